@@ -1,0 +1,195 @@
+"""Turning what a person typed or picked into clean values, or a hint to try again.
+
+Each parser takes the raw answer (a string, or a list for multi-selects) and returns a
+JSON-friendly value, or raises :class:`InvalidAnswer` with a message that says what was
+expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from datetime import date, time
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.messages import FormValue, Option
+
+
+class InvalidAnswer(ValueError):
+    """An answer that cannot be used; ``str(error)`` tells the person what to do."""
+
+
+def as_text(raw: FormValue | None) -> str:
+    """A raw answer as one trimmed string."""
+    if raw is None:
+        return ""
+    if isinstance(raw, list):
+        return ", ".join(str(item) for item in raw).strip()
+    return str(raw).strip()
+
+
+def check_length(text: str, limit: int) -> str:
+    """Refuse text over ``limit`` characters, saying what the limit is."""
+    if len(text) > limit:
+        raise InvalidAnswer(
+            f"That is {len(text):,} characters; the limit here is {limit:,}. Please shorten it."
+        )
+    return text
+
+
+def parse_text(raw: FormValue | None, limit: int, optional: bool = False) -> str | None:
+    """Free text up to ``limit`` characters; empty is allowed only when ``optional``."""
+    text = check_length(as_text(raw), limit)
+    if not text:
+        if optional:
+            return None
+        raise InvalidAnswer("This one needs an answer.")
+    return text
+
+
+def _pick(token: str, options: Sequence[Option]) -> str | None:
+    lowered = token.strip().lower()
+    for option in options:
+        if lowered in (option.value.lower(), option.label.lower()):
+            return option.value
+    return None
+
+
+def _listing(options: Sequence[Option]) -> str:
+    return ", ".join(option.label for option in options)
+
+
+def parse_choice(raw: FormValue | None, options: Sequence[Option]) -> str:
+    """One of ``options``, given by value or label (case-insensitive)."""
+    picked = _pick(as_text(raw), options)
+    if picked is None:
+        raise InvalidAnswer(f"Please pick one of: {_listing(options)}.")
+    return picked
+
+
+def parse_choices(
+    raw: FormValue | None, options: Sequence[Option], optional: bool = False
+) -> list[str]:
+    """Several of ``options``: a list, or one string separated by commas."""
+    tokens = raw if isinstance(raw, list) else as_text(raw).split(",")
+    tokens = [str(token) for token in tokens if str(token).strip()]
+    if not tokens:
+        if optional:
+            return []
+        raise InvalidAnswer(f"Please pick at least one of: {_listing(options)}.")
+    picked: list[str] = []
+    for token in tokens:
+        value = _pick(token, options)
+        if value is None:
+            raise InvalidAnswer(f"'{token.strip()}' is not on the list: {_listing(options)}.")
+        if value not in picked:
+            picked.append(value)
+    return picked
+
+
+def parse_int(raw: FormValue | None, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high``."""
+    text = as_text(raw)
+    try:
+        number = int(text)
+    except ValueError:
+        raise InvalidAnswer(f"Please answer with a whole number from {low} to {high}.") from None
+    if not low <= number <= high:
+        raise InvalidAnswer(f"{number} is out of range: use a number from {low} to {high}.")
+    return number
+
+
+def parse_date(raw: FormValue | None, not_before: date | None = None) -> date:
+    """A calendar date written YYYY-MM-DD, optionally no earlier than ``not_before``."""
+    text = as_text(raw)
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InvalidAnswer(
+            f"'{text}' is not a date I can read: write it as YYYY-MM-DD, for example 2027-01-15."
+        ) from None
+    if not_before and day < not_before:
+        raise InvalidAnswer(f"{day.isoformat()} is in the past: pick a date from {not_before.isoformat()} on.")
+    return day
+
+
+_CLOCK = re.compile(r"^(\d{1,2})(?::?(\d{2}))?$")
+
+
+def parse_clock(text: str) -> time:
+    """A time of day such as ``9``, ``09:30`` or ``1730``."""
+    match = _CLOCK.match(text.strip())
+    if not match:
+        raise InvalidAnswer(f"'{text.strip()}' is not a time: write it as HH:MM, for example 09:30.")
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if hour == 24 and minute == 0:
+        return time(23, 59)
+    if hour > 23 or minute > 59:
+        raise InvalidAnswer(f"'{text.strip()}' is not a time of day: hours go to 23, minutes to 59.")
+    return time(hour, minute)
+
+
+def parse_hours(raw: FormValue | None) -> tuple[str, str]:
+    """Working hours such as ``09:00-17:30``, as a pair of HH:MM strings."""
+    text = as_text(raw).replace("–", "-").replace(" to ", "-")
+    parts = [part for part in text.split("-") if part.strip()]
+    if len(parts) != 2:
+        raise InvalidAnswer("Give your working hours as start-end, for example 09:00-17:30.")
+    start, end = parse_clock(parts[0]), parse_clock(parts[1])
+    if start >= end:
+        raise InvalidAnswer(
+            f"Your day should end after it starts ({start:%H:%M} to {end:%H:%M}); for example 09:00-17:30."
+        )
+    if (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute) < 60:
+        raise InvalidAnswer("That leaves less than an hour a day: give at least one hour, for example 09:00-17:30.")
+    return f"{start:%H:%M}", f"{end:%H:%M}"
+
+
+@cache
+def _zones() -> dict[str, str]:
+    """Every IANA zone name by its lower-case form, plus city names."""
+    zones = {name.lower(): name for name in available_timezones() if "/" in name or name == "UTC"}
+    for name in list(zones.values()):
+        city = name.rsplit("/", 1)[-1].lower()
+        zones.setdefault(city, name)
+        zones.setdefault(city.replace("_", " "), name)
+    return zones
+
+
+def suggest_timezones(text: str, limit: int = 3) -> list[str]:
+    """Zone names close to ``text``, best first."""
+    zones = _zones()
+    key = text.strip().lower().replace(" ", "_")
+    close = difflib.get_close_matches(key, zones.keys(), n=limit * 3, cutoff=0.6)
+    suggestions: list[str] = []
+    for candidate in close:
+        zone = zones[candidate]
+        if zone not in suggestions:
+            suggestions.append(zone)
+    return suggestions[:limit]
+
+
+def parse_timezone(raw: FormValue | None) -> str:
+    """An IANA time zone (``Europe/Brussels``); a city name alone is accepted too."""
+    text = as_text(raw)
+    if not text:
+        raise InvalidAnswer("Please give your time zone, for example Europe/Brussels.")
+    zones = _zones()
+    found = zones.get(text.lower()) or zones.get(text.lower().replace(" ", "_"))
+    if found:
+        try:
+            ZoneInfo(found)
+        except ZoneInfoNotFoundError:  # pragma: no cover - tzdata is a dependency
+            found = None
+    if found:
+        return found
+    suggestions = suggest_timezones(text)
+    if suggestions:
+        raise InvalidAnswer(
+            f"I don't know the time zone '{text}'. Did you mean {' or '.join(suggestions)}?"
+        )
+    raise InvalidAnswer(
+        f"I don't know the time zone '{text}'. Use an IANA name such as Europe/Brussels or America/New_York."
+    )

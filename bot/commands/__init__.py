@@ -1,0 +1,1 @@
+"""The ``/mentoring`` commands: one grammar and one authorization check for every platform."""

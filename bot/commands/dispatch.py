@@ -1,0 +1,102 @@
+"""Running a command: parse, find the program, check rights, run, audit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from bot.commands.call import Call
+from bot.commands.grammar import CommandError, CommandSpec, UnknownCommand, parse, strip_prefix
+from bot.commands.registry import COMMANDS
+from bot.messages import Message, Section, say
+from bot.programs import target_program
+from bot.turn import Turn
+
+log = logging.getLogger(__name__)
+
+
+async def is_admin_anywhere(turn: Turn) -> bool:
+    """True if the person runs at least one program of the tenant."""
+    return bool(await turn.repo.admin_program_ids(turn.person.id))
+
+
+async def visible_commands(turn: Turn) -> list[CommandSpec]:
+    """The commands this person may run."""
+    admin = await is_admin_anywhere(turn)
+    bootstrapping = not admin and not await turn.repo.programs(active_only=False)
+    return [s for s in ALL_COMMANDS if not s.admin or admin or (s.bootstrap and bootstrapping)]
+
+
+async def help_message(turn: Turn, lead: str = "") -> Message:
+    """The commands this person may run, participants' first, admins' after."""
+    specs = await visible_commands(turn)
+    everyone = [s for s in specs if not s.admin]
+    admin = [s for s in specs if s.admin]
+    lines = [f"`{s.usage}`: {s.summary}" for s in everyone]
+    text = "Commands you can use:\n" + "\n".join(f"- {line}" for line in lines)
+    if admin:
+        text += "\n\nFor program admins:\n" + "\n".join(f"- `{s.usage}`: {s.summary}" for s in admin)
+    if lead:
+        text = f"{lead}\n\n{text}"
+    return Message(text, [Section(text)])
+
+
+async def _help(call: Call) -> Sequence[Message]:
+    return [await help_message(call.turn)]
+
+
+ALL_COMMANDS = (CommandSpec(("help",), "what you can do here", "/mentoring help", _help), *COMMANDS)
+
+
+async def run_command(turn: Turn, text: str) -> Sequence[Message]:
+    """Run ``/mentoring ...`` for the person speaking and return the replies."""
+    body = strip_prefix(text)
+    try:
+        parsed = parse(body, ALL_COMMANDS, turn.today)
+    except UnknownCommand as unknown:
+        log.info("unknown command %r from person %s", unknown.words, turn.person.id)
+        return [await help_message(turn, lead=f"I don't know the command `{unknown.words}`.")]
+    except CommandError as problem:
+        log.info("bad command %r from person %s: %s", body[:200], turn.person.id, problem.message)
+        return [say(str(problem))]
+    call = Call(turn, parsed.args)
+    spec = parsed.spec
+    try:
+        if spec.program_scoped:
+            call.program = await target_program(turn, parsed.args.get("program"))
+        if spec.admin and not await _allowed(call, spec):
+            return [await _refuse(call, spec)]
+        # A savepoint: a handler that fails half-way leaves nothing behind.
+        async with turn.repo.session.begin_nested():
+            replies = await spec.handler(call)
+    except CommandError as problem:
+        log.info("command %s refused for person %s: %s", spec.name, turn.person.id, problem.message)
+        return [say(str(problem))]
+    if spec.admin:
+        turn.audit(spec.name, True, call.program.id if call.program else None, args=_loggable(parsed.args))
+    return replies
+
+
+async def _allowed(call: Call, spec: CommandSpec) -> bool:
+    mine = await call.turn.repo.admin_program_ids(call.turn.person.id)
+    if call.program is not None:
+        return call.program.id in mine
+    if mine:
+        return True
+    return spec.bootstrap and not await call.turn.repo.programs(active_only=False)
+
+
+async def _refuse(call: Call, spec: CommandSpec) -> Message:
+    turn = call.turn
+    program_id = call.program.id if call.program else None
+    turn.audit(spec.name, False, program_id, args=_loggable(call.args))
+    log.warning("person %s may not run %s", turn.person.id, spec.name)
+    admins = await turn.repo.admins(program_id) if program_id else []
+    who = ", ".join(a.display_name for a in admins)
+    ask = f" Ask an admin ({who}) if you need this." if who else ""
+    return say(f"Only program admins can run `/mentoring {spec.name}`.{ask}")
+
+
+def _loggable(args: dict[str, Any]) -> dict[str, Any]:
+    return {key: value if isinstance(value, (str, int, bool, list)) else str(value) for key, value in args.items()}

@@ -1,0 +1,222 @@
+"""Parsing ``/mentoring ...`` into a command spec and typed arguments.
+
+The grammar is the same on every platform: words naming the command, then positional
+arguments and ``key=value`` options; values with spaces are quoted. Errors name the
+argument at fault and carry the command's example.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from bot.answers import InvalidAnswer, parse_date
+
+if TYPE_CHECKING:
+    from bot.commands.call import Call
+    from bot.messages import Message
+
+PREFIX = re.compile(r"^\s*/?mentoring\b", re.IGNORECASE)
+QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+
+
+class ArgKind(StrEnum):
+    """How an argument's text is read."""
+
+    TEXT = "text"
+    INT = "int"
+    CHOICE = "choice"
+    CHOICES = "choices"
+    LIST = "list"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class Arg:
+    """A positional argument or a ``key=value`` option."""
+
+    name: str
+    kind: ArgKind = ArgKind.TEXT
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    low: int | None = None
+    high: int | None = None
+    max_length: int = 120
+
+    def describe(self) -> str:
+        """What the argument accepts, for help and errors."""
+        if self.kind is ArgKind.CHOICE:
+            return " | ".join(self.choices)
+        if self.kind is ArgKind.CHOICES:
+            return "comma-separated: " + ", ".join(self.choices)
+        if self.kind is ArgKind.INT:
+            return f"{self.low} to {self.high}"
+        if self.kind is ArgKind.DATE:
+            return "YYYY-MM-DD"
+        if self.kind is ArgKind.LIST:
+            return "comma-separated list"
+        return "text"
+
+
+Handler = Callable[["Call"], Awaitable[Sequence["Message"]]]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A command: its words, arguments, who may run it and what runs it."""
+
+    words: tuple[str, ...]
+    summary: str
+    example: str
+    handler: Handler
+    positionals: tuple[Arg, ...] = ()
+    options: tuple[Arg, ...] = ()
+    admin: bool = False
+    program_scoped: bool = False
+    bootstrap: bool = False
+    flags: tuple[str, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        """The command's words, as typed."""
+        return " ".join(self.words)
+
+    @property
+    def usage(self) -> str:
+        """A one-line synopsis."""
+        parts = [f"/mentoring {self.name}"]
+        for arg in self.positionals:
+            token = arg.name.upper()
+            parts.append(token if arg.required else f"[{token}]")
+        parts += [f"[{flag}]" for flag in self.flags]
+        parts += [f"[{arg.name}=…]" for arg in self.options]
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A command with its arguments converted."""
+
+    spec: CommandSpec
+    args: dict[str, Any]
+
+
+class UnknownCommand(Exception):
+    """No command starts with these words."""
+
+    def __init__(self, words: str) -> None:
+        super().__init__(words)
+        self.words = words
+
+
+class CommandError(Exception):
+    """A command that cannot run as given; the text says why."""
+
+    def __init__(self, message: str, spec: CommandSpec | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.spec = spec
+
+    def __str__(self) -> str:
+        if self.spec is None:
+            return self.message
+        return f"{self.message}\nExample: `{self.spec.example}`"
+
+
+def strip_prefix(text: str) -> str:
+    """``/mentoring program list`` -> ``program list``; text without the prefix is kept."""
+    return PREFIX.sub("", text, count=1).strip()
+
+
+def tokenize(text: str) -> list[str]:
+    """Split on spaces, keeping quoted values whole (curly quotes count as quotes)."""
+    try:
+        return shlex.split(text.translate(QUOTES))
+    except ValueError:
+        raise CommandError("A quote is not closed: put the value between a pair of quotes.") from None
+
+
+def convert(arg: Arg, raw: str, spec: CommandSpec, today: date) -> Any:
+    """An argument's text as the value the handler gets."""
+    value = raw.strip()
+    if len(value) > arg.max_length:
+        raise CommandError(f"{arg.name}: too long ({len(value)} characters; the limit is {arg.max_length}).", spec)
+    if arg.kind is ArgKind.INT:
+        try:
+            number = int(value)
+        except ValueError:
+            raise CommandError(f"{arg.name}: '{value}' is not a whole number ({arg.describe()}).", spec) from None
+        if (arg.low is not None and number < arg.low) or (arg.high is not None and number > arg.high):
+            raise CommandError(f"{arg.name}: {number} is out of range; use {arg.describe()}.", spec)
+        return number
+    if arg.kind is ArgKind.CHOICE:
+        if value.lower() not in arg.choices:
+            raise CommandError(f"{arg.name}: '{value}' is not one of {arg.describe()}.", spec)
+        return value.lower()
+    if arg.kind in (ArgKind.CHOICES, ArgKind.LIST):
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        if not items:
+            raise CommandError(f"{arg.name}: give at least one value ({arg.describe()}).", spec)
+        if arg.kind is ArgKind.CHOICES:
+            items = [item.lower() for item in items]
+            wrong = [item for item in items if item not in arg.choices]
+            if wrong:
+                raise CommandError(f"{arg.name}: '{wrong[0]}' is not one of {', '.join(arg.choices)}.", spec)
+        return list(dict.fromkeys(items))
+    if arg.kind is ArgKind.DATE:
+        try:
+            return parse_date(value, not_before=today)
+        except InvalidAnswer as problem:
+            raise CommandError(f"{arg.name}: {problem}", spec) from None
+    if not value:
+        raise CommandError(f"{arg.name}: the value is empty.", spec)
+    return value
+
+
+def _find(tokens: list[str], specs: Sequence[CommandSpec]) -> CommandSpec:
+    lowered = [token.lower() for token in tokens]
+    best: CommandSpec | None = None
+    for spec in specs:
+        n = len(spec.words)
+        if tuple(lowered[:n]) == spec.words and (best is None or n > len(best.words)):
+            best = spec
+    if best is None:
+        raise UnknownCommand(" ".join(tokens[:2]))
+    return best
+
+
+def parse(text: str, specs: Sequence[CommandSpec], today: date) -> Parsed:
+    """Parse command text (without ``/mentoring``) against ``specs``."""
+    tokens = tokenize(text)
+    if not tokens:
+        tokens = ["help"]
+    spec = _find(tokens, specs)
+    args: dict[str, Any] = {}
+    positionals: list[str] = []
+    options = {arg.name: arg for arg in spec.options}
+    for token in tokens[len(spec.words):]:
+        key, sep, value = token.partition("=")
+        if sep and key.lower() in options:
+            args[key.lower()] = convert(options[key.lower()], value, spec, today)
+        elif sep and re.fullmatch(r"[a-z_-]+", key.lower()):
+            known = ", ".join(options) or "none"
+            raise CommandError(f"'{key}' is not an option of `/mentoring {spec.name}` (options: {known}).", spec)
+        elif token.lower() in spec.flags:
+            args[token.lower()] = True
+        else:
+            positionals.append(token)
+    if len(positionals) > len(spec.positionals):
+        extra = positionals[len(spec.positionals)]
+        hint = " Put values with spaces between quotes." if spec.positionals else ""
+        raise CommandError(f"I did not expect '{extra}' here.{hint}", spec)
+    for arg, raw in zip(spec.positionals, positionals, strict=False):
+        args[arg.name] = convert(arg, raw, spec, today)
+    for arg in (*spec.positionals, *spec.options):
+        if arg.required and arg.name not in args:
+            raise CommandError(f"{arg.name.upper()} is missing.", spec)
+    return Parsed(spec, args)

@@ -1,0 +1,174 @@
+"""Participant commands: joining, the profile, pausing, leaving and erasing one's data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import or_, update
+
+from bot.commands.call import Call
+from bot.commands.grammar import CommandError
+from bot.flows.onboarding import OnboardingFlow, ProfileFlow
+from bot.messages import Actions, Button, ButtonStyle, Fields, Message, Section, say
+from bot.privacy import erase_person
+from bot.profiles import answers_from, profile_fields
+from bot.programs import program_named
+from bot.turn import Turn
+from storage.enums import EnrollmentStatus, PairStatus
+from storage.models import Enrollment, Pair, Program
+
+ONBOARDING = OnboardingFlow()
+PROFILE = ProfileFlow()
+
+
+async def current_enrollment(turn: Turn, name: str | None = None) -> tuple[Enrollment, Program]:
+    """The enrollment a participant command is about: named, or the only one not left."""
+    if name:
+        program = await program_named(turn, name)
+        enrollment = await turn.repo.enrollment(program.id, turn.person.id)
+        if enrollment is None or enrollment.status == EnrollmentStatus.LEFT:
+            raise CommandError(f"You are not in {program.name}.")
+        return enrollment, program
+    current = [e for e in await turn.repo.enrollments_of(turn.person.id) if e.status != EnrollmentStatus.LEFT]
+    if not current:
+        raise CommandError("You are not in a program yet. Join one with `/mentoring join`.")
+    if len(current) > 1:
+        raise CommandError('You are in several programs: add program="NAME" to say which.')
+    program = await turn.repo.program(current[0].program_id)
+    assert program is not None
+    return current[0], program
+
+
+async def _program_to_join(turn: Turn, name: str | None) -> Program | Message:
+    if name:
+        return await program_named(turn, name)
+    for enrollment in await turn.repo.enrollments_of(turn.person.id):
+        if enrollment.status == EnrollmentStatus.ONBOARDING:
+            program = await turn.repo.program(enrollment.program_id)
+            if program is not None:
+                return program
+    programs = await turn.repo.programs()
+    if not programs:
+        return say("There is no program to join yet: a program admin starts one with `/mentoring program create`.")
+    if len(programs) == 1:
+        return programs[0]
+    buttons = [Button.for_command(p.name, f'join "{p.name}"') for p in programs]
+    return say("Which program would you like to join?", *buttons)
+
+
+async def join(call: Call) -> Sequence[Message]:
+    """``join [PROGRAM]``: start onboarding, or pick it up where it was left."""
+    turn = call.turn
+    target = await _program_to_join(turn, call.args.get("program"))
+    if isinstance(target, Message):
+        return [target]
+    program = target
+    enrollment = await turn.repo.enrollment(program.id, turn.person.id)
+    if enrollment is not None and enrollment.status == EnrollmentStatus.ACTIVE:
+        return [say(f"You are already in {program.name}.", Button.for_command("My profile", "profile"))]
+    if enrollment is not None and enrollment.status == EnrollmentStatus.PAUSED:
+        return [say(f"You are in {program.name}, paused until {enrollment.paused_until}.",
+                    Button.for_command("Resume now", "resume"))]
+    state = await turn.repo.conversation(turn.person.id)
+    if (enrollment is not None and enrollment.status == EnrollmentStatus.ONBOARDING and state is not None
+            and state.flow == ONBOARDING.name and state.data.get("program_id") == program.id):
+        return [await ONBOARDING.prompt(turn, state, prefix="Welcome back! Let's carry on where we left off.")]
+    if enrollment is None:
+        enrollment = turn.repo.add(Enrollment(program_id=program.id, person_id=turn.person.id,
+                                              status=EnrollmentStatus.ONBOARDING, joined_at=turn.now))
+    else:
+        enrollment.status, enrollment.left_at = EnrollmentStatus.ONBOARDING, None
+    await turn.repo.flush()
+    data: dict[str, object] = {"program_id": program.id}
+    profile = await turn.repo.profile(turn.person.id)
+    if profile is not None:
+        data["previous"] = {**answers_from(profile, enrollment.role or "mentee"), "role": enrollment.role}
+    return await ONBOARDING.start(turn, data)
+
+
+async def show_profile(call: Call) -> Sequence[Message]:
+    """``profile``: what the bot knows about you, with a button to change it."""
+    turn = call.turn
+    enrollment, program = await current_enrollment(turn)
+    profile = await turn.repo.profile(turn.person.id)
+    if profile is None or enrollment.status == EnrollmentStatus.ONBOARDING:
+        return [say("You have not finished onboarding yet.", Button.for_command("Continue onboarding", "join"))]
+    fields = profile_fields(profile, enrollment.role)
+    lead = f"Your profile ({program.name}, {enrollment.status})"
+    text = lead + "\n" + "\n".join(f"{label}: {value}" for label, value in fields)
+    edit = Button.for_command("Change my profile", "profile edit")
+    return [Message(text, [Section(lead), Fields(fields), Actions([edit])])]
+
+
+async def edit_profile(call: Call) -> Sequence[Message]:
+    """``profile edit``: the profile questions again, prefilled."""
+    turn = call.turn
+    enrollment, program = await current_enrollment(turn)
+    profile = await turn.repo.profile(turn.person.id)
+    if profile is None or enrollment.role is None:
+        return [say("You have not finished onboarding yet.", Button.for_command("Continue onboarding", "join"))]
+    data = ProfileFlow.data_for(program.id, enrollment.role, profile)
+    return await PROFILE.start(turn, data, intro="Let's update your profile. Your current answers are filled in.")
+
+
+async def pause(call: Call) -> Sequence[Message]:
+    """``pause DATE``: no nudges and no matching until that date."""
+    turn = call.turn
+    until = call.args["until"]
+    if until <= turn.today:
+        raise CommandError("Pick a date after today, for example `/mentoring pause 2027-01-15`.")
+    enrollment, program = await current_enrollment(turn, call.args.get("program"))
+    if enrollment.status == EnrollmentStatus.ONBOARDING:
+        raise CommandError("Finish onboarding first (`/mentoring join`); then you can pause.")
+    enrollment.status, enrollment.paused_until = EnrollmentStatus.PAUSED, until
+    return [say(f"Paused until {until.isoformat()}: I won't send you anything about {program.name} until then.",
+                Button.for_command("Resume now", "resume"))]
+
+
+async def resume(call: Call) -> Sequence[Message]:
+    """``resume``: come back from a pause."""
+    turn = call.turn
+    enrollment, program = await current_enrollment(turn, call.args.get("program"))
+    if enrollment.status != EnrollmentStatus.PAUSED:
+        return [say(f"You are not paused in {program.name}; nothing to resume.")]
+    enrollment.status, enrollment.paused_until = EnrollmentStatus.ACTIVE, None
+    return [say(f"Welcome back to {program.name}!")]
+
+
+async def leave(call: Call) -> Sequence[Message]:
+    """``leave [confirm]``: leave a program (asks for confirmation first)."""
+    turn = call.turn
+    enrollment, program = await current_enrollment(turn, call.args.get("program"))
+    if not call.args.get("confirm"):
+        return [say(f"Leave {program.name}? Your pair, if you have one, ends and the admins are told.",
+                    Button.for_command("Leave the program", f'leave confirm program="{program.name}"', ButtonStyle.DANGER),
+                    Button.for_command("Stay", "help"))]
+    enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, turn.now
+    person = turn.person.id
+    await turn.repo.session.execute(
+        update(Pair)
+        .where(Pair.tenant_id == turn.repo.tenant_id, Pair.program_id == program.id,
+               or_(Pair.mentor_id == person, Pair.mentee_id == person), Pair.status != PairStatus.ENDED)
+        .values(status=PairStatus.ENDED, ended_at=turn.now, end_reason="a participant left the program")
+    )
+    state = await turn.repo.conversation(person)
+    if state is not None and state.data.get("program_id") == program.id:
+        await turn.repo.end_conversation(person)
+    turn.audit("leave", program_id=program.id)
+    return [say(f"You have left {program.name}. Thank you for taking part; `/mentoring join` brings you back.")]
+
+
+async def forget_me(call: Call) -> Sequence[Message]:
+    """``forget-me [confirm]``: erase one's personal data (asks for confirmation first)."""
+    turn = call.turn
+    if not call.args.get("confirm"):
+        return [say(
+            "This erases your name, your profile, your private notes and everything you wrote, and takes you out "
+            "of every program. Session counts and ratings stay in the program's statistics without your name. "
+            "It cannot be undone.",
+            Button.for_command("Erase my data", "forget-me confirm", ButtonStyle.DANGER),
+            Button.for_command("Keep my data", "help"),
+        )]
+    turn.audit("forget-me")
+    await erase_person(turn.repo, turn.person, turn.now)
+    return [say("Done: your personal data is erased. If you write to me again, I will treat you as someone new.")]

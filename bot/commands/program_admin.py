@@ -1,0 +1,170 @@
+"""Admin commands: creating and changing programs, and who runs them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.catalog import CADENCE_LABELS, DEFAULT_TOPICS, FORMAT_LABELS
+from bot.commands.call import Call
+from bot.commands.grammar import CommandError
+from bot.messages import Button, Fields, Message, Section, say
+from bot.turn import Turn
+from storage.enums import Cadence, ProgramFormat
+from storage.models import Person, Program, ProgramAdmin
+
+MAX_TOPICS = 50
+MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+def program_fields(program: Program, counts: dict[str, int], admins: Sequence[Person]) -> list[tuple[str, str]]:
+    """A program's settings and head counts as label/value pairs."""
+    people = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nobody yet"
+    return [
+        ("Cadence", f"{program.cadence} ({CADENCE_LABELS[Cadence(program.cadence)]})"),
+        ("Capacity", f"{program.capacity} mentees per mentor"),
+        ("Formats", ", ".join(program.formats)),
+        ("Reminder", f"{program.reminder_hours} h before a session"),
+        ("Topics", "; ".join(program.topics) or "-"),
+        ("Baseline skills", "; ".join(program.baseline_skills) or "-"),
+        ("Participants", people),
+        ("Admins", ", ".join(a.display_name for a in admins) or "-"),
+    ]
+
+
+async def _show(turn: Turn, program: Program, lead: str) -> Message:
+    counts = await turn.repo.count_enrollments(program.id)
+    fields = program_fields(program, counts, await turn.repo.admins(program.id))
+    text = lead + "\n" + "\n".join(f"{label}: {value}" for label, value in fields)
+    return Message(text, [Section(lead), Fields(fields)])
+
+
+def _topics(values: list[str]) -> list[str]:
+    if len(values) > MAX_TOPICS:
+        raise CommandError(f"topics: {len(values)} topics is too many; the limit is {MAX_TOPICS}.")
+    return values
+
+
+async def create_program(call: Call) -> Sequence[Message]:
+    """``program create NAME ...``: a new program, with its creator as first admin."""
+    turn, args = call.turn, call.args
+    name = args["name"]
+    if await turn.repo.program_named(name) is not None:
+        raise CommandError(f'A program called "{name}" already exists; pick another name.')
+    program = turn.repo.add(
+        Program(
+            name=name,
+            cadence=args.get("cadence", Cadence.MONTHLY),
+            capacity=args.get("capacity", 3),
+            formats=args.get("formats", [ProgramFormat.ONE_TO_ONE]),
+            topics=_topics(args.get("topics", list(DEFAULT_TOPICS))),
+            baseline_skills=args.get("baseline", []),
+            reminder_hours=24,
+            allow_same_level=False,
+            match_weights={},
+            status="active",
+            created_at=turn.now,
+            created_by_id=turn.person.id,
+        )
+    )
+    await turn.repo.flush()
+    turn.repo.add(ProgramAdmin(program_id=program.id, person_id=turn.person.id, added_at=turn.now))
+    await turn.repo.flush()
+    call.program = program
+    lead = f'Program "{program.name}" is created and you are its admin. People can now join with `/mentoring join`.'
+    return [await _show(turn, program, lead)]
+
+
+async def list_programs(call: Call) -> Sequence[Message]:
+    """``program list``: every program of the tenant with its head counts."""
+    turn = call.turn
+    programs = await turn.repo.programs(active_only=False)
+    if not programs:
+        return [say('No programs yet. Create one with `/mentoring program create "Digital Leaders 2027" cadence=monthly capacity=3`.')]
+    lines = []
+    for program in programs:
+        counts = await turn.repo.count_enrollments(program.id)
+        active = counts.get("active", 0)
+        lines.append(f"- {program.name}: {program.cadence}, capacity {program.capacity}, {active} active participants")
+    return [say("Programs:\n" + "\n".join(lines))]
+
+
+async def show_program(call: Call) -> Sequence[Message]:
+    """``program show [NAME]``."""
+    assert call.program is not None
+    return [await _show(call.turn, call.program, f"*{call.program.name}*")]
+
+
+SETTABLE = ("rename", "cadence", "capacity", "formats", "topics", "baseline", "reminder")
+
+
+async def set_program(call: Call) -> Sequence[Message]:
+    """``program set [NAME] key=value ...``: change a program's settings."""
+    turn, args, program = call.turn, call.args, call.program
+    assert program is not None
+    changes = {key: args[key] for key in SETTABLE if key in args}
+    if not changes:
+        raise CommandError(
+            "Nothing to change: give at least one of " + ", ".join(f"{k}=…" for k in SETTABLE) + ".\n"
+            "Example: `/mentoring program set cadence=biweekly capacity=4`"
+        )
+    if "rename" in changes:
+        other = await turn.repo.program_named(changes["rename"])
+        if other is not None and other.id != program.id:
+            raise CommandError(f'A program called "{changes["rename"]}" already exists.')
+        program.name = changes["rename"]
+    if "cadence" in changes:
+        program.cadence = changes["cadence"]
+    if "capacity" in changes:
+        program.capacity = changes["capacity"]
+    if "formats" in changes:
+        program.formats = changes["formats"]
+    if "topics" in changes:
+        program.topics = _topics(changes["topics"])
+    if "baseline" in changes:
+        program.baseline_skills = _topics(changes["baseline"])
+    if "reminder" in changes:
+        program.reminder_hours = changes["reminder"]
+    changed = ", ".join(changes)
+    return [await _show(turn, program, f"Updated {changed} of *{program.name}*.")]
+
+
+async def find_person(turn: Turn, name: str) -> Person:
+    """The one person of this tenant called ``name`` (a display name, user id or @mention)."""
+    mention = MENTION.match(name.strip())
+    people = await turn.repo.people_named(mention.group(1) if mention else name)
+    if not people:
+        raise CommandError(
+            f"I don't know anyone called '{name}' here. They need to say hello to me once before I can find them."
+        )
+    if len(people) > 1:
+        ids = ", ".join(f"{p.display_name} ({p.user_id})" for p in people)
+        raise CommandError(f"Several people are called '{name}': {ids}. Use the id instead.")
+    return people[0]
+
+
+async def add_admin(call: Call) -> Sequence[Message]:
+    """``admin add NAME``: let someone run the program."""
+    turn, program = call.turn, call.program
+    assert program is not None
+    person = await find_person(turn, call.args["name"])
+    if person.id in {a.id for a in await turn.repo.admins(program.id)}:
+        return [say(f"{person.display_name} is already an admin of {program.name}.")]
+    turn.repo.add(ProgramAdmin(program_id=program.id, person_id=person.id, added_at=turn.now, added_by_id=turn.person.id))
+    await turn.repo.flush()
+    return [say(f"{person.display_name} is now an admin of {program.name}.")]
+
+
+async def remove_admin(call: Call) -> Sequence[Message]:
+    """``admin remove NAME``: take someone off the admin list (never the last admin)."""
+    turn, program = call.turn, call.program
+    assert program is not None
+    person = await find_person(turn, call.args["name"])
+    admins = await turn.repo.admins(program.id)
+    if person.id not in {a.id for a in admins}:
+        return [say(f"{person.display_name} is not an admin of {program.name}.")]
+    if len(admins) == 1:
+        raise CommandError(f"{person.display_name} is the last admin of {program.name}; add another admin first.")
+    await turn.repo.remove_admin(program.id, person.id)
+    return [say(f"{person.display_name} is no longer an admin of {program.name}.",
+                Button.for_command("Show the program", f'program show "{program.name}"'))]

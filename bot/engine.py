@@ -1,0 +1,145 @@
+"""The entry point of the core: one inbound event in, the replies out.
+
+Each event is handled in one database transaction: either everything it changes is
+stored, or (on any error) nothing is, and the person is told so.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from bot.clock import Clock, SystemClock
+from bot.commands.dispatch import run_command
+from bot.flows.onboarding import FLOWS
+from bot.messages import COMMAND_ACTION, Button, Inbound, InboundKind, Message, say
+from bot.turn import Limits, Turn
+from storage.db import Database
+from storage.enums import EnrollmentStatus
+from storage.repository import Repository, tenant_for
+
+log = logging.getLogger(__name__)
+
+SORRY = (
+    "Sorry, something went wrong on my side and nothing was saved. Please try again; "
+    "if it keeps happening, tell your program admin."
+)
+
+
+class MentorBot:
+    """The platform-neutral bot: adapters hand it :class:`Inbound` events."""
+
+    def __init__(self, db: Database, clock: Clock | None = None, limits: Limits | None = None) -> None:
+        self.db = db
+        self.clock = clock or SystemClock()
+        self.limits = limits or Limits()
+
+    async def handle(self, inbound: Inbound) -> list[Message]:
+        """Answer one thing a person did."""
+        refusal = self._too_long(inbound)
+        if refusal:
+            return [say(refusal)]
+        try:
+            async with self.db.transaction() as session:
+                turn = await self._begin(session, inbound)
+                return await self._route(turn)
+        except Exception:
+            log.exception("failed to handle %s from %s/%s", inbound.kind, inbound.address.platform,
+                          inbound.address.user_id)
+            return [say(SORRY)]
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _too_long(self, inbound: Inbound) -> str | None:
+        limit = self.limits.max_text
+        longest = max((len(text) for text in _texts(inbound)), default=0)
+        if longest <= limit:
+            return None
+        log.warning("refused %s of %d characters from %s/%s", inbound.kind, longest,
+                    inbound.address.platform, inbound.address.user_id)
+        return f"That message is {longest:,} characters long; I accept at most {limit:,}. Nothing was saved: please shorten it."
+
+    async def _begin(self, session: object, inbound: Inbound) -> Turn:
+        address, now = inbound.address, self.clock.now()
+        tenant = await tenant_for(session, address.platform, address.tenant, now)  # type: ignore[arg-type]
+        repo = Repository(session, tenant.id)  # type: ignore[arg-type]
+        name = (inbound.display_name or address.user_id)[:200]
+        person, created = await repo.person_for(address.platform, address.user_id, name, now)
+        if inbound.display_name and person.display_name != name:
+            person.display_name = name
+        person.address = {"platform": address.platform, "tenant": address.tenant, "user_id": address.user_id,
+                          "reference": dict(address.reference) if address.reference else None}
+        person.last_seen_at = now
+        return Turn(repo, tenant, person, inbound, self.clock, self.limits, first_contact=created)
+
+    async def _route(self, turn: Turn) -> list[Message]:
+        inbound = turn.inbound
+        if inbound.kind is InboundKind.COMMAND:
+            return await self._command(turn, inbound.text)
+        if inbound.kind is InboundKind.ACTION and inbound.action_id == COMMAND_ACTION:
+            return await self._command(turn, inbound.value)
+        if inbound.kind is InboundKind.TEXT and _looks_like_command(inbound.text):
+            return await self._command(turn, inbound.text)
+        if inbound.kind is InboundKind.OPENED:
+            return await self._greet(turn)
+        state = await turn.repo.conversation(turn.person.id)
+        flow = FLOWS.get(state.flow) if state else None
+        if state is not None and flow is not None:
+            return await flow.handle(turn, state)
+        if turn.first_contact:
+            return await self._greet(turn)
+        if inbound.kind is InboundKind.TEXT:
+            return [say("I didn't catch that. Type `/mentoring help` to see what I can do.",
+                        Button.for_command("Help", "help"))]
+        log.info("stale %s %s from person %s", inbound.kind, inbound.action_id or inbound.form_id, turn.person.id)
+        return [say("That button or form is no longer active. Type `/mentoring help` to see what I can do.")]
+
+    async def _command(self, turn: Turn, text: str) -> list[Message]:
+        replies = list(await run_command(turn, text))
+        if any(m.form or m.buttons for m in replies):
+            return replies
+        state = await turn.repo.conversation(turn.person.id)
+        flow = FLOWS.get(state.flow) if state else None
+        if state is not None and flow is not None:
+            replies.append(await flow.prompt(turn, state, prefix=f"Back to {flow.title.lower()}:"))
+        return replies
+
+    async def _greet(self, turn: Turn) -> list[Message]:
+        person = turn.person
+        state = await turn.repo.conversation(person.id)
+        flow = FLOWS.get(state.flow) if state else None
+        if state is not None and flow is not None:
+            return [await flow.prompt(turn, state, prefix=f"Welcome back, {person.display_name}! Let's carry on.")]
+        enrollments = await turn.repo.enrollments_of(person.id)
+        if any(e.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED) for e in enrollments):
+            return [say(f"Welcome back, {person.display_name}.", Button.for_command("My profile", "profile"),
+                        Button.for_command("Help", "help"))]
+        if not await turn.repo.programs():
+            return [say(
+                f"Hi {person.display_name}, I'm mentorbot: I run reverse-mentoring programs, where younger "
+                "colleagues mentor senior leaders on digital skills. There is no program here yet. If you are "
+                'going to run one, start it with `/mentoring program create "Digital Leaders 2027" cadence=monthly '
+                "capacity=3`.",
+                Button.for_command("Help", "help"),
+            )]
+        return [say(
+            f"Hi {person.display_name}, I'm mentorbot: I run the reverse-mentoring program here, where younger "
+            "colleagues mentor senior leaders on digital skills, and both sides learn. Would you like to join?",
+            Button.for_command("Join the program", "join"),
+            Button.for_command("Help", "help"),
+        )]
+
+
+def _looks_like_command(text: str) -> bool:
+    stripped = text.strip().lower()
+    return stripped.startswith("/") or stripped == "mentoring" or stripped.startswith("mentoring ")
+
+
+def _texts(inbound: Inbound) -> Iterator[str]:
+    yield inbound.text
+    yield inbound.value
+    for value in inbound.values.values():
+        if isinstance(value, list):
+            yield from (str(item) for item in value)
+        else:
+            yield str(value)

@@ -1,0 +1,1 @@
+"""Conversation flows: small state machines whose state is kept in the database."""

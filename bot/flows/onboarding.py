@@ -1,0 +1,162 @@
+"""Onboarding (joining a program) and profile editing.
+
+Onboarding explains the program and the role reversal for the role picked, asks for the
+confidentiality statement to be accepted, collects the profile and asks for a last
+review. Editing the profile asks the same profile questions, prefilled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot import answers, texts
+from bot.catalog import CADENCE_LABELS, FORMAT_LABELS, ROLES
+from bot.flows.base import Choice, ChoiceStep, Flow, FormStep, Question, Step
+from bot.messages import Button, ButtonStyle, FieldKind, FormField, Message, say
+from bot.profiles import answers_fields, answers_from, profile_steps, save_profile
+from bot.turn import Turn
+from storage.enums import Cadence, EnrollmentStatus, ProgramFormat
+from storage.models import ConversationState, Program
+
+PROFILE_KEYS = ("level", "department", "manager", "topics", "topics_free_text", "style", "formats",
+                "location", "timezone", "hours", "languages")
+
+
+def describe_program(program: Program) -> str:
+    """One line on how a program runs."""
+    formats = ", ".join(FORMAT_LABELS[ProgramFormat(f)].lower() for f in program.formats)
+    return f"*{program.name}* meets {CADENCE_LABELS[Cadence(program.cadence)]}, as {formats}."
+
+
+def _review_step(values: Mapping[str, Any], role: str) -> ChoiceStep:
+    return ChoiceStep(
+        "review",
+        "Here is your profile. Is everything right?",
+        [
+            Choice("confirm", "Confirm", ButtonStyle.PRIMARY, aliases=("yes", "ok", "correct")),
+            Choice("change", "Change something", aliases=("no", "change", "edit")),
+        ],
+        fields=answers_fields(values, role),
+    )
+
+
+def _restart_profile(flow: Flow, turn: Turn, state: ConversationState) -> None:
+    """Go back to the first profile question, keeping the answers as suggestions."""
+    given = dict(state.data.get("answers", {}))
+    previous = {key: given.pop(key) for key in PROFILE_KEYS if key in given}
+    flow.go_to(turn, state, "about", answers=given, previous=previous)
+
+
+class OnboardingFlow(Flow):
+    """Joining a program, from the welcome to a saved profile."""
+
+    name = "onboarding"
+    title = "Onboarding"
+
+    async def steps(self, turn: Turn, data: Mapping[str, Any]) -> list[Step]:
+        program = await turn.repo.program(data["program_id"])
+        assert program is not None
+        given = data.get("answers", {})
+        role = given.get("role", "mentee")
+        initial = data.get("previous", {})
+        role_step = FormStep(
+            "role",
+            "Your role",
+            f"{texts.WHAT_IT_IS}\n\n{describe_program(program)}\n\nWhich side are you on?",
+            [
+                Question(
+                    FormField("role", "Your role", kind=FieldKind.SELECT, options=ROLES,
+                              initial=initial.get("role")),
+                    lambda raw: answers.parse_choice(raw, ROLES),
+                )
+            ],
+        )
+        reversal = ChoiceStep(
+            "reversal",
+            f"{texts.ROLE_REVERSAL[role]}\n\n{texts.GROUND_RULES}",
+            [
+                Choice("ok", "Got it", ButtonStyle.PRIMARY, aliases=("ok", "yes", "got it")),
+                Choice("back", "Pick the other role", aliases=("back", "change")),
+            ],
+        )
+        confidentiality = ChoiceStep(
+            "confidentiality",
+            texts.CONFIDENTIALITY,
+            [
+                Choice("accept", "I accept", ButtonStyle.PRIMARY, aliases=("yes", "accept", "i agree", "agree")),
+                Choice("decline", "Not now", aliases=("no", "not now", "later")),
+            ],
+        )
+        profile = profile_steps(role, program, initial, turn.limits)
+        return [role_step, reversal, confidentiality, *profile, _review_step(given, role)]
+
+    async def chose(self, turn: Turn, state: ConversationState, step: ChoiceStep, value: str) -> list[Message] | None:
+        if step.name == "reversal" and value == "back":
+            given = dict(state.data.get("answers", {}))
+            previous = {**state.data.get("previous", {}), "role": given.pop("role", None)}
+            self.go_to(turn, state, "role", answers=given, previous=previous)
+            return [await self.prompt(turn, state)]
+        if step.name == "confidentiality":
+            if value == "decline":
+                return [say(
+                    "No problem. Your onboarding waits at this point: say `/mentoring join` when you are "
+                    "ready and we carry on from here. Nothing is shared until you accept.",
+                    Button.for_command("Continue onboarding", "join"),
+                )]
+            enrollment = await turn.repo.enrollment(state.data["program_id"], turn.person.id)
+            if enrollment is not None:
+                enrollment.confidentiality_accepted_at = turn.now
+        if step.name == "review" and value == "change":
+            _restart_profile(self, turn, state)
+            return [await self.prompt(turn, state, prefix="Let's go through it again; your answers are kept as suggestions.")]
+        return None
+
+    async def finish(self, turn: Turn, state: ConversationState) -> list[Message]:
+        given = state.data["answers"]
+        program = await turn.repo.program(state.data["program_id"])
+        enrollment = await turn.repo.enrollment(state.data["program_id"], turn.person.id)
+        if program is None or enrollment is None:
+            return [say("That program is gone, so I could not finish your onboarding.")]
+        await save_profile(turn.repo, turn.person, given["role"], given, turn.now)
+        enrollment.role = given["role"]
+        enrollment.status = EnrollmentStatus.ACTIVE
+        enrollment.onboarded_at = turn.now
+        text = (
+            f"You're all set, {turn.person.display_name}: welcome to {program.name}. "
+            "The program admins will match you soon and I will introduce you to your partner. "
+            "You can review your profile any time with `/mentoring profile`."
+        )
+        return [say(text, Button.for_command("My profile", "profile"), Button.for_command("Help", "help"))]
+
+
+class ProfileFlow(Flow):
+    """Changing a saved profile: the same questions as onboarding, prefilled."""
+
+    name = "profile"
+    title = "Your profile"
+
+    async def steps(self, turn: Turn, data: Mapping[str, Any]) -> list[Step]:
+        program = await turn.repo.program(data["program_id"])
+        assert program is not None
+        role = data["role"]
+        profile = profile_steps(role, program, data.get("previous", {}), turn.limits)
+        return [*profile, _review_step(data.get("answers", {}), role)]
+
+    async def chose(self, turn: Turn, state: ConversationState, step: ChoiceStep, value: str) -> list[Message] | None:
+        if value == "change":
+            _restart_profile(self, turn, state)
+            return [await self.prompt(turn, state)]
+        return None
+
+    async def finish(self, turn: Turn, state: ConversationState) -> list[Message]:
+        await save_profile(turn.repo, turn.person, state.data["role"], state.data["answers"], turn.now)
+        return [say("Your profile is updated.")]
+
+    @staticmethod
+    def data_for(program_id: int, role: str, profile: Any) -> dict[str, Any]:
+        """What the flow starts with: the program, the role and the current answers."""
+        return {"program_id": program_id, "role": role, "previous": answers_from(profile, role)}
+
+
+FLOWS: dict[str, Flow] = {flow.name: flow for flow in (OnboardingFlow(), ProfileFlow())}

@@ -1,0 +1,256 @@
+"""The neutral conversation model shared by every platform.
+
+Adapters translate what a person did into an :class:`Inbound` and render each
+:class:`Message` the core answers: Slack as Block Kit and modals, Teams as Adaptive
+Cards, the console as numbered choices and one prompt per form field. Every message
+carries a plain-text fallback, so a platform that cannot render a block still says
+everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Platform(StrEnum):
+    """Where a person is reached."""
+
+    CONSOLE = "console"
+    SLACK = "slack"
+    TEAMS = "teams"
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a person is reached, and what the platform needs to message them later.
+
+    ``tenant`` is the organization on the platform (Slack team id, Teams tenant id,
+    ``local`` for the console); ``reference`` holds whatever the platform needs for a
+    proactive message (for Teams, the serialized conversation reference).
+    """
+
+    platform: str
+    tenant: str
+    user_id: str
+    reference: Mapping[str, Any] | None = None
+
+
+class InboundKind(StrEnum):
+    """What a person did."""
+
+    TEXT = "text"
+    COMMAND = "command"
+    ACTION = "action"
+    FORM = "form"
+    OPENED = "opened"
+
+
+COMMAND_ACTION = "command"
+"""Action id of a button whose value is a command: pressing it means typing it."""
+
+
+FormValue = str | list[str]
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """Something a person did, already translated by an adapter."""
+
+    address: Address
+    kind: InboundKind
+    display_name: str = ""
+    text: str = ""
+    action_id: str = ""
+    value: str = ""
+    form_id: str = ""
+    values: Mapping[str, FormValue] = field(default_factory=dict)
+    event_id: str | None = None
+
+    @classmethod
+    def typed(cls, address: Address, text: str, display_name: str = "") -> Inbound:
+        """A line the person typed; a leading ``/mentoring`` makes it a command."""
+        return cls(address, InboundKind.TEXT, display_name=display_name, text=text)
+
+    @classmethod
+    def command(cls, address: Address, text: str, display_name: str = "") -> Inbound:
+        """A command (slash command, bot menu); ``text`` is what follows ``/mentoring``."""
+        return cls(address, InboundKind.COMMAND, display_name=display_name, text=text)
+
+    @classmethod
+    def pressed(
+        cls, address: Address, action_id: str, value: str, display_name: str = ""
+    ) -> Inbound:
+        """A button press."""
+        return cls(
+            address, InboundKind.ACTION, display_name=display_name, action_id=action_id, value=value
+        )
+
+    @classmethod
+    def submitted(
+        cls,
+        address: Address,
+        form_id: str,
+        values: Mapping[str, FormValue],
+        display_name: str = "",
+    ) -> Inbound:
+        """A submitted form (all of its fields or, from the console, one at a time)."""
+        return cls(
+            address, InboundKind.FORM, display_name=display_name, form_id=form_id, values=values
+        )
+
+    @classmethod
+    def opened(cls, address: Address, display_name: str = "") -> Inbound:
+        """The person opened a conversation with the bot (first contact, app home, console)."""
+        return cls(address, InboundKind.OPENED, display_name=display_name)
+
+
+# --- Outbound ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a select, or one button."""
+
+    value: str
+    label: str
+
+
+class ButtonStyle(StrEnum):
+    """How a button stands out."""
+
+    DEFAULT = "default"
+    PRIMARY = "primary"
+    DANGER = "danger"
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button: pressing it sends ``action_id`` and ``value`` back to the core."""
+
+    label: str
+    action_id: str
+    value: str
+    style: ButtonStyle = ButtonStyle.DEFAULT
+
+    @classmethod
+    def for_command(
+        cls, label: str, command: str, style: ButtonStyle = ButtonStyle.DEFAULT
+    ) -> Button:
+        """A button that means the same as typing ``/mentoring <command>``."""
+        return cls(label, COMMAND_ACTION, command, style)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A paragraph of text (light markdown: *bold*, _italic_, bullet lines)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Label/value pairs shown side by side where the platform can."""
+
+    items: Sequence[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Actions:
+    """A row of buttons."""
+
+    buttons: Sequence[Button]
+
+
+@dataclass(frozen=True)
+class Context:
+    """A small, secondary line."""
+
+    text: str
+
+
+Block = Section | Fields | Actions | Context
+
+
+class FieldKind(StrEnum):
+    """Kinds of form input every adapter can render."""
+
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    SELECT = "select"
+    MULTI_SELECT = "multi_select"
+    RATING = "rating"
+    NUMBER = "number"
+    DATE = "date"
+    TIME = "time"
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input of a form.
+
+    ``initial`` prefills the input (a list for multi-selects); ``hint`` explains the
+    expected answer; ``max_length`` is enforced by the core whatever the adapter shows.
+    """
+
+    name: str
+    label: str
+    kind: FieldKind = FieldKind.TEXT
+    options: Sequence[Option] = ()
+    optional: bool = False
+    initial: FormValue | None = None
+    hint: str = ""
+    max_length: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form: a modal on Slack, an Adaptive Card on Teams, prompts on the console.
+
+    ``errors`` maps field names to what was wrong with the last answer given for them.
+    """
+
+    form_id: str
+    title: str
+    fields: Sequence[FormField]
+    submit_label: str = "Next"
+    errors: Mapping[str, str] = field(default_factory=dict)
+
+
+class Visibility(StrEnum):
+    """Who sees a reply to a command in a shared channel."""
+
+    PRIVATE = "private"
+    PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the core says: a text fallback that is always present, plus blocks and a form.
+
+    ``to`` is None for a reply to whoever spoke; otherwise the message is for another
+    person and goes out through the outbox.
+    """
+
+    text: str
+    blocks: Sequence[Block] = ()
+    form: Form | None = None
+    visibility: Visibility = Visibility.PRIVATE
+    to: Address | None = None
+
+    @property
+    def buttons(self) -> list[Button]:
+        """Every button in the message, in order."""
+        return [b for block in self.blocks if isinstance(block, Actions) for b in block.buttons]
+
+
+def say(text: str, *buttons: Button, form: Form | None = None) -> Message:
+    """A reply whose text is shown as a section, followed by ``buttons`` if any."""
+    blocks: list[Block] = [Section(text)]
+    if buttons:
+        blocks.append(Actions(buttons))
+    return Message(text=text, blocks=blocks, form=form)

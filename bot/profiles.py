@@ -1,0 +1,225 @@
+"""The participant profile: the questions that collect it, how it is stored and shown.
+
+Onboarding and ``/mentoring profile`` ask the same questions; only the starting values
+differ (empty for a newcomer, the current profile for an edit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import time
+from functools import partial
+from typing import Any
+
+from bot import answers
+from bot.catalog import LANGUAGES, LEVELS, LOCATIONS, STYLES, format_options, label_of, topic_options
+from bot.flows.base import FormStep, Question
+from bot.messages import FieldKind, FormField
+from bot.turn import Limits
+from storage.enums import Role
+from storage.models import Person, Profile, Program
+from storage.repository import Repository
+
+FREE_TEXT_LIMIT = 500
+
+
+def _initial(values: Mapping[str, Any], name: str) -> Any:
+    value = values.get(name)
+    if name == "hours" and value:
+        return "-".join(value)
+    if isinstance(value, int):
+        return str(value)
+    return value if value not in (None, "", []) else None
+
+
+def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limits: Limits) -> list[FormStep]:
+    """The profile questions, grouped in the steps a form shows together."""
+    teaching = role == Role.MENTOR
+    name_limit = limits.max_name
+    topics = topic_options(program.topics)
+    formats = format_options(program.formats)
+
+    def field(name: str, label: str, **kw: Any) -> FormField:
+        return FormField(name, label, initial=_initial(initial, name), **kw)
+
+    return [
+        FormStep(
+            "about",
+            "About you",
+            "First, a little about you. Your manager's name lets me avoid pairing you inside your own reporting line.",
+            [
+                Question(
+                    field("level", "Your level", kind=FieldKind.SELECT, options=LEVELS),
+                    lambda raw: int(answers.parse_choice(raw, LEVELS)),
+                ),
+                Question(
+                    field("department", "Your department", max_length=name_limit, hint="For example: Finance"),
+                    partial(answers.parse_text, limit=name_limit),
+                ),
+                Question(
+                    field(
+                        "manager",
+                        "Your manager's name",
+                        optional=True,
+                        max_length=name_limit,
+                        hint="Leave empty if you prefer not to say.",
+                    ),
+                    partial(answers.parse_text, limit=name_limit, optional=True),
+                ),
+            ],
+        ),
+        FormStep(
+            "topics",
+            "Topics",
+            "What can you teach?" if teaching else "What would you like to learn?",
+            [
+                Question(
+                    field(
+                        "topics",
+                        "Topics you can teach" if teaching else "Topics you want to learn",
+                        kind=FieldKind.MULTI_SELECT,
+                        options=topics,
+                        hint="Pick one or more.",
+                    ),
+                    partial(answers.parse_choices, options=topics),
+                ),
+                Question(
+                    field(
+                        "topics_free_text",
+                        "Anything else, in your own words",
+                        kind=FieldKind.LONG_TEXT,
+                        optional=True,
+                        max_length=FREE_TEXT_LIMIT,
+                    ),
+                    partial(answers.parse_text, limit=FREE_TEXT_LIMIT, optional=True),
+                ),
+            ],
+        ),
+        FormStep(
+            "style",
+            "How you like to work",
+            "How do you like to work together?",
+            [
+                Question(
+                    field("style", "Your communication style", kind=FieldKind.SELECT, options=STYLES),
+                    partial(answers.parse_choice, options=STYLES),
+                ),
+                Question(
+                    field("formats", "Formats you would like", kind=FieldKind.MULTI_SELECT, options=formats),
+                    partial(answers.parse_choices, options=formats),
+                ),
+                Question(
+                    field("location", "Remote or in person", kind=FieldKind.SELECT, options=LOCATIONS),
+                    partial(answers.parse_choice, options=LOCATIONS),
+                ),
+            ],
+        ),
+        FormStep(
+            "availability",
+            "When and in which language",
+            "Last, when you can meet. I only send reminders inside your working hours.",
+            [
+                Question(
+                    field(
+                        "timezone",
+                        "Your time zone",
+                        max_length=64,
+                        hint="An IANA name such as Europe/Brussels or America/New_York.",
+                    ),
+                    answers.parse_timezone,
+                ),
+                Question(
+                    field("hours", "Your working hours", max_length=20, hint="Start-end, for example 09:00-17:30."),
+                    lambda raw: list(answers.parse_hours(raw)),
+                ),
+                Question(
+                    field(
+                        "languages",
+                        "Languages you can hold a session in",
+                        kind=FieldKind.MULTI_SELECT,
+                        options=LANGUAGES,
+                    ),
+                    partial(answers.parse_choices, options=LANGUAGES),
+                ),
+            ],
+        ),
+    ]
+
+
+def answers_from(profile: Profile, role: str) -> dict[str, Any]:
+    """A stored profile as the answers its questions would have produced."""
+    hours = None
+    if profile.work_start and profile.work_end:
+        hours = [f"{profile.work_start:%H:%M}", f"{profile.work_end:%H:%M}"]
+    return {
+        "level": str(profile.level) if profile.level else None,
+        "department": profile.department,
+        "manager": profile.manager,
+        "topics": profile.skills_offered if role == Role.MENTOR else profile.topics_wanted,
+        "topics_free_text": profile.topics_free_text,
+        "style": profile.style,
+        "formats": profile.formats,
+        "location": profile.location,
+        "timezone": profile.timezone,
+        "hours": hours,
+        "languages": profile.languages,
+    }
+
+
+async def save_profile(
+    repo: Repository, person: Person, role: str, values: Mapping[str, Any], now: Any
+) -> Profile:
+    """Write the answers to the person's profile, creating it on first use."""
+    profile = await repo.profile(person.id)
+    if profile is None:
+        profile = repo.add(Profile(person_id=person.id, skills_offered=[], topics_wanted=[]))
+    start, end = values["hours"]
+    profile.level = int(values["level"])
+    profile.department = values["department"]
+    profile.manager = values.get("manager")
+    profile.manager_person_id = await _manager_id(repo, values.get("manager"))
+    if role == Role.MENTOR:
+        profile.skills_offered = list(values["topics"])
+    else:
+        profile.topics_wanted = list(values["topics"])
+    profile.topics_free_text = values.get("topics_free_text")
+    profile.style = values["style"]
+    profile.formats = list(values["formats"])
+    profile.location = values["location"]
+    profile.timezone = values["timezone"]
+    profile.work_start, profile.work_end = time.fromisoformat(start), time.fromisoformat(end)
+    profile.languages = list(values["languages"])
+    profile.updated_at = now
+    return profile
+
+
+async def _manager_id(repo: Repository, name: str | None) -> int | None:
+    if not name:
+        return None
+    found = await repo.people_named(name)
+    return found[0].id if len(found) == 1 else None
+
+
+def profile_fields(profile: Profile, role: str | None) -> list[tuple[str, str]]:
+    """A stored profile as label/value pairs for display."""
+    role = role or Role.MENTEE
+    return answers_fields(answers_from(profile, role), role)
+
+
+def answers_fields(values: Mapping[str, Any], role: str) -> list[tuple[str, str]]:
+    """Collected answers (not yet saved) as label/value pairs, for a review step."""
+    hours = values.get("hours") or []
+    return [
+        ("Role", role),
+        ("Level", label_of(LEVELS, str(values.get("level", "")))),
+        ("Department", values.get("department") or "-"),
+        ("Manager", values.get("manager") or "-"),
+        ("Teaches" if role == Role.MENTOR else "Wants to learn", ", ".join(values.get("topics") or []) or "-"),
+        ("In own words", values.get("topics_free_text") or "-"),
+        ("Style", label_of(STYLES, values.get("style"))),
+        ("Formats", ", ".join(values.get("formats") or []) or "-"),
+        ("Remote or in person", label_of(LOCATIONS, values.get("location"))),
+        ("Time zone", values.get("timezone") or "-"),
+        ("Working hours", "-".join(hours) or "-"),
+        ("Languages", ", ".join(label_of(LANGUAGES, c) for c in values.get("languages") or []) or "-"),
+    ]

@@ -1,0 +1,47 @@
+"""Finding the program a command or a person is about."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.commands.grammar import CommandError
+from bot.turn import Turn
+from storage.models import Program
+
+
+def _names(programs: Sequence[Program]) -> str:
+    return ", ".join(f'"{p.name}"' for p in programs)
+
+
+async def program_named(turn: Turn, name: str) -> Program:
+    """The tenant's program called ``name``, or an error listing the ones there are."""
+    program = await turn.repo.program_named(name)
+    if program is not None:
+        return program
+    programs = await turn.repo.programs()
+    if not programs:
+        raise CommandError(f'There is no program called "{name}" (there are no programs yet).')
+    raise CommandError(f'There is no program called "{name}". Programs: {_names(programs)}.')
+
+
+async def target_program(turn: Turn, name: str | None) -> Program:
+    """The program an admin command is about.
+
+    Named explicitly, or else the only program the caller runs, or else the only program
+    in the tenant; otherwise the caller is asked to name it.
+    """
+    if name:
+        return await program_named(turn, name)
+    programs = await turn.repo.programs()
+    if not programs:
+        raise CommandError(
+            'There is no program yet. Create one with `/mentoring program create "Digital Leaders 2027" '
+            "cadence=monthly capacity=3`."
+        )
+    if len(programs) == 1:
+        return programs[0]
+    mine = await turn.repo.admin_program_ids(turn.person.id)
+    own = [p for p in programs if p.id in mine]
+    if len(own) == 1:
+        return own[0]
+    raise CommandError(f'Which program? Add program="NAME"; programs: {_names(programs)}.')

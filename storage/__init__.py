@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 typed models, tenant-scoped queries and Alembic migrations."""

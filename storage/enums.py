@@ -1,0 +1,74 @@
+"""Value sets stored as short strings (no database enums, so adding a value needs no migration)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The two sides of a reverse-mentoring pair."""
+
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+
+class Cadence(StrEnum):
+    """How often a pair meets."""
+
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+
+class ProgramFormat(StrEnum):
+    """Ways a program brings people together."""
+
+    ONE_TO_ONE = "one-to-one"
+    GROUP = "group"
+    RESEARCH = "research"
+
+
+class EnrollmentStatus(StrEnum):
+    """Where a person stands in a program."""
+
+    ONBOARDING = "onboarding"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+class PairStatus(StrEnum):
+    """Life of a pair: proposed by matching, active once published."""
+
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+class SessionStatus(StrEnum):
+    """What became of a session."""
+
+    SCHEDULED = "scheduled"
+    HELD = "held"
+    RESCHEDULED = "rescheduled"
+    CANCELED = "canceled"
+    NO_SHOW = "no_show"
+
+
+class SessionMode(StrEnum):
+    """Where a person likes to meet, and where a session takes place."""
+
+    REMOTE = "remote"
+    IN_PERSON = "in_person"
+    EITHER = "either"
+
+
+class NudgeStatus(StrEnum):
+    """Delivery state of an outbox row."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    EXPIRED = "expired"

@@ -1,0 +1,434 @@
+"""The whole product's schema.
+
+Every row that belongs to an organization carries ``tenant_id``; queries go through
+:class:`storage.repository.Repository`, which always filters on it. Timestamps are aware
+UTC (:class:`storage.types.UTCDateTime`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from storage.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Json = JSON()
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names for Alembic."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+
+
+class TenantOwned:
+    """Mixin for rows that belong to one organization."""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+
+
+def person_fk(nullable: bool = False, ondelete: str = "CASCADE") -> Mapped[Any]:
+    """A foreign key to ``people.id``."""
+    return mapped_column(ForeignKey("people.id", ondelete=ondelete), nullable=nullable, index=True)
+
+
+class Tenant(Base):
+    """An organization: a Slack workspace, a Teams tenant, or the local console."""
+
+    __tablename__ = "tenants"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+
+
+class Person(TenantOwned, Base):
+    """Someone the bot talks to, with the address used to reach them later."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("tenant_id", "platform", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]
+
+
+class Profile(TenantOwned, Base):
+    """What a person told the bot about themselves during onboarding."""
+
+    __tablename__ = "profiles"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[int | None]
+    department: Mapped[str | None] = mapped_column(String(200))
+    manager: Mapped[str | None] = mapped_column(String(200))
+    manager_person_id: Mapped[int | None] = person_fk(nullable=True, ondelete="SET NULL")
+    skills_offered: Mapped[list[str]] = mapped_column(Json, default=list)
+    topics_wanted: Mapped[list[str]] = mapped_column(Json, default=list)
+    topics_free_text: Mapped[str | None] = mapped_column(Text)
+    style: Mapped[str | None] = mapped_column(String(32))
+    formats: Mapped[list[str]] = mapped_column(Json, default=list)
+    location: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    work_start: Mapped[time | None] = mapped_column(Time)
+    work_end: Mapped[time | None] = mapped_column(Time)
+    languages: Mapped[list[str]] = mapped_column(Json, default=list)
+    updated_at: Mapped[datetime]
+
+
+class Program(TenantOwned, Base):
+    """A mentoring program with its cadence, capacity, formats and topic list."""
+
+    __tablename__ = "programs"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    cadence: Mapped[str] = mapped_column(String(16))
+    capacity: Mapped[int]
+    formats: Mapped[list[str]] = mapped_column(Json, default=list)
+    topics: Mapped[list[str]] = mapped_column(Json, default=list)
+    baseline_skills: Mapped[list[str]] = mapped_column(Json, default=list)
+    reminder_hours: Mapped[int] = mapped_column(default=24)
+    allow_same_level: Mapped[bool] = mapped_column(Boolean, default=False)
+    match_weights: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = person_fk(nullable=True, ondelete="SET NULL")
+
+
+class ProgramAdmin(TenantOwned, Base):
+    """A person allowed to run a program."""
+
+    __tablename__ = "program_admins"
+    __table_args__ = (UniqueConstraint("program_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = person_fk()
+    added_at: Mapped[datetime]
+    added_by_id: Mapped[int | None] = person_fk(nullable=True, ondelete="SET NULL")
+
+
+class Enrollment(TenantOwned, Base):
+    """A person's place in a program: role and status."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("program_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = person_fk()
+    role: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    paused_until: Mapped[date | None] = mapped_column(Date)
+    joined_at: Mapped[datetime]
+    confidentiality_accepted_at: Mapped[datetime | None]
+    onboarded_at: Mapped[datetime | None]
+    left_at: Mapped[datetime | None]
+
+
+class Pair(TenantOwned, Base):
+    """A mentor and a mentee, proposed by matching and active once published."""
+
+    __tablename__ = "pairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int] = person_fk()
+    mentee_id: Mapped[int] = person_fk()
+    status: Mapped[str] = mapped_column(String(16))
+    cadence: Mapped[str | None] = mapped_column(String(16))
+    fit_score: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[list[str]] = mapped_column(Json, default=list)
+    paused_until: Mapped[date | None] = mapped_column(Date)
+    proposed_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Circle(TenantOwned, Base):
+    """A small group discussion hosted by one or two young mentors."""
+
+    __tablename__ = "circles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int]
+    cadence: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+
+class CircleMember(TenantOwned, Base):
+    """A host or member of a circle."""
+
+    __tablename__ = "circle_members"
+    __table_args__ = (UniqueConstraint("circle_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = person_fk()
+    role: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class ResearchAssignment(TenantOwned, Base):
+    """An emerging tool or trend a mentor studies and presents at a lunch-and-learn."""
+
+    __tablename__ = "research_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    mentor_ids: Mapped[list[str]] = mapped_column(Json, default=list)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    writeup: Mapped[str | None] = mapped_column(Text)
+    links: Mapped[list[str]] = mapped_column(Json, default=list)
+    audience: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+
+class MentoringSession(TenantOwned, Base):
+    """A meeting of a pair, a circle or a lunch-and-learn, and what became of it."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (Index("ix_sessions_status_starts_at", "status", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    pair_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pairs.id", ondelete="CASCADE"), index=True
+    )
+    circle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("circles.id", ondelete="CASCADE"), index=True
+    )
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("research_assignments.id", ondelete="CASCADE"), index=True
+    )
+    starts_at: Mapped[datetime]
+    duration_minutes: Mapped[int] = mapped_column(default=45)
+    mode: Mapped[str] = mapped_column(String(16))
+    place: Mapped[str | None] = mapped_column(String(200))
+    recurring: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16))
+    canceled_by_id: Mapped[int | None] = person_fk(nullable=True, ondelete="SET NULL")
+    outcome_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = person_fk(nullable=True, ondelete="SET NULL")
+
+
+class Attendance(TenantOwned, Base):
+    """Whether one person attended a group session, and how they rated it."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("session_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = person_fk()
+    attended: Mapped[bool | None] = mapped_column(Boolean)
+    rating: Mapped[int | None]
+    will_try: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+
+
+class Goal(TenantOwned, Base):
+    """A pair's goal with its starting point and where the mentee wants to be."""
+
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    baseline_rating: Mapped[int]
+    baseline_note: Mapped[str | None] = mapped_column(Text)
+    target_note: Mapped[str | None] = mapped_column(Text)
+    current_rating: Mapped[int | None]
+    final_rating: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SkillRating(TenantOwned, Base):
+    """A mentee's self-rating of one of the program's common baseline skills."""
+
+    __tablename__ = "skill_ratings"
+    __table_args__ = (UniqueConstraint("program_id", "person_id", "skill", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = person_fk()
+    skill: Mapped[str] = mapped_column(String(120))
+    stage: Mapped[str] = mapped_column(String(16))
+    rating: Mapped[int]
+    rated_at: Mapped[datetime]
+
+
+class CheckIn(TenantOwned, Base):
+    """One side's answers after a held session; the private note stays inside the pair."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("session_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = person_fk()
+    usefulness: Mapped[int | None]
+    topics: Mapped[list[str]] = mapped_column(Json, default=list)
+    private_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class GoalUpdate(TenantOwned, Base):
+    """Progress on a goal recorded at a check-in or at the end of the cycle."""
+
+    __tablename__ = "goal_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="SET NULL"))
+    rating: Mapped[int]
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Feedback(TenantOwned, Base):
+    """A pulse, a pairing-fit answer or an end-of-cycle evaluation from one person."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("person_id", "kind", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="SET NULL"))
+    person_id: Mapped[int] = person_fk()
+    kind: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(32))
+    answers: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    created_at: Mapped[datetime]
+
+
+class Nudge(TenantOwned, Base):
+    """An outbox row: one message for one person, created at most once per ``key``."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        UniqueConstraint("key"),
+        Index("ix_nudges_status_due_at", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = person_fk()
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    due_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Flag(TenantOwned, Base):
+    """A warning for the program admins, raised once per ``key`` and resolved later."""
+
+    __tablename__ = "flags"
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"))
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    person_id: Mapped[int | None] = person_fk(nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    raised_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+
+class ConversationState(TenantOwned, Base):
+    """The flow a person is in, its current step and what it has collected so far."""
+
+    __tablename__ = "conversation_states"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    flow: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class AuditEntry(TenantOwned, Base):
+    """Who did (or tried) what: every admin action and every refusal."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = person_fk(nullable=True, ondelete="SET NULL")
+    action: Mapped[str] = mapped_column(String(64))
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="SET NULL"))
+    details: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ProcessedEvent(Base):
+    """A platform event id already handled, so that a retried delivery takes effect once."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (UniqueConstraint("source", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(index=True)

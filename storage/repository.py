@@ -1,0 +1,242 @@
+"""Tenant-scoped queries: every read and write of tenant-owned rows goes through here.
+
+A :class:`Repository` is bound to one session and one tenant; each query it runs filters
+on that tenant, so a request from one organization cannot reach another's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    AuditEntry,
+    ConversationState,
+    Enrollment,
+    Person,
+    Profile,
+    Program,
+    ProgramAdmin,
+    Tenant,
+)
+
+Row = TypeVar("Row")
+
+
+def insert_ignoring_conflicts(session: AsyncSession, model: type[Any], **values: Any) -> Any:
+    """An INSERT that does nothing when a unique constraint already holds the row."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model).values(**values).on_conflict_do_nothing()
+
+
+async def tenant_for(
+    session: AsyncSession, platform: str, external_id: str, now: datetime
+) -> Tenant:
+    """The tenant for a platform organization, created on first contact."""
+    await session.execute(
+        insert_ignoring_conflicts(
+            session, Tenant, platform=platform, external_id=external_id, name="", created_at=now
+        )
+    )
+    found = await session.scalar(
+        select(Tenant).where(Tenant.platform == platform, Tenant.external_id == external_id)
+    )
+    assert found is not None
+    return found
+
+
+class Repository:
+    """Queries for one tenant inside one session."""
+
+    def __init__(self, session: AsyncSession, tenant_id: int) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def scoped(self, model: type[Row]) -> Select[tuple[Row]]:
+        """``SELECT model`` restricted to this tenant."""
+        return select(model).where(model.tenant_id == self.tenant_id)  # type: ignore[attr-defined]
+
+    async def one_or_none(self, query: Select[tuple[Row]]) -> Row | None:
+        """The single row a query finds, or None."""
+        return (await self.session.execute(query)).scalars().one_or_none()
+
+    async def all(self, query: Select[tuple[Row]]) -> Sequence[Row]:
+        """Every row a query finds."""
+        return (await self.session.execute(query)).scalars().all()
+
+    def add(self, row: Any) -> Any:
+        """Stage a new tenant-owned row, stamping it with this tenant."""
+        row.tenant_id = self.tenant_id
+        self.session.add(row)
+        return row
+
+    async def flush(self) -> None:
+        """Send staged changes so that generated ids are known."""
+        await self.session.flush()
+
+    # --- people --------------------------------------------------------------------------
+
+    async def person_for(
+        self, platform: str, user_id: str, display_name: str, now: datetime
+    ) -> tuple[Person, bool]:
+        """The person behind a platform user id, created on first contact; True if new."""
+        result = await self.session.execute(
+            insert_ignoring_conflicts(
+                self.session,
+                Person,
+                tenant_id=self.tenant_id,
+                platform=platform,
+                user_id=user_id,
+                display_name=display_name or user_id,
+                created_at=now,
+            )
+        )
+        person = await self.one_or_none(
+            self.scoped(Person).where(Person.platform == platform, Person.user_id == user_id)
+        )
+        assert person is not None
+        return person, bool(result.rowcount)
+
+    async def person(self, person_id: int) -> Person | None:
+        """A person of this tenant by id."""
+        return await self.one_or_none(self.scoped(Person).where(Person.id == person_id))
+
+    async def people_named(self, name: str) -> Sequence[Person]:
+        """People whose display name or user id matches ``name`` (case-insensitive)."""
+        lowered = name.strip().lower()
+        return await self.all(
+            self.scoped(Person).where(
+                Person.erased_at.is_(None),
+                (func.lower(Person.display_name) == lowered) | (func.lower(Person.user_id) == lowered),
+            )
+        )
+
+    async def profile(self, person_id: int) -> Profile | None:
+        """A person's profile, if they have one."""
+        return await self.one_or_none(self.scoped(Profile).where(Profile.person_id == person_id))
+
+    # --- programs ------------------------------------------------------------------------
+
+    async def programs(self, active_only: bool = True) -> Sequence[Program]:
+        """This tenant's programs, oldest first."""
+        query = self.scoped(Program).order_by(Program.id)
+        if active_only:
+            query = query.where(Program.status == "active")
+        return await self.all(query)
+
+    async def program_named(self, name: str) -> Program | None:
+        """A program by name (case-insensitive)."""
+        return await self.one_or_none(
+            self.scoped(Program).where(func.lower(Program.name) == name.strip().lower())
+        )
+
+    async def program(self, program_id: int) -> Program | None:
+        """A program by id."""
+        return await self.one_or_none(self.scoped(Program).where(Program.id == program_id))
+
+    async def admin_program_ids(self, person_id: int) -> set[int]:
+        """Ids of the programs this person may run."""
+        rows = await self.session.execute(
+            select(ProgramAdmin.program_id).where(
+                ProgramAdmin.tenant_id == self.tenant_id, ProgramAdmin.person_id == person_id
+            )
+        )
+        return set(rows.scalars())
+
+    async def admins(self, program_id: int) -> Sequence[Person]:
+        """The admins of a program."""
+        return await self.all(
+            self.scoped(Person)
+            .join(ProgramAdmin, ProgramAdmin.person_id == Person.id)
+            .where(ProgramAdmin.program_id == program_id)
+            .order_by(Person.display_name)
+        )
+
+    async def remove_admin(self, program_id: int, person_id: int) -> None:
+        """Take a person off a program's admin list."""
+        await self.session.execute(
+            delete(ProgramAdmin).where(
+                ProgramAdmin.tenant_id == self.tenant_id,
+                ProgramAdmin.program_id == program_id,
+                ProgramAdmin.person_id == person_id,
+            )
+        )
+
+    # --- enrollments ---------------------------------------------------------------------
+
+    async def enrollment(self, program_id: int, person_id: int) -> Enrollment | None:
+        """A person's enrollment in one program."""
+        return await self.one_or_none(
+            self.scoped(Enrollment).where(
+                Enrollment.program_id == program_id, Enrollment.person_id == person_id
+            )
+        )
+
+    async def enrollments_of(self, person_id: int) -> Sequence[Enrollment]:
+        """Every enrollment of a person, newest first."""
+        return await self.all(
+            self.scoped(Enrollment)
+            .where(Enrollment.person_id == person_id)
+            .order_by(Enrollment.id.desc())
+        )
+
+    async def count_enrollments(self, program_id: int) -> dict[str, int]:
+        """How many enrollments a program has, by status."""
+        rows = await self.session.execute(
+            select(Enrollment.status, func.count())
+            .where(Enrollment.tenant_id == self.tenant_id, Enrollment.program_id == program_id)
+            .group_by(Enrollment.status)
+        )
+        return {status: count for status, count in rows.tuples()}
+
+    # --- conversation state --------------------------------------------------------------
+
+    async def conversation(self, person_id: int) -> ConversationState | None:
+        """The flow a person is in, if any."""
+        return await self.one_or_none(
+            self.scoped(ConversationState).where(ConversationState.person_id == person_id)
+        )
+
+    async def end_conversation(self, person_id: int) -> None:
+        """Forget the flow a person was in."""
+        state = await self.conversation(person_id)
+        if state is not None:
+            await self.session.delete(state)
+            await self.session.flush()
+
+    # --- audit ---------------------------------------------------------------------------
+
+    def audit(
+        self,
+        actor_id: int | None,
+        action: str,
+        allowed: bool,
+        now: datetime,
+        program_id: int | None = None,
+        **details: Any,
+    ) -> AuditEntry:
+        """Record who did, or tried, what."""
+        return self.add(
+            AuditEntry(
+                actor_id=actor_id,
+                action=action,
+                allowed=allowed,
+                program_id=program_id,
+                details=details,
+                created_at=now,
+            )
+        )
+
+    async def audit_log(self, limit: int = 50) -> Sequence[AuditEntry]:
+        """The newest audit entries."""
+        return await self.all(
+            self.scoped(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        )
