@@ -195,7 +195,7 @@ class Repository:
             .where(Enrollment.tenant_id == self.tenant_id, Enrollment.program_id == program_id)
             .group_by(Enrollment.status)
         )
-        return {status: count for status, count in rows.tuples()}
+        return {status: count for status, count in rows.all()}
 
     # --- conversation state --------------------------------------------------------------
 

@@ -1,0 +1,121 @@
+"""Chatting with the bot in a terminal: the console adapter.
+
+The console keeps in memory only what the last answer offered (its buttons, or the form
+field being asked) so that a number typed back means that choice; everything else,
+flow state included, lives in the database, so quitting and coming back resumes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from adapters.console.render import render_field, render_message
+from bot.engine import MentorBot
+from bot.messages import Address, Button, FieldKind, Form, FormField, FormValue, Inbound, Message, Platform
+
+CONSOLE_TENANT = "local"
+QUIT = {"/quit", "/exit"}
+
+Reader = Callable[[str], Awaitable[str | None]]
+Writer = Callable[[str], None]
+
+
+def user_id_for(name: str) -> str:
+    """A stable console user id for a display name (``Amara Diallo`` -> ``amara-diallo``)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-") or "me"
+
+
+@dataclass
+class Pending:
+    """What the last answer is waiting for."""
+
+    buttons: Sequence[Button] = ()
+    form: Form | None = None
+
+    @property
+    def field(self) -> FormField | None:
+        """The form field being asked, if any."""
+        return self.form.fields[0] if self.form and self.form.fields else None
+
+
+class ConsoleChat:
+    """One person's chat with the bot in the terminal."""
+
+    def __init__(self, bot: MentorBot, name: str, tenant: str = CONSOLE_TENANT) -> None:
+        self.bot = bot
+        self.name = name.strip()
+        self.address = Address(Platform.CONSOLE, tenant, user_id_for(self.name))
+        self.pending = Pending()
+
+    async def open(self) -> str:
+        """Start (or resume) the conversation; returns what the bot says."""
+        return await self._exchange(Inbound.opened(self.address, self.name))
+
+    async def say(self, line: str) -> str:
+        """Send one typed line; returns what the bot says back."""
+        return await self._exchange(self.translate(line))
+
+    def translate(self, line: str) -> Inbound:
+        """A typed line as what it means: a command, a button, a form answer or text."""
+        text = line.strip()
+        if text.startswith("/"):
+            return Inbound.typed(self.address, text, self.name)
+        field = self.pending.field
+        if field is not None and self.pending.form is not None:
+            return Inbound.submitted(self.address, self.pending.form.form_id, {field.name: _answer(field, text)}, self.name)
+        if text.isdigit() and 1 <= int(text) <= len(self.pending.buttons):
+            button = self.pending.buttons[int(text) - 1]
+            return Inbound.pressed(self.address, button.action_id, button.value, self.name)
+        for button in self.pending.buttons:
+            if text.lower() == button.label.lower():
+                return Inbound.pressed(self.address, button.action_id, button.value, self.name)
+        return Inbound.typed(self.address, text, self.name)
+
+    async def _exchange(self, inbound: Inbound) -> str:
+        replies = await self.bot.handle(inbound)
+        return "\n".join(self._show(replies))
+
+    def _show(self, replies: list[Message]) -> list[str]:
+        lines: list[str] = []
+        self.pending = Pending()
+        for message in replies:
+            lines += render_message(message)
+            if message.form is not None or message.buttons:
+                self.pending = Pending(message.buttons, message.form)
+        field = self.pending.field
+        if field is not None and self.pending.form is not None:
+            lines += render_field(field, self.pending.form.errors.get(field.name))
+        return lines
+
+    async def run(self, read: Reader, write: Writer) -> None:
+        """Chat until the person types /quit or closes the input."""
+        write(await self.open())
+        write("(Type /quit to leave; /mentoring help lists the commands.)")
+        while True:
+            line = await read(f"{self.name}> ")
+            if line is None or line.strip().lower() in QUIT:
+                write("Bye! Everything is saved; `mentorbot chat --as " + self.name + "` picks up where you left off.")
+                return
+            if line.strip():
+                write(await self.say(line))
+
+
+def _answer(field: FormField, text: str) -> FormValue:
+    """Numbers typed for a select become option values; Enter keeps the current value."""
+    if not text:
+        return field.initial if field.initial is not None else ""
+    options = field.options
+    if field.kind is FieldKind.MULTI_SELECT:
+        return [_option(options, token) for token in text.split(",") if token.strip()]
+    if field.kind is FieldKind.SELECT:
+        return _option(options, text)
+    return text
+
+
+def _option(options: Sequence, token: str) -> str:
+    token = token.strip()
+    if token.isdigit() and 1 <= int(token) <= len(options):
+        return options[int(token) - 1].value
+    return token

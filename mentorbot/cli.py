@@ -1,0 +1,133 @@
+"""The ``mentorbot`` command line: the one place that wires storage, core and adapters."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from mentorbot.settings import Settings
+
+log = logging.getLogger("mentorbot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mentorbot", description="A reverse-mentoring bot for Slack and Teams.")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="migrate, then serve Slack/Teams if configured, else chat in the terminal")
+    chat = commands.add_parser("chat", help="chat with the bot in the terminal")
+    chat.add_argument("--as", dest="name", default=None, help="who you are (default: your login name)")
+    serve = commands.add_parser("serve", help="run the HTTP server (Slack, Teams, /healthz)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3000)
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    return parser
+
+
+def _configure_logging(settings: Settings, chat: bool) -> None:
+    # In the terminal chat, log lines would interleave with the conversation: use a file.
+    filename = settings.log_file or ("mentorbot.log" if chat else None)
+    logging.basicConfig(
+        level=settings.log_level,
+        filename=filename,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _default_name() -> str:
+    try:
+        return getpass.getuser().capitalize()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "Me"
+
+
+async def _migrate(settings: Settings) -> None:
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    db = Database(settings.database_url)
+    try:
+        await upgrade(db)
+    finally:
+        await db.close()
+
+
+async def _read_line(prompt: str) -> str | None:
+    try:
+        return await asyncio.to_thread(input, prompt)
+    except EOFError:
+        return None
+
+
+async def _chat(settings: Settings, name: str) -> None:
+    from adapters.console.chat import ConsoleChat
+    from bot.engine import MentorBot
+    from bot.turn import Limits
+    from storage.db import Database
+
+    try:
+        import readline  # noqa: F401 - line editing and history for input()
+    except ImportError:  # pragma: no cover - not on every platform
+        pass
+    await _migrate(settings)
+    db = Database(settings.database_url)
+    try:
+        bot = MentorBot(db, limits=Limits(max_text=settings.max_text_length))
+        await ConsoleChat(bot, name).run(_read_line, print)
+    finally:
+        await db.close()
+
+
+async def _serve(settings: Settings, host: str, port: int) -> None:
+    from aiohttp import web
+
+    from mentorbot.server import build_app
+    from storage.db import Database
+
+    await _migrate(settings)
+    db = Database(settings.database_url)
+    runner = web.AppRunner(build_app(db))
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    log.info("serving on http://%s:%s (Slack: %s, Teams: %s)", host, port,
+             "on" if settings.slack_configured else "off", "on" if settings.teams_configured else "off")
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await db.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``mentorbot`` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as problem:
+        print(f"mentorbot: bad configuration:\n{problem}", file=sys.stderr)
+        return 2
+    command = args.command or "run"
+    if command == "run":
+        command = "serve" if settings.slack_configured or settings.teams_configured else "chat"
+        args.name, args.host, args.port = None, "127.0.0.1", 3000
+    _configure_logging(settings, chat=command == "chat")
+    try:
+        if command == "migrate":
+            asyncio.run(_migrate(settings))
+            print("Database is up to date.")
+        elif command == "chat":
+            asyncio.run(_chat(settings, args.name or _default_name()))
+        elif command == "serve":
+            asyncio.run(_serve(settings, args.host, args.port))
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

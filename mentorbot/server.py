@@ -1,0 +1,30 @@
+"""The HTTP server behind ``mentorbot serve``: health check now, platform endpoints as they land."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+DATABASE = web.AppKey("database", Database)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 with a small JSON body once the database answers; 503 otherwise."""
+    db = request.app[DATABASE]
+    if await db.ping():
+        return web.json_response({"status": "ok", "database": "ok"})
+    log.warning("health check: database unreachable")
+    return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+
+
+def build_app(db: Database) -> web.Application:
+    """The aiohttp application with every route mentorbot serves."""
+    app = web.Application(client_max_size=1024 * 1024)
+    app[DATABASE] = db
+    app.router.add_get("/healthz", healthz)
+    return app

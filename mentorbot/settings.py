@@ -1,0 +1,54 @@
+"""Configuration from environment variables (and an optional ``.env`` file).
+
+Every setting is documented in the README's configuration table.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class Settings(BaseSettings):
+    """mentorbot's settings; names match the environment variables, upper-cased."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///mentorbot.db"
+    log_level: str = "INFO"
+    log_file: str | None = None
+    max_text_length: int = Field(default=2000, ge=100, le=40_000)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    microsoft_app_id: str | None = None
+    microsoft_app_password: SecretStr | None = None
+    microsoft_app_type: str = "MultiTenant"
+    microsoft_app_tenant_id: str | None = None
+    teams_allow_unauthenticated: bool = False
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    @property
+    def slack_configured(self) -> bool:
+        """True when a Slack workspace (or the OAuth install flow) is configured."""
+        single = bool(self.slack_bot_token and self.slack_signing_secret)
+        oauth = bool(self.slack_client_id and self.slack_client_secret and self.slack_signing_secret)
+        return single or oauth
+
+    @property
+    def teams_configured(self) -> bool:
+        """True when a Teams bot registration is configured (or unauthenticated dev mode is on)."""
+        return bool(self.microsoft_app_id and self.microsoft_app_password) or self.teams_allow_unauthenticated
