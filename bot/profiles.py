@@ -170,26 +170,28 @@ async def save_profile(
     repo: Repository, person: Person, role: str, values: Mapping[str, Any], now: Any
 ) -> Profile:
     """Write the answers to the person's profile, creating it on first use."""
+    start, end = values["hours"]
+    fields: dict[str, Any] = {
+        "level": int(values["level"]),
+        "department": values["department"],
+        "manager": values.get("manager"),
+        "manager_person_id": await _manager_id(repo, values.get("manager")),
+        "topics_free_text": values.get("topics_free_text"),
+        "style": values["style"],
+        "formats": list(values["formats"]),
+        "location": values["location"],
+        "timezone": values["timezone"],
+        "work_start": time.fromisoformat(start),
+        "work_end": time.fromisoformat(end),
+        "languages": list(values["languages"]),
+        "updated_at": now,
+        "skills_offered" if role == Role.MENTOR else "topics_wanted": list(values["topics"]),
+    }
     profile = await repo.profile(person.id)
     if profile is None:
         profile = repo.add(Profile(person_id=person.id, skills_offered=[], topics_wanted=[]))
-    start, end = values["hours"]
-    profile.level = int(values["level"])
-    profile.department = values["department"]
-    profile.manager = values.get("manager")
-    profile.manager_person_id = await _manager_id(repo, values.get("manager"))
-    if role == Role.MENTOR:
-        profile.skills_offered = list(values["topics"])
-    else:
-        profile.topics_wanted = list(values["topics"])
-    profile.topics_free_text = values.get("topics_free_text")
-    profile.style = values["style"]
-    profile.formats = list(values["formats"])
-    profile.location = values["location"]
-    profile.timezone = values["timezone"]
-    profile.work_start, profile.work_end = time.fromisoformat(start), time.fromisoformat(end)
-    profile.languages = list(values["languages"])
-    profile.updated_at = now
+    for name, value in fields.items():
+        setattr(profile, name, value)
     return profile
 
 

@@ -1,0 +1,37 @@
+"""Transcript snippets shared by dialog tests."""
+
+from __future__ import annotations
+
+CREATE_PROGRAM = (
+    '/mentoring program create "Digital Leaders 2027" cadence=monthly capacity=3 formats=one-to-one,group'
+)
+
+
+def onboarding(name: str, role: str = "mentee", timezone: str = "Europe/Brussels", level: int = 5) -> str:
+    """Everything ``name`` types to join the only program and finish onboarding."""
+    pick = "1" if role == "mentor" else "2"
+    return f"""
+        {name}> /mentoring join
+        bot: Your role
+        {name}> {pick}
+        bot: You are the {role}.
+        {name}> 1
+        bot: Confidentiality.
+        {name}> 1
+        bot: Your level
+        {name}> {level}
+        {name}> Marketing
+        {name}> Hana
+        {name}> 1,2
+        {name}>
+        {name}> 1
+        {name}> 1
+        {name}> 1
+        bot: Your time zone
+        {name}> {timezone}
+        {name}> 09:00-17:00
+        {name}> 1
+        bot: Here is your profile
+        {name}> 1
+        bot: You're all set, {name}
+    """
