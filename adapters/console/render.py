@@ -43,7 +43,7 @@ def render_field(field: FormField, error: str | None = None) -> list[str]:
     elif field.options:
         notes.append("type a number")
     if field.hint:
-        notes.append(field.hint)
+        notes.append(field.hint.rstrip("."))
     if field.initial not in (None, "", []):
         current = field.initial if isinstance(field.initial, str) else ", ".join(field.initial)
         notes.append(f"press Enter to keep: {_labels(field, current)}")

@@ -1,0 +1,83 @@
+"""The ``mentorbot`` command as a user runs it: real processes, a real SQLite file."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+MENTORBOT = [sys.executable, "-m", "mentorbot.cli"]
+
+
+def _run(args: list[str], cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "TEAMS_"))}
+    environment.pop("DATABASE_URL", None)
+    environment.update(env)
+    return subprocess.run([*MENTORBOT, *args], cwd=cwd, input=stdin, capture_output=True, text=True,
+                          env=environment, timeout=60)
+
+
+def test_migrate_creates_the_sqlite_file_in_the_working_directory(tmp_path: Path) -> None:
+    result = _run(["migrate"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Database is up to date." in result.stdout
+    assert (tmp_path / "mentorbot.db").exists()
+
+
+def test_chat_resumes_onboarding_in_a_new_process(tmp_path: Path) -> None:
+    first = _run(["chat", "--as", "Hana"], tmp_path,
+                 '/mentoring program create "Digital Leaders 2027"\n/mentoring join\n2\n1\n/quit\n')
+    assert first.returncode == 0, first.stderr
+    assert 'Program "Digital Leaders 2027" is created' in first.stdout
+    assert "Confidentiality." in first.stdout
+    second = _run(["chat", "--as", "Hana"], tmp_path, "1\n")
+    assert second.returncode == 0, second.stderr
+    assert "Welcome back, Hana! Let's carry on." in second.stdout
+    assert "Your level" in second.stdout
+    assert "Bye!" in second.stdout, "end of input ends the chat cleanly"
+
+
+def test_run_without_platform_credentials_opens_the_console_chat(tmp_path: Path) -> None:
+    result = _run(["run"], tmp_path, "/quit\n", USER="amara")
+    assert result.returncode == 0, result.stderr
+    assert "I'm mentorbot" in result.stdout
+
+
+def test_bad_configuration_is_reported_not_crashed_on(tmp_path: Path) -> None:
+    result = _run(["migrate"], tmp_path, LOG_LEVEL="LOUD")
+    assert result.returncode == 2
+    assert "LOG_LEVEL must be one of" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_answers_healthz(tmp_path: Path) -> None:
+    port = _free_port()
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    server = subprocess.Popen([*MENTORBOT, "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=tmp_path,
+                              env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    assert response.status == 200
+                    assert b'"status": "ok"' in response.read()
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail(f"server did not come up: {server.stderr.read().decode() if server.stderr else ''}")
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
