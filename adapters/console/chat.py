@@ -79,9 +79,13 @@ class ConsoleChat:
 
     def _show(self, replies: list[Message]) -> list[str]:
         lines: list[str] = []
+        asked = self.pending.form.form_id if self.pending.form else None
         self.pending = Pending()
         for message in replies:
-            lines += render_message(message)
+            # The next question of a form already on screen needs no repeat of its intro.
+            same_form = len(replies) == 1 and message.form is not None and message.form.form_id == asked
+            if not same_form:
+                lines += render_message(message)
             if message.form is not None or message.buttons:
                 self.pending = Pending(message.buttons, message.form)
         field = self.pending.field

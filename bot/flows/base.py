@@ -9,6 +9,8 @@ valid, so a person who quits in the middle resumes at the first unanswered quest
 
 from __future__ import annotations
 
+import logging
+
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -29,6 +31,8 @@ from bot.messages import (
 )
 from bot.turn import Turn
 from storage.models import ConversationState
+
+log = logging.getLogger(__name__)
 
 Parser = Callable[[FormValue | None], Any]
 
@@ -194,6 +198,8 @@ class Flow:
             except InvalidAnswer as problem:
                 errors[name] = str(problem)
         self._save(turn, state, answers=answers)
+        if errors:
+            log.info("person %s: invalid answers to %s: %s", turn.person.id, self.form_id(step), sorted(errors))
         if errors or any(q.field.name not in answers for q in step.questions):
             return [await self.prompt(turn, state, errors=errors)]
         return await self._next(turn, state)
