@@ -147,11 +147,18 @@ def parse_hours(raw: FormValue | None) -> tuple[str, str]:
     return f"{start:%H:%M}", f"{end:%H:%M}"
 
 
+# Zones named after a place. Legacy aliases (US/Eastern) and the Etc/GMT+N zones, whose
+# sign is the opposite of what people mean by "GMT+N", are left out on purpose.
+AREAS = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/", "Pacific/")
+OFFSET = re.compile(r"^(utc|gmt)?\s*[+-]\s*\d", re.IGNORECASE)
+
+
 @cache
 def _zones() -> dict[str, str]:
-    """Every IANA zone name by its lower-case form, plus city names."""
-    zones = {name.lower(): name for name in available_timezones() if "/" in name or name == "UTC"}
-    for name in list(zones.values()):
+    """Every place-named IANA zone by its lower-case form, plus city names."""
+    names = sorted(name for name in available_timezones() if name.startswith(AREAS))
+    zones = {name.lower(): name for name in [*names, "UTC"]}
+    for name in names:
         city = name.rsplit("/", 1)[-1].lower()
         zones.setdefault(city, name)
         zones.setdefault(city.replace("_", " "), name)
@@ -176,6 +183,11 @@ def parse_timezone(raw: FormValue | None) -> str:
     text = as_text(raw)
     if not text:
         raise InvalidAnswer("Please give your time zone, for example Europe/Brussels.")
+    if OFFSET.match(text):
+        raise InvalidAnswer(
+            f"'{text}' is an offset, and offsets change with daylight saving: give the place instead, "
+            "for example Europe/Brussels or Asia/Karachi."
+        )
     zones = _zones()
     found = zones.get(text.lower()) or zones.get(text.lower().replace(" ", "_"))
     if found:

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterator
 
 from bot.clock import Clock, SystemClock
-from bot.commands.dispatch import run_command
+from bot.commands.dispatch import COMMAND_WORDS, run_command
 from bot.flows.onboarding import FLOWS
 from bot.messages import COMMAND_ACTION, Button, Inbound, InboundKind, Message, say
 from bot.turn import Limits, Turn
@@ -131,8 +131,14 @@ class MentorBot:
 
 
 def _looks_like_command(text: str) -> bool:
-    stripped = text.strip().lower()
-    return stripped.startswith("/") or stripped == "mentoring" or stripped.startswith("mentoring ")
+    """``/...`` always; ``mentoring WORD`` (as typed in Teams) only when WORD starts a command,
+    so that an answer such as "Mentoring and coaching" stays an answer."""
+    words = text.strip().lower().split()
+    if not words:
+        return False
+    if words[0].startswith("/"):
+        return True
+    return words[0] == "mentoring" and (len(words) == 1 or words[1] in COMMAND_WORDS)
 
 
 def _texts(inbound: Inbound) -> Iterator[str]:

@@ -1,8 +1,10 @@
 """Erasing a person's data (``/mentoring forget-me``) while keeping anonymous aggregates.
 
 What goes: name, platform id and address, the profile, flow state, every free text they
-wrote (private notes, goal texts, feedback comments) and their admin rights. What stays,
-without a name: their role and the outcomes and ratings that program reports count.
+wrote (private notes, goal texts, feedback comments), the content of messages to them,
+match reasons and flag details about their pairs, their name in others' profiles and in
+the audit log, and their admin rights. What stays, without a name: their role and the
+outcomes and ratings that program reports count.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from sqlalchemy import delete, or_, select, update
 from storage.enums import EnrollmentStatus, NudgeStatus, PairStatus
 from storage.models import (
     Attendance,
+    AuditEntry,
     CheckIn,
     Enrollment,
     Feedback,
+    Flag,
     Goal,
     GoalUpdate,
     Nudge,
@@ -65,9 +69,31 @@ async def erase_person(repo: Repository, person: Person, now: datetime) -> None:
     await session.execute(
         update(Nudge)
         .where(Nudge.tenant_id == tenant, Nudge.person_id == pid, Nudge.status.in_([NudgeStatus.PENDING, NudgeStatus.CLAIMED]))
-        .values(status=NudgeStatus.EXPIRED, payload={})
+        .values(status=NudgeStatus.EXPIRED)
     )
+    await session.execute(update(Nudge).where(Nudge.tenant_id == tenant, Nudge.person_id == pid).values(payload={}))
+    await session.execute(update(Pair).where(Pair.id.in_(their_pairs)).values(reasons=[]))
+    await session.execute(
+        update(Flag)
+        .where(Flag.tenant_id == tenant, or_(Flag.person_id == pid, Flag.pair_id.in_(their_pairs)))
+        .values(details={})
+    )
+    await session.execute(
+        update(Profile)
+        .where(Profile.tenant_id == tenant, Profile.manager_person_id == pid)
+        .values(manager=None, manager_person_id=None)
+    )
+    await _scrub_audit(repo, person)
     person.display_name = f"Former participant {pid}"
     person.user_id = f"erased-{uuid.uuid4().hex}"
     person.address = None
     person.erased_at = now
+
+
+async def _scrub_audit(repo: Repository, person: Person) -> None:
+    """Take the person's name and id out of what others typed into audited commands."""
+    names = {person.display_name.lower(), person.user_id.lower()}
+    for entry in await repo.all(repo.scoped(AuditEntry).where(AuditEntry.action.in_(["admin add", "admin remove"]))):
+        args = dict(entry.details.get("args", {}))
+        if str(args.get("name", "")).lower() in names:
+            entry.details = {**entry.details, "args": {**args, "name": ERASED}}

@@ -79,13 +79,10 @@ class ConsoleChat:
 
     def _show(self, replies: list[Message]) -> list[str]:
         lines: list[str] = []
-        asked = self.pending.form.form_id if self.pending.form else None
-        self.pending = Pending()
         for message in replies:
-            # The next question of a form already on screen needs no repeat of its intro.
-            same_form = len(replies) == 1 and message.form is not None and message.form.form_id == asked
-            if not same_form:
-                lines += render_message(message)
+            lines += render_message(message)
+            # Like buttons left on screen in a chat app, an earlier offer stays valid until
+            # a newer message offers something else.
             if message.form is not None or message.buttons:
                 self.pending = Pending(message.buttons, message.form)
         field = self.pending.field
@@ -102,7 +99,7 @@ class ConsoleChat:
             if line is None or line.strip().lower() in QUIT:
                 write("Bye! Everything is saved; `mentorbot chat --as " + self.name + "` picks up where you left off.")
                 return
-            if line.strip():
+            if line.strip() or self.pending.field is not None:
                 write(await self.say(line))
 
 

@@ -15,15 +15,18 @@ def plain(text: str) -> str:
 
 
 def render_message(message: Message) -> list[str]:
-    """The lines that show a message, buttons numbered from 1."""
+    """The lines that show a message, its buttons numbered from 1 across every row."""
     lines: list[str] = []
+    number = 0
     for block in message.blocks:
         if isinstance(block, Section):
             lines += plain(block.text).splitlines()
         elif isinstance(block, Fields):
             lines += [f"  {label}: {value}" for label, value in block.items]
         elif isinstance(block, Actions):
-            lines.append("  " + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(block.buttons, start=1)))
+            labels = [f"[{number + i}] {b.label}" for i, b in enumerate(block.buttons, start=1)]
+            number += len(block.buttons)
+            lines.append("  " + "   ".join(labels))
         elif isinstance(block, Context):
             lines.append(f"  ({block.text})")
     if not message.blocks:

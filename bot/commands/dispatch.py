@@ -12,6 +12,7 @@ from bot.commands.registry import COMMANDS
 from bot.messages import Message, Section, say
 from bot.programs import target_program
 from bot.turn import Turn
+from storage.models import Program
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ async def _help(call: Call) -> Sequence[Message]:
 
 
 ALL_COMMANDS = (CommandSpec(("help",), "what you can do here", "/mentoring help", _help), *COMMANDS)
+COMMAND_WORDS = frozenset(spec.words[0] for spec in ALL_COMMANDS)
 
 
 async def run_command(turn: Turn, text: str) -> Sequence[Message]:
@@ -63,10 +65,14 @@ async def run_command(turn: Turn, text: str) -> Sequence[Message]:
     call = Call(turn, parsed.args)
     spec = parsed.spec
     try:
+        # Rights first: someone who runs nothing learns nothing, not even program names.
+        if spec.admin and not await _allowed(call, spec):
+            call.program = await _program_for_the_record(call, spec)
+            return [await _refuse(call, spec)]
         if spec.program_scoped:
             call.program = await target_program(turn, parsed.args.get("program"))
-        if spec.admin and not await _allowed(call, spec):
-            return [await _refuse(call, spec)]
+            if spec.admin and not await _allowed(call, spec):
+                return [await _refuse(call, spec)]
         # A savepoint: a handler that fails half-way leaves nothing behind.
         async with turn.repo.session.begin_nested():
             replies = await spec.handler(call)
@@ -87,13 +93,24 @@ async def _allowed(call: Call, spec: CommandSpec) -> bool:
     return spec.bootstrap and not await call.turn.repo.programs(active_only=False)
 
 
+async def _program_for_the_record(call: Call, spec: CommandSpec) -> Program | None:
+    """The program a refused command aimed at, for the audit log; never an error."""
+    if not spec.program_scoped:
+        return None
+    try:
+        return await target_program(call.turn, call.args.get("program"))
+    except CommandError:
+        return None
+
+
 async def _refuse(call: Call, spec: CommandSpec) -> Message:
     turn = call.turn
     program_id = call.program.id if call.program else None
     turn.audit(spec.name, False, program_id, args=_loggable(call.args))
     log.warning("person %s may not run %s", turn.person.id, spec.name)
-    admins = await turn.repo.admins(program_id) if program_id else []
-    who = ", ".join(a.display_name for a in admins)
+    programs = [call.program] if call.program else await turn.repo.programs()
+    names = {a.display_name: None for p in programs for a in await turn.repo.admins(p.id)}
+    who = ", ".join(names)
     ask = f" Ask an admin ({who}) if you need this." if who else ""
     return say(f"Only program admins can run `/mentoring {spec.name}`.{ask}")
 

@@ -8,7 +8,6 @@ argument at fault and carry the command's example.
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,7 +21,10 @@ if TYPE_CHECKING:
     from bot.messages import Message
 
 PREFIX = re.compile(r"^\s*/?mentoring\b", re.IGNORECASE)
-QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+# Each opening quote and the characters that close it; single quotes close only at the end
+# of a word, so that an apostrophe inside one is kept.
+CLOSERS = {'"': '"”', "“": '”"', "„": '”“"', "'": "'’", "‘": "’'"}
+SINGLE = "'‘"
 
 
 class ArgKind(StrEnum):
@@ -134,11 +136,37 @@ def strip_prefix(text: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """Split on spaces, keeping quoted values whole (curly quotes count as quotes)."""
-    try:
-        return shlex.split(text.translate(QUOTES))
-    except ValueError:
-        raise CommandError("A quote is not closed: put the value between a pair of quotes.") from None
+    """Split on spaces, keeping quoted values whole.
+
+    Quotes (straight or curly, double or single) open only at the start of a word or
+    right after ``=`` and close at the end of a word, so ``key="a b"`` is one token and
+    an apostrophe inside a name (O'Neil, O’Neil) stays as typed.
+    """
+    tokens: list[str] = []
+    current: list[str] = []
+    started = False
+    quote: str | None = None
+    for i, char in enumerate(text):
+        following = text[i + 1] if i + 1 < len(text) else " "
+        if quote is not None:
+            if char in CLOSERS[quote] and (quote not in SINGLE or following.isspace()):
+                quote = None
+            else:
+                current.append(char)
+        elif char.isspace():
+            if started:
+                tokens.append("".join(current))
+            current, started = [], False
+        elif char in CLOSERS and (not current or current[-1] == "="):
+            quote, started = char, True
+        else:
+            current.append(char)
+            started = True
+    if quote is not None:
+        raise CommandError("A quote is not closed: put the value between a pair of quotes.")
+    if started:
+        tokens.append("".join(current))
+    return tokens
 
 
 def convert(arg: Arg, raw: str, spec: CommandSpec, today: date) -> Any:

@@ -140,7 +140,7 @@ async def leave(call: Call) -> Sequence[Message]:
     turn = call.turn
     enrollment, program = await current_enrollment(turn, call.args.get("program"))
     if not call.args.get("confirm"):
-        return [say(f"Leave {program.name}? Your pair, if you have one, ends and the admins are told.",
+        return [say(f"Leave {program.name}? Your pair, if you have one, ends.",
                     Button.for_command("Leave the program", f'leave confirm program="{program.name}"', ButtonStyle.DANGER),
                     Button.for_command("Stay", "help"))]
     enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, turn.now
@@ -158,6 +158,12 @@ async def leave(call: Call) -> Sequence[Message]:
     return [say(f"You have left {program.name}. Thank you for taking part; `/mentoring join` brings you back.")]
 
 
+async def _programs_only_they_run(turn: Turn) -> list[Program]:
+    mine = await turn.repo.admin_program_ids(turn.person.id)
+    return [p for p in await turn.repo.programs(active_only=False)
+            if p.id in mine and len(await turn.repo.admins(p.id)) == 1]
+
+
 async def forget_me(call: Call) -> Sequence[Message]:
     """``forget-me [confirm]``: erase one's personal data (asks for confirmation first)."""
     turn = call.turn
@@ -169,6 +175,13 @@ async def forget_me(call: Call) -> Sequence[Message]:
             Button.for_command("Erase my data", "forget-me confirm", ButtonStyle.DANGER),
             Button.for_command("Keep my data", "help"),
         )]
+    stranded = await _programs_only_they_run(turn)
+    if stranded:
+        names = ", ".join(p.name for p in stranded)
+        raise CommandError(
+            f"You are the last admin of {names}: add another admin first (`/mentoring admin add NAME`), "
+            "then erase your data, so that the program is not left without anyone to run it."
+        )
     turn.audit("forget-me")
     await erase_person(turn.repo, turn.person, turn.now)
     return [say("Done: your personal data is erased. If you write to me again, I will treat you as someone new.")]

@@ -174,8 +174,10 @@ class Flow:
         problems = [f"{_label(step, name)}: {error}" for name, error in errors.items()]
         first = missing[0] if missing else None
         ask = _question_text(first) if first else ""
-        fallback = "\n\n".join(part for part in [*(b.text for b in lead), *problems, step.intro, ask] if part)
-        blocks = [*lead, Section(step.intro), progress]
+        # The intro opens a step; the next questions of a step under way go without it.
+        intro = step.intro if lead or len(missing) == len(step.questions) else ""
+        fallback = "\n\n".join(part for part in [*(b.text for b in lead), *problems, intro, ask] if part)
+        blocks = [*lead, *([Section(intro)] if intro else []), progress]
         return Message(text=fallback, blocks=blocks, form=form)
 
     async def _answer_form(self, turn: Turn, state: ConversationState, step: FormStep) -> list[Message]:

@@ -159,3 +159,32 @@ async def test_profile_before_joining_says_how_to_join(chats: Chats) -> None:
         Victor> /mentoring profile
         bot: You have not finished onboarding yet.
     """)
+
+
+async def test_the_last_admin_adds_another_admin_before_erasing_their_data(chats: Chats, bot: MentorBot) -> None:
+    await chats.run(f"""
+        Hana> {CREATE_PROGRAM}
+        Hana> /mentoring forget-me confirm
+        bot: You are the last admin of Digital Leaders 2027: add another admin first
+        Sam opens the chat
+        Hana> /mentoring admin add Sam
+        Hana> /mentoring forget-me confirm
+        bot: your personal data is erased
+    """)
+    names = {p.display_name for p in await _rows(bot, Person)}
+    assert "Hana" not in names and "Sam" in names
+
+
+async def test_erasing_removes_the_name_from_other_peoples_profiles_and_the_audit_log(
+    chats: Chats, bot: MentorBot
+) -> None:
+    await _joined(chats, "Victor")  # Victor names Hana as his manager
+    await chats.run("""
+        Hana> /mentoring admin add Victor
+        Hana> /mentoring forget-me confirm
+        bot: your personal data is erased
+    """)
+    [profile] = await _rows(bot, Profile)
+    assert (profile.manager, profile.manager_person_id) == (None, None)
+    for entry in await _rows(bot, AuditEntry):
+        assert "Hana" not in str(entry.details)

@@ -156,3 +156,24 @@ async def test_a_participant_cannot_run_admin_commands(chats: Chats, bot: Mentor
     refusals = [e for e in await _audit(bot) if not e.allowed]
     assert [e.action for e in refusals] == ["program set", "admin add", "program list"]
     assert all(e.actor_id is not None for e in refusals)
+
+
+async def test_a_refusal_does_not_reveal_which_programs_exist(chats: Chats) -> None:
+    await chats.run(f"""
+        Hana> {CREATE_PROGRAM}
+        Hana> /mentoring program create "Secret Board Program"
+        Victor> /mentoring program show "No Such Program"
+        bot: Only program admins can run `/mentoring program show`
+        bot never: Secret Board Program
+    """)
+
+
+async def test_a_program_can_be_named_as_an_option_too(chats: Chats) -> None:
+    await chats.run(f"""
+        Hana> {CREATE_PROGRAM}
+        Hana> /mentoring program create "AI for Boards"
+        Hana> /mentoring program set program="AI for Boards" capacity=2
+        bot: Updated capacity of AI for Boards.
+        Hana> /mentoring program show program="AI for Boards"
+        bot: Capacity: 2 mentees per mentor
+    """)

@@ -1,0 +1,42 @@
+# mentorbot: `mentorbot serve` on port 3000 (migrates the database, then serves /healthz).
+#
+#   docker build -t mentorbot .
+#   docker run --rm -p 3000:3000 -v mentorbot-data:/data mentorbot
+#
+# With no DATABASE_URL the SQLite file lives in the /data volume. For PostgreSQL, pass
+#   -e DATABASE_URL=postgresql+asyncpg://USER:PASSWORD@HOST:5432/mentorbot
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# An unprivileged user, and the data directory it owns (created before VOLUME so the
+# ownership carries over to a fresh named volume).
+RUN groupadd --system --gid 10001 mentorbot \
+    && useradd --system --uid 10001 --gid mentorbot --home-dir /app --shell /usr/sbin/nologin mentorbot \
+    && mkdir -p /data \
+    && chown mentorbot:mentorbot /data
+
+# Install the project (no test extras). The source is only needed for the build.
+COPY pyproject.toml README.md /tmp/src/
+COPY mentorbot /tmp/src/mentorbot
+COPY bot /tmp/src/bot
+COPY adapters /tmp/src/adapters
+COPY scheduler /tmp/src/scheduler
+COPY storage /tmp/src/storage
+RUN pip install /tmp/src && rm -rf /tmp/src
+
+WORKDIR /app
+ENV DATABASE_URL=sqlite+aiosqlite:////data/mentorbot.db
+VOLUME ["/data"]
+USER mentorbot
+
+EXPOSE 3000
+# mentorbot shuts down cleanly on SIGINT; as PID 1 it would ignore a plain SIGTERM.
+STOPSIGNAL SIGINT
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:3000/healthz', timeout=4)"]
+
+CMD ["mentorbot", "serve", "--host", "0.0.0.0", "--port", "3000"]
