@@ -34,8 +34,6 @@ VOLUME ["/data"]
 USER mentorbot
 
 EXPOSE 3000
-# mentorbot shuts down cleanly on SIGINT; as PID 1 it would ignore a plain SIGTERM.
-STOPSIGNAL SIGINT
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:3000/healthz', timeout=4)"]
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -96,8 +97,12 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     await web.TCPSite(runner, host, port).start()
     log.info("serving on http://%s:%s (Slack: %s, Teams: %s)", host, port,
              "on" if settings.slack_configured else "off", "on" if settings.teams_configured else "off")
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
+        log.info("shutting down")
     finally:
         await runner.cleanup()
         await db.close()

@@ -61,7 +61,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_serve_answers_healthz(tmp_path: Path) -> None:
+def test_serve_answers_healthz_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     port = _free_port()
     environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     server = subprocess.Popen([*MENTORBOT, "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=tmp_path,
@@ -78,6 +78,8 @@ def test_serve_answers_healthz(tmp_path: Path) -> None:
                 if time.monotonic() > deadline or server.poll() is not None:
                     pytest.fail(f"server did not come up: {server.stderr.read().decode() if server.stderr else ''}")
                 time.sleep(0.2)
-    finally:
         server.terminate()
-        server.wait(timeout=10)
+        assert server.wait(timeout=10) == 0, "SIGTERM stops the server cleanly"
+    finally:
+        if server.poll() is None:
+            server.kill()
