@@ -128,7 +128,12 @@ class ButtonStyle(StrEnum):
 
 @dataclass(frozen=True)
 class Button:
-    """A button: pressing it sends ``action_id`` and ``value`` back to the core."""
+    """A button: pressing it sends ``action_id`` and ``value`` back to the core.
+
+    Buttons of one row may share an action id (every command button is ``command``); an
+    adapter whose platform wants unique ids per row (Slack) suffixes them and strips the
+    suffix on the way back.
+    """
 
     label: str
     action_id: str

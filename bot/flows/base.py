@@ -113,7 +113,10 @@ class Flow:
         """Take what the person did as an answer to the current step."""
         step = await self.current_step(turn, state)
         if step is None:
-            return await self._done(turn, state)
+            # The flow's steps changed under a person mid-way (an upgrade): pick up from the
+            # first question still open; answers already given are kept.
+            log.warning("person %s was at unknown step %s.%s", turn.person.id, state.flow, state.step)
+            return await self._next(turn, state)
         if isinstance(step, FormStep):
             return await self._answer_form(turn, state, step)
         return await self._answer_choice(turn, state, step)
@@ -224,13 +227,16 @@ class Flow:
         return await self._next(turn, state)
 
     async def _next(self, turn: Turn, state: ConversationState) -> list[Message]:
+        """Move to the next step that still has something to ask, or finish."""
         steps = await self.steps(turn, state.data)
         names = [s.name for s in steps]
         index = names.index(state.step) if state.step in names else -1
-        if index + 1 >= len(steps):
-            return await self._done(turn, state)
-        self._save(turn, state, step=names[index + 1])
-        return [await self.prompt(turn, state)]
+        answers = state.data.get("answers", {})
+        for step in steps[index + 1:]:
+            if isinstance(step, ChoiceStep) or any(q.field.name not in answers for q in step.questions):
+                self._save(turn, state, step=step.name)
+                return [await self.prompt(turn, state)]
+        return await self._done(turn, state)
 
     async def _done(self, turn: Turn, state: ConversationState) -> list[Message]:
         await turn.repo.end_conversation(turn.person.id)

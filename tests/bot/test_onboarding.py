@@ -268,3 +268,21 @@ async def test_with_several_programs_the_person_picks_one(chats: Chats) -> None:
 async def _count(bot: MentorBot, model: type) -> int:
     async with bot.db.transaction() as session:
         return await session.scalar(select(func.count()).select_from(model)) or 0
+
+
+async def test_someone_at_a_step_that_no_longer_exists_picks_up_at_the_first_open_question(
+    chats: Chats, bot: MentorBot
+) -> None:
+    await chats.run(f"""
+        Hana> {CREATE_PROGRAM}
+        Victor> /mentoring join
+        Victor> 2
+        bot: Ground rules
+    """)
+    async with bot.db.transaction() as session:
+        state = (await session.execute(select(ConversationState))).scalars().one()
+        state.step = "a-step-removed-by-an-upgrade"
+    await chats.run("""
+        Victor> hello
+        bot: Ground rules
+    """)
