@@ -35,3 +35,26 @@ def onboarding(name: str, role: str = "mentee", timezone: str = "Europe/Brussels
         {name}> 1
         bot: You're all set, {name}
     """
+
+
+UP_TO_THE_TOPICS = """
+    Victor> /mentoring join
+    Victor> 2
+    Victor> 1
+    Victor> 1
+    Victor> 5
+    Victor> Marketing
+    Victor>
+    bot: Topics you want to learn
+"""
+"""Victor joins as a mentee and answers up to the topics question (no manager given)."""
+
+UP_TO_THE_TIME_ZONE = UP_TO_THE_TOPICS + """
+    Victor> 1,2
+    Victor>
+    Victor> 1
+    Victor> 1
+    Victor> 1
+    bot: Your time zone
+"""
+"""Victor goes on up to the time-zone question."""

@@ -22,26 +22,8 @@ from storage.models import (
     ProgramAdmin,
     Tenant,
 )
-from tests.scripts import CREATE_PROGRAM, onboarding
+from tests.scripts import CREATE_PROGRAM, UP_TO_THE_TIME_ZONE, UP_TO_THE_TOPICS, onboarding
 from tests.transcript import Chats
-
-UP_TO_THE_TIME_ZONE = """
-    Victor> /mentoring join
-    Victor> 2
-    Victor> 1
-    Victor> 1
-    Victor> 5
-    Victor> Marketing
-    Victor> Hana
-    bot: Topics you want to learn
-    Victor> 1,2
-    Victor>
-    Victor> 1
-    Victor> 1
-    Victor> 1
-    bot: Your time zone
-"""
-
 
 async def _count(bot: MentorBot, model: type) -> int:
     async with bot.db.transaction() as session:
@@ -145,13 +127,7 @@ async def test_an_answer_over_2000_characters_leaves_onboarding_where_it_was(cha
 async def test_an_answer_over_its_field_limit_is_asked_again_naming_the_limit(chats: Chats, bot: MentorBot) -> None:
     await chats.run(f"""
         Hana> {CREATE_PROGRAM}
-        Victor> /mentoring join
-        Victor> 2
-        Victor> 1
-        Victor> 1
-        Victor> 5
-        Victor> Marketing
-        Victor>
+        {UP_TO_THE_TOPICS}
         Victor> 1
         bot: Anything else, in your own words
         Victor> {"word " * 120}
@@ -166,14 +142,7 @@ async def test_an_answer_over_its_field_limit_is_asked_again_naming_the_limit(ch
 async def test_a_form_with_a_huge_multi_select_item_is_refused(chats: Chats, bot: MentorBot) -> None:
     await chats.run(f"""
         Hana> {CREATE_PROGRAM}
-        Victor> /mentoring join
-        Victor> 2
-        Victor> 1
-        Victor> 1
-        Victor> 5
-        Victor> Marketing
-        Victor>
-        bot: Topics you want to learn
+        {UP_TO_THE_TOPICS}
     """)
     before = await _state(bot)
     victor = chats.chat("Victor").address

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from bot.engine import MentorBot
 from storage.models import ConversationState, Enrollment, Profile
-from tests.scripts import CREATE_PROGRAM, onboarding
+from tests.scripts import CREATE_PROGRAM, UP_TO_THE_TIME_ZONE, onboarding
 from tests.transcript import Chats
 
 
@@ -220,19 +220,7 @@ async def test_changing_something_at_the_review_goes_through_the_profile_again_w
 async def test_an_invalid_time_zone_is_asked_again_with_a_suggestion(chats: Chats) -> None:
     await chats.run(f"""
         Hana> {CREATE_PROGRAM}
-        Victor> /mentoring join
-        Victor> 2
-        Victor> 1
-        Victor> 1
-        Victor> 5
-        Victor> Finance
-        Victor>
-        Victor> 1
-        Victor>
-        Victor> 1
-        Victor> 1
-        Victor> 1
-        bot: Your time zone
+        {UP_TO_THE_TIME_ZONE}
         Victor> Europe/Brusels
         bot: Did you mean Europe/Brussels
         bot: Your time zone
