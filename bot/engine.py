@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
 from bot.commands.dispatch import COMMAND_WORDS, run_command
@@ -17,6 +18,9 @@ from bot.turn import Limits, Turn
 from storage.db import Database
 from storage.enums import EnrollmentStatus
 from storage.repository import Repository, tenant_for
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +63,10 @@ class MentorBot:
                     inbound.address.platform, inbound.address.user_id)
         return f"That message is {longest:,} characters long; I accept at most {limit:,}. Nothing was saved: please shorten it."
 
-    async def _begin(self, session: object, inbound: Inbound) -> Turn:
+    async def _begin(self, session: AsyncSession, inbound: Inbound) -> Turn:
         address, now = inbound.address, self.clock.now()
-        tenant = await tenant_for(session, address.platform, address.tenant, now)  # type: ignore[arg-type]
-        repo = Repository(session, tenant.id)  # type: ignore[arg-type]
+        tenant = await tenant_for(session, address.platform, address.tenant, now)
+        repo = Repository(session, tenant.id)
         name = (inbound.display_name or address.user_id)[:200]
         person, created = await repo.person_for(address.platform, address.user_id, name, now)
         if inbound.display_name and person.display_name != name:

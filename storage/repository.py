@@ -10,14 +10,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.enums import PairStatus
 from storage.models import (
     AuditEntry,
     ConversationState,
     Enrollment,
+    Pair,
     Person,
     Profile,
     Program,
@@ -196,6 +198,19 @@ class Repository:
             .group_by(Enrollment.status)
         )
         return {status: count for status, count in rows.all()}
+
+    async def end_pairs_of(
+        self, person_id: int, reason: str, now: datetime, program_id: int | None = None
+    ) -> None:
+        """End every pair the person is in (in one program, or in all)."""
+        query = update(Pair).where(
+            Pair.tenant_id == self.tenant_id,
+            or_(Pair.mentor_id == person_id, Pair.mentee_id == person_id),
+            Pair.status != PairStatus.ENDED,
+        )
+        if program_id is not None:
+            query = query.where(Pair.program_id == program_id)
+        await self.session.execute(query.values(status=PairStatus.ENDED, ended_at=now, end_reason=reason))
 
     # --- conversation state --------------------------------------------------------------
 

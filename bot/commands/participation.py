@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_, update
-
 from bot.commands.call import Call
 from bot.commands.grammar import CommandError
 from bot.flows.onboarding import OnboardingFlow, ProfileFlow
 from bot.messages import Actions, Button, ButtonStyle, Fields, Message, Section, say
-from bot.privacy import erase_person
 from bot.profiles import answers_from, profile_fields
 from bot.programs import program_named
 from bot.turn import Turn
-from storage.enums import EnrollmentStatus, PairStatus
-from storage.models import Enrollment, Pair, Program
+from storage.enums import EnrollmentStatus
+from storage.erasure import erase_person
+from storage.models import Enrollment, Program
 
 ONBOARDING = OnboardingFlow()
 PROFILE = ProfileFlow()
@@ -145,12 +143,7 @@ async def leave(call: Call) -> Sequence[Message]:
                     Button.for_command("Stay", "help"))]
     enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, turn.now
     person = turn.person.id
-    await turn.repo.session.execute(
-        update(Pair)
-        .where(Pair.tenant_id == turn.repo.tenant_id, Pair.program_id == program.id,
-               or_(Pair.mentor_id == person, Pair.mentee_id == person), Pair.status != PairStatus.ENDED)
-        .values(status=PairStatus.ENDED, ended_at=turn.now, end_reason="a participant left the program")
-    )
+    await turn.repo.end_pairs_of(person, "a participant left the program", turn.now, program_id=program.id)
     state = await turn.repo.conversation(person)
     if state is not None and state.data.get("program_id") == program.id:
         await turn.repo.end_conversation(person)

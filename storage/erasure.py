@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
 
-from storage.enums import EnrollmentStatus, NudgeStatus, PairStatus
+from storage.enums import EnrollmentStatus, NudgeStatus
 from storage.models import (
     Attendance,
     AuditEntry,
@@ -47,12 +47,8 @@ async def erase_person(repo: Repository, person: Person, now: datetime) -> None:
         .where(Enrollment.tenant_id == tenant, Enrollment.person_id == pid, Enrollment.status != EnrollmentStatus.LEFT)
         .values(status=EnrollmentStatus.LEFT, left_at=now)
     )
+    await repo.end_pairs_of(pid, "a participant erased their data", now)
     their_pairs = select(Pair.id).where(Pair.tenant_id == tenant, or_(Pair.mentor_id == pid, Pair.mentee_id == pid))
-    await session.execute(
-        update(Pair)
-        .where(Pair.id.in_(their_pairs), Pair.status != PairStatus.ENDED)
-        .values(status=PairStatus.ENDED, ended_at=now, end_reason="a participant erased their data")
-    )
     await session.execute(
         update(CheckIn).where(CheckIn.tenant_id == tenant, CheckIn.person_id == pid).values(private_note=None, topics=[])
     )
