@@ -62,15 +62,15 @@ class Repository:
 
     # --- helpers -------------------------------------------------------------------------
 
-    def scoped(self, model: type[Row]) -> Select[tuple[Row]]:
+    def scoped(self, model: type[Row]) -> Select[Row]:
         """``SELECT model`` restricted to this tenant."""
-        return select(model).where(model.tenant_id == self.tenant_id)  # type: ignore[attr-defined]
+        return select(model).where(model.tenant_id == self.tenant_id)  # type: ignore[attr-defined,return-value]
 
-    async def one_or_none(self, query: Select[tuple[Row]]) -> Row | None:
+    async def one_or_none(self, query: Select[Row]) -> Row | None:
         """The single row a query finds, or None."""
         return (await self.session.execute(query)).scalars().one_or_none()
 
-    async def all(self, query: Select[tuple[Row]]) -> Sequence[Row]:
+    async def all(self, query: Select[Row]) -> Sequence[Row]:
         """Every row a query finds."""
         return (await self.session.execute(query)).scalars().all()
 
@@ -105,7 +105,7 @@ class Repository:
             self.scoped(Person).where(Person.platform == platform, Person.user_id == user_id)
         )
         assert person is not None
-        return person, bool(result.rowcount)
+        return person, bool(getattr(result, "rowcount", 0))
 
     async def person(self, person_id: int) -> Person | None:
         """A person of this tenant by id."""

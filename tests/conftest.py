@@ -27,6 +27,7 @@ from bot.engine import MentorBot
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Base
+from tests.transcript import Chats
 
 BACKENDS = ("sqlite", "postgresql")
 REQUIRE_POSTGRES = os.environ.get("MENTORBOT_REQUIRE_POSTGRES") == "1"
@@ -51,7 +52,7 @@ async def _create_postgres(name: str) -> str:
     admin_dsn = _plain_dsn(POSTGRES_URL)
     try:
         admin = await asyncpg.connect(admin_dsn, timeout=5)
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as problem:
+    except (TimeoutError, OSError, asyncpg.PostgresError) as problem:
         raise ConnectionError(f"PostgreSQL at {POSTGRES_URL} is not reachable: {problem}") from problem
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
@@ -168,8 +169,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture
-def chats(bot: MentorBot) -> "Chats":
+def chats(bot: MentorBot) -> Chats:
     """Console chats for a transcript test, sharing one bot."""
-    from tests.transcript import Chats
-
     return Chats(bot)

@@ -32,9 +32,9 @@ async def current_enrollment(turn: Turn, name: str | None = None) -> tuple[Enrol
         raise CommandError("You are not in a program yet. Join one with `/mentoring join`.")
     if len(current) > 1:
         raise CommandError('You are in several programs: add program="NAME" to say which.')
-    program = await turn.repo.program(current[0].program_id)
-    assert program is not None
-    return current[0], program
+    found = await turn.repo.program(current[0].program_id)
+    assert found is not None
+    return current[0], found
 
 
 async def _program_to_join(turn: Turn, name: str | None) -> Program | Message:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.catalog import CADENCE_LABELS, DEFAULT_TOPICS, FORMAT_LABELS
+from bot.catalog import CADENCE_LABELS, DEFAULT_TOPICS
 from bot.commands.call import Call
 from bot.commands.grammar import CommandError
 from bot.messages import Button, Fields, Message, Section, say
