@@ -250,8 +250,13 @@ class Repository:
             )
         )
 
-    async def audit_log(self, limit: int = 50) -> Sequence[AuditEntry]:
-        """The newest audit entries."""
-        return await self.all(
-            self.scoped(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    async def audit_log(self, program_id: int, limit: int = 20) -> Sequence[tuple[AuditEntry, str]]:
+        """The newest audit entries about a program, each with the actor's display name."""
+        rows = await self.session.execute(
+            select(AuditEntry, Person.display_name)
+            .outerjoin(Person, Person.id == AuditEntry.actor_id)
+            .where(AuditEntry.tenant_id == self.tenant_id, AuditEntry.program_id == program_id)
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
         )
+        return [(entry, name or "someone") for entry, name in rows.all()]

@@ -168,3 +168,25 @@ async def remove_admin(call: Call) -> Sequence[Message]:
     await turn.repo.remove_admin(program.id, person.id)
     return [say(f"{person.display_name} is no longer an admin of {program.name}.",
                 Button.for_command("Show the program", f'program show "{program.name}"'))]
+
+
+async def show_audit(call: Call) -> Sequence[Message]:
+    """``audit [limit=N]``: who did, or tried, what in the program, newest first."""
+    turn, program = call.turn, call.program
+    assert program is not None
+    entries = await turn.repo.audit_log(program.id, call.args.get("limit", 20))
+    if not entries:
+        return [say(f"Nothing in the audit log of {program.name} yet.")]
+    lines = []
+    for entry, actor in entries:
+        args = entry.details.get("args", {})
+        detail = " ".join(f"{k}={_as_typed(v)}" for k, v in args.items())
+        outcome = "" if entry.allowed else " (refused)"
+        lines.append(f"- {entry.created_at:%Y-%m-%d %H:%M} UTC {actor}: {entry.action}{outcome} {detail}".rstrip())
+    return [say(f"Audit log of {program.name}, newest first:\n" + "\n".join(lines))]
+
+
+def _as_typed(value: object) -> str:
+    """An argument value written back the way it would be typed."""
+    text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+    return f'"{text}"' if " " in text else text

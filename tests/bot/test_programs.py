@@ -177,3 +177,18 @@ async def test_a_program_can_be_named_as_an_option_too(chats: Chats) -> None:
         Hana> /mentoring program show program="AI for Boards"
         bot: Capacity: 2 mentees per mentor
     """)
+
+
+async def test_admins_read_the_audit_log_of_their_program(chats: Chats) -> None:
+    await chats.run(f"""
+        Hana> {CREATE_PROGRAM}
+        Victor> /mentoring program set capacity=4
+        Hana> /mentoring program set capacity=2
+        Hana> /mentoring audit
+        bot: Audit log of Digital Leaders 2027, newest first:
+        bot: 2026-11-23 09:00 UTC Hana: program set capacity=2
+        bot: Victor: program set (refused) capacity=4
+        bot: Hana: program create cadence=monthly capacity=3 formats=one-to-one,group name="Digital Leaders 2027"
+        Victor> /mentoring audit
+        bot: Only program admins can run `/mentoring audit`
+    """)
