@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
 from bot.commands.dispatch import COMMAND_WORDS, run_command
-from bot.flows.onboarding import FLOWS
+from bot.flows.base import on_hold
+from bot.flows.onboarding import current_flow
 from bot.messages import COMMAND_ACTION, Button, Inbound, InboundKind, Message, say
 from bot.turn import Limits, Turn
 from storage.db import Database
@@ -86,10 +87,9 @@ class MentorBot:
             return await self._command(turn, inbound.text)
         if inbound.kind is InboundKind.OPENED:
             return await self._greet(turn)
-        state = await turn.repo.conversation(turn.person.id)
-        flow = FLOWS.get(state.flow) if state else None
-        if state is not None and flow is not None:
-            return await flow.handle(turn, state)
+        active = await current_flow(turn)
+        if active is not None and not on_hold(active[1]):
+            return await active[0].handle(turn, active[1])
         if turn.first_contact:
             return await self._greet(turn)
         if inbound.kind is InboundKind.TEXT:
@@ -102,17 +102,20 @@ class MentorBot:
         replies = list(await run_command(turn, text))
         if any(m.form or m.buttons for m in replies):
             return replies
-        state = await turn.repo.conversation(turn.person.id)
-        flow = FLOWS.get(state.flow) if state else None
-        if state is not None and flow is not None:
+        active = await current_flow(turn)
+        if active is not None and not on_hold(active[1]):
+            flow, state = active
             replies.append(await flow.prompt(turn, state, prefix=f"Back to {flow.title.lower()}:"))
         return replies
 
     async def _greet(self, turn: Turn) -> list[Message]:
         person = turn.person
-        state = await turn.repo.conversation(person.id)
-        flow = FLOWS.get(state.flow) if state else None
-        if state is not None and flow is not None:
+        active = await current_flow(turn)
+        if active is not None and on_hold(active[1]):
+            return [say(f"Welcome back, {person.display_name}. Your {active[0].title.lower()} is waiting for you.",
+                        Button.for_command("Carry on", "join"), Button.for_command("Help", "help"))]
+        if active is not None:
+            flow, state = active
             return [await flow.prompt(turn, state, prefix=f"Welcome back, {person.display_name}! Let's carry on.")]
         enrollments = await turn.repo.enrollments_of(person.id)
         if any(e.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED) for e in enrollments):

@@ -79,12 +79,16 @@ class ConsoleChat:
 
     def _show(self, replies: list[Message]) -> list[str]:
         lines: list[str] = []
+        offers = [m for m in replies if m.form is not None or m.buttons]
         for message in replies:
             lines += render_message(message)
-            # Like buttons left on screen in a chat app, an earlier offer stays valid until
-            # a newer message offers something else.
-            if message.form is not None or message.buttons:
-                self.pending = Pending(message.buttons, message.form)
+        if offers:
+            self.pending = Pending(offers[-1].buttons, offers[-1].form)
+        else:
+            # Like buttons left on screen in a chat app, earlier buttons stay valid; a
+            # question that was not asked again is no longer waiting for its answer.
+            self.pending = Pending(self.pending.buttons)
+            return lines
         field = self.pending.field
         if field is not None and self.pending.form is not None:
             lines += render_field(field, self.pending.form.errors.get(field.name))

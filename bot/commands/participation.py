@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from bot.commands.call import Call
 from bot.commands.grammar import CommandError
-from bot.flows.onboarding import OnboardingFlow, ProfileFlow
+from bot.flows.base import on_hold
+from bot.flows.onboarding import OnboardingFlow, ProfileFlow, current_flow
 from bot.messages import Actions, Button, ButtonStyle, Fields, Message, Section, say
 from bot.profiles import answers_from, profile_fields
 from bot.programs import program_named
@@ -70,7 +71,7 @@ async def join(call: Call) -> Sequence[Message]:
     state = await turn.repo.conversation(turn.person.id)
     if (enrollment is not None and enrollment.status == EnrollmentStatus.ONBOARDING and state is not None
             and state.flow == ONBOARDING.name and state.data.get("program_id") == program.id):
-        return [await ONBOARDING.prompt(turn, state, prefix="Welcome back! Let's carry on where we left off.")]
+        return [await ONBOARDING.resume(turn, state, prefix="Welcome back! Let's carry on where we left off.")]
     if enrollment is None:
         enrollment = turn.repo.add(Enrollment(program_id=program.id, person_id=turn.person.id,
                                               status=EnrollmentStatus.ONBOARDING, joined_at=turn.now))
@@ -140,7 +141,7 @@ async def leave(call: Call) -> Sequence[Message]:
     if not call.args.get("confirm"):
         return [say(f"Leave {program.name}? Your pair, if you have one, ends.",
                     Button.for_command("Leave the program", f'leave confirm program="{program.name}"', ButtonStyle.DANGER),
-                    Button.for_command("Stay", "help"))]
+                    Button.for_command("Stay", "cancel"))]
     enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, turn.now
     person = turn.person.id
     await turn.repo.end_pairs_of(person, "a participant left the program", turn.now, program_id=program.id)
@@ -166,7 +167,7 @@ async def forget_me(call: Call) -> Sequence[Message]:
             "of every program. Session counts and ratings stay in the program's statistics without your name. "
             "It cannot be undone.",
             Button.for_command("Erase my data", "forget-me confirm", ButtonStyle.DANGER),
-            Button.for_command("Keep my data", "help"),
+            Button.for_command("Keep my data", "cancel"),
         )]
     stranded = await _programs_only_they_run(turn)
     if stranded:
@@ -178,3 +179,18 @@ async def forget_me(call: Call) -> Sequence[Message]:
     turn.audit("forget-me")
     await erase_person(turn.repo, turn.person, turn.now)
     return [say("Done: your personal data is erased. If you write to me again, I will treat you as someone new.")]
+
+
+async def cancel(call: Call) -> Sequence[Message]:
+    """``cancel``: stop what is under way. Onboarding is kept on hold; other flows end unsaved."""
+    turn = call.turn
+    active = await current_flow(turn)
+    if active is None or on_hold(active[1]):
+        return [say("Nothing changed.")]
+    flow, state = active
+    if flow.name == ONBOARDING.name:
+        flow.hold(turn, state)
+        return [say("Onboarding is on hold and your answers are kept. `/mentoring join` carries on from here.",
+                    Button.for_command("Carry on now", "join"))]
+    await turn.repo.end_conversation(turn.person.id)
+    return [say(f"Stopped: {flow.title.lower()} is left as it was.")]

@@ -33,6 +33,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 options=(PROGRAM_OPTION,)),
     CommandSpec(("leave",), "leave the program", "/mentoring leave", participation.leave,
                 options=(PROGRAM_OPTION,), flags=("confirm",)),
+    CommandSpec(("cancel",), "stop what is under way (onboarding waits for `join`)", "/mentoring cancel",
+                participation.cancel),
     CommandSpec(("forget-me",), "erase your personal data", "/mentoring forget-me", participation.forget_me,
                 flags=("confirm",)),
     CommandSpec(("program", "create"), "start a program; you become its admin",

@@ -248,9 +248,24 @@ class Flow:
             state.step = step
         state.updated_at = turn.now
 
+    def hold(self, turn: Turn, state: ConversationState) -> None:
+        """Put the flow aside: answers are kept, but what the person types is no longer taken
+        as an answer until :meth:`resume`."""
+        self._save(turn, state, on_hold=True)
+
+    async def resume(self, turn: Turn, state: ConversationState, prefix: str) -> Message:
+        """Take a flow off hold and ask its current question again."""
+        self._save(turn, state, on_hold=False)
+        return await self.prompt(turn, state, prefix=prefix)
+
     def go_to(self, turn: Turn, state: ConversationState, step: str, **data: Any) -> None:
         """Move the flow to ``step``, merging ``data`` into what it keeps."""
         self._save(turn, state, step=step, **data)
+
+
+def on_hold(state: ConversationState) -> bool:
+    """True when the flow was put aside (declined for now, or canceled)."""
+    return bool(state.data.get("on_hold"))
 
 
 def _label(step: FormStep, name: str) -> str:

@@ -99,6 +99,7 @@ class OnboardingFlow(Flow):
             return [await self.prompt(turn, state)]
         if step.name == "confidentiality":
             if value == "decline":
+                self.hold(turn, state)
                 return [say(
                     "No problem. Your onboarding waits at this point: say `/mentoring join` when you are "
                     "ready and we carry on from here. Nothing is shared until you accept.",
@@ -160,3 +161,10 @@ class ProfileFlow(Flow):
 
 
 FLOWS: dict[str, Flow] = {flow.name: flow for flow in (OnboardingFlow(), ProfileFlow())}
+
+
+async def current_flow(turn: Turn) -> tuple[Flow, ConversationState] | None:
+    """The flow the person speaking is in (held or not), with its state."""
+    state = await turn.repo.conversation(turn.person.id)
+    flow = FLOWS.get(state.flow) if state else None
+    return (flow, state) if flow is not None and state is not None else None

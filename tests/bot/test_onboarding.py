@@ -274,3 +274,31 @@ async def test_someone_at_a_step_that_no_longer_exists_picks_up_at_the_first_ope
         Victor> hello
         bot: Ground rules
     """)
+
+
+async def test_cancel_puts_onboarding_on_hold_with_the_answers_kept(chats: Chats, bot: MentorBot) -> None:
+    await chats.run(f"""
+        Hana> {CREATE_PROGRAM}
+        Victor> /mentoring join
+        Victor> 2
+        Victor> 1
+        Victor> 1
+        Victor> 5
+        Victor> /mentoring cancel
+        bot: Onboarding is on hold and your answers are kept.
+        Victor> Finance
+        bot: I didn't catch that.
+        bot never: Your manager's name
+    """)
+    restarted = Chats(MentorBot(bot.db, bot.clock))
+    await restarted.run("""
+        Victor opens the chat
+        bot: Your onboarding is waiting for you.
+        Victor> 1
+        bot: Welcome back! Let's carry on where we left off.
+        bot: Your department
+        Victor> Finance
+        bot: Your manager's name
+    """)
+    state = await _one(bot, ConversationState)
+    assert state.data["answers"]["level"] == 5

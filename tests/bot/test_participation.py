@@ -106,7 +106,7 @@ async def test_leaving_asks_first_then_ends_the_pair(chats: Chats, bot: MentorBo
         bot: Leave Digital Leaders 2027?
         bot: [1] Leave the program [2] Stay
         Victor> 2
-        bot: Commands you can use
+        bot: Nothing changed.
         Victor> /mentoring leave
         Victor> 1
         bot: You have left Digital Leaders 2027.
@@ -188,3 +188,21 @@ async def test_erasing_removes_the_name_from_other_peoples_profiles_and_the_audi
     assert (profile.manager, profile.manager_person_id) == (None, None)
     for entry in await _rows(bot, AuditEntry):
         assert "Hana" not in str(entry.details)
+
+
+async def test_cancel_stops_a_profile_edit_without_saving(chats: Chats, bot: MentorBot) -> None:
+    await _joined(chats, "Victor")
+    await chats.run("""
+        Victor> /mentoring profile edit
+        Victor> 4
+        Victor> Strategy
+        Victor> /mentoring cancel
+        bot: Stopped: your profile is left as it was.
+        Victor> hello
+        bot: I didn't catch that.
+        Victor> /mentoring cancel
+        bot: Nothing changed.
+    """)
+    [profile] = await _rows(bot, Profile)
+    assert (profile.level, profile.department) == (5, "Marketing")
+    assert await _rows(bot, ConversationState) == []
