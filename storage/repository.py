@@ -41,14 +41,16 @@ async def tenant_for(
     session: AsyncSession, platform: str, external_id: str, now: datetime
 ) -> Tenant:
     """The tenant for a platform organization, created on first contact."""
-    await session.execute(
-        insert_ignoring_conflicts(
-            session, Tenant, platform=platform, external_id=external_id, name="", created_at=now
+    query = select(Tenant).where(Tenant.platform == platform, Tenant.external_id == external_id)
+    found = await session.scalar(query)
+    if found is None:
+        # Two first contacts at once: one insert wins, the other does nothing.
+        await session.execute(
+            insert_ignoring_conflicts(
+                session, Tenant, platform=platform, external_id=external_id, name="", created_at=now
+            )
         )
-    )
-    found = await session.scalar(
-        select(Tenant).where(Tenant.platform == platform, Tenant.external_id == external_id)
-    )
+        found = await session.scalar(query)
     assert found is not None
     return found
 
@@ -90,6 +92,10 @@ class Repository:
         self, platform: str, user_id: str, display_name: str, now: datetime
     ) -> tuple[Person, bool]:
         """The person behind a platform user id, created on first contact; True if new."""
+        query = self.scoped(Person).where(Person.platform == platform, Person.user_id == user_id)
+        person = await self.one_or_none(query)
+        if person is not None:
+            return person, False
         result = await self.session.execute(
             insert_ignoring_conflicts(
                 self.session,
@@ -101,9 +107,7 @@ class Repository:
                 created_at=now,
             )
         )
-        person = await self.one_or_none(
-            self.scoped(Person).where(Person.platform == platform, Person.user_id == user_id)
-        )
+        person = await self.one_or_none(query)
         assert person is not None
         return person, bool(getattr(result, "rowcount", 0))
 
