@@ -259,3 +259,12 @@ def say(text: str, *buttons: Button, form: Form | None = None) -> Message:
     if buttons:
         blocks.append(Actions(buttons))
     return Message(text=text, blocks=blocks, form=form)
+
+
+def say_fields(lead: str, fields: Sequence[tuple[str, str]], *buttons: Button) -> Message:
+    """A lead line, label/value pairs and ``buttons``; the fallback lists the pairs as lines."""
+    text = "\n".join([lead, *(f"{label}: {value}" for label, value in fields)])
+    blocks: list[Block] = [Section(lead), Fields(fields)]
+    if buttons:
+        blocks.append(Actions(buttons))
+    return Message(text=text, blocks=blocks)

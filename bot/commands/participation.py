@@ -8,7 +8,7 @@ from bot.commands.call import Call
 from bot.commands.grammar import CommandError
 from bot.flows.base import on_hold
 from bot.flows.onboarding import OnboardingFlow, ProfileFlow, current_flow
-from bot.messages import Actions, Button, ButtonStyle, Fields, Message, Section, say
+from bot.messages import Button, ButtonStyle, Message, say, say_fields
 from bot.profiles import answers_from, profile_fields
 from bot.programs import program_named
 from bot.turn import Turn
@@ -92,11 +92,9 @@ async def show_profile(call: Call) -> Sequence[Message]:
     profile = await turn.repo.profile(turn.person.id)
     if profile is None or enrollment.status == EnrollmentStatus.ONBOARDING:
         return [say("You have not finished onboarding yet.", Button.for_command("Continue onboarding", "join"))]
-    fields = profile_fields(profile, enrollment.role)
     lead = f"Your profile ({program.name}, {enrollment.status})"
-    text = lead + "\n" + "\n".join(f"{label}: {value}" for label, value in fields)
     edit = Button.for_command("Change my profile", "profile edit")
-    return [Message(text, [Section(lead), Fields(fields), Actions([edit])])]
+    return [say_fields(lead, profile_fields(profile, enrollment.role), edit)]
 
 
 async def edit_profile(call: Call) -> Sequence[Message]:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from bot.catalog import CADENCE_LABELS, DEFAULT_TOPICS
 from bot.commands.call import Call
 from bot.commands.grammar import CommandError
-from bot.messages import Button, Fields, Message, Section, say
+from bot.messages import Button, Message, say, say_fields
 from bot.turn import Turn
 from storage.enums import Cadence, ProgramFormat
 from storage.models import Person, Program, ProgramAdmin
@@ -34,9 +34,7 @@ def program_fields(program: Program, counts: dict[str, int], admins: Sequence[Pe
 
 async def _show(turn: Turn, program: Program, lead: str) -> Message:
     counts = await turn.repo.count_enrollments(program.id)
-    fields = program_fields(program, counts, await turn.repo.admins(program.id))
-    text = lead + "\n" + "\n".join(f"{label}: {value}" for label, value in fields)
-    return Message(text, [Section(lead), Fields(fields)])
+    return say_fields(lead, program_fields(program, counts, await turn.repo.admins(program.id)))
 
 
 def _topics(values: list[str]) -> list[str]:

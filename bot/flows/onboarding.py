@@ -41,6 +41,13 @@ def _review_step(values: Mapping[str, Any], role: str) -> ChoiceStep:
     )
 
 
+async def _program(turn: Turn, data: Mapping[str, Any]) -> Program:
+    """The program a flow is about (programs are never deleted, only archived)."""
+    program = await turn.repo.program(data["program_id"])
+    assert program is not None
+    return program
+
+
 def _restart_profile(flow: Flow, turn: Turn, state: ConversationState) -> None:
     """Go back to the first profile question, keeping the answers as suggestions."""
     given = dict(state.data.get("answers", {}))
@@ -55,8 +62,7 @@ class OnboardingFlow(Flow):
     title = "Onboarding"
 
     async def steps(self, turn: Turn, data: Mapping[str, Any]) -> list[Step]:
-        program = await turn.repo.program(data["program_id"])
-        assert program is not None
+        program = await _program(turn, data)
         given = data.get("answers", {})
         role = given.get("role", "mentee")
         initial = data.get("previous", {})
@@ -138,8 +144,7 @@ class ProfileFlow(Flow):
     title = "Your profile"
 
     async def steps(self, turn: Turn, data: Mapping[str, Any]) -> list[Step]:
-        program = await turn.repo.program(data["program_id"])
-        assert program is not None
+        program = await _program(turn, data)
         role = data["role"]
         profile = profile_steps(role, program, data.get("previous", {}), turn.limits)
         return [*profile, _review_step(data.get("answers", {}), role)]
