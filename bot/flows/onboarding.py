@@ -42,7 +42,7 @@ def _review_step(values: Mapping[str, Any], role: str) -> ChoiceStep:
 
 
 async def _program(turn: Turn, data: Mapping[str, Any]) -> Program:
-    """The program a flow is about (programs are never deleted, only archived)."""
+    """The program a flow is about (programs are never deleted)."""
     program = await turn.repo.program(data["program_id"])
     assert program is not None
     return program
