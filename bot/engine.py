@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
 from bot.commands.dispatch import COMMAND_WORDS, run_command
+from bot.flows.active import flow_for, latest_flow
 from bot.flows.base import on_hold
-from bot.flows.onboarding import current_flow
 from bot.messages import COMMAND_ACTION, Button, Inbound, InboundKind, Message, say
 from bot.turn import Limits, Turn
 from storage.db import Database
@@ -87,8 +87,11 @@ class MentorBot:
             return await self._command(turn, inbound.text)
         if inbound.kind is InboundKind.OPENED:
             return await self._greet(turn)
-        active = await current_flow(turn)
-        if active is not None and not on_hold(active[1]):
+        if inbound.kind is InboundKind.TEXT:
+            active = await latest_flow(turn)
+        else:
+            active = await flow_for(turn, inbound.form_id or inbound.action_id)
+        if active is not None:
             return await active[0].handle(turn, active[1])
         if turn.first_contact:
             return await self._greet(turn)
@@ -102,15 +105,15 @@ class MentorBot:
         replies = list(await run_command(turn, text))
         if any(m.form or m.buttons for m in replies):
             return replies
-        active = await current_flow(turn)
-        if active is not None and not on_hold(active[1]):
+        active = await latest_flow(turn)
+        if active is not None:
             flow, state = active
             replies.append(await flow.prompt(turn, state, prefix=f"Back to {flow.title.lower()}:"))
         return replies
 
     async def _greet(self, turn: Turn) -> list[Message]:
         person = turn.person
-        active = await current_flow(turn)
+        active = await latest_flow(turn, include_held=True)
         if active is not None and on_hold(active[1]):
             return [say(f"Welcome back, {person.display_name}. Your {active[0].title.lower()} is waiting for you.",
                         Button.for_command("Carry on", "join"), Button.for_command("Help", "help"))]

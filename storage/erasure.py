@@ -38,7 +38,7 @@ ERASED = "(erased)"
 async def erase_person(repo: Repository, person: Person, now: datetime) -> None:
     """Anonymize ``person`` and everything they wrote; keep numbers for aggregates."""
     tenant, pid = repo.tenant_id, person.id
-    await repo.end_conversation(pid)
+    await repo.end_conversations(pid)
     session = repo.session
     await session.execute(delete(Profile).where(Profile.tenant_id == tenant, Profile.person_id == pid))
     await session.execute(delete(ProgramAdmin).where(ProgramAdmin.tenant_id == tenant, ProgramAdmin.person_id == pid))

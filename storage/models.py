@@ -81,7 +81,7 @@ class Person(TenantOwned, Base):
     platform: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(128))
     display_name: Mapped[str] = mapped_column(String(200))
-    address: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    address: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]
@@ -219,13 +219,23 @@ class ResearchAssignment(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
     topic: Mapped[str] = mapped_column(String(200))
-    mentor_ids: Mapped[list[str]] = mapped_column(Json, default=list)
     due_on: Mapped[date | None] = mapped_column(Date)
     writeup: Mapped[str | None] = mapped_column(Text)
     links: Mapped[list[str]] = mapped_column(Json, default=list)
     audience: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
+
+
+class AssignmentMentor(TenantOwned, Base):
+    """A mentor who carries out a research assignment."""
+
+    __tablename__ = "assignment_mentors"
+    __table_args__ = (UniqueConstraint("assignment_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("research_assignments.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = person_fk()
 
 
 class MentoringSession(TenantOwned, Base):
@@ -337,7 +347,7 @@ class Feedback(TenantOwned, Base):
     """A pulse, a pairing-fit answer or an end-of-cycle evaluation from one person."""
 
     __tablename__ = "feedback"
-    __table_args__ = (UniqueConstraint("person_id", "kind", "period"),)
+    __table_args__ = (UniqueConstraint("program_id", "person_id", "kind", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
@@ -393,14 +403,19 @@ class Flag(TenantOwned, Base):
 
 
 class ConversationState(TenantOwned, Base):
-    """The flow a person is in, its current step and what it has collected so far."""
+    """A flow a person is in, its current step and what it has collected so far.
+
+    A person may have several flows under way (a check-in arriving during a profile
+    edit); ``subject`` tells apart two of the same flow (``session:42``).
+    """
 
     __tablename__ = "conversation_states"
+    __table_args__ = (UniqueConstraint("person_id", "flow", "subject"),)
 
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
-    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = person_fk()
     flow: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64), default="")
     step: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     started_at: Mapped[datetime]

@@ -218,18 +218,34 @@ class Repository:
 
     # --- conversation state --------------------------------------------------------------
 
-    async def conversation(self, person_id: int) -> ConversationState | None:
-        """The flow a person is in, if any."""
-        return await self.one_or_none(
-            self.scoped(ConversationState).where(ConversationState.person_id == person_id)
+    async def conversations(self, person_id: int) -> Sequence[ConversationState]:
+        """Every flow the person has under way, the most recently active first."""
+        return await self.all(
+            self.scoped(ConversationState)
+            .where(ConversationState.person_id == person_id)
+            .order_by(ConversationState.updated_at.desc(), ConversationState.id.desc())
         )
 
-    async def end_conversation(self, person_id: int) -> None:
-        """Forget the flow a person was in."""
-        state = await self.conversation(person_id)
-        if state is not None:
+    async def conversation(self, person_id: int, flow: str, subject: str = "") -> ConversationState | None:
+        """One flow of a person, if under way."""
+        return await self.one_or_none(
+            self.scoped(ConversationState).where(
+                ConversationState.person_id == person_id,
+                ConversationState.flow == flow,
+                ConversationState.subject == subject,
+            )
+        )
+
+    async def drop_conversation(self, state: ConversationState) -> None:
+        """Forget one flow of a person."""
+        await self.session.delete(state)
+        await self.session.flush()
+
+    async def end_conversations(self, person_id: int) -> None:
+        """Forget every flow of a person."""
+        for state in await self.conversations(person_id):
             await self.session.delete(state)
-            await self.session.flush()
+        await self.session.flush()
 
     # --- audit ---------------------------------------------------------------------------
 

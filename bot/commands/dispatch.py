@@ -26,7 +26,8 @@ async def visible_commands(turn: Turn) -> list[CommandSpec]:
     """The commands this person may run."""
     admin = await is_admin_anywhere(turn)
     bootstrapping = not admin and not await turn.repo.programs(active_only=False)
-    return [s for s in ALL_COMMANDS if not s.admin or admin or (s.bootstrap and bootstrapping)]
+    return [s for s in ALL_COMMANDS
+            if not s.hidden and (not s.admin or admin or (s.bootstrap and bootstrapping))]
 
 
 async def help_message(turn: Turn, lead: str = "") -> Message:
@@ -55,7 +56,7 @@ async def run_command(turn: Turn, text: str) -> Sequence[Message]:
     """Run ``/mentoring ...`` for the person speaking and return the replies."""
     body = strip_prefix(text)
     try:
-        parsed = parse(body, ALL_COMMANDS, turn.today)
+        parsed = parse(body, ALL_COMMANDS)
     except UnknownCommand as unknown:
         log.info("unknown command %r from person %s", unknown.words, turn.person.id)
         return [await help_message(turn, lead=f"I don't know the command `{unknown.words}`.")]

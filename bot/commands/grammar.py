@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +48,7 @@ class Arg:
     low: int | None = None
     high: int | None = None
     max_length: int = 120
+    item_max_length: int = 75
 
     def describe(self) -> str:
         """What the argument accepts, for help and errors."""
@@ -82,6 +82,7 @@ class CommandSpec:
     program_scoped: bool = False
     bootstrap: bool = False
     flags: tuple[str, ...] = field(default=())
+    hidden: bool = False
 
     @property
     def name(self) -> str:
@@ -135,6 +136,18 @@ def strip_prefix(text: str) -> str:
     return PREFIX.sub("", text, count=1).strip()
 
 
+class Token(str):
+    """A word of a command; ``quoted`` when it was typed between quotes as a whole."""
+
+    quoted: bool = False
+
+
+def _token(chars: list[str], quoted: bool) -> Token:
+    token = Token("".join(chars))
+    token.quoted = quoted
+    return token
+
+
 def tokenize(text: str) -> list[str]:
     """Split on spaces, keeping quoted values whole.
 
@@ -144,7 +157,7 @@ def tokenize(text: str) -> list[str]:
     """
     tokens: list[str] = []
     current: list[str] = []
-    started = False
+    started = quoted = False
     quote: str | None = None
     for i, char in enumerate(text):
         following = text[i + 1] if i + 1 < len(text) else " "
@@ -155,21 +168,21 @@ def tokenize(text: str) -> list[str]:
                 current.append(char)
         elif char.isspace():
             if started:
-                tokens.append("".join(current))
-            current, started = [], False
+                tokens.append(_token(current, quoted))
+            current, started, quoted = [], False, False
         elif char in CLOSERS and (not current or current[-1] == "="):
-            quote, started = char, True
+            quote, started, quoted = char, True, not current
         else:
             current.append(char)
             started = True
     if quote is not None:
         raise CommandError("A quote is not closed: put the value between a pair of quotes.")
     if started:
-        tokens.append("".join(current))
+        tokens.append(_token(current, quoted))
     return tokens
 
 
-def convert(arg: Arg, raw: str, spec: CommandSpec, today: date) -> Any:
+def convert(arg: Arg, raw: str, spec: CommandSpec) -> Any:
     """An argument's text as the value the handler gets."""
     value = raw.strip()
     if len(value) > arg.max_length:
@@ -190,6 +203,12 @@ def convert(arg: Arg, raw: str, spec: CommandSpec, today: date) -> Any:
         items = [item.strip() for item in value.split(",") if item.strip()]
         if not items:
             raise CommandError(f"{arg.name}: give at least one value ({arg.describe()}).", spec)
+        too_long = [item for item in items if len(item) > arg.item_max_length]
+        if too_long:
+            raise CommandError(
+                f"{arg.name}: '{too_long[0][:40]}…' is too long; each item may have {arg.item_max_length} characters.",
+                spec,
+            )
         if arg.kind is ArgKind.CHOICES:
             items = [item.lower() for item in items]
             wrong = [item for item in items if item not in arg.choices]
@@ -198,7 +217,7 @@ def convert(arg: Arg, raw: str, spec: CommandSpec, today: date) -> Any:
         return list(dict.fromkeys(items))
     if arg.kind is ArgKind.DATE:
         try:
-            return parse_date(value, not_before=today)
+            return parse_date(value)
         except InvalidAnswer as problem:
             raise CommandError(f"{arg.name}: {problem}", spec) from None
     if not value:
@@ -218,7 +237,7 @@ def _find(tokens: list[str], specs: Sequence[CommandSpec]) -> CommandSpec:
     return best
 
 
-def parse(text: str, specs: Sequence[CommandSpec], today: date) -> Parsed:
+def parse(text: str, specs: Sequence[CommandSpec]) -> Parsed:
     """Parse command text (without ``/mentoring``) against ``specs``."""
     tokens = tokenize(text)
     if not tokens:
@@ -228,9 +247,10 @@ def parse(text: str, specs: Sequence[CommandSpec], today: date) -> Parsed:
     positionals: list[str] = []
     options = {arg.name: arg for arg in spec.options}
     for token in tokens[len(spec.words):]:
-        key, sep, value = token.partition("=")
+        # A value typed between quotes as a whole is never an option, even with an "=" in it.
+        key, sep, value = ("", "", "") if getattr(token, "quoted", False) else token.partition("=")
         if sep and key.lower() in options:
-            args[key.lower()] = convert(options[key.lower()], value, spec, today)
+            args[key.lower()] = convert(options[key.lower()], value, spec)
         elif sep and re.fullmatch(r"[a-z_-]+", key.lower()):
             known = ", ".join(options) or "none"
             raise CommandError(f"'{key}' is not an option of `/mentoring {spec.name}` (options: {known}).", spec)
@@ -243,7 +263,7 @@ def parse(text: str, specs: Sequence[CommandSpec], today: date) -> Parsed:
         hint = " Put values with spaces between quotes." if spec.positionals else ""
         raise CommandError(f"I did not expect '{extra}' here.{hint}", spec)
     for arg, raw in zip(spec.positionals, positionals, strict=False):
-        args[arg.name] = convert(arg, raw, spec, today)
+        args[arg.name] = convert(arg, raw, spec)
     for arg in (*spec.positionals, *spec.options):
         if arg.required and arg.name not in args:
             raise CommandError(f"{arg.name.upper()} is missing.", spec)

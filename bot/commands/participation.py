@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.commands.call import Call
 from bot.commands.grammar import CommandError
 from bot.flows.base import on_hold
-from bot.flows.onboarding import OnboardingFlow, ProfileFlow, current_flow
+from bot.flows.active import ONBOARDING, PROFILE, latest_flow
+from bot.flows.onboarding import ProfileFlow
 from bot.messages import Button, ButtonStyle, Message, say, say_fields
 from bot.profiles import answers_from, profile_fields
 from bot.programs import program_named
@@ -16,12 +19,16 @@ from storage.enums import EnrollmentStatus
 from storage.erasure import erase_person
 from storage.models import Enrollment, Program
 
-ONBOARDING = OnboardingFlow()
-PROFILE = ProfileFlow()
 
 
-async def current_enrollment(turn: Turn, name: str | None = None) -> tuple[Enrollment, Program]:
-    """The enrollment a participant command is about: named, or the only one not left."""
+async def current_enrollment(
+    turn: Turn, name: str | None = None, latest: bool = False
+) -> tuple[Enrollment, Program]:
+    """The enrollment a participant command is about: named, or the only one not left.
+
+    With ``latest``, several enrollments are no problem: the newest one past onboarding
+    is taken (the profile belongs to the person, whatever the program).
+    """
     if name:
         program = await program_named(turn, name)
         enrollment = await turn.repo.enrollment(program.id, turn.person.id)
@@ -31,7 +38,10 @@ async def current_enrollment(turn: Turn, name: str | None = None) -> tuple[Enrol
     current = [e for e in await turn.repo.enrollments_of(turn.person.id) if e.status != EnrollmentStatus.LEFT]
     if not current:
         raise CommandError("You are not in a program yet. Join one with `/mentoring join`.")
-    if len(current) > 1:
+    if len(current) > 1 and latest:
+        onboarded = [e for e in current if e.status != EnrollmentStatus.ONBOARDING]
+        current = onboarded or current
+    elif len(current) > 1:
         raise CommandError('You are in several programs: add program="NAME" to say which.')
     found = await turn.repo.program(current[0].program_id)
     assert found is not None
@@ -67,10 +77,10 @@ async def join(call: Call) -> Sequence[Message]:
         return [say(f"You are already in {program.name}.", Button.for_command("My profile", "profile"))]
     if enrollment is not None and enrollment.status == EnrollmentStatus.PAUSED:
         return [say(f"You are in {program.name}, paused until {enrollment.paused_until}.",
-                    Button.for_command("Resume now", "resume"))]
-    state = await turn.repo.conversation(turn.person.id)
+                    Button.for_command("Resume now", f'resume program="{program.name}"'))]
+    state = await turn.repo.conversation(turn.person.id, ONBOARDING.name)
     if (enrollment is not None and enrollment.status == EnrollmentStatus.ONBOARDING and state is not None
-            and state.flow == ONBOARDING.name and state.data.get("program_id") == program.id):
+            and state.data.get("program_id") == program.id):
         return [await ONBOARDING.resume(turn, state, prefix="Welcome back! Let's carry on where we left off.")]
     if enrollment is None:
         enrollment = turn.repo.add(Enrollment(program_id=program.id, person_id=turn.person.id,
@@ -88,7 +98,7 @@ async def join(call: Call) -> Sequence[Message]:
 async def show_profile(call: Call) -> Sequence[Message]:
     """``profile``: what the bot knows about you, with a button to change it."""
     turn = call.turn
-    enrollment, program = await current_enrollment(turn)
+    enrollment, program = await current_enrollment(turn, call.args.get("program"), latest=True)
     profile = await turn.repo.profile(turn.person.id)
     if profile is None or enrollment.status == EnrollmentStatus.ONBOARDING:
         return [say("You have not finished onboarding yet.", Button.for_command("Continue onboarding", "join"))]
@@ -100,7 +110,7 @@ async def show_profile(call: Call) -> Sequence[Message]:
 async def edit_profile(call: Call) -> Sequence[Message]:
     """``profile edit``: the profile questions again, prefilled."""
     turn = call.turn
-    enrollment, program = await current_enrollment(turn)
+    enrollment, program = await current_enrollment(turn, call.args.get("program"), latest=True)
     profile = await turn.repo.profile(turn.person.id)
     if profile is None or enrollment.role is None:
         return [say("You have not finished onboarding yet.", Button.for_command("Continue onboarding", "join"))]
@@ -109,17 +119,28 @@ async def edit_profile(call: Call) -> Sequence[Message]:
 
 
 async def pause(call: Call) -> Sequence[Message]:
-    """``pause DATE``: no nudges and no matching until that date."""
+    """``pause DATE``: no nudges and no matching until that date (in the person's time zone)."""
     turn = call.turn
     until = call.args["until"]
-    if until <= turn.today:
-        raise CommandError("Pick a date after today, for example `/mentoring pause 2027-01-15`.")
+    today = await local_today(turn)
+    if until <= today:
+        when = "is in the past" if until < today else "is today"
+        raise CommandError(f"{until.isoformat()} {when}: pick a date after today, for example "
+                           f"`/mentoring pause {(today + timedelta(days=30)).isoformat()}`.")
     enrollment, program = await current_enrollment(turn, call.args.get("program"))
     if enrollment.status == EnrollmentStatus.ONBOARDING:
         raise CommandError("Finish onboarding first (`/mentoring join`); then you can pause.")
     enrollment.status, enrollment.paused_until = EnrollmentStatus.PAUSED, until
     return [say(f"Paused until {until.isoformat()}: I won't send you anything about {program.name} until then.",
-                Button.for_command("Resume now", "resume"))]
+                Button.for_command("Resume now", f'resume program="{program.name}"'))]
+
+
+async def local_today(turn: Turn) -> date:
+    """Today's date where the person is (UTC until their profile says otherwise)."""
+    profile = await turn.repo.profile(turn.person.id)
+    if profile is None or not profile.timezone:
+        return turn.today
+    return turn.now.astimezone(ZoneInfo(profile.timezone)).date()
 
 
 async def resume(call: Call) -> Sequence[Message]:
@@ -139,13 +160,13 @@ async def leave(call: Call) -> Sequence[Message]:
     if not call.args.get("confirm"):
         return [say(f"Leave {program.name}? Your pair, if you have one, ends.",
                     Button.for_command("Leave the program", f'leave confirm program="{program.name}"', ButtonStyle.DANGER),
-                    Button.for_command("Stay", "cancel"))]
+                    Button.for_command("Stay", "never-mind"))]
     enrollment.status, enrollment.left_at = EnrollmentStatus.LEFT, turn.now
     person = turn.person.id
     await turn.repo.end_pairs_of(person, "a participant left the program", turn.now, program_id=program.id)
-    state = await turn.repo.conversation(person)
-    if state is not None and state.data.get("program_id") == program.id:
-        await turn.repo.end_conversation(person)
+    for state in await turn.repo.conversations(person):
+        if state.data.get("program_id") == program.id:
+            await turn.repo.drop_conversation(state)
     turn.audit("leave", program_id=program.id)
     return [say(f"You have left {program.name}. Thank you for taking part; `/mentoring join` brings you back.")]
 
@@ -165,7 +186,7 @@ async def forget_me(call: Call) -> Sequence[Message]:
             "of every program. Session counts and ratings stay in the program's statistics without your name. "
             "It cannot be undone.",
             Button.for_command("Erase my data", "forget-me confirm", ButtonStyle.DANGER),
-            Button.for_command("Keep my data", "cancel"),
+            Button.for_command("Keep my data", "never-mind"),
         )]
     stranded = await _programs_only_they_run(turn)
     if stranded:
@@ -182,13 +203,18 @@ async def forget_me(call: Call) -> Sequence[Message]:
 async def cancel(call: Call) -> Sequence[Message]:
     """``cancel``: stop what is under way. Onboarding is kept on hold; other flows end unsaved."""
     turn = call.turn
-    active = await current_flow(turn)
-    if active is None or on_hold(active[1]):
+    active = await latest_flow(turn)
+    if active is None:
         return [say("Nothing changed.")]
     flow, state = active
     if flow.name == ONBOARDING.name:
         flow.hold(turn, state)
         return [say("Onboarding is on hold and your answers are kept. `/mentoring join` carries on from here.",
                     Button.for_command("Carry on now", "join"))]
-    await turn.repo.end_conversation(turn.person.id)
+    await turn.repo.drop_conversation(state)
     return [say(f"Stopped: {flow.title.lower()} is left as it was.")]
+
+
+async def never_mind(call: Call) -> Sequence[Message]:
+    """``never-mind``: the answer to "are you sure?" buttons; changes nothing, stops nothing."""
+    return [say("Nothing changed.")]

@@ -98,13 +98,15 @@ class Flow:
 
     # --- driving the flow ----------------------------------------------------------------
 
-    async def start(self, turn: Turn, data: Mapping[str, Any], intro: str = "") -> list[Message]:
-        """Begin the flow for the person speaking, replacing any flow they were in."""
+    async def start(
+        self, turn: Turn, data: Mapping[str, Any], intro: str = "", subject: str = ""
+    ) -> list[Message]:
+        """Begin the flow for the person speaking, replacing the same flow on the same subject."""
         steps = await self.steps(turn, data)
-        state = await turn.repo.conversation(turn.person.id)
+        state = await turn.repo.conversation(turn.person.id, self.name, subject)
         if state is None:
-            state = turn.repo.add(ConversationState(person_id=turn.person.id))
-        state.flow, state.step = self.name, steps[0].name
+            state = turn.repo.add(ConversationState(person_id=turn.person.id, flow=self.name, subject=subject))
+        state.step = steps[0].name
         state.data = {"answers": {}, **data}
         state.started_at = state.updated_at = turn.now
         return [await self.prompt(turn, state, prefix=intro)]
@@ -142,17 +144,18 @@ class Flow:
         progress = Context(f"{self.title}: step {index + 1} of {len(steps)}")
         lead = [Section(prefix)] if prefix else []
         if isinstance(step, ChoiceStep):
-            return self._choice_message(step, lead, progress)
+            return self._choice_message(state, step, lead, progress)
         return self._form_message(state, step, errors or {}, lead, progress)
 
     # --- internals -----------------------------------------------------------------------
 
-    def form_id(self, step: Step) -> str:
-        """The id a submitted form or pressed button carries for ``step``."""
-        return f"{self.name}.{step.name}"
+    def form_id(self, state: ConversationState, step: Step) -> str:
+        """The id a submitted form or pressed button carries: ``flow.step`` or ``flow.step@subject``."""
+        suffix = f"@{state.subject}" if state.subject else ""
+        return f"{self.name}.{step.name}{suffix}"
 
-    def _choice_message(self, step: ChoiceStep, lead: list[Any], progress: Context) -> Message:
-        buttons = [Button(c.label, self.form_id(step), c.value, c.style) for c in step.choices]
+    def _choice_message(self, state: ConversationState, step: ChoiceStep, lead: list[Any], progress: Context) -> Message:
+        buttons = [Button(c.label, self.form_id(state, step), c.value, c.style) for c in step.choices]
         blocks: list[Any] = [*lead, Section(step.text)]
         if step.fields:
             blocks.append(Fields(step.fields))
@@ -173,7 +176,7 @@ class Flow:
     ) -> Message:
         answers = state.data.get("answers", {})
         missing = [q.field for q in step.questions if q.field.name not in answers]
-        form = Form(self.form_id(step), step.title, missing, errors=dict(errors))
+        form = Form(self.form_id(state, step), step.title, missing, errors=dict(errors))
         problems = [f"{_label(step, name)}: {error}" for name, error in errors.items()]
         first = missing[0] if missing else None
         ask = _question_text(first) if first else ""
@@ -187,7 +190,7 @@ class Flow:
         inbound = turn.inbound
         answers = dict(state.data.get("answers", {}))
         missing = [q for q in step.questions if q.field.name not in answers]
-        if inbound.kind is InboundKind.FORM and inbound.form_id == self.form_id(step):
+        if inbound.kind is InboundKind.FORM and inbound.form_id == self.form_id(state, step):
             given: Mapping[str, FormValue] = inbound.values
         elif inbound.kind is InboundKind.TEXT and missing:
             given = {missing[0].field.name: inbound.text}
@@ -204,7 +207,7 @@ class Flow:
                 errors[name] = str(problem)
         self._save(turn, state, answers=answers)
         if errors:
-            log.info("person %s: invalid answers to %s: %s", turn.person.id, self.form_id(step), sorted(errors))
+            log.info("person %s: invalid answers to %s: %s", turn.person.id, self.form_id(state, step), sorted(errors))
         if errors or any(q.field.name not in answers for q in step.questions):
             return [await self.prompt(turn, state, errors=errors)]
         return await self._next(turn, state)
@@ -212,7 +215,7 @@ class Flow:
     async def _answer_choice(self, turn: Turn, state: ConversationState, step: ChoiceStep) -> list[Message]:
         inbound = turn.inbound
         value: str | None = None
-        if inbound.kind is InboundKind.ACTION and inbound.action_id == self.form_id(step):
+        if inbound.kind is InboundKind.ACTION and inbound.action_id == self.form_id(state, step):
             value = inbound.value
         elif inbound.kind is InboundKind.TEXT:
             typed = inbound.text.strip().lower()
@@ -239,7 +242,7 @@ class Flow:
         return await self._done(turn, state)
 
     async def _done(self, turn: Turn, state: ConversationState) -> list[Message]:
-        await turn.repo.end_conversation(turn.person.id)
+        await turn.repo.drop_conversation(state)
         return await self.finish(turn, state)
 
     def _save(self, turn: Turn, state: ConversationState, step: str | None = None, **data: Any) -> None:

@@ -163,13 +163,3 @@ class ProfileFlow(Flow):
     def data_for(program_id: int, role: str, profile: Any) -> dict[str, Any]:
         """What the flow starts with: the program, the role and the current answers."""
         return {"program_id": program_id, "role": role, "previous": answers_from(profile, role)}
-
-
-FLOWS: dict[str, Flow] = {flow.name: flow for flow in (OnboardingFlow(), ProfileFlow())}
-
-
-async def current_flow(turn: Turn) -> tuple[Flow, ConversationState] | None:
-    """The flow the person speaking is in (held or not), with its state."""
-    state = await turn.repo.conversation(turn.person.id)
-    flow = FLOWS.get(state.flow) if state else None
-    return (flow, state) if flow is not None and state is not None else None

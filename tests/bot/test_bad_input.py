@@ -208,9 +208,9 @@ async def test_a_bad_pause_date_changes_nothing(chats: Chats, bot: MentorBot) ->
         bot: until: '2027-13-45' is not a date I can read: write it as YYYY-MM-DD
         bot: Example: `/mentoring pause 2027-01-15`
         Victor> /mentoring pause 2026-11-01
-        bot: until: 2026-11-01 is in the past: pick a date from 2026-11-23 on.
+        bot: 2026-11-01 is in the past: pick a date after today
         Victor> /mentoring pause 2026-11-23
-        bot: Pick a date after today
+        bot: 2026-11-23 is today: pick a date after today
     """)
     [enrollment] = await _rows(bot, Enrollment)
     assert (enrollment.status, enrollment.paused_until) == ("active", None)

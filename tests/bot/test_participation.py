@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -87,7 +87,9 @@ async def test_pause_needs_a_future_date_in_a_readable_form(chats: Chats, bot: M
         Victor> /mentoring pause next-week
         bot: write it as YYYY-MM-DD
         Victor> /mentoring pause 2026-01-01
-        bot: is in the past
+        bot: 2026-01-01 is in the past: pick a date after today
+        Victor> /mentoring pause 2026-11-23
+        bot: 2026-11-23 is today: pick a date after today, for example `/mentoring pause 2026-12-23`
     """)
     [enrollment] = await _rows(bot, Enrollment)
     assert enrollment.status == "active"
@@ -206,3 +208,13 @@ async def test_cancel_stops_a_profile_edit_without_saving(chats: Chats, bot: Men
     [profile] = await _rows(bot, Profile)
     assert (profile.level, profile.department) == (5, "Marketing")
     assert await _rows(bot, ConversationState) == []
+
+
+async def test_today_is_the_date_where_the_participant_lives(chats: Chats, bot: MentorBot) -> None:
+    await chats.run(f"Hana> {CREATE_PROGRAM}")
+    await chats.run(onboarding("Kenji", timezone="Pacific/Auckland"))
+    bot.clock.set(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))  # already the 24th in Auckland
+    await chats.run("""
+        Kenji> /mentoring pause 2026-11-24
+        bot: 2026-11-24 is today
+    """)

@@ -2,14 +2,13 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 08:23:36.819090
+Create Date: 2026-11-23 08:54:38.762785
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0001'
 down_revision = None
@@ -43,7 +42,7 @@ def upgrade() -> None:
     sa.Column('platform', sa.String(length=16), nullable=False),
     sa.Column('user_id', sa.String(length=128), nullable=False),
     sa.Column('display_name', sa.String(length=200), nullable=False),
-    sa.Column('address', sa.JSON(), nullable=True),
+    sa.Column('address', sa.JSON(none_as_null=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True),
@@ -56,8 +55,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_people_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('conversation_states',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('flow', sa.String(length=32), nullable=False),
+    sa.Column('subject', sa.String(length=64), nullable=False),
     sa.Column('step', sa.String(length=32), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
@@ -65,9 +66,11 @@ def upgrade() -> None:
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_conversation_states_person_id_people'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_conversation_states_tenant_id_tenants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('person_id', name=op.f('pk_conversation_states'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conversation_states')),
+    sa.UniqueConstraint('person_id', 'flow', 'subject', name=op.f('uq_conversation_states_person_id'))
     )
     with op.batch_alter_table('conversation_states', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conversation_states_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_conversation_states_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('nudges',
@@ -255,7 +258,6 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('program_id', sa.Integer(), nullable=False),
     sa.Column('topic', sa.String(length=200), nullable=False),
-    sa.Column('mentor_ids', sa.JSON(), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=True),
     sa.Column('writeup', sa.Text(), nullable=True),
     sa.Column('links', sa.JSON(), nullable=False),
@@ -290,6 +292,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_skill_ratings_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_skill_ratings_tenant_id'), ['tenant_id'], unique=False)
 
+    op.create_table('assignment_mentors',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['assignment_id'], ['research_assignments.id'], name=op.f('fk_assignment_mentors_assignment_id_research_assignments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_assignment_mentors_person_id_people'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_assignment_mentors_tenant_id_tenants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assignment_mentors')),
+    sa.UniqueConstraint('assignment_id', 'person_id', name=op.f('uq_assignment_mentors_assignment_id'))
+    )
+    with op.batch_alter_table('assignment_mentors', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assignment_mentors_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assignment_mentors_tenant_id'), ['tenant_id'], unique=False)
+
     op.create_table('circle_members',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('circle_id', sa.Integer(), nullable=False),
@@ -322,7 +339,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['program_id'], ['programs.id'], name=op.f('fk_feedback_program_id_programs'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_feedback_tenant_id_tenants'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback')),
-    sa.UniqueConstraint('person_id', 'kind', 'period', name=op.f('uq_feedback_person_id'))
+    sa.UniqueConstraint('program_id', 'person_id', 'kind', 'period', name=op.f('uq_feedback_program_id'))
     )
     with op.batch_alter_table('feedback', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_feedback_person_id'), ['person_id'], unique=False)
@@ -517,6 +534,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_circle_members_person_id'))
 
     op.drop_table('circle_members')
+    with op.batch_alter_table('assignment_mentors', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assignment_mentors_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_assignment_mentors_person_id'))
+
+    op.drop_table('assignment_mentors')
     with op.batch_alter_table('skill_ratings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_skill_ratings_tenant_id'))
         batch_op.drop_index(batch_op.f('ix_skill_ratings_person_id'))
@@ -574,6 +596,7 @@ def downgrade() -> None:
     op.drop_table('nudges')
     with op.batch_alter_table('conversation_states', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_conversation_states_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_conversation_states_person_id'))
 
     op.drop_table('conversation_states')
     with op.batch_alter_table('people', schema=None) as batch_op:
