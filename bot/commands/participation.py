@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from bot.commands.call import Call
 from bot.commands.grammar import CommandError
-from bot.flows.base import on_hold
 from bot.flows.active import ONBOARDING, PROFILE, latest_flow
 from bot.flows.onboarding import ProfileFlow
 from bot.messages import Button, ButtonStyle, Message, say, say_fields
