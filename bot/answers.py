@@ -22,12 +22,14 @@ class InvalidAnswer(ValueError):
 
 
 def as_text(raw: FormValue | None) -> str:
-    """A raw answer as one trimmed string."""
+    """A raw answer as one trimmed string; anything but text (or a list of it) is refused."""
     if raw is None:
         return ""
-    if isinstance(raw, list):
-        return ", ".join(str(item) for item in raw).strip()
-    return str(raw).strip()
+    if isinstance(raw, str):
+        return raw.strip()
+    if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+        return ", ".join(raw).strip()
+    raise InvalidAnswer("I could not read that answer: please type it again.")
 
 
 def check_length(text: str, limit: int) -> str:
@@ -73,7 +75,7 @@ def parse_choices(
     raw: FormValue | None, options: Sequence[Option], optional: bool = False
 ) -> list[str]:
     """Several of ``options``: a list, or one string separated by commas."""
-    tokens = raw if isinstance(raw, list) else as_text(raw).split(",")
+    tokens = raw if isinstance(raw, list) and all(isinstance(t, str) for t in raw) else as_text(raw).split(",")
     tokens = [str(token) for token in tokens if str(token).strip()]
     if not tokens:
         if optional:
@@ -147,18 +149,19 @@ def parse_hours(raw: FormValue | None) -> tuple[str, str]:
     return f"{start:%H:%M}", f"{end:%H:%M}"
 
 
-# Zones named after a place. Legacy aliases (US/Eastern) and the Etc/GMT+N zones, whose
-# sign is the opposite of what people mean by "GMT+N", are left out on purpose.
+# City names are taken from these areas only (so "Eastern" is not US/Eastern or
+# Canada/Eastern at random). Zones written as offsets are refused: the Etc/GMT+N zones'
+# sign is the opposite of what people mean by "GMT+N", and offsets ignore daylight saving.
 AREAS = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/", "Pacific/")
-OFFSET = re.compile(r"^(utc|gmt)?\s*[+-]\s*\d", re.IGNORECASE)
+OFFSET = re.compile(r"^(etc/)?(utc|gmt)?\s*[+-]\s*\d", re.IGNORECASE)
 
 
 @cache
 def _zones() -> dict[str, str]:
-    """Every place-named IANA zone by its lower-case form, plus city names."""
-    names = sorted(name for name in available_timezones() if name.startswith(AREAS))
-    zones = {name.lower(): name for name in [*names, "UTC"]}
-    for name in names:
+    """Every IANA zone but the offsets, by its lower-case form, plus city names."""
+    every = sorted(name for name in available_timezones() if not OFFSET.match(name))
+    zones = {name.lower(): name for name in every}
+    for name in (name for name in every if name.startswith(AREAS)):
         city = name.rsplit("/", 1)[-1].lower()
         zones.setdefault(city, name)
         zones.setdefault(city.replace("_", " "), name)

@@ -7,14 +7,16 @@ stored, or (on any error) nothing is, and the person is told so.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
+from weakref import WeakValueDictionary
 
 from bot.clock import Clock, SystemClock
 from bot.commands.dispatch import COMMAND_WORDS, run_command
 from bot.flows.active import flow_for, latest_flow
 from bot.flows.base import on_hold
-from bot.messages import COMMAND_ACTION, Button, Inbound, InboundKind, Message, say
+from bot.messages import COMMAND_ACTION, Address, Button, Inbound, InboundKind, Message, say
 from bot.turn import Limits, Turn
 from storage.db import Database
 from storage.enums import EnrollmentStatus
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
+
+MAX_ID = 128
+"""The longest platform, tenant or user id accepted (the columns' size)."""
 
 SORRY = (
     "Sorry, something went wrong on my side and nothing was saved. Please try again; "
@@ -38,20 +43,34 @@ class MentorBot:
         self.db = db
         self.clock = clock or SystemClock()
         self.limits = limits or Limits()
+        self._locks: WeakValueDictionary[tuple[str, str, str], asyncio.Lock] = WeakValueDictionary()
+        self._sqlite_lock = asyncio.Lock()
 
     async def handle(self, inbound: Inbound) -> list[Message]:
         """Answer one thing a person did."""
-        refusal = self._too_long(inbound)
-        if refusal:
-            return [say(refusal)]
         try:
-            async with self.db.transaction() as session:
-                turn = await self._begin(session, inbound)
-                return await self._route(turn)
+            refusal = _malformed(inbound) or self._too_long(inbound)
+            if refusal:
+                return [say(refusal)]
+            async with self._turn_lock(inbound.address):
+                async with self.db.transaction() as session:
+                    turn = await self._begin(session, inbound)
+                    return await self._route(turn)
         except Exception:
-            log.exception("failed to handle %s from %s/%s", inbound.kind, inbound.address.platform,
-                          inbound.address.user_id)
+            log.exception("failed to handle %r from %r", getattr(inbound, "kind", None),
+                          getattr(inbound, "address", None))
             return [say(SORRY)]
+
+    def _turn_lock(self, address: Address) -> asyncio.Lock:
+        """SQLite (one process, one writer): one turn at a time. PostgreSQL: one turn at a time
+        per person here, and across replicas the row locks taken in the turn (person, program)."""
+        if self.db.dialect == "sqlite":
+            return self._sqlite_lock
+        key = (address.platform, address.tenant, address.user_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
 
     # --- internals -----------------------------------------------------------------------
 
@@ -70,6 +89,8 @@ class MentorBot:
         repo = Repository(session, tenant.id)
         name = (inbound.display_name or address.user_id)[:200]
         person, created = await repo.person_for(address.platform, address.user_id, name, now)
+        await repo.lock_person(person.id)
+        await repo.resume_expired_pauses(now.date(), person.id)
         if inbound.display_name and person.display_name != name:
             person.display_name = name
         person.address = {"platform": address.platform, "tenant": address.tenant, "user_id": address.user_id,
@@ -148,7 +169,31 @@ def _looks_like_command(text: str) -> bool:
         return False
     if words[0].startswith("/"):
         return True
-    return words[0] == "mentoring" and (len(words) == 1 or words[1] in COMMAND_WORDS)
+    return words[0] == "mentoring" and len(words) > 1 and words[1] in COMMAND_WORDS
+
+
+def _malformed(inbound: Inbound) -> str | None:
+    """What is wrong with an event whose fields have the wrong types (an adapter bug, or a
+    forged payload), or None when it is well-formed."""
+    address = inbound.address
+    if not isinstance(address, Address) or not all(
+        isinstance(part, str) and 0 < len(part) <= MAX_ID for part in (address.platform, address.tenant, address.user_id)
+    ):
+        problem = "address"
+    elif not all(isinstance(part, str) for part in (inbound.text, inbound.value, inbound.action_id, inbound.form_id)):
+        problem = "text"
+    elif not isinstance(inbound.values, Mapping) or not all(
+        isinstance(key, str) and _is_form_value(value) for key, value in inbound.values.items()
+    ):
+        problem = "form values"
+    else:
+        return None
+    log.warning("refused a malformed %s event (%s)", getattr(inbound, "kind", "?"), problem)
+    return "I could not read that: it was not in a shape I understand. Nothing was saved."
+
+
+def _is_form_value(value: object) -> bool:
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(item, str) for item in value))
 
 
 def _texts(inbound: Inbound) -> Iterator[str]:

@@ -7,14 +7,14 @@ on that tenant, so a request from one organization cannot reach another's rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.enums import PairStatus
+from storage.enums import EnrollmentStatus, PairStatus
 from storage.models import (
     AuditEntry,
     ConversationState,
@@ -111,6 +111,31 @@ class Repository:
         assert person is not None
         return person, bool(getattr(result, "rowcount", 0))
 
+    async def lock_person(self, person_id: int) -> None:
+        """Hold the person's row until the transaction ends, so that two turns of one person
+        (a double tap, a platform retry) run one after the other across replicas.
+        SQLite has no row locks and serializes writers by itself."""
+        if self.session.bind is not None and self.session.bind.dialect.name == "postgresql":
+            await self.session.execute(select(Person.id).where(Person.id == person_id).with_for_update())
+
+    async def lock_program(self, program_id: int) -> None:
+        """Hold a program's row until the transaction ends (before counting its admins)."""
+        if self.session.bind is not None and self.session.bind.dialect.name == "postgresql":
+            await self.session.execute(
+                select(Program.id).where(Program.tenant_id == self.tenant_id, Program.id == program_id).with_for_update()
+            )
+
+    async def resume_expired_pauses(self, today: date, person_id: int | None = None) -> None:
+        """Make active again whoever was paused until ``today`` or earlier."""
+        query = update(Enrollment).where(
+            Enrollment.tenant_id == self.tenant_id,
+            Enrollment.status == EnrollmentStatus.PAUSED,
+            Enrollment.paused_until <= today,
+        )
+        if person_id is not None:
+            query = query.where(Enrollment.person_id == person_id)
+        await self.session.execute(query.values(status=EnrollmentStatus.ACTIVE, paused_until=None))
+
     async def person(self, person_id: int) -> Person | None:
         """A person of this tenant by id."""
         return await self.one_or_none(self.scoped(Person).where(Person.id == person_id))
@@ -162,7 +187,7 @@ class Repository:
         return await self.all(
             self.scoped(Person)
             .join(ProgramAdmin, ProgramAdmin.person_id == Person.id)
-            .where(ProgramAdmin.program_id == program_id)
+            .where(ProgramAdmin.tenant_id == self.tenant_id, ProgramAdmin.program_id == program_id)
             .order_by(Person.display_name)
         )
 

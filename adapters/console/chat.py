@@ -24,7 +24,7 @@ Writer = Callable[[str], None]
 
 def user_id_for(name: str) -> str:
     """A stable console user id for a display name (``Amara Diallo`` -> ``amara-diallo``)."""
-    return re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-") or "me"
+    return re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-")[:100] or "me"
 
 
 @dataclass

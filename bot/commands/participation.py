@@ -172,8 +172,13 @@ async def leave(call: Call) -> Sequence[Message]:
 
 async def _programs_only_they_run(turn: Turn) -> list[Program]:
     mine = await turn.repo.admin_program_ids(turn.person.id)
-    return [p for p in await turn.repo.programs(active_only=False)
-            if p.id in mine and len(await turn.repo.admins(p.id)) == 1]
+    stranded = []
+    for program in await turn.repo.programs(active_only=False):
+        if program.id in mine:
+            await turn.repo.lock_program(program.id)
+            if len(await turn.repo.admins(program.id)) == 1:
+                stranded.append(program)
+    return stranded
 
 
 async def forget_me(call: Call) -> Sequence[Message]:

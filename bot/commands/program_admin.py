@@ -43,10 +43,17 @@ def _topics(values: list[str]) -> list[str]:
     return values
 
 
+def _program_name(name: str) -> str:
+    # Buttons quote the name in the commands they carry; a quote inside would break them.
+    if '"' in name or "“" in name or "”" in name:
+        raise CommandError("A program name cannot contain double quotes.")
+    return name
+
+
 async def create_program(call: Call) -> Sequence[Message]:
     """``program create NAME ...``: a new program, with its creator as first admin."""
     turn, args = call.turn, call.args
-    name = args["name"]
+    name = _program_name(args["name"])
     if await turn.repo.program_named(name) is not None:
         raise CommandError(f'A program called "{name}" already exists; pick another name.')
     program = turn.repo.add(
@@ -107,6 +114,7 @@ async def set_program(call: Call) -> Sequence[Message]:
             "Example: `/mentoring program set cadence=biweekly capacity=4`"
         )
     if "rename" in changes:
+        _program_name(changes["rename"])
         other = await turn.repo.program_named(changes["rename"])
         if other is not None and other.id != program.id:
             raise CommandError(f'A program called "{changes["rename"]}" already exists.')
@@ -158,6 +166,7 @@ async def remove_admin(call: Call) -> Sequence[Message]:
     turn, program = call.turn, call.program
     assert program is not None
     person = await find_person(turn, call.args["name"])
+    await turn.repo.lock_program(program.id)
     admins = await turn.repo.admins(program.id)
     if person.id not in {a.id for a in admins}:
         return [say(f"{person.display_name} is not an admin of {program.name}.")]

@@ -368,3 +368,56 @@ async def test_an_answer_that_starts_with_the_word_mentoring_is_an_answer(chats:
     assert "I don't know the command" not in _text(replies)
     flow, step, data = await _state(bot)
     assert data["answers"]["department"] == "Mentoring and coaching"
+
+
+# --- malformed events ----------------------------------------------------------------------
+
+
+VICTOR = Address(Platform.SLACK, "T0001", "U0001")
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        dataclasses.replace(Inbound.typed(VICTOR, "hello"), text=None),
+        dataclasses.replace(Inbound.pressed(VICTOR, "command", "help"), value=5),
+        dataclasses.replace(Inbound.submitted(VICTOR, "onboarding.about", {}), values=["level", "5"]),
+        Inbound.submitted(VICTOR, "onboarding.about", {"department": {"evil": "x"}}),
+        Inbound.submitted(VICTOR, "onboarding.about", {"level": 5}),
+        Inbound.typed(Address(Platform.SLACK, "T0001", "U" * 500), "hello"),
+    ],
+    ids=["text-none", "value-int", "values-list", "value-dict", "value-int-in-form", "huge-user-id"],
+)
+async def test_an_event_of_the_wrong_shape_is_refused_and_stores_nothing(bot: MentorBot, event: Inbound) -> None:
+    [reply] = await bot.handle(event)
+    assert "I could not read that" in reply.text
+    assert await _count(bot, Person) == 0
+    assert await _count(bot, Tenant) == 0
+
+
+async def test_a_program_name_with_double_quotes_is_refused(chats: Chats, bot: MentorBot) -> None:
+    await chats.run("""
+        Hana> /mentoring program create 'Leaders "2027"'
+        bot: A program name cannot contain double quotes.
+    """)
+    assert await _count(bot, Program) == 0
+
+
+async def test_a_quoted_name_with_an_equals_sign_is_a_name_not_an_option(chats: Chats, bot: MentorBot) -> None:
+    await chats.run("""
+        Hana> /mentoring program create "AI=Future"
+        bot: Program "AI=Future" is created
+    """)
+
+
+async def test_the_word_mentoring_alone_is_not_a_command(chats: Chats) -> None:
+    await chats.run(f"""
+        Hana> {CREATE_PROGRAM}
+        Victor> /mentoring join
+        Victor> 2
+        Victor> 1
+        Victor> 1
+        Victor> 5
+        Victor> mentoring
+        bot: Your manager's name
+    """)

@@ -218,3 +218,51 @@ async def test_today_is_the_date_where_the_participant_lives(chats: Chats, bot: 
         Kenji> /mentoring pause 2026-11-24
         bot: 2026-11-24 is today
     """)
+
+
+async def test_a_pause_ends_by_itself_on_its_date(chats: Chats, bot: MentorBot) -> None:
+    await _joined(chats, "Victor")
+    await chats.run("""
+        Victor> /mentoring pause 2027-01-15
+    """)
+    bot.clock.set(datetime(2027, 1, 15, 8, 0, tzinfo=UTC))
+    await chats.run("""
+        Victor> /mentoring join
+        bot: You are already in Digital Leaders 2027.
+    """)
+    [enrollment] = await _rows(bot, Enrollment)
+    assert (enrollment.status, enrollment.paused_until) == ("active", None)
+
+
+async def test_someone_in_two_programs_sees_the_profile_and_resumes_by_button(chats: Chats, bot: MentorBot) -> None:
+    await _joined(chats, "Victor")
+    await chats.run("""
+        Hana> /mentoring program create "AI for Boards"
+        Victor> /mentoring join "AI for Boards"
+        bot: Your role
+        Victor> /mentoring cancel
+        Victor> /mentoring profile
+        bot: Your profile (Digital Leaders 2027, active)
+        Victor> /mentoring pause 2027-01-15
+        bot: You are in several programs
+        Victor> /mentoring pause 2027-01-15 program="Digital Leaders 2027"
+        bot: Paused until 2027-01-15
+        Victor> 1
+        bot: Welcome back to Digital Leaders 2027!
+    """)
+
+
+async def test_an_are_you_sure_button_changes_nothing_and_keeps_a_flow_going(chats: Chats, bot: MentorBot) -> None:
+    await _joined(chats, "Victor")
+    await chats.run("""
+        Victor> /mentoring profile edit
+        Victor> 4
+        Victor> /mentoring leave
+        bot: [1] Leave the program [2] Stay
+        Victor> 2
+        bot: Nothing changed.
+        bot: Back to your profile:
+        bot: Your department
+    """)
+    [state] = await _rows(bot, ConversationState)
+    assert state.data["answers"]["level"] == 4
