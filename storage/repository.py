@@ -296,11 +296,15 @@ class Repository:
         )
 
     async def audit_log(self, program_id: int, limit: int = 20) -> Sequence[tuple[AuditEntry, str]]:
-        """The newest audit entries about a program, each with the actor's display name."""
+        """The newest audit entries about a program or about no program in particular, each
+        with the actor's display name."""
         rows = await self.session.execute(
             select(AuditEntry, Person.display_name)
             .outerjoin(Person, Person.id == AuditEntry.actor_id)
-            .where(AuditEntry.tenant_id == self.tenant_id, AuditEntry.program_id == program_id)
+            .where(
+                AuditEntry.tenant_id == self.tenant_id,
+                (AuditEntry.program_id == program_id) | AuditEntry.program_id.is_(None),
+            )
             .order_by(AuditEntry.id.desc())
             .limit(limit)
         )

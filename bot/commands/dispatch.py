@@ -62,6 +62,9 @@ async def run_command(turn: Turn, text: str) -> Sequence[Message]:
         return [await help_message(turn, lead=f"I don't know the command `{unknown.words}`.")]
     except CommandError as problem:
         log.info("bad command %r from person %s: %s", body[:200], turn.person.id, problem.message)
+        if problem.spec is not None and problem.spec.admin:
+            allowed = await _allowed(Call(turn, {}), problem.spec)
+            turn.audit(problem.spec.name, allowed, text=body[:200], error=problem.message)
         return [say(str(problem))]
     call = Call(turn, parsed.args)
     spec = parsed.spec
@@ -79,10 +82,16 @@ async def run_command(turn: Turn, text: str) -> Sequence[Message]:
             replies = await spec.handler(call)
     except CommandError as problem:
         log.info("command %s refused for person %s: %s", spec.name, turn.person.id, problem.message)
+        if spec.admin:
+            turn.audit(spec.name, True, _program_id(call), args=_loggable(parsed.args), error=problem.message)
         return [say(str(problem))]
     if spec.admin:
-        turn.audit(spec.name, True, call.program.id if call.program else None, args=_loggable(parsed.args))
+        turn.audit(spec.name, True, _program_id(call), args=_loggable(parsed.args))
     return replies
+
+
+def _program_id(call: Call) -> int | None:
+    return call.program.id if call.program else None
 
 
 async def _allowed(call: Call, spec: CommandSpec) -> bool:

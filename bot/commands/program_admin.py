@@ -11,7 +11,7 @@ from bot.commands.grammar import CommandError
 from bot.messages import Button, Message, say, say_fields
 from bot.turn import Turn
 from storage.enums import Cadence, ProgramFormat
-from storage.models import Person, Program, ProgramAdmin
+from storage.models import AuditEntry, Person, Program, ProgramAdmin
 
 MAX_TOPICS = 50
 MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -178,7 +178,7 @@ async def remove_admin(call: Call) -> Sequence[Message]:
 
 
 async def show_audit(call: Call) -> Sequence[Message]:
-    """``audit [limit=N]``: who did, or tried, what in the program, newest first."""
+    """``audit [limit=N]``: who did, or tried, what in the program (and tenant-wide), newest first."""
     turn, program = call.turn, call.program
     assert program is not None
     entries = await turn.repo.audit_log(program.id, call.args.get("limit", 20))
@@ -188,9 +188,16 @@ async def show_audit(call: Call) -> Sequence[Message]:
     for entry, actor in entries:
         args = entry.details.get("args", {})
         detail = " ".join(f"{k}={_as_typed(v)}" for k, v in args.items())
-        outcome = "" if entry.allowed else " (refused)"
-        lines.append(f"- {entry.created_at:%Y-%m-%d %H:%M} UTC {actor}: {entry.action}{outcome} {detail}".rstrip())
+        lines.append(f"- {entry.created_at:%Y-%m-%d %H:%M} UTC {actor}: {entry.action}{_outcome(entry)} {detail}".rstrip())
     return [say(f"Audit log of {program.name}, newest first:\n" + "\n".join(lines))]
+
+
+def _outcome(entry: AuditEntry) -> str:
+    if not entry.allowed:
+        return " (refused)"
+    if "error" in entry.details:
+        return f" (failed: {entry.details['error']})"
+    return ""
 
 
 def _as_typed(value: object) -> str:

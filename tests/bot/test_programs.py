@@ -131,13 +131,15 @@ async def test_admins_add_and_remove_admins_but_never_the_last_one(chats: Chats,
     assert len(admins) == 1
     [program] = await _programs(bot)
     assert program.capacity == 4
-    actions = [(e.action, e.allowed) for e in await _audit(bot)]
+    actions = [(e.action, e.allowed, "error" in e.details) for e in await _audit(bot)]
     assert actions == [
-        ("program create", True),
-        ("admin add", True),
-        ("program set", True),
-        ("admin remove", True),
-        ("program set", False),
+        ("program create", True, False),
+        ("admin add", True, True),  # Sam unknown yet
+        ("admin add", True, False),
+        ("program set", True, False),
+        ("admin remove", True, False),
+        ("program set", False, False),
+        ("admin remove", True, True),  # the last admin stays
     ]
 
 
@@ -192,3 +194,21 @@ async def test_admins_read_the_audit_log_of_their_program(chats: Chats) -> None:
         Victor> /mentoring audit
         bot: Only program admins can run `/mentoring audit`
     """)
+
+
+async def test_failed_admin_commands_are_in_the_audit_log_too(chats: Chats, bot: MentorBot) -> None:
+    await chats.run(f"""
+        Hana> {CREATE_PROGRAM}
+        Hana> /mentoring program set capacity=9
+        Hana> /mentoring admin add Nobody
+        Hana> /mentoring audit
+        bot: Hana: admin add (failed: I don't know anyone called 'Nobody' here.
+        bot: Hana: program set (failed: capacity: 9 is out of range; use 1 to 4.)
+    """)
+    entries = await _audit(bot)
+    assert [(e.action, e.allowed, "error" in e.details) for e in entries] == [
+        ("program create", True, False),
+        ("program set", True, True),
+        ("admin add", True, True),
+        ("audit", True, False),
+    ]
