@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Select, String, cast, delete, func, or_, select, update
 
 from storage.enums import EnrollmentStatus, NudgeStatus
 from storage.models import (
     Attendance,
     AuditEntry,
+    ConversationState,
     CheckIn,
     Enrollment,
     Feedback,
@@ -37,9 +39,23 @@ ERASED = "(erased)"
 
 async def erase_person(repo: Repository, person: Person, now: datetime) -> None:
     """Anonymize ``person`` and everything they wrote; keep numbers for aggregates."""
-    tenant, pid = repo.tenant_id, person.id
-    await repo.end_conversations(pid)
-    session = repo.session
+    await repo.end_conversations(person.id)
+    await _withdraw(repo, person.id, now)
+    await _scrub_what_they_wrote(repo, person.id)
+    await _scrub_mentions(repo, person)
+    person.display_name = f"Former participant {person.id}"
+    person.user_id = f"erased-{uuid.uuid4().hex}"
+    person.address = None
+    person.erased_at = now
+
+
+def _their_pairs(tenant: int, pid: int) -> Select[int]:
+    return select(Pair.id).where(Pair.tenant_id == tenant, or_(Pair.mentor_id == pid, Pair.mentee_id == pid))
+
+
+async def _withdraw(repo: Repository, pid: int, now: datetime) -> None:
+    """Out of every program, pair and admin list; the profile and pending messages gone."""
+    tenant, session = repo.tenant_id, repo.session
     await session.execute(delete(Profile).where(Profile.tenant_id == tenant, Profile.person_id == pid))
     await session.execute(delete(ProgramAdmin).where(ProgramAdmin.tenant_id == tenant, ProgramAdmin.person_id == pid))
     await session.execute(
@@ -48,48 +64,75 @@ async def erase_person(repo: Repository, person: Person, now: datetime) -> None:
         .values(status=EnrollmentStatus.LEFT, left_at=now)
     )
     await repo.end_pairs_of(pid, "a participant erased their data", now)
-    their_pairs = select(Pair.id).where(Pair.tenant_id == tenant, or_(Pair.mentor_id == pid, Pair.mentee_id == pid))
+    await session.execute(
+        update(Nudge)
+        .where(Nudge.tenant_id == tenant, Nudge.person_id == pid,
+               Nudge.status.in_([NudgeStatus.PENDING, NudgeStatus.CLAIMED]))
+        .values(status=NudgeStatus.EXPIRED)
+    )
+
+
+async def _scrub_what_they_wrote(repo: Repository, pid: int) -> None:
+    """Free text by them or about their pairs goes; numbers stay."""
+    tenant, session = repo.tenant_id, repo.session
+    pairs = _their_pairs(tenant, pid)
     await session.execute(
         update(CheckIn).where(CheckIn.tenant_id == tenant, CheckIn.person_id == pid).values(private_note=None, topics=[])
     )
-    goal_ids = select(Goal.id).where(Goal.tenant_id == tenant, Goal.pair_id.in_(their_pairs))
+    goals = select(Goal.id).where(Goal.tenant_id == tenant, Goal.pair_id.in_(pairs))
     await session.execute(
-        update(Goal).where(Goal.id.in_(goal_ids)).values(title=ERASED, baseline_note=None, target_note=None)
+        update(Goal)
+        .where(Goal.tenant_id == tenant, Goal.id.in_(goals))
+        .values(title=ERASED, baseline_note=None, target_note=None)
     )
-    await session.execute(update(GoalUpdate).where(GoalUpdate.goal_id.in_(goal_ids)).values(note=None))
+    await session.execute(
+        update(GoalUpdate).where(GoalUpdate.tenant_id == tenant, GoalUpdate.goal_id.in_(goals)).values(note=None)
+    )
     await session.execute(
         update(Attendance).where(Attendance.tenant_id == tenant, Attendance.person_id == pid).values(will_try=None)
     )
     for feedback in await repo.all(repo.scoped(Feedback).where(Feedback.person_id == pid)):
         feedback.answers = {k: v for k, v in feedback.answers.items() if isinstance(v, (int, float, bool))}
-    await session.execute(
-        update(Nudge)
-        .where(Nudge.tenant_id == tenant, Nudge.person_id == pid, Nudge.status.in_([NudgeStatus.PENDING, NudgeStatus.CLAIMED]))
-        .values(status=NudgeStatus.EXPIRED)
-    )
     await session.execute(update(Nudge).where(Nudge.tenant_id == tenant, Nudge.person_id == pid).values(payload={}))
-    await session.execute(update(Pair).where(Pair.id.in_(their_pairs)).values(reasons=[]))
+    await session.execute(update(Pair).where(Pair.tenant_id == tenant, Pair.id.in_(pairs)).values(reasons=[]))
     await session.execute(
         update(Flag)
-        .where(Flag.tenant_id == tenant, or_(Flag.person_id == pid, Flag.pair_id.in_(their_pairs)))
+        .where(Flag.tenant_id == tenant, or_(Flag.person_id == pid, Flag.pair_id.in_(pairs)))
         .values(details={})
     )
-    await session.execute(
+
+
+async def _scrub_mentions(repo: Repository, person: Person) -> None:
+    """Their name where others wrote it: as a manager in profiles and onboarding answers,
+    and in what admins typed into audited commands."""
+    names = {person.display_name.strip().lower(), person.user_id.lower()}
+    await repo.session.execute(
         update(Profile)
-        .where(Profile.tenant_id == tenant, Profile.manager_person_id == pid)
+        .where(
+            Profile.tenant_id == repo.tenant_id,
+            or_(Profile.manager_person_id == person.id, func.lower(Profile.manager).in_(names)),
+        )
         .values(manager=None, manager_person_id=None)
     )
-    await _scrub_audit(repo, person)
-    person.display_name = f"Former participant {pid}"
-    person.user_id = f"erased-{uuid.uuid4().hex}"
-    person.address = None
-    person.erased_at = now
+    for state in await repo.all(repo.scoped(ConversationState)):
+        answers = state.data.get("answers", {})
+        if str(answers.get("manager") or "").strip().lower() in names:
+            state.data = {**state.data, "answers": {**answers, "manager": None}}
+    details = func.lower(cast(AuditEntry.details, String))
+    mentioning = or_(*(details.contains(name, autoescape=True) for name in names))
+    for entry in await repo.all(repo.scoped(AuditEntry).where(mentioning)):
+        cleaned = _without_names(entry.details, names)
+        if cleaned != entry.details:
+            entry.details = cleaned
 
 
-async def _scrub_audit(repo: Repository, person: Person) -> None:
-    """Take the person's name and id out of what others typed into audited commands."""
-    names = {person.display_name.lower(), person.user_id.lower()}
-    for entry in await repo.all(repo.scoped(AuditEntry).where(AuditEntry.action.in_(["admin add", "admin remove"]))):
-        args = dict(entry.details.get("args", {}))
-        if str(args.get("name", "")).lower() in names:
-            entry.details = {**entry.details, "args": {**args, "name": ERASED}}
+def _without_names(details: dict[str, Any], names: set[str]) -> dict[str, Any]:
+    """Audit details with argument values and typed text naming the person replaced."""
+    args = {k: ERASED if str(v).strip().lower() in names else v for k, v in details.get("args", {}).items()}
+    text = details.get("text")
+    if isinstance(text, str) and any(name in text.lower() for name in names):
+        text = ERASED
+    cleaned = {**details, "args": args} if "args" in details else dict(details)
+    if "text" in details:
+        cleaned["text"] = text
+    return cleaned

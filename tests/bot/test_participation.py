@@ -266,3 +266,17 @@ async def test_an_are_you_sure_button_changes_nothing_and_keeps_a_flow_going(cha
     """)
     [state] = await _rows(bot, ConversationState)
     assert state.data["answers"]["level"] == 4
+
+
+async def test_erasing_removes_the_name_typed_as_a_manager_before_that_person_was_known(
+    chats: Chats, bot: MentorBot
+) -> None:
+    await chats.run(f"Hana> {CREATE_PROGRAM}")
+    await chats.run(onboarding("Victor").replace("Victor> Hana", "Victor> Sam"))
+    await chats.run("""
+        Sam opens the chat
+        Sam> /mentoring forget-me confirm
+        bot: your personal data is erased
+    """)
+    [profile] = await _rows(bot, Profile)
+    assert profile.manager is None
