@@ -11,6 +11,8 @@ import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from mentorbot.settings import Settings
 
@@ -38,6 +40,7 @@ def _configure_logging(settings: Settings, chat: bool) -> None:
         filename=filename,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def _default_name() -> str:
@@ -131,6 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_serve(settings, args.host, args.port))
     except KeyboardInterrupt:
         return 130
+    except (OSError, SQLAlchemyError) as problem:
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        reason = str(getattr(problem, "orig", None) or problem).splitlines()[0]
+        print(f"mentorbot: cannot use the database at {where}: {reason}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -32,6 +34,17 @@ class Settings(BaseSettings):
     microsoft_app_type: str = "MultiTenant"
     microsoft_app_tenant_id: str | None = None
     teams_allow_unauthenticated: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            raise ValueError("DATABASE_URL is not a database URL (for example sqlite:///mentorbot.db)") from None
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"DATABASE_URL: {backend} is not supported; use sqlite or postgresql")
+        return value
 
     @field_validator("log_level")
     @classmethod

@@ -55,6 +55,24 @@ def test_bad_configuration_is_reported_not_crashed_on(tmp_path: Path) -> None:
     assert "LOG_LEVEL must be one of" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [("garbage", "DATABASE_URL is not a database URL"), ("mysql://x@y/z", "mysql is not supported")],
+)
+def test_an_unusable_database_url_is_reported_as_bad_configuration(tmp_path: Path, url: str, says: str) -> None:
+    result = _run(["migrate"], tmp_path, DATABASE_URL=url)
+    assert result.returncode == 2
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unreachable_database_is_reported_without_its_password(tmp_path: Path) -> None:
+    result = _run(["migrate"], tmp_path, DATABASE_URL="postgresql://postgres:s3cret@127.0.0.1:1/mentorbot")
+    assert result.returncode == 1
+    assert "mentorbot: cannot use the database at postgresql://postgres:***@127.0.0.1:1/mentorbot" in result.stderr
+    assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
