@@ -15,6 +15,12 @@ from enum import StrEnum
 from typing import Any
 
 
+# What every platform can show; the core keeps within these so that no adapter has to cut
+# (Slack's limits are the tightest: modal titles 24 characters, button and option text 75).
+TITLE_LIMIT = 24
+LABEL_LIMIT = 75
+
+
 class Platform(StrEnum):
     """Where a person is reached."""
 
@@ -157,7 +163,8 @@ class Section:
 
 @dataclass(frozen=True)
 class Fields:
-    """Label/value pairs shown side by side where the platform can."""
+    """Label/value pairs shown side by side where the platform can (Slack shows at most 10
+    per section: its adapter splits longer lists)."""
 
     items: Sequence[tuple[str, str]]
 

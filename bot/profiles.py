@@ -14,7 +14,7 @@ from typing import Any
 from bot import answers
 from bot.catalog import LANGUAGES, LEVELS, LOCATIONS, STYLES, format_options, label_of, topic_options
 from bot.flows.base import FormStep, Question
-from bot.messages import FieldKind, FormField
+from bot.messages import FieldKind, FormField, Option
 from bot.turn import Limits
 from storage.enums import Role
 from storage.models import Person, Profile, Program
@@ -23,12 +23,18 @@ from storage.repository import Repository
 FREE_TEXT_LIMIT = 500
 
 
-def _initial(values: Mapping[str, Any], name: str) -> Any:
+def _initial(values: Mapping[str, Any], name: str, options: tuple[Option, ...] = ()) -> Any:
+    """A previous answer as a field's starting value (only choices that are still offered)."""
     value = values.get(name)
     if name == "hours" and value:
         return "-".join(value)
     if isinstance(value, int):
-        return str(value)
+        value = str(value)
+    offered = {option.value for option in options}
+    if options and isinstance(value, list):
+        value = [v for v in value if v in offered]
+    elif options and value not in offered:
+        value = None
     return value if value not in (None, "", []) else None
 
 
@@ -40,7 +46,7 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
     formats = format_options(program.formats)
 
     def field(name: str, label: str, **kw: Any) -> FormField:
-        return FormField(name, label, initial=_initial(initial, name), **kw)
+        return FormField(name, label, initial=_initial(initial, name, kw.get("options", ())), **kw)
 
     return [
         FormStep(
@@ -116,7 +122,7 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
         ),
         FormStep(
             "availability",
-            "When and in which language",
+            "Time and language",
             "Last, when you can meet. I only send reminders inside your working hours.",
             [
                 Question(

@@ -48,7 +48,7 @@ class Arg:
     low: int | None = None
     high: int | None = None
     max_length: int = 120
-    item_max_length: int = 75
+    item_max_length: int = 200
 
     def describe(self) -> str:
         """What the argument accepts, for help and errors."""

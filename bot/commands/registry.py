@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.commands import participation, program_admin
 from bot.commands.grammar import Arg, ArgKind, CommandSpec
+from bot.messages import LABEL_LIMIT
 from storage.enums import Cadence, ProgramFormat
 
 CADENCES = tuple(c.value for c in Cadence)
@@ -16,8 +17,8 @@ PROGRAM_SETTINGS = (
     Arg("cadence", ArgKind.CHOICE, choices=CADENCES),
     Arg("capacity", ArgKind.INT, low=1, high=4),
     Arg("formats", ArgKind.CHOICES, choices=FORMATS),
-    Arg("topics", ArgKind.LIST, max_length=2000),
-    Arg("baseline", ArgKind.LIST, max_length=2000),
+    Arg("topics", ArgKind.LIST, max_length=2000, item_max_length=LABEL_LIMIT),
+    Arg("baseline", ArgKind.LIST, max_length=2000, item_max_length=LABEL_LIMIT),
 )
 
 
@@ -43,7 +44,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 flags=("confirm",)),
     CommandSpec(("program", "create"), "start a program; you become its admin",
                 '/mentoring program create "Digital Leaders 2027" cadence=monthly capacity=3 formats=one-to-one,group',
-                program_admin.create_program, positionals=(Arg("name", required=True),),
+                program_admin.create_program, positionals=(Arg("name", required=True, max_length=LABEL_LIMIT),),
                 options=PROGRAM_SETTINGS, admin=True, bootstrap=True),
     CommandSpec(("program", "list"), "every program here", "/mentoring program list",
                 program_admin.list_programs, admin=True),
@@ -53,7 +54,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(("program", "set"), "change a program's settings (rename, cadence, capacity, formats, topics, "
                 "baseline, reminder)", "/mentoring program set cadence=biweekly capacity=4 topics=\"AI assistants,Video meetings\"",
                 program_admin.set_program, positionals=(Arg("program"),),
-                options=(PROGRAM_OPTION, Arg("rename"), *PROGRAM_SETTINGS, Arg("reminder", ArgKind.INT, low=1, high=168)),
+                options=(PROGRAM_OPTION, Arg("rename", max_length=LABEL_LIMIT), *PROGRAM_SETTINGS, Arg("reminder", ArgKind.INT, low=1, high=168)),
                 admin=True, program_scoped=True),
     CommandSpec(("admin", "add"), "let someone run the program", "/mentoring admin add Sam",
                 program_admin.add_admin, positionals=(Arg("name", required=True),), options=(PROGRAM_OPTION,),

@@ -178,8 +178,8 @@ def test_a_flag_is_a_bare_word() -> None:
 
 
 def test_a_value_over_its_length_limit_is_refused() -> None:
-    message = refusal("program create " + "x" * 121)
-    assert "name: too long (121 characters; the limit is 120)" in message
+    message = refusal("program create " + "x" * 76)
+    assert "name: too long (76 characters; the limit is 75)" in message
 
 
 def test_an_empty_quoted_value_is_refused() -> None:
