@@ -76,6 +76,11 @@ class Repository:
         """Every row a query finds."""
         return (await self.session.execute(query)).scalars().all()
 
+    async def _get(self, model: type[Row], key: int) -> Row | None:
+        """A row by primary key, only if it belongs to this tenant."""
+        row = await self.session.get(model, key)
+        return row if row is not None and row.tenant_id == self.tenant_id else None  # type: ignore[attr-defined]
+
     def add(self, row: Any) -> Any:
         """Stage a new tenant-owned row, stamping it with this tenant."""
         row.tenant_id = self.tenant_id
@@ -138,7 +143,7 @@ class Repository:
 
     async def person(self, person_id: int) -> Person | None:
         """A person of this tenant by id."""
-        return await self.one_or_none(self.scoped(Person).where(Person.id == person_id))
+        return await self._get(Person, person_id)
 
     async def people_named(self, name: str) -> Sequence[Person]:
         """People whose display name or user id matches ``name`` (case-insensitive)."""
@@ -170,8 +175,8 @@ class Repository:
         )
 
     async def program(self, program_id: int) -> Program | None:
-        """A program by id."""
-        return await self.one_or_none(self.scoped(Program).where(Program.id == program_id))
+        """A program by id (from the session's identity map when already loaded)."""
+        return await self._get(Program, program_id)
 
     async def admin_program_ids(self, person_id: int) -> set[int]:
         """Ids of the programs this person may run."""
