@@ -37,11 +37,16 @@ def onboarding(name: str, role: str = "mentee", timezone: str = "Europe/Brussels
     """
 
 
-UP_TO_THE_TOPICS = """
+UP_TO_THE_LEVEL = """
     Victor> /mentoring join
     Victor> 2
     Victor> 1
     Victor> 1
+    bot: Your level
+"""
+"""Victor joins as a mentee, hears the role reversal, accepts confidentiality: his level is asked."""
+
+UP_TO_THE_TOPICS = UP_TO_THE_LEVEL + """
     Victor> 5
     Victor> Marketing
     Victor>

@@ -22,7 +22,7 @@ from storage.models import (
     ProgramAdmin,
     Tenant,
 )
-from tests.scripts import CREATE_PROGRAM, UP_TO_THE_TIME_ZONE, UP_TO_THE_TOPICS, onboarding
+from tests.scripts import CREATE_PROGRAM, UP_TO_THE_LEVEL, UP_TO_THE_TIME_ZONE, UP_TO_THE_TOPICS, onboarding
 from tests.transcript import Chats
 
 async def _count(bot: MentorBot, model: type) -> int:
@@ -356,10 +356,7 @@ async def test_a_form_of_another_step_does_not_move_the_flow(chats: Chats, bot: 
 async def test_an_answer_that_starts_with_the_word_mentoring_is_an_answer(chats: Chats, bot: MentorBot) -> None:
     await chats.run(f"""
         Hana> {CREATE_PROGRAM}
-        Victor> /mentoring join
-        Victor> 2
-        Victor> 1
-        Victor> 1
+        {UP_TO_THE_LEVEL}
         Victor> 5
         bot: Your department
     """)
@@ -413,10 +410,7 @@ async def test_a_quoted_name_with_an_equals_sign_is_a_name_not_an_option(chats: 
 async def test_the_word_mentoring_alone_is_not_a_command(chats: Chats) -> None:
     await chats.run(f"""
         Hana> {CREATE_PROGRAM}
-        Victor> /mentoring join
-        Victor> 2
-        Victor> 1
-        Victor> 1
+        {UP_TO_THE_LEVEL}
         Victor> 5
         Victor> mentoring
         bot: Your manager's name

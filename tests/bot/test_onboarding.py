@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from bot.engine import MentorBot
 from storage.models import ConversationState, Enrollment, Profile
-from tests.scripts import CREATE_PROGRAM, UP_TO_THE_TIME_ZONE, onboarding
+from tests.scripts import CREATE_PROGRAM, UP_TO_THE_LEVEL, UP_TO_THE_TIME_ZONE, onboarding
 from tests.transcript import Chats
 
 
@@ -116,10 +116,7 @@ async def test_quitting_in_the_middle_resumes_at_the_same_question_after_a_resta
     before = Chats(bot)
     await before.run(f"""
         Hana> {CREATE_PROGRAM}
-        Victor> /mentoring join
-        Victor> 2
-        Victor> 1
-        Victor> 1
+        {UP_TO_THE_LEVEL}
         Victor> 4
         Victor> Finance
         bot: Your manager's name
@@ -151,11 +148,7 @@ async def test_join_again_in_the_middle_of_onboarding_picks_up_where_it_was(chat
 async def test_a_command_in_the_middle_of_onboarding_is_answered_and_the_question_asked_again(chats: Chats) -> None:
     await chats.run(f"""
         Hana> {CREATE_PROGRAM}
-        Victor> /mentoring join
-        Victor> 2
-        Victor> 1
-        Victor> 1
-        bot: Your level
+        {UP_TO_THE_LEVEL}
         Victor> /mentoring help
         bot: Commands you can use
         bot: Back to onboarding:
@@ -279,10 +272,7 @@ async def test_someone_at_a_step_that_no_longer_exists_picks_up_at_the_first_ope
 async def test_cancel_puts_onboarding_on_hold_with_the_answers_kept(chats: Chats, bot: MentorBot) -> None:
     await chats.run(f"""
         Hana> {CREATE_PROGRAM}
-        Victor> /mentoring join
-        Victor> 2
-        Victor> 1
-        Victor> 1
+        {UP_TO_THE_LEVEL}
         Victor> 5
         Victor> /mentoring cancel
         bot: Onboarding is on hold and your answers are kept.
