@@ -6,8 +6,8 @@ stored, or (on any error) nothing is, and the person is told so.
 
 from __future__ import annotations
 
-import logging
 import asyncio
+import logging
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 from weakref import WeakValueDictionary

@@ -118,16 +118,18 @@ class Repository:
 
     async def lock_person(self, person_id: int) -> None:
         """Hold the person's row until the transaction ends, so that two turns of one person
-        (a double tap, a platform retry) run one after the other across replicas.
-        SQLite has no row locks and serializes writers by itself."""
-        if self.session.bind is not None and self.session.bind.dialect.name == "postgresql":
-            await self.session.execute(select(Person.id).where(Person.id == person_id).with_for_update())
+        (a double tap, a platform retry) run one after the other across replicas."""
+        await self._lock(Person, person_id)
 
     async def lock_program(self, program_id: int) -> None:
         """Hold a program's row until the transaction ends (before counting its admins)."""
+        await self._lock(Program, program_id)
+
+    async def _lock(self, model: Any, key: int) -> None:
+        # SQLite has no row locks; there the bot runs one turn at a time.
         if self.session.bind is not None and self.session.bind.dialect.name == "postgresql":
             await self.session.execute(
-                select(Program.id).where(Program.tenant_id == self.tenant_id, Program.id == program_id).with_for_update()
+                select(model.id).where(model.tenant_id == self.tenant_id, model.id == key).with_for_update()
             )
 
     async def resume_expired_pauses(self, today: date, person_id: int | None = None) -> None:

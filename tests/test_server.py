@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import aiohttp
 import pytest
@@ -12,13 +14,18 @@ from mentorbot.server import build_app
 from storage.db import Database
 
 
-async def _serve(db: Database) -> tuple[web.AppRunner, str]:
+@asynccontextmanager
+async def healthz(db: Database) -> AsyncIterator[tuple[int, Any]]:
+    """Serve the app on a free port and GET /healthz: the status and the JSON body."""
     runner = web.AppRunner(build_app(db))
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    return runner, f"http://127.0.0.1:{port}"
+    try:
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        port = runner.addresses[0][1]
+        async with aiohttp.ClientSession() as client, client.get(f"http://127.0.0.1:{port}/healthz") as response:
+            yield response.status, await response.json()
+    finally:
+        await runner.cleanup()
 
 
 @pytest.fixture
@@ -29,20 +36,12 @@ async def unreachable_db() -> AsyncIterator[Database]:
 
 
 async def test_healthz_answers_200_with_json_once_the_database_is_reachable(db: Database) -> None:
-    runner, base = await _serve(db)
-    try:
-        async with aiohttp.ClientSession() as client, client.get(f"{base}/healthz") as response:
-            assert response.status == 200
-            assert await response.json() == {"status": "ok", "database": "ok"}
-    finally:
-        await runner.cleanup()
+    async with healthz(db) as (status, body):
+        assert status == 200
+        assert body == {"status": "ok", "database": "ok"}
 
 
 async def test_healthz_answers_503_when_the_database_is_unreachable(unreachable_db: Database) -> None:
-    runner, base = await _serve(unreachable_db)
-    try:
-        async with aiohttp.ClientSession() as client, client.get(f"{base}/healthz") as response:
-            assert response.status == 503
-            assert (await response.json())["status"] == "unavailable"
-    finally:
-        await runner.cleanup()
+    async with healthz(unreachable_db) as (status, body):
+        assert status == 503
+        assert body["status"] == "unavailable"

@@ -63,8 +63,8 @@ async def run_command(turn: Turn, text: str) -> Sequence[Message]:
     except CommandError as problem:
         log.info("bad command %r from person %s: %s", body[:200], turn.person.id, problem.message)
         if problem.spec is not None and problem.spec.admin:
-            allowed = await _allowed(Call(turn, {}), problem.spec)
-            turn.audit(problem.spec.name, allowed, text=body[:200], error=problem.message)
+            call = Call(turn, {})
+            _record(call, problem.spec, await _allowed(call, problem.spec), text=body[:200], error=problem.message)
         return [say(str(problem))]
     call = Call(turn, parsed.args)
     spec = parsed.spec
@@ -83,15 +83,16 @@ async def run_command(turn: Turn, text: str) -> Sequence[Message]:
     except CommandError as problem:
         log.info("command %s refused for person %s: %s", spec.name, turn.person.id, problem.message)
         if spec.admin:
-            turn.audit(spec.name, True, _program_id(call), args=_loggable(parsed.args), error=problem.message)
+            _record(call, spec, True, args=_loggable(call.args), error=problem.message)
         return [say(str(problem))]
     if spec.admin:
-        turn.audit(spec.name, True, _program_id(call), args=_loggable(parsed.args))
+        _record(call, spec, True, args=_loggable(call.args))
     return replies
 
 
-def _program_id(call: Call) -> int | None:
-    return call.program.id if call.program else None
+def _record(call: Call, spec: CommandSpec, allowed: bool, **details: Any) -> None:
+    """The audit entry of an admin command: done, refused, or failed with an error."""
+    call.turn.audit(spec.name, allowed, call.program.id if call.program else None, **details)
 
 
 async def _allowed(call: Call, spec: CommandSpec) -> bool:
@@ -115,8 +116,7 @@ async def _program_for_the_record(call: Call, spec: CommandSpec) -> Program | No
 
 async def _refuse(call: Call, spec: CommandSpec) -> Message:
     turn = call.turn
-    program_id = call.program.id if call.program else None
-    turn.audit(spec.name, False, program_id, args=_loggable(call.args))
+    _record(call, spec, False, args=_loggable(call.args))
     log.warning("person %s may not run %s", turn.person.id, spec.name)
     programs = [call.program] if call.program else await turn.repo.programs()
     names = {a.display_name: None for p in programs for a in await turn.repo.admins(p.id)}

@@ -49,6 +49,7 @@ class Arg:
     high: int | None = None
     max_length: int = 120
     item_max_length: int = 200
+    max_items: int = 50
 
     def describe(self) -> str:
         """What the argument accepts, for help and errors."""
@@ -203,6 +204,8 @@ def convert(arg: Arg, raw: str, spec: CommandSpec) -> Any:
         items = [item.strip() for item in value.split(",") if item.strip()]
         if not items:
             raise CommandError(f"{arg.name}: give at least one value ({arg.describe()}).", spec)
+        if len(items) > arg.max_items:
+            raise CommandError(f"{arg.name}: {len(items)} items is too many; the limit is {arg.max_items}.", spec)
         too_long = [item for item in items if len(item) > arg.item_max_length]
         if too_long:
             raise CommandError(

@@ -19,7 +19,6 @@ from storage.erasure import erase_person
 from storage.models import Enrollment, Program
 
 
-
 async def current_enrollment(
     turn: Turn, name: str | None = None, latest: bool = False
 ) -> tuple[Enrollment, Program]:
@@ -94,13 +93,17 @@ async def join(call: Call) -> Sequence[Message]:
     return await ONBOARDING.start(turn, data)
 
 
+def _not_onboarded() -> Message:
+    return say("You have not finished onboarding yet.", Button.for_command("Continue onboarding", "join"))
+
+
 async def show_profile(call: Call) -> Sequence[Message]:
     """``profile``: what the bot knows about you, with a button to change it."""
     turn = call.turn
     enrollment, program = await current_enrollment(turn, call.args.get("program"), latest=True)
     profile = await turn.repo.profile(turn.person.id)
     if profile is None or enrollment.status == EnrollmentStatus.ONBOARDING:
-        return [say("You have not finished onboarding yet.", Button.for_command("Continue onboarding", "join"))]
+        return [_not_onboarded()]
     lead = f"Your profile ({program.name}, {enrollment.status})"
     edit = Button.for_command("Change my profile", "profile edit")
     return [say_fields(lead, profile_fields(profile, enrollment.role), edit)]
@@ -112,7 +115,7 @@ async def edit_profile(call: Call) -> Sequence[Message]:
     enrollment, program = await current_enrollment(turn, call.args.get("program"), latest=True)
     profile = await turn.repo.profile(turn.person.id)
     if profile is None or enrollment.role is None:
-        return [say("You have not finished onboarding yet.", Button.for_command("Continue onboarding", "join"))]
+        return [_not_onboarded()]
     data = ProfileFlow.data_for(program.id, enrollment.role, profile)
     return await PROFILE.start(turn, data, intro="Let's update your profile. Your current answers are filled in.")
 

@@ -13,7 +13,6 @@ from bot.turn import Turn
 from storage.enums import Cadence, ProgramFormat
 from storage.models import AuditEntry, Person, Program, ProgramAdmin
 
-MAX_TOPICS = 50
 MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
@@ -37,12 +36,6 @@ async def _show(turn: Turn, program: Program, lead: str) -> Message:
     return say_fields(lead, program_fields(program, counts, await turn.repo.admins(program.id)))
 
 
-def _topics(values: list[str]) -> list[str]:
-    if len(values) > MAX_TOPICS:
-        raise CommandError(f"topics: {len(values)} topics is too many; the limit is {MAX_TOPICS}.")
-    return values
-
-
 def _program_name(name: str) -> str:
     # Buttons quote the name in the commands they carry; a quote inside would break them.
     if '"' in name or "“" in name or "”" in name:
@@ -62,7 +55,7 @@ async def create_program(call: Call) -> Sequence[Message]:
             cadence=args.get("cadence", Cadence.MONTHLY),
             capacity=args.get("capacity", 3),
             formats=args.get("formats", [ProgramFormat.ONE_TO_ONE]),
-            topics=_topics(args.get("topics", list(DEFAULT_TOPICS))),
+            topics=args.get("topics", list(DEFAULT_TOPICS)),
             baseline_skills=args.get("baseline", []),
             reminder_hours=24,
             allow_same_level=False,
@@ -126,9 +119,9 @@ async def set_program(call: Call) -> Sequence[Message]:
     if "formats" in changes:
         program.formats = changes["formats"]
     if "topics" in changes:
-        program.topics = _topics(changes["topics"])
+        program.topics = changes["topics"]
     if "baseline" in changes:
-        program.baseline_skills = _topics(changes["baseline"])
+        program.baseline_skills = changes["baseline"]
     if "reminder" in changes:
         program.reminder_hours = changes["reminder"]
     changed = ", ".join(changes)

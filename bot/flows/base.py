@@ -10,7 +10,6 @@ valid, so a person who quits in the middle resumes at the first unanswered quest
 from __future__ import annotations
 
 import logging
-
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
