@@ -8,24 +8,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, TypeVar
 from weakref import WeakValueDictionary
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock, SystemClock
 from bot.commands.dispatch import COMMAND_WORDS, run_command
 from bot.flows.active import flow_for, latest_flow
 from bot.flows.base import on_hold
-from bot.messages import COMMAND_ACTION, Address, Button, Inbound, InboundKind, Message, say
+from bot.home import home_for
+from bot.messages import COMMAND_ACTION, SHOW_FORM_ACTION, Address, Button, Inbound, InboundKind, Message, say
 from bot.turn import Limits, Turn
 from storage.db import Database
 from storage.enums import EnrollmentStatus
-from storage.repository import Repository, tenant_for
+from storage.repository import Repository, claim_event, tenant_for
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_ID = 128
 """The longest platform, tenant or user id accepted (the columns' size)."""
@@ -47,19 +50,39 @@ class MentorBot:
         self._sqlite_lock = asyncio.Lock()
 
     async def handle(self, inbound: Inbound) -> list[Message]:
-        """Answer one thing a person did."""
+        """Answer one thing a person did; a retried event already handled gets no answer."""
+        refusal = _malformed(inbound) or self._too_long(inbound)
+        if refusal:
+            return [say(refusal)]
+        nothing: list[Message] = []
+        replies = await self._in_turn(inbound, self._route, duplicate=nothing)
+        return [say(SORRY)] if replies is None else replies
+
+    async def home(self, inbound: Inbound) -> Message:
+        """The home of the person behind ``inbound`` (an ``opened`` event): see :mod:`bot.home`."""
+        refusal = _malformed(inbound)
+        if refusal:
+            return say(refusal)
+        home = await self._in_turn(inbound, home_for, duplicate=None)
+        return say(SORRY) if home is None else home
+
+    async def _in_turn(self, inbound: Inbound, answer: Callable[[Turn], Awaitable[T]], duplicate: T) -> T | None:
+        """Run ``answer`` in one transaction for the person behind ``inbound``; ``duplicate`` for
+        a retried event already handled; None on failure."""
         try:
-            refusal = _malformed(inbound) or self._too_long(inbound)
-            if refusal:
-                return [say(refusal)]
             async with self._turn_lock(inbound.address):
                 async with self.db.transaction() as session:
+                    if inbound.event_id and not await claim_event(
+                        session, inbound.address.platform, inbound.event_id, self.clock.now()
+                    ):
+                        log.info("ignored a retry of %s event %s", inbound.address.platform, inbound.event_id)
+                        return duplicate
                     turn = await self._begin(session, inbound)
-                    return await self._route(turn)
+                    return await answer(turn)
         except Exception:
             log.exception("failed to handle %r from %r", getattr(inbound, "kind", None),
                           getattr(inbound, "address", None))
-            return [say(SORRY)]
+            return None
 
     def _turn_lock(self, address: Address) -> asyncio.Lock:
         """SQLite (one process, one writer): one turn at a time. PostgreSQL: one turn at a time
@@ -91,8 +114,11 @@ class MentorBot:
         person, created = await repo.person_for(address.platform, address.user_id, name, now)
         await repo.lock_person(person.id)
         await repo.resume_expired_pauses(now.date(), person.id)
-        if inbound.display_name and person.display_name != name:
+        # The platform's name is a default until the person confirms one in their profile.
+        if inbound.display_name and person.display_name != name and person.name_confirmed_at is None:
             person.display_name = name
+        if inbound.timezone and _known_zone(inbound.timezone):
+            person.platform_timezone = inbound.timezone
         person.address = {"platform": address.platform, "tenant": address.tenant, "user_id": address.user_id,
                           "reference": dict(address.reference) if address.reference else None}
         person.last_seen_at = now
@@ -107,7 +133,9 @@ class MentorBot:
         if inbound.kind is InboundKind.TEXT and _looks_like_command(inbound.text):
             return await self._command(turn, inbound.text)
         if inbound.kind is InboundKind.OPENED:
-            return await self._greet(turn)
+            return await self._greet(turn) if turn.first_contact or not inbound.greet_once else []
+        if inbound.kind is InboundKind.ACTION and inbound.action_id == SHOW_FORM_ACTION:
+            return await self._show_form(turn, inbound.value)
         if inbound.kind is InboundKind.TEXT:
             active = await latest_flow(turn)
         else:
@@ -131,6 +159,12 @@ class MentorBot:
             flow, state = active
             replies.append(await flow.prompt(turn, state, prefix=f"Back to {flow.title.lower()}:"))
         return replies
+
+    async def _show_form(self, turn: Turn, form_id: str) -> list[Message]:
+        active = await flow_for(turn, form_id)
+        if active is None:
+            return [say("That form is no longer open. Type `/mentoring help` to see what I can do.")]
+        return [await active[0].prompt(turn, active[1])]
 
     async def _greet(self, turn: Turn) -> list[Message]:
         person = turn.person
@@ -159,6 +193,14 @@ class MentorBot:
             Button.for_command("Join the program", "join"),
             Button.for_command("Help", "help"),
         )]
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _looks_like_command(text: str) -> bool:

@@ -57,13 +57,23 @@ class InboundKind(StrEnum):
 COMMAND_ACTION = "command"
 """Action id of a button whose value is a command: pressing it means typing it."""
 
+SHOW_FORM_ACTION = "show-form"
+"""Action id of a button whose value is a form id: pressing it shows that form again, for
+platforms that open forms only from a click (Slack modals need a trigger)."""
+
 
 FormValue = str | list[str]
 
 
 @dataclass(frozen=True)
 class Inbound:
-    """Something a person did, already translated by an adapter."""
+    """Something a person did, already translated by an adapter.
+
+    ``event_id`` is the platform's id of a delivery that may be retried: the core lets each
+    id take effect once. ``timezone`` is the IANA time zone the platform knows for the
+    person, a default they confirm in their profile. ``greet_once`` on an ``opened`` event
+    greets only a person seen for the first time.
+    """
 
     address: Address
     kind: InboundKind
@@ -74,6 +84,8 @@ class Inbound:
     form_id: str = ""
     values: Mapping[str, FormValue] = field(default_factory=dict)
     event_id: str | None = None
+    timezone: str = ""
+    greet_once: bool = False
 
     @classmethod
     def typed(cls, address: Address, text: str, display_name: str = "") -> Inbound:

@@ -72,6 +72,11 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
                     ),
                     partial(answers.parse_text, limit=name_limit, optional=True),
                 ),
+                Question(
+                    field("name", "The name I use for you", max_length=name_limit,
+                          hint="As your colleagues know you; others see it when you are matched."),
+                    partial(answers.parse_text, limit=name_limit),
+                ),
             ],
         ),
         FormStep(
@@ -152,12 +157,17 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
     ]
 
 
-def answers_from(profile: Profile, role: str) -> dict[str, Any]:
-    """A stored profile as the answers its questions would have produced."""
+def answers_from(person: Person, profile: Profile | None, role: str) -> dict[str, Any]:
+    """A stored profile as the answers its questions would have produced; without a profile,
+    what the platform told about the person (name, time zone), for them to confirm."""
+    defaults = {"name": person.display_name, "timezone": person.platform_timezone}
+    if profile is None:
+        return defaults
     hours = None
     if profile.work_start and profile.work_end:
         hours = [f"{profile.work_start:%H:%M}", f"{profile.work_end:%H:%M}"]
     return {
+        "name": person.display_name,
         "level": str(profile.level) if profile.level else None,
         "department": profile.department,
         "manager": profile.manager,
@@ -166,7 +176,7 @@ def answers_from(profile: Profile, role: str) -> dict[str, Any]:
         "style": profile.style,
         "formats": profile.formats,
         "location": profile.location,
-        "timezone": profile.timezone,
+        "timezone": profile.timezone or person.platform_timezone,
         "hours": hours,
         "languages": profile.languages,
     }
@@ -193,6 +203,9 @@ async def save_profile(
         "updated_at": now,
         "skills_offered" if role == Role.MENTOR else "topics_wanted": list(values["topics"]),
     }
+    if values.get("name"):
+        person.display_name = values["name"]
+        person.name_confirmed_at = now
     profile = await repo.profile(person.id)
     if profile is None:
         profile = repo.add(Profile(person_id=person.id, skills_offered=[], topics_wanted=[]))
@@ -208,16 +221,17 @@ async def _manager_id(repo: Repository, name: str | None) -> int | None:
     return found[0].id if len(found) == 1 else None
 
 
-def profile_fields(profile: Profile, role: str | None) -> list[tuple[str, str]]:
+def profile_fields(person: Person, profile: Profile, role: str | None) -> list[tuple[str, str]]:
     """A stored profile as label/value pairs for display."""
     role = role or Role.MENTEE
-    return answers_fields(answers_from(profile, role), role)
+    return answers_fields(answers_from(person, profile, role), role)
 
 
 def answers_fields(values: Mapping[str, Any], role: str) -> list[tuple[str, str]]:
     """Collected answers (not yet saved) as label/value pairs, for a review step."""
     hours = values.get("hours") or []
     return [
+        ("Name", values.get("name") or "-"),
         ("Role", role),
         ("Level", label_of(LEVELS, str(values.get("level", "")))),
         ("Department", values.get("department") or "-"),

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_delivery_budget_per_minute: int = Field(default=600, ge=1, le=100_000)
 
     microsoft_app_id: str | None = None
     microsoft_app_password: SecretStr | None = None

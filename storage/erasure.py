@@ -46,6 +46,7 @@ async def erase_person(repo: Repository, person: Person, now: datetime) -> None:
     person.display_name = f"Former participant {person.id}"
     person.user_id = f"erased-{uuid.uuid4().hex}"
     person.address = None
+    person.platform_timezone = None
     person.erased_at = now
 
 

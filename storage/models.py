@@ -82,6 +82,10 @@ class Person(TenantOwned, Base):
     user_id: Mapped[str] = mapped_column(String(128))
     display_name: Mapped[str] = mapped_column(String(200))
     address: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    # What the platform says about the person (Slack's users.info): a default for the
+    # profile, which the person confirms during onboarding.
+    platform_timezone: Mapped[str | None] = mapped_column(String(64))
+    name_confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]

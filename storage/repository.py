@@ -14,13 +14,17 @@ from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.enums import EnrollmentStatus, PairStatus
+from storage.enums import EnrollmentStatus, PairStatus, SessionStatus
 from storage.models import (
     AuditEntry,
     ConversationState,
     Enrollment,
+    Flag,
+    Goal,
+    MentoringSession,
     Pair,
     Person,
+    ProcessedEvent,
     Profile,
     Program,
     ProgramAdmin,
@@ -53,6 +57,18 @@ async def tenant_for(
         found = await session.scalar(query)
     assert found is not None
     return found
+
+
+async def claim_event(session: AsyncSession, source: str, event_id: str, now: datetime) -> bool:
+    """Record a platform event id; False when it was already recorded (a retried delivery).
+
+    On PostgreSQL a retry that arrives while the original's transaction is still open waits
+    for it: if the original commits, the retry is a duplicate; if it fails, the retry runs.
+    """
+    result = await session.execute(
+        insert_ignoring_conflicts(session, ProcessedEvent, source=source, event_id=event_id[:200], created_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 class Repository:
@@ -234,6 +250,48 @@ class Repository:
             .group_by(Enrollment.status)
         )
         return {status: count for status, count in rows.all()}
+
+    async def pairs_of(self, person_id: int) -> Sequence[Pair]:
+        """The person's active and paused pairs, on either side."""
+        return await self.all(
+            self.scoped(Pair).where(
+                or_(Pair.mentor_id == person_id, Pair.mentee_id == person_id),
+                Pair.status.in_((PairStatus.ACTIVE, PairStatus.PAUSED)),
+            ).order_by(Pair.id)
+        )
+
+    async def next_session(self, pair_ids: Sequence[int], now: datetime) -> MentoringSession | None:
+        """The earliest scheduled session of these pairs from ``now`` on."""
+        return await self.one_or_none(
+            self.scoped(MentoringSession).where(
+                MentoringSession.pair_id.in_(pair_ids),
+                MentoringSession.status == SessionStatus.SCHEDULED,
+                MentoringSession.starts_at >= now,
+            ).order_by(MentoringSession.starts_at).limit(1)
+        )
+
+    async def open_goals(self, pair_ids: Sequence[int]) -> Sequence[Goal]:
+        """The open goals of these pairs, oldest first."""
+        return await self.all(
+            self.scoped(Goal).where(Goal.pair_id.in_(pair_ids), Goal.status == "open").order_by(Goal.id)
+        )
+
+    async def program_health(self, program_id: int, since: datetime, until: datetime) -> dict[str, int]:
+        """Active pairs, sessions held and canceled (or no-show) in [since, until), open flags."""
+        def count(model: Any, *where: Any) -> Any:
+            return (select(func.count()).select_from(model)
+                    .where(model.tenant_id == self.tenant_id, model.program_id == program_id, *where)
+                    .scalar_subquery())
+
+        in_period = (MentoringSession.starts_at >= since, MentoringSession.starts_at < until)
+        row = (await self.session.execute(select(
+            count(Pair, Pair.status == PairStatus.ACTIVE),
+            count(MentoringSession, MentoringSession.status == SessionStatus.HELD, *in_period),
+            count(MentoringSession,
+                  MentoringSession.status.in_((SessionStatus.CANCELED, SessionStatus.NO_SHOW)), *in_period),
+            count(Flag, Flag.resolved_at.is_(None)),
+        ))).one()
+        return dict(zip(("active_pairs", "held", "canceled", "open_flags"), row, strict=True))
 
     async def end_pairs_of(
         self, person_id: int, reason: str, now: datetime, program_id: int | None = None

@@ -22,6 +22,8 @@ def onboarding(name: str, role: str = "mentee", timezone: str = "Europe/Brussels
         {name}> {level}
         {name}> Marketing
         {name}> Hana
+        bot: The name I use for you
+        {name}>
         {name}> 1,2
         {name}>
         {name}> 1
@@ -50,9 +52,10 @@ UP_TO_THE_TOPICS = UP_TO_THE_LEVEL + """
     Victor> 5
     Victor> Marketing
     Victor>
+    Victor>
     bot: Topics you want to learn
 """
-"""Victor joins as a mentee and answers up to the topics question (no manager given)."""
+"""Victor joins as a mentee and answers up to the topics question (no manager given, his name kept)."""
 
 UP_TO_THE_TIME_ZONE = UP_TO_THE_TOPICS + """
     Victor> 1,2

@@ -86,10 +86,9 @@ async def join(call: Call) -> Sequence[Message]:
     else:
         enrollment.status, enrollment.left_at = EnrollmentStatus.ONBOARDING, None
     await turn.repo.flush()
-    data: dict[str, object] = {"program_id": program.id}
     profile = await turn.repo.profile(turn.person.id)
-    if profile is not None:
-        data["previous"] = {**answers_from(profile, enrollment.role or "mentee"), "role": enrollment.role}
+    previous = {**answers_from(turn.person, profile, enrollment.role or "mentee"), "role": enrollment.role}
+    data: dict[str, object] = {"program_id": program.id, "previous": previous}
     return await ONBOARDING.start(turn, data)
 
 
@@ -106,7 +105,7 @@ async def show_profile(call: Call) -> Sequence[Message]:
         return [_not_onboarded()]
     lead = f"Your profile ({program.name}, {enrollment.status})"
     edit = Button.for_command("Change my profile", "profile edit")
-    return [say_fields(lead, profile_fields(profile, enrollment.role), edit)]
+    return [say_fields(lead, profile_fields(turn.person, profile, enrollment.role), edit)]
 
 
 async def edit_profile(call: Call) -> Sequence[Message]:
@@ -116,7 +115,7 @@ async def edit_profile(call: Call) -> Sequence[Message]:
     profile = await turn.repo.profile(turn.person.id)
     if profile is None or enrollment.role is None:
         return [_not_onboarded()]
-    data = ProfileFlow.data_for(program.id, enrollment.role, profile)
+    data = ProfileFlow.data_for(program.id, enrollment.role, turn.person, profile)
     return await PROFILE.start(turn, data, intro="Let's update your profile. Your current answers are filled in.")
 
 

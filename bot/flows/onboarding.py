@@ -17,9 +17,9 @@ from bot.messages import Button, ButtonStyle, FieldKind, FormField, Message, say
 from bot.profiles import answers_fields, answers_from, profile_steps, save_profile
 from bot.turn import Turn
 from storage.enums import Cadence, EnrollmentStatus, ProgramFormat
-from storage.models import ConversationState, Program
+from storage.models import ConversationState, Person, Profile, Program
 
-PROFILE_KEYS = ("level", "department", "manager", "topics", "topics_free_text", "style", "formats",
+PROFILE_KEYS = ("level", "department", "manager", "name", "topics", "topics_free_text", "style", "formats",
                 "location", "timezone", "hours", "languages")
 
 
@@ -160,6 +160,6 @@ class ProfileFlow(Flow):
         return [say("Your profile is updated.")]
 
     @staticmethod
-    def data_for(program_id: int, role: str, profile: Any) -> dict[str, Any]:
+    def data_for(program_id: int, role: str, person: Person, profile: Profile) -> dict[str, Any]:
         """What the flow starts with: the program, the role and the current answers."""
-        return {"program_id": program_id, "role": role, "previous": answers_from(profile, role)}
+        return {"program_id": program_id, "role": role, "previous": answers_from(person, profile, role)}

@@ -287,6 +287,6 @@ async def test_enter_in_a_session_skips_the_optional_question(bot: MentorBot) ->
         shown = await victor.say(line)
     assert "press Enter to skip" in shown
 
-    terminal = Terminal(["", "/quit"])
+    terminal = Terminal(["", "", "/quit"])
     await victor.run(terminal.read, terminal.write)
     assert "Topics you want to learn" in terminal.screen

@@ -39,6 +39,9 @@ async def test_a_mentee_onboards_end_to_end(chats: Chats, bot: MentorBot) -> Non
         Victor> Finance
         bot: Your manager's name
         Victor>
+        bot: The name I use for you
+        bot: press Enter to keep: Victor
+        Victor> Victor Hugo
         bot: Topics you want to learn
         Victor> 1,4
         bot: Anything else, in your own words
@@ -56,10 +59,11 @@ async def test_a_mentee_onboards_end_to_end(chats: Chats, bot: MentorBot) -> Non
         bot: Languages you can hold a session in
         Victor> 1,3
         bot: Here is your profile. Is everything right?
+        bot: Name: Victor Hugo
         bot: Wants to learn: AI assistants and prompt writing, Video meetings
         bot: Time zone: Europe/Brussels
         Victor> 1
-        bot: You're all set, Victor: welcome to Digital Leaders 2027.
+        bot: You're all set, Victor Hugo: welcome to Digital Leaders 2027.
     """)
     profile = await _one(bot, Profile)
     enrollment = await _one(bot, Enrollment)
@@ -89,6 +93,7 @@ async def test_a_mentor_hears_the_role_reversal_for_mentors_and_lists_what_they_
         Lea> 1
         Lea> Sales
         Lea> Hana
+        Lea>
         bot: Topics you can teach
         Lea> 1,2,8
         Lea>
@@ -127,6 +132,8 @@ async def test_quitting_in_the_middle_resumes_at_the_same_question_after_a_resta
         bot: Welcome back, Victor! Let's carry on.
         bot: Your manager's name
         Victor> Hana
+        bot: The name I use for you
+        Victor>
         bot: Topics you want to learn
     """)
     profile_rows = await _count(bot, Profile)

@@ -38,6 +38,8 @@ async def test_a_participant_reviews_and_changes_the_profile(chats: Chats, bot: 
         Victor> Strategy
         bot: Your manager's name
         Victor>
+        bot: The name I use for you
+        Victor>
         Victor>
         Victor>
         Victor>

@@ -51,6 +51,7 @@ async def test_a_topic_dropped_from_the_program_is_not_offered_as_the_current_an
         Victor>
         Victor>
         Victor>
+        Victor>
         bot: Topics you want to learn
         bot never: press Enter to keep
     """)

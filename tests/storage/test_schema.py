@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.engine import MentorBot
 from bot.messages import Address, Inbound
 from storage.db import Database, normalize_url
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.migrate import current_revision, head_revision, include_name, upgrade
 from storage.models import Base, Person, Program, Tenant
 from storage.repository import Repository, tenant_for
 from storage.types import UTCDateTime
@@ -21,7 +21,7 @@ from storage.types import UTCDateTime
 
 async def test_the_migrations_create_exactly_the_models_schema(db: Database) -> None:
     def differences(connection: object) -> list:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})  # type: ignore[arg-type]
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})  # type: ignore[arg-type]
         return compare_metadata(context, Base.metadata)
 
     async with db.engine.connect() as connection:

@@ -1,0 +1,241 @@
+"""Outbound Slack messages (chat.postMessage), paced to Slack's limits and retried.
+
+Pacing has two levels, and neither is a global lock, so posts to different channels go
+out in parallel:
+
+- per channel: at most one message per ``channel_interval`` (Slack: 1 per second); posts to
+  one channel go out in call order, each one after the previous answer plus the interval;
+- per workspace: a token bucket (GCRA) of ``budget_per_minute``, kept a little under the
+  budget with a burst of about one second's worth, so that no 60 s window ever holds more
+  than the budget. An HTTP 429 pauses the whole workspace for its ``Retry-After``.
+
+Server errors (5xx), timeouts and connection errors are retried with exponential back-off
+and jitter, up to ``max_attempts``; Slack errors such as ``channel_not_found`` are final.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.delivery import DeliveryResult
+
+log = logging.getLogger(__name__)
+
+TokenFor = Callable[[str], Awaitable[str | None]]
+
+# Slack errors answered with HTTP 200 that are worth another try.
+_PASSING_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+_MAX_RATE_LIMITED = 20  # 429s tolerated for one message before it is reported failed
+_DEFAULT_RETRY_AFTER = 1.0
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What one chat.postMessage request came to."""
+
+    kind: Literal["sent", "final", "retry", "limited"]
+    detail: str = ""
+    retry_after: float = 0.0
+
+
+class _WorkspaceBudget:
+    """A workspace's message budget: a FIFO token bucket (GCRA) plus a 429 pause.
+
+    With a burst of ``k`` messages and a steady rate of ``(budget - k - margin)`` per minute,
+    any 60 s window holds at most ``budget - margin`` sends; the margin absorbs network jitter.
+    """
+
+    def __init__(self, per_minute: int) -> None:
+        burst = max(1, per_minute // 60)
+        margin = max(1, per_minute // 200)
+        per_minute_steady = max(per_minute - burst - margin, per_minute / 2)
+        self.interval = 60.0 / per_minute_steady
+        self.tolerance = (burst - 1) * self.interval
+        self.paused_until = 0.0
+        self._tat = 0.0  # theoretical arrival time of the next message
+        self._lock = asyncio.Lock()
+
+    async def take(self) -> None:
+        """Wait for this workspace's next send slot (in call order) and use it."""
+        async with self._lock:
+            while (wait := self._wait(time.monotonic())) > 0:
+                await asyncio.sleep(wait)
+            self._tat = max(self._tat, time.monotonic()) + self.interval
+
+    def pause(self, seconds: float) -> None:
+        """Send nothing in this workspace for ``seconds`` (Slack's Retry-After)."""
+        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+
+    def _wait(self, now: float) -> float:
+        return max(self.paused_until - now, self._tat - self.tolerance - now)
+
+
+class _ChannelGate:
+    """One channel's turn-taking: a FIFO lock and when its last request finished."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.last_done = -math.inf
+        self.users = 0
+
+    async def wait(self, interval: float) -> None:
+        """Sleep until ``interval`` has passed since the previous request to this channel."""
+        delay = self.last_done + interval - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+class SlackDelivery:
+    """Posts Slack messages for any installed workspace, paced and retried."""
+
+    def __init__(
+        self,
+        token_for: TokenFor,
+        api_url: str,
+        budget_per_minute: int = 600,
+        channel_interval: float = 1.0,
+        max_attempts: int = 5,
+        backoff_base: float = 1.0,
+        backoff_max: float = 60.0,
+        timeout: float = 10.0,
+    ) -> None:
+        """``token_for(team_id)`` gives a workspace's bot token, or None when it is not installed."""
+        self._token_for = token_for
+        self._api_url = api_url if api_url.endswith("/") else api_url + "/"
+        self.budget_per_minute = budget_per_minute
+        self.channel_interval = channel_interval
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.timeout = timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._clients: dict[str, AsyncWebClient] = {}
+        self._budgets: dict[str, _WorkspaceBudget] = {}
+        self._gates: dict[tuple[str, str], _ChannelGate] = {}
+
+    async def post(self, team_id: str, channel: str, text: str, blocks: list[dict[str, Any]] | None = None,
+                   ) -> DeliveryResult:
+        """Post a message to ``channel`` (a channel, DM or user id) of workspace ``team_id``.
+
+        Never raises for delivery failures: returns ``ok=False`` with a short error instead.
+        """
+        key = (team_id, channel)
+        gate = self._gates.setdefault(key, _ChannelGate())
+        gate.users += 1
+        try:
+            async with gate.lock:  # taken before any other await: call order is kept
+                result = await self._deliver(gate, team_id, channel, text, blocks)
+        finally:
+            self._release(key, gate)
+        if not result.ok:
+            log.warning("Slack message to %s in %s failed after %d attempt(s): %s",
+                        channel, team_id, result.attempts, result.error)
+        return result
+
+    async def close(self) -> None:
+        """Close the HTTP session shared by the workspace clients."""
+        if self._session is not None:
+            await self._session.close()
+        self._session = None
+        self._clients.clear()
+
+    # --- one message ---------------------------------------------------------------------
+
+    async def _deliver(self, gate: _ChannelGate, team_id: str, channel: str, text: str,
+                       blocks: list[dict[str, Any]] | None) -> DeliveryResult:
+        token = await self._token_for(team_id)
+        if token is None:
+            return DeliveryResult(ok=False, attempts=0, error="workspace_not_installed")
+        client = self._client(token)
+        budget = self._budgets.setdefault(team_id, _WorkspaceBudget(self.budget_per_minute))
+        attempts = failures = limited = 0
+        while True:
+            await gate.wait(self.channel_interval)
+            await budget.take()
+            attempts += 1
+            outcome = await self._attempt(client, channel, text, blocks)
+            gate.last_done = time.monotonic()
+            if outcome.kind == "sent":
+                return DeliveryResult(ok=True, attempts=attempts, message_id=outcome.detail)
+            if outcome.kind == "final":
+                return DeliveryResult(ok=False, attempts=attempts, error=outcome.detail)
+            if outcome.kind == "limited":
+                budget.pause(outcome.retry_after)
+                limited += 1
+                if limited > _MAX_RATE_LIMITED or outcome.retry_after > self.backoff_max:
+                    return DeliveryResult(ok=False, attempts=attempts, error="rate_limited")
+                continue
+            failures += 1
+            if failures >= self.max_attempts:
+                return DeliveryResult(ok=False, attempts=attempts, error=outcome.detail)
+            await asyncio.sleep(self._backoff(failures))
+
+    async def _attempt(self, client: AsyncWebClient, channel: str, text: str,
+                       blocks: list[dict[str, Any]] | None) -> _Outcome:
+        try:
+            response = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        except SlackApiError as problem:
+            return _judge(problem.response)
+        except TimeoutError:
+            return _Outcome("retry", "timeout")
+        except aiohttp.ClientError as problem:
+            return _Outcome("retry", f"connection_error ({type(problem).__name__})")
+        return _Outcome("sent", str(response.get("ts", "")))
+
+    def _backoff(self, failures: int) -> float:
+        """Exponential back-off with jitter: between half and all of base * 2^(n-1), capped."""
+        delay = min(self.backoff_max, self.backoff_base * 2 ** (failures - 1))
+        return delay / 2 + random.uniform(0, delay / 2)
+
+    # --- clients and bookkeeping ---------------------------------------------------------
+
+    def _client(self, token: str) -> AsyncWebClient:
+        client = self._clients.get(token)
+        if client is None:
+            if self._session is None or self._session.closed:
+                self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+            client = AsyncWebClient(token=token, base_url=self._api_url, timeout=math.ceil(self.timeout),
+                                    session=self._session, retry_handlers=[])
+            self._clients[token] = client
+        return client
+
+    def _release(self, key: tuple[str, str], gate: _ChannelGate) -> None:
+        """Forget an idle channel once its interval has passed (the map stays small)."""
+        gate.users -= 1
+        if gate.users == 0:
+            asyncio.get_running_loop().call_later(self.channel_interval, self._forget, key, gate)
+
+    def _forget(self, key: tuple[str, str], gate: _ChannelGate) -> None:
+        if gate.users == 0 and self._gates.get(key) is gate:
+            del self._gates[key]
+
+
+def _judge(response: Any) -> _Outcome:
+    """Classify a failed answer: rate limited, worth retrying, or final."""
+    status = int(getattr(response, "status_code", None) or getattr(response, "status", 0) or 0)
+    data = getattr(response, "data", None)
+    error = str(data.get("error") or "") if isinstance(data, dict) else ""
+    if status == 429 or error == "ratelimited":
+        return _Outcome("limited", "rate_limited", _retry_after(getattr(response, "headers", None) or {}))
+    if status >= 500 or error in _PASSING_ERRORS:
+        return _Outcome("retry", error or f"http_{status}")
+    return _Outcome("final", error or f"http_{status}")
+
+
+def _retry_after(headers: Mapping[str, str]) -> float:
+    """Slack's Retry-After, in seconds (1 s when missing or unreadable)."""
+    try:
+        return max(0.0, float(headers.get("Retry-After", _DEFAULT_RETRY_AFTER)))
+    except (TypeError, ValueError):
+        return _DEFAULT_RETRY_AFTER

@@ -1,0 +1,124 @@
+"""A person's home: where they stand at a glance (Slack's App Home, a Teams tab or card).
+
+A participant sees their program, their pair, the next session and their goals with
+progress; a program admin also sees each program's health this month. Buttons lead to the
+common commands, so a press means the same as typing them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.messages import Actions, Block, Button, ButtonStyle, Context, Fields, Message, Section
+from bot.turn import Turn
+from storage.enums import EnrollmentStatus, Role
+from storage.models import Enrollment, Goal, Program
+
+RATING_TOP = 5
+
+
+async def home_for(turn: Turn) -> Message:
+    """The home of the person speaking."""
+    blocks: list[Block] = [Section(f"*Hi {turn.person.display_name}*")]
+    enrollments = [e for e in await turn.repo.enrollments_of(turn.person.id) if e.status != EnrollmentStatus.LEFT]
+    zone = await _zone(turn)
+    for enrollment in enrollments:
+        program = await turn.repo.program(enrollment.program_id)
+        if program is not None:
+            blocks += await _participant(turn, enrollment, program, zone)
+    if not enrollments:
+        blocks += await _newcomer(turn)
+    for program_id in sorted(await turn.repo.admin_program_ids(turn.person.id)):
+        program = await turn.repo.program(program_id)
+        if program is not None:
+            blocks += await _admin(turn, program)
+    return Message(text=_fallback(blocks), blocks=blocks)
+
+
+async def _zone(turn: Turn) -> ZoneInfo:
+    profile = await turn.repo.profile(turn.person.id)
+    name = (profile.timezone if profile else None) or turn.person.platform_timezone or "UTC"
+    return ZoneInfo(name)
+
+
+async def _newcomer(turn: Turn) -> list[Block]:
+    if not await turn.repo.programs():
+        return [Section("There is no program here yet. An admin starts one with `/mentoring program create`."),
+                Actions([Button.for_command("Help", "help")])]
+    return [Section("You are not in a reverse-mentoring program yet: younger colleagues mentor senior "
+                    "leaders on digital skills, and both sides learn."),
+            Actions([Button.for_command("Join the program", "join", ButtonStyle.PRIMARY),
+                     Button.for_command("Help", "help")])]
+
+
+async def _participant(turn: Turn, enrollment: Enrollment, program: Program, zone: ZoneInfo) -> list[Block]:
+    if enrollment.status == EnrollmentStatus.ONBOARDING:
+        return [Section(f"*{program.name}*: your onboarding is waiting for you."),
+                Actions([Button.for_command("Continue onboarding", f'join "{program.name}"', ButtonStyle.PRIMARY)])]
+    role = enrollment.role or Role.MENTEE
+    status = f", paused until {enrollment.paused_until}" if enrollment.status == EnrollmentStatus.PAUSED else ""
+    pairs = [p for p in await turn.repo.pairs_of(turn.person.id) if p.program_id == program.id]
+    partners = []
+    for pair in pairs:
+        other = await turn.repo.person(pair.mentee_id if pair.mentor_id == turn.person.id else pair.mentor_id)
+        partners.append(other.display_name if other else "?")
+    pair_ids = [p.id for p in pairs]
+    session = await turn.repo.next_session(pair_ids, turn.now) if pair_ids else None
+    partner_label = "Your mentees" if role == Role.MENTOR else "Your mentor"
+    fields = [
+        (partner_label, ", ".join(partners) or "Not matched yet"),
+        ("Next session", _when(session.starts_at, zone) if session else "None on the calendar"),
+    ]
+    blocks: list[Block] = [Section(f"*{program.name}*: you are a {role}{status}."), Fields(fields)]
+    goals = await turn.repo.open_goals(pair_ids) if pair_ids else []
+    if goals:
+        blocks.append(Section("*Goals*\n" + "\n".join(_goal_line(goal) for goal in goals)))
+    buttons = [Button.for_command("My profile", "profile"), Button.for_command("Change my profile", "profile edit")]
+    if enrollment.status == EnrollmentStatus.PAUSED:
+        buttons.append(Button.for_command("Resume now", f'resume program="{program.name}"'))
+    blocks.append(Actions([*buttons, Button.for_command("Help", "help")]))
+    return blocks
+
+
+async def _admin(turn: Turn, program: Program) -> list[Block]:
+    now = turn.now
+    month_start = datetime(now.year, now.month, 1, tzinfo=UTC)
+    next_month = datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC)
+    health = await turn.repo.program_health(program.id, month_start, next_month)
+    people = await turn.repo.count_enrollments(program.id)
+    fields = [
+        ("Participants", str(people.get(EnrollmentStatus.ACTIVE, 0))),
+        ("Onboarding", str(people.get(EnrollmentStatus.ONBOARDING, 0))),
+        ("Active pairs", str(health["active_pairs"])),
+        (f"Sessions in {now:%B}", f"{health['held']} held, {health['canceled']} canceled or missed"),
+        ("Open flags", str(health["open_flags"])),
+    ]
+    return [
+        Section(f"*Program health: {program.name}*"),
+        Fields(fields),
+        Actions([Button.for_command("Program details", f'program show "{program.name}"'),
+                 Button.for_command("Audit log", f'audit program="{program.name}"'),
+                 Button.for_command("All programs", "program list")]),
+        Context("You see this because you are an admin of the program."),
+    ]
+
+
+def _goal_line(goal: Goal) -> str:
+    now = goal.current_rating if goal.current_rating is not None else goal.baseline_rating
+    return f"• {goal.title}: started at {goal.baseline_rating}/{RATING_TOP}, now {now}/{RATING_TOP}"
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local:%a %d %b, %H:%M} ({zone.key})"
+
+
+def _fallback(blocks: list[Block]) -> str:
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, Section | Context):
+            lines.append(block.text)
+        elif isinstance(block, Fields):
+            lines += [f"{label}: {value}" for label, value in block.items]
+    return "\n".join(lines)

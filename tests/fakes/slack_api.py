@@ -1,0 +1,200 @@
+"""A fake Slack Web API on 127.0.0.1 that records every call it receives.
+
+It answers the methods mentorbot uses with the shapes Slack documents, knows which
+workspace each bot token belongs to, and serves ``response_url`` posts too. Tests assert
+on :attr:`FakeSlackApi.calls`; a ``policy`` hook lets a test or a benchmark answer a call
+itself (rate limits, server errors, slowness).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+Policy = Callable[["Call"], Awaitable[web.Response | None]]
+
+
+@dataclass
+class Call:
+    """One request the fake received."""
+
+    method: str
+    body: dict[str, Any]
+    token: str | None
+    at: float = field(default_factory=time.monotonic)
+
+    def blocks(self) -> list[dict[str, Any]]:
+        """The Block Kit blocks of a message call (decoded when sent as a JSON string)."""
+        blocks = self.body.get("blocks") or []
+        return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+    def view(self) -> dict[str, Any]:
+        """The view of a views.* call (decoded when sent as a JSON string)."""
+        view = self.body.get("view") or {}
+        return json.loads(view) if isinstance(view, str) else view
+
+
+@dataclass
+class Workspace:
+    """A workspace the fake knows: its bot token and its members."""
+
+    team_id: str
+    token: str
+    name: str = "Acme"
+    bot_user_id: str = "UBOT"
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class FakeSlackApi:
+    """Serve the fake on a random free port: ``async with FakeSlackApi() as slack: ...``."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.workspaces: dict[str, Workspace] = {}
+        self.policy: Policy | None = None
+        self.delays: dict[str, float] = {}
+        self._ts = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # --- set-up --------------------------------------------------------------------------
+
+    def add_workspace(self, team_id: str, token: str, name: str = "Acme") -> Workspace:
+        """A workspace whose bot token is ``token``."""
+        workspace = self.workspaces[token] = Workspace(team_id, token, name, bot_user_id=f"UBOT{team_id}")
+        return workspace
+
+    def add_user(self, token: str, user_id: str, real_name: str, tz: str = "Europe/Brussels") -> None:
+        """A member of the workspace of ``token``, as users.info describes them."""
+        workspace = self.workspaces[token]
+        workspace.users[user_id] = {
+            "id": user_id, "team_id": workspace.team_id, "name": real_name.split()[0].lower(),
+            "real_name": real_name, "tz": tz, "tz_label": tz, "tz_offset": 3600, "is_bot": False,
+            "profile": {"real_name": real_name, "display_name": real_name.split()[0]},
+        }
+
+    @property
+    def url(self) -> str:
+        """The Web API base URL (what ``SLACK_API_URL`` is set to)."""
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, key: str) -> str:
+        """A ``response_url`` served by the fake; posts to it are recorded as ``response_url``."""
+        return f"http://127.0.0.1:{self.port}/response/{key}"
+
+    # --- reading what was received -------------------------------------------------------
+
+    def called(self, method: str) -> list[Call]:
+        """Every call of ``method``, in order."""
+        return [call for call in self.calls if call.method == method]
+
+    def sent_texts(self) -> list[str]:
+        """The text of every message posted (chat.postMessage, ephemeral, response_url)."""
+        methods = {"chat.postMessage", "chat.postEphemeral", "response_url"}
+        return [str(call.body.get("text", "")) for call in self.calls if call.method in methods]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until ``method`` was called ``count`` times (work after an ack is asynchronous)."""
+        deadline = time.monotonic() + timeout
+        while len(self.called(method)) < count:
+            if time.monotonic() > deadline:
+                seen = [call.method for call in self.calls]
+                raise AssertionError(f"{method} called {len(self.called(method))} times, wanted {count}; saw {seen}")
+            await asyncio.sleep(0.01)
+        return self.called(method)
+
+    # --- serving -------------------------------------------------------------------------
+
+    async def __aenter__(self) -> FakeSlackApi:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{key}", self._response_url)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        call = Call(method, await _body(request), _token(request))
+        self.calls.append(call)
+        if method in self.delays:
+            await asyncio.sleep(self.delays[method])
+        if self.policy is not None:
+            answer = await self.policy(call)
+            if answer is not None:
+                return answer
+        return web.json_response(self._answer(call))
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        self.calls.append(Call("response_url", await _body(request), None))
+        return web.json_response({"ok": True})
+
+    def _answer(self, call: Call) -> dict[str, Any]:
+        if call.method == "oauth.v2.access":
+            return self._oauth_access(call)
+        workspace = self.workspaces.get(call.token or "")
+        if workspace is None:
+            return {"ok": False, "error": "invalid_auth"}
+        body = call.body
+        if call.method == "auth.test":
+            return {"ok": True, "url": f"https://{workspace.name.lower()}.slack.com/", "team": workspace.name,
+                    "user": "mentorbot", "team_id": workspace.team_id, "user_id": workspace.bot_user_id,
+                    "bot_id": f"B{workspace.team_id}"}
+        if call.method == "users.info":
+            user = workspace.users.get(str(body.get("user")))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if call.method in ("chat.postMessage", "chat.postEphemeral"):
+            ts = f"{1_700_000_000 + next(self._ts)}.000100"
+            return {"ok": True, "channel": body.get("channel"), "ts": ts, "message_ts": ts}
+        if call.method == "conversations.open":
+            users = str(body.get("users", ""))
+            return {"ok": True, "channel": {"id": "D" + users.split(",")[0]}}
+        if call.method.startswith("views."):
+            return {"ok": True, "view": {"id": f"V{next(self._ts)}", **call.view()}}
+        return {"ok": False, "error": "unknown_method"}
+
+    def _oauth_access(self, call: Call) -> dict[str, Any]:
+        """Exchange an OAuth code ``code-<token>`` for the installation of that token's workspace."""
+        code = str(call.body.get("code", ""))
+        workspace = self.workspaces.get(code.removeprefix("code-"))
+        if workspace is None:
+            return {"ok": False, "error": "invalid_code"}
+        return {
+            "ok": True, "app_id": "A0MENTOR", "authed_user": {"id": "UINSTALLER"},
+            "scope": "commands,chat:write,im:history,users:read", "token_type": "bot",
+            "access_token": workspace.token, "bot_user_id": workspace.bot_user_id,
+            "team": {"id": workspace.team_id, "name": workspace.name}, "enterprise": None,
+            "is_enterprise_install": False,
+        }
+
+
+def _token(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header.removeprefix("Bearer ") or None
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    body: dict[str, Any] = dict(request.query)
+    raw = await request.text()
+    if not raw:
+        return body
+    if request.content_type == "application/json":
+        body.update(json.loads(raw))
+    else:
+        body.update(parse_qsl(raw, keep_blank_values=True))
+    return body
