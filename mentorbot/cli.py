@@ -9,12 +9,17 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from mentorbot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.engine import MentorBot
+    from mentorbot.server import Routed
 
 log = logging.getLogger("mentorbot")
 
@@ -87,15 +92,40 @@ async def _chat(settings: Settings, name: str) -> None:
         await db.close()
 
 
+def _adapters(settings: Settings, bot: MentorBot) -> list[Routed]:
+    """The platform adapters the settings configure."""
+    adapters: list[Routed] = []
+    if settings.slack_configured:
+        from adapters.slack.app import SlackAdapter, SlackConfig
+
+        assert settings.slack_signing_secret is not None
+        config = SlackConfig(
+            signing_secret=settings.slack_signing_secret.get_secret_value(),
+            api_url=settings.slack_api_url,
+            bot_token=_secret(settings.slack_bot_token),
+            client_id=settings.slack_client_id,
+            client_secret=_secret(settings.slack_client_secret),
+        )
+        adapters.append(SlackAdapter(bot, config, bot.db.engine))
+    return adapters
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
 async def _serve(settings: Settings, host: str, port: int) -> None:
     from aiohttp import web
 
+    from bot.engine import MentorBot
+    from bot.turn import Limits
     from mentorbot.server import build_app
     from storage.db import Database
 
     await _migrate(settings)
     db = Database(settings.database_url)
-    runner = web.AppRunner(build_app(db))
+    bot = MentorBot(db, limits=Limits(max_text=settings.max_text_length))
+    runner = web.AppRunner(build_app(db, _adapters(settings, bot)))
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     log.info("serving on http://%s:%s (Slack: %s, Teams: %s)", host, port,

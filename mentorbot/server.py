@@ -1,8 +1,10 @@
-"""The HTTP server behind ``mentorbot serve``: health check now, platform endpoints as they land."""
+"""The HTTP server behind ``mentorbot serve``: ``/healthz`` and each platform's endpoints."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Protocol
 
 from aiohttp import web
 
@@ -11,6 +13,13 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 DATABASE = web.AppKey("database", Database)
+
+
+class Routed(Protocol):
+    """A platform adapter that serves HTTP requests."""
+
+    def add_routes(self, web_app: web.Application) -> None:
+        """Add the adapter's routes to ``web_app``."""
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -22,9 +31,11 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
 
 
-def build_app(db: Database) -> web.Application:
+def build_app(db: Database, adapters: Sequence[Routed] = ()) -> web.Application:
     """The aiohttp application with every route mentorbot serves."""
     app = web.Application(client_max_size=1024 * 1024)
     app[DATABASE] = db
     app.router.add_get("/healthz", healthz)
+    for adapter in adapters:
+        adapter.add_routes(app)
     return app

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from bot.clock import FakeClock
 from bot.engine import MentorBot
 from storage.db import Database
-from storage.migrate import upgrade
+from storage.migrate import LIBRARY_TABLES, upgrade
 from storage.models import Base
 from tests.transcript import Chats
 
@@ -117,7 +117,8 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     """The test's database, emptied before the test."""
     database = Database(database_url)
     if database.dialect == "postgresql":
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        names = [t.name for t in Base.metadata.sorted_tables] + list(LIBRARY_TABLES)
+        tables = ", ".join(f'"{name}"' for name in names)
         async with database.engine.begin() as conn:
             await conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     yield database

@@ -1,0 +1,276 @@
+"""The Slack adapter: a Bolt app on ``/slack/events`` that hands the core what people do.
+
+One workspace with ``SLACK_BOT_TOKEN``, or many with the OAuth install flow
+(``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``), installations kept in our own database by
+slack_sdk's SQLAlchemy store. Bolt checks every request's signature and age. Each request
+is acknowledged first and worked on afterwards, except a modal submission, whose answer
+(errors, the next step, or closing) has to travel in the acknowledgement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.slack import translate
+from adapters.slack.people import SlackPeople
+from adapters.slack.render import home_view, modal_view
+from adapters.slack.replies import Conversation
+from adapters.slack.translate import Unreadable
+from bot.engine import MentorBot
+from bot.messages import Inbound, Message
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/mentoring"
+BOT_SCOPES = ("commands", "chat:write", "im:history", "im:read", "im:write", "users:read")
+SUBMISSION_BUDGET = 2.5
+"""Seconds a modal submission may take before it is acknowledged without its answer
+(Slack waits 3 s); the answer then goes to the person's DM."""
+UNREADABLE = "Sorry, I could not read that request. Nothing was saved."
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    """What the Slack adapter needs from the settings."""
+
+    signing_secret: str
+    api_url: str
+    bot_token: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+
+    @property
+    def oauth(self) -> bool:
+        """True when workspaces install the app themselves (many workspaces)."""
+        return bool(self.client_id and self.client_secret)
+
+
+class SlackAdapter:
+    """The Bolt app and its aiohttp routes."""
+
+    def __init__(self, bot: MentorBot, config: SlackConfig, engine: AsyncEngine) -> None:
+        self.bot = bot
+        self.config = config
+        self.people = SlackPeople()
+        self._verifier = SignatureVerifier(config.signing_secret)
+        self.app = _bolt_app(config, engine)
+        self.app.middleware(_same_workspace)
+        self.app.command(COMMAND)(self._on_command)
+        self.app.event("message")(self._on_message)
+        self.app.event("app_home_opened")(self._on_home_opened)
+        self.app.action(re.compile(".*"))(self._on_action)
+        self.app.view(re.compile(".*"))(self._on_submission)
+
+    def add_routes(self, web_app: web.Application) -> None:
+        """Serve Slack's requests (and the OAuth install pages) from ``web_app``."""
+        web_app.router.add_post("/slack/events", self._dispatch)
+        flow = self.app.oauth_flow
+        if flow is not None:
+            web_app.router.add_get(flow.install_path, self._oauth_page)
+            web_app.router.add_get(flow.redirect_uri_path, self._oauth_page)
+
+    async def token_for(self, team_id: str) -> str | None:
+        """The bot token of a workspace (None when the app is not installed there)."""
+        if not self.config.oauth:
+            return self.config.bot_token
+        store = self.app.installation_store
+        bot = await store.async_find_bot(enterprise_id=None, team_id=team_id) if store else None
+        return bot.bot_token if bot else None
+
+    # --- HTTP ----------------------------------------------------------------------------
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        raw = await request.text()
+        if not self._verifier.is_valid_request(raw, dict(request.headers)):
+            log.warning("refused a Slack request with a bad or stale signature from %s", request.remote)
+            return web.json_response({"error": "invalid signature"}, status=401)
+        problem = translate.shape_problem(raw)
+        if problem:
+            log.warning("refused a malformed Slack request: %s", problem)
+            return web.json_response({"error": f"malformed request: {problem}"}, status=400)
+        response: BoltResponse = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def _oauth_page(self, request: web.Request) -> web.Response:
+        flow = self.app.oauth_flow
+        assert flow is not None
+        bolt_request = await to_bolt_request(request)
+        if request.path == flow.install_path:
+            return await to_aiohttp_response(await flow.handle_installation(bolt_request))
+        return await to_aiohttp_response(await flow.handle_callback(bolt_request))
+
+    # --- listeners -----------------------------------------------------------------------
+
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        inbound = await self._read(translate.from_command, body)
+        if inbound is None:
+            await ack(UNREADABLE)
+            return
+        await ack()
+        conversation = Conversation(client, inbound.address.user_id, channel=None,
+                                    trigger_id=body.get("trigger_id"), response_url=body.get("response_url"))
+        await conversation.send(await self._handle(inbound, client))
+
+    async def _on_message(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+        if not translate.is_person_message(body):
+            return
+        inbound = await self._read(translate.from_message, body)
+        if inbound is not None:
+            channel = str(body["event"].get("channel") or "") or None
+            await Conversation(client, inbound.address.user_id, channel).send(await self._handle(inbound, client))
+
+    async def _on_action(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        inbound = await self._read(translate.from_action, body)
+        if inbound is None:
+            return
+        container = body.get("container") or {}
+        user_id = inbound.address.user_id
+        conversation = Conversation(client, user_id, channel=_channel_of(body), trigger_id=body.get("trigger_id"),
+                                    response_url=body.get("response_url") if container.get("is_ephemeral") else None)
+        await conversation.send(await self._handle(inbound, client))
+        if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
+            await self._publish_home(inbound, client)
+
+    async def _on_submission(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        inbound = await self._read(translate.from_submission, body)
+        if inbound is None:
+            await ack(response_action="errors", errors={})
+            return
+        conversation = Conversation(client, inbound.address.user_id, channel=_metadata_channel(body))
+        work = asyncio.ensure_future(self._handle(inbound, client))
+        try:
+            replies = await asyncio.wait_for(asyncio.shield(work), SUBMISSION_BUDGET)
+        except TimeoutError:
+            await ack()
+            log.warning("a form from %s took longer than %.1f s; answering in the DM", conversation.user_id,
+                        SUBMISSION_BUDGET)
+            await conversation.send(await work)
+            return
+        await self._answer_submission(ack, inbound, replies, conversation)
+
+    async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+        inbound = await self._read(translate.from_home_opened, body)
+        if inbound is None:
+            return
+        if event.get("tab") == "home":
+            await self._publish_home(replace(inbound, event_id=None), client)
+        else:
+            channel = str(event.get("channel") or "") or None
+            await Conversation(client, inbound.address.user_id, channel).send(await self._handle(inbound, client))
+
+    # --- internals -----------------------------------------------------------------------
+
+    async def _read(self, translation: Callable[[dict[str, Any]], Inbound], body: dict[str, Any]) -> Inbound | None:
+        try:
+            return translation(body)
+        except Unreadable as problem:
+            log.warning("refused an unreadable Slack payload: %s", problem)
+            return None
+
+    async def _handle(self, inbound: Inbound, client: AsyncWebClient) -> list[Message]:
+        return await self.bot.handle(await self._with_defaults(inbound, client))
+
+    async def _with_defaults(self, inbound: Inbound, client: AsyncWebClient) -> Inbound:
+        """The person's name and time zone from Slack (users.info), as defaults."""
+        person = await self.people.lookup(client, inbound.address.tenant, inbound.address.user_id)
+        return replace(inbound, display_name=person.name or inbound.display_name, timezone=person.timezone)
+
+    async def _publish_home(self, inbound: Inbound, client: AsyncWebClient) -> None:
+        home = await self.bot.home(await self._with_defaults(inbound, client))
+        await _quietly(client.views_publish(user_id=inbound.address.user_id, view=home_view(home)), "views.publish")
+
+    async def _answer_submission(
+        self, ack: AsyncAck, inbound: Inbound, replies: list[Message], conversation: Conversation
+    ) -> None:
+        """Errors stay on the modal; a next form replaces it; anything else closes it and goes
+        to the conversation."""
+        with_form = [m for m in replies if m.form is not None]
+        if not with_form:
+            await ack()
+            await conversation.send(replies)
+            return
+        form_reply = with_form[0]
+        form = form_reply.form
+        assert form is not None
+        shown = set(inbound.values)
+        if form.form_id == inbound.form_id and form.errors and set(form.errors) <= shown:
+            await ack(response_action="errors", errors={name: error[:150] for name, error in form.errors.items()})
+            return
+        before = replies[:replies.index(form_reply)]
+        merged = Message(text=form_reply.text, blocks=[b for m in before for b in m.blocks] + list(form_reply.blocks),
+                         form=form)
+        await ack(response_action="update", view=modal_view(merged, conversation.metadata))
+        await conversation.send(replies[replies.index(form_reply) + 1:])
+
+
+def _bolt_app(config: SlackConfig, engine: AsyncEngine) -> AsyncApp:
+    if not config.oauth:
+        client = AsyncWebClient(base_url=config.api_url, token=config.bot_token)
+        return AsyncApp(signing_secret=config.signing_secret, client=client)
+    client = AsyncWebClient(base_url=config.api_url)
+    assert config.client_id is not None
+    store = AsyncSQLAlchemyInstallationStore(client_id=config.client_id, engine=engine)
+    settings = AsyncOAuthSettings(
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        scopes=list(BOT_SCOPES),
+        installation_store=store,
+        installation_store_bot_only=True,
+        state_store=AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine),
+    )
+    return AsyncApp(signing_secret=config.signing_secret, client=client, oauth_settings=settings,
+                    installation_store=store)
+
+
+async def _same_workspace(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
+    """A request for a workspace other than the token's is refused (tenant isolation)."""
+    authorized = context.authorize_result
+    if authorized and authorized.team_id and context.team_id and authorized.team_id != context.team_id \
+            and not context.is_enterprise_install:
+        log.warning("refused a request from workspace %s, which this token does not serve", context.team_id)
+        return BoltResponse(status=403, body="This app is not installed in that workspace.")
+    return await next()
+
+
+def _channel_of(body: dict[str, Any]) -> str | None:
+    container = body.get("container") or {}
+    if container.get("type") == "view":
+        return _metadata_channel(body)
+    return container.get("channel_id") or (body.get("channel") or {}).get("id")
+
+
+def _metadata_channel(body: dict[str, Any]) -> str | None:
+    import json
+
+    raw = (body.get("view") or {}).get("private_metadata") or ""
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return None
+    channel = data.get("channel") if isinstance(data, dict) else None
+    return channel if isinstance(channel, str) and channel else None
+
+
+async def _quietly(call: Awaitable[Any], what: str) -> None:
+    try:
+        await call
+    except Exception as problem:  # noqa: BLE001 - a failed refresh must not break the turn
+        log.warning("%s failed: %s", what, getattr(problem, "response", {}).get("error", type(problem).__name__)
+                    if hasattr(problem, "response") else type(problem).__name__)

@@ -1,0 +1,79 @@
+"""Where the core's answers go in Slack, for one interaction.
+
+A form opens as a modal when the interaction carries a trigger (a click or a slash
+command); otherwise it is posted as a message with a button that opens it. Answers to a
+slash command go back through its ``response_url``: visible to the caller only, unless
+the core meant them for the channel. Everything else is posted in the conversation, or in
+the person's DM with the bot.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack.render import fallback_text, message_blocks, modal_view
+from bot.messages import Message, Visibility
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Conversation:
+    """Where one interaction's answers go."""
+
+    client: AsyncWebClient
+    user_id: str
+    channel: str | None = None
+    trigger_id: str | None = None
+    response_url: str | None = None
+
+    async def send(self, replies: Sequence[Message]) -> None:
+        """Deliver the core's answers, in order; a failed call is logged, never raised."""
+        for message in replies:
+            try:
+                if message.form is not None and self.trigger_id and await self._open_modal(message):
+                    continue
+                await self._post(message)
+            except (SlackApiError, OSError, TimeoutError) as problem:
+                log.warning("could not answer %s on Slack: %s", self.user_id, _reason(problem))
+
+    async def _open_modal(self, message: Message) -> bool:
+        trigger, self.trigger_id = self.trigger_id, None  # a trigger opens one modal, once
+        try:
+            await self.client.views_open(trigger_id=trigger, view=modal_view(message, self.metadata))
+        except SlackApiError as problem:
+            # An expired trigger (more than 3 s): the form goes out as a message with a button.
+            log.info("views.open failed for %s: %s", self.user_id, _reason(problem))
+            return False
+        return True
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        """What a modal keeps to know where its answers go afterwards."""
+        return {"channel": self.channel or self.user_id}
+
+    async def _post(self, message: Message) -> None:
+        text, blocks = fallback_text(message), message_blocks(message)
+        if message.to is not None:
+            await self.client.chat_postMessage(channel=message.to.user_id, text=text, blocks=blocks)
+        elif self.response_url:
+            visibility = "in_channel" if message.visibility is Visibility.PUBLIC else "ephemeral"
+            response = await AsyncWebhookClient(self.response_url).send(
+                text=text, blocks=blocks, response_type=visibility, replace_original=False
+            )
+            if response.status_code >= 400:
+                log.warning("response_url answered %s for %s", response.status_code, self.user_id)
+        else:
+            await self.client.chat_postMessage(channel=self.channel or self.user_id, text=text, blocks=blocks)
+
+
+def _reason(problem: Exception) -> str:
+    if isinstance(problem, SlackApiError):
+        return str(problem.response.get("error", "error"))
+    return type(problem).__name__
