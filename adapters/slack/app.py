@@ -43,6 +43,7 @@ SUBMISSION_BUDGET = 2.5
 """Seconds a modal submission may take before it is acknowledged without its answer
 (Slack waits 3 s); the answer then goes to the person's DM."""
 UNREADABLE = "Sorry, I could not read that request. Nothing was saved."
+NOT_INSTALLED = "mentorbot is not installed in this workspace yet: ask a workspace admin to install it."
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,8 @@ class SlackAdapter:
 def _bolt_app(config: SlackConfig, engine: AsyncEngine) -> AsyncApp:
     if not config.oauth:
         client = AsyncWebClient(base_url=config.api_url, token=config.bot_token)
-        return AsyncApp(signing_secret=config.signing_secret, client=client)
+        return AsyncApp(signing_secret=config.signing_secret, client=client,
+                        user_facing_authorize_error_message=NOT_INSTALLED)
     client = AsyncWebClient(base_url=config.api_url)
     assert config.client_id is not None
     store = AsyncSQLAlchemyInstallationStore(client_id=config.client_id, engine=engine)
@@ -236,7 +238,7 @@ def _bolt_app(config: SlackConfig, engine: AsyncEngine) -> AsyncApp:
         state_store=AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine),
     )
     return AsyncApp(signing_secret=config.signing_secret, client=client, oauth_settings=settings,
-                    installation_store=store)
+                    installation_store=store, user_facing_authorize_error_message=NOT_INSTALLED)
 
 
 async def _same_workspace(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:

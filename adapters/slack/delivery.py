@@ -5,9 +5,10 @@ out in parallel:
 
 - per channel: at most one message per ``channel_interval`` (Slack: 1 per second); posts to
   one channel go out in call order, each one after the previous answer plus the interval;
-- per workspace: a token bucket (GCRA) of ``budget_per_minute``, kept a little under the
-  budget with a burst of about one second's worth, so that no 60 s window ever holds more
-  than the budget. An HTTP 429 pauses the whole workspace for its ``Retry-After``.
+- per workspace: ``budget_per_minute``, as a token bucket with a burst of about one second's
+  worth (smooth) under a sliding 60 s window kept just below the budget (never more than the
+  budget in any minute); the oldest message gets the next slot. An HTTP 429 pauses the whole
+  workspace for its ``Retry-After``.
 
 Server errors (5xx), timeouts and connection errors are retried with exponential back-off
 and jitter, up to ``max_attempts``; Slack errors such as ``channel_not_found`` are final.
@@ -16,10 +17,13 @@ and jitter, up to ``max_attempts``; Slack errors such as ``channel_not_found`` a
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import math
 import random
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -49,36 +53,77 @@ class _Outcome:
     retry_after: float = 0.0
 
 
-class _WorkspaceBudget:
-    """A workspace's message budget: a FIFO token bucket (GCRA) plus a 429 pause.
+class _PriorityLock:
+    """A lock handed to the waiter with the lowest priority value (ties: first come)."""
 
-    With a burst of ``k`` messages and a steady rate of ``(budget - k - margin)`` per minute,
-    any 60 s window holds at most ``budget - margin`` sends; the margin absorbs network jitter.
+    def __init__(self) -> None:
+        self._locked = False
+        self._waiting: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    async def acquire(self, priority: float) -> None:
+        """Wait for the lock; lower ``priority`` values are served first."""
+        if not self._locked and not self._waiting:
+            self._locked = True
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (priority, next(self._order), turn))
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.release()  # it was handed to us as we were cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        """Hand the lock to the next waiter, or free it."""
+        while self._waiting:
+            turn = heapq.heappop(self._waiting)[2]
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._locked = False
+
+
+class _WorkspaceBudget:
+    """A workspace's message budget: a token bucket, a sliding minute and a 429 pause.
+
+    The bucket (GCRA) sends at ``budget / 60`` per second with a burst of about one second's
+    worth, so the flow stays smooth; the sliding window keeps any 60 s at most ``budget``
+    less a small margin for network jitter, whatever pauses and bursts came before. Slots go
+    to the oldest message first, so a retried message does not queue behind newer ones.
     """
 
     def __init__(self, per_minute: int) -> None:
-        burst = max(1, per_minute // 60)
-        margin = max(1, per_minute // 200)
-        per_minute_steady = max(per_minute - burst - margin, per_minute / 2)
-        self.interval = 60.0 / per_minute_steady
-        self.tolerance = (burst - 1) * self.interval
+        self.interval = 60.0 / per_minute
+        self.tolerance = (max(1, per_minute // 60) - 1) * self.interval
+        self.limit = max(1, per_minute - max(1, per_minute // 200))
         self.paused_until = 0.0
-        self._tat = 0.0  # theoretical arrival time of the next message
-        self._lock = asyncio.Lock()
+        self._tat = 0.0  # theoretical arrival time of the next message (GCRA)
+        self._sent: deque[float] = deque()  # send times within the last minute
+        self._lock = _PriorityLock()
 
-    async def take(self) -> None:
-        """Wait for this workspace's next send slot (in call order) and use it."""
-        async with self._lock:
+    async def take(self, priority: float) -> None:
+        """Wait for this workspace's next send slot and use it (lowest ``priority`` first)."""
+        await self._lock.acquire(priority)
+        try:
             while (wait := self._wait(time.monotonic())) > 0:
                 await asyncio.sleep(wait)
-            self._tat = max(self._tat, time.monotonic()) + self.interval
+            now = time.monotonic()
+            self._tat = max(self._tat, now) + self.interval
+            self._sent.append(now)
+        finally:
+            self._lock.release()
 
     def pause(self, seconds: float) -> None:
         """Send nothing in this workspace for ``seconds`` (Slack's Retry-After)."""
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
     def _wait(self, now: float) -> float:
-        return max(self.paused_until - now, self._tat - self.tolerance - now)
+        while self._sent and self._sent[0] <= now - 60.0:
+            self._sent.popleft()
+        window = self._sent[0] + 60.0 - now if len(self._sent) >= self.limit else 0.0
+        return max(self.paused_until - now, self._tat - self.tolerance - now, window)
 
 
 class _ChannelGate:
@@ -130,12 +175,13 @@ class SlackDelivery:
 
         Never raises for delivery failures: returns ``ok=False`` with a short error instead.
         """
+        queued_at = time.monotonic()
         key = (team_id, channel)
         gate = self._gates.setdefault(key, _ChannelGate())
         gate.users += 1
         try:
             async with gate.lock:  # taken before any other await: call order is kept
-                result = await self._deliver(gate, team_id, channel, text, blocks)
+                result = await self._deliver(gate, queued_at, team_id, channel, text, blocks)
         finally:
             self._release(key, gate)
         if not result.ok:
@@ -152,7 +198,7 @@ class SlackDelivery:
 
     # --- one message ---------------------------------------------------------------------
 
-    async def _deliver(self, gate: _ChannelGate, team_id: str, channel: str, text: str,
+    async def _deliver(self, gate: _ChannelGate, queued_at: float, team_id: str, channel: str, text: str,
                        blocks: list[dict[str, Any]] | None) -> DeliveryResult:
         token = await self._token_for(team_id)
         if token is None:
@@ -162,7 +208,7 @@ class SlackDelivery:
         attempts = failures = limited = 0
         while True:
             await gate.wait(self.channel_interval)
-            await budget.take()
+            await budget.take(priority=queued_at)
             attempts += 1
             outcome = await self._attempt(client, channel, text, blocks)
             gate.last_done = time.monotonic()

@@ -19,13 +19,14 @@ branch_labels = None
 depends_on = None
 
 
-def _bot_columns() -> list[sa.Column]:
+def _bot_columns(installation: bool = False) -> list[sa.Column]:
     return [
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("client_id", sa.String(32), nullable=False),
         sa.Column("app_id", sa.String(32), nullable=False),
         sa.Column("enterprise_id", sa.String(32)),
         sa.Column("enterprise_name", sa.String(200)),
+        *([sa.Column("enterprise_url", sa.String(200))] if installation else []),
         sa.Column("team_id", sa.String(32)),
         sa.Column("team_name", sa.String(200)),
         sa.Column("bot_token", sa.String(200)),
@@ -44,7 +45,7 @@ def upgrade() -> None:
 
     op.create_table(
         "slack_installations",
-        *_bot_columns(),
+        *_bot_columns(installation=True),
         sa.Column("user_id", sa.String(32), nullable=False),
         sa.Column("user_token", sa.String(200)),
         sa.Column("user_scopes", sa.String(1000)),
