@@ -20,6 +20,8 @@ from mentorbot.settings import Settings
 if TYPE_CHECKING:
     from bot.engine import MentorBot
     from mentorbot.server import Routed
+    from mentorbot.worker import WorkerLoop
+    from storage.db import Database
 
 log = logging.getLogger("mentorbot")
 
@@ -92,7 +94,7 @@ async def _chat(settings: Settings, name: str) -> None:
         await db.close()
 
 
-def _adapters(settings: Settings, bot: MentorBot) -> list[Routed]:
+def _adapters(settings: Settings, bot: MentorBot, db: Database, worker: WorkerLoop) -> list[Routed]:
     """The platform adapters the settings configure."""
     adapters: list[Routed] = []
     if settings.slack_configured:
@@ -106,7 +108,7 @@ def _adapters(settings: Settings, bot: MentorBot) -> list[Routed]:
             client_id=settings.slack_client_id,
             client_secret=_secret(settings.slack_client_secret),
         )
-        adapters.append(SlackAdapter(bot, config, bot.db.engine))
+        adapters.append(SlackAdapter(bot, config, db.engine, offload=worker))
     return adapters
 
 
@@ -120,12 +122,17 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     from bot.engine import MentorBot
     from bot.turn import Limits
     from mentorbot.server import build_app
+    from mentorbot.worker import WorkerLoop
     from storage.db import Database
 
     await _migrate(settings)
-    db = Database(settings.database_url)
-    bot = MentorBot(db, limits=Limits(max_text=settings.max_text_length))
-    runner = web.AppRunner(build_app(db, _adapters(settings, bot)))
+    # Two engines: one for this loop (health checks, Slack installations), one for the
+    # worker loop where conversations run; database connections belong to one loop.
+    db, work_db = Database(settings.database_url), Database(settings.database_url)
+    worker = WorkerLoop()
+    worker.start()
+    bot = MentorBot(work_db, limits=Limits(max_text=settings.max_text_length))
+    runner = web.AppRunner(build_app(db, _adapters(settings, bot, db, worker)))
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     log.info("serving on http://%s:%s (Slack: %s, Teams: %s)", host, port,
@@ -138,6 +145,8 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
         log.info("shutting down")
     finally:
         await runner.cleanup()
+        await worker(work_db.close())
+        worker.stop()
         await db.close()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -37,8 +37,19 @@ from bot.messages import Inbound, Message
 
 log = logging.getLogger(__name__)
 
+Offload = Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
+"""Where the work after an acknowledgement runs (the composition root may give it a loop of
+its own); by default, right here."""
+
+
+async def _here(work: Coroutine[Any, Any, Any]) -> Any:
+    return await work
+
 COMMAND = "/mentoring"
 BOT_SCOPES = ("commands", "chat:write", "im:history", "im:read", "im:write", "users:read")
+BUSY_LIMIT = 4
+"""Turns worked on at once after their acks. More would not finish sooner (one event loop,
+one database) but would slow down the acks of requests still arriving."""
 SUBMISSION_BUDGET = 2.5
 """Seconds a modal submission may take before it is acknowledged without its answer
 (Slack waits 3 s); the answer then goes to the person's DM."""
@@ -65,11 +76,13 @@ class SlackConfig:
 class SlackAdapter:
     """The Bolt app and its aiohttp routes."""
 
-    def __init__(self, bot: MentorBot, config: SlackConfig, engine: AsyncEngine) -> None:
+    def __init__(self, bot: MentorBot, config: SlackConfig, engine: AsyncEngine, offload: Offload = _here) -> None:
         self.bot = bot
+        self._offload = offload
         self.config = config
         self.people = SlackPeople()
         self._verifier = SignatureVerifier(config.signing_secret)
+        self._busy = asyncio.Semaphore(BUSY_LIMIT)
         self.app = _bolt_app(config, engine)
         self.app.middleware(_same_workspace)
         self.app.command(COMMAND)(self._on_command)
@@ -126,7 +139,7 @@ class SlackAdapter:
         await ack()
         conversation = Conversation(client, inbound.address.user_id, channel=None,
                                     trigger_id=body.get("trigger_id"), response_url=body.get("response_url"))
-        await conversation.send(await self._handle(inbound, client))
+        await self._offload(self._converse(inbound, client, conversation))
 
     async def _on_message(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         if not translate.is_person_message(body):
@@ -134,7 +147,7 @@ class SlackAdapter:
         inbound = await self._read(translate.from_message, body)
         if inbound is not None:
             channel = str(body["event"].get("channel") or "") or None
-            await Conversation(client, inbound.address.user_id, channel).send(await self._handle(inbound, client))
+            await self._offload(self._converse(inbound, client, Conversation(client, inbound.address.user_id, channel)))
 
     async def _on_action(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
@@ -145,9 +158,9 @@ class SlackAdapter:
         user_id = inbound.address.user_id
         conversation = Conversation(client, user_id, channel=_channel_of(body), trigger_id=body.get("trigger_id"),
                                     response_url=body.get("response_url") if container.get("is_ephemeral") else None)
-        await conversation.send(await self._handle(inbound, client))
+        await self._offload(self._converse(inbound, client, conversation))
         if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
-            await self._publish_home(inbound, client)
+            await self._offload(self._publish_home(inbound, client))
 
     async def _on_submission(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         inbound = await self._read(translate.from_submission, body)
@@ -155,7 +168,8 @@ class SlackAdapter:
             await ack(response_action="errors", errors={})
             return
         conversation = Conversation(client, inbound.address.user_id, channel=_metadata_channel(body))
-        work = asyncio.ensure_future(self._handle(inbound, client))
+        # The person is waiting on the modal: this turn does not queue behind the others.
+        work = asyncio.ensure_future(self._offload(self._handle(inbound, client, queued=False)))
         try:
             replies = await asyncio.wait_for(asyncio.shield(work), SUBMISSION_BUDGET)
         except TimeoutError:
@@ -171,10 +185,10 @@ class SlackAdapter:
         if inbound is None:
             return
         if event.get("tab") == "home":
-            await self._publish_home(replace(inbound, event_id=None), client)
+            await self._offload(self._publish_home(replace(inbound, event_id=None), client))
         else:
             channel = str(event.get("channel") or "") or None
-            await Conversation(client, inbound.address.user_id, channel).send(await self._handle(inbound, client))
+            await self._offload(self._converse(inbound, client, Conversation(client, inbound.address.user_id, channel)))
 
     # --- internals -----------------------------------------------------------------------
 
@@ -185,8 +199,14 @@ class SlackAdapter:
             log.warning("refused an unreadable Slack payload: %s", problem)
             return None
 
-    async def _handle(self, inbound: Inbound, client: AsyncWebClient) -> list[Message]:
-        return await self.bot.handle(await self._with_defaults(inbound, client))
+    async def _converse(self, inbound: Inbound, client: AsyncWebClient, conversation: Conversation) -> None:
+        await conversation.send(await self._handle(inbound, client))
+
+    async def _handle(self, inbound: Inbound, client: AsyncWebClient, queued: bool = True) -> list[Message]:
+        if not queued:
+            return await self.bot.handle(await self._with_defaults(inbound, client))
+        async with self._busy:
+            return await self.bot.handle(await self._with_defaults(inbound, client))
 
     async def _with_defaults(self, inbound: Inbound, client: AsyncWebClient) -> Inbound:
         """The person's name and time zone from Slack (users.info), as defaults."""
