@@ -1,4 +1,5 @@
-# mentorbot: `mentorbot serve` on port 3000 (migrates the database, then serves /healthz).
+# mentorbot: `mentorbot serve` on port 3000 (migrates the database, then serves /healthz and,
+# with the SLACK_* settings passed in, Slack on /slack/events).
 #
 #   docker build -t mentorbot .
 #   docker run --rm -p 3000:3000 -v mentorbot-data:/data mentorbot
