@@ -10,6 +10,7 @@ is acknowledged first and worked on afterwards, except a modal submission, whose
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine
@@ -21,6 +22,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.signature import SignatureVerifier
@@ -28,6 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack import translate
+from adapters.slack.errors import reason
 from adapters.slack.people import SlackPeople
 from adapters.slack.render import home_view, modal_view
 from adapters.slack.replies import Conversation
@@ -279,8 +282,6 @@ def _channel_of(body: dict[str, Any]) -> str | None:
 
 
 def _metadata_channel(body: dict[str, Any]) -> str | None:
-    import json
-
     raw = (body.get("view") or {}).get("private_metadata") or ""
     try:
         data = json.loads(raw) if raw else {}
@@ -293,6 +294,5 @@ def _metadata_channel(body: dict[str, Any]) -> str | None:
 async def _quietly(call: Awaitable[Any], what: str) -> None:
     try:
         await call
-    except Exception as problem:  # noqa: BLE001 - a failed refresh must not break the turn
-        log.warning("%s failed: %s", what, getattr(problem, "response", {}).get("error", type(problem).__name__)
-                    if hasattr(problem, "response") else type(problem).__name__)
+    except (SlackApiError, OSError, TimeoutError) as problem:  # a failed refresh must not break the turn
+        log.warning("%s failed: %s", what, reason(problem))

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.errors import reason
+
 log = logging.getLogger(__name__)
 
 FRESH_FOR = 3600.0
@@ -52,15 +54,10 @@ class SlackPeople:
         try:
             response = await client.users_info(user=user_id)
         except (SlackApiError, OSError, TimeoutError) as problem:
-            log.warning("users.info failed for %s: %s", user_id, _reason(problem))
+            log.warning("users.info failed for %s: %s", user_id, reason(problem))
             return SlackPerson(), RETRY_AFTER_FAILURE
         user = response.get("user") or {}
         profile = user.get("profile") or {}
         name = user.get("real_name") or profile.get("real_name") or profile.get("display_name") or ""
         return SlackPerson(str(name)[:200], str(user.get("tz") or "")), FRESH_FOR
 
-
-def _reason(problem: Exception) -> str:
-    if isinstance(problem, SlackApiError):
-        return str(problem.response.get("error", "error"))
-    return type(problem).__name__

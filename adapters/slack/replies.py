@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.slack.errors import reason
 from adapters.slack.render import fallback_text, message_blocks, modal_view
 from bot.messages import Message, Visibility
 
@@ -41,7 +42,7 @@ class Conversation:
                     continue
                 await self._post(message)
             except (SlackApiError, OSError, TimeoutError) as problem:
-                log.warning("could not answer %s on Slack: %s", self.user_id, _reason(problem))
+                log.warning("could not answer %s on Slack: %s", self.user_id, reason(problem))
 
     async def _open_modal(self, message: Message) -> bool:
         trigger, self.trigger_id = self.trigger_id, None  # a trigger opens one modal, once
@@ -49,7 +50,7 @@ class Conversation:
             await self.client.views_open(trigger_id=trigger, view=modal_view(message, self.metadata))
         except SlackApiError as problem:
             # An expired trigger (more than 3 s): the form goes out as a message with a button.
-            log.info("views.open failed for %s: %s", self.user_id, _reason(problem))
+            log.info("views.open failed for %s: %s", self.user_id, reason(problem))
             return False
         return True
 
@@ -72,8 +73,3 @@ class Conversation:
         else:
             await self.client.chat_postMessage(channel=self.channel or self.user_id, text=text, blocks=blocks)
 
-
-def _reason(problem: Exception) -> str:
-    if isinstance(problem, SlackApiError):
-        return str(problem.response.get("error", "error"))
-    return type(problem).__name__
