@@ -107,6 +107,7 @@ def _adapters(settings: Settings, bot: MentorBot, db: Database, worker: WorkerLo
             bot_token=_secret(settings.slack_bot_token),
             client_id=settings.slack_client_id,
             client_secret=_secret(settings.slack_client_secret),
+            budget_per_minute=settings.slack_delivery_budget_per_minute,
         )
         adapters.append(SlackAdapter(bot, config, db.engine, offload=worker))
     return adapters
@@ -132,7 +133,8 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     worker = WorkerLoop()
     worker.start()
     bot = MentorBot(work_db, limits=Limits(max_text=settings.max_text_length))
-    runner = web.AppRunner(build_app(db, _adapters(settings, bot, db, worker)))
+    adapters = _adapters(settings, bot, db, worker)
+    runner = web.AppRunner(build_app(db, adapters))
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     log.info("serving on http://%s:%s (Slack: %s, Teams: %s)", host, port,
@@ -145,6 +147,8 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
         log.info("shutting down")
     finally:
         await runner.cleanup()
+        for adapter in adapters:
+            await adapter.close()
         await worker(work_db.close())
         worker.stop()
         await db.close()

@@ -21,6 +21,9 @@ class Routed(Protocol):
     def add_routes(self, web_app: web.Application) -> None:
         """Add the adapter's routes to ``web_app``."""
 
+    async def close(self) -> None:
+        """Release what the adapter holds (HTTP sessions) on shutdown."""
+
 
 async def healthz(request: web.Request) -> web.Response:
     """200 with a small JSON body once the database answers; 503 otherwise."""

@@ -32,11 +32,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.slack import translate
 from adapters.slack.errors import reason
 from adapters.slack.people import SlackPeople
-from adapters.slack.render import home_view, modal_view
+from adapters.slack.delivery import SlackDelivery
+from adapters.slack.render import fallback_text, home_view, message_blocks, modal_view
 from adapters.slack.replies import Conversation
 from adapters.slack.translate import Unreadable
+from bot.delivery import DeliveryResult
 from bot.engine import MentorBot
-from bot.messages import Inbound, Message
+from bot.messages import Address, Inbound, Message, Platform
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,7 @@ class SlackConfig:
     bot_token: str | None = None
     client_id: str | None = None
     client_secret: str | None = None
+    budget_per_minute: int = 600
 
     @property
     def oauth(self) -> bool:
@@ -77,7 +80,9 @@ class SlackConfig:
 
 
 class SlackAdapter:
-    """The Bolt app and its aiohttp routes."""
+    """The Bolt app and its aiohttp routes, and the :class:`~bot.delivery.Deliverer` for Slack."""
+
+    platform = Platform.SLACK
 
     def __init__(self, bot: MentorBot, config: SlackConfig, engine: AsyncEngine, offload: Offload = _here) -> None:
         self.bot = bot
@@ -86,6 +91,7 @@ class SlackAdapter:
         self.people = SlackPeople()
         self._verifier = SignatureVerifier(config.signing_secret)
         self._busy = asyncio.Semaphore(BUSY_LIMIT)
+        self.delivery = SlackDelivery(self.token_for, config.api_url, budget_per_minute=config.budget_per_minute)
         self.app = _bolt_app(config, engine)
         self.app.middleware(_same_workspace)
         self.app.command(COMMAND)(self._on_command)
@@ -109,6 +115,15 @@ class SlackAdapter:
         store = self.app.installation_store
         bot = await store.async_find_bot(enterprise_id=None, team_id=team_id) if store else None
         return bot.bot_token if bot else None
+
+    async def deliver(self, address: Address, message: Message) -> DeliveryResult:
+        """Send a message the bot starts (a reminder, a nudge) to a person's DM, paced and retried."""
+        return await self.delivery.post(address.tenant, address.user_id, fallback_text(message),
+                                        message_blocks(message))
+
+    async def close(self) -> None:
+        """Close the delivery's HTTP session."""
+        await self.delivery.close()
 
     # --- HTTP ----------------------------------------------------------------------------
 

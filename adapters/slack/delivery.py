@@ -51,6 +51,7 @@ class _Outcome:
     kind: Literal["sent", "final", "retry", "limited"]
     detail: str = ""
     retry_after: float = 0.0
+    spent: bool = True  # False when Slack answered 5xx or 429: nothing was posted
 
 
 class _PriorityLock:
@@ -90,8 +91,9 @@ class _WorkspaceBudget:
 
     The bucket (GCRA) sends at ``budget / 60`` per second with a burst of about one second's
     worth, so the flow stays smooth; the sliding window keeps any 60 s at most ``budget``
-    less a small margin for network jitter, whatever pauses and bursts came before. Slots go
-    to the oldest message first, so a retried message does not queue behind newer ones.
+    less a small margin for network jitter, whatever pauses and bursts came before. A request
+    Slack answered with 5xx or 429 posted nothing: it gives its slot back. Slots go to the
+    oldest message first, so a retried message does not queue behind newer ones.
     """
 
     def __init__(self, per_minute: int) -> None:
@@ -100,7 +102,8 @@ class _WorkspaceBudget:
         self.limit = max(1, per_minute - max(1, per_minute // 200))
         self.paused_until = 0.0
         self._tat = 0.0  # theoretical arrival time of the next message (GCRA)
-        self._sent: deque[float] = deque()  # send times within the last minute
+        self._sent: deque[float] = deque()  # when requests that count ended, within the last minute
+        self._in_flight = 0
         self._lock = _PriorityLock()
 
     async def take(self, priority: float) -> None:
@@ -111,19 +114,31 @@ class _WorkspaceBudget:
                 await asyncio.sleep(wait)
             now = time.monotonic()
             self._tat = max(self._tat, now) + self.interval
-            self._sent.append(now)
+            self._in_flight += 1
         finally:
             self._lock.release()
+
+    def settle(self, spent: bool) -> None:
+        """Account for a finished request: it counts in the window, or gives its slot back."""
+        self._in_flight -= 1
+        if spent:
+            self._sent.append(time.monotonic())
+        else:
+            self._tat -= self.interval
 
     def pause(self, seconds: float) -> None:
         """Send nothing in this workspace for ``seconds`` (Slack's Retry-After)."""
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
     def _wait(self, now: float) -> float:
+        return max(self.paused_until - now, self._tat - self.tolerance - now, self._window_wait(now))
+
+    def _window_wait(self, now: float) -> float:
         while self._sent and self._sent[0] <= now - 60.0:
             self._sent.popleft()
-        window = self._sent[0] + 60.0 - now if len(self._sent) >= self.limit else 0.0
-        return max(self.paused_until - now, self._tat - self.tolerance - now, window)
+        if len(self._sent) + self._in_flight < self.limit:
+            return 0.0
+        return self._sent[0] + 60.0 - now if self._sent else self.interval
 
 
 class _ChannelGate:
@@ -208,9 +223,8 @@ class SlackDelivery:
         attempts = failures = limited = 0
         while True:
             await gate.wait(self.channel_interval)
-            await budget.take(priority=queued_at)
             attempts += 1
-            outcome = await self._attempt(client, channel, text, blocks)
+            outcome = await self._request(budget, queued_at, client, channel, text, blocks)
             gate.last_done = time.monotonic()
             if outcome.kind == "sent":
                 return DeliveryResult(ok=True, attempts=attempts, message_id=outcome.detail)
@@ -227,6 +241,18 @@ class SlackDelivery:
                 return DeliveryResult(ok=False, attempts=attempts, error=outcome.detail)
             await asyncio.sleep(self._backoff(failures))
 
+    async def _request(self, budget: _WorkspaceBudget, priority: float, client: AsyncWebClient, channel: str,
+                       text: str, blocks: list[dict[str, Any]] | None) -> _Outcome:
+        """One request, in its workspace slot."""
+        await budget.take(priority)
+        spent = True
+        try:
+            outcome = await self._attempt(client, channel, text, blocks)
+            spent = outcome.spent
+            return outcome
+        finally:
+            budget.settle(spent)
+
     async def _attempt(self, client: AsyncWebClient, channel: str, text: str,
                        blocks: list[dict[str, Any]] | None) -> _Outcome:
         try:
@@ -237,6 +263,8 @@ class SlackDelivery:
             return _Outcome("retry", "timeout")
         except aiohttp.ClientError as problem:
             return _Outcome("retry", f"connection_error ({type(problem).__name__})")
+        except Exception as problem:  # whatever else: reported, never raised to the caller
+            return _Outcome("final", f"unexpected_error ({type(problem).__name__})")
         return _Outcome("sent", str(response.get("ts", "")))
 
     def _backoff(self, failures: int) -> float:
@@ -273,9 +301,12 @@ def _judge(response: Any) -> _Outcome:
     data = getattr(response, "data", None)
     error = str(data.get("error") or "") if isinstance(data, dict) else ""
     if status == 429 or error == "ratelimited":
-        return _Outcome("limited", "rate_limited", _retry_after(getattr(response, "headers", None) or {}))
-    if status >= 500 or error in _PASSING_ERRORS:
-        return _Outcome("retry", error or f"http_{status}")
+        retry_after = _retry_after(getattr(response, "headers", None) or {})
+        return _Outcome("limited", "rate_limited", retry_after, spent=status != 429)
+    if status >= 500:
+        return _Outcome("retry", f"http_{status}", spent=False)
+    if error in _PASSING_ERRORS:
+        return _Outcome("retry", error)
     return _Outcome("final", error or f"http_{status}")
 
 

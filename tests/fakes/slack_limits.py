@@ -58,6 +58,7 @@ class SlackLimits:
         self.accepted_at: list[float] = []
         self.rate_limited: Counter[str] = Counter()  # reason (channel, budget, injected) -> 429s sent
         self.server_errors: Counter[int] = Counter()  # status -> 5xx sent
+        self.limited_at: list[tuple[float, int]] = []  # (when, Retry-After) of each 429
         self.timeouts = 0
         self._scripted: deque[int | str] = deque()
 
@@ -144,5 +145,6 @@ class SlackLimits:
 
     def _too_many(self, reason: str, retry_after: int) -> web.Response:
         self.rate_limited[reason] += 1
+        self.limited_at.append((time.monotonic(), retry_after))
         return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                  headers={"Retry-After": str(retry_after)})

@@ -188,3 +188,23 @@ async def test_opening_the_messages_tab_greets_a_newcomer_once(acme: SlackDriver
     await acme.dm("UVICTOR", "/mentoring help")
     await slack_api.wait_for("chat.postMessage", 2)
     assert "Hi Victor Hugo" not in slack_api.called("chat.postMessage")[1].body["text"]
+
+
+async def test_a_message_the_bot_starts_goes_to_the_persons_dm_with_the_workspace_token(
+    bot: MentorBot, slack_api: FakeSlackApi
+) -> None:
+    from adapters.slack.app import SlackAdapter, SlackConfig
+    from bot.messages import Address, Button, say
+    from tests.fakes.slack_workspace import SIGNING_SECRET
+
+    adapter = SlackAdapter(bot, SlackConfig(SIGNING_SECRET, slack_api.url, bot_token="xoxb-acme"), bot.db.engine)
+    try:
+        reminder = say("Your session with Amara is tomorrow at 14:00.", Button.for_command("My profile", "profile"))
+        result = await adapter.deliver(Address("slack", "TACME", "UVICTOR"), reminder)
+    finally:
+        await adapter.close()
+    assert result.ok and result.attempts == 1 and result.message_id
+    [sent] = slack_api.called("chat.postMessage")
+    assert (sent.token, sent.body["channel"]) == ("xoxb-acme", "UVICTOR")
+    assert sent.body["text"] == "Your session with Amara is tomorrow at 14:00."
+    assert _button(sent, "My profile")["value"] == "profile"
