@@ -10,6 +10,7 @@ is acknowledged first and worked on afterwards, except a modal submission, whose
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -194,7 +195,7 @@ class SlackAdapter:
             await ack()
             log.warning("a form from %s took longer than %.1f s; answering in the DM", conversation.user_id,
                         SUBMISSION_BUDGET)
-            await conversation.send(await work)
+            await self._offload(conversation.send(await work))
             return
         await self._answer_submission(ack, inbound, replies, conversation)
 
@@ -221,9 +222,7 @@ class SlackAdapter:
         await conversation.send(await self._handle(inbound, client))
 
     async def _handle(self, inbound: Inbound, client: AsyncWebClient, queued: bool = True) -> list[Message]:
-        if not queued:
-            return await self.bot.handle(await self._with_defaults(inbound, client))
-        async with self._busy:
+        async with self._busy if queued else contextlib.nullcontext():
             return await self.bot.handle(await self._with_defaults(inbound, client))
 
     async def _with_defaults(self, inbound: Inbound, client: AsyncWebClient) -> Inbound:
@@ -243,7 +242,7 @@ class SlackAdapter:
         with_form = [m for m in replies if m.form is not None]
         if not with_form:
             await ack()
-            await conversation.send(replies)
+            await self._offload(conversation.send(replies))
             return
         form_reply = with_form[0]
         form = form_reply.form
@@ -256,7 +255,7 @@ class SlackAdapter:
         merged = Message(text=form_reply.text, blocks=[b for m in before for b in m.blocks] + list(form_reply.blocks),
                          form=form)
         await ack(response_action="update", view=modal_view(merged, conversation.metadata))
-        await conversation.send(replies[replies.index(form_reply) + 1:])
+        await self._offload(conversation.send(replies[replies.index(form_reply) + 1:]))
 
 
 def _bolt_app(config: SlackConfig, engine: AsyncEngine) -> AsyncApp:
