@@ -120,7 +120,7 @@ class MentorBot:
         if inbound.timezone and _known_zone(inbound.timezone):
             person.platform_timezone = inbound.timezone
         person.address = {"platform": address.platform, "tenant": address.tenant, "user_id": address.user_id,
-                          "reference": dict(address.reference) if address.reference else None}
+                          "reference": _reference(address, person.address)}
         person.last_seen_at = now
         return Turn(repo, tenant, person, inbound, self.clock, self.limits, first_contact=created)
 
@@ -193,6 +193,17 @@ class MentorBot:
             Button.for_command("Join the program", "join"),
             Button.for_command("Help", "help"),
         )]
+
+
+def _reference(address: Address, stored: Mapping[str, object] | None) -> dict[str, object] | None:
+    """What the platform needs to message the person later: the new reference, or the one
+    stored when this event brought none (a message in a shared channel, say)."""
+    if address.reference:
+        return dict(address.reference)
+    kept = (stored or {}).get("reference")
+    same_place = stored is not None and (stored.get("platform"), stored.get("tenant")) == (address.platform,
+                                                                                           address.tenant)
+    return dict(kept) if same_place and isinstance(kept, Mapping) else None
 
 
 def _known_zone(name: str) -> bool:

@@ -1,0 +1,230 @@
+"""The Teams adapter: botbuilder's CloudAdapter on ``/api/messages`` handing the core what people do.
+
+With an app id and password (an Azure bot registration), every request's Bot Framework token
+is validated: a missing, forged or malformed token gets 401 and changes nothing. Without
+them Teams is served only in the explicit development mode (Bot Framework Emulator, no
+authentication). Each activity is acknowledged at once: the turn runs afterwards, on the
+worker loop, and its answers go out through :class:`~adapters.teams.delivery.TeamsDelivery`,
+like every message the bot starts later from a stored conversation reference.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import ServiceClientCredentialsFactory
+from msrest.exceptions import DeserializationError
+
+from adapters.teams import translate
+from adapters.teams.delivery import TeamsDelivery
+from adapters.teams.render import activity_of
+from adapters.teams.translate import Arrival
+from bot.delivery import DeliveryResult
+from bot.engine import MentorBot
+from bot.messages import Address, Inbound, Message, Platform
+
+log = logging.getLogger(__name__)
+
+Offload = Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
+ENDPOINT = "/api/messages"
+BUSY_LIMIT = 4
+"""Turns worked on at once (one event loop, one database: more would only slow the acks)."""
+PERSONAL_ONLY = ("I work in our personal chat, where what you tell me stays between us. "
+                 "Open a chat with me and type `mentoring help`.")
+
+
+async def _here(work: Coroutine[Any, Any, Any]) -> Any:
+    return await work
+
+
+@dataclass(frozen=True)
+class TeamsConfig:
+    """What the Teams adapter needs from the settings.
+
+    ``openid_metadata_url`` and ``credentials_factory`` replace Microsoft's token services
+    (the tests' local fakes); leave them unset in production.
+    """
+
+    app_id: str = ""
+    app_password: str = ""
+    app_type: str = "MultiTenant"
+    app_tenant_id: str = ""
+    allow_unauthenticated: bool = False
+    openid_metadata_url: str | None = None
+    credentials_factory: ServiceClientCredentialsFactory | None = None
+
+    @property
+    def authenticated(self) -> bool:
+        """True when requests must carry a valid Bot Framework token."""
+        return bool(self.app_id and self.app_password)
+
+    @property
+    def single_tenant(self) -> bool:
+        """True when only the registration's own tenant is served."""
+        return self.app_type.lower() == "singletenant"
+
+
+class _BotFrameworkSettings:
+    """The configuration object botbuilder reads its settings from (by attribute name)."""
+
+    def __init__(self, config: TeamsConfig) -> None:
+        authenticated = config.authenticated
+        self.APP_ID = config.app_id if authenticated else ""
+        self.APP_PASSWORD = config.app_password if authenticated else ""
+        self.APP_TYPE = config.app_type
+        self.APP_TENANTID = config.app_tenant_id
+        if config.openid_metadata_url:
+            self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = config.openid_metadata_url
+
+
+class TeamsAdapter:
+    """``/api/messages`` and the :class:`~bot.delivery.Deliverer` for Teams."""
+
+    platform = Platform.TEAMS
+
+    def __init__(self, bot: MentorBot, config: TeamsConfig, offload: Offload = _here,
+                 delivery_options: dict[str, Any] | None = None) -> None:
+        if not config.authenticated and not config.allow_unauthenticated:
+            raise ValueError("Teams needs MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD "
+                             "(or TEAMS_ALLOW_UNAUTHENTICATED=1 for local development)")
+        self.bot = bot
+        self.config = config
+        self._offload = offload
+        self.auth = ConfigurationBotFrameworkAuthentication(_BotFrameworkSettings(config),
+                                                            credentials_factory=config.credentials_factory)
+        self.cloud = CloudAdapter(self.auth)
+        self.cloud.on_turn_error = self._on_turn_error
+        self.delivery = TeamsDelivery(self._connector_for, **(delivery_options or {}))
+        self._connectors: dict[str, ConnectorClient] = {}
+        self._busy: asyncio.Semaphore | None = None
+        self._pending: set[asyncio.Task[Any]] = set()
+        if not config.authenticated:
+            log.warning("Teams: UNAUTHENTICATED development mode (TEAMS_ALLOW_UNAUTHENTICATED=1): anyone who can "
+                        "reach %s can act as anyone. Use it only with the Bot Framework Emulator.", ENDPOINT)
+
+    def add_routes(self, web_app: web.Application) -> None:
+        """Serve the Bot Framework endpoint from ``web_app``."""
+        web_app.router.add_post(ENDPOINT, self._messages)
+
+    async def deliver(self, address: Address, message: Message) -> DeliveryResult:
+        """Send a message the bot starts (a reminder, a nudge) to a person's personal chat."""
+        if not address.reference:
+            return DeliveryResult(ok=False, attempts=0, error="no_conversation_reference")
+        reference = ConversationReference().deserialize(dict(address.reference))
+        return await self._offload(self.delivery.send(reference, activity_of(message)))
+
+    async def drain(self) -> None:
+        """Wait until every acknowledged activity has been answered."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Finish the turns under way, then close the connector clients."""
+        await self.drain()
+        await self._offload(self._close_connectors())
+
+    # --- HTTP ----------------------------------------------------------------------------
+
+    async def _messages(self, request: web.Request) -> web.Response:
+        activity, problem = await _read_activity(request)
+        if activity is None:
+            log.warning("refused a malformed Teams request: %s", problem)
+            return web.json_response({"error": f"malformed activity: {problem}"}, status=400)
+        try:
+            authenticated = await self.auth.authenticate_request(activity, request.headers.get("Authorization", ""))
+        except Exception as refusal:  # noqa: BLE001 - a forged or broken token raises anything from PyJWT
+            log.warning("refused a Teams request without a valid token from %s: %s", request.remote,
+                        type(refusal).__name__)
+            return web.json_response({"error": "unauthorized"}, status=401)
+        arrival = translate.arrival_of(activity, allow_without_tenant=not self.config.authenticated)
+        if arrival is None:
+            log.warning("refused a Teams activity without channelData.tenant.id")
+            return web.json_response({"error": "malformed activity: no channelData.tenant.id"}, status=400)
+        if self.config.single_tenant and arrival.address.tenant != self.config.app_tenant_id:
+            log.warning("refused an activity from tenant %s, which this single-tenant bot does not serve",
+                        arrival.address.tenant)
+            return web.json_response({"error": "this bot does not serve that tenant"}, status=403)
+        await self.cloud.process_activity(authenticated, activity, self._turn_for(arrival))
+        return web.json_response({}, status=200) if activity.type == ActivityTypes.invoke else web.Response(status=202)
+
+    def _turn_for(self, arrival: Arrival) -> Callable[[TurnContext], Awaitable[None]]:
+        async def on_turn(context: TurnContext) -> None:
+            activity = context.activity
+            inbound = translate.inbound_of(activity, arrival)
+            if inbound is None:
+                return
+            if not arrival.personal:
+                self._spawn(self._answer(arrival.reference, [Message(PERSONAL_ONLY)], activity.id))
+                return
+            self._spawn(self._converse(inbound, arrival.reference, activity.id))
+
+        return on_turn
+
+    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        log.error("a Teams turn failed: %s", error, exc_info=error)
+
+    # --- the turn, after the acknowledgement ---------------------------------------------
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(self._offload(work))
+        self._pending.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._pending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a Teams turn failed", exc_info=task.exception())
+
+    async def _converse(self, inbound: Inbound, reference: ConversationReference, reply_to: str | None) -> None:
+        if self._busy is None:
+            self._busy = asyncio.Semaphore(BUSY_LIMIT)
+        async with self._busy:
+            replies = await self.bot.handle(inbound)
+        await self._answer(reference, replies, reply_to)
+
+    async def _answer(self, reference: ConversationReference, replies: list[Message], reply_to: str | None) -> None:
+        """Send the core's answers in order: to this conversation, or to whoever a message is for."""
+        for message in replies:
+            if message.to is not None:
+                await self.deliver(message.to, message)
+            else:
+                await self.delivery.send(reference, activity_of(message), reply_to)
+
+    async def _connector_for(self, service_url: str) -> ConnectorClient:
+        connector = self._connectors.get(service_url)
+        if connector is None:
+            claims = self.cloud.create_claims_identity(self.config.app_id if self.config.authenticated else "")
+            factory = self.auth.create_connector_factory(claims)
+            connector = self._connectors[service_url] = await factory.create(service_url, None)
+        return connector
+
+    async def _close_connectors(self) -> None:
+        connectors, self._connectors = list(self._connectors.values()), {}
+        for connector in connectors:
+            await connector.__aexit__(None, None, None)  # closes its HTTP session
+
+
+async def _read_activity(request: web.Request) -> tuple[Activity | None, str]:
+    """The request's activity, or None and what is wrong with it."""
+    if request.content_type != "application/json":
+        return None, f"content type {request.content_type or 'missing'}, expected application/json"
+    try:
+        body = await request.json()
+    except ValueError:
+        return None, "the body is not JSON"
+    problem = translate.shape_problem(body)
+    if problem:
+        return None, problem
+    try:
+        return Activity().deserialize(body), ""
+    except (DeserializationError, TypeError, ValueError, AttributeError) as error:
+        return None, f"not an activity ({type(error).__name__})"

@@ -1,0 +1,150 @@
+"""Bot Framework activities from Teams as what they mean to the core: :class:`~bot.messages.Inbound`.
+
+:func:`shape_problem` rejects a body that is not an activity Teams would send (the endpoint
+answers 400); :func:`inbound_of` turns an accepted activity into what the person did, or
+None for activities the bot has nothing to say to (typing, reactions, a member leaving).
+
+The tenant is read from ``channelData.tenant.id``: botbuilder's schema drops
+``conversation.tenantId``. The person is their Entra ID object id (``from.aadObjectId``,
+stable across apps and chats), or the channel's user id where there is none (the Emulator).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+
+from adapters.teams.render import FORM_KEY, action_of, multi_select_values
+from bot.messages import Address, FormValue, Inbound, Platform
+
+DEV_TENANT = "local-dev"
+"""Tenant of activities without one (the Bot Framework Emulator, in development mode only)."""
+
+PERSONAL = "personal"
+_TAGS = re.compile(r"<[^>]+>")
+_REQUIRED = ("id", "type", "serviceUrl", "channelId", "from", "conversation", "recipient")
+_OBJECTS = ("from", "conversation", "recipient", "channelData")
+_STRINGS = ("id", "type", "serviceUrl", "channelId", "text", "action", "replyToId")
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """An accepted activity: who it is from, and where the answers go."""
+
+    address: Address
+    personal: bool
+    reference: ConversationReference
+
+
+def shape_problem(body: Any) -> str | None:
+    """What makes ``body`` something other than a Bot Framework activity, or None."""
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    missing = [key for key in _REQUIRED if body.get(key) in (None, "")]
+    if missing:
+        return f"missing {', '.join(missing)}"
+    wrong = [key for key in _OBJECTS if key in body and not isinstance(body[key], dict)]
+    wrong += [key for key in _STRINGS if body.get(key) is not None and not isinstance(body[key], str)]
+    if wrong:
+        return f"wrong type for {', '.join(wrong)}"
+    if not all(isinstance(body[key].get("id"), str) and body[key]["id"] for key in ("from", "conversation", "recipient")):
+        return "from, conversation and recipient need an id"
+    if "membersAdded" in body and not (isinstance(body["membersAdded"], list)
+                                       and all(isinstance(m, dict) for m in body["membersAdded"])):
+        return "membersAdded is not a list of accounts"
+    if not str(body["serviceUrl"]).startswith(("https://", "http://")):
+        return "serviceUrl is not a URL"
+    return None
+
+
+def tenant_of(activity: Activity) -> str | None:
+    """The Microsoft 365 organization an activity comes from (``channelData.tenant.id``)."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
+    found = tenant.get("id") if tenant else None
+    return found if isinstance(found, str) and found else None
+
+
+def arrival_of(activity: Activity, allow_without_tenant: bool) -> Arrival | None:
+    """Who sent ``activity`` and where to answer; None when it names no tenant and that is not allowed."""
+    tenant = tenant_of(activity) or (DEV_TENANT if allow_without_tenant else None)
+    if tenant is None:
+        return None
+    sender = activity.from_property
+    user_id = getattr(sender, "aad_object_id", None) or sender.id
+    reference = TurnContext.get_conversation_reference(activity)
+    reference.conversation.tenant_id = tenant  # botbuilder reads Teams' "tenantId" as nothing
+    personal = (activity.conversation.conversation_type or PERSONAL) == PERSONAL
+    serialized = reference.serialize() if personal else None
+    return Arrival(Address(Platform.TEAMS, tenant, user_id, serialized), personal, reference)
+
+
+def event_id_of(activity: Activity, tenant: str) -> str:
+    """A key that is the same for every retry of ``activity`` and differs between activities
+    (Teams message ids are unique only within a conversation)."""
+    raw = f"{tenant}|{activity.conversation.id}|{activity.id}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def inbound_of(activity: Activity, arrival: Arrival) -> Inbound | None:
+    """What the person did, or None when there is nothing to answer."""
+    address, name = arrival.address, activity.from_property.name or ""
+    if activity.type == ActivityTypes.message:
+        inbound = _from_message(activity, address, name)
+    elif _bot_installed(activity):
+        inbound = replace(Inbound.opened(address, name), greet_once=True)
+    else:
+        return None
+    if inbound is None:
+        return None
+    return replace(inbound, event_id=event_id_of(activity, address.tenant), timezone=_timezone(activity))
+
+
+def _from_message(activity: Activity, address: Address, name: str) -> Inbound | None:
+    value = activity.value
+    if isinstance(value, dict):
+        return _from_card(value, address, name)
+    text = _TAGS.sub("", TurnContext.remove_recipient_mention(activity) or "").strip()
+    return Inbound.typed(address, text, name) if text else None
+
+
+def _from_card(value: dict[str, Any], address: Address, name: str) -> Inbound | None:
+    """An Adaptive Card's Action.Submit: a button (action and value) or a form (its inputs)."""
+    action = action_of(value)
+    if action is not None:
+        return Inbound.pressed(address, action[0], action[1], name)
+    form_id = value.get(FORM_KEY)
+    if not isinstance(form_id, str) or not form_id:
+        return None
+    values: dict[str, FormValue] = {}
+    for key, raw in value.items():
+        if not key.startswith("mentorbot_") and key != "msteams":
+            values[key] = raw if isinstance(raw, str) else "" if raw is None else str(raw)
+    values.update(multi_select_values(value))
+    return Inbound.submitted(address, form_id, values, name)
+
+
+def _timezone(activity: Activity) -> str:
+    """The IANA time zone of the person's Teams client (``localTimezone``, or the clientInfo entity)."""
+    if isinstance(activity.local_timezone, str) and activity.local_timezone:
+        return activity.local_timezone
+    for entity in activity.entities or []:
+        zone = (entity.additional_properties or {}).get("timezone") if entity.type == "clientInfo" else None
+        if isinstance(zone, str) and zone:
+            return zone
+    return ""
+
+
+def _bot_installed(activity: Activity) -> bool:
+    """The app was added for this person (installationUpdate add, or the bot joining the chat)."""
+    if activity.type == ActivityTypes.installation_update:
+        return (activity.action or "add").startswith("add")
+    if activity.type == ActivityTypes.conversation_update:
+        bot_id = activity.recipient.id
+        return any(member.id == bot_id for member in activity.members_added or [])
+    return False

@@ -1,0 +1,156 @@
+"""A fake Bot Connector service on 127.0.0.1 that records every activity the bot sends.
+
+It serves the two routes a bot posts to: ``/v3/conversations/{id}/activities`` (a new
+message, proactive sends) and ``/v3/conversations/{id}/activities/{activityId}`` (a reply).
+It also plays the Bot Framework's token issuer for the authentication tests: an OpenID
+configuration and signing keys (endorsed for ``msteams``), and :meth:`token` signs tokens
+with that key the way the Bot Connector does. A ``policy`` hook lets a test or a benchmark
+answer a post itself (429s, 5xx, slowness).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+Policy = Callable[["Post"], Awaitable[web.Response | None]]
+ISSUER = "https://api.botframework.com"
+KEY_ID = "fake-connector-key"
+
+
+@dataclass
+class Post:
+    """One activity the fake received."""
+
+    conversation_id: str
+    reply_to: str | None
+    activity: dict[str, Any]
+    authorization: str | None
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def text(self) -> str:
+        """What the person reads: the text, or the card's fallback text."""
+        card = self.card
+        return str(self.activity.get("text") or (card or {}).get("fallbackText") or "")
+
+    @property
+    def card(self) -> dict[str, Any] | None:
+        """The Adaptive Card attached, if any."""
+        for attachment in self.activity.get("attachments") or []:
+            if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
+                return attachment["content"]
+        return None
+
+    def buttons(self) -> list[dict[str, Any]]:
+        """Every Action.Submit of the card (buttons in the body and the card's own actions)."""
+        card = self.card or {}
+        found = [a for element in card.get("body", []) if element.get("type") == "ActionSet"
+                 for a in element["actions"]]
+        return found + list(card.get("actions", []))
+
+    def inputs(self) -> list[dict[str, Any]]:
+        """The card's inputs, in order."""
+        return [e for e in (self.card or {}).get("body", []) if str(e.get("type", "")).startswith("Input.")]
+
+
+class FakeConnector:
+    """Serve the fake on a random free port: ``async with FakeConnector() as connector: ...``."""
+
+    def __init__(self) -> None:
+        self.posts: list[Post] = []
+        self.policy: Policy | None = None
+        self.delay = 0.0
+        self._ids = itertools.count(1)
+        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._runner: web.AppRunner | None = None
+        self._arrived = asyncio.Event()
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        """The service URL activities name (``serviceUrl``), with its trailing slash."""
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def openid_url(self) -> str:
+        """Where the bot finds the issuer's OpenID configuration."""
+        return f"{self.url}v1/.well-known/openidconfiguration"
+
+    def token(self, app_id: str, service_url: str | None = None, expires_in: int = 3600,
+              issuer: str = ISSUER) -> str:
+        """A Bot Framework token for ``app_id``, as the Bot Connector signs it."""
+        now = int(time.time())
+        claims = {"iss": issuer, "aud": app_id, "serviceurl": service_url or self.url,
+                  "nbf": now - 60, "iat": now - 60, "exp": now + expires_in}
+        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": KEY_ID})
+
+    async def wait_for(self, count: int, timeout: float = 10.0) -> list[Post]:
+        """Wait until at least ``count`` activities have arrived; all of them."""
+        deadline = time.monotonic() + timeout
+        while len(self.posts) < count:
+            self._arrived.clear()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"expected {count} activities, got {len(self.posts)}: "
+                                     f"{[p.text for p in self.posts]}")
+            try:
+                await asyncio.wait_for(self._arrived.wait(), remaining)
+            except TimeoutError:
+                continue
+        return self.posts
+
+    def to(self, conversation_id: str) -> list[Post]:
+        """The activities sent to one conversation."""
+        return [p for p in self.posts if p.conversation_id == conversation_id]
+
+    # --- server --------------------------------------------------------------------------
+
+    async def __aenter__(self) -> FakeConnector:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._post)
+        app.router.add_get("/v1/.well-known/openidconfiguration", self._openid)
+        app.router.add_get("/v1/keys", self._keys)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _post(self, request: web.Request) -> web.Response:
+        post = Post(request.match_info["conversation"], request.match_info.get("activity"),
+                    json.loads(await request.text()), request.headers.get("Authorization"))
+        if self.policy is not None:
+            answer = await self.policy(post)
+            if answer is not None:
+                return answer
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        self.posts.append(post)
+        self._arrived.set()
+        return web.json_response({"id": f"1:{next(self._ids)}"})
+
+    async def _openid(self, request: web.Request) -> web.Response:
+        return web.json_response({"issuer": ISSUER, "jwks_uri": f"{self.url}v1/keys",
+                                  "id_token_signing_alg_values_supported": ["RS256"],
+                                  "token_endpoint_auth_methods_supported": ["private_key_jwt"]})
+
+    async def _keys(self, request: web.Request) -> web.Response:
+        key = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))
+        key.update(kid=KEY_ID, use="sig", endorsements=["msteams", "webchat", "emulator"])
+        return web.json_response({"keys": [key]})
