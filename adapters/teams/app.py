@@ -50,8 +50,8 @@ async def _here(work: Coroutine[Any, Any, Any]) -> Any:
 class TeamsConfig:
     """What the Teams adapter needs from the settings.
 
-    ``openid_metadata_url`` and ``credentials_factory`` replace Microsoft's token services
-    (the tests' local fakes); leave them unset in production.
+    ``credentials_factory`` replaces Entra ID as the source of the bot's own token (the tests'
+    local fake); leave it unset in production.
     """
 
     app_id: str = ""
@@ -59,7 +59,6 @@ class TeamsConfig:
     app_type: str = "MultiTenant"
     app_tenant_id: str = ""
     allow_unauthenticated: bool = False
-    openid_metadata_url: str | None = None
     credentials_factory: ServiceClientCredentialsFactory | None = None
 
     @property
@@ -82,8 +81,6 @@ class _BotFrameworkSettings:
         self.APP_PASSWORD = config.app_password if authenticated else ""
         self.APP_TYPE = config.app_type
         self.APP_TENANTID = config.app_tenant_id
-        if config.openid_metadata_url:
-            self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = config.openid_metadata_url
 
 
 class TeamsAdapter:

@@ -70,7 +70,7 @@ class TeamsDriver:
         self.settle = settle
         self.token = token
 
-    def activity(self, name: str, member: Member, **changes: Any) -> dict[str, Any]:
+    def activity(self, name: str, member: Member, /, **changes: Any) -> dict[str, Any]:
         """The fixture ``name`` as sent by ``member`` in their personal chat."""
         activity = fixture(name)
         activity.update(id=str(next(_ids)), serviceUrl=self.connector.url)

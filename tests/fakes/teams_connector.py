@@ -2,10 +2,7 @@
 
 It serves the two routes a bot posts to: ``/v3/conversations/{id}/activities`` (a new
 message, proactive sends) and ``/v3/conversations/{id}/activities/{activityId}`` (a reply).
-It also plays the Bot Framework's token issuer for the authentication tests: an OpenID
-configuration and signing keys (endorsed for ``msteams``), and :meth:`token` signs tokens
-with that key the way the Bot Connector does. A ``policy`` hook lets a test or a benchmark
-answer a post itself (429s, 5xx, slowness).
+A ``policy`` hook lets a test or a benchmark answer a post itself (429s, 5xx, slowness).
 """
 
 from __future__ import annotations
@@ -18,13 +15,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import jwt
 from aiohttp import web
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 Policy = Callable[["Post"], Awaitable[web.Response | None]]
-ISSUER = "https://api.botframework.com"
-KEY_ID = "fake-connector-key"
 
 
 @dataclass
@@ -71,7 +64,6 @@ class FakeConnector:
         self.policy: Policy | None = None
         self.delay = 0.0
         self._ids = itertools.count(1)
-        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self._runner: web.AppRunner | None = None
         self._arrived = asyncio.Event()
         self.port = 0
@@ -80,19 +72,6 @@ class FakeConnector:
     def url(self) -> str:
         """The service URL activities name (``serviceUrl``), with its trailing slash."""
         return f"http://127.0.0.1:{self.port}/"
-
-    @property
-    def openid_url(self) -> str:
-        """Where the bot finds the issuer's OpenID configuration."""
-        return f"{self.url}v1/.well-known/openidconfiguration"
-
-    def token(self, app_id: str, service_url: str | None = None, expires_in: int = 3600,
-              issuer: str = ISSUER) -> str:
-        """A Bot Framework token for ``app_id``, as the Bot Connector signs it."""
-        now = int(time.time())
-        claims = {"iss": issuer, "aud": app_id, "serviceurl": service_url or self.url,
-                  "nbf": now - 60, "iat": now - 60, "exp": now + expires_in}
-        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": KEY_ID})
 
     async def wait_for(self, count: int, timeout: float = 10.0) -> list[Post]:
         """Wait until at least ``count`` activities have arrived; all of them."""
@@ -119,8 +98,6 @@ class FakeConnector:
         app = web.Application()
         app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._post)
-        app.router.add_get("/v1/.well-known/openidconfiguration", self._openid)
-        app.router.add_get("/v1/keys", self._keys)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -144,13 +121,3 @@ class FakeConnector:
         self.posts.append(post)
         self._arrived.set()
         return web.json_response({"id": f"1:{next(self._ids)}"})
-
-    async def _openid(self, request: web.Request) -> web.Response:
-        return web.json_response({"issuer": ISSUER, "jwks_uri": f"{self.url}v1/keys",
-                                  "id_token_signing_alg_values_supported": ["RS256"],
-                                  "token_endpoint_auth_methods_supported": ["private_key_jwt"]})
-
-    async def _keys(self, request: web.Request) -> web.Response:
-        key = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))
-        key.update(kid=KEY_ID, use="sig", endorsements=["msteams", "webchat", "emulator"])
-        return web.json_response({"keys": [key]})
