@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr, ValidationError
@@ -36,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
     commands.add_parser("migrate", help="bring the database schema up to date")
+    package = commands.add_parser("teams-package", help="write the Teams app package (a zip) to upload in Teams")
+    package.add_argument("--output", type=Path, default=Path("mentorbot-teams.zip"),
+                         help="the zip to write, or a directory to write mentorbot-teams.zip into "
+                              "(default: ./mentorbot-teams.zip)")
     return parser
 
 
@@ -110,6 +115,17 @@ def _adapters(settings: Settings, bot: MentorBot, db: Database, worker: WorkerLo
             budget_per_minute=settings.slack_delivery_budget_per_minute,
         )
         adapters.append(SlackAdapter(bot, config, db.engine, offload=worker))
+    if settings.teams_configured:
+        from adapters.teams.app import TeamsAdapter, TeamsConfig
+
+        teams = TeamsConfig(
+            app_id=settings.microsoft_app_id or "",
+            app_password=_secret(settings.microsoft_app_password) or "",
+            app_type=settings.microsoft_app_type,
+            app_tenant_id=settings.microsoft_app_tenant_id or "",
+            allow_unauthenticated=settings.teams_allow_unauthenticated,
+        )
+        adapters.append(TeamsAdapter(bot, teams, offload=worker))
     return adapters
 
 
@@ -154,15 +170,48 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
         await db.close()
 
 
+def _teams_package(settings: Settings, output: Path) -> int:
+    """Write the Teams app package for the Azure bot MICROSOFT_APP_ID; the exit status."""
+    from adapters.teams.package import write_package
+
+    if not settings.microsoft_app_id:
+        print("mentorbot: MICROSOFT_APP_ID is not set: set it to your Azure bot's Microsoft App ID "
+              "(a GUID; see the README, Install in Microsoft Teams).", file=sys.stderr)
+        return 2
+    try:
+        path = write_package(settings.microsoft_app_id, output)
+    except ValueError as problem:
+        print(f"mentorbot: {problem}", file=sys.stderr)
+        return 2
+    except OSError as problem:
+        print(f"mentorbot: cannot write {output}: {problem.strerror or problem}", file=sys.stderr)
+        return 1
+    print(f"Wrote {path}. Upload it in the Teams admin center (Teams apps > Manage apps > Upload new app) "
+          "or in Teams (Apps > Manage your apps > Upload an app).")
+    return 0
+
+
+def _configuration_errors(problem: ValidationError) -> str:
+    """What is wrong with the settings, one line each, without the values given (they may be secrets)."""
+    lines = []
+    for error in problem.errors(include_url=False, include_input=False):
+        where = ".".join(str(part) for part in error["loc"]).upper()
+        message = error["msg"].removeprefix("Value error, ")
+        lines.append(f"  {where}: {message}" if where and not message.startswith(where) else f"  {message}")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mentorbot`` console script."""
     args = _parser().parse_args(argv)
     try:
         settings = Settings()
     except ValidationError as problem:
-        print(f"mentorbot: bad configuration:\n{problem}", file=sys.stderr)
+        print(f"mentorbot: bad configuration:\n{_configuration_errors(problem)}", file=sys.stderr)
         return 2
     command = args.command or "run"
+    if command == "teams-package":
+        return _teams_package(settings, args.output)
     if command == "run":
         command = "serve" if settings.slack_configured or settings.teams_configured else "chat"
         args.name, args.host, args.port = None, "127.0.0.1", 3000

@@ -5,12 +5,13 @@ Every setting is documented in the README's configuration table.
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+APP_TYPES = ("MultiTenant", "SingleTenant")
 
 
 class Settings(BaseSettings):
@@ -54,6 +55,22 @@ class Settings(BaseSettings):
         if level not in LOG_LEVELS:
             raise ValueError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         return level
+
+    @field_validator("microsoft_app_type")
+    @classmethod
+    def _known_app_type(cls, value: str) -> str:
+        for known in APP_TYPES:
+            if value.lower() == known.lower():
+                return known
+        raise ValueError(f"MICROSOFT_APP_TYPE must be one of {', '.join(APP_TYPES)}")
+
+    @model_validator(mode="after")
+    def _complete_bot_registration(self) -> Settings:
+        if bool(self.microsoft_app_id) != bool(self.microsoft_app_password):
+            raise ValueError("MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD go together: set both, or neither")
+        if self.microsoft_app_type == "SingleTenant" and self.microsoft_app_id and not self.microsoft_app_tenant_id:
+            raise ValueError("MICROSOFT_APP_TYPE=SingleTenant needs MICROSOFT_APP_TENANT_ID (your tenant id)")
+        return self
 
     @property
     def slack_configured(self) -> bool:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
 
-MENTORBOT = [sys.executable, "-m", "mentorbot.cli"]
+from tests.serving import MENTORBOT, free_port
 
 
 def _run(args: list[str], cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
@@ -73,14 +72,8 @@ def test_an_unreachable_database_is_reported_without_its_password(tmp_path: Path
     assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_serve_answers_healthz_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     server = subprocess.Popen([*MENTORBOT, "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=tmp_path,
                               env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -101,3 +94,33 @@ def test_serve_answers_healthz_and_stops_cleanly_on_sigterm(tmp_path: Path) -> N
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_teams_package_writes_the_zip_for_the_azure_bot(tmp_path: Path) -> None:
+    result = _run(["teams-package", "--output", "teams.zip"], tmp_path,
+                  MICROSOFT_APP_ID="0f8b6c2e-3d4a-4b5c-9e7f-1a2b3c4d5e6f", MICROSOFT_APP_PASSWORD="secret")
+    assert result.returncode == 0, result.stderr
+    assert "Upload it in the Teams admin center" in result.stdout
+    with zipfile.ZipFile(tmp_path / "teams.zip") as package:
+        assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
+
+
+def test_teams_package_without_an_app_id_says_so_and_exits_2(tmp_path: Path) -> None:
+    result = _run(["teams-package"], tmp_path)
+    assert result.returncode == 2
+    assert "MICROSOFT_APP_ID is not set" in result.stderr
+    assert not (tmp_path / "mentorbot-teams.zip").exists()
+
+
+@pytest.mark.parametrize(("settings", "complaint"), [
+    ({"MICROSOFT_APP_ID": "0f8b6c2e-3d4a-4b5c-9e7f-1a2b3c4d5e6f"}, "go together"),
+    ({"MICROSOFT_APP_PASSWORD": "secret"}, "go together"),
+    ({"MICROSOFT_APP_ID": "0f8b6c2e-3d4a-4b5c-9e7f-1a2b3c4d5e6f", "MICROSOFT_APP_PASSWORD": "secret",
+      "MICROSOFT_APP_TYPE": "SingleTenant"}, "needs MICROSOFT_APP_TENANT_ID"),
+    ({"MICROSOFT_APP_TYPE": "UserAssignedMSI"}, "MICROSOFT_APP_TYPE must be one of"),
+])
+def test_an_incomplete_teams_registration_is_refused_at_start(tmp_path: Path, settings: dict[str, str],
+                                                              complaint: str) -> None:
+    result = _run(["serve"], tmp_path, **settings)
+    assert result.returncode == 2
+    assert complaint in result.stderr and "secret" not in result.stderr

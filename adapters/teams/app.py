@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 Offload = Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
 ENDPOINT = "/api/messages"
 BUSY_LIMIT = 4
+CONNECTOR_TIMEOUT = 15
+"""Seconds one request to the Bot Connector may take."""
 """Turns worked on at once (one event loop, one database: more would only slow the acks)."""
 PERSONAL_ONLY = ("I work in our personal chat, where what you tell me stays between us. "
                  "Open a chat with me and type `mentoring help`.")
@@ -201,7 +203,11 @@ class TeamsAdapter:
         if connector is None:
             claims = self.cloud.create_claims_identity(self.config.app_id if self.config.authenticated else "")
             factory = self.auth.create_connector_factory(claims)
-            connector = self._connectors[service_url] = await factory.create(service_url, None)
+            connector = await factory.create(service_url, None)
+            # The delivery retries, paced and counted: the HTTP layer underneath must not.
+            connector.config.retry_policy.retries = 0
+            connector.config.connection.timeout = CONNECTOR_TIMEOUT
+            self._connectors[service_url] = connector
         return connector
 
     async def _close_connectors(self) -> None:

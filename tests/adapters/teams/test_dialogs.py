@@ -68,7 +68,9 @@ async def test_victor_onboards_in_adaptive_cards(contoso: TeamsDriver, connector
     topics = await contoso.fill(VICTOR, {"level": "5", "department": "Finance"})
     topic_input = topics[-1].inputs()[0]
     assert topic_input["type"] == "Input.ChoiceSet" and topic_input["isMultiSelect"] is True
-    style = await contoso.fill(VICTOR, {"topics": ["AI assistants and prompt writing", "Social media and personal brand"]})
+    style = await contoso.fill(VICTOR, {"topics": ["AI assistants and prompt writing",
+                                                   "Social media and personal brand"]})
+    assert [i["id"] for i in style[-1].inputs()] == ["style", "formats", "location"]
     availability = await contoso.fill(VICTOR, {"style": "direct", "formats": ["one-to-one"], "location": "remote"})
     zone = {i["id"]: i for i in availability[-1].inputs()}["timezone"]
     assert zone["value"] == "Europe/Paris", "the time zone of Victor's Teams client, to confirm"
