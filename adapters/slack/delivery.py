@@ -21,7 +21,6 @@ import heapq
 import itertools
 import logging
 import math
-import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -32,6 +31,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.pacing import backoff_delay
 from bot.delivery import DeliveryResult
 
 log = logging.getLogger(__name__)
@@ -268,9 +268,7 @@ class SlackDelivery:
         return _Outcome("sent", str(response.get("ts", "")))
 
     def _backoff(self, failures: int) -> float:
-        """Exponential back-off with jitter: between half and all of base * 2^(n-1), capped."""
-        delay = min(self.backoff_max, self.backoff_base * 2 ** (failures - 1))
-        return delay / 2 + random.uniform(0, delay / 2)
+        return backoff_delay(failures, self.backoff_base, self.backoff_max)
 
     # --- clients and bookkeeping ---------------------------------------------------------
 
