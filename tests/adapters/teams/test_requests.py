@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 
 from adapters.teams.app import TeamsConfig
 from bot.engine import MentorBot
+from bot.messages import Inbound, Message
 from storage.models import Person, ProcessedEvent, Tenant
 from tests.fakes.teams_client import TeamsDriver, serving
 from tests.fakes.teams_connector import FakeConnector
@@ -190,3 +192,21 @@ async def test_tenants_are_isolated(bot: MentorBot, connector: FakeConnector) ->
     async with bot.db.transaction() as session:
         tenants = (await session.scalars(select(Tenant.external_id).order_by(Tenant.id))).all()
     assert tenants == [CONTOSO, FABRIKAM]
+
+
+async def test_the_activity_is_acknowledged_before_slow_work_and_answered_after(
+    contoso: TeamsDriver, connector: FakeConnector, bot: MentorBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = asyncio.Event()
+    handle = bot.handle
+
+    async def slow(inbound: Inbound) -> list[Message]:
+        await release.wait()
+        return await handle(inbound)
+
+    monkeypatch.setattr(bot, "handle", slow)
+    reply = await contoso.post(contoso.activity("message_personal", HANA, text="mentoring help"))
+    assert reply.status == 202 and connector.posts == [], "acknowledged while the turn is still running"
+    release.set()
+    [answer] = await connector.wait_for(1)
+    assert "Commands you can use" in answer.text
