@@ -115,3 +115,11 @@ async def test_a_message_in_a_channel_is_pointed_to_the_personal_chat(
         hana = await session.scalar(select(Person))
     assert hana is not None and hana.address["reference"]["conversation"]["id"] == HANA.chat, \
         "the personal chat stays the way to reach her"
+
+
+async def test_a_newcomer_who_installs_the_app_is_one_tap_from_onboarding(contoso: TeamsDriver) -> None:
+    await contoso.say(HANA, CREATE_PROGRAM.removeprefix("/"))
+    [greeting] = await contoso.install(VICTOR)
+    assert "Would you like to join?" in greeting.text
+    role = await contoso.press(VICTOR, "Join the program")
+    assert "Which side are you on?" in role[-1].text and role[-1].inputs()
