@@ -25,6 +25,7 @@ from botframework.connector.auth import ServiceClientCredentialsFactory
 from msrest.exceptions import DeserializationError
 
 from adapters.teams import translate
+from adapters.teams.auth import ReusingAuthentication
 from adapters.teams.delivery import TeamsDelivery
 from adapters.teams.render import activity_of
 from adapters.teams.translate import Arrival
@@ -37,8 +38,6 @@ log = logging.getLogger(__name__)
 Offload = Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
 ENDPOINT = "/api/messages"
 BUSY_LIMIT = 4
-CONNECTOR_TIMEOUT = 15
-"""Seconds one request to the Bot Connector may take."""
 """Turns worked on at once (one event loop, one database: more would only slow the acks)."""
 PERSONAL_ONLY = ("I work in our personal chat, where what you tell me stays between us. "
                  "Open a chat with me and type `mentoring help`.")
@@ -98,12 +97,11 @@ class TeamsAdapter:
         self.bot = bot
         self.config = config
         self._offload = offload
-        self.auth = ConfigurationBotFrameworkAuthentication(_BotFrameworkSettings(config),
-                                                            credentials_factory=config.credentials_factory)
+        self.auth = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(
+            _BotFrameworkSettings(config), credentials_factory=config.credentials_factory))
         self.cloud = CloudAdapter(self.auth)
         self.cloud.on_turn_error = self._on_turn_error
         self.delivery = TeamsDelivery(self._connector_for, **(delivery_options or {}))
-        self._connectors: dict[str, ConnectorClient] = {}
         self._busy: asyncio.Semaphore | None = None
         self._pending: set[asyncio.Task[Any]] = set()
         if not config.authenticated:
@@ -129,7 +127,7 @@ class TeamsAdapter:
     async def close(self) -> None:
         """Finish the turns under way, then close the connector clients."""
         await self.drain()
-        await self._offload(self._close_connectors())
+        await self._offload(self.auth.close())
 
     # --- HTTP ----------------------------------------------------------------------------
 
@@ -199,21 +197,8 @@ class TeamsAdapter:
                 await self.delivery.send(reference, activity_of(message), reply_to)
 
     async def _connector_for(self, service_url: str) -> ConnectorClient:
-        connector = self._connectors.get(service_url)
-        if connector is None:
-            claims = self.cloud.create_claims_identity(self.config.app_id if self.config.authenticated else "")
-            factory = self.auth.create_connector_factory(claims)
-            connector = await factory.create(service_url, None)
-            # The delivery retries, paced and counted: the HTTP layer underneath must not.
-            connector.config.retry_policy.retries = 0
-            connector.config.connection.timeout = CONNECTOR_TIMEOUT
-            self._connectors[service_url] = connector
-        return connector
-
-    async def _close_connectors(self) -> None:
-        connectors, self._connectors = list(self._connectors.values()), {}
-        for connector in connectors:
-            await connector.__aexit__(None, None, None)  # closes its HTTP session
+        claims = self.cloud.create_claims_identity(self.config.app_id if self.config.authenticated else "")
+        return await self.auth.create_connector_factory(claims).create(service_url, None)
 
 
 async def _read_activity(request: web.Request) -> tuple[Activity | None, str]:
