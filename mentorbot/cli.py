@@ -212,6 +212,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     if command == "teams-package":
         return _teams_package(settings, args.output)
+    incomplete = settings.teams_registration_problem()
+    if incomplete:
+        print(f"mentorbot: bad configuration:\n  {incomplete}", file=sys.stderr)
+        return 2
     if command == "run":
         command = "serve" if settings.slack_configured or settings.teams_configured else "chat"
         args.name, args.host, args.port = None, "127.0.0.1", 3000

@@ -5,7 +5,7 @@ Every setting is documented in the README's configuration table.
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -64,13 +64,14 @@ class Settings(BaseSettings):
                 return known
         raise ValueError(f"MICROSOFT_APP_TYPE must be one of {', '.join(APP_TYPES)}")
 
-    @model_validator(mode="after")
-    def _complete_bot_registration(self) -> Settings:
+    def teams_registration_problem(self) -> str | None:
+        """What keeps the Teams bot registration from being served, or None. (Building the app
+        package needs only the app id, so this is checked where Teams is served.)"""
         if bool(self.microsoft_app_id) != bool(self.microsoft_app_password):
-            raise ValueError("MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD go together: set both, or neither")
+            return "MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD go together: set both, or neither"
         if self.microsoft_app_type == "SingleTenant" and self.microsoft_app_id and not self.microsoft_app_tenant_id:
-            raise ValueError("MICROSOFT_APP_TYPE=SingleTenant needs MICROSOFT_APP_TENANT_ID (your tenant id)")
-        return self
+            return "MICROSOFT_APP_TYPE=SingleTenant needs MICROSOFT_APP_TENANT_ID (your tenant id)"
+        return None
 
     @property
     def slack_configured(self) -> bool:
