@@ -6,10 +6,22 @@ import asyncio
 import random
 import time
 from collections import deque
+from collections.abc import Mapping
 
 MARGIN = 0.05
 """Seconds added to every window: requests are counted when they leave, the platform counts
 them when they arrive, and the network does not keep them evenly spaced."""
+
+
+DEFAULT_RETRY_AFTER = 1.0
+
+
+def retry_after(headers: Mapping[str, str]) -> float:
+    """A rate-limited answer's ``Retry-After``, in seconds (1 s when missing or unreadable)."""
+    try:
+        return max(0.0, float(headers.get("Retry-After", DEFAULT_RETRY_AFTER)))
+    except (TypeError, ValueError):
+        return DEFAULT_RETRY_AFTER
 
 
 def backoff_delay(failures: int, base: float, cap: float) -> float:

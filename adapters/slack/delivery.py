@@ -23,7 +23,7 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -31,7 +31,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.pacing import backoff_delay
+from adapters.pacing import backoff_delay, retry_after
 from bot.delivery import DeliveryResult
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,6 @@ TokenFor = Callable[[str], Awaitable[str | None]]
 # Slack errors answered with HTTP 200 that are worth another try.
 _PASSING_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 _MAX_RATE_LIMITED = 20  # 429s tolerated for one message before it is reported failed
-_DEFAULT_RETRY_AFTER = 1.0
 
 
 @dataclass(frozen=True)
@@ -299,18 +298,10 @@ def _judge(response: Any) -> _Outcome:
     data = getattr(response, "data", None)
     error = str(data.get("error") or "") if isinstance(data, dict) else ""
     if status == 429 or error == "ratelimited":
-        retry_after = _retry_after(getattr(response, "headers", None) or {})
-        return _Outcome("limited", "rate_limited", retry_after, spent=status != 429)
+        wait = retry_after(getattr(response, "headers", None) or {})
+        return _Outcome("limited", "rate_limited", wait, spent=status != 429)
     if status >= 500:
         return _Outcome("retry", f"http_{status}", spent=False)
     if error in _PASSING_ERRORS:
         return _Outcome("retry", error)
     return _Outcome("final", error or f"http_{status}")
-
-
-def _retry_after(headers: Mapping[str, str]) -> float:
-    """Slack's Retry-After, in seconds (1 s when missing or unreadable)."""
-    try:
-        return max(0.0, float(headers.get("Retry-After", _DEFAULT_RETRY_AFTER)))
-    except (TypeError, ValueError):
-        return _DEFAULT_RETRY_AFTER

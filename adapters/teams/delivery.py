@@ -23,7 +23,7 @@ from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import AppCredentials
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from adapters.pacing import SlidingWindow, backoff_delay, take
+from adapters.pacing import SlidingWindow, backoff_delay, retry_after, take
 from bot.delivery import DeliveryResult
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,6 @@ TENANT_LIMIT: Limit = (50, 1.0)
 RETRIED = frozenset({412, 500, 502, 503, 504})
 _MAX_RATE_LIMITED = 20
 _KEPT_CONVERSATIONS = 10_000
-_DEFAULT_RETRY_AFTER = 1.0
 
 
 @dataclass(frozen=True)
@@ -166,14 +165,7 @@ def _addressed(activity: dict[str, Any], reference: ConversationReference) -> Ac
 def _judge(response: Any) -> _Outcome:
     status = int(getattr(response, "status_code", 0) or 0)
     if status == 429:
-        return _Outcome("limited", "rate_limited", _retry_after(getattr(response, "headers", None) or {}))
+        return _Outcome("limited", "rate_limited", retry_after(getattr(response, "headers", None) or {}))
     if status in RETRIED or status == 0:
         return _Outcome("retry", f"http_{status}")
     return _Outcome("final", f"http_{status}")
-
-
-def _retry_after(headers: Any) -> float:
-    try:
-        return max(0.0, float(headers.get("Retry-After", _DEFAULT_RETRY_AFTER)))
-    except (TypeError, ValueError):
-        return _DEFAULT_RETRY_AFTER
