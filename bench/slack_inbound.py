@@ -18,35 +18,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
-import aiohttp
-import asyncpg
-from sqlalchemy.engine import make_url
+from harness import MENTORBOT, ROOT, open_loop, scratch_postgres, served
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # for tests.fakes
-
-from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
-from tests.fakes.slack_workspace import SIGNING_SECRET, fixture, signature_headers  # noqa: E402
+from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_workspace import SIGNING_SECRET, fixture, signature_headers
 
 TEAM, TOKEN = "TBENCH", "xoxb-bench"
 COMMANDS = ("help", "profile", "join", "program list")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def requests(count: int, people: int, api: FakeSlackApi) -> list[tuple[str, str]]:
@@ -69,45 +54,6 @@ def requests(count: int, people: int, api: FakeSlackApi) -> list[tuple[str, str]
     return bodies
 
 
-async def load(url: str, bodies: list[tuple[str, str]], rate: float) -> tuple[list[float], float, int]:
-    """Send every body at ``rate`` per second (open loop); latencies from due time to ack."""
-    latencies: list[float] = []
-    failures = 0
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        start = time.perf_counter()
-
-        async def one(n: int, content_type: str, body: str) -> None:
-            nonlocal failures
-            due = start + n / rate
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            headers = {"Content-Type": content_type, **signature_headers(body)}
-            async with session.post(url, data=body, headers=headers) as response:
-                await response.read()
-                failures += response.status != 200
-            latencies.append(time.perf_counter() - due)
-
-        await asyncio.gather(*(one(n, ct, body) for n, (ct, body) in enumerate(bodies)))
-        elapsed = time.perf_counter() - start
-    return latencies, elapsed, failures
-
-
-async def served(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    async with aiohttp.ClientSession() as session:
-        for _ in range(300):
-            try:
-                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    if response.status == 200:
-                        return process
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    process.kill()
-    raise SystemExit(f"{' '.join(command)} did not come up")
-
-
 async def drained(api: FakeSlackApi, quiet: float = 1.0) -> float:
     """Seconds until the fake API stops hearing replies (the work after the acks is done)."""
     start, seen = time.perf_counter(), -1
@@ -119,16 +65,11 @@ async def drained(api: FakeSlackApi, quiet: float = 1.0) -> float:
 
 async def run(name: str, command: list[str], env: dict[str, str], api: FakeSlackApi, args: argparse.Namespace
               ) -> float:
-    port = free_port()
     api.calls.clear()
-    process = await served([*command, "--port", str(port)], env, port)
-    try:
+    async with served(command, env) as url:
         bodies = requests(int(args.rate * args.seconds), args.people, api)
-        latencies, elapsed, failures = await load(f"http://127.0.0.1:{port}/slack/events", bodies, args.rate)
+        latencies, elapsed, failures = await open_loop(f"{url}/slack/events", bodies, args.rate, signature_headers)
         drain = await drained(api)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     cuts = statistics.quantiles(latencies, n=100)
     replies = len(api.called("chat.postMessage")) + len(api.called("response_url"))
     print(f"{name:22} {len(latencies):6} {len(latencies) / elapsed:8.0f} {cuts[49] * 1000:8.1f} "
@@ -149,24 +90,16 @@ async def main() -> None:
             api.add_user(TOKEN, f"U{n:05d}", f"Person {n}")
         env = {"SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": api.url,
                "LOG_LEVEL": "WARNING"}
-        serve = [str(ROOT / ".venv" / "bin" / "mentorbot"), "serve"]
         print(f"{args.rate:.0f} requests/s for {args.seconds:.0f} s, {args.people} people, half commands, half DMs")
-        print(f"{'server':22} {'acks':>6} {'acks/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'!=200':>6} {'replies':>8} "
+        print(f"{'server':22} {'acks':>6} {'acks/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} {'replies':>8} "
               f"{'drain s':>9}")
         p99: dict[str, float] = {}
         with tempfile.TemporaryDirectory() as folder:
             sqlite = {**env, "DATABASE_URL": f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"}
-            p99["sqlite"] = await run("mentorbot (SQLite)", serve, sqlite, api, args)
-        name = f"mentorbot_bench_{uuid.uuid4().hex[:8]}"
-        server = make_url(args.postgres).set(drivername="postgresql")
-        admin = await asyncpg.connect(server.render_as_string(hide_password=False))
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            url = server.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
-            p99["postgresql"] = await run("mentorbot (PostgreSQL)", serve, {**env, "DATABASE_URL": url}, api, args)
-        finally:
-            await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            await admin.close()
+            p99["sqlite"] = await run("mentorbot (SQLite)", MENTORBOT, sqlite, api, args)
+        async with scratch_postgres(args.postgres) as url:
+            p99["postgresql"] = await run("mentorbot (PostgreSQL)", MENTORBOT, {**env, "DATABASE_URL": url}, api,
+                                          args)
         bare = await run("bare slack-bolt app", [sys.executable, str(ROOT / "bench" / "bare_slack_app.py")],
                          env, api, args)
         for backend, value in p99.items():

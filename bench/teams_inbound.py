@@ -20,10 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,27 +29,16 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import asyncpg
-from sqlalchemy.engine import make_url
+from harness import MENTORBOT, ROOT, Ready, healthy, open_loop, scratch_postgres, served
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # for tests.fakes
-
-from tests.fakes.teams_client import fixture  # noqa: E402
-from tests.fakes.teams_connector import FakeConnector  # noqa: E402
+from tests.fakes.teams_client import fixture
+from tests.fakes.teams_connector import FakeConnector
 
 TENANT = "7b3e2a10-0000-4000-8000-00000000be7c"
 TEXTS = ("mentoring help", "hello")
-PLATFORM_VARIABLES = ("SLACK_", "MICROSOFT_", "TEAMS_")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def activities(count: int, people: int, connector: FakeConnector) -> list[str]:
+def activities(count: int, people: int, connector: FakeConnector) -> list[tuple[str, str]]:
     """``count`` message activities in personal chats, `mentoring help` and plain text alternating."""
     bodies = []
     run = uuid.uuid4().hex[:8]
@@ -66,60 +52,15 @@ def activities(count: int, people: int, connector: FakeConnector) -> list[str]:
                                 name=f"Person {person}")
         activity["conversation"].update(id=f"a:bench-{person}", tenantId=TENANT)
         activity["channelData"]["tenant"]["id"] = TENANT
-        bodies.append(json.dumps(activity))
+        bodies.append(("application/json", json.dumps(activity)))
     return bodies
 
 
-async def load(url: str, bodies: list[str], rate: float) -> tuple[list[float], float, int]:
-    """Send every body at ``rate`` per second (open loop); latencies from due time to answer."""
-    latencies: list[float] = []
-    failures = 0
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        start = time.perf_counter()
-
-        async def one(n: int, body: str) -> None:
-            nonlocal failures
-            due = start + n / rate
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            try:
-                async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as response:
-                    await response.read()
-                    failures += not 200 <= response.status < 300
-            except (aiohttp.ClientError, OSError):  # OSError covers TimeoutError
-                failures += 1
-                return
-            latencies.append(time.perf_counter() - due)
-
-        await asyncio.gather(*(one(n, body) for n, body in enumerate(bodies)))
-        elapsed = time.perf_counter() - start
-    return latencies, elapsed, failures
-
-
-async def up(session: aiohttp.ClientSession, port: int, health: bool) -> bool:
-    """mentorbot: /healthz says 200; the bare bot: /api/messages accepts a connection."""
-    if health:
-        async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-            return response.status == 200
-    async with session.post(f"http://127.0.0.1:{port}/api/messages", json={}) as response:
+async def accepting(session: aiohttp.ClientSession, base_url: str) -> bool:
+    """The bare bot (no /healthz) is up once /api/messages takes a connection."""
+    async with session.post(f"{base_url}/api/messages", json={}) as response:
         await response.read()
         return True
-
-
-async def served(command: list[str], env: dict[str, str], port: int, health: bool) -> subprocess.Popen[bytes]:
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(PLATFORM_VARIABLES)}
-    process = subprocess.Popen(command, env={**inherited, **env}, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    async with aiohttp.ClientSession() as session:
-        for _ in range(300):
-            try:
-                if await up(session, port, health):
-                    return process
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    process.kill()
-    raise SystemExit(f"{' '.join(command)} did not come up")
 
 
 async def drained(connector: FakeConnector, ended: float, quiet: float = 1.0) -> float:
@@ -133,18 +74,13 @@ async def drained(connector: FakeConnector, ended: float, quiet: float = 1.0) ->
 
 
 async def run(name: str, command: list[str], env: dict[str, str], connector: FakeConnector,
-              args: argparse.Namespace, health: bool = True) -> tuple[float, float]:
+              args: argparse.Namespace, ready: Ready = healthy) -> tuple[float, float]:
     """Serve, load and drain one server; its answer p99 (seconds) and throughput (answers/s)."""
-    port = free_port()
-    process = await served([*command, "--port", str(port)], env, port, health)
     connector.posts.clear()
-    try:
+    async with served(command, env, ready) as url:
         bodies = activities(int(args.rate * args.seconds), args.people, connector)
-        latencies, elapsed, failures = await load(f"http://127.0.0.1:{port}/api/messages", bodies, args.rate)
+        latencies, elapsed, failures = await open_loop(f"{url}/api/messages", bodies, args.rate)
         drain = await drained(connector, time.monotonic())
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     cuts = statistics.quantiles(latencies, n=100)
     throughput = len(latencies) / elapsed
     print(f"{name:22} {len(bodies):6} {throughput:10.0f} {cuts[49] * 1000:8.1f} "
@@ -161,7 +97,6 @@ async def main() -> None:
     args = parser.parse_args()
     async with FakeConnector() as connector:
         env = {"TEAMS_ALLOW_UNAUTHENTICATED": "1", "LOG_LEVEL": "WARNING"}
-        serve = [str(ROOT / ".venv" / "bin" / "mentorbot"), "serve"]
         print(f"{args.rate:.0f} activities/s for {args.seconds:.0f} s, {args.people} people, "
               f"half `mentoring help`, half plain text")
         print(f"{'server':22} {'sent':>6} {'answers/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
@@ -169,20 +104,12 @@ async def main() -> None:
         ours: dict[str, tuple[float, float]] = {}
         with tempfile.TemporaryDirectory() as folder:
             sqlite = {**env, "DATABASE_URL": f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"}
-            ours["sqlite"] = await run("mentorbot (SQLite)", serve, sqlite, connector, args)
-        name = f"mentorbot_bench_{uuid.uuid4().hex[:8]}"
-        server = make_url(args.postgres).set(drivername="postgresql")
-        admin = await asyncpg.connect(server.render_as_string(hide_password=False))
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            url = server.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
-            ours["postgresql"] = await run("mentorbot (PostgreSQL)", serve, {**env, "DATABASE_URL": url},
+            ours["sqlite"] = await run("mentorbot (SQLite)", MENTORBOT, sqlite, connector, args)
+        async with scratch_postgres(args.postgres) as url:
+            ours["postgresql"] = await run("mentorbot (PostgreSQL)", MENTORBOT, {**env, "DATABASE_URL": url},
                                            connector, args)
-        finally:
-            await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            await admin.close()
-        bare_p99, bare_throughput = await run("bare botbuilder bot", [sys.executable, str(ROOT / "bench" /
-                                              "bare_teams_bot.py")], {}, connector, args, health=False)
+        bare = [sys.executable, str(ROOT / "bench" / "bare_teams_bot.py")]
+        bare_p99, bare_throughput = await run("bare botbuilder bot", bare, {}, connector, args, accepting)
         for backend, (p99, throughput) in ours.items():
             print(f"mentorbot ({backend}) / bare: p99 ratio {p99 / bare_p99:.2f}, "
                   f"throughput ratio {throughput / bare_throughput:.2f}")

@@ -20,11 +20,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-from aiohttp import web
 
 from adapters.slack.app import SlackAdapter, SlackConfig
 from bot.engine import MentorBot
 from mentorbot.server import build_app
+from tests.fakes.local_http import serve_locally
 from tests.fakes.slack_api import FakeSlackApi
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "slack"
@@ -147,11 +147,7 @@ async def serving(bot: MentorBot, api: FakeSlackApi, config: SlackConfig | None 
     """``mentorbot serve``'s application with the Slack adapter, on a random free port."""
     config = config or SlackConfig(signing_secret=SIGNING_SECRET, api_url=api.url, bot_token="xoxb-acme")
     adapter = SlackAdapter(bot, config, bot.db.engine)
-    runner = web.AppRunner(build_app(bot.db, [adapter]), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_locally(build_app(bot.db, [adapter]))
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
 from adapters.teams.app import TeamsAdapter, TeamsConfig
 from bot.engine import MentorBot
 from mentorbot.server import build_app
+from tests.fakes.local_http import serve_locally
 from tests.fakes.teams_connector import FakeConnector, Post
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "teams"
@@ -142,11 +142,7 @@ async def serving(bot: MentorBot, connector: FakeConnector, config: TeamsConfig 
     """``mentorbot serve``'s application with the Teams adapter, on a random free port."""
     config = config or TeamsConfig(allow_unauthenticated=True)
     adapter = TeamsAdapter(bot, config, delivery_options=delivery_options or None)
-    runner = web.AppRunner(build_app(bot.db, [adapter]), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_locally(build_app(bot.db, [adapter]))
     try:
         yield f"http://127.0.0.1:{port}", adapter
     finally:

@@ -34,7 +34,9 @@ async def paced(bot: MentorBot, connector: FakeConnector) -> AsyncIterator[tuple
         yield TeamsDriver(url, connector, CONTOSO, adapter.drain), adapter
 
 
-async def _address_of(bot: MentorBot, member: Member) -> Address:
+async def _installed(driver: TeamsDriver, bot: MentorBot, member: Member) -> Address:
+    """``member`` installs the app; the address the bot stored for them."""
+    await driver.install(member)
     async with bot.db.transaction() as session:
         person = await session.scalar(select(Person).where(Person.user_id == member.aad))
     assert person is not None and person.address is not None
@@ -56,8 +58,7 @@ async def test_a_participant_is_messaged_later_from_the_stored_conversation_refe
     paced: tuple[TeamsDriver, TeamsAdapter], connector: FakeConnector, bot: MentorBot
 ) -> None:
     driver, adapter = paced
-    await driver.install(HANA)
-    address = await _address_of(bot, HANA)
+    address = await _installed(driver, bot, HANA)
 
     result = await adapter.deliver(address, say("Your session with Victor is tomorrow at 15:00.",
                                                 Button.for_command("My profile", "profile")))
@@ -82,8 +83,7 @@ async def test_messages_to_one_conversation_keep_their_order_within_its_limits(
     paced: tuple[TeamsDriver, TeamsAdapter], connector: FakeConnector, bot: MentorBot
 ) -> None:
     driver, adapter = paced
-    await driver.install(HANA)
-    address = await _address_of(bot, HANA)
+    address = await _installed(driver, bot, HANA)
     before = len(connector.posts)
 
     results = await asyncio.gather(*(adapter.deliver(address, say(f"nudge {n}")) for n in range(12)))
@@ -99,9 +99,7 @@ async def test_a_tenant_stays_within_its_request_rate_across_conversations(
 ) -> None:
     driver, adapter = paced
     members = [HANA, VICTOR, Member("Lea Smith", "lea-aad"), Member("Omar Haddad", "omar-aad")]
-    for member in members:
-        await driver.install(member)
-    addresses = [await _address_of(bot, member) for member in members]
+    addresses = [await _installed(driver, bot, member) for member in members]
     before = len(connector.posts)
 
     await asyncio.gather(*(adapter.deliver(a, say(f"digest {n}")) for a in addresses for n in range(3)))
@@ -117,8 +115,7 @@ async def test_passing_errors_are_retried_until_the_message_goes_out(
     paced: tuple[TeamsDriver, TeamsAdapter], connector: FakeConnector, bot: MentorBot, statuses: list[int]
 ) -> None:
     driver, adapter = paced
-    await driver.install(HANA)
-    address = await _address_of(bot, HANA)
+    address = await _installed(driver, bot, HANA)
     answers = list(statuses)
 
     async def flaky(post: Post) -> web.Response | None:
@@ -140,8 +137,7 @@ async def test_a_message_that_finally_fails_comes_back_failed_and_is_logged(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     driver, adapter = paced
-    await driver.install(HANA)
-    address = await _address_of(bot, HANA)
+    address = await _installed(driver, bot, HANA)
 
     async def blocked(post: Post) -> web.Response:
         return web.json_response({"error": {"code": "BotDisabledByAdmin"}}, status=403)
@@ -163,8 +159,7 @@ async def test_a_connector_that_cannot_be_reached_is_retried_then_reported(
     paced: tuple[TeamsDriver, TeamsAdapter], connector: FakeConnector, bot: MentorBot
 ) -> None:
     driver, adapter = paced
-    await driver.install(HANA)
-    address = await _address_of(bot, HANA)
+    address = await _installed(driver, bot, HANA)
     reference = dict(address.reference or {})
     reference["serviceUrl"] = "http://127.0.0.1:9/"  # the discard port: nothing listens
     result = await adapter.deliver(Address(address.platform, address.tenant, address.user_id, reference),
