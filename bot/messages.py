@@ -245,6 +245,21 @@ class Form:
     errors: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a message (a calendar invite).
+
+    ``link`` is the path under the bot's own HTTP server where the same file can be
+    fetched (``/calendar/TOKEN.ics``), for platforms that cannot carry the file itself:
+    they show a link to it on the bot's public URL.
+    """
+
+    filename: str
+    media_type: str
+    data: bytes
+    link: str = ""
+
+
 class Visibility(StrEnum):
     """Who sees a reply to a command in a shared channel."""
 
@@ -265,6 +280,7 @@ class Message:
     form: Form | None = None
     visibility: Visibility = Visibility.PRIVATE
     to: Address | None = None
+    attachments: Sequence[Attachment] = ()
 
     @property
     def buttons(self) -> list[Button]:

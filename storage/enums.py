@@ -72,3 +72,24 @@ class NudgeStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     EXPIRED = "expired"
+    CANCELED = "canceled"
+
+
+class NudgeKind(StrEnum):
+    """What an outbox row is about."""
+
+    SCHEDULE = "schedule"
+    REMINDER = "reminder"
+    OUTCOME = "outcome"
+    DIGEST = "digest"
+    FLAG = "flag"
+    MANUAL = "manual"
+    SESSION_NEWS = "session_news"
+
+
+class FlagKind(StrEnum):
+    """Why the program admins are warned about a pair."""
+
+    CANCELED_TWICE = "canceled_twice"
+    SILENT = "silent"
+    IGNORED_PROMPTS = "ignored_prompts"

@@ -169,9 +169,15 @@ class Enrollment(TenantOwned, Base):
 
 
 class Pair(TenantOwned, Base):
-    """A mentor and a mentee, proposed by matching and active once published."""
+    """A mentor and a mentee, proposed by matching and active once published.
+
+    ``next_check_at`` is when the cadence tick must look at the pair again (None: at the
+    next tick); the tick reads only pairs due, so its cost follows what is due, not the
+    number of pairs.
+    """
 
     __tablename__ = "pairs"
+    __table_args__ = (Index("ix_pairs_status_next_check_at", "status", "next_check_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
@@ -184,6 +190,8 @@ class Pair(TenantOwned, Base):
     paused_until: Mapped[date | None] = mapped_column(Date)
     proposed_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
+    resumed_at: Mapped[datetime | None]
+    next_check_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(Text)
 
@@ -267,8 +275,18 @@ class MentoringSession(TenantOwned, Base):
     status: Mapped[str] = mapped_column(String(16))
     canceled_by_id: Mapped[int | None] = person_fk(nullable=True, ondelete="SET NULL")
     outcome_at: Mapped[datetime | None]
+    outcome_by_id: Mapped[int | None] = person_fk(nullable=True, ondelete="SET NULL")
     created_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = person_fk(nullable=True, ondelete="SET NULL")
+    # The IANA zone the session was scheduled in: its calendar file and its recurrence
+    # (15:00 stays 15:00 across a daylight-saving change) follow that zone.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # One calendar event across reschedules: same UID, a higher SEQUENCE each time.
+    calendar_uid: Mapped[str] = mapped_column(String(80), default="")
+    calendar_sequence: Mapped[int] = mapped_column(default=0)
+    # The unguessable part of the session's calendar-file link.
+    invite_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    rescheduled_from_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
 
 
 class Attendance(TenantOwned, Base):
@@ -374,6 +392,8 @@ class Nudge(TenantOwned, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = person_fk()
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(200))
     payload: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
@@ -385,6 +405,9 @@ class Nudge(TenantOwned, Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # When the recipient (or their partner) acted on what the nudge asked: a prompt never
+    # answered counts towards the "stopped answering" flag.
+    answered_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 

@@ -35,10 +35,11 @@ Row = TypeVar("Row")
 
 
 def insert_ignoring_conflicts(session: AsyncSession, model: type[Any], **values: Any) -> Any:
-    """An INSERT that does nothing when a unique constraint already holds the row."""
+    """An INSERT that does nothing when a unique constraint already holds the row (without
+    ``values``, for rows given at execution: one multi-row statement)."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(model).values(**values).on_conflict_do_nothing()
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    return (insert.values(**values) if values else insert).on_conflict_do_nothing()
 
 
 async def tenant_for(

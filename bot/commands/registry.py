@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from bot.commands import participation, program_admin
+from bot.commands import cadence_admin, participation, program_admin, sessions
 from bot.commands.grammar import Arg, ArgKind, CommandSpec
 from bot.messages import LABEL_LIMIT
 from storage.enums import Cadence, ProgramFormat
+from bot.commands.sessions import OUTCOMES
 
 CADENCES = tuple(c.value for c in Cadence)
 FORMATS = tuple(f.value for f in ProgramFormat)
@@ -20,6 +21,9 @@ PROGRAM_SETTINGS = (
     Arg("topics", ArgKind.LIST, max_length=2000, item_max_length=LABEL_LIMIT),
     Arg("baseline", ArgKind.LIST, max_length=2000, item_max_length=LABEL_LIMIT),
 )
+
+PARTNER = Arg("with", max_length=LABEL_LIMIT)
+WHEN = (Arg("date", max_length=20), Arg("time", max_length=10), Arg("where", max_length=200))
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -42,6 +46,20 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 participation.never_mind, hidden=True),
     CommandSpec(("forget-me",), "erase your personal data", "/mentoring forget-me", participation.forget_me,
                 flags=("confirm",)),
+    CommandSpec(("schedule",), "put your next session on the calendar (in your time zone; remote or a place)",
+                "/mentoring schedule 2027-01-12 15:00 remote", sessions.schedule, positionals=WHEN, flags=("repeat",),
+                options=(PARTNER,)),
+    CommandSpec(("reschedule",), "move your next session", "/mentoring reschedule 2027-01-19 15:00",
+                sessions.reschedule, positionals=WHEN, options=(PARTNER,)),
+    CommandSpec(("cancel-session",), "call off your next session", "/mentoring cancel-session",
+                sessions.cancel_session, options=(PARTNER,)),
+    CommandSpec(("sessions",), "your sessions and what became of them", "/mentoring sessions", sessions.list_sessions),
+    CommandSpec(("invite",), "the calendar invite (.ics) for your next session", "/mentoring invite", sessions.invite,
+                options=(PARTNER,)),
+    CommandSpec(("outcome",), "what became of a session", "/mentoring outcome 42 held", sessions.outcome,
+                positionals=(Arg("session", ArgKind.INT, required=True, low=1, high=2**31 - 1),
+                             Arg("what", ArgKind.CHOICE, required=True, choices=tuple(OUTCOMES))),
+                options=(Arg("by", ArgKind.CHOICE, choices=("me", "partner")),), hidden=True),
     CommandSpec(("program", "create"), "start a program; you become its admin",
                 '/mentoring program create "Digital Leaders 2027" cadence=monthly capacity=3 formats=one-to-one,group',
                 program_admin.create_program, positionals=(Arg("name", required=True, max_length=LABEL_LIMIT),),
@@ -62,6 +80,26 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(("audit",), "who did, or tried, what in the program", "/mentoring audit limit=50",
                 program_admin.show_audit, options=(PROGRAM_OPTION, Arg("limit", ArgKind.INT, low=1, high=200)),
                 admin=True, program_scoped=True),
+    CommandSpec(("flagged",), "pairs in trouble: open flags, with what to do", "/mentoring flagged",
+                cadence_admin.flagged, options=(PROGRAM_OPTION,), admin=True, program_scoped=True),
+    CommandSpec(("nudge",), "nudge a pair now (a participant's name, or #PAIR)", "/mentoring nudge Victor",
+                cadence_admin.nudge, positionals=(Arg("name", required=True),), options=(PROGRAM_OPTION,),
+                admin=True, program_scoped=True),
+    CommandSpec(("pair", "pause"), "pause a pair: no nudges until a date (default four weeks)",
+                "/mentoring pair pause Victor until=2027-02-01", cadence_admin.pause_pair,
+                positionals=(Arg("name", required=True),), options=(PROGRAM_OPTION, Arg("until", ArgKind.DATE)),
+                admin=True, program_scoped=True),
+    CommandSpec(("pair", "resume"), "resume a paused pair", "/mentoring pair resume Victor", cadence_admin.resume_pair,
+                positionals=(Arg("name", required=True),), options=(PROGRAM_OPTION,), admin=True, program_scoped=True),
+    CommandSpec(("pair", "rematch"), "end a pair so that both can be matched again", "/mentoring pair rematch Victor",
+                cadence_admin.rematch, positionals=(Arg("name", required=True),), options=(PROGRAM_OPTION,),
+                admin=True, program_scoped=True),
+    CommandSpec(("pair", "set"), "a pair's own cadence (or cadence=program)", "/mentoring pair set Victor cadence=weekly",
+                cadence_admin.set_pair, positionals=(Arg("name", required=True),),
+                options=(PROGRAM_OPTION, Arg("cadence", ArgKind.CHOICE, choices=(*CADENCES, "program"))),
+                admin=True, program_scoped=True),
+    CommandSpec(("digest",), "this week's digest of the program, now", "/mentoring digest", cadence_admin.digest,
+                options=(PROGRAM_OPTION,), admin=True, program_scoped=True),
     CommandSpec(("admin", "remove"), "take someone off the admin list", "/mentoring admin remove Sam",
                 program_admin.remove_admin, positionals=(Arg("name", required=True),), options=(PROGRAM_OPTION,),
                 admin=True, program_scoped=True),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from bot.flows.base import Flow, on_hold
 from bot.flows.onboarding import OnboardingFlow, ProfileFlow
+from bot.flows.schedule import ScheduleFlow
 from bot.turn import Turn
 from storage.models import ConversationState
 
 ONBOARDING = OnboardingFlow()
 PROFILE = ProfileFlow()
-FLOWS: dict[str, Flow] = {flow.name: flow for flow in (ONBOARDING, PROFILE)}
+SCHEDULING = ScheduleFlow()
+FLOWS: dict[str, Flow] = {flow.name: flow for flow in (ONBOARDING, PROFILE, SCHEDULING)}
 
 Active = tuple[Flow, ConversationState]
 

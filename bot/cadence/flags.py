@@ -1,0 +1,96 @@
+"""Flags as the program admins see them: the pair, what went wrong since when, what to do."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.cadence.periods import window
+from bot.messages import Button, ButtonStyle, Message, say
+from storage.enums import FlagKind, SessionStatus
+from storage.models import Flag, MentoringSession, Pair, Person, Program
+from storage.repository import Repository
+
+TITLES = {
+    FlagKind.CANCELED_TWICE: "two sessions in a row canceled or missed",
+    FlagKind.SILENT: "no session held for twice the cadence",
+    FlagKind.IGNORED_PROMPTS: "stopped answering",
+}
+
+
+def pair_ref(pair: Pair) -> str:
+    """How a button names a pair in an admin command (``#17``)."""
+    return f"#{pair.id}"
+
+
+def actions(pair: Pair, program: Program) -> list[Button]:
+    """What an admin can do about a pair: nudge it, pause it, or ask for a rematch."""
+    scope = f'program="{program.name}"'
+    return [Button.for_command("Nudge the pair", f"nudge {pair_ref(pair)} {scope}", ButtonStyle.PRIMARY),
+            Button.for_command("Pause the pair", f"pair pause {pair_ref(pair)} {scope}"),
+            Button.for_command("Ask for a rematch", f"pair rematch {pair_ref(pair)} {scope}", ButtonStyle.DANGER)]
+
+
+async def open_flags(repo: Repository, program_id: int) -> Sequence[Flag]:
+    """A program's unresolved flags, oldest first."""
+    return await repo.all(repo.scoped(Flag).where(Flag.program_id == program_id, Flag.resolved_at.is_(None))
+                          .order_by(Flag.raised_at, Flag.id))
+
+
+async def flag_message(repo: Repository, flag: Flag, zone: ZoneInfo, now: datetime) -> Message | None:
+    """A flag with the context an admin needs to act, or None when its pair is gone."""
+    pair = await repo.one_or_none(repo.scoped(Pair).where(Pair.id == flag.pair_id))
+    program = await repo.program(flag.program_id)
+    if pair is None or program is None:
+        return None
+    mentor, mentee = await repo.person(pair.mentor_id), await repo.person(pair.mentee_id)
+    names = {p.id: p.display_name for p in (mentor, mentee) if p is not None}
+    lead = f"*Flag in {program.name}*: {names.get(pair.mentor_id, '?')} (mentor) and " \
+           f"{names.get(pair.mentee_id, '?')} (mentee): {TITLES[FlagKind(flag.kind)]}."
+    lines = [lead, _why(flag, names, zone, now, pair.cadence or program.cadence)]
+    history = await _history(repo, pair, names, zone)
+    if history:
+        lines.append("Last sessions:\n" + "\n".join(history))
+    return say("\n".join(lines), *actions(pair, program))
+
+
+def _since(flag: Flag, zone: ZoneInfo) -> str:
+    since = flag.details.get("since")
+    return datetime.fromisoformat(since).astimezone(zone).strftime("%d %b %Y") if since else "?"
+
+
+def _why(flag: Flag, names: dict[int, str], zone: ZoneInfo, now: datetime, cadence: str) -> str:
+    if flag.kind == FlagKind.IGNORED_PROMPTS:
+        who = names.get(flag.person_id or 0, "A participant")
+        return f"{who} has not answered my last two messages (since {_since(flag, zone)})."
+    if flag.kind == FlagKind.SILENT:
+        return f"Nothing held since {_since(flag, zone)}; they are meant to meet {cadence}."
+    return f"Canceled or missed since {_since(flag, zone)}."
+
+
+async def _history(repo: Repository, pair: Pair, names: dict[int, str], zone: ZoneInfo) -> list[str]:
+    rows = await repo.all(repo.scoped(MentoringSession).where(
+        MentoringSession.pair_id == pair.id, MentoringSession.status != SessionStatus.RESCHEDULED,
+    ).order_by(MentoringSession.starts_at.desc()).limit(4))
+    lines = []
+    for row in rows:
+        status = "on the calendar" if row.status == SessionStatus.SCHEDULED else row.status.replace("_", "-")
+        by = f" by {names.get(row.canceled_by_id, 'someone')}" if row.canceled_by_id else ""
+        lines.append(f"- {row.starts_at.astimezone(zone):%a %d %b %H:%M}: {status}{by}")
+    return lines
+
+
+def silent_for(pair: Pair, program: Program) -> str:
+    """Twice the pair's cadence, in words (for help texts)."""
+    return f"{(2 * window(pair.cadence or program.cadence)).days} days"
+
+
+async def names_of(repo: Repository, ids: Sequence[int]) -> dict[int, Person]:
+    """People by id."""
+    found = {}
+    for person_id in ids:
+        person = await repo.person(person_id)
+        if person is not None:
+            found[person_id] = person
+    return found

@@ -1,0 +1,188 @@
+"""The cadence tick: find the pairs due for a look, apply the rules, write what is due.
+
+Only pairs whose ``next_check_at`` has come are read, so a tick costs what is due, not
+what exists. Each batch is one transaction; nudges and flags are inserted by unique key,
+so a tick run twice (or by two replicas at once) writes each of them once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cadence import rules
+from bot.cadence.hours import WorkingHours
+from bot.cadence.periods import next_occurrence
+from bot.calendar import new_invite_token
+from bot.clock import Clock
+from storage import cadence as queries
+from storage.db import Database
+from storage.enums import NudgeKind, NudgeStatus, SessionStatus
+from storage.models import MentoringSession, Pair, Person, Profile, Program
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+# How far back sessions and prompts are read: enough for every rule at a monthly cadence.
+HISTORY = timedelta(days=120)
+PROMPT_HISTORY = timedelta(days=90)
+
+
+@dataclass
+class TickReport:
+    """What one tick did."""
+
+    pairs_checked: int = 0
+    nudges_written: int = 0
+    flags_raised: int = 0
+    sessions_added: int = 0
+
+
+async def run_tick(db: Database, clock: Clock, batch: int = BATCH) -> TickReport:
+    """Look at every pair that is due and write its due nudges and flags."""
+    report = TickReport()
+    now = clock.now()
+    while True:
+        async with db.transaction() as session:
+            checked = await _tick_batch(session, now, batch, report)
+        if checked < batch:
+            break
+    if report.nudges_written or report.flags_raised:
+        log.info("tick: %d pairs looked at, %d nudges and %d flags written", report.pairs_checked,
+                 report.nudges_written, report.flags_raised)
+    return report
+
+
+async def _tick_batch(session: AsyncSession, now: datetime, batch: int, report: TickReport) -> int:
+    pairs = await queries.due_pairs(session, now, batch)
+    if not pairs:
+        return 0
+    ids = [p.id for p in pairs]
+    programs = await queries.programs_by_id(session, {p.program_id for p in pairs})
+    people = await queries.people_with_profiles(session, {x for p in pairs for x in (p.mentor_id, p.mentee_id)})
+    inactive = await queries.inactive_participants(session, pairs)
+    sessions = await _sessions_by_pair(session, ids, now)
+    report.sessions_added += await _continue_series(session, pairs, programs, sessions, now)
+    prompts: dict[int, list[rules.Prompt]] = defaultdict(list)
+    for nudge in await queries.prompts_of_pairs(session, ids, now - PROMPT_HISTORY):
+        if nudge.pair_id is not None and nudge.sent_at is not None:
+            prompts[nudge.pair_id].append(rules.Prompt(nudge.person_id, nudge.sent_at, nudge.answered_at))
+    nudges: list[dict[str, Any]] = []
+    checks: dict[int, datetime | None] = {}
+    for pair in pairs:
+        program = programs[pair.program_id]
+        state = _state(pair, program, people, inactive, sessions[pair.id], prompts[pair.id])
+        verdict = rules.evaluate(state, now)
+        nudges += [_nudge_row(pair, planned, now) for planned in verdict.nudges]
+        for flag in verdict.flags:
+            report.flags_raised += await _raise(session, pair, flag, now, nudges)
+        checks[pair.id] = verdict.next_check_at
+    report.nudges_written += await queries.add_nudges(session, nudges)
+    await queries.set_next_checks(session, checks)
+    report.pairs_checked += len(pairs)
+    return len(pairs)
+
+
+async def _sessions_by_pair(session: AsyncSession, pair_ids: Sequence[int], now: datetime) -> dict[int, list[MentoringSession]]:
+    found: dict[int, list[MentoringSession]] = defaultdict(list)
+    for row in await queries.sessions_of_pairs(session, pair_ids, now - HISTORY):
+        if row.pair_id is not None:
+            found[row.pair_id].append(row)
+    for pair_id, held in (await queries.latest_held(session, pair_ids)).items():
+        if all(s.id != held.id for s in found[pair_id]):
+            found[pair_id].insert(0, held)
+    return found
+
+
+async def _continue_series(session: AsyncSession, pairs: Sequence[Pair], programs: dict[int, Program],
+                           sessions: dict[int, list[MentoringSession]], now: datetime) -> int:
+    """Once an occurrence of a repeating series has begun, the next one goes on the calendar
+    (it already is in the participants' calendars, through the series' recurrence rule)."""
+    added = 0
+    for pair in pairs:
+        series: dict[str, list[MentoringSession]] = defaultdict(list)
+        for row in sessions[pair.id]:
+            if row.recurring and row.calendar_uid:
+                series[row.calendar_uid].append(row)
+        cadence = pair.cadence or programs[pair.program_id].cadence
+        for occurrences in series.values():
+            latest = max(occurrences, key=lambda s: s.starts_at)
+            if latest.starts_at > now:
+                continue
+            row = _next_in_series(occurrences, cadence, now)
+            session.add(row)
+            sessions[pair.id].append(row)
+            added += 1
+    if added:
+        await session.flush()
+    return added
+
+
+def _next_in_series(occurrences: list[MentoringSession], cadence: str, now: datetime) -> MentoringSession:
+    first = min(occurrences, key=lambda s: s.starts_at)
+    index = 1
+    while (starts := next_occurrence(first.starts_at, first.timezone, cadence, index)) <= now:
+        index += 1
+    latest = max(occurrences, key=lambda s: s.starts_at)
+    return MentoringSession(
+        tenant_id=first.tenant_id, program_id=first.program_id, pair_id=first.pair_id, starts_at=starts,
+        duration_minutes=latest.duration_minutes, mode=latest.mode, place=latest.place, recurring=True,
+        status=SessionStatus.SCHEDULED, created_at=now, created_by_id=first.created_by_id, timezone=first.timezone,
+        calendar_uid=first.calendar_uid, calendar_sequence=latest.calendar_sequence, invite_token=new_invite_token(),
+    )
+
+
+def _state(pair: Pair, program: Program, people: dict[int, tuple[Person, Profile | None]],
+           inactive: set[tuple[int, int]], sessions: list[MentoringSession], prompts: list[rules.Prompt]) -> rules.PairState:
+    def side(person_id: int, role: str) -> rules.Side:
+        person, profile = people[person_id]
+        active = (pair.program_id, person_id) not in inactive and person.erased_at is None
+        return rules.Side(person_id, role, WorkingHours.of(person, profile), active)
+
+    began = pair.started_at or pair.proposed_at
+    return rules.PairState(
+        pair_id=pair.id,
+        cadence=pair.cadence or program.cadence,
+        reminder=timedelta(hours=program.reminder_hours),
+        active_since=max(began, pair.resumed_at) if pair.resumed_at else began,
+        mentor=side(pair.mentor_id, "mentor"),
+        mentee=side(pair.mentee_id, "mentee"),
+        sessions=[rules.SessionState(s.id, s.starts_at, timedelta(minutes=s.duration_minutes), s.status, s.created_at,
+                                     s.outcome_at, s.canceled_by_id) for s in sessions],
+        prompts=prompts,
+    )
+
+
+def _nudge_row(pair: Pair, planned: rules.PlannedNudge, now: datetime) -> dict[str, Any]:
+    return {
+        "tenant_id": pair.tenant_id, "person_id": planned.person_id, "pair_id": pair.id,
+        "session_id": planned.session_id, "kind": planned.kind, "key": planned.key, "payload": planned.payload,
+        "due_at": planned.due_at, "expires_at": planned.expires_at, "status": NudgeStatus.PENDING, "attempts": 0,
+        "created_at": now,
+    }
+
+
+async def _raise(session: AsyncSession, pair: Pair, flag: rules.PlannedFlag, now: datetime,
+                 nudges: list[dict[str, Any]]) -> int:
+    """Raise a flag once; a new one goes to every admin of the program, in their working hours."""
+    flag_id = await queries.add_flag(session, {
+        "tenant_id": pair.tenant_id, "program_id": pair.program_id, "pair_id": pair.id,
+        "person_id": flag.person_id, "kind": flag.kind, "key": flag.key, "details": flag.details, "raised_at": now,
+    })
+    if flag_id is None:
+        return 0
+    log.info("flag %s raised for pair %s", flag.kind, pair.id)
+    for admin, profile in await queries.admins_of(session, pair.program_id):
+        nudges.append({
+            "tenant_id": pair.tenant_id, "person_id": admin.id, "pair_id": pair.id, "session_id": None,
+            "kind": NudgeKind.FLAG, "key": f"flag:{flag_id}:{admin.id}", "payload": {"flag_id": flag_id},
+            "due_at": WorkingHours.of(admin, profile).next_working(now), "expires_at": None,
+            "status": NudgeStatus.PENDING, "attempts": 0, "created_at": now,
+        })
+    return 1

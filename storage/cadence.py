@@ -1,0 +1,135 @@
+"""The cadence tick's queries: they read and write many tenants' rows in one pass.
+
+The tick is the system acting, not a person in a tenant: it reads pairs of every tenant,
+and every row it writes carries the tenant of the pair (or program) it is about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.enums import EnrollmentStatus, NudgeKind, NudgeStatus, PairStatus, SessionStatus
+from storage.models import Enrollment, Flag, MentoringSession, Nudge, Pair, Person, Profile, Program, ProgramAdmin
+from storage.repository import insert_ignoring_conflicts
+
+PROMPT_KINDS = (NudgeKind.SCHEDULE, NudgeKind.OUTCOME)
+
+
+async def due_pairs(session: AsyncSession, now: datetime, limit: int) -> Sequence[Pair]:
+    """Active pairs whose next look is due, the longest waiting first (never looked at: first)."""
+    query = (
+        select(Pair)
+        .where(Pair.status == PairStatus.ACTIVE, or_(Pair.next_check_at.is_(None), Pair.next_check_at <= now))
+        .order_by(Pair.next_check_at.asc().nulls_first(), Pair.id)
+        .limit(limit)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def programs_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Program]:
+    """Programs by id."""
+    rows = await session.execute(select(Program).where(Program.id.in_(set(ids))))
+    return {p.id: p for p in rows.scalars()}
+
+
+async def people_with_profiles(session: AsyncSession, ids: Iterable[int]) -> dict[int, tuple[Person, Profile | None]]:
+    """People by id, each with their profile (None before onboarding)."""
+    rows = await session.execute(
+        select(Person, Profile).outerjoin(Profile, Profile.person_id == Person.id).where(Person.id.in_(set(ids)))
+    )
+    return {person.id: (person, profile) for person, profile in rows.all()}
+
+
+async def inactive_participants(session: AsyncSession, pairs: Sequence[Pair]) -> set[tuple[int, int]]:
+    """(program id, person id) of the pairs' participants who are not active in the program
+    (paused, left, or not enrolled at all)."""
+    wanted = {(p.program_id, person) for p in pairs for person in (p.mentor_id, p.mentee_id)}
+    if not wanted:
+        return set()
+    rows = await session.execute(
+        select(Enrollment.program_id, Enrollment.person_id).where(
+            tuple_(Enrollment.program_id, Enrollment.person_id).in_(list(wanted)),
+            Enrollment.status == EnrollmentStatus.ACTIVE,
+        )
+    )
+    return wanted - {(program, person) for program, person in rows.all()}
+
+
+async def sessions_of_pairs(session: AsyncSession, pair_ids: Sequence[int], since: datetime) -> Sequence[MentoringSession]:
+    """The pairs' sessions from ``since`` on, plus any still scheduled, oldest first."""
+    rows = await session.execute(
+        select(MentoringSession)
+        .where(MentoringSession.pair_id.in_(pair_ids),
+               or_(MentoringSession.starts_at >= since, MentoringSession.status == SessionStatus.SCHEDULED))
+        .order_by(MentoringSession.starts_at)
+    )
+    return rows.scalars().all()
+
+
+async def latest_held(session: AsyncSession, pair_ids: Sequence[int]) -> dict[int, MentoringSession]:
+    """Each pair's latest held session (it may be older than the sessions loaded)."""
+    latest = (
+        select(MentoringSession.pair_id, func.max(MentoringSession.starts_at).label("starts_at"))
+        .where(MentoringSession.pair_id.in_(pair_ids), MentoringSession.status == SessionStatus.HELD)
+        .group_by(MentoringSession.pair_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(MentoringSession).join(latest, (latest.c.pair_id == MentoringSession.pair_id)
+                                      & (latest.c.starts_at == MentoringSession.starts_at))
+        .where(MentoringSession.status == SessionStatus.HELD)
+    )
+    return {s.pair_id: s for s in rows.scalars() if s.pair_id is not None}
+
+
+async def prompts_of_pairs(session: AsyncSession, pair_ids: Sequence[int], since: datetime) -> Sequence[Nudge]:
+    """Questions sent to the pairs' participants since ``since`` (to schedule, did it happen)."""
+    rows = await session.execute(
+        select(Nudge).where(
+            Nudge.pair_id.in_(pair_ids), Nudge.kind.in_(PROMPT_KINDS), Nudge.status == NudgeStatus.SENT,
+            Nudge.sent_at >= since,
+        )
+    )
+    return rows.scalars().all()
+
+
+async def add_nudges(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert outbox rows; a key already there is left alone. Returns how many were new."""
+    if not rows:
+        return 0
+    # One multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING: only new rows come back.
+    result = await session.execute(insert_ignoring_conflicts(session, Nudge).returning(Nudge.id), list(rows))
+    return len(result.all())
+
+
+async def add_flag(session: AsyncSession, row: dict[str, Any]) -> int | None:
+    """Insert a flag; its id when new, None when its key was already raised."""
+    result = await session.execute(insert_ignoring_conflicts(session, Flag, **row).returning(Flag.id))
+    return result.scalar_one_or_none()
+
+
+async def admins_of(session: AsyncSession, program_id: int) -> Sequence[tuple[Person, Profile | None]]:
+    """A program's admins with their profiles."""
+    rows = await session.execute(
+        select(Person, Profile)
+        .join(ProgramAdmin, ProgramAdmin.person_id == Person.id)
+        .outerjoin(Profile, Profile.person_id == Person.id)
+        .where(ProgramAdmin.program_id == program_id, Person.erased_at.is_(None))
+    )
+    return [(person, profile) for person, profile in rows.all()]
+
+
+async def set_next_checks(session: AsyncSession, checks: dict[int, datetime | None]) -> None:
+    """Record when each pair needs its next look."""
+    if checks:
+        await session.execute(update(Pair), [{"id": pair, "next_check_at": at} for pair, at in checks.items()])
+
+
+async def active_programs(session: AsyncSession) -> Sequence[Program]:
+    """Every active program, across tenants."""
+    return (await session.execute(select(Program).where(Program.status == "active").order_by(Program.id))).scalars().all()
