@@ -3,7 +3,7 @@ each in their own working hours."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from bot.cadence.tick import run_tick
 from tests.bot.cadence.conftest import MENTEE, MENTOR, World

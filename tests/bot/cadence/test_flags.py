@@ -1,0 +1,135 @@
+"""Flags: raised once, sent to the program admins with what they need, resolved when the
+pair holds a session; paused people and pairs get nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from bot.cadence.nudges import render_nudge
+from bot.cadence.tick import run_tick
+from storage.enums import NudgeKind, NudgeStatus
+from storage.models import Flag, Nudge
+from storage.repository import Repository
+from tests.bot.cadence.conftest import MENTEE, MENTOR, World
+from tests.transcript import Chats
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+async def flags(world: World) -> list[Flag]:
+    async with world.db.transaction() as session:
+        return list(await session.scalars(select(Flag).order_by(Flag.id)))
+
+
+async def zoe_and_victor(world: World) -> None:
+    await world.person("Zoe", role=MENTOR)
+    await world.person("Victor", role=MENTEE)
+    await world.pair("Zoe", "Victor")
+
+
+async def session_on(world: World, chats: Chats, day: str, then: str) -> None:
+    """Zoe schedules a session at 10:00 on ``day``; afterwards Victor says ``then``."""
+    await chats.run(f"Zoe> /mentoring schedule {day} 10:00")
+    world.clock.set(datetime.fromisoformat(f"{day}T12:00+01:00"))
+    await run_tick(world.db, world.clock)
+    outcome = [n for n in await world.nudges() if n.kind == NudgeKind.OUTCOME][-1]
+    await chats.run(f"Victor> /mentoring outcome {outcome.session_id} {then}")
+
+
+async def test_two_canceled_sessions_in_a_row_raise_one_flag_for_the_admins_with_the_context(
+        world: World, chats: Chats) -> None:
+    await zoe_and_victor(world)
+    await session_on(world, chats, "2026-11-24", "canceled by=me")
+    await run_tick(world.db, world.clock)
+    assert await flags(world) == []
+    await session_on(world, chats, "2026-11-26", "no-show")
+    await run_tick(world.db, world.clock)
+    await session_on(world, chats, "2026-11-27", "canceled by=partner")
+    await run_tick(world.db, world.clock)
+
+    raised = await flags(world)
+    assert [f.kind for f in raised] == ["canceled_twice"], "raised once, not again at the third"
+    to_admin = [n for n in await world.nudges() if n.kind == NudgeKind.FLAG]
+    assert [world.name_of(n.person_id) for n in to_admin] == ["Ada"]
+    async with world.db.transaction() as session:
+        message = await render_nudge(Repository(session, world.tenant_id), to_admin[0], world.clock.now())
+    assert message is not None
+    assert "Zoe (mentor) and Victor (mentee): two sessions in a row canceled or missed" in message.text
+    assert "canceled by Victor" in message.text and "no-show" in message.text
+    assert [b.label for b in message.buttons] == ["Nudge the pair", "Pause the pair", "Ask for a rematch"]
+
+
+async def test_a_held_session_resolves_the_flags_and_a_new_stretch_of_trouble_flags_again(
+        world: World, chats: Chats) -> None:
+    await zoe_and_victor(world)
+    await session_on(world, chats, "2026-11-24", "canceled")
+    await session_on(world, chats, "2026-11-25", "canceled")
+    await run_tick(world.db, world.clock)
+    await session_on(world, chats, "2026-11-26", "held")
+    assert all(f.resolved_at is not None for f in await flags(world))
+    await session_on(world, chats, "2026-11-30", "canceled")
+    await session_on(world, chats, "2026-12-01", "no-show")
+    await run_tick(world.db, world.clock)
+    assert [f.resolved_at is None for f in await flags(world)] == [False, True]
+
+
+async def test_a_pair_that_held_nothing_for_twice_its_cadence_is_flagged_as_silent(world: World) -> None:
+    await zoe_and_victor(world)
+    world.clock.advance(timedelta(days=13, hours=23))
+    await run_tick(world.db, world.clock)
+    assert await flags(world) == []
+    world.clock.advance(timedelta(hours=1))
+    await run_tick(world.db, world.clock)
+    assert [f.kind for f in await flags(world)] == ["silent"]
+
+
+async def test_a_participant_who_ignored_the_last_two_prompts_is_flagged(world: World) -> None:
+    await zoe_and_victor(world)
+    await run_tick(world.db, world.clock)
+    world.clock.advance(timedelta(days=2))
+    await run_tick(world.db, world.clock)
+    async with world.db.transaction() as session:  # the outbox sent them
+        await session.execute(update(Nudge).values(status=NudgeStatus.SENT, sent_at=Nudge.due_at))
+    world.clock.advance(timedelta(days=1, hours=23))
+    await run_tick(world.db, world.clock)
+    assert await flags(world) == [], "two days to answer the latest"
+    world.clock.advance(timedelta(hours=1))
+    await run_tick(world.db, world.clock)
+    raised = await flags(world)
+    assert [(f.kind, world.name_of(f.person_id or 0)) for f in raised] == [("ignored_prompts", "Victor")]
+
+
+async def test_paused_participants_and_pairs_get_nothing(world: World, chats: Chats) -> None:
+    await zoe_and_victor(world)
+    await chats.run("""
+        Victor> /mentoring pause 2026-12-07
+        bot: Paused until 2026-12-07
+    """)
+    for _ in range(10):
+        await run_tick(world.db, world.clock)
+        world.clock.advance(timedelta(days=1))
+    assert await world.nudges() == []
+    assert await flags(world) == []
+    await chats.run("Victor> /mentoring resume")
+    await chats.run("""
+        Ada> /mentoring pair pause Victor until=2026-12-20
+        bot: Paused Zoe & Victor until 2026-12-20
+    """)
+    await run_tick(world.db, world.clock)
+    assert await world.nudges() == []
+
+
+async def test_after_days_of_downtime_the_bot_catches_up_once(world: World, chats: Chats) -> None:
+    await zoe_and_victor(world)
+    await chats.run("Zoe> /mentoring schedule 2026-11-25 10:00")
+    world.clock.set(utc("2026-12-01T09:00"))  # down from Monday to the next Tuesday
+    report = await run_tick(world.db, world.clock)
+    kinds = sorted(n.kind for n in await world.nudges() if n.kind != NudgeKind.SESSION_NEWS)
+    # No reminder for the session that has passed; one "did it happen?" each.
+    assert kinds == ["outcome", "outcome"]
+    assert report.nudges_written == 2
+    assert (await run_tick(world.db, world.clock)).nudges_written == 0
