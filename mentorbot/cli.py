@@ -8,9 +8,9 @@ import getpass
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from pydantic import SecretStr, ValidationError
 from sqlalchemy.engine import make_url
@@ -37,11 +37,29 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
     commands.add_parser("migrate", help="bring the database schema up to date")
+    simulate = commands.add_parser("simulate", help="run a sample program on a fake clock and print what happens "
+                                   "(a scratch database; yours is not touched)")
+    simulate.add_argument("--weeks", type=_positive(52), default=12, help="how many weeks to simulate (1-52)")
+    simulate.add_argument("--seed", type=int, default=1, help="the random seed: the same seed gives the same run")
+    simulate.add_argument("--verbose", action="store_true", help="also print every message the bot sends")
     package = commands.add_parser("teams-package", help="write the Teams app package (a zip) to upload in Teams")
     package.add_argument("--output", type=Path, default=Path("mentorbot-teams.zip"),
                          help="the zip to write, or a directory to write mentorbot-teams.zip into "
                               "(default: ./mentorbot-teams.zip)")
     return parser
+
+
+def _positive(most: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from 1 to ``most``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if not 1 <= value <= most:
+            raise argparse.ArgumentTypeError(f"{value} is out of range: use 1 to {most}")
+        return value
+    return parse
 
 
 def _configure_logging(settings: Settings, chat: bool) -> None:
@@ -82,8 +100,14 @@ async def _read_line(prompt: str) -> str | None:
 
 async def _chat(settings: Settings, name: str) -> None:
     from adapters.console.chat import ConsoleChat
+    from adapters.console.delivery import ConsoleDelivery
+    from bot.cadence.digest import write_digests
+    from bot.cadence.nudges import render_nudge
+    from bot.cadence.tick import run_tick
+    from bot.clock import SystemClock
     from bot.engine import MentorBot
     from bot.turn import Limits
+    from scheduler.service import CadenceScheduler, start_cadence
     from storage.db import Database
 
     try:
@@ -92,10 +116,20 @@ async def _chat(settings: Settings, name: str) -> None:
         pass
     await _migrate(settings)
     db = Database(settings.database_url)
+    cadence: CadenceScheduler | None = None
     try:
         bot = MentorBot(db, limits=Limits(max_text=settings.max_text_length))
+        console = ConsoleDelivery(print)
+        # Nudges show up in the terminal while chatting. Only console people's nudges are
+        # claimed: a chat on a database that also serves Slack or Teams leaves theirs alone.
+        cadence = await start_cadence(db, SystemClock(), {console.platform: console}, render=render_nudge,
+                                      tick=run_tick, digest=write_digests,
+                                      tick_seconds=settings.cadence_tick_seconds,
+                                      drain_seconds=settings.outbox_drain_seconds, own_platforms_only=True)
         await ConsoleChat(bot, name).run(_read_line, print)
     finally:
+        if cadence is not None:
+            await cadence.shutdown()
         await db.close()
 
 
@@ -113,6 +147,7 @@ def _adapters(settings: Settings, bot: MentorBot, db: Database, worker: WorkerLo
             client_id=settings.slack_client_id,
             client_secret=_secret(settings.slack_client_secret),
             budget_per_minute=settings.slack_delivery_budget_per_minute,
+            public_url=settings.public_url,
         )
         adapters.append(SlackAdapter(bot, config, db.engine, offload=worker))
     if settings.teams_configured:
@@ -124,6 +159,7 @@ def _adapters(settings: Settings, bot: MentorBot, db: Database, worker: WorkerLo
             app_type=settings.microsoft_app_type,
             app_tenant_id=settings.microsoft_app_tenant_id or "",
             allow_unauthenticated=settings.teams_allow_unauthenticated,
+            public_url=settings.public_url,
         )
         adapters.append(TeamsAdapter(bot, teams, offload=worker))
     return adapters
@@ -136,10 +172,17 @@ def _secret(value: SecretStr | None) -> str | None:
 async def _serve(settings: Settings, host: str, port: int) -> None:
     from aiohttp import web
 
+    from bot.cadence.digest import write_digests
+    from bot.cadence.nudges import render_nudge
+    from bot.cadence.tick import run_tick
+    from bot.clock import SystemClock
+    from bot.delivery import Deliverer
     from bot.engine import MentorBot
     from bot.turn import Limits
     from mentorbot.server import build_app
     from mentorbot.worker import WorkerLoop
+    from scheduler.outbox import LoopDeliverer
+    from scheduler.service import CadenceScheduler, start_cadence
     from storage.db import Database
 
     await _migrate(settings)
@@ -155,13 +198,27 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     await web.TCPSite(runner, host, port).start()
     log.info("serving on http://%s:%s (Slack: %s, Teams: %s)", host, port,
              "on" if settings.slack_configured else "off", "on" if settings.teams_configured else "off")
+    # The cadence runs on the worker loop, beside work_db; each adapter delivers on this
+    # loop, where its HTTP sessions (and Slack's installation store) live.
+    here = asyncio.get_running_loop()
+    deliverers: dict[str, Deliverer] = {}
+    for adapter in adapters:
+        if callable(getattr(adapter, "deliver", None)):
+            deliverer = cast(Deliverer, adapter)
+            deliverers[deliverer.platform] = LoopDeliverer(deliverer, here)
+    cadence: CadenceScheduler | None = None
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        here.add_signal_handler(signum, stop.set)
     try:
+        cadence = await worker(start_cadence(
+            work_db, SystemClock(), deliverers, render=render_nudge, tick=run_tick, digest=write_digests,
+            tick_seconds=settings.cadence_tick_seconds, drain_seconds=settings.outbox_drain_seconds))
         await stop.wait()
         log.info("shutting down")
     finally:
+        if cadence is not None:
+            await worker(cadence.shutdown())
         await runner.cleanup()
         for adapter in adapters:
             await adapter.close()
@@ -212,6 +269,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     if command == "teams-package":
         return _teams_package(settings, args.output)
+    if command == "simulate":
+        from mentorbot.simulate import simulate
+
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        asyncio.run(simulate(args.weeks, args.seed, print, verbose=args.verbose))
+        return 0
     incomplete = settings.teams_registration_problem()
     if incomplete:
         print(f"mentorbot: bad configuration:\n  {incomplete}", file=sys.stderr)

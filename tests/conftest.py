@@ -170,6 +170,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture
-def chats(bot: MentorBot) -> Chats:
-    """Console chats for a transcript test, sharing one bot."""
-    return Chats(bot)
+def chats(bot: MentorBot, tmp_path: Path) -> Chats:
+    """Console chats for a transcript test, sharing one bot (calendar invites go to a
+    temporary directory)."""
+    return Chats(bot, invites_dir=tmp_path / "invites")

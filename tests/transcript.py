@@ -17,7 +17,9 @@ is folded before comparing.
 from __future__ import annotations
 
 import re
+import tempfile
 import textwrap
+from pathlib import Path
 
 from adapters.console.chat import ConsoleChat
 from bot.engine import MentorBot
@@ -32,15 +34,16 @@ def _fold(text: str) -> str:
 class Chats:
     """The console chats of everyone in a transcript, sharing one bot."""
 
-    def __init__(self, bot: MentorBot) -> None:
+    def __init__(self, bot: MentorBot, invites_dir: Path | None = None) -> None:
         self.bot = bot
+        self.invites_dir = invites_dir or Path(tempfile.mkdtemp(prefix="mentorbot-invites-"))
         self.people: dict[str, ConsoleChat] = {}
         self.log: list[str] = []
 
     def chat(self, name: str) -> ConsoleChat:
         """The chat of ``name``, started on first use."""
         if name not in self.people:
-            self.people[name] = ConsoleChat(self.bot, name)
+            self.people[name] = ConsoleChat(self.bot, name, invites_dir=self.invites_dir)
         return self.people[name]
 
     async def run(self, script: str) -> str:

@@ -1,0 +1,29 @@
+"""``mentorbot simulate``: the demo runs a sample program on a fake clock and tells its story."""
+
+from __future__ import annotations
+
+from mentorbot.cli import main
+from mentorbot.simulate import simulate
+
+
+async def test_two_weeks_show_nudges_outcomes_flags_and_a_summary_and_a_seed_repeats_a_run() -> None:
+    first: list[str] = []
+    await simulate(2, seed=5, write=first.append)
+    text = "\n".join(first)
+    assert "Week 1 (from Mon 04 Jan 2027)" in text and "Week 2 (from Mon 11 Jan 2027)" in text
+    assert "schedule request" in text and "reminder" in text and "did it happen?" in text
+    assert "FLAG: Sam Okafor & Diane Price: stopped answering (Diane Price)" in text, "the silent executive"
+    assert "Amara Diallo & Victor Lang [steady]: 1 held, 0 canceled" in text
+    assert "Summary" in text and "flags raised" in text
+    again: list[str] = []
+    await simulate(2, seed=5, write=again.append)
+    assert again == first
+
+
+def test_the_command_refuses_a_bad_number_of_weeks(capsys) -> None:  # type: ignore[no-untyped-def]
+    for bad in ("0", "53", "two"):
+        try:
+            main(["simulate", "--weeks", bad])
+        except SystemExit as exit_:
+            assert exit_.code == 2
+        assert "--weeks" in capsys.readouterr().err
