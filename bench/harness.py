@@ -95,8 +95,9 @@ async def open_loop(url: str, requests: Sequence[Request], rate: float,
 
 
 @asynccontextmanager
-async def scratch_postgres(server_url: str) -> AsyncIterator[str]:
-    """A fresh PostgreSQL database on ``server_url`` for one run: its asyncpg URL; dropped afterwards."""
+async def scratch_postgres(server_url: str, keep: bool = False) -> AsyncIterator[str]:
+    """A fresh PostgreSQL database on ``server_url`` for one run: its asyncpg URL; dropped afterwards
+    (unless ``keep``: then it stays for a look, and its name is printed)."""
     name = f"mentorbot_bench_{uuid.uuid4().hex[:8]}"
     server = make_url(server_url).set(drivername="postgresql")
     admin = await asyncpg.connect(server.render_as_string(hide_password=False))
@@ -104,5 +105,8 @@ async def scratch_postgres(server_url: str) -> AsyncIterator[str]:
     try:
         yield server.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
     finally:
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        if keep:
+            print(f"kept database {name}")
+        else:
+            await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         await admin.close()

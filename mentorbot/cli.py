@@ -71,6 +71,8 @@ def _configure_logging(settings: Settings, chat: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # aiosqlite logs every call at DEBUG: hundreds of KB at start-up, nothing an operator needs.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))
 
 
 def _default_name() -> str:

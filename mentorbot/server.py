@@ -1,4 +1,4 @@
-"""The HTTP server behind ``mentorbot serve``: ``/healthz`` and each platform's endpoints."""
+"""The HTTP server behind ``mentorbot serve``: ``/healthz``, calendar invites and each platform's endpoints."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Protocol
 
 from aiohttp import web
 
+from bot.calendar import attachment_by_token
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -34,11 +35,33 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
 
 
+async def calendar_invite(request: web.Request) -> web.Response:
+    """The .ics file behind a session's invite link; 404 for a malformed or unknown token."""
+    token = request.match_info["token"]
+    invite = await attachment_by_token(request.app[DATABASE], token)
+    if invite is None:
+        # The token is the secret: never log more than enough of it to tell requests apart.
+        log.info("calendar invite not found (token %r...)", token[:4])
+        return web.Response(status=404, text="No such calendar invite.")
+    return web.Response(
+        body=invite.data,
+        content_type=invite.media_type,
+        charset="utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{invite.filename}"',
+            # Reschedules change the file: calendar apps must fetch it afresh.
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 def build_app(db: Database, adapters: Sequence[Routed] = ()) -> web.Application:
     """The aiohttp application with every route mentorbot serves."""
     app = web.Application(client_max_size=1024 * 1024)
     app[DATABASE] = db
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/calendar/{token}.ics", calendar_invite)
     for adapter in adapters:
         adapter.add_routes(app)
     return app

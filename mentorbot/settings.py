@@ -5,6 +5,8 @@ Every setting is documented in the README's configuration table.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -23,6 +25,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_file: str | None = None
     max_text_length: int = Field(default=2000, ge=100, le=40_000)
+    public_url: str | None = None
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -37,6 +40,9 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str | None = None
     teams_allow_unauthenticated: bool = False
 
+    cadence_tick_seconds: int = Field(default=300, ge=10, le=3600)
+    outbox_drain_seconds: int = Field(default=30, ge=1, le=600)
+
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
@@ -46,6 +52,17 @@ class Settings(BaseSettings):
             raise ValueError("DATABASE_URL is not a database URL (for example sqlite:///mentorbot.db)") from None
         if backend not in ("sqlite", "postgresql"):
             raise ValueError(f"DATABASE_URL: {backend} is not supported; use sqlite or postgresql")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        value = (value or "").strip().rstrip("/")
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("PUBLIC_URL must be the bot's public http(s) address, for example https://mentorbot.example.com")
         return value
 
     @field_validator("log_level")

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, tuple_, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import EnrollmentStatus, NudgeKind, NudgeStatus, PairStatus, SessionStatus
@@ -21,11 +21,14 @@ PROMPT_KINDS = (NudgeKind.SCHEDULE, NudgeKind.OUTCOME)
 
 
 async def due_pairs(session: AsyncSession, now: datetime, limit: int) -> Sequence[Pair]:
-    """Active pairs whose next look is due, the longest waiting first (never looked at: first)."""
+    """Active pairs whose next look is due (never looked at, or ``next_check_at`` passed).
+
+    No ORDER BY: every due pair is looked at in this tick anyway, and the batch moves their
+    ``next_check_at`` ahead, so the next batch finds the others; an index range, no sort.
+    """
     query = (
         select(Pair)
         .where(Pair.status == PairStatus.ACTIVE, or_(Pair.next_check_at.is_(None), Pair.next_check_at <= now))
-        .order_by(Pair.next_check_at.asc().nulls_first(), Pair.id)
         .limit(limit)
     )
     return (await session.execute(query)).scalars().all()
@@ -37,41 +40,55 @@ async def programs_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int,
     return {p.id: p for p in rows.scalars()}
 
 
-async def people_with_profiles(session: AsyncSession, ids: Iterable[int]) -> dict[int, tuple[Person, Profile | None]]:
-    """People by id, each with their profile (None before onboarding)."""
+async def hours_of_people(session: AsyncSession, ids: Iterable[int]) -> dict[int, Any]:
+    """What the rules need of each person: ``(id, erased_at, platform_timezone, timezone,
+    work_start, work_end)`` (the last three None before onboarding)."""
     rows = await session.execute(
-        select(Person, Profile).outerjoin(Profile, Profile.person_id == Person.id).where(Person.id.in_(set(ids)))
+        select(Person.id, Person.erased_at, Person.platform_timezone, Profile.timezone, Profile.work_start,
+               Profile.work_end)
+        .outerjoin(Profile, Profile.person_id == Person.id).where(Person.id.in_(set(ids)))
     )
-    return {person.id: (person, profile) for person, profile in rows.all()}
+    return {row.id: row for row in rows.all()}
 
 
-async def inactive_participants(session: AsyncSession, pairs: Sequence[Pair]) -> set[tuple[int, int]]:
-    """(program id, person id) of the pairs' participants who are not active in the program
-    (paused, left, or not enrolled at all)."""
-    wanted = {(p.program_id, person) for p in pairs for person in (p.mentor_id, p.mentee_id)}
-    if not wanted:
+async def active_participants(session: AsyncSession, pairs: Sequence[Pair]) -> set[tuple[int, int]]:
+    """(program id, person id) of the pairs' participants who are active in the program
+    (not paused, not left)."""
+    people = {person for p in pairs for person in (p.mentor_id, p.mentee_id)}
+    if not people:
         return set()
     rows = await session.execute(
         select(Enrollment.program_id, Enrollment.person_id).where(
-            tuple_(Enrollment.program_id, Enrollment.person_id).in_(list(wanted)),
-            Enrollment.status == EnrollmentStatus.ACTIVE,
-        )
+            Enrollment.person_id.in_(people), Enrollment.status == EnrollmentStatus.ACTIVE)
     )
-    return wanted - {(program, person) for program, person in rows.all()}
+    return {(program, person) for program, person in rows.all()}
 
 
-async def sessions_of_pairs(session: AsyncSession, pair_ids: Sequence[int], since: datetime) -> Sequence[MentoringSession]:
-    """The pairs' sessions from ``since`` on, plus any still scheduled, oldest first."""
+SESSION_COLUMNS = (MentoringSession.id, MentoringSession.pair_id, MentoringSession.starts_at,
+                   MentoringSession.duration_minutes, MentoringSession.status, MentoringSession.created_at,
+                   MentoringSession.outcome_at, MentoringSession.canceled_by_id)
+
+
+async def sessions_of_pairs(session: AsyncSession, pair_ids: Sequence[int], since: datetime) -> Sequence[Any]:
+    """The pairs' sessions from ``since`` on, plus any still scheduled (the columns the rules read)."""
     rows = await session.execute(
-        select(MentoringSession)
+        select(*SESSION_COLUMNS)
         .where(MentoringSession.pair_id.in_(pair_ids),
                or_(MentoringSession.starts_at >= since, MentoringSession.status == SessionStatus.SCHEDULED))
-        .order_by(MentoringSession.starts_at)
+    )
+    return rows.all()
+
+
+async def series_of_pairs(session: AsyncSession, pair_ids: Sequence[int], since: datetime) -> Sequence[MentoringSession]:
+    """The occurrences of the pairs' repeating series from ``since`` on, whole."""
+    rows = await session.execute(
+        select(MentoringSession).where(MentoringSession.pair_id.in_(pair_ids), MentoringSession.recurring.is_(True),
+                                       MentoringSession.starts_at >= since)
     )
     return rows.scalars().all()
 
 
-async def latest_held(session: AsyncSession, pair_ids: Sequence[int]) -> dict[int, MentoringSession]:
+async def latest_held(session: AsyncSession, pair_ids: Sequence[int]) -> dict[int, Any]:
     """Each pair's latest held session (it may be older than the sessions loaded)."""
     latest = (
         select(MentoringSession.pair_id, func.max(MentoringSession.starts_at).label("starts_at"))
@@ -80,22 +97,28 @@ async def latest_held(session: AsyncSession, pair_ids: Sequence[int]) -> dict[in
         .subquery()
     )
     rows = await session.execute(
-        select(MentoringSession).join(latest, (latest.c.pair_id == MentoringSession.pair_id)
+        select(*SESSION_COLUMNS).join(latest, (latest.c.pair_id == MentoringSession.pair_id)
                                       & (latest.c.starts_at == MentoringSession.starts_at))
         .where(MentoringSession.status == SessionStatus.HELD)
     )
-    return {s.pair_id: s for s in rows.scalars() if s.pair_id is not None}
+    return {row.pair_id: row for row in rows.all()}
 
 
-async def prompts_of_pairs(session: AsyncSession, pair_ids: Sequence[int], since: datetime) -> Sequence[Nudge]:
-    """Questions sent to the pairs' participants since ``since`` (to schedule, did it happen)."""
+async def prompts_of_pairs(session: AsyncSession, pair_ids: Sequence[int], since: datetime) -> Sequence[Any]:
+    """Questions sent to the pairs' participants since ``since`` (to schedule, did it happen):
+    ``(pair_id, person_id, sent_at, answered_at)``."""
     rows = await session.execute(
-        select(Nudge).where(
+        select(Nudge.pair_id, Nudge.person_id, Nudge.sent_at, Nudge.answered_at).where(
             Nudge.pair_id.in_(pair_ids), Nudge.kind.in_(PROMPT_KINDS), Nudge.status == NudgeStatus.SENT,
             Nudge.sent_at >= since,
         )
     )
-    return rows.scalars().all()
+    return rows.all()
+
+
+async def raised_flag_keys(session: AsyncSession, pair_ids: Sequence[int]) -> set[str]:
+    """Keys of every flag already raised for these pairs (open or resolved)."""
+    return set(await session.scalars(select(Flag.key).where(Flag.pair_id.in_(pair_ids))))
 
 
 async def add_nudges(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from adapters.console.render import render_field, render_message
+from adapters.console.render import INVITES_DIR, render_field, render_message
 from bot.engine import MentorBot
 from bot.messages import Address, Button, FieldKind, Form, FormField, FormValue, Inbound, Message, Platform
 
@@ -41,10 +42,13 @@ class Pending:
 
 
 class ConsoleChat:
-    """One person's chat with the bot in the terminal."""
+    """One person's chat with the bot in the terminal; files that come with the bot's answers
+    (calendar invites) are saved under ``invites_dir``."""
 
-    def __init__(self, bot: MentorBot, name: str, tenant: str = CONSOLE_TENANT) -> None:
+    def __init__(self, bot: MentorBot, name: str, tenant: str = CONSOLE_TENANT,
+                 invites_dir: Path = INVITES_DIR) -> None:
         self.bot = bot
+        self.invites_dir = invites_dir
         self.name = name.strip()
         self.address = Address(Platform.CONSOLE, tenant, user_id_for(self.name))
         self.pending = Pending()
@@ -81,7 +85,7 @@ class ConsoleChat:
         lines: list[str] = []
         offers = [m for m in replies if m.form is not None or m.buttons]
         for message in replies:
-            lines += render_message(message)
+            lines += render_message(message, self.invites_dir)
         if offers:
             self.pending = Pending(offers[-1].buttons, offers[-1].form)
         else:

@@ -1,12 +1,21 @@
-"""The neutral message model as terminal text: numbered choices, one prompt per form field."""
+"""The neutral message model as terminal text: numbered choices, one prompt per form field.
+
+A message's attachments (calendar invites) are saved as files, under ``invites/`` in the
+working directory by default, and the line shown says where.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from pathlib import Path
 
-from bot.messages import Actions, Context, Fields, FieldKind, FormField, Message, Section
+from bot.messages import Actions, Attachment, Context, Fields, FieldKind, FormField, Message, Section
 
 BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
+INVITES_DIR = Path("invites")
+UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+MAX_COPIES = 1000
 
 
 def plain(text: str) -> str:
@@ -14,8 +23,9 @@ def plain(text: str) -> str:
     return BOLD.sub(r"\1", text)
 
 
-def render_message(message: Message) -> list[str]:
-    """The lines that show a message, its buttons numbered from 1 across every row."""
+def render_message(message: Message, invites_dir: Path = INVITES_DIR) -> list[str]:
+    """The lines that show a message, its buttons numbered from 1 across every row; its
+    attachments are saved under ``invites_dir`` (see :func:`attachment_lines`)."""
     lines: list[str] = []
     number = 0
     for block in message.blocks:
@@ -31,7 +41,49 @@ def render_message(message: Message) -> list[str]:
             lines.append(f"  ({block.text})")
     if not message.blocks:
         lines += plain(message.text).splitlines()
+    return lines + attachment_lines(message.attachments, invites_dir)
+
+
+def attachment_lines(attachments: Sequence[Attachment], directory: Path = INVITES_DIR) -> list[str]:
+    """Save each attachment under ``directory`` (created if needed); a line for each saying
+    where it went, or why it could not be saved."""
+    lines = []
+    for attachment in attachments:
+        is_invite = attachment.media_type.startswith("text/calendar")
+        try:
+            path = save_attachment(attachment, directory)
+        except OSError as problem:
+            what = "the calendar invite" if is_invite else attachment.filename
+            lines.append(f"  (Could not save {what}: {problem.strerror or problem})")
+            continue
+        if is_invite:
+            lines.append(f"Calendar invite saved: {path} (open it to add the session to your calendar)")
+        else:
+            lines.append(f"File saved: {path}")
     return lines
+
+
+def save_attachment(attachment: Attachment, directory: Path = INVITES_DIR) -> Path:
+    """Write an attachment into ``directory`` under its own name, never over another file
+    (``name-2.ics``, ``name-3.ics``, ... when taken); the path written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    name = Path(safe_filename(attachment.filename))
+    for copy in range(1, MAX_COPIES + 1):
+        path = directory / (name.name if copy == 1 else f"{name.stem}-{copy}{name.suffix}")
+        try:
+            # Exclusive creation: two chats saving at once cannot overwrite each other.
+            with path.open("xb") as file:
+                file.write(attachment.data)
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"{directory / name} and {MAX_COPIES - 1} numbered copies already exist")
+
+
+def safe_filename(filename: str) -> str:
+    """A file name without directories or unusual characters (``../x y.ics`` -> ``x-y.ics``)."""
+    cleaned = UNSAFE.sub("-", Path(filename.replace("\\", "/")).name).strip(".-")
+    return cleaned or "attachment"
 
 
 def render_field(field: FormField, error: str | None = None) -> list[str]:

@@ -34,7 +34,7 @@ from adapters.slack import translate
 from adapters.slack.errors import reason
 from adapters.slack.people import SlackPeople
 from adapters.slack.delivery import SlackDelivery
-from adapters.slack.render import fallback_text, home_view, message_blocks, modal_view
+from adapters.slack.render import LINK_ACTION, fallback_text, home_view, message_blocks, modal_view
 from adapters.slack.replies import Conversation
 from adapters.slack.translate import Unreadable
 from bot.delivery import DeliveryResult
@@ -65,7 +65,11 @@ NOT_INSTALLED = "mentorbot is not installed in this workspace yet: ask a workspa
 
 @dataclass(frozen=True)
 class SlackConfig:
-    """What the Slack adapter needs from the settings."""
+    """What the Slack adapter needs from the settings.
+
+    ``public_url`` is where the bot's HTTP server is reached from outside (``PUBLIC_URL``):
+    calendar-invite buttons link there.
+    """
 
     signing_secret: str
     api_url: str
@@ -73,6 +77,7 @@ class SlackConfig:
     client_id: str | None = None
     client_secret: str | None = None
     budget_per_minute: int = 600
+    public_url: str | None = None
 
     @property
     def oauth(self) -> bool:
@@ -120,7 +125,7 @@ class SlackAdapter:
     async def deliver(self, address: Address, message: Message) -> DeliveryResult:
         """Send a message the bot starts (a reminder, a nudge) to a person's DM, paced and retried."""
         return await self.delivery.post(address.tenant, address.user_id, fallback_text(message),
-                                        message_blocks(message))
+                                        message_blocks(message, public_url=self.config.public_url))
 
     async def close(self) -> None:
         """Close the delivery's HTTP session."""
@@ -156,9 +161,14 @@ class SlackAdapter:
             await ack(UNREADABLE)
             return
         await ack()
-        conversation = Conversation(client, inbound.address.user_id, channel=None,
+        conversation = self._conversation(client, inbound.address.user_id, channel=None,
                                     trigger_id=body.get("trigger_id"), response_url=body.get("response_url"))
         await self._offload(self._converse(inbound, client, conversation))
+
+    def _conversation(self, client: AsyncWebClient, user_id: str, channel: str | None = None,
+                      **more: Any) -> Conversation:
+        """Where one interaction's answers go (links, such as calendar invites, on PUBLIC_URL)."""
+        return Conversation(client, user_id, channel, public_url=self.config.public_url, **more)
 
     async def _on_message(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         if not translate.is_person_message(body):
@@ -166,16 +176,16 @@ class SlackAdapter:
         inbound = await self._read(translate.from_message, body)
         if inbound is not None:
             channel = str(body["event"].get("channel") or "") or None
-            await self._offload(self._converse(inbound, client, Conversation(client, inbound.address.user_id, channel)))
+            await self._offload(self._converse(inbound, client, self._conversation(client, inbound.address.user_id, channel)))
 
     async def _on_action(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         inbound = await self._read(translate.from_action, body)
-        if inbound is None:
+        if inbound is None or inbound.action_id == LINK_ACTION:  # a link button opened its URL
             return
         container = body.get("container") or {}
         user_id = inbound.address.user_id
-        conversation = Conversation(client, user_id, channel=_channel_of(body), trigger_id=body.get("trigger_id"),
+        conversation = self._conversation(client, user_id, channel=_channel_of(body), trigger_id=body.get("trigger_id"),
                                     response_url=body.get("response_url") if container.get("is_ephemeral") else None)
         await self._offload(self._converse(inbound, client, conversation))
         if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
@@ -186,7 +196,7 @@ class SlackAdapter:
         if inbound is None:
             await ack(response_action="errors", errors={})
             return
-        conversation = Conversation(client, inbound.address.user_id, channel=_metadata_channel(body))
+        conversation = self._conversation(client, inbound.address.user_id, channel=_metadata_channel(body))
         # The person is waiting on the modal: this turn does not queue behind the others.
         work = asyncio.ensure_future(self._offload(self._handle(inbound, client, queued=False)))
         try:
@@ -207,7 +217,7 @@ class SlackAdapter:
             await self._offload(self._publish_home(replace(inbound, event_id=None), client))
         else:
             channel = str(event.get("channel") or "") or None
-            await self._offload(self._converse(inbound, client, Conversation(client, inbound.address.user_id, channel)))
+            await self._offload(self._converse(inbound, client, self._conversation(client, inbound.address.user_id, channel)))
 
     # --- internals -----------------------------------------------------------------------
 

@@ -5,6 +5,10 @@ blocks per message and 100 per view, unique action ids per message (the core may
 one, e.g. every command button is ``command``: a ``#n`` suffix makes them unique and
 :func:`action_id_of` strips it again). Text from people is escaped, so a name such as
 ``<!channel>`` cannot ping anyone.
+
+Slack cannot carry a message's files from a bot token without the ``files:write`` scope, so a
+message's attachments (calendar invites) become link buttons to the bot's own HTTP server,
+at ``PUBLIC_URL``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 from bot.messages import (
     SHOW_FORM_ACTION,
     Actions,
+    Attachment,
     Block,
     ButtonStyle,
     Context,
@@ -35,7 +40,11 @@ MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
 TEXT_LIMIT = 40_000
 OPTION_LIMIT = 100
+URL_LIMIT = 3000
 SUFFIX = "#"
+LINK_ACTION = "open-link"
+"""Action id of a link button: Slack reports its click too, and the adapter ignores it."""
+NO_PUBLIC_URL = "Calendar links need the bot's PUBLIC_URL setting: ask whoever runs mentorbot to set it."
 
 Json = dict[str, Any]
 
@@ -55,15 +64,29 @@ def fallback_text(message: Message) -> str:
     return escape(message.text[:TEXT_LIMIT]) or " "
 
 
-def message_blocks(message: Message, form_button: bool = True) -> list[Json]:
+def message_blocks(message: Message, form_button: bool = True, public_url: str | None = None) -> list[Json]:
     """A message as blocks; a form it carries becomes a button that opens it (Slack opens
-    modals only from a click)."""
+    modals only from a click), and each attachment a link button under ``public_url``."""
     blocks = list(_blocks(message.blocks))
+    blocks += attachment_blocks(message.attachments, public_url)
     if message.form is not None and form_button:
         open_form = {"type": "button", "text": _plain(message.form.title), "style": "primary",
                      "action_id": SHOW_FORM_ACTION, "value": message.form.form_id}
         blocks.append({"type": "actions", "elements": [open_form]})
     return _capped(blocks, MESSAGE_BLOCKS)
+
+
+def attachment_blocks(attachments: Sequence[Attachment], public_url: str | None) -> list[Json]:
+    """Link buttons to the attachments served by the bot; without ``public_url``, a line that
+    says what is missing instead of a broken link."""
+    linked = [a for a in attachments if a.link]
+    if not linked:
+        return []
+    if not public_url:
+        return [{"type": "context", "elements": [{"type": "mrkdwn", "text": NO_PUBLIC_URL}]}]
+    buttons = [{"type": "button", "text": _plain(_link_label(a)), "url": f"{public_url}{a.link}"[:URL_LIMIT],
+                "action_id": f"{LINK_ACTION}{SUFFIX}{n}"} for n, a in enumerate(linked, start=1)]
+    return [{"type": "actions", "elements": buttons[:25]}]
 
 
 def modal_view(message: Message, metadata: Json) -> Json:
@@ -129,6 +152,12 @@ def _blocks(blocks: Sequence[Block]) -> Iterator[Json]:
                 yield {"type": "actions", "elements": elements[start:start + 25]}
         elif isinstance(block, Context):
             yield {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(block.text)[:SECTION_LIMIT]}]}
+
+
+def _link_label(attachment: Attachment) -> str:
+    if attachment.media_type.startswith("text/calendar"):
+        return "Add to calendar"
+    return f"Download {attachment.filename}"
 
 
 def _section(text: str) -> Json:

@@ -33,6 +33,7 @@ class Conversation:
     channel: str | None = None
     trigger_id: str | None = None
     response_url: str | None = None
+    public_url: str | None = None
 
     async def send(self, replies: Sequence[Message]) -> None:
         """Deliver the core's answers, in order; a failed call is logged, never raised."""
@@ -60,7 +61,7 @@ class Conversation:
         return {"channel": self.channel or self.user_id}
 
     async def _post(self, message: Message) -> None:
-        text, blocks = fallback_text(message), message_blocks(message)
+        text, blocks = fallback_text(message), message_blocks(message, public_url=self.public_url)
         if message.to is not None:
             await self.client.chat_postMessage(channel=message.to.user_id, text=text, blocks=blocks)
         elif self.response_url:

@@ -52,7 +52,8 @@ class TeamsConfig:
     """What the Teams adapter needs from the settings.
 
     ``credentials_factory`` replaces Entra ID as the source of the bot's own token (the tests'
-    local fake); leave it unset in production.
+    local fake); leave it unset in production. ``public_url`` is where the bot's HTTP server is
+    reached from outside (``PUBLIC_URL``): calendar-invite buttons link there.
     """
 
     app_id: str = ""
@@ -61,6 +62,7 @@ class TeamsConfig:
     app_tenant_id: str = ""
     allow_unauthenticated: bool = False
     credentials_factory: ServiceClientCredentialsFactory | None = None
+    public_url: str | None = None
 
     @property
     def authenticated(self) -> bool:
@@ -117,7 +119,8 @@ class TeamsAdapter:
         if not address.reference:
             return DeliveryResult(ok=False, attempts=0, error="no_conversation_reference")
         reference = ConversationReference().deserialize(dict(address.reference))
-        return await self._offload(self.delivery.send(reference, activity_of(message)))
+        activity = activity_of(message, self.config.public_url)
+        return await self._offload(self.delivery.send(reference, activity))
 
     async def drain(self) -> None:
         """Wait until every acknowledged activity has been answered."""
@@ -194,7 +197,7 @@ class TeamsAdapter:
             if message.to is not None:
                 await self.deliver(message.to, message)
             else:
-                await self.delivery.send(reference, activity_of(message), reply_to)
+                await self.delivery.send(reference, activity_of(message, self.config.public_url), reply_to)
 
     async def _connector_for(self, service_url: str) -> ConnectorClient:
         claims = self.cloud.create_claims_identity(self.config.app_id if self.config.authenticated else "")

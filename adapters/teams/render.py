@@ -8,6 +8,10 @@ values into that data, so a submitted form arrives as ``{mentorbot_form: id, fie
 The card keeps the text fallback (``fallbackText``, and the activity's ``summary`` for
 notifications). Teams takes messages up to about 28 KB: a longer card is shortened. People's
 text is shown as written: Adaptive Cards' markdown cannot ping anyone.
+
+A bot cannot drop a file into a personal chat without asking first (a file consent card), so a
+message's attachments (calendar invites) become ``Action.OpenUrl`` buttons to the bot's own
+HTTP server at ``PUBLIC_URL``.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 
 from bot.messages import (
     Actions,
+    Attachment,
     Block,
     ButtonStyle,
     Context,
@@ -43,23 +48,26 @@ activity around it."""
 TEXT_LIMIT = 12_000
 FALLBACK_LIMIT = 4_000
 SHORTENED = "shortened"
+NO_PUBLIC_URL = "Calendar links need the bot's PUBLIC_URL setting: ask whoever runs mentorbot to set it."
 
 Json = dict[str, Any]
 _BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
 
 
-def activity_of(message: Message) -> Json:
-    """The activity (without addressing) that shows ``message`` in Teams."""
+def activity_of(message: Message, public_url: str | None = None) -> Json:
+    """The activity (without addressing) that shows ``message`` in Teams; attachments link to
+    the bot's server at ``public_url``."""
     text = message.text[:TEXT_LIMIT] or " "
     if _plain(message):
         return {"type": "message", "text": markdown(text), "textFormat": "markdown"}
     return {"type": "message", "summary": text[:200], "attachments": [{"contentType": CARD_TYPE,
-                                                                        "content": card(message)}]}
+                                                                        "content": card(message, public_url)}]}
 
 
-def card(message: Message) -> Json:
+def card(message: Message, public_url: str | None = None) -> Json:
     """``message`` as an Adaptive Card."""
     body: list[Json] = list(_body(message.blocks))
+    body += attachment_elements(message.attachments, public_url)
     actions: list[Json] = []
     if message.form is not None:
         body += list(_form_body(message.form))
@@ -99,11 +107,23 @@ def action_of(data: dict[str, Any]) -> tuple[str, str] | None:
     return action, value if isinstance(value, str) else ""
 
 
+def attachment_elements(attachments: Sequence[Attachment], public_url: str | None) -> list[Json]:
+    """``Action.OpenUrl`` buttons to the attachments served by the bot; without ``public_url``,
+    a line that says what is missing instead of a broken link."""
+    linked = [a for a in attachments if a.link]
+    if not linked:
+        return []
+    if not public_url:
+        return [_text(NO_PUBLIC_URL, isSubtle=True, size="Small")]
+    return [{"type": "ActionSet", "actions": [{"type": "Action.OpenUrl", "title": _link_title(a),
+                                               "url": f"{public_url}{a.link}"} for a in linked]}]
+
+
 # --- internals ---------------------------------------------------------------------------
 
 
 def _plain(message: Message) -> bool:
-    return message.form is None and all(isinstance(block, Section) for block in message.blocks) \
+    return message.form is None and not any(a.link for a in message.attachments) and all(isinstance(block, Section) for block in message.blocks) \
         and len(message.blocks) <= 1
 
 
@@ -119,6 +139,12 @@ def _body(blocks: Sequence[Block]) -> Iterator[Json]:
                                                     for b in block.buttons]}
         elif isinstance(block, Context):
             yield _text(markdown(block.text), isSubtle=True, size="Small")
+
+
+def _link_title(attachment: Attachment) -> str:
+    if attachment.media_type.startswith("text/calendar"):
+        return "Add to calendar"
+    return f"Download {attachment.filename}"
 
 
 def _text(text: str, **style: Any) -> Json:

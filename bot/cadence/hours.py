@@ -4,6 +4,7 @@ in their own time zone (never at night, never on a weekend)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,6 +26,11 @@ def zone_named(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+@lru_cache(maxsize=512)
+def _cached_zone(name: str | None) -> ZoneInfo:
+    return zone_named(name)
+
+
 @dataclass(frozen=True)
 class WorkingHours:
     """A person's working day: weekdays from ``start`` to ``end`` in ``zone``."""
@@ -36,12 +42,17 @@ class WorkingHours:
     @classmethod
     def of(cls, person: Person, profile: Profile | None) -> WorkingHours:
         """The hours a profile gives, with the platform's zone and 09:00-17:00 as defaults."""
-        zone = zone_named((profile.timezone if profile else None) or person.platform_timezone)
-        start = (profile.work_start if profile else None) or DEFAULT_START
-        end = (profile.work_end if profile else None) or DEFAULT_END
+        if profile is None:
+            return cls.given(None, person.platform_timezone, None, None)
+        return cls.given(profile.timezone, person.platform_timezone, profile.work_start, profile.work_end)
+
+    @classmethod
+    def given(cls, zone: str | None, platform_zone: str | None, start: time | None, end: time | None) -> WorkingHours:
+        """The hours from the profile's values (any of them missing), with the same defaults."""
+        start, end = start or DEFAULT_START, end or DEFAULT_END
         if end <= start:
             start, end = DEFAULT_START, DEFAULT_END
-        return cls(zone, start, end)
+        return cls(_cached_zone(zone or platform_zone), start, end)
 
     def _window(self, day: date) -> tuple[datetime, datetime]:
         """The working window of a local day, as aware UTC instants (DST-safe)."""

@@ -30,9 +30,11 @@ FOLLOW_UP_DELAY = timedelta(days=2)
 OUTCOME_DELAY = timedelta(minutes=15)
 # A prompt counts as ignored when unanswered this long after it was sent.
 IGNORE_GRACE = timedelta(days=2)
-# Every active pair is looked at again at least this often (prompts sent in between may
-# have gone unanswered).
-RECHECK = timedelta(days=1)
+# Every active pair is looked at again at least once a day (prompts sent in between may
+# have gone unanswered), each pair at its own time of day: pairs looked at in one tick
+# would otherwise all come due again together, at the same tick every day.
+DAY_SECONDS = 86_400
+SPREAD = 7919  # a prime: consecutive pair ids land far apart in the day
 ENDED = (SessionStatus.HELD, SessionStatus.CANCELED, SessionStatus.NO_SHOW)
 MISSED = (SessionStatus.CANCELED, SessionStatus.NO_SHOW)
 
@@ -140,7 +142,7 @@ class Verdict:
 def evaluate(state: PairState, now: datetime) -> Verdict:
     """The nudges due now, the flags that hold and when to look again, for an active pair."""
     verdict = Verdict()
-    verdict.later(now + RECHECK)
+    verdict.later(daily_look(state.pair_id, now))
     if not (state.mentor.active and state.mentee.active):
         return verdict  # a paused participant gets nothing, and neither does their partner
     upcoming = [s for s in state.sessions if s.status == SessionStatus.SCHEDULED and s.starts_at > now]
@@ -153,6 +155,13 @@ def evaluate(state: PairState, now: datetime) -> Verdict:
         _schedule_asks(state, now, verdict)
     _flags(state, now, verdict)
     return verdict
+
+
+def daily_look(pair_id: int, now: datetime) -> datetime:
+    """The pair's own daily moment, the first one after ``now`` (at most a day ahead)."""
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    slot = midnight + timedelta(seconds=(pair_id * SPREAD) % DAY_SECONDS)
+    return slot if slot > now else slot + timedelta(days=1)
 
 
 def _when_due(hours: WorkingHours, planned: datetime, now: datetime, verdict: Verdict) -> datetime | None:

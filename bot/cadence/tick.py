@@ -24,7 +24,7 @@ from bot.clock import Clock
 from storage import cadence as queries
 from storage.db import Database
 from storage.enums import NudgeKind, NudgeStatus, SessionStatus
-from storage.models import MentoringSession, Pair, Person, Profile, Program
+from storage.models import MentoringSession, Pair, Program
 
 log = logging.getLogger(__name__)
 
@@ -65,23 +65,27 @@ async def _tick_batch(session: AsyncSession, now: datetime, batch: int, report: 
         return 0
     ids = [p.id for p in pairs]
     programs = await queries.programs_by_id(session, {p.program_id for p in pairs})
-    people = await queries.people_with_profiles(session, {x for p in pairs for x in (p.mentor_id, p.mentee_id)})
-    inactive = await queries.inactive_participants(session, pairs)
+    people = await queries.hours_of_people(session, {x for p in pairs for x in (p.mentor_id, p.mentee_id)})
+    active = await queries.active_participants(session, pairs)
     sessions = await _sessions_by_pair(session, ids, now)
-    report.sessions_added += await _continue_series(session, pairs, programs, sessions, now)
+    added = await _continue_series(session, pairs, programs, now)
+    for row in added:
+        sessions[row.pair_id or 0].append(_session_state(row))
+    report.sessions_added += len(added)
     prompts: dict[int, list[rules.Prompt]] = defaultdict(list)
-    for nudge in await queries.prompts_of_pairs(session, ids, now - PROMPT_HISTORY):
-        if nudge.pair_id is not None and nudge.sent_at is not None:
-            prompts[nudge.pair_id].append(rules.Prompt(nudge.person_id, nudge.sent_at, nudge.answered_at))
+    for sent in await queries.prompts_of_pairs(session, ids, now - PROMPT_HISTORY):
+        prompts[sent.pair_id].append(rules.Prompt(sent.person_id, sent.sent_at, sent.answered_at))
+    raised = await queries.raised_flag_keys(session, ids)
+    admins = _Admins(session)
     nudges: list[dict[str, Any]] = []
     checks: dict[int, datetime | None] = {}
     for pair in pairs:
         program = programs[pair.program_id]
-        state = _state(pair, program, people, inactive, sessions[pair.id], prompts[pair.id])
-        verdict = rules.evaluate(state, now)
+        verdict = rules.evaluate(_state(pair, program, people, active, sessions[pair.id], prompts[pair.id]), now)
         nudges += [_nudge_row(pair, planned, now) for planned in verdict.nudges]
         for flag in verdict.flags:
-            report.flags_raised += await _raise(session, pair, flag, now, nudges)
+            if flag.key not in raised:
+                report.flags_raised += await _raise(session, pair, flag, now, await admins.of(pair.program_id), nudges)
         checks[pair.id] = verdict.next_check_at
     report.nudges_written += await queries.add_nudges(session, nudges)
     await queries.set_next_checks(session, checks)
@@ -89,36 +93,55 @@ async def _tick_batch(session: AsyncSession, now: datetime, batch: int, report: 
     return len(pairs)
 
 
-async def _sessions_by_pair(session: AsyncSession, pair_ids: Sequence[int], now: datetime) -> dict[int, list[MentoringSession]]:
-    found: dict[int, list[MentoringSession]] = defaultdict(list)
+class _Admins:
+    """Program admins with their working hours, looked up once per program in a batch."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.known: dict[int, list[tuple[int, WorkingHours]]] = {}
+
+    async def of(self, program_id: int) -> list[tuple[int, WorkingHours]]:
+        if program_id not in self.known:
+            self.known[program_id] = [(admin.id, WorkingHours.of(admin, profile))
+                                      for admin, profile in await queries.admins_of(self.session, program_id)]
+        return self.known[program_id]
+
+
+def _session_state(row: Any) -> rules.SessionState:
+    """A session (a row of columns, or a whole one) as the rules see it."""
+    return rules.SessionState(row.id, row.starts_at, timedelta(minutes=row.duration_minutes), row.status,
+                              row.created_at, row.outcome_at, row.canceled_by_id)
+
+
+async def _sessions_by_pair(session: AsyncSession, pair_ids: Sequence[int],
+                            now: datetime) -> dict[int, list[rules.SessionState]]:
+    found: dict[int, list[rules.SessionState]] = defaultdict(list)
     for row in await queries.sessions_of_pairs(session, pair_ids, now - HISTORY):
-        if row.pair_id is not None:
-            found[row.pair_id].append(row)
+        found[row.pair_id].append(_session_state(row))
     for pair_id, held in (await queries.latest_held(session, pair_ids)).items():
         if all(s.id != held.id for s in found[pair_id]):
-            found[pair_id].insert(0, held)
+            found[pair_id].insert(0, _session_state(held))
     return found
 
 
 async def _continue_series(session: AsyncSession, pairs: Sequence[Pair], programs: dict[int, Program],
-                           sessions: dict[int, list[MentoringSession]], now: datetime) -> int:
+                           now: datetime) -> list[MentoringSession]:
     """Once an occurrence of a repeating series has begun, the next one goes on the calendar
     (it already is in the participants' calendars, through the series' recurrence rule)."""
-    added = 0
-    for pair in pairs:
-        series: dict[str, list[MentoringSession]] = defaultdict(list)
-        for row in sessions[pair.id]:
-            if row.recurring and row.calendar_uid:
-                series[row.calendar_uid].append(row)
-        cadence = pair.cadence or programs[pair.program_id].cadence
-        for occurrences in series.values():
-            latest = max(occurrences, key=lambda s: s.starts_at)
-            if latest.starts_at > now:
-                continue
-            row = _next_in_series(occurrences, cadence, now)
-            session.add(row)
-            sessions[pair.id].append(row)
-            added += 1
+    by_pair = {pair.id: pair for pair in pairs}
+    series: dict[str, list[MentoringSession]] = defaultdict(list)
+    for row in await queries.series_of_pairs(session, list(by_pair), now - HISTORY):
+        if row.calendar_uid:
+            series[row.calendar_uid].append(row)
+    added = []
+    for occurrences in series.values():
+        latest = max(occurrences, key=lambda s: s.starts_at)
+        if latest.starts_at > now:
+            continue
+        pair = by_pair[latest.pair_id or 0]
+        row = _next_in_series(occurrences, pair.cadence or programs[pair.program_id].cadence, now)
+        session.add(row)
+        added.append(row)
     if added:
         await session.flush()
     return added
@@ -138,12 +161,12 @@ def _next_in_series(occurrences: list[MentoringSession], cadence: str, now: date
     )
 
 
-def _state(pair: Pair, program: Program, people: dict[int, tuple[Person, Profile | None]],
-           inactive: set[tuple[int, int]], sessions: list[MentoringSession], prompts: list[rules.Prompt]) -> rules.PairState:
+def _state(pair: Pair, program: Program, people: dict[int, Any], active: set[tuple[int, int]],
+           sessions: list[rules.SessionState], prompts: list[rules.Prompt]) -> rules.PairState:
     def side(person_id: int, role: str) -> rules.Side:
-        person, profile = people[person_id]
-        active = (pair.program_id, person_id) not in inactive and person.erased_at is None
-        return rules.Side(person_id, role, WorkingHours.of(person, profile), active)
+        person = people[person_id]
+        hours = WorkingHours.given(person.timezone, person.platform_timezone, person.work_start, person.work_end)
+        return rules.Side(person_id, role, hours, (pair.program_id, person_id) in active and person.erased_at is None)
 
     began = pair.started_at or pair.proposed_at
     return rules.PairState(
@@ -153,8 +176,7 @@ def _state(pair: Pair, program: Program, people: dict[int, tuple[Person, Profile
         active_since=max(began, pair.resumed_at) if pair.resumed_at else began,
         mentor=side(pair.mentor_id, "mentor"),
         mentee=side(pair.mentee_id, "mentee"),
-        sessions=[rules.SessionState(s.id, s.starts_at, timedelta(minutes=s.duration_minutes), s.status, s.created_at,
-                                     s.outcome_at, s.canceled_by_id) for s in sessions],
+        sessions=sessions,
         prompts=prompts,
     )
 
@@ -169,7 +191,7 @@ def _nudge_row(pair: Pair, planned: rules.PlannedNudge, now: datetime) -> dict[s
 
 
 async def _raise(session: AsyncSession, pair: Pair, flag: rules.PlannedFlag, now: datetime,
-                 nudges: list[dict[str, Any]]) -> int:
+                 admins: list[tuple[int, WorkingHours]], nudges: list[dict[str, Any]]) -> int:
     """Raise a flag once; a new one goes to every admin of the program, in their working hours."""
     flag_id = await queries.add_flag(session, {
         "tenant_id": pair.tenant_id, "program_id": pair.program_id, "pair_id": pair.id,
@@ -178,11 +200,11 @@ async def _raise(session: AsyncSession, pair: Pair, flag: rules.PlannedFlag, now
     if flag_id is None:
         return 0
     log.info("flag %s raised for pair %s", flag.kind, pair.id)
-    for admin, profile in await queries.admins_of(session, pair.program_id):
+    for admin_id, hours in admins:
         nudges.append({
-            "tenant_id": pair.tenant_id, "person_id": admin.id, "pair_id": pair.id, "session_id": None,
-            "kind": NudgeKind.FLAG, "key": f"flag:{flag_id}:{admin.id}", "payload": {"flag_id": flag_id},
-            "due_at": WorkingHours.of(admin, profile).next_working(now), "expires_at": None,
+            "tenant_id": pair.tenant_id, "person_id": admin_id, "pair_id": pair.id, "session_id": None,
+            "kind": NudgeKind.FLAG, "key": f"flag:{flag_id}:{admin_id}", "payload": {"flag_id": flag_id},
+            "due_at": hours.next_working(now), "expires_at": None,
             "status": NudgeStatus.PENDING, "attempts": 0, "created_at": now,
         })
     return 1

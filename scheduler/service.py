@@ -1,0 +1,164 @@
+"""The cadence scheduler: a handful of APScheduler interval jobs that ask the database what is due.
+
+The database, not the job store, is the source of truth: there are no per-pair jobs. The
+``tick`` writes the nudges and flags that are due, ``digest`` writes the admins' digests,
+``deliver`` sends the outbox, ``housekeeping`` prunes and resumes. Only the leader replica
+(see :class:`~scheduler.leader.Leadership`) runs the jobs that write; every replica delivers,
+each claiming its own rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import Clock
+from bot.delivery import Deliverer
+from scheduler.leader import Leadership
+from scheduler.outbox import DrainReport, Outbox, Render
+from storage.db import Database
+from storage.housekeeping import HousekeepingReport, housekeep
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[Database, Clock], Awaitable[object]]
+"""A cadence job of the core: ``run_tick``, ``write_digests``."""
+
+# Any constant shared by every replica (not the migration lock's key).
+CADENCE_LOCK_KEY = 0x6D62_7469_636B
+LEADER_ONLY = frozenset({"tick", "digest", "housekeeping"})
+SHUTDOWN_GRACE_SECONDS = 20.0
+
+
+class CadenceScheduler:
+    """Runs the cadence jobs on the running event loop.
+
+    Each job is also a plain ``run_<job>()`` coroutine, which tests and the simulation call
+    directly: those run unconditionally, without the leadership check the scheduled jobs make.
+    """
+
+    def __init__(self, db: Database, clock: Clock, outbox: Outbox, *, tick: Job, digest: Job,
+                 leadership: Leadership | None = None, tick_seconds: int = 300, drain_seconds: int = 30,
+                 digest_seconds: int = 3600, housekeeping_seconds: int = 86_400) -> None:
+        self.db = db
+        self.clock = clock
+        self.outbox = outbox
+        self.leadership = leadership or Leadership(db, CADENCE_LOCK_KEY)
+        self._tick = tick
+        self._digest = digest
+        self.intervals = {"tick": tick_seconds, "digest": digest_seconds, "deliver": drain_seconds,
+                          "housekeeping": housekeeping_seconds}
+        self._scheduler: AsyncIOScheduler | None = None
+        self._running: set[asyncio.Task[object]] = set()
+
+    # --- the jobs --------------------------------------------------------------------------
+
+    async def run_tick(self) -> object:
+        """Write the nudges and flags that are due."""
+        return await self._tick(self.db, self.clock)
+
+    async def run_digest(self) -> object:
+        """Write the admins' digests that are due."""
+        return await self._digest(self.db, self.clock)
+
+    async def run_deliver(self) -> DrainReport:
+        """Send the outbox rows that are due."""
+        return await self.outbox.drain()
+
+    async def run_housekeeping(self) -> HousekeepingReport:
+        """Prune old platform event ids and end the pauses that are over."""
+        async with self.db.transaction() as session:
+            report = await housekeep(session, self.clock.now())
+        log.info("housekeeping: %s", report)
+        return report
+
+    # --- scheduling ------------------------------------------------------------------------
+
+    @property
+    def scheduler(self) -> AsyncIOScheduler | None:
+        """The APScheduler instance while started."""
+        return self._scheduler
+
+    def start(self) -> None:
+        """Schedule the jobs on the running event loop (call it from a coroutine on that loop)."""
+        loop = asyncio.get_running_loop()
+        scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
+        now = datetime.now(UTC)
+        for name, seconds in self.intervals.items():
+            # coalesce + max_instances=1: runs missed while the process was stalled, or while
+            # the previous run was still going, collapse into one; two runs of a job never
+            # overlap. misfire_grace_time = the interval: a run late by less than an interval
+            # still happens (once); anything older is dropped, and that loses nothing, since
+            # each job asks the database what is due rather than acting on its own schedule.
+            # next_run_time=now: after downtime, catch up once at start instead of waiting
+            # a whole interval (a day for housekeeping).
+            scheduler.add_job(self.run_scheduled, "interval", args=[name], id=name, name=name, seconds=seconds,
+                              coalesce=True, max_instances=1, misfire_grace_time=seconds,
+                              next_run_time=now, replace_existing=True)
+        scheduler.start()
+        self._scheduler = scheduler
+        log.info("cadence scheduler started: %s", ", ".join(f"{n} every {s}s" for n, s in self.intervals.items()))
+
+    async def shutdown(self) -> None:
+        """Stop scheduling, let the jobs under way finish (briefly), and give up leadership."""
+        scheduler, self._scheduler = self._scheduler, None
+        self.outbox.stop()
+        if scheduler is not None and scheduler.running:
+            scheduler.pause()
+            await self._wait_for_jobs()
+            scheduler.shutdown(wait=False)
+            # AsyncIOScheduler shuts down in a callback on the loop: let it run.
+            for _ in range(100):
+                if not scheduler.running:
+                    break
+                await asyncio.sleep(0)
+        await self.leadership.release()
+
+    async def _wait_for_jobs(self) -> None:
+        running = list(self._running)
+        if not running:
+            return
+        _, late = await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
+        for task in late:
+            log.warning("cadence job still running at shutdown: canceled (its claimed nudges wait for the lease)")
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+
+    async def run_scheduled(self, name: str) -> None:
+        """What the scheduler runs for job ``name``: leader-only jobs first check leadership;
+        errors are logged, never raised, so that they never stop the scheduler."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            if name in LEADER_ONLY and not await self.leadership.is_leader():
+                return
+            await getattr(self, f"run_{name}")()
+        except Exception:  # noqa: BLE001 - a failed run is logged; the next run tries again
+            log.exception("cadence job %s failed", name)
+        finally:
+            if task is not None:
+                self._running.discard(task)
+
+
+def worker_id() -> str:
+    """A name for this process's outbox claims, unique across replicas and restarts."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+async def start_cadence(db: Database, clock: Clock, deliverers: Mapping[str, Deliverer], *, render: Render,
+                        tick: Job, digest: Job, tick_seconds: int = 300, drain_seconds: int = 30,
+                        own_platforms_only: bool = False) -> CadenceScheduler:
+    """Build the outbox and the scheduler on ``db`` and start the jobs on the running loop."""
+    outbox = Outbox(db, deliverers, render, clock, worker_id(), own_platforms_only=own_platforms_only)
+    cadence = CadenceScheduler(db, clock, outbox, tick=tick, digest=digest, tick_seconds=tick_seconds,
+                               drain_seconds=drain_seconds)
+    cadence.start()
+    return cadence
