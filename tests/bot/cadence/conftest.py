@@ -83,6 +83,11 @@ class World:
 @pytest.fixture
 async def world(db: Database, clock: FakeClock) -> World:
     """A weekly program "Digital Leaders" with an admin, Ada (Brussels)."""
+    return await build_world(db, clock)
+
+
+async def build_world(db: Database, clock: FakeClock) -> World:
+    """A weekly program "Digital Leaders" with an admin, Ada (Brussels), in ``db``."""
     now = clock.now()
     async with db.transaction() as session:
         tenant = await tenant_for(session, "console", "local", now)
