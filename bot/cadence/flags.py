@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.cadence.periods import window
 from bot.messages import Button, ButtonStyle, Message, say
 from storage.enums import FlagKind, SessionStatus
-from storage.models import Flag, MentoringSession, Pair, Person, Program
+from storage.models import Flag, MentoringSession, Pair, Program
 from storage.repository import Repository
 
 TITLES = {
@@ -80,17 +79,3 @@ async def _history(repo: Repository, pair: Pair, names: dict[int, str], zone: Zo
         lines.append(f"- {row.starts_at.astimezone(zone):%a %d %b %H:%M}: {status}{by}")
     return lines
 
-
-def silent_for(pair: Pair, program: Program) -> str:
-    """Twice the pair's cadence, in words (for help texts)."""
-    return f"{(2 * window(pair.cadence or program.cadence)).days} days"
-
-
-async def names_of(repo: Repository, ids: Sequence[int]) -> dict[int, Person]:
-    """People by id."""
-    found = {}
-    for person_id in ids:
-        person = await repo.person(person_id)
-        if person is not None:
-            found[person_id] = person
-    return found
