@@ -33,6 +33,9 @@ def upgrade() -> None:
         batch_op.create_foreign_key(batch_op.f('fk_nudges_session_id_sessions'), 'sessions', ['session_id'], ['id'], ondelete='CASCADE')
         batch_op.create_foreign_key(batch_op.f('fk_nudges_pair_id_pairs'), 'pairs', ['pair_id'], ['id'], ondelete='CASCADE')
 
+    with op.batch_alter_table('flags', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_flags_pair_id'), ['pair_id'], unique=False)
+
     with op.batch_alter_table('pairs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('resumed_at', storage.types.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('next_check_at', storage.types.UTCDateTime(timezone=True), nullable=True))
@@ -64,6 +67,9 @@ def downgrade() -> None:
         batch_op.drop_column('calendar_uid')
         batch_op.drop_column('timezone')
         batch_op.drop_column('outcome_by_id')
+
+    with op.batch_alter_table('flags', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_flags_pair_id'))
 
     with op.batch_alter_table('pairs', schema=None) as batch_op:
         batch_op.drop_index('ix_pairs_status_next_check_at')
