@@ -53,8 +53,9 @@ async def reschedule(turn: Turn, pair: Pair, old: MentoringSession, starts_at: d
     session = turn.repo.add(MentoringSession(
         program_id=old.program_id, pair_id=pair.id, starts_at=starts_at, duration_minutes=old.duration_minutes,
         mode=SessionMode.IN_PERSON if place else SessionMode.REMOTE, place=place,
-        # A moved occurrence of a series is an exception to it, not a new series.
-        recurring=False if old.recurring else old.recurring,
+        # A moved session is a single event: the moved occurrence of a series is an exception
+        # to it (the series goes on from its own dates), not a new series.
+        recurring=False,
         status=SessionStatus.SCHEDULED, created_at=turn.now, created_by_id=turn.person.id, timezone=zone,
         calendar_uid=old.calendar_uid or new_calendar_uid(), calendar_sequence=old.calendar_sequence + 1,
         invite_token=new_invite_token(), rescheduled_from_id=old.id,
