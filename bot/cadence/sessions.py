@@ -17,6 +17,7 @@ from bot.calendar import new_calendar_uid, new_invite_token
 from bot.turn import Turn
 from storage.enums import NudgeKind, NudgeStatus, PairStatus, SessionMode, SessionStatus
 from storage.models import Flag, MentoringSession, Nudge, Pair
+from storage.repository import insert_ignoring_conflicts
 
 DEFAULT_MINUTES = 45
 
@@ -62,7 +63,7 @@ async def reschedule(turn: Turn, pair: Pair, old: MentoringSession, starts_at: d
     ))
     await turn.repo.flush()
     await _drop_pending(turn, old.id)
-    await _settle(turn, pair, kinds=(NudgeKind.SCHEDULE, NudgeKind.MANUAL), session_id=old.id)
+    await _settle(turn, pair, kinds=(NudgeKind.SCHEDULE, NudgeKind.MANUAL))
     await tell_partner(turn, pair, session, "rescheduled")
     return session
 
@@ -109,14 +110,12 @@ async def add_nudge(turn: Turn, person_id: int, kind: NudgeKind, key: str, due_a
                     pair_id: int | None = None, session_id: int | None = None,
                     payload: dict[str, Any] | None = None) -> bool:
     """Queue a message for someone else; False when that key was already queued."""
-    exists = await turn.repo.one_or_none(turn.repo.scoped(Nudge).where(Nudge.key == key))
-    if exists is not None:
-        return False
-    turn.repo.add(Nudge(person_id=person_id, pair_id=pair_id, session_id=session_id, kind=kind, key=key,
-                        payload=payload or {}, due_at=due_at, status=NudgeStatus.PENDING, attempts=0,
-                        created_at=turn.now))
-    await turn.repo.flush()
-    return True
+    result = await turn.repo.session.execute(insert_ignoring_conflicts(
+        turn.repo.session, Nudge, tenant_id=turn.tenant.id, person_id=person_id, pair_id=pair_id,
+        session_id=session_id, kind=kind, key=key, payload=payload or {}, due_at=due_at,
+        status=NudgeStatus.PENDING, attempts=0, created_at=turn.now,
+    ))
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def _drop_pending(turn: Turn, session_id: int) -> None:
@@ -132,7 +131,7 @@ async def _settle(turn: Turn, pair: Pair, kinds: tuple[NudgeKind, ...], session_
     """Questions this action answers count as answered (for the "stopped answering" flag),
     and the tick looks at the pair again at its next run."""
     query = update(Nudge).where(Nudge.tenant_id == turn.tenant.id, Nudge.pair_id == pair.id, Nudge.kind.in_(kinds))
-    if session_id is not None and kinds == (NudgeKind.OUTCOME,):
+    if session_id is not None:
         query = query.where(Nudge.session_id == session_id)
     await turn.repo.session.execute(query.where(Nudge.answered_at.is_(None)).values(answered_at=turn.now))
     await turn.repo.session.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from bot.answers import InvalidAnswer
-from bot.cadence.hours import zone_named
+from bot.cadence.hours import WorkingHours, zone_named
 from bot.calendar import session_invite
 from bot.messages import Button, Message, say
 from bot.turn import Turn
@@ -16,8 +16,7 @@ FURTHEST = timedelta(days=366)
 
 async def zone_of(turn: Turn) -> str:
     """The caller's time zone name (profile, else platform, else UTC)."""
-    profile = await turn.repo.profile(turn.person.id)
-    return zone_named((profile.timezone if profile else None) or turn.person.platform_timezone).key
+    return WorkingHours.of(turn.person, await turn.repo.profile(turn.person.id)).zone.key
 
 
 def when(day: date, clock: time, zone: str, now: datetime) -> datetime:

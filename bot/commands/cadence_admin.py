@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from bot.cadence import sessions as ops
 from bot.cadence.digest import digest_message
@@ -98,7 +98,7 @@ async def pause_pair(call: Call) -> Sequence[Message]:
     assert program is not None
     pair = await find_pair(turn, program, call.args["name"])
     today = await local_today(turn)
-    until: date = call.args.get("until") or date.fromordinal(today.toordinal() + 28)
+    until: date = call.args.get("until") or today + timedelta(days=28)
     if until <= today:
         raise CommandError(f"{until.isoformat()} is not after today: pick a later date.")
     pair.status, pair.paused_until = PairStatus.PAUSED, until

@@ -23,7 +23,7 @@ OUTCOMES = {"held": SessionStatus.HELD, "rescheduled": SessionStatus.RESCHEDULED
 
 async def my_pair(turn: Turn, partner_name: str | None) -> tuple[Pair, Person]:
     """The pair a participant command is about: the only one, or the one with ``partner_name``."""
-    pairs = [p for p in await turn.repo.pairs_of(turn.person.id)]
+    pairs = await turn.repo.pairs_of(turn.person.id)
     if not pairs:
         raise CommandError("You don't have a mentoring partner yet: your program admin pairs people up.")
     found: list[tuple[Pair, Person]] = []
