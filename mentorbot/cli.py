@@ -183,7 +183,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     from bot.turn import Limits
     from mentorbot.server import build_app
     from mentorbot.worker import WorkerLoop
-    from scheduler.outbox import LoopDeliverer
+    from scheduler.outbox import loop_deliverer
     from scheduler.service import CadenceScheduler, start_cadence
     from storage.db import Database
 
@@ -207,7 +207,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     for adapter in adapters:
         if callable(getattr(adapter, "deliver", None)):
             deliverer = cast(Deliverer, adapter)
-            deliverers[deliverer.platform] = LoopDeliverer(deliverer, here)
+            deliverers[deliverer.platform] = loop_deliverer(deliverer, here)
     cadence: CadenceScheduler | None = None
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

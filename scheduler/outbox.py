@@ -5,22 +5,28 @@ or back to ``pending`` with a later ``due_at`` after a failed attempt). Claims a
 before anything is sent and carry a lease: a sender that dies leaves its rows ``claimed``,
 and once the lease has run out any sender claims them again. A crash therefore loses no
 nudge; at most the one that was in flight goes out twice.
+
+A nudge whose payload lists other people under ``"together"`` (two people matched: one
+introduction) is rendered once and goes to the recipient and those people: in one
+conversation when the platform's deliverer is a :class:`~bot.delivery.GroupDeliverer`, else
+to each in turn, recording each person reached in ``payload["reached"]`` so that a retry
+skips them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.delivery import Deliverer, DeliveryResult
+from bot.delivery import Deliverer, DeliveryResult, GroupDeliverer
 from bot.messages import Address, Message
 from storage.db import Database
 from storage.enums import NudgeStatus
@@ -62,12 +68,26 @@ class DrainReport:
 
 
 @dataclass(frozen=True)
-class _Ready:
-    """A rendered nudge, ready to go out."""
+class _Target:
+    """One person a nudge goes to, where and through what."""
 
+    person_id: int
     address: Address
-    message: Message
     deliverer: Deliverer
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A rendered nudge, ready to go out.
+
+    With ``group``, one message to a conversation holding all ``targets``; otherwise one to
+    each target in turn, and with ``together`` each one reached is recorded on the row.
+    """
+
+    message: Message
+    targets: tuple[_Target, ...]
+    group: GroupDeliverer | None = None
+    together: bool = False
 
 
 def backoff(attempts: int) -> timedelta:
@@ -184,11 +204,9 @@ class Outbox:
             return await self._failed_attempt(nudge_id, f"render raised {type(error).__name__}: {error}")
         if not isinstance(ready, _Ready):
             return ready
-        try:
-            result = await ready.deliverer.deliver(ready.address, ready.message)
-        except Exception as error:  # noqa: BLE001 - deliverers should not raise; if one does, retry later
-            log.exception("outbox: delivering nudge %s raised", nudge_id)
-            result = DeliveryResult(ok=False, attempts=1, error=f"deliver raised {type(error).__name__}: {error}")
+        result = await self._deliver(nudge_id, ready)
+        if result is None:
+            return None
         if result.ok:
             return await self._sent(nudge_id)
         log.warning("outbox: nudge %s not delivered: %s", nudge_id, result.error)
@@ -210,14 +228,46 @@ class Outbox:
             message = await self.render(repo, nudge, now)
             if message is None:
                 return _close(nudge, NudgeStatus.CANCELED, "no longer relevant")
-            address = address_of(person.address)
-            if address is None:
-                return self._undeliverable(nudge, f"no address: person {person.id} was never seen on a platform")
-            deliverer = self.deliverers.get(address.platform)
-            if deliverer is None:
-                return self._undeliverable(nudge, f"no deliverer for platform {address.platform!r} "
-                                                  "(is it configured on this server?)")
-            return _Ready(address, message, deliverer)
+            if "together" in nudge.payload:
+                return await self._together(repo, nudge, person, message)
+            target = self._target(person)
+            if isinstance(target, str):
+                return self._undeliverable(nudge, target)
+            return _Ready(message, (target,))
+
+    def _target(self, person: Person) -> _Target | str:
+        """Where and through which deliverer ``person`` is reached, or why they cannot be."""
+        address = address_of(person.address)
+        if address is None:
+            return f"no address: person {person.id} was never seen on a platform"
+        deliverer = self.deliverers.get(address.platform)
+        if deliverer is None:
+            return f"no deliverer for platform {address.platform!r} (is it configured on this server?)"
+        return _Target(person.id, address, deliverer)
+
+    async def _together(self, repo: Repository, nudge: Nudge, recipient: Person, message: Message) -> _Ready | str:
+        """The targets of a nudge for several people: those not reached yet who can be reached.
+
+        Whoever cannot be reached is skipped with a warning; the row fails only when nobody
+        can. One group conversation when everyone can be, on one platform and tenant whose
+        deliverer supports it, and nobody was reached by an earlier attempt.
+        """
+        reached = set(nudge.payload.get("reached") or [])
+        targets: list[_Target] = []
+        problems: list[str] = []
+        for person in await _together_people(repo, nudge, recipient):
+            if person.id in reached:
+                continue
+            target = self._target(person)
+            if isinstance(target, str):
+                log.warning("outbox: nudge %s (%s): skipping person %s: %s", nudge.id, nudge.kind, person.id, target)
+                problems.append(target)
+            else:
+                targets.append(target)
+        if not targets and not reached:
+            return self._undeliverable(nudge, "; ".join(problems))
+        group = None if reached or problems else _group_of(targets)
+        return _Ready(message, tuple(targets), group, together=True)
 
     def _undeliverable(self, nudge: Nudge, reason: str) -> str:
         log.warning("outbox: nudge %s (%s) failed: %s", nudge.id, nudge.kind, reason)
@@ -233,6 +283,31 @@ class Outbox:
         if nudge is None:
             log.info("outbox: nudge %s was taken over by another sender; leaving it to them", nudge_id)
         return nudge
+
+    async def _deliver(self, nudge_id: int, ready: _Ready) -> DeliveryResult | None:
+        """Send a rendered nudge: the result (the first failure stops), or None when the claim was lost."""
+        if ready.group is not None:
+            addresses = [target.address for target in ready.targets]
+            return await _attempt(nudge_id, ready.group.deliver_group(addresses, ready.message))
+        result = DeliveryResult(ok=True, attempts=0)
+        for target in ready.targets:
+            result = await _attempt(nudge_id, target.deliverer.deliver(target.address, ready.message))
+            if not result.ok:
+                return result
+            if ready.together and not await self._mark_reached(nudge_id, target.person_id):
+                return None
+        return result
+
+    async def _mark_reached(self, nudge_id: int, person_id: int) -> bool:
+        """Record on the row that ``person_id`` got the message, so that a retry skips them
+        (False when the claim was lost)."""
+        async with self.db.transaction() as session:
+            nudge = await self._owned(session, nudge_id)
+            if nudge is None:
+                return False
+            reached = list(nudge.payload.get("reached") or [])
+            nudge.payload = {**nudge.payload, "reached": [*reached, person_id]}  # a new dict: a change SQLAlchemy sees
+            return True
 
     async def _sent(self, nudge_id: int) -> str | None:
         async with self.db.transaction() as session:
@@ -269,6 +344,37 @@ class Outbox:
             )
 
 
+async def _together_people(repo: Repository, nudge: Nudge, recipient: Person) -> list[Person]:
+    """The recipient, then each person of ``payload["together"]`` (erased or missing ones left out)."""
+    people = [recipient]
+    for person_id in nudge.payload.get("together") or []:
+        person = await repo.person(int(person_id))
+        if person is not None and person.erased_at is None and all(p.id != person.id for p in people):
+            people.append(person)
+    return people
+
+
+def _group_of(targets: Sequence[_Target]) -> GroupDeliverer | None:
+    """The deliverer that reaches all ``targets`` in one conversation, if there is one:
+    several people on one platform and tenant, whose deliverer has ``deliver_group``."""
+    if len(targets) < 2:
+        return None
+    first = targets[0].address
+    if any((t.address.platform, t.address.tenant) != (first.platform, first.tenant) for t in targets):
+        return None
+    deliverer = targets[0].deliverer
+    return cast(GroupDeliverer, deliverer) if callable(getattr(deliverer, "deliver_group", None)) else None
+
+
+async def _attempt(nudge_id: int, delivery: Awaitable[DeliveryResult]) -> DeliveryResult:
+    """Await one delivery; a deliverer that raises (it should not) counts as a failed attempt."""
+    try:
+        return await delivery
+    except Exception as error:  # noqa: BLE001 - deliverers should not raise; if one does, retry later
+        log.exception("outbox: delivering nudge %s raised", nudge_id)
+        return DeliveryResult(ok=False, attempts=1, error=f"deliver raised {type(error).__name__}: {error}")
+
+
 def _close(nudge: Nudge, status: NudgeStatus, error: str | None = None) -> str:
     """Give a row its final status; the matching :class:`DrainReport` field."""
     nudge.status = status
@@ -282,7 +388,7 @@ class LoopDeliverer:
     """A deliverer that runs another one's deliveries on the event loop that deliverer belongs to.
 
     The outbox runs on the worker loop, while an adapter's HTTP sessions and token lookups
-    live on the server's loop.
+    live on the server's loop. Build one with :func:`loop_deliverer`, which keeps group delivery.
     """
 
     def __init__(self, inner: Deliverer, loop: asyncio.AbstractEventLoop) -> None:
@@ -292,7 +398,28 @@ class LoopDeliverer:
 
     async def deliver(self, address: Address, message: Message) -> DeliveryResult:
         """Deliver through the wrapped deliverer, on its loop."""
+        return await self._on_loop(self.inner.deliver(address, message))
+
+    async def _on_loop(self, work: Coroutine[Any, Any, DeliveryResult]) -> DeliveryResult:
         if asyncio.get_running_loop() is self._loop:
-            return await self.inner.deliver(address, message)
-        future = asyncio.run_coroutine_threadsafe(self.inner.deliver(address, message), self._loop)
-        return await asyncio.wrap_future(future)
+            return await work
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self._loop))
+
+
+class LoopGroupDeliverer(LoopDeliverer):
+    """A :class:`LoopDeliverer` around a :class:`~bot.delivery.GroupDeliverer`: group deliveries too."""
+
+    def __init__(self, inner: GroupDeliverer, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(inner, loop)
+        self._group = inner
+
+    async def deliver_group(self, addresses: Sequence[Address], message: Message) -> DeliveryResult:
+        """Deliver to several people at once through the wrapped deliverer, on its loop."""
+        return await self._on_loop(self._group.deliver_group(addresses, message))
+
+
+def loop_deliverer(inner: Deliverer, loop: asyncio.AbstractEventLoop) -> LoopDeliverer:
+    """``inner``, delivering on ``loop``; a group deliverer stays one (and only a group deliverer is)."""
+    if callable(getattr(inner, "deliver_group", None)):
+        return LoopGroupDeliverer(cast(GroupDeliverer, inner), loop)
+    return LoopDeliverer(inner, loop)

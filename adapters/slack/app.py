@@ -14,7 +14,7 @@ import contextlib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -52,7 +52,7 @@ async def _here(work: Coroutine[Any, Any, Any]) -> Any:
     return await work
 
 COMMAND = "/mentoring"
-BOT_SCOPES = ("commands", "chat:write", "im:history", "im:read", "im:write", "users:read")
+BOT_SCOPES = ("commands", "chat:write", "im:history", "im:read", "im:write", "mpim:write", "users:read")
 BUSY_LIMIT = 4
 """Turns worked on at once after their acks. More would not finish sooner (one event loop,
 one database) but would slow down the acks of requests still arriving."""
@@ -86,7 +86,7 @@ class SlackConfig:
 
 
 class SlackAdapter:
-    """The Bolt app and its aiohttp routes, and the :class:`~bot.delivery.Deliverer` for Slack."""
+    """The Bolt app and its aiohttp routes, and the :class:`~bot.delivery.GroupDeliverer` for Slack."""
 
     platform = Platform.SLACK
 
@@ -126,6 +126,20 @@ class SlackAdapter:
         """Send a message the bot starts (a reminder, a nudge) to a person's DM, paced and retried."""
         return await self.delivery.post(address.tenant, address.user_id, fallback_text(message),
                                         message_blocks(message, public_url=self.config.public_url))
+
+    async def deliver_group(self, addresses: Sequence[Address], message: Message) -> DeliveryResult:
+        """Send one message to several people of one workspace in a multi-person DM with the bot
+        (conversations.open, then a paced and retried post there)."""
+        teams = {address.tenant for address in addresses}
+        if len(teams) != 1:
+            return DeliveryResult(ok=False, attempts=0, error="not_one_workspace")
+        [team_id] = teams
+        opened = await self.delivery.open_conversation(team_id, [address.user_id for address in addresses])
+        if not opened.ok or opened.message_id is None:
+            return opened
+        posted = await self.delivery.post(team_id, opened.message_id, fallback_text(message),
+                                          message_blocks(message, public_url=self.config.public_url))
+        return replace(posted, attempts=opened.attempts + posted.attempts)
 
     async def close(self) -> None:
         """Close the delivery's HTTP session."""

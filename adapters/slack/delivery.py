@@ -1,5 +1,8 @@
 """Outbound Slack messages (chat.postMessage), paced to Slack's limits and retried.
 
+Conversations with several people (conversations.open) are opened here too, with the same
+workspace tokens, retries and error handling.
+
 Pacing has two levels, and neither is a global lock, so posts to different channels go
 out in parallel:
 
@@ -23,7 +26,7 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -47,7 +50,7 @@ _MAX_RATE_LIMITED = 20  # 429s tolerated for one message before it is reported f
 class _Outcome:
     """What one chat.postMessage request came to."""
 
-    kind: Literal["sent", "final", "retry", "limited"]
+    kind: Literal["sent", "final", "retry", "limited"]  # "sent": the request did what it asked
     detail: str = ""
     retry_after: float = 0.0
     spent: bool = True  # False when Slack answered 5xx or 429: nothing was posted
@@ -129,6 +132,11 @@ class _WorkspaceBudget:
         """Send nothing in this workspace for ``seconds`` (Slack's Retry-After)."""
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
+    async def unpaused(self) -> None:
+        """Wait out a pause (for requests that are not messages and take no slot)."""
+        while (wait := self.paused_until - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
+
     def _wait(self, now: float) -> float:
         return max(self.paused_until - now, self._tat - self.tolerance - now, self._window_wait(now))
 
@@ -203,6 +211,33 @@ class SlackDelivery:
                         channel, team_id, result.attempts, result.error)
         return result
 
+    async def open_conversation(self, team_id: str, user_ids: Sequence[str]) -> DeliveryResult:
+        """Open the conversation holding ``user_ids`` and the bot in workspace ``team_id``
+        (conversations.open: a DM for one person, a multi-person DM for several).
+
+        On success ``message_id`` is the conversation's id (a channel to :meth:`post` to).
+        Retried like a post (5xx, timeouts, 429s); never raises: ``ok=False`` with a short
+        error instead.
+        """
+        token = await self._token_for(team_id)
+        if token is None:
+            return DeliveryResult(ok=False, attempts=0, error="workspace_not_installed")
+        client = self._client(token)
+        budget = self._budgets.setdefault(team_id, _WorkspaceBudget(self.budget_per_minute))
+        users = ",".join(user_ids)
+
+        async def attempt() -> _Outcome:
+            await budget.unpaused()
+            return await _outcome(client.conversations_open(users=users), _channel_id)
+
+        result = await self._retried(attempt, budget.pause)
+        if result.ok and not result.message_id:
+            result = DeliveryResult(ok=False, attempts=result.attempts, error="no_channel_in_answer")
+        if not result.ok:
+            log.warning("opening a Slack conversation with %s in %s failed after %d attempt(s): %s",
+                        users, team_id, result.attempts, result.error)
+        return result
+
     async def close(self) -> None:
         """Close the HTTP session shared by the workspace clients."""
         if self._session is not None:
@@ -219,18 +254,29 @@ class SlackDelivery:
             return DeliveryResult(ok=False, attempts=0, error="workspace_not_installed")
         client = self._client(token)
         budget = self._budgets.setdefault(team_id, _WorkspaceBudget(self.budget_per_minute))
-        attempts = failures = limited = 0
-        while True:
+
+        async def attempt() -> _Outcome:
             await gate.wait(self.channel_interval)
-            attempts += 1
             outcome = await self._request(budget, queued_at, client, channel, text, blocks)
             gate.last_done = time.monotonic()
+            return outcome
+
+        return await self._retried(attempt, budget.pause)
+
+    async def _retried(self, attempt: Callable[[], Awaitable[_Outcome]],
+                       pause: Callable[[float], None]) -> DeliveryResult:
+        """Make ``attempt`` until it is done: passing errors are retried with back-off up to
+        ``max_attempts``, and a 429 calls ``pause(retry_after)`` then tries again."""
+        attempts = failures = limited = 0
+        while True:
+            attempts += 1
+            outcome = await attempt()
             if outcome.kind == "sent":
                 return DeliveryResult(ok=True, attempts=attempts, message_id=outcome.detail)
             if outcome.kind == "final":
                 return DeliveryResult(ok=False, attempts=attempts, error=outcome.detail)
             if outcome.kind == "limited":
-                budget.pause(outcome.retry_after)
+                pause(outcome.retry_after)
                 limited += 1
                 if limited > _MAX_RATE_LIMITED or outcome.retry_after > self.backoff_max:
                     return DeliveryResult(ok=False, attempts=attempts, error="rate_limited")
@@ -254,17 +300,8 @@ class SlackDelivery:
 
     async def _attempt(self, client: AsyncWebClient, channel: str, text: str,
                        blocks: list[dict[str, Any]] | None) -> _Outcome:
-        try:
-            response = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        except SlackApiError as problem:
-            return _judge(problem.response)
-        except TimeoutError:
-            return _Outcome("retry", "timeout")
-        except aiohttp.ClientError as problem:
-            return _Outcome("retry", f"connection_error ({type(problem).__name__})")
-        except Exception as problem:  # whatever else: reported, never raised to the caller
-            return _Outcome("final", f"unexpected_error ({type(problem).__name__})")
-        return _Outcome("sent", str(response.get("ts", "")))
+        return await _outcome(client.chat_postMessage(channel=channel, text=text, blocks=blocks),
+                              lambda response: str(response.get("ts", "")))
 
     def _backoff(self, failures: int) -> float:
         return backoff_delay(failures, self.backoff_base, self.backoff_max)
@@ -290,6 +327,27 @@ class SlackDelivery:
     def _forget(self, key: tuple[str, str], gate: _ChannelGate) -> None:
         if gate.users == 0 and self._gates.get(key) is gate:
             del self._gates[key]
+
+
+async def _outcome(request: Awaitable[Any], detail: Callable[[Any], str]) -> _Outcome:
+    """Await one Web API request and classify how it ended; ``detail`` reads a success's answer."""
+    try:
+        response = await request
+    except SlackApiError as problem:
+        return _judge(problem.response)
+    except TimeoutError:
+        return _Outcome("retry", "timeout")
+    except aiohttp.ClientError as problem:
+        return _Outcome("retry", f"connection_error ({type(problem).__name__})")
+    except Exception as problem:  # whatever else: reported, never raised to the caller
+        return _Outcome("final", f"unexpected_error ({type(problem).__name__})")
+    return _Outcome("sent", detail(response))
+
+
+def _channel_id(response: Any) -> str:
+    """The id of the conversation a conversations.open answer names ("" when it names none)."""
+    channel = response.get("channel")
+    return str(channel.get("id") or "") if isinstance(channel, dict) else ""
 
 
 def _judge(response: Any) -> _Outcome:

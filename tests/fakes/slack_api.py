@@ -64,6 +64,7 @@ class FakeSlackApi:
         self.policy: Policy | None = None
         self.delays: dict[str, float] = {}
         self._ts = itertools.count(1)
+        self._groups: dict[tuple[str, frozenset[str]], str] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -160,8 +161,11 @@ class FakeSlackApi:
             ts = f"{1_700_000_000 + next(self._ts)}.000100"
             return {"ok": True, "channel": body.get("channel"), "ts": ts, "message_ts": ts}
         if call.method == "conversations.open":
-            users = str(body.get("users", ""))
-            return {"ok": True, "channel": {"id": "D" + users.split(",")[0]}}
+            users = [user for user in str(body.get("users", "")).split(",") if user]
+            if len(users) > 1:  # a multi-person DM: one per set of people, like Slack
+                group = self._groups.setdefault((workspace.team_id, frozenset(users)), f"G{len(self._groups) + 1:04d}")
+                return {"ok": True, "channel": {"id": group}}
+            return {"ok": True, "channel": {"id": "D" + (users[0] if users else "")}}
         if call.method.startswith("views."):
             return {"ok": True, "view": {"id": f"V{next(self._ts)}", **call.view()}}
         return {"ok": False, "error": "unknown_method"}
