@@ -1,0 +1,271 @@
+"""How well each mentor fits each mentee, which pairs the hard rules forbid, and why a pair fits.
+
+Scores are computed a block of mentees at a time against every mentor with numpy, so that a
+cohort of 10,000 mentees and 3,000 mentors is scored in about a second. Every part of a fit
+lies in [0, 1]; the fit is their weighted sum (the program's weights), also in [0, 1].
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+
+from bot.cadence.hours import zone_named
+from bot.catalog import FORMAT_LABELS, LANGUAGES, label_of
+from bot.matching.cohort import Candidate, Cohort
+from storage.enums import ProgramFormat, SessionMode
+
+# Sessions last 45 minutes: a pair needs at least an hour of working time in common.
+MIN_SHARED_MINUTES = 60
+# Four shared hours or more count as a perfect fit on time.
+FULL_SHARED_MINUTES = 240
+# The solver works on integer fits: 1000 is a perfect fit.
+FIT_SCALE = 1000
+NOT_ALLOWED = -1.0
+
+_LOCATIONS = (SessionMode.REMOTE, SessionMode.IN_PERSON, SessionMode.EITHER)
+# Remote vs in person cannot meet halfway; "either" suits both, a little less than agreement.
+_LOCATION_FIT = np.array([[1.0, 0.0, 0.8], [0.0, 1.0, 0.8], [0.8, 0.8, 0.8]], dtype=np.float32)
+_WORD = re.compile(r"[a-z][a-z0-9+#-]{2,}")
+_STOP = frozenset("""and the for with how what want wants would like learn learning more about better use using
+get into from that this can our your their them they are not but also how new some any all teach""".split())
+
+Matrix = NDArray[np.float32]
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in _WORD.findall(text.lower()) if word not in _STOP]
+
+
+def _one_hot(sets: Sequence[Iterable[str]], vocabulary: dict[str, int]) -> Matrix:
+    out = np.zeros((len(sets), max(len(vocabulary), 1)), dtype=np.float32)
+    for row, values in enumerate(sets):
+        for value in values:
+            out[row, vocabulary[value]] = 1.0
+    return out
+
+
+def _vocabulary(*groups: Iterable[Iterable[str]]) -> dict[str, int]:
+    names = sorted({value for group in groups for values in group for value in values})
+    return {name: index for index, name in enumerate(names)}
+
+
+def _text_matrix(docs: Sequence[list[str]], vocabulary: dict[str, int], idf: NDArray[np.float64]) -> sparse.csr_matrix:
+    """Documents as L2-normalised TF-IDF rows."""
+    rows, cols, values = [], [], []
+    for row, words in enumerate(docs):
+        counts: dict[int, int] = {}
+        for word in words:
+            counts[vocabulary[word]] = counts.get(vocabulary[word], 0) + 1
+        norm = math.sqrt(sum((count * idf[col]) ** 2 for col, count in counts.items())) or 1.0
+        for col, count in counts.items():
+            rows.append(row)
+            cols.append(col)
+            values.append(count * idf[col] / norm)
+    return sparse.csr_matrix((values, (rows, cols)), shape=(len(docs), max(len(vocabulary), 1)), dtype=np.float32)
+
+
+def work_window(person: Candidate, cohort: Cohort) -> tuple[float, float]:
+    """A person's working day on the cohort's day: start in minutes after 00:00 UTC, and length."""
+    zone = zone_named(person.timezone)
+    assert person.work_start is not None and person.work_end is not None
+    midnight = datetime.combine(cohort.day, datetime.min.time(), UTC)
+    start = datetime.combine(cohort.day, person.work_start, zone)
+    end = datetime.combine(cohort.day, person.work_end, zone)
+    length = (end - start).total_seconds() / 60
+    return (start - midnight).total_seconds() / 60, length if length > 0 else length + 1440
+
+
+def shared_minutes(starts: Matrix, lengths: Matrix, other_starts: Matrix, other_lengths: Matrix) -> Matrix:
+    """Minutes two working days overlap (broadcast), counting windows that cross midnight UTC."""
+    ends, other_ends = starts + lengths, other_starts + other_lengths
+    total = np.zeros(np.broadcast_shapes(starts.shape, other_starts.shape), dtype=np.float32)
+    for shift in (-1440.0, 0.0, 1440.0):
+        total += np.clip(np.minimum(ends, other_ends + shift) - np.maximum(starts, other_starts + shift), 0, None)
+    return np.minimum(total, np.minimum(lengths, other_lengths))
+
+
+class FitModel:
+    """Fits and hard rules for a complete cohort (every profile has what matching needs)."""
+
+    def __init__(self, cohort: Cohort) -> None:
+        self.cohort = cohort
+        mentors, mentees = cohort.mentors, cohort.mentees
+        self.mentor_index = {m.person_id: j for j, m in enumerate(mentors)}
+        self.mentee_index = {m.person_id: i for i, m in enumerate(mentees)}
+        topics = _vocabulary([m.topics for m in mentors], [m.topics for m in mentees])
+        self._teach, self._want = _one_hot([m.topics for m in mentors], topics), _one_hot([m.topics for m in mentees], topics)
+        self._wanted = self._want.sum(axis=1)
+        self._init_text()
+        formats = _vocabulary([m.formats for m in mentors], [m.formats for m in mentees])
+        self._mentor_formats = _one_hot([m.formats for m in mentors], formats)
+        self._mentee_formats = _one_hot([m.formats for m in mentees], formats)
+        languages = _vocabulary([m.languages for m in mentors], [m.languages for m in mentees])
+        self._mentor_languages = _one_hot([m.languages for m in mentors], languages)
+        self._mentee_languages = _one_hot([m.languages for m in mentees], languages)
+        styles = {name: code for code, name in enumerate(sorted({m.style or "" for m in mentors + mentees}))}
+        self._mentor_style = np.array([styles[m.style or ""] for m in mentors], dtype=np.intp)
+        self._mentee_style = np.array([styles[m.style or ""] for m in mentees], dtype=np.intp)
+        self._mentor_location = np.array([_location_code(m.location) for m in mentors], dtype=np.intp)
+        self._mentee_location = np.array([_location_code(m.location) for m in mentees], dtype=np.intp)
+        self._mentor_level = np.array([m.level or 0 for m in mentors], dtype=np.intp)
+        self._mentee_level = np.array([m.level or 0 for m in mentees], dtype=np.intp)
+        self._mentor_hours = np.array([work_window(m, cohort) for m in mentors], dtype=np.float32).reshape(-1, 2)
+        self._mentee_hours = np.array([work_window(m, cohort) for m in mentees], dtype=np.float32).reshape(-1, 2)
+        self._forbidden = self._forbidden_pairs()
+
+    def _init_text(self) -> None:
+        """Mentees' own words against mentors' own words and topics, as TF-IDF cosine similarity."""
+        mentee_docs = [_words(m.free_text) for m in self.cohort.mentees]
+        mentor_docs = [_words(m.free_text + " " + " ".join(m.topics)) for m in self.cohort.mentors]
+        vocabulary = {word: n for n, word in enumerate(sorted({w for doc in mentee_docs + mentor_docs for w in doc}))}
+        frequency = np.zeros(max(len(vocabulary), 1))
+        for doc in mentee_docs + mentor_docs:
+            for word in set(doc):
+                frequency[vocabulary[word]] += 1
+        idf = np.log((len(mentee_docs) + len(mentor_docs) + 1) / (frequency + 1)) + 1
+        self._mentee_text = _text_matrix(mentee_docs, vocabulary, idf)
+        self._mentor_text_t = _text_matrix(mentor_docs, vocabulary, idf).T.tocsr()
+        self._has_text = np.array([bool(doc) for doc in mentee_docs], dtype=bool)
+
+    def _forbidden_pairs(self) -> dict[int, set[int]]:
+        """Mentee index -> mentor indexes the reporting line or a past pairing rules out."""
+        forbidden: dict[int, set[int]] = {}
+        for i, mentee in enumerate(self.cohort.mentees):
+            for boss in mentee.line:
+                if boss in self.mentor_index:
+                    forbidden.setdefault(i, set()).add(self.mentor_index[boss])
+        for j, mentor in enumerate(self.cohort.mentors):
+            for boss in mentor.line:
+                if boss in self.mentee_index:
+                    forbidden.setdefault(self.mentee_index[boss], set()).add(j)
+        for mentor_id, mentee_id in self.cohort.past:
+            if mentor_id in self.mentor_index and mentee_id in self.mentee_index:
+                forbidden.setdefault(self.mentee_index[mentee_id], set()).add(self.mentor_index[mentor_id])
+        return forbidden
+
+    # --- blocks of mentees against every mentor -------------------------------------------
+
+    def parts(self, rows: NDArray[np.intp]) -> dict[str, Matrix]:
+        """Each part of the fit of mentees ``rows`` (one row each) with every mentor, in [0, 1]."""
+        wanted = self._wanted[rows][:, None]
+        covered = np.divide(self._want[rows] @ self._teach.T, wanted, out=np.zeros((len(rows), len(self._teach)),
+                                                                                      dtype=np.float32),
+                            where=wanted > 0)
+        text = (self._mentee_text[rows] @ self._mentor_text_t).toarray().astype(np.float32)
+        has_text = self._has_text[rows][:, None]
+        topics = np.where(wanted > 0, np.where(has_text, 0.75 * covered + 0.25 * text, covered), text)
+        shared_formats = self._mentee_formats[rows] @ self._mentor_formats.T
+        union = self._mentee_formats[rows].sum(axis=1)[:, None] + self._mentor_formats.sum(axis=1)[None, :] \
+            - shared_formats
+        formats = np.divide(shared_formats, union, out=np.full_like(shared_formats, 0.5), where=union > 0)
+        hours = shared_minutes(self._mentee_hours[rows, :1], self._mentee_hours[rows, 1:],
+                               self._mentor_hours[None, :, 0], self._mentor_hours[None, :, 1])
+        languages = (self._mentee_languages[rows] @ self._mentor_languages.T) / \
+            np.maximum(self._mentee_languages[rows].sum(axis=1), 1)[:, None]
+        return {
+            "topics": topics.astype(np.float32),
+            "hours": np.minimum(hours / FULL_SHARED_MINUTES, 1.0).astype(np.float32),
+            "style": (self._mentee_style[rows][:, None] == self._mentor_style[None, :]).astype(np.float32),
+            "formats": formats.astype(np.float32),
+            "location": _LOCATION_FIT[self._mentee_location[rows][:, None], self._mentor_location[None, :]],
+            "languages": languages.astype(np.float32),
+            "_minutes": hours,
+        }
+
+    def allowed(self, rows: NDArray[np.intp], minutes: Matrix) -> NDArray[np.bool_]:
+        """The hard rules for mentees ``rows`` and every mentor (capacity aside)."""
+        junior = self._mentor_level[None, :] < self._mentee_level[rows][:, None]
+        if self.cohort.allow_same_level:
+            junior = self._mentor_level[None, :] <= self._mentee_level[rows][:, None]
+        speaks = (self._mentee_languages[rows] @ self._mentor_languages.T) > 0
+        ok = junior & speaks & (minutes >= MIN_SHARED_MINUTES)
+        for position, row in enumerate(rows):
+            for j in self._forbidden.get(int(row), ()):
+                ok[position, j] = False
+        return ok
+
+    def fit_rows(self, rows: NDArray[np.intp]) -> Matrix:
+        """Fits of mentees ``rows`` with every mentor; :data:`NOT_ALLOWED` where a hard rule forbids."""
+        parts = self.parts(rows)
+        weights = self.cohort.weights
+        fit = sum((weights[name] * parts[name] for name in weights), np.zeros(parts["hours"].shape, np.float32))
+        return np.where(self.allowed(rows, parts["_minutes"]), fit, NOT_ALLOWED).astype(np.float32)
+
+    # --- one pair ---------------------------------------------------------------------------
+
+    def fit(self, i: int, j: int) -> float:
+        """The fit of mentor ``j`` for mentee ``i`` (hard rules aside)."""
+        parts = self.parts(np.array([i]))
+        return float(sum(self.cohort.weights[name] * parts[name][0, j] for name in self.cohort.weights))
+
+    def broken_rule(self, i: int, j: int) -> str | None:
+        """The hard rule pairing mentor ``j`` with mentee ``i`` breaks, in words, or None."""
+        mentor, mentee = self.cohort.mentors[j], self.cohort.mentees[i]
+        minutes = float(self.parts(np.array([i]))["_minutes"][0, j])
+        level_ok = (mentor.level or 0) <= (mentee.level or 0) if self.cohort.allow_same_level \
+            else (mentor.level or 0) < (mentee.level or 0)
+        checks = (
+            (level_ok, f"{mentor.name} is not junior to {mentee.name}"),
+            (mentor.person_id not in mentee.line and mentee.person_id not in mentor.line,
+             f"{mentor.name} and {mentee.name} are in the same reporting line"),
+            ((mentor.person_id, mentee.person_id) not in self.cohort.past,
+             f"{mentor.name} and {mentee.name} were paired before"),
+            (bool(mentor.languages & mentee.languages), f"{mentor.name} and {mentee.name} share no language"),
+            (minutes >= MIN_SHARED_MINUTES,
+             f"{mentor.name} and {mentee.name} share less than an hour of working time"),
+        )
+        return next((why for ok, why in checks if not ok), None)
+
+    def reasons(self, i: int, j: int, limit: int = 3) -> list[str]:
+        """The two or three strongest reasons mentor ``j`` fits mentee ``i``, in words."""
+        mentor, mentee = self.cohort.mentors[j], self.cohort.mentees[i]
+        parts = {name: float(value[0, j]) for name, value in self.parts(np.array([i])).items()}
+        weights = self.cohort.weights
+        found: list[tuple[float, str]] = []
+        shared = sorted(mentor.topics & mentee.topics)
+        if shared:
+            found.append((weights["topics"] * parts["topics"],
+                          f"{mentor.name} teaches {_listed(shared)}, which {mentee.name} wants to learn"))
+        elif parts["topics"] > 0:
+            words = sorted(set(_words(mentee.free_text)) & set(_words(mentor.free_text + " " + " ".join(mentor.topics))))
+            found.append((weights["topics"] * parts["topics"], f"both mention {_listed(words[:3])} in their own words"))
+        found.append((weights["location"] * parts["location"], _location_reason(mentor, mentee)))
+        hours = int(parts["_minutes"] // 60)
+        found.append((weights["hours"] * parts["hours"], f"{hours} shared working hour{'s' if hours != 1 else ''}"))
+        if mentor.style == mentee.style and mentor.style:
+            found.append((weights["style"] * parts["style"], f"both like it {mentor.style}"))
+        both = sorted(mentor.formats & mentee.formats)
+        if both:
+            names = [FORMAT_LABELS.get(ProgramFormat(f), f).lower() for f in both if f in set(ProgramFormat)]
+            found.append((weights["formats"] * parts["formats"], f"both want {_listed(names)}"))
+        spoken = sorted(label_of(LANGUAGES, code) for code in mentor.languages & mentee.languages)
+        found.append((weights["languages"] * parts["languages"] * 0.5, f"both speak {_listed(spoken)}"))
+        ranked = sorted((item for item in found if item[0] > 0 and item[1]), key=lambda item: -item[0])
+        return [text for _, text in ranked[:limit]]
+
+
+def _location_code(location: str | None) -> int:
+    return _LOCATIONS.index(SessionMode(location)) if location in set(_LOCATIONS) else 2
+
+
+def _location_reason(mentor: Candidate, mentee: Candidate) -> str:
+    if mentor.location == mentee.location == SessionMode.REMOTE:
+        return "both prefer remote"
+    if mentor.location == mentee.location == SessionMode.IN_PERSON:
+        return "both like to meet in person"
+    if SessionMode.EITHER in (mentor.location, mentee.location):
+        return "happy to meet remotely or in person"
+    return ""
+
+
+def _listed(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
