@@ -85,6 +85,8 @@ class NudgeKind(StrEnum):
     FLAG = "flag"
     MANUAL = "manual"
     SESSION_NEWS = "session_news"
+    INTRO = "intro"
+    PAIR_ENDED = "pair_ended"
 
 
 class FlagKind(StrEnum):
@@ -93,3 +95,4 @@ class FlagKind(StrEnum):
     CANCELED_TWICE = "canceled_twice"
     SILENT = "silent"
     IGNORED_PROMPTS = "ignored_prompts"
+    REMATCH_REQUESTED = "rematch_requested"

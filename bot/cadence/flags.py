@@ -15,6 +15,7 @@ TITLES = {
     FlagKind.CANCELED_TWICE: "two sessions in a row canceled or missed",
     FlagKind.SILENT: "no session held for twice the cadence",
     FlagKind.IGNORED_PROMPTS: "stopped answering",
+    FlagKind.REMATCH_REQUESTED: "asked for a new partner",
 }
 
 
@@ -28,7 +29,7 @@ def actions(pair: Pair, program: Program) -> list[Button]:
     scope = f'program="{program.name}"'
     return [Button.for_command("Nudge the pair", f"nudge {pair_ref(pair)} {scope}", ButtonStyle.PRIMARY),
             Button.for_command("Pause the pair", f"pair pause {pair_ref(pair)} {scope}"),
-            Button.for_command("Ask for a rematch", f"pair rematch {pair_ref(pair)} {scope}", ButtonStyle.DANGER)]
+            Button.for_command("Ask for a rematch", f"rematch {pair_ref(pair)} {scope}", ButtonStyle.DANGER)]
 
 
 async def open_flags(repo: Repository, program_id: int) -> Sequence[Flag]:
@@ -63,6 +64,11 @@ def _why(flag: Flag, names: dict[int, str], zone: ZoneInfo, now: datetime, caden
     if flag.kind == FlagKind.IGNORED_PROMPTS:
         who = names.get(flag.person_id or 0, "A participant")
         return f"{who} has not answered my last two messages (since {_since(flag, zone)})."
+    if flag.kind == FlagKind.REMATCH_REQUESTED:
+        who = names.get(flag.person_id or 0, "A participant")
+        reason = flag.details.get("reason")
+        said = f": \u201c{reason}\u201d" if reason else " (no reason given)"
+        return f"{who} asked me privately for a new partner on {_since(flag, zone)}{said}."
     if flag.kind == FlagKind.SILENT:
         return f"Nothing held since {_since(flag, zone)}; they are meant to meet {cadence}."
     return f"Canceled or missed since {_since(flag, zone)}."

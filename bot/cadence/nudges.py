@@ -17,6 +17,7 @@ from bot.cadence.sessions import partner_of
 from bot.cadence.wording import describe
 from bot.calendar import session_invite
 from bot.catalog import CADENCE_LABELS
+from bot.matching.intro import introduction, pair_ended
 from bot.messages import Button, ButtonStyle, Message, say
 from storage.enums import Cadence, EnrollmentStatus, NudgeKind, PairStatus, SessionStatus
 from storage.models import Flag, MentoringSession, Nudge, Pair, Person, Program
@@ -162,7 +163,23 @@ async def _digest(ctx: Context) -> Message | None:
     return await digest_message(ctx.repo, program, ctx.zone, ctx.now)
 
 
+async def _intro(ctx: Context) -> Message | None:
+    found = await ctx.pair()
+    if found is None:
+        return None
+    pair, _partner, program = found
+    return await introduction(ctx.repo, pair, program)
+
+
+async def _pair_ended(ctx: Context) -> Message | None:
+    pair = await ctx.repo.one_or_none(ctx.repo.scoped(Pair).where(Pair.id == ctx.nudge.pair_id))
+    if pair is None or pair.status != PairStatus.ENDED:
+        return None
+    return await pair_ended(ctx.repo, pair, ctx.person)
+
+
 RENDERERS: dict[NudgeKind, Renderer] = {
     NudgeKind.SCHEDULE: _schedule, NudgeKind.REMINDER: _reminder, NudgeKind.OUTCOME: _outcome,
     NudgeKind.SESSION_NEWS: _news, NudgeKind.MANUAL: _manual, NudgeKind.FLAG: _flag, NudgeKind.DIGEST: _digest,
+    NudgeKind.INTRO: _intro, NudgeKind.PAIR_ENDED: _pair_ended,
 }

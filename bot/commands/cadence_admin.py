@@ -1,4 +1,4 @@
-"""Admin commands about pairs and their cadence: flags, nudging, pausing, rematching."""
+"""Admin commands about pairs and their cadence: flags, nudging, pausing."""
 
 from __future__ import annotations
 
@@ -114,17 +114,6 @@ async def resume_pair(call: Call) -> Sequence[Message]:
         return [say(f"{await _names(turn, pair)} is not paused.")]
     pair.status, pair.paused_until, pair.resumed_at, pair.next_check_at = PairStatus.ACTIVE, None, turn.now, None
     return [say(f"{await _names(turn, pair)} is running again.")]
-
-
-async def rematch(call: Call) -> Sequence[Message]:
-    """``pair rematch NAME``: end the pair so that both can be matched with someone else."""
-    turn, program = call.turn, call.program
-    assert program is not None
-    pair = await find_pair(turn, program, call.args["name"])
-    names = await _names(turn, pair)
-    pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, turn.now, "rematch requested by an admin"
-    await ops.resolve_flags(turn, pair)
-    return [say(f"Ended the pair {names}. Both are free to be matched again.")]
 
 
 async def set_pair(call: Call) -> Sequence[Message]:

@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
-from bot.commands import cadence_admin, participation, program_admin, sessions
+from bot.commands import cadence_admin, matching, participation, program_admin, sessions
 from bot.commands.grammar import Arg, ArgKind, CommandSpec
 from bot.messages import LABEL_LIMIT
 from storage.enums import Cadence, ProgramFormat
 from bot.commands.sessions import OUTCOMES
+from bot.matching.cohort import WEIGHT_LIMIT, WEIGHT_NAMES
 
 CADENCES = tuple(c.value for c in Cadence)
 FORMATS = tuple(f.value for f in ProgramFormat)
@@ -23,6 +24,7 @@ PROGRAM_SETTINGS = (
 )
 
 PARTNER = Arg("with", max_length=LABEL_LIMIT)
+REASON = Arg("reason", max_length=500)
 WHEN = (Arg("date", max_length=20), Arg("time", max_length=10), Arg("where", max_length=200))
 
 
@@ -91,9 +93,33 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 admin=True, program_scoped=True),
     CommandSpec(("pair", "resume"), "resume a paused pair", "/mentoring pair resume Victor", cadence_admin.resume_pair,
                 positionals=(Arg("name", required=True),), options=(PROGRAM_OPTION,), admin=True, program_scoped=True),
-    CommandSpec(("pair", "rematch"), "end a pair so that both can be matched again", "/mentoring pair rematch Victor",
-                cadence_admin.rematch, positionals=(Arg("name", required=True),), options=(PROGRAM_OPTION,),
+    CommandSpec(("pair", "rematch"), "end a pair and propose a new mentor (as `rematch`)",
+                "/mentoring pair rematch Victor", matching.rematch, positionals=(Arg("name", required=True),),
+                options=(PROGRAM_OPTION, REASON), hidden=True),
+    CommandSpec(("match",), "propose pairs for everyone onboarded without one (nothing is published yet)",
+                "/mentoring match", matching.match, options=(PROGRAM_OPTION,), admin=True, program_scoped=True),
+    CommandSpec(("match", "show"), "the proposed pairs, why each fits, and who is unmatched and why",
+                "/mentoring match show", matching.show, options=(PROGRAM_OPTION,), admin=True, program_scoped=True),
+    CommandSpec(("match", "swap"), "two proposed mentees exchange mentors", "/mentoring match swap Victor Carla",
+                matching.swap, positionals=(Arg("first", required=True), Arg("second", required=True)),
+                options=(PROGRAM_OPTION,), flags=("force",), admin=True, program_scoped=True),
+    CommandSpec(("match", "drop"), "take a pair out of the proposal", "/mentoring match drop Victor",
+                matching.drop, positionals=(Arg("name", required=True),), options=(PROGRAM_OPTION,), admin=True,
+                program_scoped=True),
+    CommandSpec(("match", "publish"), "make the proposed pairs real and introduce each pair",
+                "/mentoring match publish", matching.publish, options=(PROGRAM_OPTION,), admin=True,
+                program_scoped=True),
+    CommandSpec(("match", "weights"), "how much each part of the fit counts, 0 to 10",
+                "/mentoring match weights topics=6 hours=3", matching.weights,
+                options=(PROGRAM_OPTION, *(Arg(name, ArgKind.INT, low=0, high=WEIGHT_LIMIT) for name in WEIGHT_NAMES)),
                 admin=True, program_scoped=True),
+    CommandSpec(("pair",), "pair a mentor and a mentee by hand (added to the proposal)",
+                "/mentoring pair Hana Victor", matching.pair_by_hand,
+                positionals=(Arg("mentor", required=True), Arg("mentee", required=True)), options=(PROGRAM_OPTION,),
+                flags=("force",), admin=True, program_scoped=True),
+    CommandSpec(("rematch",), "admins: end a pair and propose a new mentor; participants: ask the admins, "
+                "privately, for a new partner", '/mentoring rematch Victor reason="no common ground"',
+                matching.rematch, positionals=(Arg("name"),), options=(PROGRAM_OPTION, REASON, PARTNER)),
     CommandSpec(("pair", "set"), "a pair's own cadence (or cadence=program)", "/mentoring pair set Victor cadence=weekly",
                 cadence_admin.set_pair, positionals=(Arg("name", required=True),),
                 options=(PROGRAM_OPTION, Arg("cadence", ArgKind.CHOICE, choices=(*CADENCES, "program"))),

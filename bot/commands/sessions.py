@@ -22,7 +22,8 @@ OUTCOMES = {"held": SessionStatus.HELD, "rescheduled": SessionStatus.RESCHEDULED
 
 
 async def my_pair(turn: Turn, partner_name: str | None) -> tuple[Pair, Person]:
-    """The pair a participant command is about: the only one, or the one with ``partner_name``."""
+    """The pair a participant command is about: the only one, or the one with ``partner_name``
+    (the partner's name, or ``#ID`` of the pair, as an introduction's button gives it)."""
     pairs = await turn.repo.pairs_of(turn.person.id)
     if not pairs:
         raise CommandError("You don't have a mentoring partner yet: your program admin pairs people up.")
@@ -30,7 +31,7 @@ async def my_pair(turn: Turn, partner_name: str | None) -> tuple[Pair, Person]:
     for pair in pairs:
         partner = await turn.repo.person(ops.partner_of(pair, turn.person.id))
         if partner is not None and (not partner_name or partner_name.strip().lower() in
-                                    (partner.display_name.lower(), partner.user_id.lower())):
+                                    (partner.display_name.lower(), partner.user_id.lower(), f"#{pair.id}")):
             found.append((pair, partner))
     if not found:
         names = ", ".join(p.display_name for _, p in [await _with_partner(turn, x) for x in pairs])

@@ -29,6 +29,16 @@ FULL_SHARED_MINUTES = 240
 FIT_SCALE = 1000
 NOT_ALLOWED = -1.0
 
+# The hard rules, in the order they are reported, and how one broken rule reads.
+RULES = ("junior", "line", "past", "language", "hours")
+RULE_WORDS = {
+    "junior": "{mentor} is not junior to {mentee}",
+    "line": "{mentor} and {mentee} are in the same reporting line",
+    "past": "{mentor} and {mentee} were paired before",
+    "language": "{mentor} and {mentee} share no language",
+    "hours": "{mentor} and {mentee} share less than an hour of working time",
+}
+
 _LOCATIONS = (SessionMode.REMOTE, SessionMode.IN_PERSON, SessionMode.EITHER)
 # Remote vs in person cannot meet halfway; "either" suits both, a little less than agreement.
 _LOCATION_FIT = np.array([[1.0, 0.0, 0.8], [0.0, 1.0, 0.8], [0.8, 0.8, 0.8]], dtype=np.float32)
@@ -134,21 +144,22 @@ class FitModel:
         self._mentor_text_t = _text_matrix(mentor_docs, vocabulary, idf).T.tocsr()
         self._has_text = np.array([bool(doc) for doc in mentee_docs], dtype=bool)
 
-    def _forbidden_pairs(self) -> dict[int, set[int]]:
-        """Mentee index -> mentor indexes the reporting line or a past pairing rules out."""
-        forbidden: dict[int, set[int]] = {}
+    def _forbidden_pairs(self) -> dict[str, dict[int, set[int]]]:
+        """Mentee index -> mentor indexes ruled out by the reporting line, and by a past pairing."""
+        line: dict[int, set[int]] = {}
+        past: dict[int, set[int]] = {}
         for i, mentee in enumerate(self.cohort.mentees):
             for boss in mentee.line:
                 if boss in self.mentor_index:
-                    forbidden.setdefault(i, set()).add(self.mentor_index[boss])
+                    line.setdefault(i, set()).add(self.mentor_index[boss])
         for j, mentor in enumerate(self.cohort.mentors):
             for boss in mentor.line:
                 if boss in self.mentee_index:
-                    forbidden.setdefault(self.mentee_index[boss], set()).add(j)
+                    line.setdefault(self.mentee_index[boss], set()).add(j)
         for mentor_id, mentee_id in self.cohort.past:
             if mentor_id in self.mentor_index and mentee_id in self.mentee_index:
-                forbidden.setdefault(self.mentee_index[mentee_id], set()).add(self.mentor_index[mentor_id])
-        return forbidden
+                past.setdefault(self.mentee_index[mentee_id], set()).add(self.mentor_index[mentor_id])
+        return {"line": line, "past": past}
 
     # --- blocks of mentees against every mentor -------------------------------------------
 
@@ -179,17 +190,25 @@ class FitModel:
             "_minutes": hours,
         }
 
-    def allowed(self, rows: NDArray[np.intp], minutes: Matrix) -> NDArray[np.bool_]:
-        """The hard rules for mentees ``rows`` and every mentor (capacity aside)."""
-        junior = self._mentor_level[None, :] < self._mentee_level[rows][:, None]
+    def rules(self, rows: NDArray[np.intp], minutes: Matrix) -> dict[str, NDArray[np.bool_]]:
+        """Each hard rule for mentees ``rows`` and every mentor: True where it holds (capacity aside)."""
         if self.cohort.allow_same_level:
             junior = self._mentor_level[None, :] <= self._mentee_level[rows][:, None]
-        speaks = (self._mentee_languages[rows] @ self._mentor_languages.T) > 0
-        ok = junior & speaks & (minutes >= MIN_SHARED_MINUTES)
-        for position, row in enumerate(rows):
-            for j in self._forbidden.get(int(row), ()):
-                ok[position, j] = False
-        return ok
+        else:
+            junior = self._mentor_level[None, :] < self._mentee_level[rows][:, None]
+        held = {"junior": junior, "line": np.ones_like(junior), "past": np.ones_like(junior),
+                "language": (self._mentee_languages[rows] @ self._mentor_languages.T) > 0,
+                "hours": minutes >= MIN_SHARED_MINUTES}
+        for rule in ("line", "past"):
+            for position, row in enumerate(rows):
+                for j in self._forbidden[rule].get(int(row), ()):
+                    held[rule][position, j] = False
+        return held
+
+    def allowed(self, rows: NDArray[np.intp], minutes: Matrix) -> NDArray[np.bool_]:
+        """Where every hard rule holds for mentees ``rows`` and every mentor (capacity aside)."""
+        held = self.rules(rows, minutes)
+        return np.logical_and.reduce([held[rule] for rule in RULES])
 
     def fit_rows(self, rows: NDArray[np.intp]) -> Matrix:
         """Fits of mentees ``rows`` with every mentor; :data:`NOT_ALLOWED` where a hard rule forbids."""
@@ -207,21 +226,12 @@ class FitModel:
 
     def broken_rule(self, i: int, j: int) -> str | None:
         """The hard rule pairing mentor ``j`` with mentee ``i`` breaks, in words, or None."""
-        mentor, mentee = self.cohort.mentors[j], self.cohort.mentees[i]
-        minutes = float(self.parts(np.array([i]))["_minutes"][0, j])
-        level_ok = (mentor.level or 0) <= (mentee.level or 0) if self.cohort.allow_same_level \
-            else (mentor.level or 0) < (mentee.level or 0)
-        checks = (
-            (level_ok, f"{mentor.name} is not junior to {mentee.name}"),
-            (mentor.person_id not in mentee.line and mentee.person_id not in mentor.line,
-             f"{mentor.name} and {mentee.name} are in the same reporting line"),
-            ((mentor.person_id, mentee.person_id) not in self.cohort.past,
-             f"{mentor.name} and {mentee.name} were paired before"),
-            (bool(mentor.languages & mentee.languages), f"{mentor.name} and {mentee.name} share no language"),
-            (minutes >= MIN_SHARED_MINUTES,
-             f"{mentor.name} and {mentee.name} share less than an hour of working time"),
-        )
-        return next((why for ok, why in checks if not ok), None)
+        rows = np.array([i])
+        held = self.rules(rows, self.parts(rows)["_minutes"])
+        broken = next((rule for rule in RULES if not held[rule][0, j]), None)
+        if broken is None:
+            return None
+        return RULE_WORDS[broken].format(mentor=self.cohort.mentors[j].name, mentee=self.cohort.mentees[i].name)
 
     def reasons(self, i: int, j: int, limit: int = 3) -> list[str]:
         """The two or three strongest reasons mentor ``j`` fits mentee ``i``, in words."""

@@ -143,7 +143,7 @@ async def test_admins_list_flags_nudge_pause_and_rematch_pairs_and_participants_
         Ada> /mentoring pair set Victor cadence=monthly
         bot: Zoe & Victor now meets at monthly cadence.
         Ada> /mentoring pair rematch Victor
-        bot: Ended the pair Zoe & Victor. Both are free to be matched again.
+        bot: Ended Zoe & Victor (both are told, not why).
         Ada> /mentoring flagged
         bot: No open flags
     """)

@@ -1,0 +1,242 @@
+"""Matching commands: run a proposal, review and change it, publish it, rematch a pair."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from bot.cadence import sessions as ops
+from bot.cadence.hours import WorkingHours
+from bot.commands.cadence_admin import find_pair
+from bot.commands.call import Call
+from bot.commands.grammar import CommandError
+from bot.commands.program_admin import find_person
+from bot.commands.sessions import my_pair
+from bot.matching import review
+from bot.matching.cohort import DEFAULT_WEIGHTS, WEIGHT_NAMES
+from bot.matching.proposal import MatchRun, propose, unmatched_now
+from bot.messages import Button, ButtonStyle, Message, say
+from bot.programs import target_program
+from bot.turn import Turn
+from storage import matching as queries
+from storage.enums import FlagKind, NudgeKind, PairStatus
+from storage.models import Flag, Pair, Program
+
+log = logging.getLogger(__name__)
+
+SHOWN = 25  # pairs or people listed in one message; the rest are counted
+REVIEW_HINT = ("Review with `/mentoring match show`; change it with `/mentoring match swap MENTEE1 MENTEE2`, "
+               "`/mentoring match drop NAME` or `/mentoring pair MENTOR MENTEE`; then `/mentoring match publish`.")
+
+
+def _percent(fit: float | None) -> str:
+    return "fit unknown" if fit is None else f"fit {round(fit * 100)}%"
+
+
+def _listed(lines: Sequence[str], noun: str) -> str:
+    shown = [f"- {line}" for line in lines[:SHOWN]]
+    if len(lines) > SHOWN:
+        shown.append(f"- … and {len(lines) - SHOWN} more {noun}")
+    return "\n".join(shown)
+
+
+def _review_buttons(program: Program) -> list[Button]:
+    scope = f'program="{program.name}"'
+    return [Button.for_command("Publish", f"match publish {scope}", ButtonStyle.PRIMARY),
+            Button.for_command("Show the pairs", f"match show {scope}")]
+
+
+async def _pair_lines(turn: Turn, pairs: Sequence[Pair]) -> list[str]:
+    names = await review.pair_names(turn, pairs)
+    return [f"#{p.id} {names.get(p.mentor_id, '?')} → {names.get(p.mentee_id, '?')} ({_percent(p.fit_score)}): "
+            + "; ".join(p.reasons) for p in pairs]
+
+
+def _summary(run: MatchRun) -> str:
+    matched = len(run.pairs)
+    lines = [f"*Proposal for {run.program.name}* (nothing is published yet)",
+             f"Matched {matched} of {run.mentees} mentee{'s' if run.mentees != 1 else ''} waiting for a mentor"
+             + (f", average {_percent(run.mean_fit)}." if matched else ".")]
+    if run.mentees > run.places:
+        lines.append(f"There are more mentees than places ({run.mentees} for {run.places}): recruit mentors or "
+                     "raise the capacity (`/mentoring program set capacity=4`).")
+    if run.loads:
+        loads = ", ".join(f"{name} {load}/{capacity}" for name, load, capacity in run.loads[:SHOWN])
+        more = f" and {len(run.loads) - SHOWN} more" if len(run.loads) > SHOWN else ""
+        lines.append(f"Mentor load: {loads}{more}.")
+    if run.unmatched:
+        lines.append("Unmatched mentees:\n" + _listed([f"{n}: {why}" for n, why in run.unmatched], "mentees"))
+    if run.idle_mentors:
+        lines.append("Mentors without a mentee:\n" + _listed([f"{n}: {why}" for n, why in run.idle_mentors],
+                                                             "mentors"))
+    return "\n".join(lines)
+
+
+async def match(call: Call) -> Sequence[Message]:
+    """``match``: propose pairs for every onboarded mentee without one; nothing is published."""
+    program = _program(call)
+    run = await propose(call.turn, program)
+    if run.mentees == 0:
+        return [say(f"Nobody to match in {program.name}: every mentee who finished onboarding has a pair "
+                    "(or none has finished onboarding yet).")]
+    text = _summary(run)
+    if run.pairs:
+        text += "\n\n" + _listed(await _pair_lines(call.turn, run.pairs), "pairs") + "\n\n" + REVIEW_HINT
+        return [say(text, *_review_buttons(program))]
+    return [say(text)]
+
+
+async def show(call: Call) -> Sequence[Message]:
+    """``match show``: the proposed pairs with their fit and reasons, and who is left unmatched."""
+    program = _program(call)
+    pairs = await queries.proposals(call.turn.repo, program.id)
+    unmatched = await unmatched_now(call.turn, program)
+    if not pairs and not unmatched:
+        return [say(f"No proposal in {program.name}. Run `/mentoring match` to make one.")]
+    parts = [f"*Proposal for {program.name}*: {len(pairs)} pair{'s' if len(pairs) != 1 else ''} not yet published."]
+    if pairs:
+        parts.append(_listed(await _pair_lines(call.turn, pairs), "pairs"))
+    if unmatched:
+        parts.append("Unmatched mentees:\n" + _listed([f"{n}: {why}" for n, why in unmatched], "mentees"))
+    parts.append(REVIEW_HINT)
+    return [say("\n\n".join(parts), *(_review_buttons(program) if pairs else []))]
+
+
+async def publish(call: Call) -> Sequence[Message]:
+    """``match publish``: the proposed pairs become real and each gets its introduction."""
+    program = _program(call)
+    published, dropped = await review.publish(call.turn, program)
+    if not published and not dropped:
+        return [say(f"Nothing to publish in {program.name}: run `/mentoring match` first.")]
+    text = (f"Published {len(published)} pair{'s' if len(published) != 1 else ''} in {program.name}. I am "
+            "introducing each pair to each other now (in their working hours), with a button to schedule "
+            "their first session.")
+    if dropped:
+        text += "\nNot published:\n" + _listed(dropped, "pairs")
+    return [say(text)]
+
+
+async def swap(call: Call) -> Sequence[Message]:
+    """``match swap A B``: two proposed pairs exchange mentors."""
+    program, turn = _program(call), call.turn
+    first = await review.proposal_of(turn, program, await find_person(turn, call.args["first"]))
+    second = await review.proposal_of(turn, program, await find_person(turn, call.args["second"]))
+    await review.swap(turn, program, first, second, bool(call.args.get("force")))
+    return [say("Swapped. Now:\n" + _listed(await _pair_lines(turn, [first, second]), "pairs"),
+                *_review_buttons(program))]
+
+
+async def drop(call: Call) -> Sequence[Message]:
+    """``match drop NAME``: take a proposed pair out of the proposal."""
+    program, turn = _program(call), call.turn
+    pair = await review.proposal_of(turn, program, await find_person(turn, call.args["name"]))
+    line = (await _pair_lines(turn, [pair]))[0]
+    await turn.repo.session.delete(pair)
+    return [say(f"Dropped {line.split(' (')[0]} from the proposal. Both stay unmatched until the next "
+                "`/mentoring match` or a pair by hand.")]
+
+
+async def pair_by_hand(call: Call) -> Sequence[Message]:
+    """``pair MENTOR MENTEE``: propose a pair the admin chose (published with the others)."""
+    program, turn = _program(call), call.turn
+    mentor = await find_person(turn, call.args["mentor"])
+    mentee = await find_person(turn, call.args["mentee"])
+    pair = await review.pair_by_hand(turn, program, mentor, mentee, bool(call.args.get("force")))
+    await turn.repo.flush()
+    line = (await _pair_lines(turn, [pair]))[0]
+    return [say(f"Added to the proposal: {line}\nPublish it with `/mentoring match publish`.",
+                *_review_buttons(program))]
+
+
+async def weights(call: Call) -> Sequence[Message]:
+    """``match weights topics=6 hours=2 ...``: how much each part of the fit counts (0 to 10)."""
+    program = _program(call)
+    changes = {name: call.args[name] for name in WEIGHT_NAMES if name in call.args}
+    current = {**DEFAULT_WEIGHTS, **program.match_weights, **changes}
+    if not any(current.values()):
+        raise CommandError("At least one weight must be above 0.")
+    if changes:
+        program.match_weights = {name: current[name] for name in WEIGHT_NAMES}
+    shown = ", ".join(f"{name}={current[name]}" for name in WEIGHT_NAMES)
+    lead = "Weights now" if changes else "Weights"
+    return [say(f"{lead} for {program.name}: {shown} (defaults: "
+                + ", ".join(f"{n}={v}" for n, v in DEFAULT_WEIGHTS.items()) + "). The next `/mentoring match` uses them.")]
+
+
+async def rematch(call: Call) -> Sequence[Message]:
+    """``rematch NAME``: an admin ends a pair and gets a new proposal; a participant asks the admins."""
+    turn = call.turn
+    name = call.args.get("name")
+    if name or call.args.get("program"):
+        program = await target_program(turn, call.args.get("program"))
+        if program.id in await turn.repo.admin_program_ids(turn.person.id):
+            call.program = program
+            return await _admin_rematch(call, program)
+        if name:
+            # Answered, not raised: a raised error would roll back the audit entry with the rest.
+            turn.audit("rematch", False, program.id, name=name)
+            log.warning("person %s may not rematch %r", turn.person.id, name)
+            return [say("Only program admins can end someone's pair. To ask for a new partner for yourself, "
+                        "send `/mentoring rematch` with `reason=\"...\"` (only the admins see it).")]
+    return await _request_rematch(call)
+
+
+async def _admin_rematch(call: Call, program: Program) -> Sequence[Message]:
+    turn = call.turn
+    if not call.args.get("name"):
+        raise CommandError("Whose pair? `/mentoring rematch NAME reason=\"...\"` (a participant's name or #PAIR).")
+    pair = await find_pair(turn, program, call.args["name"])
+    names = await review.pair_names(turn, [pair])
+    reason = call.args.get("reason") or "rematch requested by an admin"
+    pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, turn.now, reason
+    await ops.resolve_flags(turn, pair)
+    await _tell_ended(turn, pair)
+    turn.audit("rematch", True, program.id, pair_id=pair.id, reason=reason)
+    run = await propose(turn, program, mentee_ids=[pair.mentee_id])
+    ended = f"Ended {names.get(pair.mentor_id, '?')} & {names.get(pair.mentee_id, '?')} (both are told, not why)."
+    if run.pairs:
+        line = (await _pair_lines(turn, run.pairs))[0]
+        return [say(f"{ended}\nProposed instead: {line}\nPublish it with `/mentoring match publish`.",
+                    *_review_buttons(program))]
+    why = run.unmatched[0][1] if run.unmatched else "no suitable mentor"
+    return [say(f"{ended}\nNo new mentor for {names.get(pair.mentee_id, '?')} yet: {why}.")]
+
+
+async def _tell_ended(turn: Turn, pair: Pair) -> None:
+    for person_id in (pair.mentor_id, pair.mentee_id):
+        person = await turn.repo.person(person_id)
+        if person is None or person.erased_at is not None:
+            continue
+        hours = WorkingHours.of(person, await turn.repo.profile(person_id))
+        await ops.add_nudge(turn, person_id, NudgeKind.PAIR_ENDED, f"ended:{pair.id}:{person_id}",
+                            hours.next_working(turn.now), pair_id=pair.id)
+
+
+async def _request_rematch(call: Call) -> Sequence[Message]:
+    """A participant asks, privately, for a new partner: the program admins get a flag."""
+    turn = call.turn
+    pair, partner = await my_pair(turn, call.args.get("with"))
+    reason = call.args.get("reason") or ""
+    waiting = await turn.repo.one_or_none(turn.repo.scoped(Flag).where(
+        Flag.pair_id == pair.id, Flag.person_id == turn.person.id, Flag.kind == FlagKind.REMATCH_REQUESTED,
+        Flag.resolved_at.is_(None)).limit(1))
+    if waiting is not None:
+        return [say("You already asked; the program admins have your request. They will get back to you.")]
+    flag = turn.repo.add(Flag(program_id=pair.program_id, pair_id=pair.id, person_id=turn.person.id,
+                              kind=FlagKind.REMATCH_REQUESTED, key=f"rematch:{pair.id}:{turn.person.id}:{turn.now:%Y%m%dT%H%M%S}",
+                              raised_at=turn.now,
+                              details={"reason": reason, "since": turn.now.isoformat()}))
+    await turn.repo.flush()
+    for admin in await turn.repo.admins(pair.program_id):
+        hours = WorkingHours.of(admin, await turn.repo.profile(admin.id))
+        await ops.add_nudge(turn, admin.id, NudgeKind.FLAG, f"flag:{flag.id}:{admin.id}",
+                            hours.next_working(turn.now), pair_id=pair.id, payload={"flag_id": flag.id})
+    turn.audit("rematch.request", True, pair.program_id, pair_id=pair.id)
+    return [say(f"I passed your request for a new partner to the program admins, privately: {partner.display_name} "
+                "is not told. Until they decide, your pair goes on as before.")]
+
+
+def _program(call: Call) -> Program:
+    assert call.program is not None
+    return call.program
+

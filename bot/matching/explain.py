@@ -1,0 +1,65 @@
+"""Why someone was left unmatched, in words an admin can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from bot.matching.cohort import Candidate
+from bot.matching.fit import RULES, FitModel
+
+# How each hard rule reads when it rules out every mentor, and when it rules out some.
+ALL_RULED_OUT = {
+    "junior": "no mentor is junior to them",
+    "line": "only mentors in their reporting line",
+    "past": "every mentor was paired with them before",
+    "language": "no mentor speaks their language",
+    "hours": "no shared working hours with any mentor",
+}
+SOME_RULED_OUT = {
+    "junior": "{n} not junior to them",
+    "line": "{n} in their reporting line",
+    "past": "{n} paired with them before",
+    "language": "{n} without a shared language",
+    "hours": "{n} without shared working hours",
+}
+
+
+def incomplete(person: Candidate) -> str:
+    """Why an incomplete profile cannot be matched."""
+    return f"profile incomplete (no {', no '.join(person.missing())}): ask them to run `/mentoring profile edit`"
+
+
+def unmatched_mentee(model: FitModel, i: int, places: Sequence[int] | None = None) -> str:
+    """Why mentee ``i`` of the model got no mentor (the model's mentors include full ones);
+    ``places`` left per mentor after a run (default: their capacity in the cohort)."""
+    mentors = model.cohort.mentors
+    if not mentors:
+        return "no mentor has finished onboarding yet"
+    rows = np.array([i])
+    held = model.rules(rows, model.parts(rows)["_minutes"])
+    suitable = np.logical_and.reduce([held[rule][0] for rule in RULES])
+    left = np.array(places if places is not None else [m.capacity for m in mentors])
+    with_places = suitable & (left > 0)
+    if with_places.any():
+        return "joined after the last run (a mentor with a place suits them): run `/mentoring match` again"
+    if suitable.any():
+        count = int(suitable.sum())
+        return (f"no mentor with a place left ({count} suit{'s' if count == 1 else ''} them, all taken): "
+                "raise the capacity (`/mentoring program set capacity=4`) or recruit mentors")
+    first_broken = _first_broken(held)
+    counts = {rule: int((first_broken == position).sum()) for position, rule in enumerate(RULES)}
+    ruled = {rule: n for rule, n in counts.items() if n}
+    if len(ruled) == 1:
+        return ALL_RULED_OUT[next(iter(ruled))]
+    parts = [SOME_RULED_OUT[rule].format(n=n) for rule, n in sorted(ruled.items(), key=lambda kv: -kv[1])]
+    return f"no suitable mentor among {len(mentors)}: " + ", ".join(parts)
+
+
+def _first_broken(held: dict[str, np.ndarray]) -> np.ndarray:
+    """For every mentor, the position in :data:`RULES` of the first rule broken (len(RULES) if none)."""
+    first = np.full(held[RULES[0]].shape[1], len(RULES))
+    for position in reversed(range(len(RULES))):
+        first = np.where(~held[RULES[position]][0], position, first)
+    return first

@@ -1,0 +1,162 @@
+"""The admin's changes to a proposal (swap, drop, a pair by hand) and publishing it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.cadence.hours import WorkingHours
+from bot.cadence.rules import FIRST_ASK_DELAY
+from bot.cadence.sessions import add_nudge
+from bot.commands.grammar import CommandError
+from bot.matching.cohort import Cohort, weights_of
+from bot.matching.fit import FitModel
+from bot.matching.proposal import candidate, reporting_lines
+from bot.turn import Turn
+from storage import matching as queries
+from storage.enums import EnrollmentStatus, NudgeKind, PairStatus, Role
+from storage.models import Pair, Person, Program
+
+FORCE_HINT = "Add `force` to pair them anyway."
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What matching thinks of a pair chosen by hand: its fit and reasons, or what is wrong."""
+
+    fit: float | None
+    reasons: list[str]
+    problem: str | None
+
+
+async def judge(turn: Turn, program: Program, mentor: Person, mentee: Person) -> Judgement:
+    """Score a mentor and mentee the admin put together, with the same rules as a run."""
+    lines = await reporting_lines(turn, [mentor, mentee])
+    one = candidate(mentor, await turn.repo.profile(mentor.id), Role.MENTOR, lines[mentor.id])
+    other = candidate(mentee, await turn.repo.profile(mentee.id), Role.MENTEE, lines[mentee.id])
+    for person in (one, other):
+        if person.missing():
+            return Judgement(None, ["paired by an admin"],
+                             f"{person.name}'s profile is incomplete (no {', no '.join(person.missing())})")
+    cohort = Cohort([one], [other], turn.today, await queries.past_pairs(turn.repo), program.allow_same_level,
+                    weights_of(program.match_weights))
+    model = FitModel(cohort)
+    return Judgement(model.fit(0, 0), model.reasons(0, 0), model.broken_rule(0, 0))
+
+
+async def enrolled_as(turn: Turn, program: Program, person: Person, role: str) -> None:
+    """Refuse unless the person takes part in the program, onboarded, in ``role``."""
+    enrollment = await turn.repo.enrollment(program.id, person.id)
+    if enrollment is None or enrollment.status not in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED):
+        raise CommandError(f"{person.display_name} is not in {program.name}.")
+    if enrollment.role != role:
+        raise CommandError(f"{person.display_name} is a {enrollment.role or 'participant without a role'} in "
+                           f"{program.name}, not a {role}.")
+    if enrollment.onboarded_at is None:
+        raise CommandError(f"{person.display_name} has not finished onboarding yet.")
+
+
+async def pair_by_hand(turn: Turn, program: Program, mentor: Person, mentee: Person, force: bool) -> Pair:
+    """Add a proposed pair the admin chose; refused when a rule forbids it, unless ``force``."""
+    await turn.repo.lock_program(program.id)
+    await enrolled_as(turn, program, mentor, Role.MENTOR)
+    await enrolled_as(turn, program, mentee, Role.MENTEE)
+    holding = await queries.holding_pairs(turn.repo, program.id)
+    taken = next((p for p in holding if p.mentee_id == mentee.id), None)
+    if taken is not None:
+        state = "a proposed" if taken.status == PairStatus.PROPOSED else "a running"
+        raise CommandError(f"{mentee.display_name} is already in {state} pair (#{taken.id}); "
+                           f"drop or rematch it first.")
+    load = sum(1 for p in holding if p.mentor_id == mentor.id)
+    problems = [f"{mentor.display_name} already has {load} of {program.capacity} places taken"] \
+        if load >= program.capacity else []
+    verdict = await judge(turn, program, mentor, mentee)
+    problems += [verdict.problem] if verdict.problem else []
+    if problems and not force:
+        raise CommandError(f"Not paired: {'; '.join(problems)}. {FORCE_HINT}")
+    reasons = verdict.reasons if not problems else ["paired by an admin", *verdict.reasons[:2]]
+    return turn.repo.add(Pair(program_id=program.id, mentor_id=mentor.id, mentee_id=mentee.id,
+                              status=PairStatus.PROPOSED, fit_score=verdict.fit, reasons=reasons,
+                              proposed_at=turn.now))
+
+
+async def proposal_of(turn: Turn, program: Program, person: Person) -> Pair:
+    """The proposed pair a person is in (a mentor with several must be named by #ID)."""
+    found = [p for p in await queries.proposals(turn.repo, program.id) if person.id in (p.mentor_id, p.mentee_id)]
+    if not found:
+        raise CommandError(f"{person.display_name} is in no proposed pair of {program.name}.")
+    if len(found) > 1:
+        ids = ", ".join(f"#{p.id}" for p in found)
+        raise CommandError(f"{person.display_name} is in several proposed pairs ({ids}): name their mentee instead.")
+    return found[0]
+
+
+async def swap(turn: Turn, program: Program, first: Pair, second: Pair, force: bool) -> tuple[Pair, Pair]:
+    """Give two proposed pairs each other's mentor; refused when a rule forbids it, unless ``force``."""
+    if first.id == second.id or first.mentor_id == second.mentor_id:
+        raise CommandError("Those two have the same mentor: nothing to swap.")
+    people = {pid: await turn.repo.person(pid) for pid in (first.mentor_id, first.mentee_id,
+                                                            second.mentor_id, second.mentee_id)}
+    verdicts = []
+    for pair, mentor_id in ((first, second.mentor_id), (second, first.mentor_id)):
+        mentor, mentee = people[mentor_id], people[pair.mentee_id]
+        assert mentor is not None and mentee is not None
+        verdicts.append(await judge(turn, program, mentor, mentee))
+    problems = [v.problem for v in verdicts if v.problem]
+    if problems and not force:
+        raise CommandError(f"Not swapped: {'; '.join(problems)}. {FORCE_HINT}")
+    first.mentor_id, second.mentor_id = second.mentor_id, first.mentor_id
+    for pair, verdict in zip((first, second), verdicts, strict=True):
+        pair.fit_score, pair.reasons = verdict.fit, verdict.reasons if not verdict.problem else \
+            ["swapped by an admin", *verdict.reasons[:2]]
+    return first, second
+
+
+async def publish(turn: Turn, program: Program) -> tuple[list[Pair], list[str]]:
+    """Make the proposed pairs real and introduce each; proposals that no longer hold are dropped.
+
+    Returns the published pairs and, for each dropped proposal, why.
+    """
+    await turn.repo.lock_program(program.id)
+    published, dropped = [], []
+    for pair in await queries.proposals(turn.repo, program.id):
+        problem = await _still_valid(turn, program, pair)
+        if problem:
+            dropped.append(problem)
+            await turn.repo.session.delete(pair)
+            continue
+        # The introduction offers to schedule: the cadence's own ask comes a day later.
+        pair.status, pair.started_at = PairStatus.ACTIVE, turn.now
+        pair.next_check_at = turn.now + FIRST_ASK_DELAY
+        await introduce(turn, pair)
+        published.append(pair)
+    return published, dropped
+
+
+async def _still_valid(turn: Turn, program: Program, pair: Pair) -> str | None:
+    """Why a proposal can no longer be published (someone left or paused), or None."""
+    for person_id in (pair.mentor_id, pair.mentee_id):
+        person = await turn.repo.person(person_id)
+        enrollment = await turn.repo.enrollment(program.id, person_id)
+        if person is None or person.erased_at is not None or enrollment is None \
+                or enrollment.status != EnrollmentStatus.ACTIVE:
+            name = person.display_name if person is not None and person.erased_at is None else "someone"
+            return f"#{pair.id}: {name} is no longer active in {program.name}"
+    return None
+
+
+async def introduce(turn: Turn, pair: Pair) -> None:
+    """Queue the introduction of a new pair: one message to both, in both people's working hours."""
+    due = turn.now
+    for person_id in (pair.mentee_id, pair.mentor_id):
+        person = await turn.repo.person(person_id)
+        if person is not None:
+            due = max(due, WorkingHours.of(person, await turn.repo.profile(person_id)).next_working(turn.now))
+    await add_nudge(turn, pair.mentee_id, NudgeKind.INTRO, f"intro:{pair.id}", due, pair_id=pair.id,
+                    payload={"together": [pair.mentor_id]})
+
+
+async def pair_names(turn: Turn, pairs: Sequence[Pair]) -> dict[int, str]:
+    """Display names of everyone in ``pairs``."""
+    ids = {pid for pair in pairs for pid in (pair.mentor_id, pair.mentee_id)}
+    return {pid: person.display_name for pid in ids if (person := await turn.repo.person(pid)) is not None}
