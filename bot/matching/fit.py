@@ -28,6 +28,7 @@ FULL_SHARED_MINUTES = 240
 # The solver works on integer fits: 1000 is a perfect fit.
 FIT_SCALE = 1000
 NOT_ALLOWED = -1.0
+REASON_BLOCK = 256  # pairs whose reasons are scored together
 
 # The hard rules, in the order they are reported, and how one broken rule reads.
 RULES = ("junior", "line", "past", "language", "hours")
@@ -163,29 +164,30 @@ class FitModel:
 
     # --- blocks of mentees against every mentor -------------------------------------------
 
-    def parts(self, rows: NDArray[np.intp]) -> dict[str, Matrix]:
-        """Each part of the fit of mentees ``rows`` (one row each) with every mentor, in [0, 1]."""
+    def parts(self, rows: NDArray[np.intp], cols: NDArray[np.intp] | None = None) -> dict[str, Matrix]:
+        """Each part of the fit of mentees ``rows`` (one row each) with mentors ``cols`` (default:
+        every mentor), in [0, 1]; ``_minutes`` holds the shared working minutes."""
+        cols = np.arange(len(self._teach)) if cols is None else cols
         wanted = self._wanted[rows][:, None]
-        covered = np.divide(self._want[rows] @ self._teach.T, wanted, out=np.zeros((len(rows), len(self._teach)),
-                                                                                      dtype=np.float32),
-                            where=wanted > 0)
-        text = (self._mentee_text[rows] @ self._mentor_text_t).toarray().astype(np.float32)
+        covered = np.divide(self._want[rows] @ self._teach[cols].T, wanted,
+                            out=np.zeros((len(rows), len(cols)), dtype=np.float32), where=wanted > 0)
+        text = (self._mentee_text[rows] @ self._mentor_text_t[:, cols]).toarray().astype(np.float32)
         has_text = self._has_text[rows][:, None]
         topics = np.where(wanted > 0, np.where(has_text, 0.75 * covered + 0.25 * text, covered), text)
-        shared_formats = self._mentee_formats[rows] @ self._mentor_formats.T
-        union = self._mentee_formats[rows].sum(axis=1)[:, None] + self._mentor_formats.sum(axis=1)[None, :] \
-            - shared_formats
+        mentee_formats, mentor_formats = self._mentee_formats[rows], self._mentor_formats[cols]
+        shared_formats = mentee_formats @ mentor_formats.T
+        union = mentee_formats.sum(axis=1)[:, None] + mentor_formats.sum(axis=1)[None, :] - shared_formats
         formats = np.divide(shared_formats, union, out=np.full_like(shared_formats, 0.5), where=union > 0)
         hours = shared_minutes(self._mentee_hours[rows, :1], self._mentee_hours[rows, 1:],
-                               self._mentor_hours[None, :, 0], self._mentor_hours[None, :, 1])
-        languages = (self._mentee_languages[rows] @ self._mentor_languages.T) / \
-            np.maximum(self._mentee_languages[rows].sum(axis=1), 1)[:, None]
+                               self._mentor_hours[None, cols, 0], self._mentor_hours[None, cols, 1])
+        spoken = self._mentee_languages[rows]
+        languages = (spoken @ self._mentor_languages[cols].T) / np.maximum(spoken.sum(axis=1), 1)[:, None]
         return {
             "topics": topics.astype(np.float32),
             "hours": np.minimum(hours / FULL_SHARED_MINUTES, 1.0).astype(np.float32),
-            "style": (self._mentee_style[rows][:, None] == self._mentor_style[None, :]).astype(np.float32),
+            "style": (self._mentee_style[rows][:, None] == self._mentor_style[None, cols]).astype(np.float32),
             "formats": formats.astype(np.float32),
-            "location": _LOCATION_FIT[self._mentee_location[rows][:, None], self._mentor_location[None, :]],
+            "location": _LOCATION_FIT[self._mentee_location[rows][:, None], self._mentor_location[None, cols]],
             "languages": languages.astype(np.float32),
             "_minutes": hours,
         }
@@ -221,8 +223,8 @@ class FitModel:
 
     def fit(self, i: int, j: int) -> float:
         """The fit of mentor ``j`` for mentee ``i`` (hard rules aside)."""
-        parts = self.parts(np.array([i]))
-        return float(sum(self.cohort.weights[name] * parts[name][0, j] for name in self.cohort.weights))
+        parts = self.parts(np.array([i]), np.array([j]))
+        return float(sum(self.cohort.weights[name] * parts[name][0, 0] for name in self.cohort.weights))
 
     def broken_rule(self, i: int, j: int) -> str | None:
         """The hard rule pairing mentor ``j`` with mentee ``i`` breaks, in words, or None."""
@@ -235,8 +237,21 @@ class FitModel:
 
     def reasons(self, i: int, j: int, limit: int = 3) -> list[str]:
         """The two or three strongest reasons mentor ``j`` fits mentee ``i``, in words."""
+        return self.reasons_for([(i, j)], limit)[0]
+
+    def reasons_for(self, pairs: Sequence[tuple[int, int]], limit: int = 3) -> list[list[str]]:
+        """:meth:`reasons` for many (mentee, mentor) pairs, their parts scored a block at a time."""
+        found: list[list[str]] = []
+        for start in range(0, len(pairs), REASON_BLOCK):
+            block = pairs[start:start + REASON_BLOCK]
+            parts = self.parts(np.array([i for i, _ in block]), np.array([j for _, j in block]))
+            for k, (i, j) in enumerate(block):
+                found.append(self._pair_reasons(i, j, {name: float(value[k, k]) for name, value in parts.items()},
+                                                limit))
+        return found
+
+    def _pair_reasons(self, i: int, j: int, parts: dict[str, float], limit: int) -> list[str]:
         mentor, mentee = self.cohort.mentors[j], self.cohort.mentees[i]
-        parts = {name: float(value[0, j]) for name, value in self.parts(np.array([i])).items()}
         weights = self.cohort.weights
         found: list[tuple[float, str]] = []
         shared = sorted(mentor.topics & mentee.topics)

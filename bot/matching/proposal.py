@@ -109,11 +109,11 @@ async def propose(turn: Turn, program: Program, mentee_ids: Sequence[int] | None
     result = assign(model)
     run = MatchRun(program, mentees=len(cohort.mentees) + len(unmatched_incomplete),
                    places=sum(m.capacity for m in cohort.mentors))
-    for i, j in sorted(result.mentor_of.items(), key=lambda item: -result.fit_of[item[0]]):
+    matched = sorted(result.mentor_of.items(), key=lambda item: -result.fit_of[item[0]])
+    for (i, j), reasons in zip(matched, model.reasons_for(matched), strict=True):
         run.pairs.append(turn.repo.add(Pair(
             program_id=program.id, mentor_id=cohort.mentors[j].person_id, mentee_id=cohort.mentees[i].person_id,
-            status=PairStatus.PROPOSED, fit_score=result.fit_of[i], reasons=model.reasons(i, j),
-            proposed_at=turn.now)))
+            status=PairStatus.PROPOSED, fit_score=result.fit_of[i], reasons=reasons, proposed_at=turn.now)))
     taken = Counter(result.mentor_of.values())
     places = [m.capacity - taken[j] for j, m in enumerate(cohort.mentors)]
     run.unmatched = [(m.name, unmatched_mentee(model, i, places)) for i, m in enumerate(cohort.mentees)
