@@ -130,9 +130,9 @@ async def drop(call: Call) -> Sequence[Message]:
     """``match drop NAME``: take a proposed pair out of the proposal."""
     program, turn = _program(call), call.turn
     pair = await review.proposal_of(turn, program, await find_person(turn, call.args["name"]))
-    line = (await _pair_lines(turn, [pair]))[0]
+    names = await review.pair_names(turn, [pair])
     await turn.repo.session.delete(pair)
-    return [say(f"Dropped {line.split(' (')[0]} from the proposal. Both stay unmatched until the next "
+    return [say(f"Dropped #{pair.id} {names.get(pair.mentor_id, '?')} → {names.get(pair.mentee_id, '?')} from the proposal. Both stay unmatched until the next "
                 "`/mentoring match` or a pair by hand.")]
 
 
@@ -170,7 +170,6 @@ async def rematch(call: Call) -> Sequence[Message]:
     if name or call.args.get("program"):
         program = await target_program(turn, call.args.get("program"))
         if program.id in await turn.repo.admin_program_ids(turn.person.id):
-            call.program = program
             return await _admin_rematch(call, program)
         if name:
             # Answered, not raised: a raised error would roll back the audit entry with the rest.

@@ -36,7 +36,6 @@ class Assignment:
     fit_of: dict[int, float]
     edges: int = 0
     rounds: int = 0
-    candidates: dict[int, int] = field(default_factory=dict)  # mentee -> allowed mentors (any capacity)
 
     @property
     def total_fit(self) -> float:
@@ -74,7 +73,7 @@ def assign(model: FitModel, candidates: int = DEFAULT_CANDIDATES) -> Assignment:
         for i, (mentors, fits) in improving.items():
             _extend(edges, i, mentors, fits)
     fit_of = {i: float(edges.fits[i][list(edges.mentors[i]).index(j)]) / FIT_SCALE for i, j in mentor_of.items()}
-    return Assignment(mentor_of, fit_of, sum(len(v) for v in edges.mentors.values()), rounds, edges.allowed)
+    return Assignment(mentor_of, fit_of, sum(len(v) for v in edges.mentors.values()), rounds)
 
 
 def _bonus(mentees: int) -> int:
