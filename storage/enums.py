@@ -87,6 +87,12 @@ class NudgeKind(StrEnum):
     SESSION_NEWS = "session_news"
     INTRO = "intro"
     PAIR_ENDED = "pair_ended"
+    CHECKIN = "checkin"
+    GOALS = "goals"
+    PULSE = "pulse"
+    PULSE_SHARED = "pulse_shared"
+    FIT = "fit"
+    EVALUATION = "evaluation"
 
 
 class FlagKind(StrEnum):
@@ -96,3 +102,27 @@ class FlagKind(StrEnum):
     SILENT = "silent"
     IGNORED_PROMPTS = "ignored_prompts"
     REMATCH_REQUESTED = "rematch_requested"
+    POOR_FIT = "poor_fit"
+
+
+class FeedbackKind(StrEnum):
+    """What a feedback row answers."""
+
+    PULSE = "pulse"
+    FIT = "fit"
+    EVALUATION = "evaluation"
+
+
+class SkillStage(StrEnum):
+    """When a baseline skill was rated: at the start of the cycle or at its end."""
+
+    START = "start"
+    END = "end"
+
+
+class GoalStatus(StrEnum):
+    """Where a goal stands."""
+
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"

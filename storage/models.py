@@ -133,6 +133,8 @@ class Program(TenantOwned, Base):
     allow_same_level: Mapped[bool] = mapped_column(Boolean, default=False)
     match_weights: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # The last day of the program's cycle: the end-of-cycle evaluation goes out before it.
+    cycle_ends_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = person_fk(nullable=True, ondelete="SET NULL")
 
@@ -369,7 +371,8 @@ class Feedback(TenantOwned, Base):
     """A pulse, a pairing-fit answer or an end-of-cycle evaluation from one person."""
 
     __tablename__ = "feedback"
-    __table_args__ = (UniqueConstraint("program_id", "person_id", "kind", "period"),)
+    # One answer per pair, person, kind and period (a mentor answers for each mentee).
+    __table_args__ = (UniqueConstraint("pair_id", "person_id", "kind", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
@@ -461,6 +464,19 @@ class AuditEntry(TenantOwned, Base):
     program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="SET NULL"))
     details: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SigningKey(Base):
+    """A secret the bot made for itself (signing report links) when none is configured, kept
+    here so that every replica and every restart signs and checks with the same one."""
+
+    __tablename__ = "signing_keys"
+    __table_args__ = (UniqueConstraint("purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    secret: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
 
 
 class ProcessedEvent(Base):

@@ -16,6 +16,7 @@ TITLES = {
     FlagKind.SILENT: "no session held for twice the cadence",
     FlagKind.IGNORED_PROMPTS: "stopped answering",
     FlagKind.REMATCH_REQUESTED: "asked for a new partner",
+    FlagKind.POOR_FIT: "rated the pairing a poor fit after the first session",
 }
 
 
