@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.messages import Actions, Block, Button, ButtonStyle, Context, Fields, Message, Section
+from bot.progress.goals import goal_line
 from bot.turn import Turn
 from storage.enums import EnrollmentStatus, Role
-from storage.models import Enrollment, Goal, Program
+from storage.models import Enrollment, Program
 
-RATING_TOP = 5
 
 
 async def home_for(turn: Turn) -> Message:
@@ -73,7 +73,7 @@ async def _participant(turn: Turn, enrollment: Enrollment, program: Program, zon
     blocks: list[Block] = [Section(f"*{program.name}*: you are a {role}{status}."), Fields(fields)]
     goals = await turn.repo.open_goals(pair_ids) if pair_ids else []
     if goals:
-        blocks.append(Section("*Goals*\n" + "\n".join(_goal_line(goal) for goal in goals)))
+        blocks.append(Section("*Goals*\n" + "\n".join(goal_line(goal) for goal in goals)))
     buttons = [Button.for_command("My profile", "profile"), Button.for_command("Change my profile", "profile edit")]
     if enrollment.status == EnrollmentStatus.PAUSED:
         buttons.append(Button.for_command("Resume now", f'resume program="{program.name}"'))
@@ -102,11 +102,6 @@ async def _admin(turn: Turn, program: Program) -> list[Block]:
                  Button.for_command("All programs", "program list")]),
         Context("You see this because you are an admin of the program."),
     ]
-
-
-def _goal_line(goal: Goal) -> str:
-    now = goal.current_rating if goal.current_rating is not None else goal.baseline_rating
-    return f"• {goal.title}: started at {goal.baseline_rating}/{RATING_TOP}, now {now}/{RATING_TOP}"
 
 
 def _when(moment: datetime, zone: ZoneInfo) -> str:

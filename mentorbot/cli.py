@@ -103,7 +103,7 @@ async def _read_line(prompt: str) -> str | None:
 async def _chat(settings: Settings, name: str) -> None:
     from adapters.console.chat import ConsoleChat
     from adapters.console.delivery import ConsoleDelivery
-    from bot.cadence.digest import write_digests
+    from bot.progress.periodic import write_periodic
     from bot.cadence.nudges import render_nudge
     from bot.cadence.tick import run_tick
     from bot.clock import SystemClock
@@ -125,7 +125,7 @@ async def _chat(settings: Settings, name: str) -> None:
         # Nudges show up in the terminal while chatting. Only console people's nudges are
         # claimed: a chat on a database that also serves Slack or Teams leaves theirs alone.
         cadence = await start_cadence(db, SystemClock(), {console.platform: console}, render=render_nudge,
-                                      tick=run_tick, digest=write_digests,
+                                      tick=run_tick, digest=write_periodic,
                                       tick_seconds=settings.cadence_tick_seconds,
                                       drain_seconds=settings.outbox_drain_seconds, own_platforms_only=True)
         await ConsoleChat(bot, name).run(_read_line, print)
@@ -174,7 +174,7 @@ def _secret(value: SecretStr | None) -> str | None:
 async def _serve(settings: Settings, host: str, port: int) -> None:
     from aiohttp import web
 
-    from bot.cadence.digest import write_digests
+    from bot.progress.periodic import write_periodic
     from bot.cadence.nudges import render_nudge
     from bot.cadence.tick import run_tick
     from bot.clock import SystemClock
@@ -214,7 +214,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
         here.add_signal_handler(signum, stop.set)
     try:
         cadence = await worker(start_cadence(
-            work_db, SystemClock(), deliverers, render=render_nudge, tick=run_tick, digest=write_digests,
+            work_db, SystemClock(), deliverers, render=render_nudge, tick=run_tick, digest=write_periodic,
             tick_seconds=settings.cadence_tick_seconds, drain_seconds=settings.outbox_drain_seconds))
         await stop.wait()
         log.info("shutting down")

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from adapters.console.chat import ConsoleChat, user_id_for
 from adapters.console.delivery import ConsoleDelivery
-from bot.cadence.digest import write_digests
+from bot.progress.periodic import write_periodic
 from bot.cadence.flags import TITLES
 from bot.cadence.nudges import render_nudge
 from bot.cadence.tick import run_tick
@@ -268,7 +268,7 @@ async def simulate(weeks: int, seed: int, write: Write, verbose: bool = False) -
                 start, participants.week = clock.now(), Week()
                 while clock.now() < start + timedelta(days=7):
                     await run_tick(db, clock)
-                    await write_digests(db, clock)
+                    await write_periodic(db, clock)
                     await outbox.drain()
                     await participants.answer_all()
                     clock.set(min(await _next_event(db, clock.now()), start + timedelta(days=7)))

@@ -6,8 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.cadence.hours import WorkingHours
+from bot.cadence.sessions import add_nudge
 from bot.messages import Button, ButtonStyle, Message, say
-from storage.enums import FlagKind, SessionStatus
+from bot.turn import Turn
+from storage.enums import FlagKind, NudgeKind, SessionStatus
 from storage.models import Flag, MentoringSession, Pair, Program
 from storage.repository import Repository
 
@@ -37,6 +40,21 @@ async def open_flags(repo: Repository, program_id: int) -> Sequence[Flag]:
     """A program's unresolved flags, oldest first."""
     return await repo.all(repo.scoped(Flag).where(Flag.program_id == program_id, Flag.resolved_at.is_(None))
                           .order_by(Flag.raised_at, Flag.id))
+
+
+async def raise_flag(turn: Turn, pair: Pair, kind: FlagKind, key: str, **details: object) -> Flag | None:
+    """Raise a flag about ``pair`` from something the person speaking did, once per ``key``;
+    every admin of the program is told in their working hours. None if it was raised already."""
+    if await turn.repo.one_or_none(turn.repo.scoped(Flag).where(Flag.key == key)) is not None:
+        return None
+    flag = turn.repo.add(Flag(program_id=pair.program_id, pair_id=pair.id, person_id=turn.person.id, kind=kind,
+                              key=key, raised_at=turn.now, details={**details, "since": turn.now.isoformat()}))
+    await turn.repo.flush()
+    for admin in await turn.repo.admins(pair.program_id):
+        hours = WorkingHours.of(admin, await turn.repo.profile(admin.id))
+        await add_nudge(turn, admin.id, NudgeKind.FLAG, f"flag:{flag.id}:{admin.id}", hours.next_working(turn.now),
+                        pair_id=pair.id, payload={"flag_id": flag.id})
+    return flag
 
 
 async def flag_message(repo: Repository, flag: Flag, zone: ZoneInfo, now: datetime) -> Message | None:
@@ -70,6 +88,9 @@ def _why(flag: Flag, names: dict[int, str], zone: ZoneInfo, now: datetime, caden
         reason = flag.details.get("reason")
         said = f": \u201c{reason}\u201d" if reason else " (no reason given)"
         return f"{who} asked me privately for a new partner on {_since(flag, zone)}{said}."
+    if flag.kind == FlagKind.POOR_FIT:
+        who = names.get(flag.person_id or 0, "A participant")
+        return f"{who} rated the pairing {flag.details.get('fit', '?')}/5 after the first session (privately)."
     if flag.kind == FlagKind.SILENT:
         return f"Nothing held since {_since(flag, zone)}; they are meant to meet {cadence}."
     return f"Canceled or missed since {_since(flag, zone)}."

@@ -19,6 +19,7 @@ from bot.calendar import session_invite
 from bot.catalog import CADENCE_LABELS
 from bot.matching.intro import introduction, pair_ended
 from bot.messages import Button, ButtonStyle, Message, say
+from bot.progress import prompts
 from storage.enums import Cadence, EnrollmentStatus, NudgeKind, PairStatus, SessionStatus
 from storage.models import Flag, MentoringSession, Nudge, Pair, Person, Program
 from storage.repository import Repository
@@ -182,4 +183,6 @@ RENDERERS: dict[NudgeKind, Renderer] = {
     NudgeKind.SCHEDULE: _schedule, NudgeKind.REMINDER: _reminder, NudgeKind.OUTCOME: _outcome,
     NudgeKind.SESSION_NEWS: _news, NudgeKind.MANUAL: _manual, NudgeKind.FLAG: _flag, NudgeKind.DIGEST: _digest,
     NudgeKind.INTRO: _intro, NudgeKind.PAIR_ENDED: _pair_ended,
+    NudgeKind.CHECKIN: prompts.checkin, NudgeKind.GOALS: prompts.goals, NudgeKind.PULSE: prompts.pulse_ask,
+    NudgeKind.PULSE_SHARED: prompts.pulse_shared, NudgeKind.FIT: prompts.fit, NudgeKind.EVALUATION: prompts.evaluation,
 }

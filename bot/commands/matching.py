@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 
 from bot.cadence import sessions as ops
+from bot.cadence.flags import raise_flag
 from bot.cadence.hours import WorkingHours
 from bot.commands.cadence_admin import find_pair
 from bot.commands.call import Call
@@ -221,15 +222,8 @@ async def _request_rematch(call: Call) -> Sequence[Message]:
         Flag.resolved_at.is_(None)).limit(1))
     if waiting is not None:
         return [say("You already asked; the program admins have your request. They will get back to you.")]
-    flag = turn.repo.add(Flag(program_id=pair.program_id, pair_id=pair.id, person_id=turn.person.id,
-                              kind=FlagKind.REMATCH_REQUESTED, key=f"rematch:{pair.id}:{turn.person.id}:{turn.now:%Y%m%dT%H%M%S}",
-                              raised_at=turn.now,
-                              details={"reason": reason, "since": turn.now.isoformat()}))
-    await turn.repo.flush()
-    for admin in await turn.repo.admins(pair.program_id):
-        hours = WorkingHours.of(admin, await turn.repo.profile(admin.id))
-        await ops.add_nudge(turn, admin.id, NudgeKind.FLAG, f"flag:{flag.id}:{admin.id}",
-                            hours.next_working(turn.now), pair_id=pair.id, payload={"flag_id": flag.id})
+    await raise_flag(turn, pair, FlagKind.REMATCH_REQUESTED,
+                     f"rematch:{pair.id}:{turn.person.id}:{turn.now:%Y%m%dT%H%M%S}", reason=reason)
     turn.audit("rematch.request", True, pair.program_id, pair_id=pair.id)
     return [say(f"I passed your request for a new partner to the program admins, privately: {partner.display_name} "
                 "is not told. Until they decide, your pair goes on as before.")]

@@ -26,6 +26,8 @@ def program_fields(program: Program, counts: dict[str, int], admins: Sequence[Pe
         ("Reminder", f"{program.reminder_hours} h before a session"),
         ("Topics", "; ".join(program.topics) or "-"),
         ("Baseline skills", "; ".join(program.baseline_skills) or "-"),
+        ("Cycle ends", f"{program.cycle_ends_on} (the evaluation goes out two weeks before)"
+         if program.cycle_ends_on else "not set"),
         ("Participants", people),
         ("Admins", ", ".join(a.display_name for a in admins) or "-"),
     ]
@@ -93,7 +95,7 @@ async def show_program(call: Call) -> Sequence[Message]:
     return [await _show(call.turn, call.program, f"*{call.program.name}*")]
 
 
-SETTABLE = ("rename", "cadence", "capacity", "formats", "topics", "baseline", "reminder")
+SETTABLE = ("rename", "cadence", "capacity", "formats", "topics", "baseline", "reminder", "ends")
 
 
 async def set_program(call: Call) -> Sequence[Message]:
@@ -124,6 +126,10 @@ async def set_program(call: Call) -> Sequence[Message]:
         program.baseline_skills = changes["baseline"]
     if "reminder" in changes:
         program.reminder_hours = changes["reminder"]
+    if "ends" in changes:
+        if changes["ends"] < turn.today:
+            raise CommandError(f"ends: {changes['ends']} is in the past; give the cycle's last day to come.")
+        program.cycle_ends_on = changes["ends"]
     changed = ", ".join(changes)
     return [await _show(turn, program, f"Updated {changed} of *{program.name}*.")]
 

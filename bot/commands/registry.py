@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
-from bot.commands import cadence_admin, matching, participation, program_admin, sessions
+from bot.commands import cadence_admin, matching, participation, program_admin, progress, sessions
 from bot.commands.grammar import Arg, ArgKind, CommandSpec
 from bot.messages import LABEL_LIMIT
 from storage.enums import Cadence, ProgramFormat
 from bot.commands.sessions import OUTCOMES
 from bot.matching.cohort import WEIGHT_LIMIT, WEIGHT_NAMES
+from bot.progress.common import HIGH as RATING_HIGH, LOW as RATING_LOW
 
 CADENCES = tuple(c.value for c in Cadence)
 FORMATS = tuple(f.value for f in ProgramFormat)
@@ -62,6 +63,24 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 positionals=(Arg("session", ArgKind.INT, required=True, low=1, high=2**31 - 1),
                              Arg("what", ArgKind.CHOICE, required=True, choices=tuple(OUTCOMES))),
                 options=(Arg("by", ArgKind.CHOICE, choices=("me", "partner")),), hidden=True),
+    CommandSpec(("goals",), "your pair's goals: where the mentee starts and wants to be", "/mentoring goals",
+                progress.goals, options=(PARTNER,)),
+    CommandSpec(("goals", "add"), "mentees: set a goal (up to three) and rate the program's baseline skills",
+                "/mentoring goals add", progress.add_goals, options=(PARTNER,)),
+    CommandSpec(("checkin",), "after a held session: how useful it was, topics, goal progress, a private note",
+                "/mentoring checkin useful=4", progress.checkin,
+                positionals=(Arg("session", ArgKind.INT, low=1, high=2**31 - 1),),
+                options=(Arg("useful", ArgKind.INT, low=RATING_LOW, high=RATING_HIGH),)),
+    CommandSpec(("notes",), "the private notes of your check-ins (only you and your partner see them)",
+                "/mentoring notes", progress.notes, options=(PARTNER,)),
+    CommandSpec(("pulse",), "the monthly pulse: how it's going, what you learned and taught", "/mentoring pulse",
+                progress.pulse, positionals=(Arg("period", max_length=7),),
+                options=(PARTNER, Arg("how", ArgKind.INT, low=RATING_LOW, high=RATING_HIGH))),
+    CommandSpec(("fit",), "after your first session: how well you fit, 1 to 5 (private)", "/mentoring fit 4",
+                progress.fit, positionals=(Arg("score", ArgKind.INT, required=True, low=RATING_LOW, high=RATING_HIGH),),
+                options=(PARTNER,)),
+    CommandSpec(("evaluate",), "the end-of-cycle evaluation: goals and skills again, what you gained",
+                "/mentoring evaluate", progress.evaluate, options=(PARTNER,)),
     CommandSpec(("program", "create"), "start a program; you become its admin",
                 '/mentoring program create "Digital Leaders 2027" cadence=monthly capacity=3 formats=one-to-one,group',
                 program_admin.create_program, positionals=(Arg("name", required=True, max_length=LABEL_LIMIT),),
@@ -72,9 +91,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 program_admin.show_program, positionals=(Arg("program"),), options=(PROGRAM_OPTION,), admin=True,
                 program_scoped=True),
     CommandSpec(("program", "set"), "change a program's settings (rename, cadence, capacity, formats, topics, "
-                "baseline, reminder)", "/mentoring program set cadence=biweekly capacity=4 topics=\"AI assistants,Video meetings\"",
+                "baseline, reminder, ends: the cycle's last day)", "/mentoring program set cadence=biweekly capacity=4 topics=\"AI assistants,Video meetings\"",
                 program_admin.set_program, positionals=(Arg("program"),),
-                options=(PROGRAM_OPTION, Arg("rename", max_length=LABEL_LIMIT), *PROGRAM_SETTINGS, Arg("reminder", ArgKind.INT, low=1, high=168)),
+                options=(PROGRAM_OPTION, Arg("rename", max_length=LABEL_LIMIT), *PROGRAM_SETTINGS, Arg("reminder", ArgKind.INT, low=1, high=168),
+                         Arg("ends", ArgKind.DATE)),
                 admin=True, program_scoped=True),
     CommandSpec(("admin", "add"), "let someone run the program", "/mentoring admin add Sam",
                 program_admin.add_admin, positionals=(Arg("name", required=True),), options=(PROGRAM_OPTION,),
@@ -124,6 +144,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 cadence_admin.set_pair, positionals=(Arg("name", required=True),),
                 options=(PROGRAM_OPTION, Arg("cadence", ArgKind.CHOICE, choices=(*CADENCES, "program"))),
                 admin=True, program_scoped=True),
+    CommandSpec(("evaluation", "send"), "ask every running pair for the end-of-cycle evaluation now",
+                "/mentoring evaluation send", progress.send_evaluation, options=(PROGRAM_OPTION,), admin=True,
+                program_scoped=True),
     CommandSpec(("digest",), "this week's digest of the program, now", "/mentoring digest", cadence_admin.digest,
                 options=(PROGRAM_OPTION,), admin=True, program_scoped=True),
     CommandSpec(("admin", "remove"), "take someone off the admin list", "/mentoring admin remove Sam",

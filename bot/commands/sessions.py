@@ -13,6 +13,8 @@ from bot.commands.call import Call
 from bot.commands.grammar import CommandError
 from bot.flows.active import SCHEDULING
 from bot.messages import Button, ButtonStyle, Message, say
+from bot.progress.checkin import after_held
+from bot.progress.common import pair_view
 from bot.turn import Turn
 from storage.enums import PairStatus, SessionStatus
 from storage.models import MentoringSession, Pair, Person
@@ -133,15 +135,15 @@ async def outcome(call: Call) -> Sequence[Message]:
                                       intro="When does it take place now?")
     by = partner.id if call.args.get("by") == "partner" else turn.person.id
     await ops.record_outcome(turn, pair, session, status, by if status == SessionStatus.CANCELED else None)
+    view = await pair_view(turn, pair.id)
+    if status == SessionStatus.HELD and view is not None:
+        return await after_held(turn, view, session)
     return [_after_outcome(status, partner)]
 
 
 def _after_outcome(status: SessionStatus, partner: Person) -> Message:
     schedule = Button.for_command("Schedule the next one", f'schedule with="{partner.display_name}"',
                                   ButtonStyle.PRIMARY)
-    if status == SessionStatus.HELD:
-        return say("Great, noted as held. Keep the rhythm: put the next one on the calendar while you're at it.",
-                   schedule)
     if status == SessionStatus.NO_SHOW:
         return say(f"Noted as a no-show. Pick a new date with {partner.display_name}?", schedule)
     return say("Noted as canceled. A new date keeps the momentum going:", schedule)

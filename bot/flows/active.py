@@ -5,13 +5,17 @@ from __future__ import annotations
 from bot.flows.base import Flow, on_hold
 from bot.flows.onboarding import OnboardingFlow, ProfileFlow
 from bot.flows.schedule import ScheduleFlow
+from bot.progress.checkin import CHECKIN
+from bot.progress.evaluation import EVALUATION
+from bot.progress.goals import GOALS
+from bot.progress.pulse import PULSE
 from bot.turn import Turn
 from storage.models import ConversationState
 
 ONBOARDING = OnboardingFlow()
 PROFILE = ProfileFlow()
 SCHEDULING = ScheduleFlow()
-FLOWS: dict[str, Flow] = {flow.name: flow for flow in (ONBOARDING, PROFILE, SCHEDULING)}
+FLOWS: dict[str, Flow] = {flow.name: flow for flow in (ONBOARDING, PROFILE, SCHEDULING, GOALS, CHECKIN, PULSE, EVALUATION)}
 
 Active = tuple[Flow, ConversationState]
 

@@ -98,14 +98,15 @@ class Flow:
     # --- driving the flow ----------------------------------------------------------------
 
     async def start(
-        self, turn: Turn, data: Mapping[str, Any], intro: str = "", subject: str = ""
+        self, turn: Turn, data: Mapping[str, Any], intro: str = "", subject: str = "", at: str | None = None
     ) -> list[Message]:
-        """Begin the flow for the person speaking, replacing the same flow on the same subject."""
+        """Begin the flow for the person speaking (at step ``at``, or the first), replacing the
+        same flow on the same subject."""
         steps = await self.steps(turn, data)
         state = await turn.repo.conversation(turn.person.id, self.name, subject)
         if state is None:
             state = turn.repo.add(ConversationState(person_id=turn.person.id, flow=self.name, subject=subject))
-        state.step = steps[0].name
+        state.step = at if at in {step.name for step in steps} else steps[0].name
         state.data = {"answers": {}, **data}
         state.started_at = state.updated_at = turn.now
         return [await self.prompt(turn, state, prefix=intro)]
