@@ -62,6 +62,8 @@ PERSONAS = {
     "silent": Persona("silent", 0.0, 0.0, 0.0, 0.0),
     "slow": Persona("slow", 0.3, 0.15, 0.2, 0.6),
 }
+RATED = {"checkin": "check-in", "pulse": "pulse", "fit": "fit question"}
+"""Questions answered with a rating button, by their command, and what the summary calls them."""
 CAST = [  # mentor, zone, mentee, zone, persona
     ("Amara Diallo", "Europe/Brussels", "Victor Lang", "Europe/Brussels", "steady"),
     ("Noah Peeters", "Europe/Brussels", "Helen Marsh", "America/New_York", "canceler"),
@@ -135,6 +137,19 @@ class Participants:
             outcome = "no-show" if self.rng.random() < persona.no_show else "held"
             session = next(c.split()[1] for c in commands if c.startswith("outcome "))
             await chat.say(f"/mentoring outcome {session} {outcome}")
+            if outcome == "held":  # the check-in that follows: a rating, then "That's all"
+                await chat.say(str(self._rating(persona)))
+                await chat.say("That's all")
+        elif commands and commands[0].split()[0] in RATED and self.rng.random() < persona.answers:
+            # A check-in, pulse or fit question: the persona taps a rating (a pulse then asks
+            # two optional sentences, left empty).
+            await chat.say("/mentoring " + commands[self._rating(persona) - 1])
+            while chat.pending.field is not None:
+                await chat.say("")
+
+    def _rating(self, persona: Persona) -> int:
+        """How a participant of ``persona`` rates what they are asked about, 1 to 5."""
+        return self.rng.randint(2, 4) if persona.cancels > 0.5 else self.rng.randint(3, 5)
 
     def _slot(self, name: str) -> str:
         """A weekday four to seven days ahead, where ``name`` is."""
@@ -146,6 +161,9 @@ class Participants:
 
 def _kind(message: Message) -> str:
     commands = " ".join(b.value for b in message.buttons)
+    first = commands.split()[0] if commands else ""
+    if first in RATED:
+        return RATED[first]
     if message.text.startswith("*Weekly digest"):
         return "digest"
     if message.text.startswith("*Flag"):
