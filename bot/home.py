@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.messages import Actions, Block, Button, ButtonStyle, Context, Fields, Message, Section
+from bot.messages import Actions, Block, Button, ButtonStyle, Context, Fields, Message, Section, fallback_text
 from bot.progress.goals import goal_line
 from bot.turn import Turn
 from storage.enums import EnrollmentStatus, Role
@@ -33,7 +33,7 @@ async def home_for(turn: Turn) -> Message:
         program = await turn.repo.program(program_id)
         if program is not None:
             blocks += await _admin(turn, program)
-    return Message(text=_fallback(blocks), blocks=blocks)
+    return Message(text=fallback_text(blocks), blocks=blocks)
 
 
 async def _zone(turn: Turn) -> ZoneInfo:
@@ -108,12 +108,3 @@ def _when(moment: datetime, zone: ZoneInfo) -> str:
     local = moment.astimezone(zone)
     return f"{local:%a %d %b, %H:%M} ({zone.key})"
 
-
-def _fallback(blocks: list[Block]) -> str:
-    lines: list[str] = []
-    for block in blocks:
-        if isinstance(block, Section | Context):
-            lines.append(block.text)
-        elif isinstance(block, Fields):
-            lines += [f"{label}: {value}" for label, value in block.items]
-    return "\n".join(lines)

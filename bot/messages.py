@@ -303,3 +303,14 @@ def say_fields(lead: str, fields: Sequence[tuple[str, str]], *buttons: Button) -
     if buttons:
         blocks.append(Actions(buttons))
     return Message(text=text, blocks=blocks)
+
+
+def fallback_text(blocks: Sequence[Block]) -> str:
+    """The plain text of ``blocks``: sections and context lines, and fields as ``label: value``."""
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, Section | Context):
+            lines.append(block.text)
+        elif isinstance(block, Fields):
+            lines += [f"{label}: {value}" for label, value in block.items]
+    return "\n".join(lines)

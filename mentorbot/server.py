@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Protocol
 
 from aiohttp import web
 
 from bot.calendar import attachment_by_token
+from mentorbot.report_routes import add_report_routes
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -56,12 +58,33 @@ async def calendar_invite(request: web.Request) -> web.Response:
     )
 
 
+class _RedactTokens(logging.Filter):
+    """Cuts the secret part of report and calendar links out of log records (aiohttp's access
+    log writes each request's path)."""
+
+    PATTERN = re.compile(r"(/report/|/calendar/)[^/\s\"?]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = self.PATTERN.sub(r"\1…", record.msg)
+        for key, value in list(vars(record).items()):
+            if key != "msg" and isinstance(value, str) and ("/report/" in value or "/calendar/" in value):
+                setattr(record, key, self.PATTERN.sub(r"\1…", value))
+        return True
+
+
+REDACT = _RedactTokens()
+
+
 def build_app(db: Database, adapters: Sequence[Routed] = ()) -> web.Application:
-    """The aiohttp application with every route mentorbot serves."""
+    """The aiohttp application with every route mentorbot serves: ``/healthz``, calendar
+    invites, the report page behind its signed links, and each platform's endpoints."""
+    logging.getLogger("aiohttp.access").addFilter(REDACT)  # the same filter once, however many apps
     app = web.Application(client_max_size=1024 * 1024)
     app[DATABASE] = db
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/calendar/{token}.ics", calendar_invite)
+    add_report_routes(app, db)
     for adapter in adapters:
         adapter.add_routes(app)
     return app

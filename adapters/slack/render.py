@@ -7,8 +7,8 @@ one, e.g. every command button is ``command``: a ``#n`` suffix makes them unique
 ``<!channel>`` cannot ping anyone.
 
 Slack cannot carry a message's files from a bot token without the ``files:write`` scope, so a
-message's attachments (calendar invites) become link buttons to the bot's own HTTP server,
-at ``PUBLIC_URL``.
+message's attachments (calendar invites, the report page) become link buttons to the bot's own
+HTTP server, at ``PUBLIC_URL``, and its images (charts) image blocks that Slack fetches there.
 """
 
 from __future__ import annotations
@@ -41,10 +41,12 @@ VIEW_BLOCKS = 100
 TEXT_LIMIT = 40_000
 OPTION_LIMIT = 100
 URL_LIMIT = 3000
+ALT_LIMIT = 2000
 SUFFIX = "#"
 LINK_ACTION = "open-link"
 """Action id of a link button: Slack reports its click too, and the adapter ignores it."""
-NO_PUBLIC_URL = "Calendar links need the bot's PUBLIC_URL setting: ask whoever runs mentorbot to set it."
+NO_PUBLIC_URL = ("Links to the bot's files (calendar invites, reports, charts) need its PUBLIC_URL setting: "
+                 "ask whoever runs mentorbot to set it.")
 
 Json = dict[str, Any]
 
@@ -84,9 +86,16 @@ def attachment_blocks(attachments: Sequence[Attachment], public_url: str | None)
         return []
     if not public_url:
         return [{"type": "context", "elements": [{"type": "mrkdwn", "text": NO_PUBLIC_URL}]}]
+    # Images (charts) are shown, fetched by Slack from the bot's server; other files are buttons.
+    blocks: list[Json] = [{"type": "image", "image_url": f"{public_url}{a.link}"[:URL_LIMIT],
+                           "alt_text": a.filename[:ALT_LIMIT], "title": _plain(a.filename)}
+                          for a in linked if a.media_type.startswith("image/")]
+    files = [a for a in linked if not a.media_type.startswith("image/")]
     buttons = [{"type": "button", "text": _plain(_link_label(a)), "url": f"{public_url}{a.link}"[:URL_LIMIT],
-                "action_id": f"{LINK_ACTION}{SUFFIX}{n}"} for n, a in enumerate(linked, start=1)]
-    return [{"type": "actions", "elements": buttons[:25]}]
+                "action_id": f"{LINK_ACTION}{SUFFIX}{n}"} for n, a in enumerate(files, start=1)]
+    if buttons:
+        blocks.append({"type": "actions", "elements": buttons[:25]})
+    return blocks
 
 
 def modal_view(message: Message, metadata: Json) -> Json:
@@ -157,6 +166,8 @@ def _blocks(blocks: Sequence[Block]) -> Iterator[Json]:
 def _link_label(attachment: Attachment) -> str:
     if attachment.media_type.startswith("text/calendar"):
         return "Add to calendar"
+    if attachment.media_type.startswith("text/html"):
+        return "Open in your browser"
     return f"Download {attachment.filename}"
 
 

@@ -10,8 +10,8 @@ notifications). Teams takes messages up to about 28 KB: a longer card is shorten
 text is shown as written: Adaptive Cards' markdown cannot ping anyone.
 
 A bot cannot drop a file into a personal chat without asking first (a file consent card), so a
-message's attachments (calendar invites) become ``Action.OpenUrl`` buttons to the bot's own
-HTTP server at ``PUBLIC_URL``.
+message's attachments (calendar invites, the report page) become ``Action.OpenUrl`` buttons to the
+bot's own HTTP server at ``PUBLIC_URL``, and its images (charts) ``Image`` elements fetched there.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ activity around it."""
 TEXT_LIMIT = 12_000
 FALLBACK_LIMIT = 4_000
 SHORTENED = "shortened"
-NO_PUBLIC_URL = "Calendar links need the bot's PUBLIC_URL setting: ask whoever runs mentorbot to set it."
+NO_PUBLIC_URL = ("Links to the bot's files (calendar invites, reports, charts) need its PUBLIC_URL setting: "
+                 "ask whoever runs mentorbot to set it.")
 
 Json = dict[str, Any]
 _BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
@@ -115,8 +116,14 @@ def attachment_elements(attachments: Sequence[Attachment], public_url: str | Non
         return []
     if not public_url:
         return [_text(NO_PUBLIC_URL, isSubtle=True, size="Small")]
-    return [{"type": "ActionSet", "actions": [{"type": "Action.OpenUrl", "title": _link_title(a),
-                                               "url": f"{public_url}{a.link}"} for a in linked]}]
+    # Images (charts) are shown, fetched by Teams from the bot's server; other files are buttons.
+    elements: list[Json] = [{"type": "Image", "url": f"{public_url}{a.link}", "altText": a.filename}
+                            for a in linked if a.media_type.startswith("image/")]
+    files = [a for a in linked if not a.media_type.startswith("image/")]
+    if files:
+        elements.append({"type": "ActionSet", "actions": [{"type": "Action.OpenUrl", "title": _link_title(a),
+                                                           "url": f"{public_url}{a.link}"} for a in files]})
+    return elements
 
 
 # --- internals ---------------------------------------------------------------------------
@@ -144,6 +151,8 @@ def _body(blocks: Sequence[Block]) -> Iterator[Json]:
 def _link_title(attachment: Attachment) -> str:
     if attachment.media_type.startswith("text/calendar"):
         return "Add to calendar"
+    if attachment.media_type.startswith("text/html"):
+        return "Open in your browser"
     return f"Download {attachment.filename}"
 
 

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 from bot.commands import cadence_admin, matching, participation, program_admin, progress, sessions
+from bot.commands import reports
+from bot.commands import report_links
 from bot.commands.grammar import Arg, ArgKind, CommandSpec
 from bot.messages import LABEL_LIMIT
 from storage.enums import Cadence, ProgramFormat
@@ -91,7 +93,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 program_admin.show_program, positionals=(Arg("program"),), options=(PROGRAM_OPTION,), admin=True,
                 program_scoped=True),
     CommandSpec(("program", "set"), "change a program's settings (rename, cadence, capacity, formats, topics, "
-                "baseline, reminder, ends: the cycle's last day)", "/mentoring program set cadence=biweekly capacity=4 topics=\"AI assistants,Video meetings\"",
+                "baseline, reminder, ends)", "/mentoring program set cadence=biweekly capacity=4 topics=\"AI assistants,Video meetings\"",
                 program_admin.set_program, positionals=(Arg("program"),),
                 options=(PROGRAM_OPTION, Arg("rename", max_length=LABEL_LIMIT), *PROGRAM_SETTINGS, Arg("reminder", ArgKind.INT, low=1, high=168),
                          Arg("ends", ArgKind.DATE)),
@@ -149,7 +151,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 program_scoped=True),
     CommandSpec(("digest",), "this week's digest of the program, now", "/mentoring digest", cadence_admin.digest,
                 options=(PROGRAM_OPTION,), admin=True, program_scoped=True),
+    CommandSpec(("report",), "program report: sessions, completion, pairs at risk, goals, feedback, by format and cohort",
+                "/mentoring report", reports.report, options=(PROGRAM_OPTION,), admin=True, program_scoped=True),
+    CommandSpec(("export",), "CSV files of pairs, sessions, goal progress and feedback scores", "/mentoring export",
+                reports.export, options=(PROGRAM_OPTION,), admin=True, program_scoped=True),
     CommandSpec(("admin", "remove"), "take someone off the admin list", "/mentoring admin remove Sam",
                 program_admin.remove_admin, positionals=(Arg("name", required=True),), options=(PROGRAM_OPTION,),
                 admin=True, program_scoped=True),
+    CommandSpec(("report", "link"), "a private link to the report page with charts (valid 24 hours, or hours=1 to 168)",
+                "/mentoring report link hours=48", report_links.report_link,
+                options=(PROGRAM_OPTION, Arg("hours", ArgKind.INT, low=1, high=168)), admin=True, program_scoped=True),
+    CommandSpec(("report", "charts"), "the report's charts as images: sessions per week, skills, formats",
+                "/mentoring report charts", report_links.report_charts, options=(PROGRAM_OPTION,), admin=True,
+                program_scoped=True),
 )

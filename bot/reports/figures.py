@@ -15,12 +15,28 @@ Definitions (the README repeats them):
   the quarter they were created.
 - goal and skill figures compare the mentee's starting self-rating (1 to 5) with the latest
   one (a check-in's progress, or the end-of-cycle re-rating).
+- *usefulness* of a format or cohort: the mean of the check-ins' usefulness and of the
+  ratings people gave group and research sessions; *attendance*: of the invited members
+  whose attendance is known, the share who came.
+- *participants*: people active in the program (not paused, not left); *pairs at risk*:
+  pairs with at least one open flag. Pairs only proposed by matching count nowhere.
+- a feedback score (or a skill, or the goals figure) rests on at least :data:`MIN_GROUP`
+  people; with fewer it is left out (None), like a small breakdown row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.cadence.digest import week_of
+from storage import reports as queries
+from storage.enums import EnrollmentStatus, FeedbackKind, PairStatus, ProgramFormat, Role, SessionStatus
+from storage.models import Program
+from storage.repository import Repository
 
 MIN_GROUP = 3
 """Breakdowns of fewer people than this are not shown."""
@@ -92,3 +108,243 @@ class ProgramReport:
     scores: list[Scores]  # mentors and mentees
     formats: list[Breakdown]
     cohorts: list[Breakdown]
+
+
+# --- computing a report ---------------------------------------------------------------------
+
+MONTHS, WEEKS = 6, 12
+FORMAT_OF = {"pair": ProgramFormat.ONE_TO_ONE, "circle": ProgramFormat.GROUP, "assignment": ProgramFormat.RESEARCH}
+SCORE_KEYS = {FeedbackKind.PULSE: ("how",), FeedbackKind.FIT: ("fit",),
+              FeedbackKind.EVALUATION: ("fluency", "strategic", "business", "access")}
+"""The numeric answers of each kind of feedback (every other answer is free text)."""
+ROLES = (Role.MENTOR, Role.MENTEE)
+
+UnitKey = tuple[str, int]  # ("pair" | "circle" | "assignment", id)
+
+
+@dataclass
+class Tally:
+    """Sums of one pair, circle or assignment, added up into breakdown rows."""
+
+    held: int = 0
+    missed: int = 0  # canceled or no-show
+    useful_total: float = 0
+    useful_count: int = 0
+    goals: int = 0
+    goal_change_total: float = 0
+    came: int = 0
+    answered: int = 0
+
+    def add(self, other: Tally) -> None:
+        """Add ``other``'s sums to this one's."""
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Unit:
+    """A pair, a circle or a research assignment: its format, cohort, people and sums."""
+
+    format: str
+    cohort: str
+    people: set[int] = field(default_factory=set)
+    tally: Tally = field(default_factory=Tally)
+
+
+async def program_report(repo: Repository, program: Program, now: datetime) -> ProgramReport:
+    """Every figure the reports show about ``program`` at ``now``."""
+    now = now.astimezone(UTC)
+    pairs = await queries.pairs(repo, program.id)
+    units = await _units(repo, program.id, pairs)
+    await _add_sessions(repo, program.id, units)
+    await _add_ratings(repo, program.id, units)
+    goals = await _add_goals(repo, program.id, units, {p.id: p.mentee_id for p in pairs})
+    months = await _periods(repo, program.id, _month_starts(now), lambda d: f"{d:%Y-%m}")
+    weeks = await _periods(repo, program.id, _week_starts(now), lambda d: week_of(d, ZoneInfo("UTC"))[0])
+    at_risk, risks = await queries.open_flags(repo, program.id)
+    total = Tally()
+    for unit in units.values():
+        total.add(unit.tally)
+    enrolled = await repo.count_enrollments(program.id)
+    return ProgramReport(
+        program=program.name, generated_at=now,
+        active_pairs=sum(1 for p in pairs if p.status == PairStatus.ACTIVE),
+        participants=enrolled.get(EnrollmentStatus.ACTIVE, 0),
+        this_month=months[-1], months=months, weeks=weeks, completion=_completion(total),
+        at_risk=at_risk, risks=risks, goals=goals,
+        skills=await _skills(repo, program), scores=await _scores(repo, program.id),
+        formats=_breakdown(units, lambda u: u.format, order=[f.value for f in ProgramFormat]),
+        cohorts=_breakdown(units, lambda u: u.cohort),
+    )
+
+
+def quarter(moment: datetime) -> str:
+    """The cohort of a start date: its quarter (``2026-Q4``)."""
+    moment = moment.astimezone(UTC)
+    return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
+
+
+def _mean(total: float, count: int) -> float | None:
+    return total / count if count else None
+
+
+def _completion(tally: Tally) -> float | None:
+    return _mean(tally.held, tally.held + tally.missed)
+
+
+# --- units and their sums -------------------------------------------------------------------
+
+
+async def _units(repo: Repository, program_id: int, pairs: Sequence[Any]) -> dict[UnitKey, Unit]:
+    units = {("pair", p.id): Unit(FORMAT_OF["pair"], quarter(p.started_at), {p.mentor_id, p.mentee_id})
+             for p in pairs}
+    for kind, rows in (("circle", await queries.circle_members(repo, program_id)),
+                       ("assignment", await queries.assignment_mentors(repo, program_id))):
+        for row in rows:
+            unit = units.setdefault((kind, row.id), Unit(FORMAT_OF[kind], quarter(row.created_at)))
+            if row.person_id is not None:
+                unit.people.add(row.person_id)
+    return units
+
+
+def _unit_of(units: dict[UnitKey, Unit], row: Any) -> Unit | None:
+    """The unit a row with ``pair_id``/``circle_id``/``assignment_id`` columns belongs to."""
+    for kind in FORMAT_OF:
+        key = getattr(row, f"{kind}_id", None)
+        if key is not None:
+            return units.get((kind, key))
+    return None
+
+
+async def _add_sessions(repo: Repository, program_id: int, units: dict[UnitKey, Unit]) -> None:
+    for row in await queries.session_counts(repo, program_id):
+        unit = _unit_of(units, row)
+        if unit is None:
+            continue
+        if row.status == SessionStatus.HELD:
+            unit.tally.held += row.sessions
+        else:
+            unit.tally.missed += row.sessions
+
+
+async def _add_ratings(repo: Repository, program_id: int, units: dict[UnitKey, Unit]) -> None:
+    """Add check-in and attendance ratings to the units."""
+    for row in await queries.checkin_usefulness(repo, program_id):
+        unit = _unit_of(units, row)
+        if unit is not None:
+            unit.tally.useful_total += row.total
+            unit.tally.useful_count += row.ratings
+    for row in await queries.attendance(repo, program_id):
+        unit = _unit_of(units, row)
+        if unit is not None:
+            unit.tally.came += row.came
+            unit.tally.answered += row.answered
+            unit.tally.useful_total += row.rating_total
+            unit.tally.useful_count += row.ratings
+
+
+async def _add_goals(repo: Repository, program_id: int, units: dict[UnitKey, Unit],
+                     mentee_of: dict[int, int]) -> Change | None:
+    """Add goal progress to the pairs; every goal's start and latest rating together (None
+    with fewer than :data:`MIN_GROUP` mentees)."""
+    goals, start, latest, mentees = 0, 0.0, 0.0, set()
+    for row in await queries.goal_progress(repo, program_id):
+        unit = units.get(("pair", row.pair_id))
+        if unit is None:
+            continue
+        unit.tally.goals += row.goals
+        unit.tally.goal_change_total += row.now_total - row.start_total
+        goals, start, latest = goals + row.goals, start + row.start_total, latest + row.now_total
+        mentees.add(mentee_of[row.pair_id])
+    if len(mentees) < MIN_GROUP:
+        return None
+    return Change("goals", len(mentees), start / goals, latest / goals)
+
+
+# --- periods, skills, scores ----------------------------------------------------------------
+
+
+def _month_starts(now: datetime) -> list[datetime]:
+    """The first instants of the last :data:`MONTHS` months and of the next one."""
+    index = now.year * 12 + now.month - 1
+    return [datetime(i // 12, i % 12 + 1, 1, tzinfo=UTC) for i in range(index - MONTHS + 1, index + 2)]
+
+
+def _week_starts(now: datetime) -> list[datetime]:
+    """The Mondays (UTC) of the last :data:`WEEKS` weeks and of the next one."""
+    monday = week_of(now, ZoneInfo("UTC"))[1].astimezone(UTC)
+    return [monday + timedelta(weeks=back) for back in range(1 - WEEKS, 2)]
+
+
+async def _periods(repo: Repository, program_id: int, bounds: list[datetime],
+                   label: Callable[[datetime], str]) -> list[Period]:
+    counts = await queries.sessions_by_period(repo, program_id, bounds)
+    periods = []
+    for index, start in enumerate(bounds[:-1]):
+        held = counts.get((index, SessionStatus.HELD), 0)
+        missed = counts.get((index, SessionStatus.CANCELED), 0) + counts.get((index, SessionStatus.NO_SHOW), 0)
+        periods.append(Period(label(start), start.date(), held, missed))
+    return periods
+
+
+async def _skills(repo: Repository, program: Program) -> list[Change]:
+    order = {skill: index for index, skill in enumerate(program.baseline_skills)}
+    changes = [Change(row.skill, row.people, row.start_total / row.people, row.end_total / row.people)
+               for row in await queries.skill_changes(repo, program.id) if row.people >= MIN_GROUP]
+    return sorted(changes, key=lambda c: (order.get(c.label, len(order)), c.label))
+
+
+async def _scores(repo: Repository, program_id: int) -> list[Scores]:
+    keys = [key for kind_keys in SCORE_KEYS.values() for key in kind_keys]
+    feedback = await queries.feedback_scores(repo, program_id, keys)
+    checkins = await queries.checkin_sides(repo, program_id)
+    return [_side(role, [r for r in feedback if _is(r, role)], [r for r in checkins if _is(r, role)])
+            for role in ROLES]
+
+
+def _is(row: Any, role: Role) -> bool:
+    """Whether a row of :func:`storage.reports` grouped by side is ``role``'s (SQLite gives 1/0)."""
+    return row.by_mentor is not None and bool(row.by_mentor) == (role == Role.MENTOR)
+
+
+def _side(role: Role, feedback: Sequence[Any], checkins: Sequence[Any]) -> Scores:
+    by_kind = {row.kind: row for row in feedback}
+
+    def score(kind: str, key: str) -> float | None:
+        row = by_kind.get(kind)
+        if row is None or getattr(row, f"{key}_people") < MIN_GROUP:
+            return None
+        return _mean(getattr(row, f"{key}_total"), getattr(row, f"{key}_count"))
+
+    useful = checkins[0] if checkins else None
+    gains = {key: value for key in SCORE_KEYS[FeedbackKind.EVALUATION]
+             if (value := score(FeedbackKind.EVALUATION, key)) is not None}
+    return Scores(
+        role=role, answers=sum(row.answers for row in feedback) + (useful.ratings if useful else 0),
+        pulse=score(FeedbackKind.PULSE, "how"), fit=score(FeedbackKind.FIT, "fit"), gains=gains,
+        usefulness=_mean(useful.total, useful.ratings) if useful and useful.people >= MIN_GROUP else None)
+
+
+# --- breakdowns -----------------------------------------------------------------------------
+
+
+def _breakdown(units: dict[UnitKey, Unit], label_of: Callable[[Unit], str],
+               order: Sequence[str] = ()) -> list[Breakdown]:
+    groups: dict[str, Unit] = {}
+    for unit in units.values():
+        group = groups.setdefault(label_of(unit), Unit(unit.format, unit.cohort))
+        group.people |= unit.people
+        group.tally.add(unit.tally)
+    rank = {label: index for index, label in enumerate(order)}
+    labels = sorted(groups, key=lambda label: (rank.get(label, len(rank)), label))
+    return [_row(label, groups[label]) for label in labels]
+
+
+def _row(label: str, group: Unit) -> Breakdown:
+    people, tally = len(group.people), group.tally
+    if people < MIN_GROUP:
+        return Breakdown(label, people, shown=False)
+    return Breakdown(label, people, shown=True, held=tally.held, canceled=tally.missed,
+                     completion=_completion(tally), usefulness=_mean(tally.useful_total, tally.useful_count),
+                     goal_change=_mean(tally.goal_change_total, tally.goals),
+                     attendance=_mean(tally.came, tally.answered))

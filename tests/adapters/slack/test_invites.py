@@ -69,3 +69,25 @@ async def test_clicking_the_link_button_opens_the_link_and_the_bot_says_nothing(
     assert reply.status == 200
     assert slack_api.called("chat.postMessage") == []
     assert "no longer active" not in json.dumps(slack_api.sent_texts())
+
+
+CHART = Attachment("weekly.png", "image/png", b"\x89PNG", "/report/abc/charts/weekly.png")
+PAGE = Attachment("report.html", "text/html", b"<!doctype html>", "/report/abc")
+
+
+def test_a_chart_is_an_image_block_that_slack_fetches_from_the_public_url() -> None:
+    blocks = message_blocks(Message("Charts", [Section("Charts")], attachments=[CHART, PAGE]), public_url=PUBLIC_URL)
+
+    assert_valid_blocks(blocks)
+    [image] = [b for b in blocks if b["type"] == "image"]
+    assert image["image_url"] == f"{PUBLIC_URL}/report/abc/charts/weekly.png"
+    assert image["alt_text"] == "weekly.png"
+    [button] = _url_buttons(blocks)
+    assert (button["text"]["text"], button["url"]) == ("Open in your browser", f"{PUBLIC_URL}/report/abc")
+
+
+def test_without_a_public_url_a_chart_is_not_a_broken_image() -> None:
+    blocks = message_blocks(Message("Charts", [Section("Charts")], attachments=[CHART]))
+
+    assert [b["type"] for b in blocks] == ["section", "context"]
+    assert "PUBLIC_URL" in blocks[-1]["elements"][0]["text"]

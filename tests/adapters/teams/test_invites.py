@@ -68,3 +68,25 @@ async def test_a_message_the_bot_starts_carries_the_button(bot: MentorBot, conne
     sent = connector.to(HANA.chat)[-1]
     assert sent.card is not None
     assert [a["url"] for a in _open_urls(sent.card)] == [f"{PUBLIC_URL}/calendar/abc.ics"]
+
+
+CHART = Attachment("weekly.png", "image/png", b"\x89PNG", "/report/abc/charts/weekly.png")
+PAGE = Attachment("report.html", "text/html", b"<!doctype html>", "/report/abc")
+
+
+def test_a_chart_is_an_image_teams_fetches_from_the_public_url() -> None:
+    content = card(Message("Charts", [Section("Charts")], attachments=[CHART, PAGE]), PUBLIC_URL)
+
+    _valid(content)
+    [image] = [e for e in content["body"] if e["type"] == "Image"]
+    assert image == {"type": "Image", "url": f"{PUBLIC_URL}/report/abc/charts/weekly.png", "altText": "weekly.png"}
+    assert _open_urls(content) == [{"type": "Action.OpenUrl", "title": "Open in your browser",
+                                    "url": f"{PUBLIC_URL}/report/abc"}]
+
+
+def test_without_a_public_url_a_chart_is_not_a_broken_image() -> None:
+    content = card(Message("Charts", [Section("Charts")], attachments=[CHART]))
+
+    _valid(content)
+    assert [e["type"] for e in content["body"]] == ["TextBlock", "TextBlock"]
+    assert "PUBLIC_URL" in content["body"][-1]["text"]

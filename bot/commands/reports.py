@@ -1,0 +1,49 @@
+"""Admin commands about a program's results: the report in chat and the CSV export.
+
+Both are admin commands scoped to one program: :mod:`bot.commands.dispatch` checks the
+rights and writes the audit entry (a refusal included) before and after these run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from bot.cadence.hours import WorkingHours
+from bot.commands.call import Call
+from bot.messages import Attachment, Message, say
+from bot.reports import links
+from bot.reports.chat import report_message
+from bot.reports.export import MEDIA_TYPE, csv_files
+from bot.reports.figures import program_report
+from bot.reports.links import DEFAULT_LIFETIME, Grant
+
+
+async def report(call: Call) -> Sequence[Message]:
+    """``report``: sessions, completion, pairs at risk, goals, feedback, by format and cohort."""
+    assert call.program is not None
+    return [report_message(await program_report(call.turn.repo, call.program, call.turn.now))]
+
+
+async def export(call: Call) -> Sequence[Message]:
+    """``export``: the program's CSV files, attached and behind signed links that expire."""
+    turn, program = call.turn, call.program
+    assert program is not None
+    files = await csv_files(turn.repo, program)
+    expires_at = turn.now + DEFAULT_LIFETIME
+    grant = Grant(tenant_id=turn.tenant.id, program_id=program.id, person_id=turn.person.id, expires_at=expires_at)
+    token = await links.sign(turn.repo.session, grant, turn.now)
+    attachments = tuple(Attachment(name, MEDIA_TYPE, data, link=links.path(token, f"export/{name}"))
+                        for name, data in files.items())
+    zone = WorkingHours.of(turn.person, await turn.repo.profile(turn.person.id)).zone
+    text = (f"CSV files for {program.name}: {', '.join(files)}. Ratings, counts and outcomes only: no private "
+            f"notes, nothing a participant wrote.\nThe download links stay valid for {_duration(DEFAULT_LIFETIME)} "
+            f"(until {expires_at.astimezone(zone):%a %d %b %H:%M} {zone.key}); ask again for fresh ones.")
+    return [Message(text, say(text).blocks, attachments=attachments)]
+
+
+def _duration(span: timedelta) -> str:
+    hours = int(span.total_seconds() // 3600)
+    if hours % 24 == 0 and hours >= 48:
+        return f"{hours // 24} days"
+    return f"{hours} hour{'s' if hours != 1 else ''}"

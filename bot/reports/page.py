@@ -1,0 +1,164 @@
+"""The report page behind an admin's signed link: key figures, three charts, breakdowns, CSV downloads.
+
+The page is self-contained (inline CSS, no script, no outside assets) and shows only what
+:class:`~bot.reports.figures.ProgramReport` holds: counts, averages and the program's own
+labels, never a participant's words. Every text is HTML-escaped. The link's token is part
+of every URL on the page, so the page asks not to be indexed and not to send referrers.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Mapping, Sequence
+from html import escape
+
+from bot.reports.charts import CHART_NAMES, FORMATS, SKILLS, WEEKLY, description, percent
+from bot.reports.export import FILE_NAMES
+from bot.reports.figures import MIN_GROUP, Breakdown, ProgramReport, Scores
+
+REFUSED = "This report link is not valid or has expired. Ask mentorbot for a new one: /mentoring report link"
+CHART_TITLES = {WEEKLY: "Sessions per week", SKILLS: "Skills from start to now", FORMATS: "Formats compared"}
+CHART_SIZE = (800, 420)  # pixels, as bot.reports.charts draws them
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d1d1f;background:#f6f6f7}
+main{max-width:860px;margin:0 auto;padding:24px 16px 48px}
+h1{font-size:1.6rem;margin:0 0 4px}h2{font-size:1.2rem;margin:32px 0 8px}
+.meta{color:#555;margin:0 0 16px}.note{color:#555;font-size:.9rem}
+.figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:12px;margin:0;padding:0}
+.figures div{background:#fff;border-radius:8px;padding:12px;box-shadow:0 1px 2px #0002}
+.figures dt{font-size:.85rem;color:#555}.figures dd{margin:4px 0 0;font-size:1.5rem;font-weight:600}
+figure{margin:0;background:#fff;border-radius:8px;padding:8px;box-shadow:0 1px 2px #0002}
+img{max-width:100%;height:auto;display:block}
+table{border-collapse:collapse;background:#fff;width:100%}
+th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #e3e3e6}td.n,thead th+th{text-align:right}
+.refused{max-width:560px;margin:15vh auto;background:#fff;padding:24px 28px;border-radius:8px}
+"""
+
+
+def report_page(report: ProgramReport, token_path: str, charts: Mapping[str, bytes] | None = None) -> str:
+    """The report page; its charts and CSV files live under ``token_path`` (``/report/TOKEN``).
+
+    With ``charts`` (PNG bytes by name) the images are embedded instead, so that the page
+    can be read from a saved file; the CSV files are then only named, as they are served.
+    """
+    generated = report.generated_at.strftime("%Y-%m-%d %H:%M UTC")
+    body = [
+        f"<h1>{escape(report.program)}</h1>",
+        f'<p class="meta">Mentoring report, figures as of {generated}. Aggregates only: no private notes or '
+        f"free text, and no group of fewer than {MIN_GROUP} people.</p>",
+        _key_figures(report),
+        *(_chart(report, name, _chart_source(name, token_path, charts)) for name in CHART_NAMES),
+        _breakdown("By format", report.formats),
+        _breakdown("By cohort (the quarter a pair started)", report.cohorts),
+        _scores(report.scores),
+        _downloads(token_path, linked=charts is None),
+    ]
+    return _document(f"Mentoring report: {report.program}", "\n".join(body))
+
+
+def refusal_page(reason: str = REFUSED, title: str = "Report link refused") -> str:
+    """A short page that says why nothing is shown (an expired or forged link, an unknown file)."""
+    return _document(title, f'<div class="refused"><h1>{escape(title)}</h1><p>{escape(reason)}</p></div>')
+
+
+# --- sections ------------------------------------------------------------------------------
+
+
+def _key_figures(report: ProgramReport) -> str:
+    month = report.this_month
+    items = [
+        ("Active pairs", str(report.active_pairs)),
+        ("Participants", str(report.participants)),
+        (f"Held this month ({month.label})", str(month.held)),
+        (f"Canceled or missed this month ({month.label})", str(month.canceled)),
+        ("Completion rate", percent(report.completion)),
+        ("Pairs at risk", str(report.at_risk)),
+    ]
+    if report.goals is not None:
+        items.append((f"Goals, mean rating ({report.goals.people} mentees)",
+                      f"{report.goals.start:.1f} → {report.goals.now:.1f}"))
+    cells = "".join(f"<div><dt>{escape(label)}</dt><dd>{escape(value)}</dd></div>" for label, value in items)
+    risks = ", ".join(f"{escape(kind.replace('_', ' '))}: {count}" for kind, count in sorted(report.risks.items()))
+    at_risk = f'<p class="note">Open flags: {risks}.</p>' if risks else ""
+    return f'<h2>Key figures</h2><dl class="figures">{cells}</dl>{at_risk}'
+
+
+def _chart(report: ProgramReport, name: str, source: str) -> str:
+    width, height = CHART_SIZE
+    alt = description(report, name)
+    return (f'<h2>{escape(CHART_TITLES[name])}</h2><figure><img src="{escape(source)}" alt="{escape(alt)}" '
+            f'width="{width}" height="{height}" id="chart-{escape(name.removesuffix(".png"))}"></figure>')
+
+
+def _chart_source(name: str, token_path: str, charts: Mapping[str, bytes] | None) -> str:
+    if charts is None:
+        return f"{token_path}/charts/{name}"
+    return "data:image/png;base64," + base64.b64encode(charts[name]).decode("ascii")
+
+
+def _breakdown(title: str, rows: Sequence[Breakdown]) -> str:
+    if not rows:
+        return f'<h2>{escape(title)}</h2><p class="note">Nothing to compare yet.</p>'
+    head = ("", "People", "Held", "Canceled or missed", "Completion", "Usefulness (1-5)", "Goal change")
+    lines = [_row((b.label, f"not shown: fewer than {MIN_GROUP} people", "", "", "", "", "")) if not b.shown else
+             _row((b.label, str(b.people), _number(b.held), _number(b.canceled), percent(b.completion),
+                   _mean(b.usefulness), _signed(b.goal_change))) for b in rows]
+    return f"<h2>{escape(title)}</h2>{_table(head, lines)}"
+
+
+def _scores(scores: Sequence[Scores]) -> str:
+    if not scores:
+        return ""
+    head = ("", "Answers", "Monthly pulse", "Usefulness", "Pairing fit", "End of cycle: gained")
+    lines = [_row((f"{s.role}s", str(s.answers), _mean(s.pulse), _mean(s.usefulness), _mean(s.fit),
+                   ", ".join(f"{key} {value:.1f}" for key, value in sorted(s.gains.items())) or "n/a"))
+             for s in scores]
+    return f'<h2>Feedback (mean scores, 1 to 5)</h2>{_table(head, lines)}'
+
+
+def _downloads(token_path: str, linked: bool) -> str:
+    if not linked:
+        names = ", ".join(FILE_NAMES)
+        return (f'<h2>Download</h2><p class="note">The CSV files ({escape(names)}) are on the report page that '
+                f"mentorbot serves at {escape(token_path)} while the link is valid.</p>")
+    items = "".join(f'<li><a href="{escape(f"{token_path}/export/{name}")}" download>{escape(name)}</a></li>'
+                    for name in FILE_NAMES)
+    return f'<h2>Download</h2><ul class="downloads">{items}</ul>'
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _document(title: str, body: str) -> str:
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="robots" content="noindex, nofollow"><meta name="referrer" content="no-referrer">'
+        '<link rel="icon" href="data:,">'  # no request for /favicon.ico
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head>\n"
+        f"<body><main>\n{body}\n</main></body></html>\n"
+    )
+
+
+def _table(head: Iterable[str], rows: Iterable[str]) -> str:
+    cells = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
+    return f"<table><thead><tr>{cells}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _row(values: Sequence[str]) -> str:
+    label, *figures = values
+    return f'<tr><th scope="row">{escape(label)}</th>' + "".join(
+        f'<td class="n">{escape(v)}</td>' for v in figures) + "</tr>"
+
+
+def _mean(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
+
+
+def _signed(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.1f}"
+
+
+def _number(value: int | None) -> str:
+    return "n/a" if value is None else str(value)

@@ -1,0 +1,85 @@
+"""The report's charts as PNG images: one per name, small, drawn even when there is nothing to show."""
+
+from __future__ import annotations
+
+import struct
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.reports.charts import CHART_NAMES, chart_png, chart_pngs, description
+from bot.reports.figures import Breakdown, Change, Period, ProgramReport
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_BYTES = 100_000
+
+
+def sample_report(empty: bool = False, program: str = "Digital Leaders 2027") -> ProgramReport:
+    """A report built by hand: twelve weeks of sessions, three skills, goals, two formats shown
+    and one hidden; with ``empty``, a program where nothing has happened yet."""
+    weeks = [Period(f"2026-W{37 + n}", date(2026, 9, 7) + timedelta(weeks=n),
+                    0 if empty else (3 * n) % 7, 0 if empty else n % 3) for n in range(12)]
+    months = [Period(f"2026-{m:02}", date(2026, m, 1), 0 if empty else 9, 0 if empty else 2) for m in range(6, 12)]
+    return ProgramReport(
+        program=program, generated_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+        active_pairs=0 if empty else 6, participants=0 if empty else 13, this_month=months[-1], months=months,
+        weeks=weeks, completion=None if empty else 0.78, at_risk=0 if empty else 1,
+        risks={} if empty else {"canceled_twice": 1},
+        goals=None if empty else Change("All goals", 6, 2.2, 3.4),
+        skills=[] if empty else [Change("Shared calendars", 6, 2.0, 3.5), Change("Video meetings", 5, 3.1, 3.9),
+                                 Change("An AI assistant", 3, 1.5, 3.0)],
+        scores=[],
+        formats=[] if empty else [Breakdown("one-to-one", 12, True, 30, 6, 0.83, 4.1, 1.2),
+                                  Breakdown("group", 5, True, 8, 3, 0.72), Breakdown("research", 2, False)],
+        cohorts=[] if empty else [Breakdown("2026-Q4", 13, True, 38, 9, 0.81)],
+    )
+
+
+def _size(png: bytes) -> tuple[int, int]:
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+@pytest.mark.parametrize("empty", [False, True], ids=["with-figures", "empty"])
+def test_every_chart_is_a_small_png(empty: bool) -> None:
+    charts = chart_pngs(sample_report(empty))
+
+    assert list(charts) == ["weekly.png", "skills.png", "formats.png"] == list(CHART_NAMES)
+    for name, png in charts.items():
+        assert png.startswith(PNG_SIGNATURE), name
+        assert 5_000 < len(png) <= MAX_BYTES, (name, len(png))
+        assert _size(png) == (800, 420), name
+
+
+def test_the_same_report_draws_the_same_bytes() -> None:
+    assert chart_pngs(sample_report()) == chart_pngs(sample_report())
+
+
+def test_an_empty_report_draws_a_different_picture_that_says_so() -> None:
+    full, empty = chart_pngs(sample_report()), chart_pngs(sample_report(empty=True))
+
+    assert all(full[name] != empty[name] for name in CHART_NAMES)
+    assert "not enough answers yet" in description(sample_report(empty=True), "skills.png")
+    assert "not enough people" in description(sample_report(empty=True), "formats.png")
+
+
+def test_a_program_name_with_dollars_and_a_long_skill_name_still_draw() -> None:
+    report = sample_report(program="Budget $100 to $200 " + "x" * 200)
+
+    assert chart_png(report, "skills.png").startswith(PNG_SIGNATURE)
+
+
+def test_descriptions_give_the_figures_and_leave_hidden_formats_out() -> None:
+    report = sample_report()
+
+    assert description(report, "weekly.png") == "Sessions per week over the last 12 weeks: 37 held, 12 canceled or missed."
+    assert "Shared calendars 2.0 to 3.5" in description(report, "skills.png")
+    assert "All goals 2.2 to 3.4" in description(report, "skills.png")
+    formats = description(report, "formats.png")
+    assert "one-to-one: 30 held, 6 canceled, completion 83%" in formats
+    assert "research" not in formats
+
+
+def test_an_unknown_chart_name_is_a_key_error() -> None:
+    with pytest.raises(KeyError):
+        chart_png(sample_report(), "secrets.png")
