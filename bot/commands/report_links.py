@@ -31,7 +31,7 @@ async def report_link(call: Call) -> Sequence[Message]:
     """``report link [hours=N]``: a link to the program's report page, valid N hours (24 by default)."""
     turn, program = call.turn, _program(call)
     hours = call.args.get("hours") or int(links.DEFAULT_LIFETIME.total_seconds() // 3600)
-    token, expires_at = await _signed(turn, program, timedelta(hours=hours))
+    token, expires_at = await links.sign_for(turn, program.id, timedelta(hours=hours))
     report, charts = await _report_and_charts(turn, program)
     page_path = links.path(token)
     text = (f"The report page of *{program.name}*, valid for {hours} hours (until "
@@ -45,7 +45,7 @@ async def report_link(call: Call) -> Sequence[Message]:
 async def report_charts(call: Call) -> Sequence[Message]:
     """``report charts``: the report's three charts as PNG images."""
     turn, program = call.turn, _program(call)
-    token, _ = await _signed(turn, program, links.DEFAULT_LIFETIME)
+    token, _ = await links.sign_for(turn, program.id)
     report, charts = await _report_and_charts(turn, program)
     images = tuple(Attachment(name, "image/png", charts[name], link=links.path(token, f"charts/{name}"))
                    for name in CHART_NAMES)
@@ -57,13 +57,6 @@ async def report_charts(call: Call) -> Sequence[Message]:
 def _program(call: Call) -> Program:
     assert call.program is not None, "report commands are program-scoped"
     return call.program
-
-
-async def _signed(turn: Turn, program: Program, lifetime: timedelta) -> tuple[str, datetime]:
-    """A link token for the person speaking, and when it expires."""
-    expires_at = turn.now + min(lifetime, links.MAX_LIFETIME)
-    grant = links.Grant(turn.tenant.id, program.id, turn.person.id, expires_at)
-    return await links.sign(turn.repo.session, grant, turn.now), expires_at
 
 
 async def _report_and_charts(turn: Turn, program: Program) -> tuple[ProgramReport, dict[str, bytes]]:

@@ -16,7 +16,7 @@ from bot.reports import links
 from bot.reports.chat import report_message
 from bot.reports.export import MEDIA_TYPE, csv_files
 from bot.reports.figures import program_report
-from bot.reports.links import DEFAULT_LIFETIME, Grant
+from bot.reports.links import DEFAULT_LIFETIME
 
 
 async def report(call: Call) -> Sequence[Message]:
@@ -30,9 +30,7 @@ async def export(call: Call) -> Sequence[Message]:
     turn, program = call.turn, call.program
     assert program is not None
     files = await csv_files(turn.repo, program)
-    expires_at = turn.now + DEFAULT_LIFETIME
-    grant = Grant(tenant_id=turn.tenant.id, program_id=program.id, person_id=turn.person.id, expires_at=expires_at)
-    token = await links.sign(turn.repo.session, grant, turn.now)
+    token, expires_at = await links.sign_for(turn, program.id)
     attachments = tuple(Attachment(name, MEDIA_TYPE, data, link=links.path(token, f"export/{name}"))
                         for name, data in files.items())
     zone = WorkingHours.of(turn.person, await turn.repo.profile(turn.person.id)).zone

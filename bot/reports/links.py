@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.turn import Turn
 from storage.models import ProgramAdmin, SigningKey
 from storage.repository import insert_ignoring_conflicts
 
@@ -82,6 +83,13 @@ async def check(session: AsyncSession, token: str, now: datetime) -> Grant | Non
         log.warning("report link refused: person %s no longer runs program %s", person_id, program_id)
         return None
     return Grant(tenant_id, program_id, person_id, expires_at)
+
+
+async def sign_for(turn: Turn, program_id: int, lifetime: timedelta = DEFAULT_LIFETIME) -> tuple[str, datetime]:
+    """A token for the person speaking to see ``program_id``'s report, and when it expires."""
+    expires_at = turn.now + min(lifetime, MAX_LIFETIME)
+    grant = Grant(turn.tenant.id, program_id, turn.person.id, expires_at)
+    return await sign(turn.repo.session, grant, turn.now), expires_at
 
 
 def path(token: str, part: str = "") -> str:
