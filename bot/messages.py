@@ -259,6 +259,25 @@ class Attachment:
     data: bytes
     link: str = ""
 
+    @property
+    def is_image(self) -> bool:
+        """True for a picture (a chart), which platforms show rather than link to."""
+        return self.media_type.startswith("image/")
+
+    @property
+    def link_label(self) -> str:
+        """What a button to the file's link says."""
+        if self.media_type.startswith("text/calendar"):
+            return "Add to calendar"
+        if self.media_type.startswith("text/html"):
+            return "Open in your browser"
+        return f"Download {self.filename}"
+
+
+NO_PUBLIC_URL = ("Links to the bot's files (calendar invites, reports, charts) need its PUBLIC_URL setting: "
+                 "ask whoever runs mentorbot to set it.")
+"""What platforms that link to the bot's files say when they do not know its public address."""
+
 
 class Visibility(StrEnum):
     """Who sees a reply to a command in a shared channel."""

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
-
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import GoalStatus, PairStatus, SessionStatus
 from storage.models import CheckIn, Feedback, Goal, MentoringSession, Pair, SkillRating
@@ -85,7 +84,7 @@ async def latest_held_without_checkin(repo: Repository, pair_ids: Sequence[int],
         MentoringSession.id.not_in(answered)).order_by(MentoringSession.starts_at.desc()).limit(1))
 
 
-async def running_pairs(session: Any, program_id: int) -> Sequence[Pair]:
+async def running_pairs(session: AsyncSession, program_id: int) -> Sequence[Pair]:
     """A program's active pairs (for the periodic questions)."""
     rows = await session.scalars(select(Pair).where(Pair.program_id == program_id, Pair.status == PairStatus.ACTIVE))
     return list(rows)

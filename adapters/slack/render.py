@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from bot.messages import (
+    NO_PUBLIC_URL,
     SHOW_FORM_ACTION,
     Actions,
     Attachment,
@@ -45,8 +46,6 @@ ALT_LIMIT = 2000
 SUFFIX = "#"
 LINK_ACTION = "open-link"
 """Action id of a link button: Slack reports its click too, and the adapter ignores it."""
-NO_PUBLIC_URL = ("Links to the bot's files (calendar invites, reports, charts) need its PUBLIC_URL setting: "
-                 "ask whoever runs mentorbot to set it.")
 
 Json = dict[str, Any]
 
@@ -89,9 +88,9 @@ def attachment_blocks(attachments: Sequence[Attachment], public_url: str | None)
     # Images (charts) are shown, fetched by Slack from the bot's server; other files are buttons.
     blocks: list[Json] = [{"type": "image", "image_url": f"{public_url}{a.link}"[:URL_LIMIT],
                            "alt_text": a.filename[:ALT_LIMIT], "title": _plain(a.filename)}
-                          for a in linked if a.media_type.startswith("image/")]
-    files = [a for a in linked if not a.media_type.startswith("image/")]
-    buttons = [{"type": "button", "text": _plain(_link_label(a)), "url": f"{public_url}{a.link}"[:URL_LIMIT],
+                          for a in linked if a.is_image]
+    files = [a for a in linked if not a.is_image]
+    buttons = [{"type": "button", "text": _plain(a.link_label), "url": f"{public_url}{a.link}"[:URL_LIMIT],
                 "action_id": f"{LINK_ACTION}{SUFFIX}{n}"} for n, a in enumerate(files, start=1)]
     if buttons:
         blocks.append({"type": "actions", "elements": buttons[:25]})
@@ -161,14 +160,6 @@ def _blocks(blocks: Sequence[Block]) -> Iterator[Json]:
                 yield {"type": "actions", "elements": elements[start:start + 25]}
         elif isinstance(block, Context):
             yield {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(block.text)[:SECTION_LIMIT]}]}
-
-
-def _link_label(attachment: Attachment) -> str:
-    if attachment.media_type.startswith("text/calendar"):
-        return "Add to calendar"
-    if attachment.media_type.startswith("text/html"):
-        return "Open in your browser"
-    return f"Download {attachment.filename}"
 
 
 def _section(text: str) -> Json:

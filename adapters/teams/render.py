@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from bot.messages import (
+    NO_PUBLIC_URL,
     Actions,
     Attachment,
     Block,
@@ -48,8 +49,6 @@ activity around it."""
 TEXT_LIMIT = 12_000
 FALLBACK_LIMIT = 4_000
 SHORTENED = "shortened"
-NO_PUBLIC_URL = ("Links to the bot's files (calendar invites, reports, charts) need its PUBLIC_URL setting: "
-                 "ask whoever runs mentorbot to set it.")
 
 Json = dict[str, Any]
 _BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
@@ -118,10 +117,10 @@ def attachment_elements(attachments: Sequence[Attachment], public_url: str | Non
         return [_text(NO_PUBLIC_URL, isSubtle=True, size="Small")]
     # Images (charts) are shown, fetched by Teams from the bot's server; other files are buttons.
     elements: list[Json] = [{"type": "Image", "url": f"{public_url}{a.link}", "altText": a.filename}
-                            for a in linked if a.media_type.startswith("image/")]
-    files = [a for a in linked if not a.media_type.startswith("image/")]
+                            for a in linked if a.is_image]
+    files = [a for a in linked if not a.is_image]
     if files:
-        elements.append({"type": "ActionSet", "actions": [{"type": "Action.OpenUrl", "title": _link_title(a),
+        elements.append({"type": "ActionSet", "actions": [{"type": "Action.OpenUrl", "title": a.link_label,
                                                            "url": f"{public_url}{a.link}"} for a in files]})
     return elements
 
@@ -146,14 +145,6 @@ def _body(blocks: Sequence[Block]) -> Iterator[Json]:
                                                     for b in block.buttons]}
         elif isinstance(block, Context):
             yield _text(markdown(block.text), isSubtle=True, size="Small")
-
-
-def _link_title(attachment: Attachment) -> str:
-    if attachment.media_type.startswith("text/calendar"):
-        return "Add to calendar"
-    if attachment.media_type.startswith("text/html"):
-        return "Open in your browser"
-    return f"Download {attachment.filename}"
 
 
 def _text(text: str, **style: Any) -> Json:

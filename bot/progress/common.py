@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.answers import InvalidAnswer, parse_int
+from bot.answers import parse_int
 from bot.cadence.sessions import partner_of
 from bot.flows.base import Choice
 from bot.messages import ButtonStyle, FormValue
@@ -44,13 +44,6 @@ def rating_choices(low: str, high: str) -> list[Choice]:
 def parse_rating(raw: FormValue | None) -> int:
     """A rating from 1 to 5."""
     return parse_int(raw, LOW, HIGH)
-
-
-def rating_or_error(value: int | None) -> int | None:
-    """A rating given to a command, checked (None stays None)."""
-    if value is not None and not LOW <= value <= HIGH:
-        raise InvalidAnswer(f"{value} is out of range: use a number from {LOW} to {HIGH}.")
-    return value
 
 
 def short(text: str, limit: int = LABEL) -> str:

@@ -30,12 +30,6 @@ async def ask_fit(turn: Turn, view: PairView) -> None:
                         hours.next_working(turn.now + ASK_AFTER), pair_id=view.pair.id)
 
 
-async def answered_fit(turn: Turn, view: PairView) -> int | None:
-    """The person's fit answer for the pair, if given."""
-    row = await queries.feedback_of(turn.repo, view.pair.id, turn.person.id, FeedbackKind.FIT, PERIOD)
-    return row.answers.get("fit") if row is not None else None
-
-
 async def record_fit(turn: Turn, view: PairView, score: int) -> Message:
     """Store the person's fit answer; a poor one flags the pair for the admins."""
     row = await queries.feedback_row(turn.repo, view.pair, turn.person.id, FeedbackKind.FIT, PERIOD, turn.now)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot.cadence.wording import describe
 from bot.messages import Button, ButtonStyle, Message, say
 from bot.progress import pulse
-from bot.progress.common import HIGH, LOW
+from bot.progress.common import rating_choices
 from bot.progress.evaluation import PERIOD as EVALUATION_PERIOD
 from bot.progress.fit import PERIOD as FIT_PERIOD
 from bot.progress.goals import goal_line
@@ -24,9 +24,8 @@ if TYPE_CHECKING:
 
 
 def _ratings(command: str, low: str, high: str) -> list[Button]:
-    words = {LOW: low, HIGH: high}
-    return [Button.for_command(f"{n} · {words[n]}" if n in words else str(n), command.format(n=n))
-            for n in range(LOW, HIGH + 1)]
+    """The rating buttons of a flow's first step, as commands (``command`` with ``{n}``)."""
+    return [Button.for_command(c.label, command.format(n=c.value)) for c in rating_choices(low, high)]
 
 
 async def checkin(ctx: Context) -> Message | None:
