@@ -86,6 +86,9 @@ class Inbound:
     event_id: str | None = None
     timezone: str = ""
     greet_once: bool = False
+    # The shared conversation (a channel, a group chat) the person wrote in; None in a direct
+    # chat with the bot. A lunch-and-learn's audience may be "here": this conversation.
+    channel: Address | None = None
 
     @classmethod
     def typed(cls, address: Address, text: str, display_name: str = "") -> Inbound:

@@ -11,6 +11,10 @@ introduction) is rendered once and goes to the recipient and those people: in on
 conversation when the platform's deliverer is a :class:`~bot.delivery.GroupDeliverer`, else
 to each in turn, recording each person reached in ``payload["reached"]`` so that a retry
 skips them.
+
+A nudge whose payload holds a ``"channel"`` address (a lunch-and-learn's audience channel)
+is posted in that shared conversation instead of the recipient's own; the recipient is then
+the person it is posted on behalf of (whose working hours and tenant it follows).
 """
 
 from __future__ import annotations
@@ -230,14 +234,17 @@ class Outbox:
                 return _close(nudge, NudgeStatus.CANCELED, "no longer relevant")
             if "together" in nudge.payload:
                 return await self._together(repo, nudge, person, message)
-            target = self._target(person)
+            target = self._target(person, nudge.payload.get("channel"))
             if isinstance(target, str):
                 return self._undeliverable(nudge, target)
             return _Ready(message, (target,))
 
-    def _target(self, person: Person) -> _Target | str:
-        """Where and through which deliverer ``person`` is reached, or why they cannot be."""
-        address = address_of(person.address)
+    def _target(self, person: Person, channel: Mapping[str, Any] | None = None) -> _Target | str:
+        """Where and through which deliverer ``person`` is reached (or, with ``channel``, the
+        shared conversation the message is posted in for them), or why they cannot be."""
+        address = address_of(channel) if channel else address_of(person.address)
+        if address is None and channel:
+            return f"unreadable channel address on the nudge for person {person.id}"
         if address is None:
             return f"no address: person {person.id} was never seen on a platform"
         deliverer = self.deliverers.get(address.platform)

@@ -93,6 +93,18 @@ class NudgeKind(StrEnum):
     PULSE_SHARED = "pulse_shared"
     FIT = "fit"
     EVALUATION = "evaluation"
+    CIRCLE_WELCOME = "circle_welcome"
+    CIRCLE_SCHEDULE = "circle_schedule"
+    CIRCLE_REMINDER = "circle_reminder"
+    CIRCLE_OUTCOME = "circle_outcome"
+    CIRCLE_NEWS = "circle_news"
+    CIRCLE_RATING = "circle_rating"
+    RESEARCH_ASSIGNED = "research_assigned"
+    RESEARCH_DUE = "research_due"
+    LUNCH_INVITE = "lunch_invite"
+    LUNCH_REMINDER = "lunch_reminder"
+    LUNCH_OUTCOME = "lunch_outcome"
+    LUNCH_RATING = "lunch_rating"
 
 
 class FlagKind(StrEnum):
@@ -103,6 +115,8 @@ class FlagKind(StrEnum):
     IGNORED_PROMPTS = "ignored_prompts"
     REMATCH_REQUESTED = "rematch_requested"
     POOR_FIT = "poor_fit"
+    REPEATED_ABSENCE = "repeated_absence"
+    RESEARCH_OVERDUE = "research_overdue"
 
 
 class FeedbackKind(StrEnum):
@@ -126,3 +140,36 @@ class GoalStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
     DROPPED = "dropped"
+
+
+class CircleStatus(StrEnum):
+    """Life of a circle: proposed (members not confirmed yet), active, ended."""
+
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class CircleRole(StrEnum):
+    """Who a circle member is: one of its one or two young hosts, or a senior member."""
+
+    HOST = "host"
+    MEMBER = "member"
+
+
+class MemberStatus(StrEnum):
+    """A circle member's place: proposed by the bot, confirmed by the admin, or gone."""
+
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    LEFT = "left"
+
+
+class AssignmentStatus(StrEnum):
+    """Life of a research assignment, from the topic to the lunch-and-learn."""
+
+    ASSIGNED = "assigned"
+    WRITTEN = "written"
+    SCHEDULED = "scheduled"
+    PRESENTED = "presented"
+    CANCELED = "canceled"

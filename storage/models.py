@@ -202,6 +202,7 @@ class Circle(TenantOwned, Base):
     """A small group discussion hosted by one or two young mentors."""
 
     __tablename__ = "circles"
+    __table_args__ = (Index("ix_circles_status_next_check_at", "status", "next_check_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
@@ -210,6 +211,11 @@ class Circle(TenantOwned, Base):
     cadence: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = person_fk(nullable=True, ondelete="SET NULL")
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    # When the cadence tick must look at the circle again (None: at the next tick).
+    next_check_at: Mapped[datetime | None]
 
 
 class CircleMember(TenantOwned, Base):
@@ -223,12 +229,16 @@ class CircleMember(TenantOwned, Base):
     person_id: Mapped[int] = person_fk()
     role: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
+    # Why the bot proposed them (shared topics, working hours in common).
+    reasons: Mapped[list[str]] = mapped_column(Json, default=list)
+    joined_at: Mapped[datetime | None]
 
 
 class ResearchAssignment(TenantOwned, Base):
     """An emerging tool or trend a mentor studies and presents at a lunch-and-learn."""
 
     __tablename__ = "research_assignments"
+    __table_args__ = (Index("ix_research_assignments_status_next_check_at", "status", "next_check_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
@@ -236,9 +246,14 @@ class ResearchAssignment(TenantOwned, Base):
     due_on: Mapped[date | None] = mapped_column(Date)
     writeup: Mapped[str | None] = mapped_column(Text)
     links: Mapped[list[str]] = mapped_column(Json, default=list)
+    # Who the lunch-and-learn is for: {"people": [person ids]} and/or {"channel": an address}.
     audience: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = person_fk(nullable=True, ondelete="SET NULL")
+    written_at: Mapped[datetime | None]
+    # When the cadence tick must look at the assignment again (None: at the next tick).
+    next_check_at: Mapped[datetime | None]
 
 
 class AssignmentMentor(TenantOwned, Base):
@@ -397,6 +412,10 @@ class Nudge(TenantOwned, Base):
     person_id: Mapped[int] = person_fk()
     pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("research_assignments.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(200))
     payload: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
@@ -415,7 +434,8 @@ class Nudge(TenantOwned, Base):
 
 
 class Flag(TenantOwned, Base):
-    """A warning for the program admins, raised once per ``key`` and resolved later."""
+    """A warning for the program admins about a pair, a circle (a member who keeps missing
+    its meetings) or a research assignment, raised once per ``key`` and resolved later."""
 
     __tablename__ = "flags"
     __table_args__ = (UniqueConstraint("key"),)
@@ -423,7 +443,10 @@ class Flag(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
     pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
-    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("research_assignments.id", ondelete="CASCADE"), index=True
+    )
     person_id: Mapped[int | None] = person_fk(nullable=True)
     kind: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(200))

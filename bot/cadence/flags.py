@@ -20,6 +20,8 @@ TITLES = {
     FlagKind.IGNORED_PROMPTS: "stopped answering",
     FlagKind.REMATCH_REQUESTED: "asked for a new partner",
     FlagKind.POOR_FIT: "rated the pairing a poor fit after the first session",
+    FlagKind.REPEATED_ABSENCE: "missed the circle's last two meetings",
+    FlagKind.RESEARCH_OVERDUE: "research write-up overdue",
 }
 
 
@@ -45,20 +47,32 @@ async def open_flags(repo: Repository, program_id: int) -> Sequence[Flag]:
 async def raise_flag(turn: Turn, pair: Pair, kind: FlagKind, key: str, **details: object) -> Flag | None:
     """Raise a flag about ``pair`` from something the person speaking did, once per ``key``;
     every admin of the program is told in their working hours. None if it was raised already."""
+    return await raise_about(turn, pair.program_id, kind, key, pair_id=pair.id, person_id=turn.person.id,
+                             details=details)
+
+
+async def raise_about(turn: Turn, program_id: int, kind: FlagKind, key: str, *, pair_id: int | None = None,
+                      circle_id: int | None = None, assignment_id: int | None = None,
+                      person_id: int | None = None, details: dict[str, object] | None = None) -> Flag | None:
+    """Raise a flag about a pair, a circle or a research assignment, once per ``key``; every
+    admin of the program is told in their working hours. None if it was raised already."""
     if await turn.repo.one_or_none(turn.repo.scoped(Flag).where(Flag.key == key)) is not None:
         return None
-    flag = turn.repo.add(Flag(program_id=pair.program_id, pair_id=pair.id, person_id=turn.person.id, kind=kind,
-                              key=key, raised_at=turn.now, details={**details, "since": turn.now.isoformat()}))
+    flag = turn.repo.add(Flag(program_id=program_id, pair_id=pair_id, circle_id=circle_id,
+                              assignment_id=assignment_id, person_id=person_id, kind=kind, key=key,
+                              raised_at=turn.now, details={**(details or {}), "since": turn.now.isoformat()}))
     await turn.repo.flush()
-    for admin in await turn.repo.admins(pair.program_id):
+    for admin in await turn.repo.admins(program_id):
         hours = WorkingHours.of(admin, await turn.repo.profile(admin.id))
         await add_nudge(turn, admin.id, NudgeKind.FLAG, f"flag:{flag.id}:{admin.id}", hours.next_working(turn.now),
-                        pair_id=pair.id, payload={"flag_id": flag.id})
+                        pair_id=pair_id, circle_id=circle_id, assignment_id=assignment_id,
+                        payload={"flag_id": flag.id})
     return flag
 
 
 async def flag_message(repo: Repository, flag: Flag, zone: ZoneInfo, now: datetime) -> Message | None:
-    """A flag with the context an admin needs to act, or None when its pair is gone."""
+    """A pair's flag with the context an admin needs to act, or None when its pair is gone
+    (:func:`bot.formats.flag_views.describe_flag` takes every kind of flag)."""
     pair = await repo.one_or_none(repo.scoped(Pair).where(Pair.id == flag.pair_id))
     program = await repo.program(flag.program_id)
     if pair is None or program is None:

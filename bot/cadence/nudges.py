@@ -11,7 +11,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.cadence.digest import digest_message
-from bot.cadence.flags import flag_message
 from bot.cadence.hours import WorkingHours
 from bot.cadence.sessions import partner_of
 from bot.cadence.wording import describe
@@ -19,6 +18,8 @@ from bot.calendar import session_invite
 from bot.catalog import CADENCE_LABELS
 from bot.matching.intro import introduction, pair_ended
 from bot.messages import Button, ButtonStyle, Message, say
+from bot.formats import circle_prompts, research_prompts
+from bot.formats.flag_views import describe_flag
 from bot.progress import prompts
 from storage.enums import Cadence, EnrollmentStatus, NudgeKind, PairStatus, SessionStatus
 from storage.models import Flag, MentoringSession, Nudge, Pair, Person, Program
@@ -154,7 +155,7 @@ async def _flag(ctx: Context) -> Message | None:
     flag = await ctx.repo.one_or_none(ctx.repo.scoped(Flag).where(Flag.id == ctx.nudge.payload.get("flag_id")))
     if flag is None or flag.resolved_at is not None:
         return None
-    return await flag_message(ctx.repo, flag, ctx.zone, ctx.now)
+    return await describe_flag(ctx.repo, flag, ctx.zone, ctx.now)
 
 
 async def _digest(ctx: Context) -> Message | None:
@@ -185,4 +186,5 @@ RENDERERS: dict[NudgeKind, Renderer] = {
     NudgeKind.INTRO: _intro, NudgeKind.PAIR_ENDED: _pair_ended,
     NudgeKind.CHECKIN: prompts.checkin, NudgeKind.GOALS: prompts.goals, NudgeKind.PULSE: prompts.pulse_ask,
     NudgeKind.PULSE_SHARED: prompts.pulse_shared, NudgeKind.FIT: prompts.fit, NudgeKind.EVALUATION: prompts.evaluation,
+    **circle_prompts.RENDERERS, **research_prompts.RENDERERS,
 }

@@ -147,10 +147,10 @@ def evaluate(state: PairState, now: datetime) -> Verdict:
         return verdict  # a paused participant gets nothing, and neither does their partner
     upcoming = [s for s in state.sessions if s.status == SessionStatus.SCHEDULED and s.starts_at > now]
     for session in upcoming:
-        _reminders(state, session, now, verdict)
+        reminders(state.sides, session, state.reminder, now, verdict)
     for session in state.sessions:
         if session.status == SessionStatus.SCHEDULED and session.starts_at <= now:
-            _outcome_prompts(session, state, now, verdict)
+            outcome_prompts(state.sides, session, now, verdict)
     if not upcoming:
         _schedule_asks(state, now, verdict)
     _flags(state, now, verdict)
@@ -164,7 +164,7 @@ def daily_look(pair_id: int, now: datetime) -> datetime:
     return slot if slot > now else slot + timedelta(days=1)
 
 
-def _when_due(hours: WorkingHours, planned: datetime, now: datetime, verdict: Verdict) -> datetime | None:
+def when_due(hours: WorkingHours, planned: datetime, now: datetime, verdict: Verdict) -> datetime | None:
     """The moment a nudge planned for ``planned`` goes out (inside working hours), or None when
     that is still ahead (the pair is looked at again then)."""
     due = hours.next_working(planned)
@@ -174,30 +174,34 @@ def _when_due(hours: WorkingHours, planned: datetime, now: datetime, verdict: Ve
     return hours.next_working(now)
 
 
-def _reminders(state: PairState, session: SessionState, now: datetime, verdict: Verdict) -> None:
-    """A reminder to both, ``reminder`` before the session, placed earlier into working hours
-    when that moment is at night or on a weekend; never after the session has started."""
-    for side in state.sides:
-        planned = side.hours.last_working_before(session.starts_at - state.reminder)
+def reminders(sides: Sequence[Side], session: SessionState, reminder: timedelta, now: datetime, verdict: Verdict,
+              kind: NudgeKind = NudgeKind.REMINDER) -> None:
+    """A reminder to each of ``sides``, ``reminder`` before the session, placed earlier into
+    working hours when that moment is at night or on a weekend; never after the session has
+    started. Keys: ``KIND:SESSION:PERSON``."""
+    for side in sides:
+        planned = side.hours.last_working_before(session.starts_at - reminder)
         if planned < session.created_at:
             continue  # scheduled at short notice: the confirmation was the reminder
-        due = _when_due(side.hours, planned, now, verdict)
+        due = when_due(side.hours, planned, now, verdict)
         if due is None or due >= session.starts_at:
             continue
         verdict.nudges.append(PlannedNudge(
-            side.person_id, NudgeKind.REMINDER, f"reminder:{session.id}:{side.person_id}", due,
+            side.person_id, kind, f"{kind}:{session.id}:{side.person_id}", due,
             session_id=session.id, expires_at=session.starts_at, payload={"session_id": session.id},
         ))
 
 
-def _outcome_prompts(session: SessionState, state: PairState, now: datetime, verdict: Verdict) -> None:
-    """After the session: did it happen? Asked of both, each in their working hours."""
-    for side in state.sides:
-        due = _when_due(side.hours, session.ends_at + OUTCOME_DELAY, now, verdict)
+def outcome_prompts(sides: Sequence[Side], session: SessionState, now: datetime, verdict: Verdict,
+                    kind: NudgeKind = NudgeKind.OUTCOME) -> None:
+    """After the session: did it happen? Asked of each of ``sides``, in their working hours.
+    Keys: ``KIND:SESSION:PERSON``."""
+    for side in sides:
+        due = when_due(side.hours, session.ends_at + OUTCOME_DELAY, now, verdict)
         if due is None:
             continue
         verdict.nudges.append(PlannedNudge(
-            side.person_id, NudgeKind.OUTCOME, f"outcome:{session.id}:{side.person_id}", due,
+            side.person_id, kind, f"{kind}:{session.id}:{side.person_id}", due,
             session_id=session.id, payload={"session_id": session.id},
         ))
 
@@ -230,7 +234,7 @@ def _schedule_asks(state: PairState, now: datetime, verdict: Verdict) -> None:
     asks = [(state.mentee, start, "first")]
     asks += [(state.mentee, start + FOLLOW_UP_DELAY, "again"), (state.mentor, start + FOLLOW_UP_DELAY, "first")]
     for side, planned, step in asks:
-        due = _when_due(side.hours, planned, now, verdict)
+        due = when_due(side.hours, planned, now, verdict)
         if due is None:
             continue
         verdict.nudges.append(PlannedNudge(

@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import update
 
 from bot.cadence.hours import WorkingHours
+from bot.cadence.wording import Venue
 from bot.calendar import new_calendar_uid, new_invite_token
 from bot.turn import Turn
-from storage.enums import NudgeKind, NudgeStatus, PairStatus, SessionMode, SessionStatus
+from storage.enums import NudgeKind, NudgeStatus, PairStatus, SessionStatus
 from storage.models import Flag, MentoringSession, Nudge, Pair
 from storage.repository import insert_ignoring_conflicts
 
@@ -32,12 +33,12 @@ async def upcoming_session(turn: Turn, pair: Pair) -> MentoringSession | None:
     return await turn.repo.next_session([pair.id], turn.now)
 
 
-async def schedule(turn: Turn, pair: Pair, starts_at: datetime, zone: str, place: str | None,
+async def schedule(turn: Turn, pair: Pair, starts_at: datetime, zone: str, venue: Venue,
                    recurring: bool = False, minutes: int = DEFAULT_MINUTES) -> MentoringSession:
     """Put a new session of ``pair`` on the calendar (a series when ``recurring``)."""
     session = turn.repo.add(MentoringSession(
         program_id=pair.program_id, pair_id=pair.id, starts_at=starts_at, duration_minutes=minutes,
-        mode=SessionMode.IN_PERSON if place else SessionMode.REMOTE, place=place, recurring=recurring,
+        mode=venue.mode, place=venue.place, recurring=recurring,
         status=SessionStatus.SCHEDULED, created_at=turn.now, created_by_id=turn.person.id, timezone=zone,
         calendar_uid=new_calendar_uid(), calendar_sequence=0, invite_token=new_invite_token(),
     ))
@@ -48,12 +49,12 @@ async def schedule(turn: Turn, pair: Pair, starts_at: datetime, zone: str, place
 
 
 async def reschedule(turn: Turn, pair: Pair, old: MentoringSession, starts_at: datetime, zone: str,
-                     place: str | None) -> MentoringSession:
+                     venue: Venue) -> MentoringSession:
     """Move ``old`` to a new time: the same calendar event, at its next sequence number."""
     old.status, old.outcome_at, old.outcome_by_id = SessionStatus.RESCHEDULED, turn.now, turn.person.id
     session = turn.repo.add(MentoringSession(
         program_id=old.program_id, pair_id=pair.id, starts_at=starts_at, duration_minutes=old.duration_minutes,
-        mode=SessionMode.IN_PERSON if place else SessionMode.REMOTE, place=place,
+        mode=venue.mode, place=venue.place,
         # A moved session is a single event: the moved occurrence of a series is an exception
         # to it (the series goes on from its own dates), not a new series.
         recurring=False,
@@ -62,7 +63,7 @@ async def reschedule(turn: Turn, pair: Pair, old: MentoringSession, starts_at: d
         invite_token=new_invite_token(), rescheduled_from_id=old.id,
     ))
     await turn.repo.flush()
-    await _drop_pending(turn, old.id)
+    await drop_pending(turn, old.id)
     await _settle(turn, pair, kinds=(NudgeKind.SCHEDULE, NudgeKind.MANUAL))
     await tell_partner(turn, pair, session, "rescheduled")
     return session
@@ -78,7 +79,7 @@ async def record_outcome(turn: Turn, pair: Pair, session: MentoringSession, stat
     """What became of a session: held, canceled (by whom) or a no-show."""
     session.status, session.outcome_at, session.outcome_by_id = status, turn.now, turn.person.id
     session.canceled_by_id = canceled_by_id if status == SessionStatus.CANCELED else None
-    await _drop_pending(turn, session.id)
+    await drop_pending(turn, session.id)
     await _settle(turn, pair, kinds=(NudgeKind.OUTCOME,), session_id=session.id)
     if status == SessionStatus.HELD:
         await resolve_flags(turn, pair)
@@ -108,17 +109,19 @@ async def tell_partner(turn: Turn, pair: Pair, session: MentoringSession, event:
 
 async def add_nudge(turn: Turn, person_id: int, kind: NudgeKind, key: str, due_at: datetime,
                     pair_id: int | None = None, session_id: int | None = None,
-                    payload: dict[str, Any] | None = None) -> bool:
+                    payload: dict[str, Any] | None = None, circle_id: int | None = None,
+                    assignment_id: int | None = None, expires_at: datetime | None = None) -> bool:
     """Queue a message for someone else; False when that key was already queued."""
     result = await turn.repo.session.execute(insert_ignoring_conflicts(
         turn.repo.session, Nudge, tenant_id=turn.tenant.id, person_id=person_id, pair_id=pair_id,
-        session_id=session_id, kind=kind, key=key, payload=payload or {}, due_at=due_at,
+        session_id=session_id, circle_id=circle_id, assignment_id=assignment_id, kind=kind, key=key,
+        payload=payload or {}, due_at=due_at, expires_at=expires_at,
         status=NudgeStatus.PENDING, attempts=0, created_at=turn.now,
     ))
     return bool(getattr(result, "rowcount", 0))
 
 
-async def _drop_pending(turn: Turn, session_id: int) -> None:
+async def drop_pending(turn: Turn, session_id: int) -> None:
     """Reminders and questions about a session that changed are no longer sent."""
     await turn.repo.session.execute(
         update(Nudge).where(Nudge.tenant_id == turn.tenant.id, Nudge.session_id == session_id,

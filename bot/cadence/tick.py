@@ -10,20 +10,22 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cadence import rules
+from bot.cadence.batch import Admins, TickReport, nudge_row, raise_flag_row
 from bot.cadence.hours import WorkingHours
 from bot.cadence.periods import next_occurrence
 from bot.calendar import new_invite_token
 from bot.clock import Clock
+from bot.formats.circle_tick import tick_circles
+from bot.formats.research_tick import tick_assignments
 from storage import cadence as queries
 from storage.db import Database
-from storage.enums import NudgeKind, NudgeStatus, SessionStatus
+from storage.enums import SessionStatus
 from storage.models import MentoringSession, Pair, Program
 
 log = logging.getLogger(__name__)
@@ -34,18 +36,9 @@ HISTORY = timedelta(days=120)
 PROMPT_HISTORY = timedelta(days=90)
 
 
-@dataclass
-class TickReport:
-    """What one tick did."""
-
-    pairs_checked: int = 0
-    nudges_written: int = 0
-    flags_raised: int = 0
-    sessions_added: int = 0
-
-
 async def run_tick(db: Database, clock: Clock, batch: int = BATCH) -> TickReport:
-    """Look at every pair that is due and write its due nudges and flags."""
+    """Look at every pair, circle and research assignment that is due and write its due nudges
+    and flags."""
     report = TickReport()
     now = clock.now()
     while True:
@@ -53,8 +46,11 @@ async def run_tick(db: Database, clock: Clock, batch: int = BATCH) -> TickReport
             checked = await _tick_batch(session, now, batch, report)
         if checked < batch:
             break
+    await tick_circles(db, now, report)
+    await tick_assignments(db, now, report)
     if report.nudges_written or report.flags_raised:
-        log.info("tick: %d pairs looked at, %d nudges and %d flags written", report.pairs_checked,
+        log.info("tick: %d pairs, %d circles and %d assignments looked at, %d nudges and %d flags written",
+                 report.pairs_checked, report.circles_checked, report.assignments_checked,
                  report.nudges_written, report.flags_raised)
     return report
 
@@ -76,7 +72,7 @@ async def _tick_batch(session: AsyncSession, now: datetime, batch: int, report: 
     for sent in await queries.prompts_of_pairs(session, ids, now - PROMPT_HISTORY):
         prompts[sent.pair_id].append(rules.Prompt(sent.person_id, sent.sent_at, sent.answered_at))
     raised = await queries.raised_flag_keys(session, ids)
-    admins = _Admins(session)
+    admins = Admins(session)
     nudges: list[dict[str, Any]] = []
     checks: dict[int, datetime | None] = {}
     for pair in pairs:
@@ -91,20 +87,6 @@ async def _tick_batch(session: AsyncSession, now: datetime, batch: int, report: 
     await queries.set_next_checks(session, checks)
     report.pairs_checked += len(pairs)
     return len(pairs)
-
-
-class _Admins:
-    """Program admins with their working hours, looked up once per program in a batch."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self.known: dict[int, list[tuple[int, WorkingHours]]] = {}
-
-    async def of(self, program_id: int) -> list[tuple[int, WorkingHours]]:
-        if program_id not in self.known:
-            self.known[program_id] = [(admin.id, WorkingHours.of(admin, profile))
-                                      for admin, profile in await queries.admins_of(self.session, program_id)]
-        return self.known[program_id]
 
 
 def _session_state(row: Any) -> rules.SessionState:
@@ -182,29 +164,12 @@ def _state(pair: Pair, program: Program, people: dict[int, Any], active: set[tup
 
 
 def _nudge_row(pair: Pair, planned: rules.PlannedNudge, now: datetime) -> dict[str, Any]:
-    return {
-        "tenant_id": pair.tenant_id, "person_id": planned.person_id, "pair_id": pair.id,
-        "session_id": planned.session_id, "kind": planned.kind, "key": planned.key, "payload": planned.payload,
-        "due_at": planned.due_at, "expires_at": planned.expires_at, "status": NudgeStatus.PENDING, "attempts": 0,
-        "created_at": now,
-    }
+    return nudge_row(pair.tenant_id, planned, now, pair_id=pair.id)
 
 
 async def _raise(session: AsyncSession, pair: Pair, flag: rules.PlannedFlag, now: datetime,
                  admins: list[tuple[int, WorkingHours]], nudges: list[dict[str, Any]]) -> int:
-    """Raise a flag once; a new one goes to every admin of the program, in their working hours."""
-    flag_id = await queries.add_flag(session, {
-        "tenant_id": pair.tenant_id, "program_id": pair.program_id, "pair_id": pair.id,
-        "person_id": flag.person_id, "kind": flag.kind, "key": flag.key, "details": flag.details, "raised_at": now,
-    })
-    if flag_id is None:
-        return 0
-    log.info("flag %s raised for pair %s", flag.kind, pair.id)
-    for admin_id, hours in admins:
-        nudges.append({
-            "tenant_id": pair.tenant_id, "person_id": admin_id, "pair_id": pair.id, "session_id": None,
-            "kind": NudgeKind.FLAG, "key": f"flag:{flag_id}:{admin_id}", "payload": {"flag_id": flag_id},
-            "due_at": hours.next_working(now), "expires_at": None,
-            "status": NudgeStatus.PENDING, "attempts": 0, "created_at": now,
-        })
-    return 1
+    """Raise a pair's flag once; a new one goes to every admin of the program."""
+    row = {"tenant_id": pair.tenant_id, "program_id": pair.program_id, "pair_id": pair.id,
+           "person_id": flag.person_id, "kind": flag.kind, "key": flag.key, "details": flag.details}
+    return await raise_flag_row(session, row, now, admins, nudges)

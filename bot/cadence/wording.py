@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.answers import InvalidAnswer
@@ -9,6 +10,7 @@ from bot.cadence.hours import WorkingHours, zone_named
 from bot.calendar import session_invite
 from bot.messages import Button, Message, say
 from bot.turn import Turn
+from storage.enums import SessionMode
 from storage.models import MentoringSession, Person
 
 FURTHEST = timedelta(days=366)
@@ -30,16 +32,45 @@ def when(day: date, clock: time, zone: str, now: datetime) -> datetime:
     return moment
 
 
-def place_of(where: str | None) -> str | None:
-    """``remote`` (or nothing) is a video call; anything else is where the pair meets."""
-    text = (where or "").strip()
-    return None if text.lower() in ("", "remote", "online", "video") else text[:200]
+REMOTE_WORDS = ("", "remote", "online", "video", "video call")
+IN_PERSON_WORDS = ("in person", "in-person", "onsite", "on site", "on-site", "face to face")
+
+
+@dataclass(frozen=True)
+class Venue:
+    """Where a session takes place: remote (a video call) or in person, at a place if known."""
+
+    mode: SessionMode
+    place: str | None = None
+
+    @classmethod
+    def of(cls, session: MentoringSession) -> Venue:
+        """The venue a session was given."""
+        return cls(SessionMode(session.mode), session.place)
+
+
+def venue_of(where: str | None) -> Venue:
+    """``remote`` (or nothing) is a video call; ``in person`` is in person at a place still to be
+    agreed; anything else is the place where people meet, in person."""
+    text = " ".join((where or "").split())
+    if text.lower() in REMOTE_WORDS:
+        return Venue(SessionMode.REMOTE)
+    if text.lower() in IN_PERSON_WORDS:
+        return Venue(SessionMode.IN_PERSON)
+    return Venue(SessionMode.IN_PERSON, text[:200])
+
+
+def where_text(session: MentoringSession) -> str:
+    """``remote``, ``in person`` or ``at Room 4.12``."""
+    if session.place:
+        return f"at {session.place}"
+    return "in person" if session.mode == SessionMode.IN_PERSON else "remote"
 
 
 def describe(session: MentoringSession, zone: str) -> str:
     """``Tue 12 Jan 2027, 15:00 (Europe/Brussels), remote`` in the reader's zone."""
     local = session.starts_at.astimezone(zone_named(zone))
-    where = f"at {session.place}" if session.place else "remote"
+    where = where_text(session)
     repeat = ", repeating" if session.recurring else ""
     return f"{local:%a %d %b %Y, %H:%M} ({zone}), {where}{repeat}"
 

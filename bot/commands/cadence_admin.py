@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 from bot.cadence import sessions as ops
 from bot.cadence.digest import digest_message
-from bot.cadence.flags import flag_message, open_flags, pair_ref
+from bot.cadence.flags import open_flags, pair_ref
+from bot.formats.flag_views import describe_flag
 from bot.cadence.hours import WorkingHours
 from bot.commands.call import Call
 from bot.commands.grammar import CommandError
@@ -61,7 +62,7 @@ async def flagged(call: Call) -> Sequence[Message]:
     zone = (await _zone(turn)).zone
     messages = [say(f"{len(flags)} open flag{'s' if len(flags) > 1 else ''} in {program.name}:")]
     for flag in flags[:20]:
-        message = await flag_message(turn.repo, flag, zone, turn.now)
+        message = await describe_flag(turn.repo, flag, zone, turn.now)
         if message is not None:
             messages.append(message)
     return messages

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from bot.commands import cadence_admin, matching, participation, program_admin, progress, sessions
-from bot.commands import reports
+from bot.commands import circles, reports, research
 from bot.commands import report_links
 from bot.commands.grammar import Arg, ArgKind, CommandSpec
 from bot.messages import LABEL_LIMIT
@@ -51,7 +51,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 participation.never_mind, hidden=True),
     CommandSpec(("forget-me",), "erase your personal data", "/mentoring forget-me", participation.forget_me,
                 flags=("confirm",)),
-    CommandSpec(("schedule",), "put your next session on the calendar (in your time zone; remote or a place)",
+    CommandSpec(("schedule",), "put your next session on the calendar (in your time zone; remote, in person or a place)",
                 "/mentoring schedule 2027-01-12 15:00 remote", sessions.schedule, positionals=WHEN, flags=("repeat",),
                 options=(PARTNER,)),
     CommandSpec(("reschedule",), "move your next session", "/mentoring reschedule 2027-01-19 15:00",
@@ -164,4 +164,6 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(("report", "charts"), "the report's charts as images: sessions per week, skills, formats",
                 "/mentoring report charts", report_links.report_charts, options=(PROGRAM_OPTION,), admin=True,
                 program_scoped=True),
+    *circles.COMMANDS,
+    *research.COMMANDS,
 )

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.answers import InvalidAnswer, parse_clock, parse_date
 from bot.cadence import sessions as ops
-from bot.cadence.wording import confirmation, describe, place_of, when, zone_of
+from bot.cadence.wording import Venue, confirmation, describe, venue_of, when, zone_of
 from bot.calendar import session_invite
 from bot.commands.call import Call
 from bot.commands.grammar import CommandError
@@ -77,7 +77,7 @@ async def schedule(call: Call) -> Sequence[Message]:
         return await SCHEDULING.start(turn, {"pair_id": pair.id, "partner": partner.display_name},
                                       subject=f"pair-{pair.id}")
     zone = await zone_of(turn)
-    session = await ops.schedule(turn, pair, _parsed_when(call, zone), zone, place_of(call.args.get("where")),
+    session = await ops.schedule(turn, pair, _parsed_when(call, zone), zone, venue_of(call.args.get("where")),
                                  recurring=bool(call.args.get("repeat")))
     return [await confirmation(turn, session, partner, "Scheduled")]
 
@@ -95,8 +95,8 @@ async def reschedule(call: Call) -> Sequence[Message]:
                                              "moving": upcoming.id}, subject=f"pair-{pair.id}")
     zone = await zone_of(turn)
     where = call.args.get("where")
-    place = place_of(where) if where is not None else upcoming.place
-    session = await ops.reschedule(turn, pair, upcoming, _parsed_when(call, zone), zone, place)
+    venue = venue_of(where) if where is not None else Venue.of(upcoming)
+    session = await ops.reschedule(turn, pair, upcoming, _parsed_when(call, zone), zone, venue)
     return [await confirmation(turn, session, partner, "Moved")]
 
 

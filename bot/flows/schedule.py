@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.answers import InvalidAnswer, as_text, parse_choice, parse_clock, parse_date
 from bot.cadence import sessions as ops
-from bot.cadence.wording import confirmation, place_of, when, zone_of
+from bot.cadence.wording import confirmation, venue_of, when, zone_of
 from bot.flows.base import Flow, FormStep, Question, Step
 from bot.messages import FieldKind, FormField, Message, Option, say
 from bot.turn import Turn
@@ -42,7 +42,7 @@ class ScheduleFlow(Flow):
             Question(FormField("date", "Date", FieldKind.DATE, hint="YYYY-MM-DD"),
                      lambda raw: parse_date(raw, not_before=turn.today).isoformat()),
             Question(FormField("time", f"Start time ({zone})", FieldKind.TIME, hint="HH:MM"), _clock),
-            Question(FormField("where", "Where", initial="remote", hint="remote, or a place such as Room 4.12",
+            Question(FormField("where", "Where", initial="remote", hint="remote, in person, or a place such as Room 4.12",
                                max_length=200), _where),
         ]
         if not data.get("moving"):
@@ -66,9 +66,9 @@ class ScheduleFlow(Flow):
             return await self.start(turn, data, intro=str(problem), subject=state.subject)
         moving = await self._moving(turn, data)
         if moving is not None:
-            session = await ops.reschedule(turn, pair, moving, starts_at, zone, place_of(answers.get("where")))
+            session = await ops.reschedule(turn, pair, moving, starts_at, zone, venue_of(answers.get("where")))
             return [await confirmation(turn, session, partner, "Moved")]
-        session = await ops.schedule(turn, pair, starts_at, zone, place_of(answers.get("where")),
+        session = await ops.schedule(turn, pair, starts_at, zone, venue_of(answers.get("where")),
                                      recurring=answers.get("repeat") == "yes")
         return [await confirmation(turn, session, partner, "Scheduled")]
 
