@@ -13,11 +13,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, false, func, or_, select, true
+from sqlalchemy import Integer, and_, case, cast, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
-from storage.enums import PairStatus, SessionStatus
+from storage.enums import CircleRole, CircleStatus, MemberStatus, PairStatus, SessionStatus
 from storage.models import (
     AssignmentMentor,
     Attendance,
@@ -94,20 +94,39 @@ async def pairs(repo: Repository, program_id: int) -> Sequence[Any]:
 
 
 async def circle_members(repo: Repository, program_id: int) -> Sequence[Any]:
-    """``id, created_at, person_id`` of every circle and member (person_id None: no member)."""
+    """``id, created_at, person_id, senior`` of every circle past its proposal and its hosts and
+    members (person_id None: nobody; ``senior``: a member rather than a host). People only
+    proposed, never confirmed, count nowhere."""
+    member = and_(CircleMember.circle_id == Circle.id, CircleMember.status != MemberStatus.PROPOSED)
     rows = await repo.session.execute(
-        select(Circle.id, Circle.created_at, CircleMember.person_id)
-        .outerjoin(CircleMember, CircleMember.circle_id == Circle.id)
-        .where(Circle.tenant_id == repo.tenant_id, Circle.program_id == program_id))
+        select(Circle.id, Circle.created_at, CircleMember.person_id,
+               (CircleMember.role == CircleRole.MEMBER).label("senior"))
+        .outerjoin(CircleMember, member)
+        .where(Circle.tenant_id == repo.tenant_id, Circle.program_id == program_id,
+               Circle.status != CircleStatus.PROPOSED))
     return rows.all()
 
 
 async def assignment_mentors(repo: Repository, program_id: int) -> Sequence[Any]:
-    """``id, created_at, person_id`` of every research assignment and its mentors."""
+    """``id, created_at, person_id, senior`` of every research assignment and its mentors
+    (``senior`` is always false: the senior leaders of a lunch-and-learn are its attendees)."""
     rows = await repo.session.execute(
-        select(ResearchAssignment.id, ResearchAssignment.created_at, AssignmentMentor.person_id)
+        select(ResearchAssignment.id, ResearchAssignment.created_at, AssignmentMentor.person_id,
+               false().label("senior"))
         .outerjoin(AssignmentMentor, AssignmentMentor.assignment_id == ResearchAssignment.id)
         .where(ResearchAssignment.tenant_id == repo.tenant_id, ResearchAssignment.program_id == program_id))
+    return rows.all()
+
+
+async def attendees(repo: Repository, program_id: int) -> Sequence[Any]:
+    """People who came to a circle meeting or a lunch-and-learn: ``circle_id, assignment_id,
+    person_id``, once each."""
+    s = MentoringSession
+    rows = await repo.session.execute(
+        select(s.circle_id, s.assignment_id, Attendance.person_id).distinct()
+        .join(s, s.id == Attendance.session_id)
+        .where(Attendance.tenant_id == repo.tenant_id, Attendance.attended.is_(True),
+               s.status != SessionStatus.RESCHEDULED, *_program_sessions(repo, program_id)))
     return rows.all()
 
 
@@ -122,6 +141,17 @@ async def session_counts(repo: Repository, program_id: int) -> Sequence[Any]:
         select(s.pair_id, s.circle_id, s.assignment_id, s.status, func.count().label("sessions"))
         .where(*_program_sessions(repo, program_id), s.status.in_(TAKEN_PLACE))
         .group_by(s.pair_id, s.circle_id, s.assignment_id, s.status))
+    return rows.all()
+
+
+async def sessions_by_mode(repo: Repository, program_id: int) -> Sequence[Any]:
+    """Sessions that took place, by venue, unit and status: ``mode, pair_id, circle_id,
+    assignment_id, status, sessions``."""
+    s = MentoringSession
+    rows = await repo.session.execute(
+        select(s.mode, s.pair_id, s.circle_id, s.assignment_id, s.status, func.count().label("sessions"))
+        .where(*_program_sessions(repo, program_id), s.status.in_(TAKEN_PLACE))
+        .group_by(s.mode, s.pair_id, s.circle_id, s.assignment_id, s.status))
     return rows.all()
 
 

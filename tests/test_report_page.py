@@ -293,7 +293,7 @@ def test_everything_on_the_page_is_escaped_and_hidden_rows_show_no_figures() -> 
     html = report_page(report, "/report/TOKEN")
 
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "research</th><td class=\"n\">not shown: fewer than 3 people" in html
+    assert "Research lunch-and-learns</th><td class=\"n\">not shown: fewer than 3 people" in html
     assert 'src="/report/TOKEN/charts/weekly.png"' in html
 
 

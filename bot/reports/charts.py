@@ -13,7 +13,7 @@ import io
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from bot.reports.figures import MIN_GROUP, Breakdown, Change, ProgramReport
+from bot.reports.figures import FORMAT_NAMES, MIN_GROUP, Breakdown, Change, ProgramReport
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -61,7 +61,9 @@ def description(report: ProgramReport, name: str) -> str:
     if not shown:
         return "Formats compared: not enough people in any format yet."
     return "Formats compared: " + "; ".join(
-        f"{b.label}: {b.held} held, {b.canceled} canceled, completion {percent(b.completion)}" for b in shown) + "."
+        f"{FORMAT_NAMES.get(b.label, b.label)}: {b.held} held, {b.canceled} canceled, completion "
+        f"{percent(b.completion)}" + (f", attendance {percent(b.attendance)}" if b.attendance is not None else "")
+        for b in shown) + "."
 
 
 # --- one drawing per chart -----------------------------------------------------------------
@@ -109,17 +111,16 @@ def _formats(figure: Figure, report: ProgramReport) -> None:
         _empty(axes, f"Not enough people in any format yet\n(a format is shown from {MIN_GROUP} people)")
         return
     sessions, completion = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
-    labels = [_label(b.label, 16) for b in shown]
+    labels = [_label(FORMAT_NAMES.get(b.label, b.label), 16) for b in shown]
     _grouped_bars(sessions, labels, [("Held", [b.held or 0 for b in shown], HELD_COLOR),
                                      ("Canceled or missed", [b.canceled or 0 for b in shown], CANCELED_COLOR)])
     sessions.set_title("Formats compared: sessions", loc="left", fontsize=12)
     _whole_numbers(sessions)
-    rates = [100 * (b.completion or 0) for b in shown]
-    bars = completion.bar(labels, rates, color=NOW_COLOR, width=0.6)
-    completion.bar_label(bars, [percent(b.completion) for b in shown], fontsize=9)
-    completion.set_ylim(0, 110)
-    completion.set_title("Completion rate (%)", loc="left", fontsize=12)
-    _tidy(completion)
+    # Attendance is known for circles and lunch-and-learns only: a pair's bar is left out.
+    _grouped_bars(completion, labels, [("Completion", [round(100 * (b.completion or 0)) for b in shown], NOW_COLOR),
+                                       ("Attendance", [round(100 * (b.attendance or 0)) for b in shown], START_COLOR)])
+    completion.set_ylim(0, 125)
+    completion.set_title("Completion and attendance (%)", loc="left", fontsize=12)
 
 
 DRAWERS: dict[str, Callable[[Figure, ProgramReport], None]] = {WEEKLY: _weekly, SKILLS: _skills, FORMATS: _formats}

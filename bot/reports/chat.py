@@ -10,11 +10,9 @@ from collections.abc import Mapping, Sequence
 
 from bot.cadence.flags import TITLES
 from bot.messages import Actions, Block, Button, ButtonStyle, Context, Fields, Message, Section, fallback_text
-from bot.reports.figures import MIN_GROUP, Breakdown, Change, ProgramReport, Scores
-from storage.enums import FlagKind, ProgramFormat, Role
+from bot.reports.figures import FORMAT_NAMES, MIN_GROUP, VENUE_NAMES, Breakdown, Change, ProgramReport, Scores
+from storage.enums import FlagKind, Role
 
-FORMAT_NAMES: dict[str, str] = {ProgramFormat.ONE_TO_ONE: "One-to-one pairs", ProgramFormat.GROUP: "Group circles",
-                ProgramFormat.RESEARCH: "Research lunch-and-learns"}
 GAIN_NAMES = {"fluency": "digital fluency", "strategic": "strategic thinking", "business": "business sense",
               "access": "access to leaders"}
 SIDE_NAMES = {Role.MENTOR: "Mentors", Role.MENTEE: "Mentees"}
@@ -32,8 +30,9 @@ def report_message(report: ProgramReport) -> Message:
         Section(_months(report)),
         Section(_progress(report)),
         Section(_feedback(report.scores)),
-        Section(_breakdown("By format", report.formats, FORMAT_NAMES)),
+        Section(_breakdown("Formats side by side", report.formats, FORMAT_NAMES)),
         Section(_breakdown("By cohort", report.cohorts)),
+        Section(_breakdown("Remote or in person", report.venues, VENUE_NAMES)),
         Context(PRIVACY),
         Actions([Button.for_command("Open flags", f"flagged {scope}", ButtonStyle.PRIMARY if report.at_risk else
                                     ButtonStyle.DEFAULT),
@@ -123,7 +122,7 @@ def _figures(row: Breakdown) -> list[str]:
     if row.completion is not None:
         parts.append(f"completion {_percent(row.completion)}")
     if row.usefulness is not None:
-        parts.append(f"usefulness {row.usefulness:.1f}")
+        parts.append(f"rating {row.usefulness:.1f}")
     if row.goal_change is not None:
         parts.append(f"goal change {row.goal_change:+.1f}")
     if row.attendance is not None:

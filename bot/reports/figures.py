@@ -15,9 +15,13 @@ Definitions (the README repeats them):
   the quarter they were created.
 - goal and skill figures compare the mentee's starting self-rating (1 to 5) with the latest
   one (a check-in's progress, or the end-of-cycle re-rating).
-- *usefulness* of a format or cohort: the mean of the check-ins' usefulness and of the
-  ratings people gave group and research sessions; *attendance*: of the invited members
-  whose attendance is known, the share who came.
+- *rating* of a format or cohort: the mean of the check-ins' usefulness and of the ratings
+  people gave circle meetings and lunch-and-learns; *attendance*: of the members (or
+  audience) whose attendance is known, the share who came.
+- *goal change* of a format or cohort: the mean change (latest minus start) of the goals of
+  the senior leaders taking part in it: a pair's mentee, a circle's members, the people who
+  came to a lunch-and-learn. Someone in two formats counts in both.
+- *by venue*: sessions that took place remote or in person, and the people they involved.
 - *participants*: people active in the program (not paused, not left); *pairs at risk*:
   pairs with at least one open flag. Pairs only proposed by matching count nowhere.
 - a feedback score (or a skill, or the goals figure) rests on at least :data:`MIN_GROUP`
@@ -34,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 from bot.cadence.digest import week_of
 from storage import reports as queries
-from storage.enums import EnrollmentStatus, FeedbackKind, PairStatus, ProgramFormat, Role, SessionStatus
+from storage.enums import EnrollmentStatus, FeedbackKind, PairStatus, ProgramFormat, Role, SessionMode, SessionStatus
 from storage.models import Program
 from storage.repository import Repository
 
@@ -62,8 +66,8 @@ class Breakdown:
     held: int | None = None
     canceled: int | None = None
     completion: float | None = None  # 0..1
-    usefulness: float | None = None  # mean of check-ins, 1..5
-    goal_change: float | None = None  # mean latest minus starting rating
+    usefulness: float | None = None  # rating: check-ins' usefulness and session ratings, 1..5
+    goal_change: float | None = None  # mean latest minus starting rating of its senior leaders' goals
     attendance: float | None = None  # share of invited members who came (group and research)
 
 
@@ -108,6 +112,7 @@ class ProgramReport:
     scores: list[Scores]  # mentors and mentees
     formats: list[Breakdown]
     cohorts: list[Breakdown]
+    venues: list[Breakdown] = field(default_factory=list)  # remote / in person: sessions and people
 
 
 # --- computing a report ---------------------------------------------------------------------
@@ -118,6 +123,11 @@ SCORE_KEYS = {FeedbackKind.PULSE: ("how",), FeedbackKind.FIT: ("fit",),
               FeedbackKind.EVALUATION: ("fluency", "strategic", "business", "access")}
 """The numeric answers of each kind of feedback (every other answer is free text)."""
 ROLES = (Role.MENTOR, Role.MENTEE)
+VENUES = (SessionMode.REMOTE, SessionMode.IN_PERSON)
+FORMAT_NAMES: dict[str, str] = {ProgramFormat.ONE_TO_ONE: "One-to-one pairs", ProgramFormat.GROUP: "Group circles",
+                                ProgramFormat.RESEARCH: "Research lunch-and-learns"}
+VENUE_NAMES: dict[str, str] = {SessionMode.REMOTE: "Remote", SessionMode.IN_PERSON: "In person"}
+"""How the reports name the formats and venues of the breakdowns."""
 
 UnitKey = tuple[str, int]  # ("pair" | "circle" | "assignment", id)
 
@@ -130,8 +140,6 @@ class Tally:
     missed: int = 0  # canceled or no-show
     useful_total: float = 0
     useful_count: int = 0
-    goals: int = 0
-    goal_change_total: float = 0
     came: int = 0
     answered: int = 0
 
@@ -143,12 +151,24 @@ class Tally:
 
 @dataclass
 class Unit:
-    """A pair, a circle or a research assignment: its format, cohort, people and sums."""
+    """A pair, a circle or a research assignment: its format, cohort, people and sums.
+
+    ``seniors`` are the senior leaders taking part (a pair's mentee, a circle's members, a
+    lunch-and-learn's attendees): the goals counted for the unit are theirs."""
 
     format: str
     cohort: str
     people: set[int] = field(default_factory=set)
+    seniors: set[int] = field(default_factory=set)
     tally: Tally = field(default_factory=Tally)
+
+
+@dataclass
+class GoalSums:
+    """One senior leader's goals with a latest rating: how many, and their summed change."""
+
+    goals: int = 0
+    change: float = 0
 
 
 async def program_report(repo: Repository, program: Program, now: datetime) -> ProgramReport:
@@ -158,7 +178,7 @@ async def program_report(repo: Repository, program: Program, now: datetime) -> P
     units = await _units(repo, program.id, pairs)
     await _add_sessions(repo, program.id, units)
     await _add_ratings(repo, program.id, units)
-    goals = await _add_goals(repo, program.id, units, {p.id: p.mentee_id for p in pairs})
+    person_goals, goals = await _goals(repo, program.id, {p.id: p.mentee_id for p in pairs})
     months = await _periods(repo, program.id, _month_starts(now), lambda d: f"{d:%Y-%m}")
     weeks = await _periods(repo, program.id, _week_starts(now), lambda d: week_of(d, ZoneInfo("UTC"))[0])
     at_risk, risks = await queries.open_flags(repo, program.id)
@@ -173,8 +193,9 @@ async def program_report(repo: Repository, program: Program, now: datetime) -> P
         this_month=months[-1], months=months, weeks=weeks, completion=_completion(total),
         at_risk=at_risk, risks=risks, goals=goals,
         skills=await _skills(repo, program), scores=await _scores(repo, program.id),
-        formats=_breakdown(units, lambda u: u.format, order=[f.value for f in ProgramFormat]),
-        cohorts=_breakdown(units, lambda u: u.cohort),
+        formats=_breakdown(units, person_goals, lambda u: u.format, order=[f.value for f in ProgramFormat]),
+        cohorts=_breakdown(units, person_goals, lambda u: u.cohort),
+        venues=await _venues(repo, program.id, units),
     )
 
 
@@ -196,14 +217,21 @@ def _completion(tally: Tally) -> float | None:
 
 
 async def _units(repo: Repository, program_id: int, pairs: Sequence[Any]) -> dict[UnitKey, Unit]:
-    units = {("pair", p.id): Unit(FORMAT_OF["pair"], quarter(p.started_at), {p.mentor_id, p.mentee_id})
-             for p in pairs}
+    units = {("pair", p.id): Unit(FORMAT_OF["pair"], quarter(p.started_at), {p.mentor_id, p.mentee_id},
+                                  {p.mentee_id}) for p in pairs}
     for kind, rows in (("circle", await queries.circle_members(repo, program_id)),
                        ("assignment", await queries.assignment_mentors(repo, program_id))):
         for row in rows:
             unit = units.setdefault((kind, row.id), Unit(FORMAT_OF[kind], quarter(row.created_at)))
             if row.person_id is not None:
                 unit.people.add(row.person_id)
+                if row.senior:
+                    unit.seniors.add(row.person_id)
+    for row in await queries.attendees(repo, program_id):
+        attended = _unit_of(units, row)
+        if attended is not None:
+            attended.people.add(row.person_id)
+            attended.seniors.add(row.person_id)
     return units
 
 
@@ -243,22 +271,22 @@ async def _add_ratings(repo: Repository, program_id: int, units: dict[UnitKey, U
             unit.tally.useful_count += row.ratings
 
 
-async def _add_goals(repo: Repository, program_id: int, units: dict[UnitKey, Unit],
-                     mentee_of: dict[int, int]) -> Change | None:
-    """Add goal progress to the pairs; every goal's start and latest rating together (None
-    with fewer than :data:`MIN_GROUP` mentees)."""
-    goals, start, latest, mentees = 0, 0.0, 0.0, set()
+async def _goals(repo: Repository, program_id: int, mentee_of: dict[int, int]) -> tuple[dict[int, GoalSums], Change | None]:
+    """Each mentee's goal sums, and every goal's start and latest rating together (None with
+    fewer than :data:`MIN_GROUP` mentees)."""
+    sums: dict[int, GoalSums] = {}
+    goals, start, latest = 0, 0.0, 0.0
     for row in await queries.goal_progress(repo, program_id):
-        unit = units.get(("pair", row.pair_id))
-        if unit is None:
+        mentee = mentee_of.get(row.pair_id)
+        if mentee is None:
             continue
-        unit.tally.goals += row.goals
-        unit.tally.goal_change_total += row.now_total - row.start_total
+        mine = sums.setdefault(mentee, GoalSums())
+        mine.goals += row.goals
+        mine.change += row.now_total - row.start_total
         goals, start, latest = goals + row.goals, start + row.start_total, latest + row.now_total
-        mentees.add(mentee_of[row.pair_id])
-    if len(mentees) < MIN_GROUP:
-        return None
-    return Change("goals", len(mentees), start / goals, latest / goals)
+    if len(sums) < MIN_GROUP:
+        return sums, None
+    return sums, Change("goals", len(sums), start / goals, latest / goals)
 
 
 # --- periods, skills, scores ----------------------------------------------------------------
@@ -328,23 +356,42 @@ def _side(role: Role, feedback: Sequence[Any], checkins: Sequence[Any]) -> Score
 # --- breakdowns -----------------------------------------------------------------------------
 
 
-def _breakdown(units: dict[UnitKey, Unit], label_of: Callable[[Unit], str],
+def _breakdown(units: dict[UnitKey, Unit], goals: dict[int, GoalSums], label_of: Callable[[Unit], str],
                order: Sequence[str] = ()) -> list[Breakdown]:
     groups: dict[str, Unit] = {}
     for unit in units.values():
         group = groups.setdefault(label_of(unit), Unit(unit.format, unit.cohort))
         group.people |= unit.people
+        group.seniors |= unit.seniors
         group.tally.add(unit.tally)
     rank = {label: index for index, label in enumerate(order)}
     labels = sorted(groups, key=lambda label: (rank.get(label, len(rank)), label))
-    return [_row(label, groups[label]) for label in labels]
+    return [_row(label, groups[label], goals) for label in labels]
 
 
-def _row(label: str, group: Unit) -> Breakdown:
+def _row(label: str, group: Unit, goals: dict[int, GoalSums]) -> Breakdown:
     people, tally = len(group.people), group.tally
     if people < MIN_GROUP:
         return Breakdown(label, people, shown=False)
+    theirs = [goals[person] for person in group.seniors if person in goals]
     return Breakdown(label, people, shown=True, held=tally.held, canceled=tally.missed,
                      completion=_completion(tally), usefulness=_mean(tally.useful_total, tally.useful_count),
-                     goal_change=_mean(tally.goal_change_total, tally.goals),
+                     goal_change=_mean(sum(g.change for g in theirs), sum(g.goals for g in theirs)),
                      attendance=_mean(tally.came, tally.answered))
+
+
+async def _venues(repo: Repository, program_id: int, units: dict[UnitKey, Unit]) -> list[Breakdown]:
+    """Sessions that took place remote and in person, with the people of the units they were of."""
+    groups: dict[str, Unit] = {}
+    for row in await queries.sessions_by_mode(repo, program_id):
+        unit = _unit_of(units, row)
+        if unit is None:
+            continue
+        group = groups.setdefault(row.mode, Unit("", ""))
+        group.people |= unit.people
+        if row.status == SessionStatus.HELD:
+            group.tally.held += row.sessions
+        else:
+            group.tally.missed += row.sessions
+    order = {str(mode): index for index, mode in enumerate(VENUES)}
+    return [_row(mode, groups[mode], {}) for mode in sorted(groups, key=lambda m: (order.get(m, len(order)), m))]

@@ -14,7 +14,7 @@ from html import escape
 
 from bot.reports.charts import CHART_NAMES, FORMATS, SKILLS, WEEKLY, description, percent
 from bot.reports.export import FILE_NAMES
-from bot.reports.figures import MIN_GROUP, Breakdown, ProgramReport, Scores
+from bot.reports.figures import FORMAT_NAMES, MIN_GROUP, VENUE_NAMES, Breakdown, ProgramReport, Scores
 
 REFUSED = "This report link is not valid or has expired. Ask mentorbot for a new one: /mentoring report link"
 CHART_TITLES = {WEEKLY: "Sessions per week", SKILLS: "Skills from start to now", FORMATS: "Formats compared"}
@@ -49,8 +49,9 @@ def report_page(report: ProgramReport, token_path: str, charts: Mapping[str, byt
         f"free text, and no group of fewer than {MIN_GROUP} people.</p>",
         _key_figures(report),
         *(_chart(report, name, _chart_source(name, token_path, charts)) for name in CHART_NAMES),
-        _breakdown("By format", report.formats),
+        _breakdown("Formats side by side", report.formats, FORMAT_NAMES),
         _breakdown("By cohort (the quarter a pair started)", report.cohorts),
+        _breakdown("Remote or in person", report.venues, VENUE_NAMES),
         _scores(report.scores),
         _downloads(token_path, linked=charts is None),
     ]
@@ -97,13 +98,14 @@ def _chart_source(name: str, token_path: str, charts: Mapping[str, bytes] | None
     return "data:image/png;base64," + base64.b64encode(charts[name]).decode("ascii")
 
 
-def _breakdown(title: str, rows: Sequence[Breakdown]) -> str:
+def _breakdown(title: str, rows: Sequence[Breakdown], names: Mapping[str, str] | None = None) -> str:
     if not rows:
         return f'<h2>{escape(title)}</h2><p class="note">Nothing to compare yet.</p>'
-    head = ("", "People", "Held", "Canceled or missed", "Completion", "Usefulness (1-5)", "Goal change")
-    lines = [_row((b.label, f"not shown: fewer than {MIN_GROUP} people", "", "", "", "", "")) if not b.shown else
-             _row((b.label, str(b.people), _number(b.held), _number(b.canceled), percent(b.completion),
-                   _mean(b.usefulness), _signed(b.goal_change))) for b in rows]
+    head = ("", "People", "Held", "Canceled or missed", "Completion", "Attendance", "Rating (1-5)", "Goal change")
+    label = {b.label: (names or {}).get(b.label, b.label) for b in rows}
+    lines = [_row((label[b.label], f"not shown: fewer than {MIN_GROUP} people", "", "", "", "", "", "")) if not b.shown
+             else _row((label[b.label], str(b.people), _number(b.held), _number(b.canceled), percent(b.completion),
+                        percent(b.attendance), _mean(b.usefulness), _signed(b.goal_change))) for b in rows]
     return f"<h2>{escape(title)}</h2>{_table(head, lines)}"
 
 

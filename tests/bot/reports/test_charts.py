@@ -76,8 +76,9 @@ def test_descriptions_give_the_figures_and_leave_hidden_formats_out() -> None:
     assert "Shared calendars 2.0 to 3.5" in description(report, "skills.png")
     assert "All goals 2.2 to 3.4" in description(report, "skills.png")
     formats = description(report, "formats.png")
-    assert "one-to-one: 30 held, 6 canceled, completion 83%" in formats
-    assert "research" not in formats
+    assert "One-to-one pairs: 30 held, 6 canceled, completion 83%;" in formats
+    assert "Group circles: 8 held, 3 canceled, completion 72%" in formats
+    assert "lunch-and-learn" not in formats
 
 
 def test_an_unknown_chart_name_is_a_key_error() -> None:

@@ -91,14 +91,22 @@ async def test_breakdowns_by_format_and_cohort(seed: Seed) -> None:
     assert rounded(report.formats) == rounded([
         Breakdown("one-to-one", 8, True, held=8, canceled=4, completion=8 / 12, usefulness=55 / 14,
                   goal_change=7 / 5),
-        Breakdown("group", 3, True, held=1, canceled=0, completion=1.0, usefulness=4.5, attendance=2 / 3),
+        # The circle's members are Victor and Carla: their goals moved 2→4, 1→2 and 2→4.
+        Breakdown("group", 3, True, held=1, canceled=0, completion=1.0, usefulness=4.5, goal_change=5 / 3,
+                  attendance=2 / 3),
         Breakdown("research", 2, False),
     ])
     assert rounded(report.cohorts) == rounded([
         Breakdown("2026-Q2", 2, False),
         Breakdown("2026-Q3", 4, True, held=5, canceled=3, completion=5 / 8, usefulness=35 / 9, goal_change=5 / 3),
-        Breakdown("2026-Q4", 7, True, held=4, canceled=1, completion=4 / 5, usefulness=29 / 7, goal_change=1.0,
+        # Bert's and Dora's pairs and the circle (Victor, Carla): goals 3→3, 1→3, 2→4, 1→2, 2→4.
+        Breakdown("2026-Q4", 7, True, held=4, canceled=1, completion=4 / 5, usefulness=29 / 7, goal_change=7 / 5,
                   attendance=2 / 3),
+    ])
+    # Pair and lunch-and-learn sessions were remote, the circle's in person.
+    assert rounded(report.venues) == rounded([
+        Breakdown("remote", 8, True, held=9, canceled=4, completion=9 / 13),
+        Breakdown("in_person", 3, True, held=1, canceled=0, completion=1.0),
     ])
 
 
