@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -123,7 +122,10 @@ class SlackAdapter:
         return bot.bot_token if bot else None
 
     async def deliver(self, address: Address, message: Message) -> DeliveryResult:
-        """Send a message the bot starts (a reminder, a nudge) to a person's DM, paced and retried."""
+        """Send a message the bot starts (a reminder, a nudge), paced and retried: to a person's DM
+        (chat.postMessage to their user id), or to a channel when ``address`` is one (``C…``/``G…``,
+        a lunch-and-learn's audience). The bot must be a member of that channel: Slack's
+        ``not_in_channel`` or ``channel_not_found`` comes back as the failed result's error."""
         return await self.delivery.post(address.tenant, address.user_id, fallback_text(message),
                                         message_blocks(message, public_url=self.config.public_url))
 
@@ -175,14 +177,16 @@ class SlackAdapter:
             await ack(UNREADABLE)
             return
         await ack()
-        conversation = self._conversation(client, inbound.address.user_id, channel=None,
-                                    trigger_id=body.get("trigger_id"), response_url=body.get("response_url"))
+        conversation = self._conversation(client, inbound, channel=None, trigger_id=body.get("trigger_id"),
+                                          response_url=body.get("response_url"))
         await self._offload(self._converse(inbound, client, conversation))
 
-    def _conversation(self, client: AsyncWebClient, user_id: str, channel: str | None = None,
+    def _conversation(self, client: AsyncWebClient, inbound: Inbound, channel: str | None = None,
                       **more: Any) -> Conversation:
-        """Where one interaction's answers go (links, such as calendar invites, on PUBLIC_URL)."""
-        return Conversation(client, user_id, channel, public_url=self.config.public_url, **more)
+        """Where the answers to ``inbound`` go (links, such as calendar invites, on PUBLIC_URL)."""
+        shared = inbound.channel.user_id if inbound.channel else None
+        return Conversation(client, inbound.address.user_id, channel, shared=shared,
+                            public_url=self.config.public_url, **more)
 
     async def _on_message(self, body: dict[str, Any], client: AsyncWebClient) -> None:
         if not translate.is_person_message(body):
@@ -190,7 +194,7 @@ class SlackAdapter:
         inbound = await self._read(translate.from_message, body)
         if inbound is not None:
             channel = str(body["event"].get("channel") or "") or None
-            await self._offload(self._converse(inbound, client, self._conversation(client, inbound.address.user_id, channel)))
+            await self._offload(self._converse(inbound, client, self._conversation(client, inbound, channel)))
 
     async def _on_action(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
@@ -198,9 +202,10 @@ class SlackAdapter:
         if inbound is None or inbound.action_id == LINK_ACTION:  # a link button opened its URL
             return
         container = body.get("container") or {}
-        user_id = inbound.address.user_id
-        conversation = self._conversation(client, user_id, channel=_channel_of(body), trigger_id=body.get("trigger_id"),
-                                    response_url=body.get("response_url") if container.get("is_ephemeral") else None)
+        # In a channel the answer is for the presser alone: an ephemeral reply on the response_url.
+        private_reply = container.get("is_ephemeral") or inbound.channel is not None
+        conversation = self._conversation(client, inbound, channel=_channel_of(body), trigger_id=body.get("trigger_id"),
+                                          response_url=body.get("response_url") if private_reply else None)
         await self._offload(self._converse(inbound, client, conversation))
         if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
             await self._offload(self._publish_home(inbound, client))
@@ -210,7 +215,7 @@ class SlackAdapter:
         if inbound is None:
             await ack(response_action="errors", errors={})
             return
-        conversation = self._conversation(client, inbound.address.user_id, channel=_metadata_channel(body))
+        conversation = self._conversation(client, inbound, channel=translate.metadata_of(body).get("channel"))
         # The person is waiting on the modal: this turn does not queue behind the others.
         work = asyncio.ensure_future(self._offload(self._handle(inbound, client, queued=False)))
         try:
@@ -231,7 +236,7 @@ class SlackAdapter:
             await self._offload(self._publish_home(replace(inbound, event_id=None), client))
         else:
             channel = str(event.get("channel") or "") or None
-            await self._offload(self._converse(inbound, client, self._conversation(client, inbound.address.user_id, channel)))
+            await self._offload(self._converse(inbound, client, self._conversation(client, inbound, channel)))
 
     # --- internals -----------------------------------------------------------------------
 
@@ -313,20 +318,12 @@ async def _same_workspace(context: AsyncBoltContext, next: Callable[[], Awaitabl
 
 
 def _channel_of(body: dict[str, Any]) -> str | None:
+    """Where a button's answers are posted: the conversation of its message, or for a button in
+    a modal or the App Home, where the modal's answers go."""
     container = body.get("container") or {}
     if container.get("type") == "view":
-        return _metadata_channel(body)
-    return container.get("channel_id") or (body.get("channel") or {}).get("id")
-
-
-def _metadata_channel(body: dict[str, Any]) -> str | None:
-    raw = (body.get("view") or {}).get("private_metadata") or ""
-    try:
-        data = json.loads(raw) if raw else {}
-    except ValueError:
-        return None
-    channel = data.get("channel") if isinstance(data, dict) else None
-    return channel if isinstance(channel, str) and channel else None
+        return translate.metadata_of(body).get("channel")
+    return translate.place_of(body)
 
 
 async def _quietly(call: Awaitable[Any], what: str) -> None:

@@ -2,9 +2,10 @@
 
 A form opens as a modal when the interaction carries a trigger (a click or a slash
 command); otherwise it is posted as a message with a button that opens it. Answers to a
-slash command go back through its ``response_url``: visible to the caller only, unless
-the core meant them for the channel. Everything else is posted in the conversation, or in
-the person's DM with the bot.
+slash command, and to a button pressed in a channel, go back through its ``response_url``:
+visible to that person only, unless the core meant them for the channel. Everything else is
+posted in the conversation, or in the person's DM with the bot: never in a shared channel,
+where everyone would read what was meant for one person.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.errors import reason
 from adapters.slack.render import fallback_text, message_blocks, modal_view
+from adapters.slack.translate import is_shared
 from bot.messages import Message, Visibility
 
 log = logging.getLogger(__name__)
@@ -26,7 +28,11 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Conversation:
-    """Where one interaction's answers go."""
+    """Where one interaction's answers go.
+
+    ``channel`` is the conversation the answers are posted in (None: the person's DM);
+    ``shared`` the channel the person acted in, if any, which a modal keeps for its answers.
+    """
 
     client: AsyncWebClient
     user_id: str
@@ -34,6 +40,7 @@ class Conversation:
     trigger_id: str | None = None
     response_url: str | None = None
     public_url: str | None = None
+    shared: str | None = None
 
     async def send(self, replies: Sequence[Message]) -> None:
         """Deliver the core's answers, in order; a failed call is logged, never raised."""
@@ -56,9 +63,17 @@ class Conversation:
         return True
 
     @property
+    def private_channel(self) -> str:
+        """Where answers meant for this person alone are posted: this conversation if it is a DM
+        with the bot, else their DM (a user id posts there)."""
+        return self.channel if self.channel and not is_shared(self.channel) else self.user_id
+
+    @property
     def metadata(self) -> dict[str, str]:
-        """What a modal keeps to know where its answers go afterwards."""
-        return {"channel": self.channel or self.user_id}
+        """What a modal keeps to know where its answers go afterwards, and which channel the
+        person acted in (the inbound's ``channel`` when the modal is submitted)."""
+        kept = {"channel": self.private_channel}
+        return {**kept, "shared": self.shared} if self.shared else kept
 
     async def _post(self, message: Message) -> None:
         text, blocks = fallback_text(message), message_blocks(message, public_url=self.public_url)
@@ -72,5 +87,5 @@ class Conversation:
             if response.status_code >= 400:
                 log.warning("response_url answered %s for %s", response.status_code, self.user_id)
         else:
-            await self.client.chat_postMessage(channel=self.channel or self.user_id, text=text, blocks=blocks)
+            await self.client.chat_postMessage(channel=self.private_channel, text=text, blocks=blocks)
 

@@ -16,8 +16,47 @@ from adapters.slack.render import action_id_of, form_values
 from bot.messages import Address, Inbound, Platform
 
 
+SHARED_PREFIXES = ("C", "G")
+"""Ids of shared conversations: channels (public or private) and group conversations. A DM
+with the bot starts with ``D``, a person with ``U`` or ``W``."""
+
+
 class Unreadable(ValueError):
     """A payload without the fields Slack always sends."""
+
+
+def is_shared(conversation_id: str | None) -> bool:
+    """True for a channel or group conversation id (``C…``, ``G…``), false for a DM or a person."""
+    return bool(conversation_id) and str(conversation_id).startswith(SHARED_PREFIXES)
+
+
+def shared_address(team_id: str, conversation_id: Any) -> Address | None:
+    """The address of the shared conversation ``conversation_id`` of workspace ``team_id``
+    (None for a DM, or when there is none)."""
+    if not isinstance(conversation_id, str) or not is_shared(conversation_id):
+        return None
+    return Address(Platform.SLACK, team_id, conversation_id)
+
+
+def metadata_of(body: dict[str, Any]) -> dict[str, str]:
+    """What a modal keeps in its ``private_metadata`` (see :attr:`~adapters.slack.replies.Conversation.metadata`);
+    empty when it keeps nothing readable."""
+    raw = _get(body, "view", "private_metadata") or ""
+    try:
+        data = json.loads(raw) if isinstance(raw, str) and raw else {}
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: value for key, value in data.items() if isinstance(key, str) and isinstance(value, str) and value}
+
+
+def origin_of(metadata: dict[str, str]) -> str | None:
+    """The shared conversation a modal was opened from (older modals kept it as their ``channel``)."""
+    for key in ("shared", "channel"):
+        if is_shared(metadata.get(key)):
+            return metadata[key]
+    return None
 
 
 def team_of(body: dict[str, Any]) -> str:
@@ -35,7 +74,8 @@ def address_of(body: dict[str, Any], user_id: Any) -> Address:
 def from_command(body: dict[str, Any]) -> Inbound:
     """``/mentoring ...``: a command (its text is what follows the command)."""
     address = address_of(body, body.get("user_id"))
-    return Inbound.command(address, html.unescape(str(body.get("text") or "")))
+    inbound = Inbound.command(address, html.unescape(str(body.get("text") or "")))
+    return replace(inbound, channel=shared_address(address.tenant, body.get("channel_id")))
 
 
 def from_message(body: dict[str, Any]) -> Inbound:
@@ -47,18 +87,21 @@ def from_message(body: dict[str, Any]) -> Inbound:
 
 
 def from_action(body: dict[str, Any]) -> Inbound:
-    """A button press (the first action of a block_actions payload)."""
+    """A button press (the first action of a block_actions payload); in a channel, or in a modal
+    opened from one, the channel is the inbound's ``channel``."""
     actions = body.get("actions")
     if not isinstance(actions, list) or not actions:
         raise Unreadable("block_actions without actions")
     action = _dict(actions[0], "action")
     address = address_of(body, _get(body, "user", "id"))
-    return Inbound.pressed(address, action_id_of(_text(action.get("action_id"), "action id")),
-                           str(action.get("value") or ""))
+    inbound = Inbound.pressed(address, action_id_of(_text(action.get("action_id"), "action id")),
+                              str(action.get("value") or ""))
+    return replace(inbound, channel=shared_address(address.tenant, place_of(body)))
 
 
 def from_submission(body: dict[str, Any]) -> Inbound:
-    """A submitted modal: its callback id is the form id."""
+    """A submitted modal: its callback id is the form id; the channel it was opened from, if
+    it kept one, is the inbound's ``channel``."""
     view = _dict(body.get("view"), "view")
     address = address_of(body, _get(body, "user", "id"))
     state = _dict(view.get("state"), "view state")
@@ -66,7 +109,19 @@ def from_submission(body: dict[str, Any]) -> Inbound:
         values = form_values(state.get("values"))
     except ValueError as problem:
         raise Unreadable(str(problem)) from None
-    return Inbound.submitted(address, _text(view.get("callback_id"), "callback id"), values)
+    inbound = Inbound.submitted(address, _text(view.get("callback_id"), "callback id"), values)
+    return replace(inbound, channel=shared_address(address.tenant, origin_of(metadata_of(body))))
+
+
+def place_of(body: dict[str, Any]) -> str | None:
+    """The conversation a button was pressed in: the message's channel, or for a button in a
+    modal or the App Home, the channel the modal was opened from (if it kept one)."""
+    container = body.get("container")
+    container = container if isinstance(container, dict) else {}
+    if container.get("type") == "view":
+        return origin_of(metadata_of(body))
+    found = container.get("channel_id") or _get(body, "channel", "id")
+    return found if isinstance(found, str) and found else None
 
 
 def from_home_opened(body: dict[str, Any]) -> Inbound:

@@ -6,6 +6,13 @@ them Teams is served only in the explicit development mode (Bot Framework Emulat
 authentication). Each activity is acknowledged at once: the turn runs afterwards, on the
 worker loop, and its answers go out through :class:`~adapters.teams.delivery.TeamsDelivery`,
 like every message the bot starts later from a stored conversation reference.
+
+Someone who acts in a channel or a group chat (types ``@mentorbot mentoring ...``, taps a
+button on a lunch-and-learn post) is answered in their personal chat with the bot, which is
+opened for them if need be: Teams has no message only one member of a conversation sees, and
+what the bot tells one person is not for the whole channel. Only answers the core marks
+public go to the channel, in the thread. If the personal chat cannot be opened, the channel
+gets a short note saying so, never the answer itself.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiohttp import web
@@ -31,7 +38,7 @@ from adapters.teams.render import activity_of
 from adapters.teams.translate import Arrival
 from bot.delivery import DeliveryResult
 from bot.engine import MentorBot
-from bot.messages import Address, Inbound, Message, Platform
+from bot.messages import Address, Inbound, Message, Platform, Visibility
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +46,8 @@ Offload = Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
 ENDPOINT = "/api/messages"
 BUSY_LIMIT = 4
 """Turns worked on at once (one event loop, one database: more would only slow the acks)."""
-PERSONAL_ONLY = ("I work in our personal chat, where what you tell me stays between us. "
-                 "Open a chat with me and type `mentoring help`.")
+NO_PERSONAL_CHAT = ("I answer you in our personal chat, where what you tell me stays between us, but I could "
+                    "not open it. Open a chat with me (search for mentorbot under Chat) and type `mentoring help`.")
 
 
 async def _here(work: Coroutine[Any, Any, Any]) -> Any:
@@ -73,6 +80,18 @@ class TeamsConfig:
     def single_tenant(self) -> bool:
         """True when only the registration's own tenant is served."""
         return self.app_type.lower() == "singletenant"
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where one turn's answers go: the person's own chat (None when it could not be opened)
+    and, when they acted in a channel or group chat, that conversation; each with the id of the
+    activity a reply there answers (None: a new message)."""
+
+    private: ConversationReference | None
+    private_reply_to: str | None = None
+    shared: ConversationReference | None = None
+    shared_reply_to: str | None = None
 
 
 class _BotFrameworkSettings:
@@ -115,7 +134,9 @@ class TeamsAdapter:
         web_app.router.add_post(ENDPOINT, self._messages)
 
     async def deliver(self, address: Address, message: Message) -> DeliveryResult:
-        """Send a message the bot starts (a reminder, a nudge) to a person's personal chat."""
+        """Send a message the bot starts (a reminder, a nudge) to a person's personal chat, or to
+        a channel or group chat (a lunch-and-learn's audience) when ``address`` is one: a new
+        message in the conversation of its reference, where the app must be installed."""
         if not address.reference:
             return DeliveryResult(ok=False, attempts=0, error="no_conversation_reference")
         reference = ConversationReference().deserialize(dict(address.reference))
@@ -162,10 +183,7 @@ class TeamsAdapter:
             inbound = translate.inbound_of(activity, arrival)
             if inbound is None:
                 return
-            if not arrival.personal:
-                self._spawn(self._answer(arrival.reference, [Message(PERSONAL_ONLY)], activity.id))
-                return
-            self._spawn(self._converse(inbound, arrival.reference, activity.id))
+            self._spawn(self._converse(inbound, arrival, activity.id))
 
         return on_turn
 
@@ -184,20 +202,45 @@ class TeamsAdapter:
         if not task.cancelled() and task.exception() is not None:
             log.error("a Teams turn failed", exc_info=task.exception())
 
-    async def _converse(self, inbound: Inbound, reference: ConversationReference, reply_to: str | None) -> None:
+    async def _converse(self, inbound: Inbound, arrival: Arrival, activity_id: str | None) -> None:
+        where = _Where(arrival.reference, activity_id)
+        if not arrival.personal:
+            personal = await self._personal_chat(arrival.reference)
+            where = _Where(personal, None, arrival.reference, activity_id)
+            if personal is not None:  # kept as the way to reach them later, like a personal chat's own
+                inbound = replace(inbound, address=replace(inbound.address, reference=personal.serialize()))
         if self._busy is None:
             self._busy = asyncio.Semaphore(BUSY_LIMIT)
         async with self._busy:
             replies = await self.bot.handle(inbound)
-        await self._answer(reference, replies, reply_to)
+        await self._answer(where, replies)
 
-    async def _answer(self, reference: ConversationReference, replies: list[Message], reply_to: str | None) -> None:
-        """Send the core's answers in order: to this conversation, or to whoever a message is for."""
+    async def _personal_chat(self, reference: ConversationReference) -> ConversationReference | None:
+        """The personal chat of whoever wrote in the shared conversation of ``reference``, opened
+        if need be; None when Teams refuses it."""
+        if reference.user is None:
+            return None
+        opened = await self.delivery.open_personal(reference, reference.user)
+        return translate.personal_reference(reference, opened.message_id) if opened.message_id else None
+
+    async def _answer(self, where: _Where, replies: list[Message]) -> None:
+        """Send the core's answers in order: to whoever a message is for, to the channel when the
+        core means it for everyone there, else to the person's own chat."""
+        noted = False
         for message in replies:
             if message.to is not None:
                 await self.deliver(message.to, message)
-            else:
-                await self.delivery.send(reference, activity_of(message, self.config.public_url), reply_to)
+                continue
+            activity = activity_of(message, self.config.public_url)
+            if where.shared is not None and message.visibility is Visibility.PUBLIC:
+                await self.delivery.send(where.shared, activity, where.shared_reply_to)
+            elif where.private is not None:
+                await self.delivery.send(where.private, activity, where.private_reply_to)
+            elif where.shared is not None and not noted:
+                noted = True
+                log.warning("no personal chat with someone who wrote in %s: told them so there, without the answer",
+                            where.shared.conversation.id)
+                await self.delivery.send(where.shared, activity_of(Message(NO_PERSONAL_CHAT)), where.shared_reply_to)
 
     async def _connector_for(self, service_url: str) -> ConnectorClient:
         claims = self.cloud.create_claims_identity(self.config.app_id if self.config.authenticated else "")

@@ -7,6 +7,9 @@ different conversations go out in parallel. A 429 pauses the conversation for it
 with back-off and jitter. Any other answer (403: the person blocked the bot, 404: no such
 conversation) is final. A message that finally fails comes back as a failed
 :class:`~bot.delivery.DeliveryResult`, logged, never raised.
+
+A person's personal chat with the bot is opened here too (``POST /v3/conversations``, for
+someone who acts in a channel), within the tenant's limit and retried the same way.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from botbuilder.schema import Activity, ChannelAccount, ConversationReference
+from botbuilder.schema import Activity, ChannelAccount, ConversationParameters, ConversationReference
 from botframework.connector.aio import ConnectorClient
+from botframework.connector.aio.operations_async import ConversationsOperations
 from botframework.connector.auth import AppCredentials
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
@@ -29,6 +33,7 @@ from bot.delivery import DeliveryResult
 log = logging.getLogger(__name__)
 
 ConnectorFor = Callable[[str], Awaitable[ConnectorClient]]
+Request = Callable[[ConversationsOperations], Awaitable[Any]]
 Limit = tuple[int, float]
 """At most so many requests in so many seconds."""
 CONVERSATION_LIMITS: tuple[Limit, ...] = ((7, 1.0), (60, 30.0))
@@ -92,6 +97,29 @@ class TeamsDelivery:
                         reference.conversation.id, result.attempts, result.error)
         return result
 
+    async def open_personal(self, reference: ConversationReference, person: ChannelAccount) -> DeliveryResult:
+        """Open ``person``'s personal chat with the bot (Teams gives back the existing one if there
+        is one), in the tenant and service of ``reference``: a conversation they wrote in.
+
+        On success ``message_id`` is the personal chat's conversation id. Teams allows it for
+        members of a team or chat where the app is installed; a refusal (403) is final.
+        """
+        tenant = reference.conversation.tenant_id or ""
+        tenant_window = self._tenants.setdefault(tenant, SlidingWindow(*self.tenant_limit))
+        parameters = ConversationParameters(is_group=False, bot=reference.bot, members=[ChannelAccount(id=person.id)],
+                                            tenant_id=tenant, channel_data={"tenant": {"id": tenant}})
+
+        async def attempt() -> _Outcome:
+            return await self._call(reference.service_url, lambda talks: talks.create_conversation(parameters))
+
+        result = await self._retried((tenant_window,), (tenant_window,), attempt)
+        if result.ok and not result.message_id:
+            result = DeliveryResult(ok=False, attempts=result.attempts, error="no_conversation_in_answer")
+        if not result.ok:
+            log.warning("opening the personal chat of %s failed after %d attempt(s): %s",
+                        person.id, result.attempts, result.error)
+        return result
+
     def _forget_idle(self) -> None:
         """Drop the pacing state of conversations with nothing in flight and no recent message."""
         now = time.monotonic()
@@ -102,11 +130,25 @@ class TeamsDelivery:
 
     async def _deliver(self, conversation: _Conversation, tenant_window: SlidingWindow,
                        reference: ConversationReference, activity: Activity, reply_to: str | None) -> DeliveryResult:
+        def request(talks: ConversationsOperations) -> Awaitable[Any]:
+            if reply_to:
+                return talks.reply_to_activity(reference.conversation.id, reply_to, activity)
+            return talks.send_to_conversation(reference.conversation.id, activity)
+
+        async def attempt() -> _Outcome:
+            return await self._call(reference.service_url, request)
+
+        return await self._retried((*conversation.windows, tenant_window), conversation.windows, attempt)
+
+    async def _retried(self, windows: Sequence[SlidingWindow], paused: Sequence[SlidingWindow],
+                       attempt: Callable[[], Awaitable[_Outcome]]) -> DeliveryResult:
+        """Make ``attempt`` within ``windows`` until it is done: passing errors are retried with
+        back-off up to ``max_attempts``; a 429 pauses ``paused`` for its Retry-After."""
         attempts = failures = limited = 0
         while True:
-            await take(*conversation.windows, tenant_window)
+            await take(*windows)
             attempts += 1
-            outcome = await self._attempt(reference, activity, reply_to)
+            outcome = await attempt()
             if outcome.kind == "sent":
                 return DeliveryResult(ok=True, attempts=attempts, message_id=outcome.detail or None)
             if outcome.kind == "final":
@@ -115,7 +157,7 @@ class TeamsDelivery:
                 limited += 1
                 if limited > _MAX_RATE_LIMITED or outcome.retry_after > self.backoff_max:
                     return DeliveryResult(ok=False, attempts=attempts, error="rate_limited")
-                for window in conversation.windows:
+                for window in paused:
                     window.pause(outcome.retry_after)
                 continue
             failures += 1
@@ -123,15 +165,12 @@ class TeamsDelivery:
                 return DeliveryResult(ok=False, attempts=attempts, error=outcome.detail)
             await asyncio.sleep(backoff_delay(failures, self.backoff_base, self.backoff_max))
 
-    async def _attempt(self, reference: ConversationReference, activity: Activity, reply_to: str | None) -> _Outcome:
+    async def _call(self, service_url: str, request: Request) -> _Outcome:
+        """One connector request; the id in its answer when it succeeds."""
         try:
-            connector = await self._connector_for(reference.service_url)
+            connector = await self._connector_for(service_url)
             await _fresh_token(connector)
-            conversations = connector.conversations
-            if reply_to:
-                response = await conversations.reply_to_activity(reference.conversation.id, reply_to, activity)
-            else:
-                response = await conversations.send_to_conversation(reference.conversation.id, activity)
+            response = await request(connector.conversations)
         except HttpOperationError as problem:
             return _judge(problem.response)
         except (ClientRequestError, TimeoutError, OSError) as problem:

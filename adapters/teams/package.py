@@ -149,7 +149,8 @@ def menu_commands() -> list[dict[str, str]]:
 def _bot(app_id: str) -> dict[str, Any]:
     return {
         "botId": app_id,
-        "scopes": ["personal"],
+        # Channels and group chats: where a lunch-and-learn is announced to its audience.
+        "scopes": ["personal", "team", "groupChat"],
         "supportsFiles": False,
         "isNotificationOnly": False,
         "commandLists": [{"scopes": ["personal"], "commands": menu_commands()}],

@@ -7,6 +7,10 @@ None for activities the bot has nothing to say to (typing, reactions, a member l
 The tenant is read from ``channelData.tenant.id``: botbuilder's schema drops
 ``conversation.tenantId``. The person is their Entra ID object id (``from.aadObjectId``,
 stable across apps and chats), or the channel's user id where there is none (the Emulator).
+
+An activity from a channel or a group chat carries that conversation as the inbound's
+``channel``: an address whose reference posts a new message there (to the channel itself,
+not the thread the person wrote in), from the bot to nobody in particular.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from botbuilder.core import TurnContext
-from botbuilder.schema import Activity, ActivityTypes, ConversationReference
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, ConversationReference
 
 from adapters.teams.render import FORM_KEY, action_of, multi_select_values
 from bot.messages import Address, FormValue, Inbound, Platform
@@ -26,6 +30,8 @@ DEV_TENANT = "local-dev"
 """Tenant of activities without one (the Bot Framework Emulator, in development mode only)."""
 
 PERSONAL = "personal"
+THREAD = ";messageid="
+"""What follows a channel's id in the conversation id of a thread in it."""
 _TAGS = re.compile(r"<[^>]+>")
 _REQUIRED = ("id", "type", "serviceUrl", "channelId", "from", "conversation", "recipient")
 _OBJECTS = ("from", "conversation", "recipient", "channelData")
@@ -34,11 +40,16 @@ _STRINGS = ("id", "type", "serviceUrl", "channelId", "text", "action", "replyToI
 
 @dataclass(frozen=True)
 class Arrival:
-    """An accepted activity: who it is from, and where the answers go."""
+    """An accepted activity: who it is from, and where the answers go.
+
+    ``reference`` is the conversation the activity came from; ``channel`` the address of that
+    conversation when it is shared (a channel, a group chat), None in a personal chat.
+    """
 
     address: Address
     personal: bool
     reference: ConversationReference
+    channel: Address | None = None
 
 
 def shape_problem(body: Any) -> str | None:
@@ -81,7 +92,30 @@ def arrival_of(activity: Activity, allow_without_tenant: bool) -> Arrival | None
     reference.conversation.tenant_id = tenant  # botbuilder reads Teams' "tenantId" as nothing
     personal = (activity.conversation.conversation_type or PERSONAL) == PERSONAL
     serialized = reference.serialize() if personal else None
-    return Arrival(Address(Platform.TEAMS, tenant, user_id, serialized), personal, reference)
+    channel = None if personal else shared_address(reference, tenant)
+    return Arrival(Address(Platform.TEAMS, tenant, user_id, serialized), personal, reference, channel)
+
+
+def shared_address(reference: ConversationReference, tenant: str) -> Address:
+    """The address of the shared conversation of ``reference`` (a channel, a group chat): a new
+    message posted with its reference starts a new post in the channel itself."""
+    conversation = reference.conversation
+    conversation_id = conversation.id.split(THREAD, 1)[0]
+    shared = ConversationReference(
+        bot=reference.bot, channel_id=reference.channel_id, service_url=reference.service_url,
+        conversation=ConversationAccount(id=conversation_id, conversation_type=conversation.conversation_type,
+                                         is_group=True, tenant_id=tenant, name=conversation.name))
+    return Address(Platform.TEAMS, tenant, conversation_id, shared.serialize())
+
+
+def personal_reference(reference: ConversationReference, conversation_id: str) -> ConversationReference:
+    """The reference of the personal chat ``conversation_id`` between the bot and the person who
+    wrote in the conversation of ``reference``."""
+    person = reference.user or ChannelAccount(id="")
+    return ConversationReference(
+        bot=reference.bot, user=person, channel_id=reference.channel_id, service_url=reference.service_url,
+        conversation=ConversationAccount(id=conversation_id, conversation_type=PERSONAL,
+                                         tenant_id=reference.conversation.tenant_id))
 
 
 def event_id_of(activity: Activity, tenant: str) -> str:
@@ -102,7 +136,8 @@ def inbound_of(activity: Activity, arrival: Arrival) -> Inbound | None:
         return None
     if inbound is None:
         return None
-    return replace(inbound, event_id=event_id_of(activity, address.tenant), timezone=_timezone(activity))
+    return replace(inbound, event_id=event_id_of(activity, address.tenant), timezone=_timezone(activity),
+                   channel=arrival.channel)
 
 
 def _from_message(activity: Activity, address: Address, name: str) -> Inbound | None:

@@ -3,6 +3,9 @@
 It serves the two routes a bot posts to: ``/v3/conversations/{id}/activities`` (a new
 message, proactive sends) and ``/v3/conversations/{id}/activities/{activityId}`` (a reply).
 A ``policy`` hook lets a test or a benchmark answer a post itself (429s, 5xx, slowness).
+``POST /v3/conversations`` opens a member's personal chat (``29:X`` -> ``a:personal-X``, as
+:class:`~tests.fakes.teams_client.Member` names it), recorded in ``opened``; set
+``refuse_opening`` to an HTTP status to refuse it.
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ class FakeConnector:
 
     def __init__(self) -> None:
         self.posts: list[Post] = []
+        self.opened: list[dict[str, Any]] = []
+        self.refuse_opening: int | None = None
         self.policy: Policy | None = None
         self.delay = 0.0
         self._ids = itertools.count(1)
@@ -98,6 +103,7 @@ class FakeConnector:
 
     async def __aenter__(self) -> FakeConnector:
         app = web.Application()
+        app.router.add_post("/v3/conversations", self._open)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._post)
         self._runner, self.port = await serve_locally(app)
@@ -119,3 +125,11 @@ class FakeConnector:
         self.posts.append(post)
         self._arrived.set()
         return web.json_response({"id": f"1:{next(self._ids)}"})
+
+    async def _open(self, request: web.Request) -> web.Response:
+        parameters = json.loads(await request.text())
+        self.opened.append(parameters)
+        if self.refuse_opening is not None:
+            return web.json_response({"error": {"code": "Forbidden"}}, status=self.refuse_opening)
+        [member] = parameters["members"]
+        return web.json_response({"id": "a:personal-" + str(member["id"]).removeprefix("29:")}, status=201)

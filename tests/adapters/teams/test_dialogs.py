@@ -100,17 +100,16 @@ async def test_typing_the_answer_works_as_well(contoso: TeamsDriver) -> None:
     assert "You are the mentee" in reply[-1].text
 
 
-async def test_a_message_in_a_channel_is_pointed_to_the_personal_chat(
+async def test_a_message_in_a_channel_is_answered_in_the_personal_chat(
     contoso: TeamsDriver, connector: FakeConnector, bot: MentorBot
 ) -> None:
     await contoso.install(HANA)
     activity = contoso.activity("message_channel_mention", HANA)
     activity["conversation"]["id"] = "19:general@thread.tacv2;messageid=1"
-    await contoso.post(activity)
-    await contoso.settle()
+    answer = await contoso.send(HANA, activity)
 
-    answer = connector.to("19:general@thread.tacv2;messageid=1")
-    assert len(answer) == 1 and "personal chat" in answer[0].text
+    assert answer and "not in a program yet" in answer[-1].text, "the answer is in her personal chat"
+    assert connector.to("19:general@thread.tacv2;messageid=1") == [], "nothing for her alone in the channel"
     async with bot.db.transaction() as session:
         hana = await session.scalar(select(Person))
     assert hana is not None and hana.address["reference"]["conversation"]["id"] == HANA.chat, \

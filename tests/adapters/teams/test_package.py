@@ -89,7 +89,7 @@ def test_the_manifest_names_the_azure_bot_as_the_app_and_its_bot(tmp_path: Path)
         manifest = json.loads(package.read("manifest.json"))
     [bot] = manifest["bots"]
     assert manifest["id"] == bot["botId"] == APP_ID
-    assert bot["scopes"] == ["personal"]
+    assert bot["scopes"] == ["personal", "team", "groupChat"], "channels and group chats: lunch-and-learn audiences"
     assert (bot["supportsFiles"], bot["isNotificationOnly"]) == (False, False)
 
 
