@@ -26,8 +26,9 @@ from sqlalchemy import select
 from bot.messages import Attachment
 from storage.db import Database
 from storage.enums import Cadence, PairStatus, SessionMode, SessionStatus
-from storage.models import Circle, MentoringSession, Pair, Person
+from storage.models import Circle, MentoringSession, Pair, Person, ResearchAssignment
 from storage.repository import Repository
+from storage.research import mentor_ids
 
 MEDIA_TYPE = "text/calendar"
 PRODID = "-//mentorbot//EN"
@@ -45,6 +46,7 @@ GROUND_RULES = (
     "session stays there.\n"
     "To move or cancel it, ask mentorbot rather than editing this event, so that everyone is told."
 )
+LUNCH_NOTE = "To move or cancel it, ask mentorbot rather than editing this event, so that everyone is told."
 TIMEZONES_UNTIL = date(2038, 1, 1)
 
 
@@ -146,8 +148,24 @@ async def _about(repo: Repository, session: MentoringSession, rows: Sequence[Men
         if circle is not None:
             summary = f"Reverse mentoring circle: {circle.title}"
             cadence = circle.cadence or cadence
+    elif session.assignment_id is not None:
+        assignment = await repo.one_or_none(
+            repo.scoped(ResearchAssignment).where(ResearchAssignment.id == session.assignment_id))
+        if assignment is not None:
+            description = await _lunch_description(repo, assignment, program_name)
+            return _About(f"Lunch-and-learn: {assignment.topic}", description, None, None, _stamp(rows))
     description = f"Program: {program_name}\n{GROUND_RULES}"
     return _About(summary, description, cadence, until, _stamp(rows))
+
+
+async def _lunch_description(repo: Repository, assignment: ResearchAssignment, program_name: str) -> str:
+    """Who presents the lunch-and-learn and the write-up's links."""
+    names = [await _name(repo, person_id) for person_id in await mentor_ids(repo, assignment.id)]
+    lines = [f"Program: {program_name}", f"Presented by {' and '.join(names) or 'a mentor'}."]
+    if assignment.links:
+        lines += ["Links:", *(f"- {link}" for link in assignment.links)]
+    lines.append(LUNCH_NOTE)
+    return "\n".join(lines)
 
 
 async def _name(repo: Repository, person_id: int) -> str:

@@ -105,6 +105,7 @@ class NudgeKind(StrEnum):
     LUNCH_REMINDER = "lunch_reminder"
     LUNCH_OUTCOME = "lunch_outcome"
     LUNCH_RATING = "lunch_rating"
+    RESEARCH_NEWS = "research_news"
 
 
 class FlagKind(StrEnum):

@@ -18,14 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cadence import rules
 from bot.cadence.batch import Admins, TickReport, nudge_row, raise_flag_row
 from bot.cadence.hours import WorkingHours
-from bot.cadence.periods import next_occurrence
-from bot.calendar import new_invite_token
+from bot.cadence.series import continue_series
 from bot.clock import Clock
 from bot.formats.circle_tick import tick_circles
 from bot.formats.research_tick import tick_assignments
 from storage import cadence as queries
 from storage.db import Database
-from storage.enums import SessionStatus
 from storage.models import MentoringSession, Pair, Program
 
 log = logging.getLogger(__name__)
@@ -108,39 +106,15 @@ async def _sessions_by_pair(session: AsyncSession, pair_ids: Sequence[int],
 
 async def _continue_series(session: AsyncSession, pairs: Sequence[Pair], programs: dict[int, Program],
                            now: datetime) -> list[MentoringSession]:
-    """Once an occurrence of a repeating series has begun, the next one goes on the calendar
-    (it already is in the participants' calendars, through the series' recurrence rule)."""
+    """Once an occurrence of a pair's repeating series has begun, the next one goes on the calendar."""
     by_pair = {pair.id: pair for pair in pairs}
-    series: dict[str, list[MentoringSession]] = defaultdict(list)
-    for row in await queries.series_of_pairs(session, list(by_pair), now - HISTORY):
-        if row.calendar_uid:
-            series[row.calendar_uid].append(row)
-    added = []
-    for occurrences in series.values():
-        latest = max(occurrences, key=lambda s: s.starts_at)
-        if latest.starts_at > now:
-            continue
-        pair = by_pair[latest.pair_id or 0]
-        row = _next_in_series(occurrences, pair.cadence or programs[pair.program_id].cadence, now)
-        session.add(row)
-        added.append(row)
-    if added:
-        await session.flush()
-    return added
 
+    def cadence_of(row: MentoringSession) -> str:
+        pair = by_pair[row.pair_id or 0]
+        return pair.cadence or programs[pair.program_id].cadence
 
-def _next_in_series(occurrences: list[MentoringSession], cadence: str, now: datetime) -> MentoringSession:
-    first = min(occurrences, key=lambda s: s.starts_at)
-    index = 1
-    while (starts := next_occurrence(first.starts_at, first.timezone, cadence, index)) <= now:
-        index += 1
-    latest = max(occurrences, key=lambda s: s.starts_at)
-    return MentoringSession(
-        tenant_id=first.tenant_id, program_id=first.program_id, pair_id=first.pair_id, starts_at=starts,
-        duration_minutes=latest.duration_minutes, mode=latest.mode, place=latest.place, recurring=True,
-        status=SessionStatus.SCHEDULED, created_at=now, created_by_id=first.created_by_id, timezone=first.timezone,
-        calendar_uid=first.calendar_uid, calendar_sequence=latest.calendar_sequence, invite_token=new_invite_token(),
-    )
+    rows = await queries.series_of_pairs(session, list(by_pair), now - HISTORY)
+    return await continue_series(session, rows, cadence_of, now)
 
 
 def _state(pair: Pair, program: Program, people: dict[int, Any], active: set[tuple[int, int]],

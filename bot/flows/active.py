@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bot.flows.base import Flow, on_hold
+from bot.flows.circles import CIRCLE_FLOWS
 from bot.flows.onboarding import OnboardingFlow, ProfileFlow
 from bot.flows.schedule import ScheduleFlow
+from bot.formats import research_flows
 from bot.progress.checkin import CHECKIN
 from bot.progress.evaluation import EVALUATION
 from bot.progress.goals import GOALS
@@ -16,6 +18,8 @@ ONBOARDING = OnboardingFlow()
 PROFILE = ProfileFlow()
 SCHEDULING = ScheduleFlow()
 FLOWS: dict[str, Flow] = {flow.name: flow for flow in (ONBOARDING, PROFILE, SCHEDULING, GOALS, CHECKIN, PULSE, EVALUATION)}
+FLOWS.update({flow.name: flow for flow in research_flows.FLOWS})
+FLOWS.update({flow.name: flow for flow in CIRCLE_FLOWS})
 
 Active = tuple[Flow, ConversationState]
 
