@@ -1,8 +1,12 @@
 """``mentorbot simulate``: a sample program run on a fake clock, through the console adapter.
 
-A program with six pairs in three time zones; the executives (mentees) behave in seeded,
-typical ways: some keep every session, some cancel, some go silent, some answer only when
-reminded. Every hour of simulated time the cadence jobs run as the server runs them (tick,
+A program with six pairs in three time zones, a circle and a research assignment; the
+executives (mentees) behave in seeded, typical ways: some keep every session, some cancel,
+some go silent, some answer only when reminded. On the first morning the admin creates the
+circle "AI at work" (the bot proposes its members, the admin confirms them) and assigns the
+research topic mentees want most, as the bot proposes it; the hosts then run weekly
+meetings and record who came, and the research mentor writes up and presents a
+lunch-and-learn to the executives, who rate it. Every hour of simulated time the cadence jobs run as the server runs them (tick,
 digest, outbox), the messages go out through the console deliverer, and the participants
 answer them the way a person would: by typing commands or pressing the buttons shown, in
 their console chats. Week by week it prints what was sent, what became of the sessions
@@ -34,9 +38,31 @@ from bot.engine import MentorBot
 from bot.messages import Address, Message
 from scheduler.outbox import Outbox
 from storage.db import Database
-from storage.enums import EnrollmentStatus, FlagKind, PairStatus, SessionStatus
+from storage.enums import (
+    AssignmentStatus,
+    CircleStatus,
+    EnrollmentStatus,
+    FlagKind,
+    MemberStatus,
+    PairStatus,
+    SessionStatus,
+)
 from storage.migrate import upgrade
-from storage.models import Enrollment, Flag, MentoringSession, Nudge, Pair, Person, Profile, Program, ProgramAdmin
+from storage.models import (
+    Attendance,
+    Circle,
+    CircleMember,
+    Enrollment,
+    Flag,
+    MentoringSession,
+    Nudge,
+    Pair,
+    Person,
+    Profile,
+    Program,
+    ProgramAdmin,
+    ResearchAssignment,
+)
 from storage.repository import Repository, tenant_for
 
 START = datetime(2027, 1, 4, 0, 0, tzinfo=UTC)  # a Monday
@@ -54,16 +80,25 @@ class Persona:
     cancels: float  # chance of calling off a session on its reminder
     no_show: float  # chance a session that was not called off did not happen
     answers: float  # chance of answering "did it happen?"
+    attends: float  # chance of coming to a circle meeting or a lunch-and-learn
 
 
 PERSONAS = {
-    "steady": Persona("steady", 0.95, 0.0, 0.0, 0.95),
-    "canceler": Persona("canceler", 0.9, 0.7, 0.1, 0.9),
-    "silent": Persona("silent", 0.0, 0.0, 0.0, 0.0),
-    "slow": Persona("slow", 0.3, 0.15, 0.2, 0.6),
+    "steady": Persona("steady", 0.95, 0.0, 0.0, 0.95, 0.95),
+    "canceler": Persona("canceler", 0.9, 0.7, 0.1, 0.9, 0.5),
+    "silent": Persona("silent", 0.0, 0.0, 0.0, 0.0, 0.0),
+    "slow": Persona("slow", 0.3, 0.15, 0.2, 0.6, 0.7),
 }
-RATED = {"checkin": "check-in", "pulse": "pulse", "fit": "fit question"}
+RATED = {"checkin": "check-in", "pulse": "pulse", "fit": "fit question", "circle rate": "circle rating",
+         "lunch rate": "lunch-and-learn rating"}
 """Questions answered with a rating button, by their command, and what the summary calls them."""
+ADMIN = "Ada Admin"
+CIRCLE = ("AI at work", ("Amara Diallo", "Ines Duarte"))  # the title and its hosts
+WANTED = {"Victor Lang": ["AI assistants", "Video meetings"], "Helen Marsh": ["AI assistants"],
+          "Robert Tan": ["AI assistants", "Video meetings"], "Diane Price": ["AI assistants"],
+          "Marc Dubois": ["Video meetings"], "Frank Weber": ["Video meetings", "Social media"]}
+OFFERED = {"Amara Diallo": ["AI assistants"], "Ines Duarte": ["AI assistants", "Video meetings"],
+           "Noah Peeters": ["Video meetings"], "Lina Chen": ["Social media"]}
 CAST = [  # mentor, zone, mentee, zone, persona
     ("Amara Diallo", "Europe/Brussels", "Victor Lang", "Europe/Brussels", "steady"),
     ("Noah Peeters", "Europe/Brussels", "Helen Marsh", "America/New_York", "canceler"),
@@ -95,6 +130,7 @@ class Participants:
         self.personas: dict[str, Persona] = {}
         self.zones: dict[str, ZoneInfo] = {}
         self.inbox: list[tuple[str, Message]] = []
+        self.circle_members: list[str] = []
         self.invites = invites
         self.week = Week()
 
@@ -123,29 +159,64 @@ class Participants:
     async def _answer(self, name: str, persona: Persona, message: Message) -> None:
         commands = [b.value for b in message.buttons]
         chat = self.chat(name)
-        if _kind(message) == "schedule request":
+        kind = _kind(message)
+        if kind == "schedule request":
             again = "gentle reminder" in message.text
             # Asked a second time, most people who answer at all get to it.
             chance = max(persona.schedules_when_asked, persona.answers * 0.7) if again else persona.schedules_when_asked
             if self.rng.random() < chance:
                 await chat.say(f"/mentoring schedule {self._slot(name)} 10:00 remote")
+        elif name == CIRCLE[1][0] and (kind == "circle schedule request" or _command(commands, "circle schedule")):
+            await chat.say(f"/mentoring circle schedule {self._slot(name)} 11:00 remote repeat")
+        elif kind == "circle: did it meet?":
+            await self._record_circle(name, _command(commands, "circle outcome").split()[2])
+        elif kind == "research reminder":
+            await self._present(name, _command(commands, "research writeup").split()[2])
+        elif kind == "lunch-and-learn: did it happen?":  # a presenter always knows
+            await chat.say("/mentoring " + _command(commands, "research outcome").rsplit(" ", 1)[0] + " held")
         elif any(c.startswith("cancel-session") for c in commands) and message.text.startswith("Reminder"):
             if self.rng.random() < persona.cancels:
                 await chat.say("/mentoring cancel-session")
                 self.week.notes.append(f"{name} canceled a session at the reminder")
-        elif any(c.startswith("outcome ") for c in commands) and self.rng.random() < persona.answers:
+        elif kind == "did it happen?" and self.rng.random() < persona.answers:
             outcome = "no-show" if self.rng.random() < persona.no_show else "held"
             session = next(c.split()[1] for c in commands if c.startswith("outcome "))
             await chat.say(f"/mentoring outcome {session} {outcome}")
             if outcome == "held":  # the check-in that follows: a rating, then "That's all"
                 await chat.say(str(self._rating(persona)))
                 await chat.say("That's all")
-        elif commands and commands[0].split()[0] in RATED and self.rng.random() < persona.answers:
-            # A check-in, pulse or fit question: the persona taps a rating (a pulse then asks
-            # two optional sentences, left empty).
-            await chat.say("/mentoring " + commands[self._rating(persona) - 1])
-            while chat.pending.field is not None:
-                await chat.say("")
+        elif kind in RATED.values() and self.rng.random() < persona.answers:
+            await self._rate(chat, persona, commands)
+
+    async def _rate(self, chat: ConsoleChat, persona: Persona, commands: list[str]) -> None:
+        """A check-in, pulse, fit question, circle or lunch-and-learn rating: the persona taps a
+        rating; what follows (a pulse's two sentences, what they will try) is left empty, or, after
+        a group session, says what they will try."""
+        await chat.say("/mentoring " + commands[self._rating(persona) - 1])
+        while chat.pending.field is not None:
+            tries = chat.pending.field.name == "will_try" and self.rng.random() < 0.5
+            await chat.say(self.rng.choice(TRIES) if tries else "")
+
+    async def _record_circle(self, host: str, session: str) -> None:
+        """A host says whether the circle met and who came (each member as their persona does)."""
+        chat = self.chat(host)
+        members = [n for n in self.circle_members if n not in CIRCLE[1]]
+        came = [n for n in members if self.rng.random() < self.personas[n].attends]
+        if not came:
+            await chat.say(f"/mentoring circle outcome {session} canceled")
+            return
+        await chat.say(f"/mentoring circle outcome {session} held")
+        await chat.say(", ".join(came))
+
+    async def _present(self, mentor: str, assignment: str) -> None:
+        """The research mentor sends the write-up and puts the lunch-and-learn on the calendar
+        for the program's executives."""
+        chat = self.chat(mentor)
+        await chat.say(f'/mentoring research writeup {assignment} summary="What it is, who uses it here, and three '
+                       f'things to try first." links="https://example.org/guide, https://example.org/demo"')
+        audience = ", ".join(n for n, p in self.personas.items() if n in WANTED)
+        await chat.say(f'/mentoring research schedule {assignment} {self._slot(mentor)} 12:30 "Room 2" '
+                       f'audience="{audience}"')
 
     def _rating(self, persona: Persona) -> int:
         """How a participant of ``persona`` rates what they are asked about, 1 to 5."""
@@ -159,31 +230,61 @@ class Participants:
         return day.isoformat()
 
 
+KINDS = (  # the first words of a message's first button, and what the summary calls the message
+    ("circle outcome", "circle: did it meet?"), ("research outcome", "lunch-and-learn: did it happen?"),
+    ("outcome", "did it happen?"),
+)
+TEXTS = (  # how a message begins, and what the summary calls it
+    ("*Weekly digest", "digest"), ("*Flag", "flag"), ("Reminder: the circle", "circle reminder"),
+    ("Reminder: you present the lunch-and-learn", "lunch-and-learn reminder"),
+    ("Reminder: the lunch-and-learn", "lunch-and-learn reminder"), ("A reminder: your write-up", "research reminder"),
+    ("You have a research assignment", "research assignment"), ("Reminder", "reminder"),
+    ("Time to put the next meeting of the circle", "circle schedule request"),
+    ("Welcome to the reverse-mentoring circle", "circle welcome"), ("You host the reverse-mentoring circle", "circle welcome"),
+    ("You're invited to the lunch-and-learn", "lunch-and-learn invite"),
+)
+TRIES = ("Ask the assistant to draft my weekly update", "Run my next staff meeting on video", "Share my calendar")
+
+
+def _command(commands: list[str], prefix: str) -> str:
+    """The first of ``commands`` that starts with ``prefix`` ("" when none does)."""
+    return next((c for c in commands if c.startswith(prefix + " ")), "")
+
+
 def _kind(message: Message) -> str:
-    commands = " ".join(b.value for b in message.buttons)
-    first = commands.split()[0] if commands else ""
-    if first in RATED:
-        return RATED[first]
-    if message.text.startswith("*Weekly digest"):
-        return "digest"
-    if message.text.startswith("*Flag"):
-        return "flag"
-    if "outcome " in commands:
-        return "did it happen?"
-    if message.text.startswith("Reminder"):
-        return "reminder"
-    if "schedule " in commands and ("calendar" in message.text or "propose" in message.text):
+    commands = [b.value for b in message.buttons]
+    words = commands[0].split() if commands else []
+    for rated in RATED:
+        if " ".join(words[:len(rated.split())]) == rated:
+            return RATED[rated]
+    for prefix, kind in KINDS:
+        if any(c.startswith(prefix + " ") for c in commands):
+            return kind
+    for start, kind in TEXTS:
+        if message.text.startswith(start):
+            return kind
+    if "lunch-and-learn" in message.text:
+        return "lunch-and-learn news"
+    if "circle" in message.text:
+        return "circle news"
+    if any(c.startswith("schedule ") for c in commands) and ("calendar" in message.text or "propose" in message.text):
         return "schedule request"
     return "session news"
 
 
 async def _next_event(db: Database, now: datetime) -> datetime:
-    """When something can next happen: a pair due for a look or a nudge due, at least an hour
-    on (the tick's resolution here) and at most ``LONGEST_JUMP`` (the digest job's)."""
+    """When something can next happen: a pair, circle or assignment due for a look or a nudge
+    due, at least an hour on (the tick's resolution here) and at most ``LONGEST_JUMP`` (the
+    digest job's)."""
     async with db.transaction() as session:
-        check = await session.scalar(select(func.min(Pair.next_check_at)).where(Pair.status == PairStatus.ACTIVE))
-        due = await session.scalar(select(func.min(Nudge.due_at)).where(Nudge.status == "pending"))
-    soonest = min((t for t in (check, due) if t is not None), default=now + LONGEST_JUMP)
+        checks = [
+            await session.scalar(select(func.min(Pair.next_check_at)).where(Pair.status == PairStatus.ACTIVE)),
+            await session.scalar(select(func.min(Circle.next_check_at)).where(Circle.status == CircleStatus.ACTIVE)),
+            await session.scalar(select(func.min(ResearchAssignment.next_check_at)).where(
+                ResearchAssignment.status.not_in((AssignmentStatus.PRESENTED, AssignmentStatus.CANCELED)))),
+            await session.scalar(select(func.min(Nudge.due_at)).where(Nudge.status == "pending")),
+        ]
+    soonest = min((t for t in checks if t is not None), default=now + LONGEST_JUMP)
     return min(max(soonest, now + STEP), now + LONGEST_JUMP)
 
 
@@ -192,11 +293,13 @@ async def _seed(db: Database, participants: Participants, now: datetime) -> None
     async with db.transaction() as session:
         tenant = await tenant_for(session, "console", "local", now)
         repo = Repository(session, tenant.id)
-        program = repo.add(Program(name="Digital Leaders 2027", cadence="weekly", capacity=3, formats=["one-to-one"],
-                                   topics=[], baseline_skills=[], reminder_hours=24, allow_same_level=False,
-                                   match_weights={}, status="active", created_at=now))
+        program = repo.add(Program(name="Digital Leaders 2027", cadence="weekly", capacity=3,
+                                   formats=["one-to-one", "group", "research"],
+                                   topics=["AI assistants", "Video meetings", "Social media"], baseline_skills=[],
+                                   reminder_hours=24, allow_same_level=False, match_weights={}, status="active",
+                                   created_at=now))
         await repo.flush()
-        admin = await _person(repo, "Ada Admin", "Europe/Brussels", now)
+        admin = await _person(repo, ADMIN, "Europe/Brussels", now)
         repo.add(ProgramAdmin(program_id=program.id, person_id=admin.id, added_at=now))
         for mentor_name, mentor_zone, mentee_name, mentee_zone, persona in CAST:
             mentor = await _person(repo, mentor_name, mentor_zone, now, program.id, "mentor")
@@ -207,7 +310,25 @@ async def _seed(db: Database, participants: Participants, now: datetime) -> None
             participants.personas[mentor_name] = PERSONAS[persona if persona != "canceler" else "steady"]
             participants.zones |= {mentor_name: ZoneInfo(mentor_zone), mentee_name: ZoneInfo(mentee_zone)}
             participants.chat(mentor_name), participants.chat(mentee_name)
-        participants.chat("Ada Admin")
+        participants.chat(ADMIN)
+
+
+async def _launch_formats(participants: Participants, write: Write) -> None:
+    """The admin's first morning: a circle (members as the bot proposes them, then confirmed)
+    and the research topic mentees want most, assigned as the bot proposes it."""
+    admin = participants.chat(ADMIN)
+    title, hosts = CIRCLE
+    await admin.say(f'/mentoring circle create "{title}" size=4 hosts="{", ".join(hosts)}"')
+    await admin.say("/mentoring circle confirm #1")
+    async with participants.bot.db.transaction() as session:
+        rows = await session.execute(select(Person.display_name).join(CircleMember, CircleMember.person_id == Person.id)
+                                     .where(CircleMember.status == MemberStatus.ACTIVE).order_by(CircleMember.id))
+        participants.circle_members = list(rows.scalars())
+    proposal = await admin.say("/mentoring research propose")
+    assign = next((line for line in proposal.splitlines() if "Assign" in line), "")
+    await admin.say(assign.split("]")[0].lstrip("[").strip() if assign.startswith("[") else "1")
+    write(f"Circle \"{title}\" hosted by {' and '.join(hosts)}: "
+          f"{', '.join(n for n in participants.circle_members if n not in hosts)}.")
 
 
 async def _person(repo: Repository, name: str, zone: str, now: datetime, program_id: int | None = None,
@@ -217,7 +338,8 @@ async def _person(repo: Repository, name: str, zone: str, now: datetime, program
                              address={"platform": "console", "tenant": "local", "user_id": user_id, "reference": None},
                              created_at=now))
     await repo.flush()
-    repo.add(Profile(person_id=person.id, timezone=zone, work_start=time(9), work_end=time(17), updated_at=now))
+    repo.add(Profile(person_id=person.id, timezone=zone, work_start=time(9), work_end=time(17), updated_at=now,
+                     topics_wanted=WANTED.get(name, []), skills_offered=OFFERED.get(name, [])))
     if program_id is not None:
         repo.add(Enrollment(program_id=program_id, person_id=person.id, role=role, status=EnrollmentStatus.ACTIVE,
                             joined_at=now, onboarded_at=now, confidentiality_accepted_at=now))
@@ -241,10 +363,18 @@ async def _week_report(db: Database, number: int, start: datetime, week: Week, w
     line = ", ".join(f"{n} {status}" for status, n in sorted(outcomes.items())) or "none recorded"
     write(f"  sessions: {line}" + (f" (canceled by {', '.join(canceled_by)})" if canceled_by else ""))
     for flag in flags:
-        pair = pairs[flag.pair_id or 0]
-        who = f"{names[pair.mentor_id]} & {names[pair.mentee_id]}"
         extra = f" ({names.get(flag.person_id or 0)})" if flag.person_id else ""
-        write(f"  FLAG: {who}: {TITLES[FlagKind(flag.kind)]}{extra}")
+        write(f"  FLAG: {_subject(flag, pairs, names)}: {TITLES[FlagKind(flag.kind)]}{extra}")
+
+
+def _subject(flag: Flag, pairs: dict[int, Pair], names: dict[int, str]) -> str:
+    """What a flag is about: a pair's two names, the circle, or the research assignment."""
+    if flag.circle_id is not None:
+        return f"circle \"{CIRCLE[0]}\""
+    if flag.assignment_id is not None:
+        return "research assignment"
+    pair = pairs[flag.pair_id or 0]
+    return f"{names[pair.mentor_id]} & {names[pair.mentee_id]}"
 
 
 async def _summary(db: Database, totals: Counter[str], write: Write) -> None:
@@ -263,10 +393,31 @@ async def _summary(db: Database, totals: Counter[str], write: Write) -> None:
         write(f"  {names[pair.mentor_id]} & {names[pair.mentee_id]} [{pair.reasons[0]}]: "
               f"{mine[SessionStatus.HELD]} held, {mine[SessionStatus.CANCELED]} canceled, "
               f"{mine[SessionStatus.NO_SHOW]} no-show; flags: {', '.join(raised) or 'none'}")
+    async with db.transaction() as session:
+        attendance = list(await session.scalars(select(Attendance)))
+    for label, column in (("circle \"" + CIRCLE[0] + "\"", "circle_id"), ("lunch-and-learn", "assignment_id")):
+        meetings = [row for row in rows if getattr(row, column) is not None]
+        ids = {row.id for row in meetings}
+        came = [a for a in attendance if a.session_id in ids and a.attended and a.person_id not in _hosts(names)]
+        ratings = [a.rating for a in came if a.rating is not None]
+        mean = f", mean rating {sum(ratings) / len(ratings):.1f}" if ratings else ""
+        counts = Counter(row.status for row in meetings)
+        write(f"  {label}: {counts[SessionStatus.HELD]} held, {counts[SessionStatus.CANCELED]} canceled, "
+              f"{len(came)} attendances, {len(ratings)} ratings{mean}; flags: "
+              + (", ".join(f.kind + (" (open)" if f.resolved_at is None else " (resolved)") + _who(f, names)
+                           for f in flags if getattr(f, column) is not None) or "none"))
     held = sum(1 for s in rows if s.status == SessionStatus.HELD)
     missed = sum(1 for s in rows if s.status in (SessionStatus.CANCELED, SessionStatus.NO_SHOW))
     write(f"  program: {held} sessions held, {missed} canceled or missed, {len(flags)} flags raised, "
           f"{sum(1 for f in flags if f.resolved_at is None)} still open")
+
+
+def _hosts(names: dict[int, str]) -> set[int]:
+    return {person_id for person_id, name in names.items() if name in CIRCLE[1]}
+
+
+def _who(flag: Flag, names: dict[int, str]) -> str:
+    return f" ({names.get(flag.person_id, '?')})" if flag.person_id else ""
 
 
 async def simulate(weeks: int, seed: int, write: Write, verbose: bool = False) -> None:
@@ -280,7 +431,10 @@ async def simulate(weeks: int, seed: int, write: Write, verbose: bool = False) -
                                         write, verbose)
             await _seed(db, participants, clock.now())
             outbox = Outbox(db, {"console": participants}, render_nudge, clock, "simulation")
-            write(f"Simulating {weeks} weeks of \"Digital Leaders 2027\" (weekly, 6 pairs, seed {seed}).")
+            write(f"Simulating {weeks} weeks of \"Digital Leaders 2027\" (weekly, 6 pairs, a circle, a research "
+                  f"assignment, seed {seed}).")
+            clock.set(START + timedelta(hours=9))  # the admin's first morning, Brussels time
+            await _launch_formats(participants, write)
             totals: Counter[str] = Counter()
             for number in range(1, weeks + 1):
                 start, participants.week = clock.now(), Week()

@@ -20,6 +20,19 @@ async def test_two_weeks_show_nudges_outcomes_flags_and_a_summary_and_a_seed_rep
     assert again == first
 
 
+async def test_the_sample_program_runs_a_circle_and_a_lunch_and_learn_and_flags_a_member_who_keeps_missing() -> None:
+    lines: list[str] = []
+    await simulate(4, seed=5, write=lines.append)
+    text = "\n".join(lines)
+    assert 'Circle "AI at work" hosted by Amara Diallo and Ines Duarte: Victor Lang, Robert Tan, Diane Price, ' \
+           "Helen Marsh." in text, "members proposed from what they want and the hours they share"
+    assert "circle welcome" in text and "circle reminder" in text and "circle: did it meet?" in text
+    assert "research assignment" in text and "lunch-and-learn invite" in text and "lunch-and-learn rating" in text
+    assert 'FLAG: circle "AI at work": missed the circle\'s last two meetings (Diane Price)' in text, "the silent one"
+    assert 'circle "AI at work": 3 held, 0 canceled, 5 attendances, 5 ratings' in text
+    assert "lunch-and-learn: 1 held, 0 canceled, 5 attendances, 5 ratings" in text
+
+
 def test_the_command_refuses_a_bad_number_of_weeks(capsys) -> None:  # type: ignore[no-untyped-def]
     for bad in ("0", "53", "two"):
         try:
