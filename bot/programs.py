@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.catalog import FORMAT_LABELS
 from bot.commands.grammar import CommandError
 from bot.turn import Turn
+from storage.enums import ProgramFormat
 from storage.models import Program
 
 
@@ -45,3 +47,12 @@ async def target_program(turn: Turn, name: str | None) -> Program:
     if len(own) == 1:
         return own[0]
     raise CommandError(f'Which program? Add program="NAME"; programs: {_names(programs)}.')
+
+
+def adopt_format(program: Program, fmt: ProgramFormat) -> str:
+    """Add ``fmt`` to the formats the program runs (an admin starting a circle or a research
+    assignment has chosen to try it); a sentence saying so, or "" when it was there already."""
+    if fmt in program.formats:
+        return ""
+    program.formats = [*program.formats, fmt.value]
+    return f" {FORMAT_LABELS[fmt]} are now among the formats of {program.name}."

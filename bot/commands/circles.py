@@ -13,10 +13,11 @@ from bot.cadence.wording import describe, zone_of
 from bot.formats import circles as ops
 from bot.formats.circle_rules import Proposal
 from bot.formats.circles import CircleView, load
+from bot.programs import adopt_format
 from bot.messages import LABEL_LIMIT, Button, ButtonStyle, Message, say
 from bot.progress.common import HIGH, LOW
 from storage import circles as queries
-from storage.enums import Cadence, CircleRole, CircleStatus
+from storage.enums import Cadence, CircleRole, CircleStatus, ProgramFormat
 
 TITLE_LIMIT = 120
 SIZES = (3, 12)
@@ -50,7 +51,8 @@ async def create(call: Call) -> Sequence[Message]:
     if len({p.id for p in hosts}) < len(hosts):
         raise CommandError("hosts: name each host once.")
     view, proposal = await ops.create(turn, program, title, args["size"], args.get("cadence"), hosts)
-    return [say(_proposal_text(view, proposal), _confirm_button(view))]
+    adopted = adopt_format(program, ProgramFormat.GROUP)
+    return [say(_proposal_text(view, proposal) + adopted, _confirm_button(view))]
 
 
 def _proposal_text(view: CircleView, proposal: Proposal) -> str:

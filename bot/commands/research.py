@@ -15,6 +15,7 @@ from bot.commands.grammar import Arg, ArgKind, CommandError, CommandSpec
 from bot.formats import research as ops
 from bot.formats import research_lunch as lunch
 from bot.formats.research import day, joined, ref
+from bot.programs import adopt_format
 from bot.formats.research_flows import WILL_TRY, ask_will_try, audience_for, start_lunch, start_writeup, written
 from bot.formats.research_propose import propose_message
 from bot.messages import LABEL_LIMIT, Button, ButtonStyle, Message, say
@@ -22,7 +23,7 @@ from bot.programs import target_program
 from bot.progress.common import HIGH, LOW
 from bot.turn import Turn
 from storage import research as queries
-from storage.enums import AssignmentStatus, EnrollmentStatus, SessionStatus
+from storage.enums import AssignmentStatus, EnrollmentStatus, ProgramFormat, SessionStatus
 from storage.models import MentoringSession, ResearchAssignment
 
 MIN_RATINGS = 3
@@ -64,9 +65,10 @@ async def assign(call: Call) -> Sequence[Message]:
     chosen = await ops.resolve_mentors(turn, program, call.args["mentors"])
     assignment = await ops.assign(turn, program, topic, chosen, due)
     names = joined([p.display_name for p in chosen])
+    adopted = adopt_format(program, ProgramFormat.RESEARCH)
     return [say(f"Assigned research {ref(assignment)} in {program.name}: *{topic}*, to {names}, due {day(due)}. I've "
                 "told them; they are reminded a week and a day before it is due, and you hear when the write-up "
-                "is in.", Button.for_command("See it", f"research show {ref(assignment)}"))]
+                f"is in.{adopted}", Button.for_command("See it", f"research show {ref(assignment)}"))]
 
 
 async def _administered(call: Call) -> ResearchAssignment:

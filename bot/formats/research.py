@@ -1,5 +1,5 @@
 """Research assignments: a mentor (or two) studies an emerging tool or trend, writes it up
-and presents it at a lunch-and-learn (:mod:`bot.formats.lunch`).
+and presents it at a lunch-and-learn (:mod:`bot.formats.research_lunch`).
 
 An admin assigns a topic with a due date (or takes one the bot proposes from what mentees
 want most); the mentors are told, reminded by the tick (:mod:`bot.formats.research_rules`)

@@ -30,6 +30,7 @@ async def test_a_proposal_ranks_members_with_reasons_and_leaves_out_who_shares_n
         bot: - Mei: wants Video meetings, which Hana teaches; 7 h of working hours shared with the hosts
         bot: - Omar: wants Social media, which Zoe teaches; 8 h of working hours shared with the hosts
         bot: Only 4 of 6 places could be filled: Kenji shares no working hours with Hana.
+        bot: Group discussions are now among the formats of Digital Leaders.
         bot: [1] Confirm
         bot never: - Kenji:
     """)
@@ -52,6 +53,7 @@ async def test_without_hosts_the_mentor_teaching_the_trend_is_proposed(world: Wo
         bot: Proposed circle #2 'Social media for leaders' in Digital Leaders (meets every month;
         bot: - Zoe: teaches Social media; hosts no other circle
         bot: Only 2 of 3 places could be filled: Digital Leaders has no other active mentees.
+        bot never: now among the formats
     """)
 
 

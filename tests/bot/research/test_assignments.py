@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from bot.cadence.tick import run_tick
 from storage.enums import AssignmentStatus, NudgeKind, NudgeStatus
-from storage.models import AssignmentMentor, Flag, ResearchAssignment
+from storage.models import AssignmentMentor, Flag, Program, ResearchAssignment
 from tests.bot.cadence.conftest import MENTEE, World
 from tests.bot.research.conftest import cast, nudges_of, rendered, rows, set_profile
 from tests.transcript import Chats
@@ -62,7 +62,11 @@ async def test_an_assignment_tells_each_mentor_what_by_when_and_with_whom(world:
     await chats.run("""
         Ada> /mentoring research assign "Copilot in Excel" mentors=Zoe,Hana due=2027-01-15
         bot: Assigned research #1 in Digital Leaders: Copilot in Excel, to Zoe and Hana, due Fri 15 Jan 2027.
+        bot: Research and lunch-and-learns are now among the formats of Digital Leaders.
     """)
+    async with world.db.transaction() as session:
+        program = await session.get(Program, world.program_id)
+        assert program is not None and program.formats == ["one-to-one", "research"]
     assert {world.name_of(m.person_id) for m in await rows(world, AssignmentMentor)} == {"Zoe", "Hana"}
     told = {world.name_of(n.person_id): n for n in await nudges_of(world, NudgeKind.RESEARCH_ASSIGNED)}
     assert set(told) == {"Zoe", "Hana"}
