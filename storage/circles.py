@@ -23,7 +23,6 @@ from storage.models import (
     Flag,
     MentoringSession,
     Person,
-    Profile,
 )
 from storage.repository import Repository
 
@@ -87,18 +86,6 @@ async def circle_counts(repo: Repository, program_id: int, role: CircleRole) -> 
                CircleMember.role == role, CircleMember.status.in_(IN_CIRCLE))
         .group_by(CircleMember.person_id))
     return {person: count for person, count in rows.all()}
-
-
-async def enrolled(repo: Repository, program_id: int, role: str) -> Sequence[tuple[Person, Profile | None]]:
-    """The program's active participants on one side, with their profiles, by name."""
-    rows = await repo.session.execute(
-        select(Person, Profile)
-        .join(Enrollment, Enrollment.person_id == Person.id)
-        .outerjoin(Profile, Profile.person_id == Person.id)
-        .where(Enrollment.tenant_id == repo.tenant_id, Enrollment.program_id == program_id,
-               Enrollment.role == role, Enrollment.status == EnrollmentStatus.ACTIVE, Person.erased_at.is_(None))
-        .order_by(Person.display_name, Person.id))
-    return [(person, profile) for person, profile in rows.all()]
 
 
 async def upcoming(repo: Repository, circle_id: int, now: datetime) -> MentoringSession | None:

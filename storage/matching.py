@@ -31,6 +31,19 @@ async def participants(repo: Repository, program_id: int, today: date
     return [(person, enrollment, profile) for person, enrollment, profile in rows]
 
 
+async def active_on_side(repo: Repository, program_id: int, role: str) -> Sequence[tuple[Person, Profile | None]]:
+    """The program's active participants on one side (mentors or mentees), with their profiles,
+    by name: who a circle or a research assignment may draw on."""
+    rows = await repo.session.execute(
+        select(Person, Profile)
+        .join(Enrollment, Enrollment.person_id == Person.id)
+        .outerjoin(Profile, Profile.person_id == Person.id)
+        .where(Enrollment.tenant_id == repo.tenant_id, Enrollment.program_id == program_id,
+               Enrollment.role == role, Enrollment.status == EnrollmentStatus.ACTIVE, Person.erased_at.is_(None))
+        .order_by(Person.display_name, Person.id))
+    return [(person, profile) for person, profile in rows.all()]
+
+
 async def holding_pairs(repo: Repository, program_id: int) -> Sequence[Pair]:
     """The program's running pairs and proposals."""
     return await repo.all(repo.scoped(Pair).where(Pair.program_id == program_id, Pair.status.in_(HOLDING))

@@ -15,15 +15,13 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.enums import AssignmentStatus, EnrollmentStatus, FlagKind, Role, SessionStatus
+from storage.enums import AssignmentStatus, EnrollmentStatus, FlagKind, SessionStatus
 from storage.models import (
     AssignmentMentor,
     Attendance,
     Enrollment,
     Flag,
     MentoringSession,
-    Person,
-    Profile,
     ResearchAssignment,
 )
 from storage.repository import Repository
@@ -95,18 +93,6 @@ async def live_load(repo: Repository, program_id: int) -> dict[int, int]:
                ResearchAssignment.status.in_(LIVE))
         .group_by(AssignmentMentor.person_id))
     return {person_id: count for person_id, count in rows.all()}
-
-
-async def active_with_profiles(repo: Repository, program_id: int, role: Role) -> Sequence[tuple[Person, Profile | None]]:
-    """The program's active participants of ``role`` with their profiles, by name."""
-    rows = await repo.session.execute(
-        select(Person, Profile)
-        .join(Enrollment, Enrollment.person_id == Person.id)
-        .outerjoin(Profile, Profile.person_id == Person.id)
-        .where(Enrollment.tenant_id == repo.tenant_id, Enrollment.program_id == program_id,
-               Enrollment.role == role, Enrollment.status == EnrollmentStatus.ACTIVE, Person.erased_at.is_(None))
-        .order_by(Person.display_name, Person.id))
-    return [(person, profile) for person, profile in rows.all()]
 
 
 async def sessions_of(repo: Repository, assignment_id: int) -> Sequence[MentoringSession]:

@@ -243,6 +243,17 @@ def _schedule_asks(state: PairState, now: datetime, verdict: Verdict) -> None:
         ))
 
 
+def missed_streak(sessions: Sequence[SessionState]) -> list[SessionState]:
+    """The sessions canceled or missed since the last one held, newest first."""
+    ended = sorted((s for s in sessions if s.status in ENDED), key=lambda s: s.starts_at, reverse=True)
+    streak = []
+    for session in ended:
+        if session.status not in MISSED:
+            break
+        streak.append(session)
+    return streak
+
+
 def _last_held(state: PairState) -> SessionState | None:
     held = [s for s in state.sessions if s.status == SessionStatus.HELD]
     return max(held, key=lambda s: s.starts_at, default=None)
@@ -251,12 +262,7 @@ def _last_held(state: PairState) -> SessionState | None:
 def _flags(state: PairState, now: datetime, verdict: Verdict) -> None:
     held = _last_held(state)
     marker = held.id if held else 0
-    ended = sorted((s for s in state.sessions if s.status in ENDED), key=lambda s: s.starts_at, reverse=True)
-    streak = []
-    for session in ended:
-        if session.status not in MISSED:
-            break
-        streak.append(session)
+    streak = missed_streak(state.sessions)
     if len(streak) >= 2:
         verdict.flags.append(PlannedFlag(FlagKind.CANCELED_TWICE, f"canceled_twice:{state.pair_id}:{marker}", None, {
             "sessions": [s.id for s in reversed(streak)], "since": streak[-1].starts_at.isoformat(),

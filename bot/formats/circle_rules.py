@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.cadence.hours import WorkingHours
 from bot.cadence.periods import window
 from bot.cadence.rules import (
-    ENDED, FIRST_ASK_DELAY, MISSED, PlannedFlag, PlannedNudge, SessionState, Side, Verdict, daily_look,
+    ENDED, FIRST_ASK_DELAY, PlannedFlag, PlannedNudge, SessionState, Side, Verdict, daily_look, missed_streak,
     outcome_prompts, reminders, when_due,
 )
 from storage.enums import FlagKind, NudgeKind, SessionStatus
@@ -240,12 +240,7 @@ def _schedule_asks(state: CircleState, hosts: Sequence[Side], now: datetime, ver
 def _flags(state: CircleState, now: datetime, verdict: Verdict) -> None:
     held = sorted((s for s in state.sessions if s.status == SessionStatus.HELD), key=lambda s: s.starts_at)
     marker = held[-1].id if held else 0
-    ended = sorted((s for s in state.sessions if s.status in ENDED), key=lambda s: s.starts_at, reverse=True)
-    streak = []
-    for session in ended:
-        if session.status not in MISSED:
-            break
-        streak.append(session)
+    streak = missed_streak(state.sessions)
     if len(streak) >= 2:
         missed = list(reversed(streak))
         verdict.flags.append(PlannedFlag(

@@ -21,6 +21,7 @@ from bot.commands.grammar import CommandError
 from bot.formats import circle_rules as rules
 from bot.turn import Turn
 from storage import circles as queries
+from storage.matching import active_on_side
 from storage.enums import (
     Cadence, CircleRole, CircleStatus, EnrollmentStatus, FlagKind, MemberStatus, NudgeKind, NudgeStatus, Role,
     SessionStatus,
@@ -152,7 +153,7 @@ async def host_candidates(turn: Turn, program: Program, title: str,
     """The hosts given by name (each an active mentor of the program), or the one mentor the bot
     proposes for ``title``; each with why."""
     mentors = {person.id: (person, profile) for person, profile in
-               await queries.enrolled(turn.repo, program.id, Role.MENTOR)}
+               await active_on_side(turn.repo, program.id, Role.MENTOR)}
     hosted = await queries.circle_counts(turn.repo, program.id, CircleRole.HOST)
     for person in named:
         if person.id not in mentors:
@@ -189,7 +190,7 @@ async def create(turn: Turn, program: Program, title: str, size: int, cadence: s
     hosts = await host_candidates(turn, program, title, named_hosts)
     joined = await queries.circle_counts(turn.repo, program.id, CircleRole.MEMBER)
     mentees = [_candidate(person, profile, profile.topics_wanted if profile else [], joined)
-               for person, profile in await queries.enrolled(turn.repo, program.id, Role.MENTEE)]
+               for person, profile in await active_on_side(turn.repo, program.id, Role.MENTEE)]
     proposal = rules.propose_members(title, [h for h, _ in hosts], mentees, size, rules.reference_day(turn.now))
     circle = turn.repo.add(Circle(program_id=program.id, title=title, size=size, cadence=cadence,
                                   status=CircleStatus.PROPOSED, created_at=turn.now, created_by_id=turn.person.id))

@@ -17,6 +17,7 @@ from bot.messages import Button, ButtonStyle, Message, say
 from bot.progress.common import short
 from bot.turn import Turn
 from storage import research as queries
+from storage.matching import active_on_side
 from storage.enums import Role
 from storage.models import Person, Profile, Program
 
@@ -57,11 +58,11 @@ def wanted(profiles: list[Profile | None], listed: list[str]) -> tuple[Counter[s
 async def proposals(turn: Turn, program: Program) -> tuple[list[Proposal], bool]:
     """The topics most wanted and not assigned yet, each with a mentor; True when any topic is
     wanted at all."""
-    mentees = await queries.active_with_profiles(turn.repo, program.id, Role.MENTEE)
+    mentees = await active_on_side(turn.repo, program.id, Role.MENTEE)
     counts, spelled = wanted([profile for _person, profile in mentees], program.topics or [])
     taken = await queries.live_topics(turn.repo, program.id)
     open_topics = sorted((key for key in counts if key not in taken), key=lambda k: (-counts[k], k))[:SHOWN]
-    mentors = await queries.active_with_profiles(turn.repo, program.id, Role.MENTOR)
+    mentors = await active_on_side(turn.repo, program.id, Role.MENTOR)
     load = await queries.live_load(turn.repo, program.id)
     found = []
     for key in open_topics:
