@@ -4,6 +4,7 @@ outbox rows and flags (with their admins' nudges), and the tally of a tick."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cadence import rules
 from bot.cadence.hours import WorkingHours
 from storage import cadence as queries
+from storage.db import Database
 from storage.enums import NudgeKind, NudgeStatus
 
 log = logging.getLogger(__name__)
@@ -73,3 +75,14 @@ async def raise_flag_row(session: AsyncSession, row: dict[str, Any], now: dateti
             "status": NudgeStatus.PENDING, "attempts": 0, "created_at": now,
         })
     return 1
+
+
+async def in_batches(db: Database, step: Callable[[AsyncSession], Awaitable[int]], batch: int) -> None:
+    """Run ``step`` (which looks at up to ``batch`` due rows and says how many it found), one
+    transaction each, until a step finds less than a full batch."""
+    while True:
+        async with db.transaction() as session:
+            checked = await step(session)
+        if checked < batch:
+            break
+

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cadence import rules
-from bot.cadence.batch import Admins, TickReport, nudge_row, raise_flag_row
+from bot.cadence.batch import Admins, TickReport, in_batches, nudge_row, raise_flag_row
 from bot.cadence.hours import WorkingHours
 from bot.cadence.series import continue_series
 from bot.clock import Clock
@@ -39,11 +39,7 @@ async def run_tick(db: Database, clock: Clock, batch: int = BATCH) -> TickReport
     and flags."""
     report = TickReport()
     now = clock.now()
-    while True:
-        async with db.transaction() as session:
-            checked = await _tick_batch(session, now, batch, report)
-        if checked < batch:
-            break
+    await in_batches(db, lambda session: _tick_batch(session, now, batch, report), batch)
     await tick_circles(db, now, report)
     await tick_assignments(db, now, report)
     if report.nudges_written or report.flags_raised:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cadence import rules
-from bot.cadence.batch import Admins, TickReport, nudge_row, raise_flag_row
+from bot.cadence.batch import Admins, TickReport, in_batches, nudge_row, raise_flag_row
 from bot.cadence.hours import WorkingHours
 from bot.cadence.series import continue_series
 from bot.formats import circle_rules
@@ -33,11 +33,7 @@ HISTORY = timedelta(days=120)
 
 async def tick_circles(db: Database, now: datetime, report: TickReport, batch: int = BATCH) -> None:
     """Look at every circle that is due and write its due nudges and flags."""
-    while True:
-        async with db.transaction() as session:
-            checked = await _tick_batch(session, now, batch, report)
-        if checked < batch:
-            break
+    await in_batches(db, lambda session: _tick_batch(session, now, batch, report), batch)
 
 
 async def _tick_batch(session: AsyncSession, now: datetime, batch: int, report: TickReport) -> int:

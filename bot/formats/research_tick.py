@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cadence.batch import Admins, TickReport, nudge_row, raise_flag_row
+from bot.cadence.batch import Admins, TickReport, in_batches, nudge_row, raise_flag_row
 from bot.cadence.hours import WorkingHours
 from bot.cadence.rules import SessionState, Side
 from bot.formats import research_rules as rules
@@ -26,11 +26,7 @@ BATCH = 500
 
 async def tick_assignments(db: Database, now: datetime, report: TickReport, batch: int = BATCH) -> None:
     """Look at every research assignment that is due and write its due nudges and flags."""
-    while True:
-        async with db.transaction() as session:
-            checked = await _batch(session, now, batch, report)
-        if checked < batch:
-            break
+    await in_batches(db, lambda session: _batch(session, now, batch, report), batch)
 
 
 class _Loaded:
