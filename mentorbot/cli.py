@@ -103,11 +103,9 @@ async def _read_line(prompt: str) -> str | None:
 async def _chat(settings: Settings, name: str) -> None:
     from adapters.console.chat import ConsoleChat
     from adapters.console.delivery import ConsoleDelivery
-    from bot.progress.periodic import write_periodic
-    from bot.cadence.nudges import render_nudge
-    from bot.cadence.tick import run_tick
     from bot.clock import SystemClock
     from bot.engine import MentorBot
+    from bot.registry import render_nudge, run_tick, write_periodic_nudges
     from bot.turn import Limits
     from scheduler.service import CadenceScheduler, start_cadence
     from storage.db import Database
@@ -125,7 +123,7 @@ async def _chat(settings: Settings, name: str) -> None:
         # Nudges show up in the terminal while chatting. Only console people's nudges are
         # claimed: a chat on a database that also serves Slack or Teams leaves theirs alone.
         cadence = await start_cadence(db, SystemClock(), {console.platform: console}, render=render_nudge,
-                                      tick=run_tick, digest=write_periodic,
+                                      tick=run_tick, periodic_nudges=write_periodic_nudges,
                                       tick_seconds=settings.cadence_tick_seconds,
                                       drain_seconds=settings.outbox_drain_seconds, own_platforms_only=True)
         await ConsoleChat(bot, name).run(_read_line, print)
@@ -174,12 +172,10 @@ def _secret(value: SecretStr | None) -> str | None:
 async def _serve(settings: Settings, host: str, port: int) -> None:
     from aiohttp import web
 
-    from bot.progress.periodic import write_periodic
-    from bot.cadence.nudges import render_nudge
-    from bot.cadence.tick import run_tick
     from bot.clock import SystemClock
     from bot.delivery import Deliverer
     from bot.engine import MentorBot
+    from bot.registry import render_nudge, run_tick, write_periodic_nudges
     from bot.turn import Limits
     from mentorbot.server import build_app
     from mentorbot.worker import WorkerLoop
@@ -214,7 +210,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
         here.add_signal_handler(signum, stop.set)
     try:
         cadence = await worker(start_cadence(
-            work_db, SystemClock(), deliverers, render=render_nudge, tick=run_tick, digest=write_periodic,
+            work_db, SystemClock(), deliverers, render=render_nudge, tick=run_tick, periodic_nudges=write_periodic_nudges,
             tick_seconds=settings.cadence_tick_seconds, drain_seconds=settings.outbox_drain_seconds))
         await stop.wait()
         log.info("shutting down")

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.cadence.hours import WorkingHours
-from bot.commands.call import Call
+from bot.commands.command_call import CommandCall
 from bot.messages import Attachment, Message, say
 from bot.reports import links
 from bot.reports.chat import report_message
@@ -19,13 +19,13 @@ from bot.reports.figures import program_report
 from bot.reports.links import DEFAULT_LIFETIME
 
 
-async def report(call: Call) -> Sequence[Message]:
+async def report(call: CommandCall) -> Sequence[Message]:
     """``report``: sessions, completion, pairs at risk, goals, feedback, by format and cohort."""
     assert call.program is not None
     return [report_message(await program_report(call.turn.repo, call.program, call.turn.now))]
 
 
-async def export(call: Call) -> Sequence[Message]:
+async def export(call: CommandCall) -> Sequence[Message]:
     """``export``: the program's CSV files, attached and behind signed links that expire."""
     turn, program = call.turn, call.program
     assert program is not None

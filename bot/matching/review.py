@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.cadence.hours import WorkingHours
+from bot.cadence.outbox import add_nudge
 from bot.cadence.rules import FIRST_ASK_DELAY
-from bot.cadence.sessions import add_nudge
-from bot.commands.grammar import CommandError
+from bot.errors import CommandError
 from bot.matching.cohort import Cohort, weights_of
-from bot.matching.fit import FitModel
 from bot.matching.proposal import candidate, reporting_lines
+from bot.matching.score import FitModel
 from bot.turn import Turn
 from storage import matching as queries
 from storage.enums import EnrollmentStatus, NudgeKind, PairStatus, Role

@@ -11,12 +11,13 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.answers import parse_text
 from bot.cadence.hours import WorkingHours
-from bot.cadence.sessions import add_nudge
+from bot.cadence.outbox import add_nudge
 from bot.flows.base import ChoiceStep, Flow, FormStep, Question, Step
 from bot.messages import FieldKind, FormField, Message, say
-from bot.progress.common import HIGH, PairView, pair_view, rating_choices
+from bot.parsing import parse_text
+from bot.progress.common import PairView, pair_view
+from bot.ratings import HIGH, rating_choices
 from bot.turn import Turn
 from storage import progress as queries
 from storage.enums import FeedbackKind, NudgeKind

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.cadence.nudges import render_nudge
 from bot.clock import FakeClock
-from bot.calendar import new_calendar_uid, new_invite_token
+from bot.invites import new_calendar_uid, new_invite_token
+from bot.registry import render_nudge
 from storage.db import Database
 from storage.enums import SessionMode, SessionStatus
 from storage.models import MentoringSession, Nudge, Program

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.cadence.nudges import render_nudge
 from bot.clock import FakeClock
 from bot.messages import Message
+from bot.registry import render_nudge
 from storage.db import Database
 from storage.models import AuditEntry, Nudge, Profile
 from storage.repository import Repository
