@@ -98,10 +98,11 @@ terminal chat (`mentorbot chat`):
 - an unknown command shows help; a wrong argument gets an explanation naming it and the
   command's example.
 
-`/mentoring help` lists the commands you may run. Participants' commands come first, then
-program admins'. Commands that only buttons send are not listed. What each command does in
-context is told on the pages for [participants](participants.md), [program admins](admins.md),
-[circles](circles.md), [research assignments](research.md) and [reports](reports.md).
+`/mentoring help` lists the commands you may run (admins see theirs too). Here, participants'
+commands come first, then program admins'. Commands that only buttons send are not listed.
+What each command does in context is told on the pages for [participants](participants.md),
+[program admins](admins.md), [circles](circles.md), [research assignments](research.md) and
+[reports](reports.md).
 """
 
 
