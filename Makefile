@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export TEST_POSTGRES_URL
 
-.PHONY: run test lint setup clean
+.PHONY: run test lint setup clean docs
 
 setup: $(STAMP)
 
@@ -30,6 +30,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check bot adapters scheduler storage mentorbot tests bench
 	$(BIN)/mypy
+
+# Regenerate docs/commands.md from the command registry (a test fails when it is stale).
+docs: $(STAMP)
+	$(BIN)/python -m bot.commands.reference
 
 clean:
 	rm -rf $(VENV) .pytest_cache *.egg-info
