@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from bot.cadence.hours import WorkingHours, zone_named
+from bot.cadence.hours import hours_of, zone_named
 from bot.invites import session_invite
 from bot.messages import Button, Message, say
 from bot.parsing import InvalidAnswer
@@ -18,7 +18,7 @@ FURTHEST = timedelta(days=366)
 
 async def zone_of(turn: Turn) -> str:
     """The caller's time zone name (profile, else platform, else UTC)."""
-    return WorkingHours.of(turn.person, await turn.repo.profile(turn.person.id)).zone.key
+    return (await hours_of(turn.repo, turn.person)).zone.key
 
 
 async def local_today(turn: Turn) -> date:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 
-from bot.cadence.hours import WorkingHours
+from bot.cadence.hours import WorkingHours, hours_of
 from bot.cadence.outbox import add_nudge
 from bot.catalog import CADENCE_LABELS
 from bot.circles import rules
@@ -140,7 +140,7 @@ async def taking_part(repo: Repository, view: CircleView) -> list[tuple[CircleMe
 
 async def working_hours(repo: Repository, person: Person) -> WorkingHours:
     """A person's working hours, from their profile."""
-    return WorkingHours.of(person, await repo.profile(person.id))
+    return await hours_of(repo, person)
 
 
 async def next_working(turn: Turn, person: Person) -> datetime:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from bot.cadence.hours import WorkingHours
+from bot.cadence.hours import hours_of
+from bot.cadence.outbox import add_nudge
 from bot.commands.command_call import CommandCall
 from bot.errors import CommandError
 from bot.matching import review
@@ -207,8 +208,8 @@ async def _tell_ended(turn: Turn, pair: Pair) -> None:
         person = await turn.repo.person(person_id)
         if person is None or person.erased_at is not None:
             continue
-        hours = WorkingHours.of(person, await turn.repo.profile(person_id))
-        await ops.add_nudge(turn, person_id, NudgeKind.PAIR_ENDED, f"ended:{pair.id}:{person_id}",
+        hours = await hours_of(turn.repo, person)
+        await add_nudge(turn, person_id, NudgeKind.PAIR_ENDED, f"ended:{pair.id}:{person_id}",
                             hours.next_working(turn.now), pair_id=pair.id)
 
 

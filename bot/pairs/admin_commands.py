@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from bot.cadence.hours import WorkingHours
+from bot.cadence.hours import hours_of
+from bot.cadence.outbox import add_nudge
 from bot.cadence.when_and_where import local_today
 from bot.commands.arguments import CADENCES, PROGRAM_OPTION
 from bot.commands.command_call import CommandCall
 from bot.commands.grammar import Arg, ArgKind, CommandSpec
 from bot.errors import CommandError
 from bot.messages import Message, say
-from bot.pairs import sessions as ops
 from bot.pairs.finding import find_pair, pair_names
 from storage.enums import NudgeKind, PairStatus
 
@@ -33,9 +33,9 @@ async def nudge(call: CommandCall) -> Sequence[Message]:
         if enrollment is not None and enrollment.paused_until is not None:
             lines.append(f"{person.display_name} is paused until {enrollment.paused_until}: not nudged.")
             continue
-        hours = WorkingHours.of(person, await turn.repo.profile(person_id))
+        hours = await hours_of(turn.repo, person)
         due = hours.next_working(turn.now)
-        await ops.add_nudge(turn, person_id, NudgeKind.MANUAL, f"manual:{pair.id}:{turn.now:%Y%m%dT%H%M%S}:{person_id}",
+        await add_nudge(turn, person_id, NudgeKind.MANUAL, f"manual:{pair.id}:{turn.now:%Y%m%dT%H%M%S}:{person_id}",
                             due, pair_id=pair.id, payload={"by": turn.person.id})
         moment = "now" if due <= turn.now else f"at {hours.local(due):%a %H:%M} their time (working hours)"
         lines.append(f"{person.display_name}: {moment}.")

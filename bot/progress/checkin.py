@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.cadence.hours import WorkingHours
+from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.cadence.when_and_where import describe, zone_of
 from bot.flows.base import Choice, ChoiceStep, Flow, FormStep, Question, Step
@@ -156,7 +156,7 @@ async def start_checkin(turn: Turn, view: PairView, session: MentoringSession, u
 async def ask_partner(turn: Turn, view: PairView, session: MentoringSession) -> None:
     """The partner gets their own check-in question, in their working hours."""
     partner = view.partner
-    hours = WorkingHours.of(partner, await turn.repo.profile(partner.id))
+    hours = await hours_of(turn.repo, partner)
     await add_nudge(turn, partner.id, NudgeKind.CHECKIN, f"checkin:{session.id}:{partner.id}",
                     hours.next_working(turn.now), pair_id=view.pair.id, session_id=session.id,
                     payload={"by": turn.person.id})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.cadence.hours import WorkingHours
+from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.messages import Message, say
 from bot.pairs.flags import raise_flag
@@ -26,7 +26,7 @@ ASK_AFTER = timedelta(days=1)
 async def ask_fit(turn: Turn, view: PairView) -> None:
     """Both sides get the fit question, a day after the first session, in their working hours."""
     for person in (turn.person, view.partner):
-        hours = WorkingHours.of(person, await turn.repo.profile(person.id))
+        hours = await hours_of(turn.repo, person)
         await add_nudge(turn, person.id, NudgeKind.FIT, f"fit:{view.pair.id}:{person.id}",
                         hours.next_working(turn.now + ASK_AFTER), pair_id=view.pair.id)
 

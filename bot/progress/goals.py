@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.cadence.hours import WorkingHours
+from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.flows.base import Choice, ChoiceStep, Flow, FormStep, Question, Step
 from bot.messages import Button, ButtonStyle, FieldKind, FormField, Message, say, short
@@ -122,7 +122,7 @@ def _save_goals(turn: Turn, pair: Pair, answers: Mapping[str, Any], room: int) -
 
 async def _tell_partner(turn: Turn, view: PairView, count: int) -> None:
     partner = view.partner
-    hours = WorkingHours.of(partner, await turn.repo.profile(partner.id))
+    hours = await hours_of(turn.repo, partner)
     await add_nudge(turn, partner.id, NudgeKind.GOALS, f"goals:{view.pair.id}:{turn.now:%Y%m%d%H%M%S}:{partner.id}",
                     hours.next_working(turn.now), pair_id=view.pair.id, payload={"count": count})
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.cadence.hours import WorkingHours
+from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.errors import CommandError
 from bot.parsing import InvalidAnswer, as_text, check_length
@@ -173,7 +173,7 @@ async def tell(turn: Turn, person_id: int, kind: NudgeKind, key: str, assignment
     person = await turn.repo.person(person_id)
     if person is None or person.erased_at is not None:
         return
-    hours = WorkingHours.of(person, await turn.repo.profile(person_id))
+    hours = await hours_of(turn.repo, person)
     await add_nudge(turn, person_id, kind, key, hours.next_working(turn.now), session_id=session_id,
                     assignment_id=assignment.id, payload=payload or {}, expires_at=expires_at)
 
@@ -255,7 +255,7 @@ async def nudge_mentors(turn: Turn, assignment: ResearchAssignment) -> list[str]
     """An admin's nudge to each mentor, now (in their working hours): who and when."""
     lines = []
     for person in await mentors(turn, assignment):
-        hours = WorkingHours.of(person, await turn.repo.profile(person.id))
+        hours = await hours_of(turn.repo, person)
         due = hours.next_working(turn.now)
         await add_nudge(turn, person.id, NudgeKind.RESEARCH_DUE,
                         f"research_nudge:{assignment.id}:{turn.now:%Y%m%dT%H%M%S}:{person.id}", due,
