@@ -31,6 +31,7 @@ from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import ServiceClientCredentialsFactory
 from msrest.exceptions import DeserializationError
 
+from adapters.offload import BUSY_LIMIT, Offload, run_here
 from adapters.teams import translate
 from adapters.teams.auth import ReusingAuthentication
 from adapters.teams.delivery import TeamsDelivery
@@ -42,16 +43,9 @@ from bot.messages import Address, Inbound, Message, Platform, Visibility
 
 log = logging.getLogger(__name__)
 
-Offload = Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
 ENDPOINT = "/api/messages"
-BUSY_LIMIT = 4
-"""Turns worked on at once (one event loop, one database: more would only slow the acks)."""
 NO_PERSONAL_CHAT = ("I answer you in our personal chat, where what you tell me stays between us, but I could "
                     "not open it. Open a chat with me (search for mentorbot under Chat) and type `mentoring help`.")
-
-
-async def _here(work: Coroutine[Any, Any, Any]) -> Any:
-    return await work
 
 
 @dataclass(frozen=True)
@@ -110,7 +104,7 @@ class TeamsAdapter:
 
     platform = Platform.TEAMS
 
-    def __init__(self, bot: MentorBot, config: TeamsConfig, offload: Offload = _here,
+    def __init__(self, bot: MentorBot, config: TeamsConfig, offload: Offload = run_here,
                  delivery_options: dict[str, Any] | None = None) -> None:
         if not config.authenticated and not config.allow_unauthenticated:
             raise ValueError("Teams needs MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD "
