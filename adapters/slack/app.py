@@ -30,6 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.offload import BUSY_LIMIT, Offload, run_here
+from adapters.slack import SLACK
 from adapters.slack import translate
 from adapters.slack.errors import reason
 from adapters.slack.people import SlackPeople
@@ -39,7 +40,7 @@ from adapters.slack.replies import Conversation
 from adapters.slack.translate import Unreadable
 from bot.delivery import DeliveryResult
 from bot.engine import MentorBot
-from bot.messages import Address, Inbound, Message, Platform
+from bot.messages import Address, Inbound, Message
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class SlackConfig:
 class SlackAdapter:
     """The Bolt app and its aiohttp routes, and the :class:`~bot.delivery.GroupDeliverer` for Slack."""
 
-    platform = Platform.SLACK
+    platform = SLACK
 
     def __init__(self, bot: MentorBot, config: SlackConfig, engine: AsyncEngine, offload: Offload = run_here) -> None:
         self.bot = bot

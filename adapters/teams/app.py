@@ -32,14 +32,14 @@ from botframework.connector.auth import ServiceClientCredentialsFactory
 from msrest.exceptions import DeserializationError
 
 from adapters.offload import BUSY_LIMIT, Offload, run_here
-from adapters.teams import translate
+from adapters.teams import TEAMS, translate
 from adapters.teams.auth import ReusingAuthentication
 from adapters.teams.delivery import TeamsDelivery
 from adapters.teams.render import activity_of
 from adapters.teams.translate import Arrival
 from bot.delivery import DeliveryResult
 from bot.engine import MentorBot
-from bot.messages import Address, Inbound, Message, Platform, Visibility
+from bot.messages import Address, Inbound, Message, Visibility
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class _BotFrameworkSettings:
 class TeamsAdapter:
     """``/api/messages`` and the :class:`~bot.delivery.Deliverer` for Teams."""
 
-    platform = Platform.TEAMS
+    platform = TEAMS
 
     def __init__(self, bot: MentorBot, config: TeamsConfig, offload: Offload = run_here,
                  delivery_options: dict[str, Any] | None = None) -> None:

@@ -16,7 +16,7 @@ from aiohttp import web
 from adapters.slack.app import SlackAdapter, SlackConfig
 from bot.clock import FakeClock
 from bot.engine import MentorBot
-from bot.messages import Address, Button, Inbound, InboundKind, Platform, say
+from bot.messages import Address, Button, Inbound, InboundKind, say
 from scheduler.outbox import Outbox
 from storage.enums import NudgeStatus
 from tests.fakes.slack_api import Call, FakeSlackApi
@@ -25,6 +25,7 @@ from tests.scheduler.conftest import add_nudge, add_person, add_tenant, nudge, r
 from tests.scripts import CREATE_PROGRAM
 
 from .conftest import ACME, ACME_TOKEN
+from tests.platform_names import Platform
 
 CHANNEL = "C0123"
 HERE = Address(Platform.SLACK, ACME, CHANNEL)
