@@ -28,18 +28,11 @@ def short(text: str, limit: int = SHORT_LABEL) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-class Platform(StrEnum):
-    """Where a person is reached."""
-
-    CONSOLE = "console"
-    SLACK = "slack"
-    TEAMS = "teams"
-
-
 @dataclass(frozen=True)
 class Address:
     """Where a person is reached, and what the platform needs to message them later.
 
+    ``platform`` is the name its adapter gives it (the core keeps no list of platforms);
     ``tenant`` is the organization on the platform (Slack team id, Teams tenant id,
     ``local`` for the console); ``reference`` holds whatever the platform needs for a
     proactive message (for Teams, the serialized conversation reference).

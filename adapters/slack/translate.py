@@ -13,8 +13,10 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
 
+from adapters.slack import SLACK
 from adapters.slack.render import action_id_of, form_values
-from bot.messages import Address, Inbound, Platform, channel_reference, person_reference
+from bot.messages import Address, Inbound, channel_reference, person_reference
+
 
 SHARED_PREFIXES = ("C", "G")
 """Ids of shared conversations: channels (public or private) and group conversations. A DM
@@ -49,7 +51,7 @@ def shared_address(team_id: str, conversation_id: Any) -> Address | None:
     (None for a DM, or when there is none)."""
     if not isinstance(conversation_id, str) or not is_shared(conversation_id):
         return None
-    return Address(Platform.SLACK, team_id, conversation_id)
+    return Address(SLACK, team_id, conversation_id)
 
 
 def metadata_of(body: dict[str, Any]) -> dict[str, str]:
@@ -82,7 +84,7 @@ def team_of(body: dict[str, Any]) -> str:
 
 def address_of(body: dict[str, Any], user_id: Any) -> Address:
     """The address of the person behind a request."""
-    return Address(Platform.SLACK, team_of(body), _text(user_id, "user id"))
+    return Address(SLACK, team_of(body), _text(user_id, "user id"))
 
 
 def from_command(body: dict[str, Any]) -> Inbound:

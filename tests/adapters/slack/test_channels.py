@@ -18,7 +18,7 @@ from adapters.slack.render import escape
 from adapters.slack.translate import neutral_text
 from bot.clock import FakeClock
 from bot.engine import MentorBot
-from bot.messages import Address, Button, Inbound, InboundKind, Platform, referenced_person, say
+from bot.messages import Address, Button, Inbound, InboundKind, referenced_person, say
 from scheduler.outbox import Outbox
 from storage.enums import NudgeStatus
 from tests.fakes.slack_api import Call, FakeSlackApi
@@ -27,6 +27,7 @@ from tests.scheduler.conftest import add_nudge, add_person, add_tenant, nudge, r
 from tests.scripts import CREATE_PROGRAM
 
 from .conftest import ACME, ACME_TOKEN
+from tests.platform_names import Platform
 
 CHANNEL = "C0123"
 HERE = Address(Platform.SLACK, ACME, CHANNEL)
