@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.serving import MENTORBOT, free_port
+from tests.kit.serving import MENTORBOT, free_port
 
 
 def _run(args: list[str], cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:

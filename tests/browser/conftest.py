@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REQUIRE_POSTGRES
+from tests.kit.databases import REQUIRE_POSTGRES
 
 CHROMIUM = Path("/usr/bin/chromium")
 INSTALL = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]

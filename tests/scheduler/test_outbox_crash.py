@@ -12,9 +12,9 @@ from pathlib import Path
 from bot.clock import FakeClock
 from storage.db import Database
 from storage.enums import NudgeStatus
-from tests.conftest import START
+from tests.kit.world import START
 from tests.scheduler.claim_and_die import MARKER
-from tests.scheduler.conftest import LEASE, Recorder, add_nudge, add_person, add_tenant, nudge, outbox
+from tests.kit.outbox import LEASE, Recorder, add_nudge, add_person, add_tenant, nudge, outbox
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("claim_and_die.py")

@@ -16,8 +16,8 @@ from scheduler.outbox import Outbox
 from scheduler.service import CadenceScheduler
 from storage.db import Database
 from storage.models import Flag, Nudge
-from tests.bot.cadence.conftest import MENTEE, MENTOR, build_world
-from tests.scheduler.conftest import Recorder
+from tests.kit.world import MENTEE, MENTOR, build_world
+from tests.kit.outbox import Recorder
 
 
 def replica(url: str, clock: FakeClock, name: str) -> tuple[CadenceScheduler, Recorder, Database]:

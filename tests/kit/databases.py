@@ -1,0 +1,89 @@
+"""The databases behind the ``db`` fixture: SQLite and a real PostgreSQL server.
+
+PostgreSQL comes from ``TEST_POSTGRES_URL`` (a server URL; the suite creates and drops
+its own database there). With ``MENTORBOT_REQUIRE_POSTGRES=1`` (``make test``, CI) an
+unreachable server fails the run instead of skipping its half.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from storage.db import Database
+from storage.migrate import LIBRARY_TABLES, upgrade
+from storage.models import Base
+
+BACKENDS = ("sqlite", "postgresql")
+REQUIRE_POSTGRES = os.environ.get("MENTORBOT_REQUIRE_POSTGRES") == "1"
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+T = TypeVar("T")
+
+
+def plain_dsn(url: str) -> str:
+    """``url`` as asyncpg takes it."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run set-up work in a loop of its own thread, whatever loop the tests use."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+async def create_postgres(name: str) -> str:
+    """Create and migrate the database ``name`` on the test server; its URL."""
+    admin_dsn = plain_dsn(POSTGRES_URL)
+    try:
+        admin = await asyncpg.connect(admin_dsn, timeout=5)
+    except (TimeoutError, OSError, asyncpg.PostgresError) as problem:
+        raise ConnectionError(f"PostgreSQL at {POSTGRES_URL} is not reachable: {problem}") from problem
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+asyncpg", database=name)
+    rendered = url.render_as_string(hide_password=False)
+    await migrate(rendered)
+    return rendered
+
+
+async def drop_postgres(name: str) -> None:
+    """Drop the database ``name`` from the test server."""
+    admin = await asyncpg.connect(plain_dsn(POSTGRES_URL), timeout=5)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def migrate(url: str) -> None:
+    """Bring the database at ``url`` to the latest schema."""
+    database = Database(url)
+    try:
+        await upgrade(database)
+    finally:
+        await database.close()
+
+
+async def empty_postgres(database: Database) -> None:
+    """Delete every row of the PostgreSQL test database and restart its ids."""
+    names = [t.name for t in Base.metadata.sorted_tables] + list(LIBRARY_TABLES)
+    tables = ", ".join(f'"{name}"' for name in names)
+    async with database.engine.begin() as conn:
+        await conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+def backend_of(nodeid: str) -> str:
+    """Which database a test ran on, from its id: ``sqlite``, ``postgresql`` or ``no database``."""
+    for backend in BACKENDS:
+        if f"[{backend}" in nodeid or f"-{backend}]" in nodeid or f"-{backend}-" in nodeid:
+            return backend
+    return "no database"
