@@ -1,4 +1,6 @@
 # The two commands the README promises: `make run` and `make test`.
+# `make test` installs the headless Chromium the browser tests drive first (`make browser`:
+# scripts/install-browser, which does nothing when /usr/bin/chromium exists).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -7,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export TEST_POSTGRES_URL
 
-.PHONY: run test lint setup clean
+.PHONY: run test browser lint setup clean
 
 setup: $(STAMP)
 
@@ -23,8 +25,11 @@ run: $(STAMP)
 	$(BIN)/mentorbot migrate
 	$(BIN)/mentorbot run
 
-test: $(STAMP)
+test: $(STAMP) browser
 	MENTORBOT_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+browser:
+	scripts/install-browser
 
 # Static checks (CI runs them before the tests).
 lint: $(STAMP)
