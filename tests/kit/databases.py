@@ -39,7 +39,10 @@ def in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
 
 
 async def create_postgres(name: str) -> str:
-    """Create and migrate the database ``name`` on the test server; its URL."""
+    """Create and migrate the database ``name`` on the test server; its URL.
+
+    Commits in it do not wait for the disk (``synchronous_commit=off``): a throw-away database
+    needs no durability across a server crash, and the tests run much faster without the wait."""
     admin_dsn = plain_dsn(POSTGRES_URL)
     try:
         admin = await asyncpg.connect(admin_dsn, timeout=5)
@@ -47,11 +50,16 @@ async def create_postgres(name: str) -> str:
         raise ConnectionError(f"PostgreSQL at {POSTGRES_URL} is not reachable: {problem}") from problem
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     finally:
         await admin.close()
     url = make_url(POSTGRES_URL).set(drivername="postgresql+asyncpg", database=name)
     rendered = url.render_as_string(hide_password=False)
-    await migrate(rendered)
+    try:
+        await migrate(rendered)
+    except BaseException:
+        await drop_postgres(name)
+        raise
     return rendered
 
 
@@ -73,12 +81,21 @@ async def migrate(url: str) -> None:
         await database.close()
 
 
+TABLES = [table.name for table in reversed(Base.metadata.sorted_tables)] + list(LIBRARY_TABLES)
+"""Every table the tests write to, children before their parents."""
+EMPTY = "".join(f'DELETE FROM "{name}";' for name in TABLES) + (
+    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false)"
+    " FROM pg_sequences WHERE schemaname = current_schema();")
+"""Deletes every row and restarts every id sequence: what ``TRUNCATE ... RESTART IDENTITY``
+does, in a few milliseconds instead of a good part of a second (a TRUNCATE of every table
+makes new files for each table and index)."""
+
+
 async def empty_postgres(database: Database) -> None:
-    """Delete every row of the PostgreSQL test database and restart its ids."""
-    names = [t.name for t in Base.metadata.sorted_tables] + list(LIBRARY_TABLES)
-    tables = ", ".join(f'"{name}"' for name in names)
-    async with database.engine.begin() as conn:
-        await conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    """Delete every row of the PostgreSQL test database and restart its ids, in one transaction."""
+    async with database.engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        await raw.driver_connection.execute(EMPTY)  # type: ignore[union-attr]
 
 
 def backend_of(nodeid: str) -> str:
