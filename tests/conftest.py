@@ -1,18 +1,26 @@
 """Fixtures: every database test runs twice, on SQLite and on a real PostgreSQL server.
 
 PostgreSQL comes from ``TEST_POSTGRES_URL`` (a server URL; the suite creates and drops
-its own database there). With ``MENTORBOT_REQUIRE_POSTGRES=1`` (``make test``, CI) an
-unreachable server fails the run instead of skipping its half.
+its own database there, one per pytest-xdist worker). With ``MENTORBOT_REQUIRE_POSTGRES=1``
+(``make test``, CI) an unreachable server fails the run instead of skipping its half, and
+so does a run in which no PostgreSQL test passed or one was skipped.
+
+Markers (``pyproject.toml``): ``slow`` is set by hand on tests that start processes, servers or
+a browser, or run a long simulation; ``browser`` and ``postgres`` are set here, on the tests
+that use Chromium and on those that run on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import shutil
+import sys
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
 
 from bot.clock import FakeClock
@@ -24,6 +32,7 @@ from tests.kit.databases import (
     backend_of,
     create_postgres,
     drop_postgres,
+    drop_postgres_like,
     empty_postgres,
     in_own_loop,
     migrate,
@@ -32,20 +41,53 @@ from tests.kit.transcript import Chats
 from tests.kit.world import START
 
 outcomes: Counter[tuple[str, str]] = Counter()
+"""(database, outcome) -> how many tests; in the controller under pytest-xdist, every worker's."""
+postgres_used: list[bool] = []
+"""Not empty once a PostgreSQL test got its database (there may be one to clean up)."""
+RUN = pytest.StashKey[str]()
+"""The name of this test run, shared by the controller and its pytest-xdist workers."""
+RUN_KEY = "mentorbot_run"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Name this run, for its databases: workers get the name from the controller."""
+    workerinput = getattr(config, "workerinput", None)
+    config.stash[RUN] = workerinput[RUN_KEY] if workerinput else uuid.uuid4().hex[:10]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, in the controller: hand the run's name to each worker."""
+    node.workerinput[RUN_KEY] = node.config.stash[RUN]
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _database_prefix(config: pytest.Config) -> str:
+    return f"mentorbot_test_{config.stash[RUN]}_"
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A freshly created and migrated PostgreSQL database for this test run."""
-    name = f"mentorbot_test_{uuid.uuid4().hex[:10]}"
+def postgres_url(request: pytest.FixtureRequest, worker_id: str) -> Iterator[str]:
+    """A freshly created and migrated PostgreSQL database for this test run, dropped at the end;
+    under pytest-xdist, one per worker (``worker_id``: ``gw0``, ``gw1``, ...; ``master`` without it)."""
+    name = _database_prefix(request.config) + worker_id
     try:
         url = in_own_loop(create_postgres(name))
-    except ConnectionError as problem:
+    except ConnectionError as error:
+        problem = str(error)
+    else:
+        problem = ""
+    if problem:
         if REQUIRE_POSTGRES:
-            pytest.fail(str(problem), pytrace=False)
-        pytest.skip(str(problem))
-    yield url
-    in_own_loop(drop_postgres(name))
+            pytest.fail(problem, pytrace=False)
+        pytest.skip(problem)
+    try:
+        yield url
+    finally:
+        in_own_loop(drop_postgres(name))
 
 
 @pytest.fixture(scope="session")
@@ -95,14 +137,32 @@ def chats(bot: MentorBot, tmp_path: Path) -> Chats:
     return Chats(bot, invites_dir=tmp_path / "invites")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that run on PostgreSQL ``postgres``, those that use Chromium ``browser`` and ``slow``;
+    then run the slow tests first, so that parallel workers do not end waiting on one of them."""
+    for item in items:
+        if backend_of(item.nodeid) == "postgresql":
+            item.add_marker(pytest.mark.postgres)
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Count outcomes per database."""
-    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        outcomes[(backend_of(report.nodeid), report.outcome)] += 1
+    """Count outcomes per database (under pytest-xdist the controller sees every worker's reports;
+    a test whose worker crashed counts as failed)."""
+    backend = backend_of(report.nodeid)
+    if report.when in ("call", "???") or (report.when == "setup" and report.outcome != "passed"):
+        outcomes[(backend, report.outcome)] += 1
+    if backend == "postgresql" and report.when == "setup" and report.passed and not postgres_used:
+        postgres_used.append(True)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Print the test counts per database."""
+    """Print the test counts per database (in the controller, for the whole run)."""
+    if _is_worker(terminalreporter.config):
+        return
     terminalreporter.section("tests per database")
     for backend in (*BACKENDS, "no database"):
         counts = {o: outcomes[(backend, o)] for o in ("passed", "failed", "skipped")}
@@ -110,7 +170,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """With PostgreSQL required, its half must have run and passed: no skips, no zero."""
+    """With PostgreSQL required, its half must have run and passed: no skips, no zero.
+
+    Under pytest-xdist only the controller, which has every worker's reports, decides; it also
+    drops any database of this run that a crashed worker left behind."""
+    if _is_worker(session.config):
+        return
+    if postgres_used:
+        _drop_leftovers(session.config)
     if not REQUIRE_POSTGRES or exitstatus not in (0, 5):
         return
     ran = outcomes[("postgresql", "passed")]
@@ -118,3 +185,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if ran == 0 or skipped:
         session.exitstatus = 1
         print(f"\nPostgreSQL is required but {ran} PostgreSQL tests passed and {skipped} were skipped.")
+
+
+def _drop_leftovers(config: pytest.Config) -> None:
+    """Drop this run's databases that are still there (a worker died before its teardown)."""
+    try:
+        dropped = in_own_loop(drop_postgres_like(_database_prefix(config)))
+    except (OSError, TimeoutError, asyncpg.PostgresError) as problem:
+        print(f"\nCould not look for this run's leftover PostgreSQL databases: {problem}", file=sys.stderr)
+        return
+    if dropped:
+        print(f"\nDropped PostgreSQL databases left behind by crashed workers: {', '.join(dropped)}", file=sys.stderr)

@@ -13,6 +13,8 @@ import pytest
 
 from tests.kit.serving import MENTORBOT, free_port
 
+pytestmark = pytest.mark.slow  # every test runs the mentorbot command in a process of its own
+
 
 def _run(args: list[str], cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "TEAMS_"))}

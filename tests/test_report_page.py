@@ -198,6 +198,7 @@ async def test_refusals_are_logged_without_the_token(site: Site, caplog: pytest.
 # --- through a real `mentorbot serve` ------------------------------------------------------
 
 
+@pytest.mark.slow  # a real `mentorbot serve` process
 async def test_mentorbot_serve_serves_the_page_and_refuses_a_forged_link_without_logging_tokens(
     db: Database, database_url: str, tmp_path: Path
 ) -> None:

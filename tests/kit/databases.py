@@ -72,6 +72,21 @@ async def drop_postgres(name: str) -> None:
         await admin.close()
 
 
+async def drop_postgres_like(prefix: str) -> list[str]:
+    """Drop every database on the test server whose name starts with ``prefix``; their names.
+
+    Finds what a test run's workers left behind when one of them died before dropping its own."""
+    admin = await asyncpg.connect(plain_dsn(POSTGRES_URL), timeout=5)
+    try:
+        names = [row["datname"] for row in await admin.fetch(
+            "SELECT datname FROM pg_database WHERE starts_with(datname, $1)", prefix)]
+        for name in names:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+    return names
+
+
 async def migrate(url: str) -> None:
     """Bring the database at ``url`` to the latest schema."""
     database = Database(url)
