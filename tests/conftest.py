@@ -13,14 +13,12 @@ that use Chromium and on those that run on PostgreSQL.
 from __future__ import annotations
 
 import shutil
-import sys
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 
 from bot.clock import FakeClock
@@ -31,8 +29,7 @@ from tests.kit.databases import (
     REQUIRE_POSTGRES,
     backend_of,
     create_postgres,
-    drop_postgres,
-    drop_postgres_like,
+    drop_postgres_later,
     empty_postgres,
     in_own_loop,
     migrate,
@@ -42,8 +39,6 @@ from tests.kit.world import START
 
 outcomes: Counter[tuple[str, str]] = Counter()
 """(database, outcome) -> how many tests; in the controller under pytest-xdist, every worker's."""
-postgres_used: list[bool] = []
-"""Not empty once a PostgreSQL test got its database (there may be one to clean up)."""
 RUN = pytest.StashKey[str]()
 """The name of this test run, shared by the controller and its pytest-xdist workers."""
 RUN_KEY = "mentorbot_run"
@@ -70,9 +65,10 @@ def _database_prefix(config: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(request: pytest.FixtureRequest, worker_id: str) -> Iterator[str]:
-    """A freshly created and migrated PostgreSQL database for this test run, dropped at the end;
-    under pytest-xdist, one per worker (``worker_id``: ``gw0``, ``gw1``, ...; ``master`` without it)."""
+def postgres_url(request: pytest.FixtureRequest, worker_id: str) -> str:
+    """A freshly created and migrated PostgreSQL database for this test run; under pytest-xdist,
+    one per worker (``worker_id``: ``gw0``, ``gw1``, ...; ``master`` without it). The run's
+    databases are dropped when it ends (see :func:`pytest_sessionfinish`)."""
     name = _database_prefix(request.config) + worker_id
     try:
         url = in_own_loop(create_postgres(name))
@@ -84,10 +80,7 @@ def postgres_url(request: pytest.FixtureRequest, worker_id: str) -> Iterator[str
         if REQUIRE_POSTGRES:
             pytest.fail(problem, pytrace=False)
         pytest.skip(problem)
-    try:
-        yield url
-    finally:
-        in_own_loop(drop_postgres(name))
+    return url
 
 
 @pytest.fixture(scope="session")
@@ -152,11 +145,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Count outcomes per database (under pytest-xdist the controller sees every worker's reports;
     a test whose worker crashed counts as failed)."""
-    backend = backend_of(report.nodeid)
     if report.when in ("call", "???") or (report.when == "setup" and report.outcome != "passed"):
-        outcomes[(backend, report.outcome)] += 1
-    if backend == "postgresql" and report.when == "setup" and report.passed and not postgres_used:
-        postgres_used.append(True)
+        outcomes[(backend_of(report.nodeid), report.outcome)] += 1
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -172,12 +162,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """With PostgreSQL required, its half must have run and passed: no skips, no zero.
 
-    Under pytest-xdist only the controller, which has every worker's reports, decides; it also
-    drops any database of this run that a crashed worker left behind."""
+    Under pytest-xdist only the controller, which has every worker's reports, decides. It (or the
+    only process, without xdist) also drops the run's PostgreSQL databases, whatever the outcome
+    and even those of workers that crashed, without waiting for the drops to finish."""
     if _is_worker(session.config):
         return
-    if postgres_used:
-        _drop_leftovers(session.config)
+    if any(backend == "postgresql" for backend, _ in outcomes):
+        drop_postgres_later(_database_prefix(session.config))
     if not REQUIRE_POSTGRES or exitstatus not in (0, 5):
         return
     ran = outcomes[("postgresql", "passed")]
@@ -186,13 +177,3 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 1
         print(f"\nPostgreSQL is required but {ran} PostgreSQL tests passed and {skipped} were skipped.")
 
-
-def _drop_leftovers(config: pytest.Config) -> None:
-    """Drop this run's databases that are still there (a worker died before its teardown)."""
-    try:
-        dropped = in_own_loop(drop_postgres_like(_database_prefix(config)))
-    except (OSError, TimeoutError, asyncpg.PostgresError) as problem:
-        print(f"\nCould not look for this run's leftover PostgreSQL databases: {problem}", file=sys.stderr)
-        return
-    if dropped:
-        print(f"\nDropped PostgreSQL databases left behind by crashed workers: {', '.join(dropped)}", file=sys.stderr)
