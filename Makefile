@@ -1,4 +1,17 @@
 # The two commands the README promises: `make run` and `make test`.
+#
+# Tests (pytest markers are registered in pyproject.toml):
+#   make test       the whole suite, as CI runs it: in parallel (pytest-xdist, PYTEST_WORKERS of them,
+#                   each with its own PostgreSQL database), every database test on SQLite and on
+#                   PostgreSQL, which is required (the run fails if its half did not run, or skipped).
+#                   Installs Chromium first for the browser tests (`make browser`).
+#   make test-fast  the quick loop: everything but the tests marked `slow` (those that start
+#                   processes, servers or a browser, or run a long simulation); PostgreSQL is used
+#                   when reachable and its half skipped otherwise.
+#   make browser    install the headless Chromium the browser tests drive (scripts/install-browser;
+#                   does nothing when /usr/bin/chromium exists).
+#   Extra pytest arguments: PYTEST_ARGS, e.g. `make test-fast PYTEST_ARGS="-k onboarding"`, or
+#   PYTEST_ARGS='-m "not postgres"' for SQLite only; PYTEST_WORKERS=0 runs in one process.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -6,8 +19,11 @@ STAMP := $(VENV)/.installed-stamp
 # PostgreSQL server the test suite creates its throw-away databases on.
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export TEST_POSTGRES_URL
+# pytest-xdist workers for the test targets ("auto": one per CPU; 0: no workers, one process).
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
 
-.PHONY: run test lint setup clean docs
+.PHONY: run test test-fast browser lint setup clean docs
 
 setup: $(STAMP)
 
@@ -23,8 +39,14 @@ run: $(STAMP)
 	$(BIN)/mentorbot migrate
 	$(BIN)/mentorbot run
 
-test: $(STAMP)
-	MENTORBOT_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+test: $(STAMP) browser
+	MENTORBOT_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow" $(PYTEST_ARGS)
+
+browser:
+	scripts/install-browser
 
 # Static checks (CI runs them before the tests).
 lint: $(STAMP)

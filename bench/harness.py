@@ -18,9 +18,9 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # for tests.fakes
+sys.path.insert(0, str(ROOT))  # for tests.kit
 
-from tests.serving import PLATFORM_SETTINGS, free_port  # noqa: E402
+from tests.kit.serving import PLATFORM_SETTINGS, free_port  # noqa: E402
 
 MENTORBOT = [str(ROOT / ".venv" / "bin" / "mentorbot"), "serve"]
 Ready = Callable[[aiohttp.ClientSession, str], Awaitable[bool]]

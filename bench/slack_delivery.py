@@ -21,12 +21,12 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fakes
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.kit
 
 from adapters.slack.delivery import SlackDelivery  # noqa: E402
 from bot.delivery import DeliveryResult  # noqa: E402
-from tests.fakes.slack_api import FakeSlackApi  # noqa: E402
-from tests.fakes.slack_limits import SlackLimits  # noqa: E402
+from tests.kit.fakes.slack_api import FakeSlackApi  # noqa: E402
+from tests.kit.fakes.slack_limits import SlackLimits  # noqa: E402
 
 TOKEN = "xoxb-bench"
 

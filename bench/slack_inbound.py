@@ -27,8 +27,8 @@ from urllib.parse import urlencode
 
 from harness import MENTORBOT, ROOT, open_loop, scratch_postgres, served
 
-from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_workspace import SIGNING_SECRET, fixture, signature_headers
+from tests.kit.fakes.slack_api import FakeSlackApi
+from tests.kit.fakes.slack_workspace import SIGNING_SECRET, fixture, signature_headers
 
 TEAM, TOKEN = "TBENCH", "xoxb-bench"
 COMMANDS = ("help", "profile", "join", "program list")

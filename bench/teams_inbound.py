@@ -31,8 +31,8 @@ from typing import Any
 import aiohttp
 from harness import MENTORBOT, ROOT, Ready, healthy, open_loop, scratch_postgres, served
 
-from tests.fakes.teams_client import fixture
-from tests.fakes.teams_connector import FakeConnector
+from tests.kit.fakes.teams_client import fixture
+from tests.kit.fakes.teams_connector import FakeConnector
 
 TENANT = "7b3e2a10-0000-4000-8000-00000000be7c"
 TEXTS = ("mentoring help", "hello")

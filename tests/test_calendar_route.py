@@ -14,7 +14,7 @@ from icalendar import Calendar
 from bot.invites import new_invite_token
 from mentorbot.server import build_app
 from storage.db import Database
-from tests.bot.test_calendar import BRUSSELS, _mentoring
+from tests.kit.calendar import BRUSSELS, build_mentoring
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ async def served(db: Database) -> AsyncIterator[str]:
 
 
 async def test_an_invite_link_serves_the_calendar_file(db: Database, served: str) -> None:
-    mentoring = await _mentoring(db)
+    mentoring = await build_mentoring(db)
     row = await mentoring.session(datetime(2027, 1, 12, 15, 0, tzinfo=BRUSSELS))
 
     async with aiohttp.ClientSession() as client, client.get(f"{served}/calendar/{row.invite_token}.ics") as response:
@@ -48,7 +48,7 @@ async def test_an_invite_link_serves_the_calendar_file(db: Database, served: str
 async def test_unknown_or_malformed_tokens_get_404_and_are_not_logged_in_full(
     db: Database, served: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await (await _mentoring(db)).session(datetime(2027, 1, 12, 15, 0, tzinfo=BRUSSELS))
+    await (await build_mentoring(db)).session(datetime(2027, 1, 12, 15, 0, tzinfo=BRUSSELS))
     unknown = new_invite_token()
     caplog.set_level(logging.INFO, logger="mentorbot.server")
 

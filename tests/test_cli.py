@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.serving import MENTORBOT, free_port
+from tests.kit.serving import MENTORBOT, free_port
+
+pytestmark = pytest.mark.slow  # every test runs the mentorbot command in a process of its own
 
 
 def _run(args: list[str], cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:

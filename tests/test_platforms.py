@@ -26,7 +26,7 @@ from storage.enums import NudgeKind, NudgeStatus
 from storage.models import Nudge, Person
 from storage.repository import Repository
 from tests.adapters.fake_platform import FAKE, PLATFORM
-from tests.serving import free_port
+from tests.kit.serving import free_port
 
 LONG_AGO = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 

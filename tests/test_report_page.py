@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from itsdangerous import URLSafeSerializer
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 
 from bot.clock import FakeClock
 from bot.reports import links
@@ -26,75 +26,12 @@ from bot.reports.page import REFUSED, refusal_page, report_page
 from mentorbot.report_routes import REPORT_CLOCK
 from mentorbot.server import build_app
 from storage.db import Database
-from storage.enums import FeedbackKind, SessionStatus
-from storage.models import CheckIn, Feedback, Goal, GoalUpdate, MentoringSession, Program, ProgramAdmin, SkillRating
-from storage.repository import Repository
-from tests.bot.cadence.conftest import MENTEE, MENTOR, World, build_world
-from tests.bot.reports.test_charts import sample_report
-from tests.serving import mentorbot_serve
+from storage.models import ProgramAdmin
+from tests.kit.reports import sample_report
+from tests.kit.report_page import SECRET, Seeded, seed_program
+from tests.kit.serving import mentorbot_serve
 
-SECRET = "SENTINEL-private-7f3a"
-"""Written into every free-text field of the seeded program; no report may show it."""
-SKILLS = ["Shared calendars", "Video meetings"]
-PAIRS = [("Hana", "Victor"), ("Iris", "Wanda"), ("Jon", "Xavier"), ("Kemal", "Yusuf")]
 CHARTS = ("weekly", "skills", "formats")
-
-
-@dataclass
-class Seeded:
-    """The seeded program and who runs it."""
-
-    world: World
-
-    @property
-    def admin(self) -> int:
-        """Ada, the program's admin."""
-        return self.world.people["Ada"]
-
-    async def token(self, now: datetime, lifetime: timedelta = links.DEFAULT_LIFETIME,
-                    person: int | None = None) -> str:
-        """A report link's token, signed at ``now``."""
-        grant = links.Grant(self.world.tenant_id, self.world.program_id, person or self.admin, now + lifetime)
-        async with self.world.db.transaction() as session:
-            return await links.sign(session, grant, now)
-
-
-async def seed_program(db: Database, now: datetime) -> Seeded:
-    """"Digital Leaders" with Ada as admin and four pairs that met weekly for six weeks (every
-    third session canceled), with check-ins, goals, skill ratings and a pulse, all with private text."""
-    world = await build_world(db, FakeClock(now))
-    for mentor, mentee in PAIRS:
-        await world.person(mentor, role=MENTOR)
-        await world.person(mentee, role=MENTEE)
-        await world.pair(mentor, mentee, started=now - timedelta(weeks=7))
-    async with db.transaction() as session:
-        await session.execute(update(Program).where(Program.id == world.program_id).values(baseline_skills=SKILLS))
-        repo = Repository(session, world.tenant_id)
-        for n, (mentor, mentee) in enumerate(PAIRS):
-            await _pair_history(repo, world, world.pairs[f"{mentor}/{mentee}"], world.people[mentee], n, now)
-    return Seeded(world)
-
-
-async def _pair_history(repo: Repository, world: World, pair_id: int, mentee_id: int, n: int, now: datetime) -> None:
-    for week in range(1, 7):
-        status = SessionStatus.CANCELED if (week + n) % 3 == 0 else SessionStatus.HELD
-        session = repo.add(MentoringSession(program_id=world.program_id, pair_id=pair_id, mode="remote",
-                                            place=SECRET, starts_at=now - timedelta(weeks=week), status=status,
-                                            created_at=now - timedelta(weeks=8)))
-        await repo.flush()
-        if status == SessionStatus.HELD:
-            repo.add(CheckIn(session_id=session.id, person_id=mentee_id, usefulness=4, topics=[SECRET],
-                             private_note=SECRET, created_at=now))
-    goal = repo.add(Goal(pair_id=pair_id, title=SECRET, baseline_rating=2, baseline_note=SECRET, target_note=SECRET,
-                         current_rating=4, created_at=now, updated_at=now))
-    await repo.flush()
-    repo.add(GoalUpdate(goal_id=goal.id, rating=4, note=SECRET, created_at=now))
-    for skill in SKILLS:
-        for stage, rating in (("start", 2), ("end", 3 + n % 2)):
-            repo.add(SkillRating(program_id=world.program_id, person_id=mentee_id, skill=skill, stage=stage,
-                                 rating=rating, rated_at=now))
-    repo.add(Feedback(program_id=world.program_id, pair_id=pair_id, person_id=mentee_id, kind=FeedbackKind.PULSE,
-                      period=f"{now:%Y-%m}", answers={"how": 4, "learned": SECRET, "taught": SECRET}, created_at=now))
 
 
 # --- the application on a free port, its clock fake ---------------------------------------
@@ -261,6 +198,7 @@ async def test_refusals_are_logged_without_the_token(site: Site, caplog: pytest.
 # --- through a real `mentorbot serve` ------------------------------------------------------
 
 
+@pytest.mark.slow  # a real `mentorbot serve` process
 async def test_mentorbot_serve_serves_the_page_and_refuses_a_forged_link_without_logging_tokens(
     db: Database, database_url: str, tmp_path: Path
 ) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from mentorbot.cli import main
 from mentorbot.simulate import simulate
 
 
+@pytest.mark.slow  # two simulated weeks, twice
 async def test_two_weeks_show_nudges_outcomes_flags_and_a_summary_and_a_seed_repeats_a_run() -> None:
     first: list[str] = []
     await simulate(2, seed=5, write=first.append)
@@ -20,6 +23,7 @@ async def test_two_weeks_show_nudges_outcomes_flags_and_a_summary_and_a_seed_rep
     assert again == first
 
 
+@pytest.mark.slow  # four simulated weeks
 async def test_the_sample_program_runs_a_circle_and_a_lunch_and_learn_and_flags_a_member_who_keeps_missing() -> None:
     lines: list[str] = []
     await simulate(4, seed=5, write=lines.append)

@@ -32,8 +32,8 @@ from storage.db import Database
 from storage.enums import NudgeKind
 from storage.models import Flag, Nudge
 from storage.repository import Repository
-from tests.bot.cadence.conftest import MENTEE, World, build_world
-from tests.transcript import Chats
+from tests.kit.world import MENTEE, World, build_world
+from tests.kit.transcript import Chats
 
 DAY = "shadowing_day"
 UNPLANNED = "shadowing_unplanned"

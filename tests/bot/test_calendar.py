@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,76 +19,10 @@ from bot.invites import (
     session_invite,
 )
 from storage.db import Database
-from storage.models import MentoringSession, Pair, Person, Program, Tenant
 from storage.repository import Repository
+from tests.kit.calendar import BRUSSELS, build_mentoring
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 NEW_YORK = ZoneInfo("America/New_York")
-CREATED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-
-@dataclass
-class Mentoring:
-    """One pair (Amara mentors Victor) in a program, and the session rows written for it."""
-
-    db: Database
-    tenant_id: int
-    program_id: int
-    pair_id: int
-
-    async def session(self, starts_at: datetime, uid: str = "", **changes: Any) -> MentoringSession:
-        """A session row of the pair, as the cadence engine writes it."""
-        values: dict[str, Any] = {
-            "tenant_id": self.tenant_id, "program_id": self.program_id, "pair_id": self.pair_id,
-            "starts_at": starts_at, "duration_minutes": 45, "mode": "remote", "status": "scheduled",
-            "created_at": CREATED, "timezone": "Europe/Brussels", "calendar_uid": uid or new_calendar_uid(),
-            "calendar_sequence": 0, "invite_token": new_invite_token(), **changes,
-        }
-        async with self.db.transaction() as session:
-            row = MentoringSession(**values)
-            session.add(row)
-        return row
-
-    async def reschedule(self, old: MentoringSession, starts_at: datetime, **changes: Any) -> MentoringSession:
-        """What a reschedule writes: the old row marked, a new row of the same event."""
-        async with self.db.transaction() as session:
-            row = await session.get(MentoringSession, old.id)
-            assert row is not None
-            row.status = "rescheduled"
-        return await self.session(starts_at, old.calendar_uid, calendar_sequence=old.calendar_sequence + 1,
-                                  rescheduled_from_id=old.id, created_at=CREATED + timedelta(days=1), **changes)
-
-    async def cancel(self, row: MentoringSession) -> None:
-        async with self.db.transaction() as session:
-            found = await session.get(MentoringSession, row.id)
-            assert found is not None
-            found.status, found.outcome_at = "canceled", CREATED + timedelta(days=2)
-
-    async def ics(self, row: MentoringSession) -> Calendar:
-        """The calendar file of ``row``, parsed back as a calendar app would."""
-        async with self.db.transaction() as session:
-            found = await session.get(MentoringSession, row.id)
-            assert found is not None
-            invite = await session_invite(Repository(session, self.tenant_id), found)
-        return Calendar.from_ical(invite.data)
-
-
-async def _mentoring(db: Database, program_cadence: str = "monthly", pair_cadence: str | None = None) -> Mentoring:
-    async with db.transaction() as session:
-        tenant = Tenant(platform="console", external_id="local", name="", created_at=CREATED)
-        session.add(tenant)
-        await session.flush()
-        amara, victor = (Person(tenant_id=tenant.id, platform="console", user_id=name.lower().replace(" ", "-"),
-                                display_name=name, created_at=CREATED) for name in ("Amara Diallo", "Victor Hugo"))
-        program = Program(tenant_id=tenant.id, name="Digital Leaders 2027", cadence=program_cadence, capacity=3,
-                          created_at=CREATED)
-        session.add_all([amara, victor, program])
-        await session.flush()
-        pair = Pair(tenant_id=tenant.id, program_id=program.id, mentor_id=amara.id, mentee_id=victor.id,
-                    status="active", cadence=pair_cadence, reasons=[], proposed_at=CREATED)
-        session.add(pair)
-        await session.flush()
-        return Mentoring(db, tenant.id, program.id, pair.id)
 
 
 def _events(calendar: Calendar) -> list[Any]:
@@ -107,7 +40,7 @@ def _tzid(event: Any, name: str) -> str:
 
 
 async def test_a_session_is_one_event_in_its_own_zone_with_the_zone_described(db: Database) -> None:
-    mentoring = await _mentoring(db)
+    mentoring = await build_mentoring(db)
     row = await mentoring.session(datetime(2027, 1, 12, 15, 0, tzinfo=BRUSSELS), "abc123")
 
     async with db.transaction() as session:
@@ -131,7 +64,7 @@ async def test_a_session_is_one_event_in_its_own_zone_with_the_zone_described(db
 
 
 async def test_an_in_person_session_is_at_its_place(db: Database) -> None:
-    mentoring = await _mentoring(db)
+    mentoring = await build_mentoring(db)
     row = await mentoring.session(datetime(2027, 1, 12, 15, 0, tzinfo=BRUSSELS), mode="in_person",
                                   place="Brussels office, room 4.12")
 
@@ -141,7 +74,7 @@ async def test_an_in_person_session_is_at_its_place(db: Database) -> None:
 
 
 async def test_a_session_scheduled_in_new_york_stays_in_new_york_time(db: Database) -> None:
-    mentoring = await _mentoring(db)
+    mentoring = await build_mentoring(db)
     row = await mentoring.session(datetime(2027, 7, 6, 9, 30, tzinfo=NEW_YORK), timezone="America/New_York")
 
     calendar = await mentoring.ics(row)
@@ -159,7 +92,7 @@ async def test_a_session_scheduled_in_new_york_stays_in_new_york_time(db: Databa
     ("monthly", {"FREQ": ["MONTHLY"]}),
 ])
 async def test_a_recurring_session_repeats_by_the_pairs_cadence(db: Database, cadence: str, rule: dict) -> None:
-    mentoring = await _mentoring(db, program_cadence="monthly", pair_cadence=cadence)
+    mentoring = await build_mentoring(db, program_cadence="monthly", pair_cadence=cadence)
     row = await mentoring.session(datetime(2027, 1, 12, 15, 0, tzinfo=BRUSSELS), recurring=True)
 
     event = _only_event(await mentoring.ics(row))
@@ -169,7 +102,7 @@ async def test_a_recurring_session_repeats_by_the_pairs_cadence(db: Database, ca
 
 
 async def test_a_weekly_series_stays_at_15_00_brussels_across_the_daylight_saving_change(db: Database) -> None:
-    mentoring = await _mentoring(db, program_cadence="weekly")  # the pair has no cadence of its own
+    mentoring = await build_mentoring(db, program_cadence="weekly")  # the pair has no cadence of its own
     uid = new_calendar_uid()
     first = await mentoring.session(datetime(2027, 3, 15, 15, 0, tzinfo=BRUSSELS), uid, recurring=True)
     later = await mentoring.session(datetime(2027, 3, 22, 15, 0, tzinfo=BRUSSELS), uid, recurring=True)
@@ -185,7 +118,7 @@ async def test_a_weekly_series_stays_at_15_00_brussels_across_the_daylight_savin
 
 
 async def test_a_rescheduled_session_is_the_same_event_at_its_new_time_for_either_link(db: Database) -> None:
-    mentoring = await _mentoring(db)
+    mentoring = await build_mentoring(db)
     old = await mentoring.session(datetime(2027, 1, 12, 15, 0, tzinfo=BRUSSELS))
     new = await mentoring.reschedule(old, datetime(2027, 1, 14, 10, 0, tzinfo=BRUSSELS))
 
@@ -202,7 +135,7 @@ async def test_a_rescheduled_session_is_the_same_event_at_its_new_time_for_eithe
 
 
 async def test_a_canceled_session_cancels_the_event_with_a_higher_sequence(db: Database) -> None:
-    mentoring = await _mentoring(db)
+    mentoring = await build_mentoring(db)
     row = await mentoring.session(datetime(2027, 1, 12, 15, 0, tzinfo=BRUSSELS))
     published = _only_event(await mentoring.ics(row))
 
@@ -216,7 +149,7 @@ async def test_a_canceled_session_cancels_the_event_with_a_higher_sequence(db: D
 
 
 async def test_a_series_skips_canceled_occurrences_and_moves_rescheduled_ones(db: Database) -> None:
-    mentoring = await _mentoring(db, pair_cadence="weekly")
+    mentoring = await build_mentoring(db, pair_cadence="weekly")
     uid = new_calendar_uid()
     starts = [datetime(2027, 1, 5 + 7 * n, 15, 0, tzinfo=BRUSSELS) for n in range(4)]
     first, second, third, _fourth = [await mentoring.session(start, uid, recurring=True) for start in starts]
@@ -237,7 +170,7 @@ async def test_a_series_skips_canceled_occurrences_and_moves_rescheduled_ones(db
 
 
 async def test_a_token_that_is_unknown_or_malformed_finds_nothing(db: Database) -> None:
-    mentoring = await _mentoring(db)
+    mentoring = await build_mentoring(db)
     row = await mentoring.session(datetime(2027, 1, 12, 15, 0, tzinfo=BRUSSELS))
     assert row.invite_token is not None
 

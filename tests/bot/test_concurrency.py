@@ -12,8 +12,8 @@ from bot.engine import MentorBot
 from bot.messages import Inbound
 from storage.models import ConversationState, ProgramAdmin
 from storage.repository import Repository
-from tests.scripts import CREATE_PROGRAM, UP_TO_THE_TOPICS
-from tests.transcript import Chats
+from tests.kit.scripts import CREATE_PROGRAM, UP_TO_THE_TOPICS
+from tests.kit.transcript import Chats
 
 
 async def test_two_answers_sent_at_once_are_both_kept(chats: Chats, bot: MentorBot) -> None:

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from bot.engine import MentorBot
 from storage.models import ConversationState, Enrollment, Profile
-from tests.scripts import CREATE_PROGRAM, UP_TO_THE_LEVEL, UP_TO_THE_TIME_ZONE, onboarding
-from tests.transcript import Chats
+from tests.kit.scripts import CREATE_PROGRAM, UP_TO_THE_LEVEL, UP_TO_THE_TIME_ZONE, onboarding
+from tests.kit.transcript import Chats
 
 
 async def _one(bot: MentorBot, model: type) -> object:

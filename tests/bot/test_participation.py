@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from bot.engine import MentorBot
 from storage.models import AuditEntry, ConversationState, Enrollment, Pair, Person, Profile
-from tests.scripts import CREATE_PROGRAM, onboarding
-from tests.transcript import Chats
+from tests.kit.scripts import CREATE_PROGRAM, onboarding
+from tests.kit.transcript import Chats
 
 
 async def _rows(bot: MentorBot, model: type) -> list:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.engine import MentorBot
 from bot.messages import LABEL_LIMIT, TITLE_LIMIT, Message
-from tests.scripts import CREATE_PROGRAM, onboarding
-from tests.transcript import Chats
+from tests.kit.scripts import CREATE_PROGRAM, onboarding
+from tests.kit.transcript import Chats
 
 
 class Recording(MentorBot):

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from bot.engine import MentorBot
 from storage.models import AuditEntry, Program, ProgramAdmin
-from tests.scripts import CREATE_PROGRAM
-from tests.transcript import Chats
+from tests.kit.scripts import CREATE_PROGRAM
+from tests.kit.transcript import Chats
 
 
 async def _programs(bot: MentorBot) -> list[Program]:

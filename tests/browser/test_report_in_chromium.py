@@ -11,8 +11,8 @@ from playwright.async_api import ConsoleMessage, async_playwright
 from bot.reports import links
 from bot.reports.page import REFUSED
 from storage.db import Database
-from tests.serving import mentorbot_serve
-from tests.test_report_page import seed_program
+from tests.kit.serving import mentorbot_serve
+from tests.kit.report_page import seed_program
 
 CHARTS = ["chart-weekly", "chart-skills", "chart-formats"]
 

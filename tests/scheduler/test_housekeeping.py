@@ -11,8 +11,8 @@ from storage.db import Database
 from storage.enums import EnrollmentStatus, PairStatus
 from storage.housekeeping import HousekeepingReport, housekeep
 from storage.models import Enrollment, Pair, ProcessedEvent, Program
-from tests.conftest import START
-from tests.scheduler.conftest import add_person, add_tenant
+from tests.kit.world import START
+from tests.kit.outbox import add_person, add_tenant
 
 
 async def _program(db: Database, tenant: int) -> int:

@@ -9,8 +9,8 @@ from bot.clock import FakeClock
 from scheduler.outbox import Outbox, backoff
 from storage.db import Database
 from storage.enums import NudgeStatus
-from tests.conftest import START
-from tests.scheduler.conftest import (
+from tests.kit.world import START
+from tests.kit.outbox import (
     LEASE,
     Recorder,
     add_nudge,

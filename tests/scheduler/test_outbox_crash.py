@@ -9,16 +9,19 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from bot.clock import FakeClock
 from storage.db import Database
 from storage.enums import NudgeStatus
-from tests.conftest import START
+from tests.kit.world import START
 from tests.scheduler.claim_and_die import MARKER
-from tests.scheduler.conftest import LEASE, Recorder, add_nudge, add_person, add_tenant, nudge, outbox
+from tests.kit.outbox import LEASE, Recorder, add_nudge, add_person, add_tenant, nudge, outbox
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("claim_and_die.py")
 MARKER_TIMEOUT = 60
+
+pytestmark = pytest.mark.slow  # a sender in a process of its own, killed
 
 
 async def _claim_and_get_killed(url: str) -> int:

@@ -14,7 +14,7 @@ from bot.messages import Address, Message
 from scheduler.outbox import Outbox, loop_deliverer
 from storage.db import Database
 from storage.enums import NudgeStatus
-from tests.scheduler.conftest import Recorder, add_nudge, add_person, add_tenant, nudge, outbox, render
+from tests.kit.outbox import Recorder, add_nudge, add_person, add_tenant, nudge, outbox, render
 
 INTRO = "Amara, meet Bo: you are matched for this round."
 

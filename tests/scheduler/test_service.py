@@ -17,7 +17,7 @@ from scheduler.service import CadenceScheduler, start_cadence
 from storage.db import Database
 from storage.enums import NudgeStatus
 from storage.housekeeping import HousekeepingReport
-from tests.scheduler.conftest import Recorder, add_nudge, add_person, add_tenant, outbox, render, statuses
+from tests.kit.outbox import Recorder, add_nudge, add_person, add_tenant, outbox, render, statuses
 
 WAIT = 30  # seconds: a bound on waiting for jobs APScheduler starts at once, never time passing
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.cadence.digest import write_digests
@@ -15,8 +16,10 @@ from scheduler.outbox import Outbox
 from scheduler.service import CadenceScheduler
 from storage.db import Database
 from storage.models import Flag, Nudge
-from tests.bot.cadence.conftest import MENTEE, MENTOR, build_world
-from tests.scheduler.conftest import Recorder
+from tests.kit.world import MENTEE, MENTOR, build_world
+from tests.kit.outbox import Recorder
+
+pytestmark = pytest.mark.slow  # six days of two schedulers, hour by hour
 
 
 def replica(url: str, clock: FakeClock, name: str) -> tuple[CadenceScheduler, Recorder, Database]:

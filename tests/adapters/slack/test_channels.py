@@ -21,13 +21,13 @@ from bot.engine import MentorBot
 from bot.messages import Address, Button, Inbound, InboundKind, referenced_person, say
 from scheduler.outbox import Outbox
 from storage.enums import NudgeStatus
-from tests.fakes.slack_api import Call, FakeSlackApi
-from tests.fakes.slack_workspace import SIGNING_SECRET, SlackDriver
-from tests.scheduler.conftest import add_nudge, add_person, add_tenant, nudge, render
-from tests.scripts import CREATE_PROGRAM
+from tests.kit.fakes.slack_api import Call, FakeSlackApi
+from tests.kit.fakes.slack_workspace import SIGNING_SECRET, SlackDriver
+from tests.kit.outbox import add_nudge, add_person, add_tenant, nudge, render
+from tests.kit.scripts import CREATE_PROGRAM
 
-from .conftest import ACME, ACME_TOKEN
-from tests.platform_names import Platform
+from tests.kit.slack import ACME, ACME_TOKEN
+from tests.kit.platform_names import Platform
 
 CHANNEL = "C0123"
 HERE = Address(Platform.SLACK, ACME, CHANNEL)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from adapters.slack.delivery import SlackDelivery
-from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_limits import SlackLimits
+from tests.kit.fakes.slack_api import FakeSlackApi
+from tests.kit.fakes.slack_limits import SlackLimits
 
 TOKEN = "xoxb-secret-bot-token"
 INTERVAL = 0.05

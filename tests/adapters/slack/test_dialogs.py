@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from bot.engine import MentorBot
 from storage.models import Enrollment, Person, Profile
-from tests.fakes.slack_api import Call, FakeSlackApi
-from tests.fakes.slack_workspace import SlackDriver
-from tests.scripts import CREATE_PROGRAM
+from tests.kit.fakes.slack_api import Call, FakeSlackApi
+from tests.kit.fakes.slack_workspace import SlackDriver
+from tests.kit.scripts import CREATE_PROGRAM
 
-from .conftest import assert_valid_view
+from tests.kit.slack import assert_valid_view
 
 
 def _button(call: Call, label: str) -> dict[str, Any]:
@@ -195,7 +195,7 @@ async def test_a_message_the_bot_starts_goes_to_the_persons_dm_with_the_workspac
 ) -> None:
     from adapters.slack.app import SlackAdapter, SlackConfig
     from bot.messages import Address, Button, say
-    from tests.fakes.slack_workspace import SIGNING_SECRET
+    from tests.kit.fakes.slack_workspace import SIGNING_SECRET
 
     adapter = SlackAdapter(bot, SlackConfig(SIGNING_SECRET, slack_api.url, bot_token="xoxb-acme"), bot.db.engine)
     try:

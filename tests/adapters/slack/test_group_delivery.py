@@ -16,13 +16,13 @@ from bot.messages import Address, Message, Section
 from scheduler.outbox import Outbox
 from storage.enums import NudgeStatus
 from storage.models import Person
-from tests.conftest import START
-from tests.fakes.slack_api import Call, FakeSlackApi
-from tests.fakes.slack_workspace import SIGNING_SECRET
-from tests.scheduler.conftest import add_nudge, add_tenant, nudge, render
+from tests.kit.world import START
+from tests.kit.fakes.slack_api import Call, FakeSlackApi
+from tests.kit.fakes.slack_workspace import SIGNING_SECRET
+from tests.kit.outbox import add_nudge, add_tenant, nudge, render
 
-from .conftest import ACME, ACME_TOKEN
-from tests.platform_names import Platform
+from tests.kit.slack import ACME, ACME_TOKEN
+from tests.kit.platform_names import Platform
 
 OPEN, POST = "conversations.open", "chat.postMessage"
 INTRO = Message("Hana, meet Victor: you are matched for this round.",

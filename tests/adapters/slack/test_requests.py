@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from bot.engine import MentorBot
 from storage.models import AuditEntry, Person, ProcessedEvent, Program
-from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_workspace import SIGNING_SECRET, SlackDriver, fixture, signature_headers
-from tests.scripts import CREATE_PROGRAM
+from tests.kit.fakes.slack_api import FakeSlackApi
+from tests.kit.fakes.slack_workspace import SIGNING_SECRET, SlackDriver, fixture, signature_headers
+from tests.kit.scripts import CREATE_PROGRAM
 
-from .conftest import ACME_TOKEN
+from tests.kit.slack import ACME_TOKEN
 
 
 async def _count(bot: MentorBot, model: type) -> int:

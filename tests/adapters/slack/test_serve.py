@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_workspace import SIGNING_SECRET, SlackDriver
-from tests.serving import mentorbot_serve
+import pytest
+from tests.kit.fakes.slack_api import FakeSlackApi
+from tests.kit.fakes.slack_workspace import SIGNING_SECRET, SlackDriver
+from tests.kit.serving import mentorbot_serve
+from tests.kit.slack import ACME, ACME_TOKEN
 
-from .conftest import ACME, ACME_TOKEN
+pytestmark = pytest.mark.slow  # a real `mentorbot serve` process
 
 
 async def test_serve_with_slack_settings_answers_a_dm_and_stops_cleanly(

@@ -13,11 +13,11 @@ from sqlalchemy import MetaData, inspect, select
 from adapters.slack.app import SlackConfig
 from bot.engine import MentorBot
 from storage.models import Program, Tenant
-from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_workspace import SIGNING_SECRET, SlackDriver, serving
-from tests.scripts import CREATE_PROGRAM
+from tests.kit.fakes.slack_api import FakeSlackApi
+from tests.kit.fakes.slack_workspace import SIGNING_SECRET, SlackDriver, serving
+from tests.kit.scripts import CREATE_PROGRAM
 
-from .conftest import ACME_TOKEN
+from tests.kit.slack import ACME_TOKEN
 
 GLOBEX, GLOBEX_TOKEN = "TGLOBEX", "xoxb-globex"
 CLIENT_ID, CLIENT_SECRET = "1111.2222", "client-secret-not-a-real-one"

@@ -20,12 +20,12 @@ from bot.engine import MentorBot
 from bot.messages import Address, Button, Inbound, InboundKind, Message, Visibility, say
 from scheduler.outbox import Outbox
 from storage.enums import NudgeStatus
-from tests.fakes.teams_client import Member, TeamsDriver, serving
-from tests.fakes.teams_connector import FakeConnector
-from tests.scheduler.conftest import add_nudge, add_person, add_tenant, nudge, render
+from tests.kit.fakes.teams_client import Member, TeamsDriver, serving
+from tests.kit.fakes.teams_connector import FakeConnector
+from tests.kit.outbox import add_nudge, add_person, add_tenant, nudge, render
 
-from .conftest import CONTOSO, HANA, VICTOR
-from tests.platform_names import Platform
+from tests.kit.teams import CONTOSO, HANA, VICTOR
+from tests.kit.platform_names import Platform
 
 CHANNEL = "19:lunch0learn1@thread.tacv2"
 GROUP = "19:3f0c9a1e5b7d4e2f8a6c0b9d1e3f5a7c@thread.v2"

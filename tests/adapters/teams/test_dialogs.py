@@ -6,11 +6,11 @@ from sqlalchemy import select
 
 from bot.engine import MentorBot
 from storage.models import Enrollment, Person, Profile, Tenant
-from tests.fakes.teams_client import TeamsDriver
-from tests.fakes.teams_connector import FakeConnector
-from tests.scripts import CREATE_PROGRAM
+from tests.kit.fakes.teams_client import TeamsDriver
+from tests.kit.fakes.teams_connector import FakeConnector
+from tests.kit.scripts import CREATE_PROGRAM
 
-from .conftest import CONTOSO, HANA, VICTOR
+from tests.kit.teams import CONTOSO, HANA, VICTOR
 
 
 async def test_installing_the_app_greets_once_and_keeps_the_conversation_for_later(

@@ -9,10 +9,10 @@ from adapters.teams.render import activity_of, card
 from bot.engine import MentorBot
 from bot.messages import Address, Attachment, Message, Section, say
 from storage.models import Person
-from tests.fakes.teams_client import TeamsDriver, serving
-from tests.fakes.teams_connector import FakeConnector
+from tests.kit.fakes.teams_client import TeamsDriver, serving
+from tests.kit.fakes.teams_connector import FakeConnector
 
-from .conftest import CONTOSO, HANA, card_validator
+from tests.kit.teams import CONTOSO, HANA, card_validator
 
 PUBLIC_URL = "https://mentorbot.example.com"
 INVITE = Attachment("mentoring-2027-01-12.ics", "text/calendar", b"BEGIN:VCALENDAR", "/calendar/abc.ics")

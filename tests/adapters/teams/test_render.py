@@ -23,9 +23,9 @@ from bot.messages import (
     Section,
     say,
 )
-from tests.fakes.teams_client import fixture
+from tests.kit.fakes.teams_client import fixture
 
-from .conftest import card_validator
+from tests.kit.teams import card_validator
 
 CHECK_IN = Form("checkin:1", "Monthly check-in", [
     FormField("summary", "What did you cover?", FieldKind.LONG_TEXT, max_length=1000, hint="A sentence or two"),

@@ -16,12 +16,12 @@ from adapters.teams.app import TeamsConfig
 from bot.engine import MentorBot
 from bot.messages import Inbound, Message
 from storage.models import Person, ProcessedEvent, Tenant
-from tests.fakes.teams_client import TeamsDriver, serving
-from tests.fakes.teams_connector import FakeConnector
-from tests.fakes.teams_tokens import BOT_TOKEN, FakeEntraCredentials, FakeTokenIssuer
-from tests.scripts import CREATE_PROGRAM
+from tests.kit.fakes.teams_client import TeamsDriver, serving
+from tests.kit.fakes.teams_connector import FakeConnector
+from tests.kit.fakes.teams_tokens import BOT_TOKEN, FakeEntraCredentials, FakeTokenIssuer
+from tests.kit.scripts import CREATE_PROGRAM
 
-from .conftest import CONTOSO, HANA, VICTOR
+from tests.kit.teams import CONTOSO, HANA, VICTOR
 
 APP_ID = "0f8b6c2e-3d4a-4b5c-9e7f-1a2b3c4d5e6f"
 FABRIKAM = "b1a2c3d4-0000-4e5f-8a9b-fab000000001"

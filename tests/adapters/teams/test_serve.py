@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import aiohttp
 
-from tests.fakes.teams_client import TeamsDriver
-from tests.fakes.teams_connector import FakeConnector
-from tests.serving import mentorbot_serve
-
-from .conftest import CONTOSO, HANA
+from tests.kit.fakes.teams_client import TeamsDriver
+from tests.kit.fakes.teams_connector import FakeConnector
+from tests.kit.serving import mentorbot_serve
+from tests.kit.teams import CONTOSO, HANA
 
 APP_ID = "0f8b6c2e-3d4a-4b5c-9e7f-1a2b3c4d5e6f"
 PASSWORD = "Xy7~not-a-real-client-secret"
+
+pytestmark = pytest.mark.slow  # a real `mentorbot serve` process
 
 
 async def test_development_mode_serves_the_emulator_and_says_so_in_the_log(

@@ -11,8 +11,8 @@ from bot.registry import render_nudge, run_tick
 from storage.enums import NudgeKind, NudgeStatus
 from storage.models import Flag, Nudge
 from storage.repository import Repository
-from tests.bot.cadence.conftest import MENTEE, MENTOR, World
-from tests.transcript import Chats
+from tests.kit.world import MENTEE, MENTOR, World
+from tests.kit.transcript import Chats
 
 
 def utc(text: str) -> datetime:

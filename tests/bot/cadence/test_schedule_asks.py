@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.registry import run_tick
-from tests.bot.cadence.conftest import MENTEE, MENTOR, World
+from tests.kit.world import MENTEE, MENTOR, World
 
 
 async def test_a_new_pair_s_mentee_is_asked_first_then_both_two_days_later(world: World) -> None:

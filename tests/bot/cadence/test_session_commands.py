@@ -10,8 +10,8 @@ from sqlalchemy import select
 from bot.registry import run_tick
 from storage.enums import NudgeKind
 from storage.models import AuditEntry, MentoringSession
-from tests.bot.cadence.conftest import MENTEE, MENTOR, World
-from tests.transcript import Chats
+from tests.kit.world import MENTEE, MENTOR, World
+from tests.kit.transcript import Chats
 
 
 async def sessions(world: World) -> list[MentoringSession]:

@@ -11,8 +11,8 @@ from bot.engine import MentorBot
 from bot.registry import run_tick
 from storage.enums import NudgeKind
 from storage.models import MentoringSession
-from tests.bot.cadence.conftest import MENTEE, MENTOR, World
-from tests.transcript import Chats
+from tests.kit.world import MENTEE, MENTOR, World
+from tests.kit.transcript import Chats
 
 
 def utc(text: str) -> datetime:

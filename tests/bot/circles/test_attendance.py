@@ -7,9 +7,9 @@ from __future__ import annotations
 from bot.registry import run_tick
 from storage.enums import FlagKind, NudgeKind, NudgeStatus
 from storage.models import Attendance, AuditEntry, Flag, MentoringSession
-from tests.bot.cadence.conftest import World
-from tests.bot.circles.conftest import names, nudges_of, rendered, rows, running_circle, utc
-from tests.transcript import Chats
+from tests.kit.world import World
+from tests.kit.circles import names, nudges_of, rendered, rows, running_circle, utc
+from tests.kit.transcript import Chats
 
 FIRST = "2026-11-24"
 

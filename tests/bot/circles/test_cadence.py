@@ -12,9 +12,9 @@ from bot.cadence.hours import WorkingHours
 from bot.registry import run_tick
 from storage.enums import EnrollmentStatus, NudgeKind
 from storage.models import Enrollment, Nudge, Person, Profile
-from tests.bot.cadence.conftest import World
-from tests.bot.circles.conftest import names, nudges_of, rendered, rows, running_circle, utc
-from tests.transcript import Chats
+from tests.kit.world import World
+from tests.kit.circles import names, nudges_of, rendered, rows, running_circle, utc
+from tests.kit.transcript import Chats
 
 
 async def due(world: World, kind: str) -> dict[str, str]:

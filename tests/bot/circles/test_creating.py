@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from storage.enums import CircleStatus, MemberStatus, NudgeKind
 from storage.models import AuditEntry, Circle, CircleMember
-from tests.bot.cadence.conftest import MENTOR, World
-from tests.bot.circles.conftest import cast, nudges_of, rendered, rows
-from tests.transcript import Chats
+from tests.kit.world import MENTOR, World
+from tests.kit.circles import cast, nudges_of, rendered, rows
+from tests.kit.transcript import Chats
 
 
 async def members(world: World) -> dict[str, tuple[str, str]]:

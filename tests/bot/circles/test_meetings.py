@@ -8,9 +8,9 @@ from datetime import timedelta
 from bot.registry import run_tick
 from storage.enums import NudgeKind, NudgeStatus
 from storage.models import AuditEntry, MentoringSession
-from tests.bot.cadence.conftest import World
-from tests.bot.circles.conftest import message_of, names, nudges_of, rendered, rows, running_circle, utc
-from tests.transcript import Chats
+from tests.kit.world import World
+from tests.kit.circles import message_of, names, nudges_of, rendered, rows, running_circle, utc
+from tests.kit.transcript import Chats
 
 
 async def test_scheduling_tells_everyone_else_with_the_calendar_invite(world: World, chats: Chats) -> None:

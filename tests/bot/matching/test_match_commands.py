@@ -8,9 +8,9 @@ from bot.registry import render_nudge
 from storage.enums import NudgeKind
 from storage.models import AuditEntry, Nudge
 from storage.repository import Repository
-from tests.bot.cadence.conftest import MENTEE, MENTOR, World
-from tests.bot.matching.conftest import pairs, participant
-from tests.transcript import Chats
+from tests.kit.world import MENTEE, MENTOR, World
+from tests.kit.matching import pairs, participant
+from tests.kit.transcript import Chats
 
 AI, VIDEO, DATA, SECURITY, SOCIAL = ("AI assistants and prompt writing", "Video meetings", "Data and dashboards",
                                      "Cybersecurity basics", "Social media and personal brand")

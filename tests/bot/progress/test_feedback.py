@@ -10,10 +10,9 @@ from sqlalchemy import select
 from bot.registry import write_periodic_nudges
 from storage.enums import FeedbackKind, NudgeKind, SkillStage
 from storage.models import AuditEntry, Feedback, Goal, Program, SkillRating
-from tests.bot.cadence.conftest import World
-from tests.bot.progress.conftest import nudges_of, rendered, zoe_and_victor
-from tests.bot.progress.test_goals_and_checkins import rows, victor_sets_two_goals
-from tests.transcript import Chats
+from tests.kit.world import World
+from tests.kit.progress import nudges_of, rendered, rows, victor_sets_two_goals, zoe_and_victor
+from tests.kit.transcript import Chats
 
 
 async def test_the_monthly_pulse_goes_to_both_sides_once_the_pair_has_settled_in(world: World) -> None:

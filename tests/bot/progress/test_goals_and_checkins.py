@@ -2,51 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 
 from storage.enums import FlagKind, NudgeKind, SkillStage
 from storage.models import AuditEntry, CheckIn, Flag, Goal, GoalUpdate, SkillRating
-from tests.bot.cadence.conftest import World
-from tests.bot.progress.conftest import met, nudges_of, rendered, zoe_and_victor
-from tests.transcript import Chats
-
-
-async def rows(world: World, model: type) -> list:
-    async with world.db.transaction() as session:
-        return list(await session.scalars(select(model).order_by(model.id)))
-
-
-async def victor_sets_two_goals(chats: Chats) -> None:
-    await chats.run("""
-        Victor> /mentoring goals
-        bot: Let's set your goals with Zoe: one to three.
-        bot: Goal 1:
-        Victor> Use an AI assistant for drafting
-        bot: Where you start (1 to 5):
-        Victor> 2
-        Victor> I have never tried one
-        bot: Where you want to be:
-        Victor> Draft my memos with it every week
-        bot: Saved. Another goal?
-        Victor> Add another goal
-        bot: Goal 2:
-        Victor> Run my own Teams meetings
-        Victor> 1
-        Victor> My assistant sets them up
-        Victor> Host one alone
-        bot: Saved. Another goal?
-        Victor> That's all
-        bot: And the program's common skills: where do you start on each
-        bot: Shared calendars:
-        Victor> 3
-        bot: Video meetings:
-        Victor> 2
-        bot: An AI assistant:
-        Victor> 1
-        bot: Saved. Your goals with Zoe:
-        bot: • Use an AI assistant for drafting: started at 2/5, now 2/5
-        bot: • Run my own Teams meetings: started at 1/5, now 1/5
-    """)
+from tests.kit.world import World
+from tests.kit.progress import met, nudges_of, rendered, rows, victor_sets_two_goals, zoe_and_victor
+from tests.kit.transcript import Chats
 
 
 async def test_a_mentee_sets_goals_and_rates_the_baseline_skills_and_the_mentor_sees_them(

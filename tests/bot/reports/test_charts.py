@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 import struct
-from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.reports.charts import CHART_NAMES, chart_png, chart_pngs, description
-from bot.reports.figures import Breakdown, Change, Period, ProgramReport
+from tests.kit.reports import sample_report
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_BYTES = 100_000
-
-
-def sample_report(empty: bool = False, program: str = "Digital Leaders 2027") -> ProgramReport:
-    """A report built by hand: twelve weeks of sessions, three skills, goals, two formats shown
-    and one hidden; with ``empty``, a program where nothing has happened yet."""
-    weeks = [Period(f"2026-W{37 + n}", date(2026, 9, 7) + timedelta(weeks=n),
-                    0 if empty else (3 * n) % 7, 0 if empty else n % 3) for n in range(12)]
-    months = [Period(f"2026-{m:02}", date(2026, m, 1), 0 if empty else 9, 0 if empty else 2) for m in range(6, 12)]
-    return ProgramReport(
-        program=program, generated_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
-        active_pairs=0 if empty else 6, participants=0 if empty else 13, this_month=months[-1], months=months,
-        weeks=weeks, completion=None if empty else 0.78, at_risk=0 if empty else 1,
-        risks={} if empty else {"canceled_twice": 1},
-        goals=None if empty else Change("All goals", 6, 2.2, 3.4),
-        skills=[] if empty else [Change("Shared calendars", 6, 2.0, 3.5), Change("Video meetings", 5, 3.1, 3.9),
-                                 Change("An AI assistant", 3, 1.5, 3.0)],
-        scores=[],
-        formats=[] if empty else [Breakdown("one-to-one", 12, True, 30, 6, 0.83, 4.1, 1.2),
-                                  Breakdown("group", 5, True, 8, 3, 0.72), Breakdown("research", 2, False)],
-        cohorts=[] if empty else [Breakdown("2026-Q4", 13, True, 38, 9, 0.81)],
-    )
 
 
 def _size(png: bytes) -> tuple[int, int]:

@@ -14,10 +14,10 @@ from bot.reports import links
 from bot.reports.export import FILE_NAMES, cell, csv_files
 from storage.models import Program
 from storage.repository import Repository
-from tests.bot.cadence.conftest import World
-from tests.bot.reports.conftest import FORMULA_NAME, SECRET, Seed
-from tests.platform_names import Platform
-from tests.transcript import Chats
+from tests.kit.world import World
+from tests.kit.reports import FORMULA_NAME, SECRET, Seed
+from tests.kit.transcript import Chats
+from tests.kit.platform_names import Platform
 
 LINK = re.compile(r"^/report/(?P<token>[^/]+)/export/(?P<name>[a-z_]+\.csv)$")
 

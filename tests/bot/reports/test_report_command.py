@@ -6,10 +6,9 @@ from sqlalchemy import select
 
 from bot.reports.chat import report_message
 from storage.models import AuditEntry
-from tests.bot.cadence.conftest import World
-from tests.bot.reports.conftest import SECRET, Seed
-from tests.bot.reports.test_report_figures import report_of
-from tests.transcript import Chats
+from tests.kit.world import World
+from tests.kit.reports import SECRET, Seed, report_of
+from tests.kit.transcript import Chats
 
 
 async def audit(world: World) -> list[tuple[str, bool, int | None]]:

@@ -9,19 +9,9 @@ from typing import Any
 from pytest import approx
 
 from bot.reports.chat import report_message
-from bot.reports.figures import Breakdown, Change, Period, ProgramReport, program_report
-from storage.models import Program
-from storage.repository import Repository
-from tests.bot.cadence.conftest import World
-from tests.bot.reports.conftest import SECRET, Seed
-
-
-async def report_of(world: World) -> ProgramReport:
-    async with world.db.transaction() as session:
-        repo = Repository(session, world.tenant_id)
-        program = await repo.program(world.program_id)
-        assert isinstance(program, Program)
-        return await program_report(repo, program, world.clock.now())
+from bot.reports.figures import Breakdown, Change, Period
+from tests.kit.world import World
+from tests.kit.reports import SECRET, Seed, report_of
 
 
 def rounded(value: Any) -> Any:

@@ -14,9 +14,9 @@ from bot.messages import Address, Inbound
 from bot.reports import links
 from storage.db import Database
 from storage.models import AuditEntry
-from tests.bot.cadence.conftest import build_world
-from tests.platform_names import Platform
-from tests.transcript import Chats
+from tests.kit.world import build_world
+from tests.kit.transcript import Chats
+from tests.kit.platform_names import Platform
 
 TOKEN_PATH = re.compile(r"/report/([A-Za-z0-9_.-]+)")
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from bot.registry import run_tick
 from storage.enums import AssignmentStatus, NudgeKind, NudgeStatus
 from storage.models import AssignmentMentor, Flag, Program, ResearchAssignment
-from tests.bot.cadence.conftest import MENTEE, World
-from tests.bot.research.conftest import cast, nudges_of, rendered, rows, set_profile
-from tests.transcript import Chats
+from tests.kit.world import MENTEE, World
+from tests.kit.research import cast, nudges_of, rendered, rows, set_profile
+from tests.kit.transcript import Chats
 
 
 def utc(text: str) -> datetime:

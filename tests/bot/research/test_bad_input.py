@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from storage.models import AssignmentMentor, Attendance, MentoringSession, ResearchAssignment
-from tests.bot.cadence.conftest import World
-from tests.bot.research.conftest import audits, cast, rows
-from tests.transcript import Chats
+from tests.kit.world import World
+from tests.kit.research import audits, cast, rows
+from tests.kit.transcript import Chats
 
 
 async def test_assignments_that_cannot_be_made_are_refused_and_audited(world: World, chats: Chats) -> None:

@@ -12,9 +12,9 @@ from bot.messages import Address, Inbound, InboundKind
 from bot.registry import run_tick
 from storage.enums import AssignmentStatus, NudgeKind, SessionMode, SessionStatus
 from storage.models import Attendance, MentoringSession, ResearchAssignment
-from tests.bot.cadence.conftest import World
-from tests.bot.research.conftest import cast, message_of, nudges_of, rendered, rows
-from tests.transcript import Chats
+from tests.kit.world import World
+from tests.kit.research import cast, message_of, nudges_of, rendered, rows
+from tests.kit.transcript import Chats
 
 CHANNEL = Address("console", "local", "lunch-room")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -24,13 +25,21 @@ KEY_ID = "fake-issuer-key"
 BOT_TOKEN = "bot-token-from-fake-entra"
 
 
+@cache
+def _signing_key() -> rsa.RSAPrivateKey:
+    """The issuer's RSA key: made once per process (each takes a noticeable moment to generate)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 class FakeTokenIssuer:
     """``with FakeTokenIssuer() as issuer:`` serves the OpenID configuration and keys on 127.0.0.1."""
 
     def __init__(self) -> None:
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.key = _signing_key()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # serve_forever checks for shutdown every poll_interval: 0.5 s by default, paid by every test.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        daemon=True)
 
     @property
     def openid_url(self) -> str:

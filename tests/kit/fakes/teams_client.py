@@ -21,10 +21,10 @@ import aiohttp
 from adapters.teams.app import TeamsAdapter, TeamsConfig
 from bot.engine import MentorBot
 from mentorbot.server import build_app
-from tests.fakes.local_http import serve_locally
-from tests.fakes.teams_connector import FakeConnector, Post
+from tests.kit.fakes.local_http import serve_locally
+from tests.kit.fakes.teams_connector import FakeConnector, Post
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "teams"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "teams"
 BOT_ID = "28:00000000-0000-0000-0000-0000000000b0"
 _ids = itertools.count(1_763_900_000_000)
 

@@ -4,7 +4,7 @@ It serves the two routes a bot posts to: ``/v3/conversations/{id}/activities`` (
 message, proactive sends) and ``/v3/conversations/{id}/activities/{activityId}`` (a reply).
 A ``policy`` hook lets a test or a benchmark answer a post itself (429s, 5xx, slowness).
 ``POST /v3/conversations`` opens a member's personal chat (``29:X`` -> ``a:personal-X``, as
-:class:`~tests.fakes.teams_client.Member` names it), recorded in ``opened``; set
+:class:`~tests.kit.fakes.teams_client.Member` names it), recorded in ``opened``; set
 ``refuse_opening`` to an HTTP status to refuse it.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.local_http import serve_locally
+from tests.kit.fakes.local_http import serve_locally
 
 Policy = Callable[["Post"], Awaitable[web.Response | None]]
 

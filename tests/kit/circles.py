@@ -1,4 +1,4 @@
-"""Circles in the cadence tests' "Digital Leaders" (weekly, admin Ada in Brussels).
+"""Circles in the ``world`` fixture's "Digital Leaders" (weekly, admin Ada in Brussels).
 
 The mentors Hana (teaches AI assistants and video meetings) and Zoe (social media) work in
 Brussels. The mentees: Carla (Brussels) and Victor (New York) want AI assistants, Mei
@@ -12,17 +12,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from sqlalchemy import inspect, select, update
 
-from bot.clock import FakeClock
-from bot.messages import Message
 from bot.registry import render_nudge
-from storage.db import Database
+from bot.messages import Message
 from storage.models import Nudge, Profile
 from storage.repository import Repository
-from tests.bot.cadence.conftest import MENTEE, MENTOR, World, build_world
-from tests.transcript import Chats
+from tests.kit.world import MENTEE, MENTOR, World
+from tests.kit.transcript import Chats
 
 CAST = {
     "Hana": ("Europe/Brussels", MENTOR, ["AI assistants", "Video meetings"]),
@@ -33,12 +30,6 @@ CAST = {
     "Omar": ("Europe/Brussels", MENTEE, ["Social media"]),
     "Kenji": ("Asia/Tokyo", MENTEE, ["AI assistants"]),
 }
-
-
-@pytest.fixture
-async def world(db: Database, clock: FakeClock) -> World:
-    """The cadence tests' "Digital Leaders" (admin Ada)."""
-    return await build_world(db, clock)
 
 
 def utc(text: str) -> datetime:

@@ -9,25 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
-from bot.clock import FakeClock
-from bot.invites import new_calendar_uid, new_invite_token
 from bot.registry import render_nudge
-from storage.db import Database
+from bot.invites import new_calendar_uid, new_invite_token
 from storage.enums import SessionMode, SessionStatus
 from storage.models import MentoringSession, Nudge, Program
 from storage.repository import Repository
-from tests.bot.cadence.conftest import MENTEE, MENTOR, World, build_world
+from tests.kit.transcript import Chats
+from tests.kit.world import MENTEE, MENTOR, World
 
 SKILLS = ["Shared calendars", "Video meetings", "An AI assistant"]
-
-
-@pytest.fixture
-async def world(db: Database, clock: FakeClock) -> World:
-    """The cadence tests' "Digital Leaders" (admin Ada)."""
-    return await build_world(db, clock)
 
 
 async def zoe_and_victor(world: World, started: datetime | None = None) -> int:
@@ -70,3 +62,43 @@ async def nudges_of(world: World, kind: str) -> list[Nudge]:
     """The outbox rows of ``kind``, oldest first."""
     async with world.db.transaction() as session:
         return list(await session.scalars(select(Nudge).where(Nudge.kind == kind).order_by(Nudge.id)))
+
+
+async def rows(world: World, model: type) -> list:
+    """Every row of ``model``, oldest first."""
+    async with world.db.transaction() as session:
+        return list(await session.scalars(select(model).order_by(model.id)))
+
+
+async def victor_sets_two_goals(chats: Chats) -> None:
+    """Victor sets two goals with Zoe and rates the program's three baseline skills (3, 2, 1)."""
+    await chats.run("""
+        Victor> /mentoring goals
+        bot: Let's set your goals with Zoe: one to three.
+        bot: Goal 1:
+        Victor> Use an AI assistant for drafting
+        bot: Where you start (1 to 5):
+        Victor> 2
+        Victor> I have never tried one
+        bot: Where you want to be:
+        Victor> Draft my memos with it every week
+        bot: Saved. Another goal?
+        Victor> Add another goal
+        bot: Goal 2:
+        Victor> Run my own Teams meetings
+        Victor> 1
+        Victor> My assistant sets them up
+        Victor> Host one alone
+        bot: Saved. Another goal?
+        Victor> That's all
+        bot: And the program's common skills: where do you start on each
+        bot: Shared calendars:
+        Victor> 3
+        bot: Video meetings:
+        Victor> 2
+        bot: An AI assistant:
+        Victor> 1
+        bot: Saved. Your goals with Zoe:
+        bot: • Use an AI assistant for drafting: started at 2/5, now 2/5
+        bot: • Run my own Teams meetings: started at 1/5, now 1/5
+    """)

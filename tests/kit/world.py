@@ -1,15 +1,14 @@
-"""A program with pairs, built directly in the database, for the cadence tests.
+"""A program with pairs, built directly in the database (the ``world`` fixture's).
 
 People are console users (the console chat reaches them), with a profile giving their
-time zone and working hours, enrolled and paired as matching would leave them.
+time zone and working hours, enrolled and paired as matching would leave them. The fake
+clock of the tests starts at :data:`START`, a Monday morning in November 2026.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
-
-import pytest
+from datetime import UTC, datetime, time
 
 from adapters.console.chat import user_id_for
 from bot.clock import FakeClock
@@ -18,6 +17,10 @@ from storage.enums import EnrollmentStatus, NudgeStatus, PairStatus, Role
 from storage.models import Enrollment, Nudge, Pair, Person, Profile, Program, ProgramAdmin
 from storage.repository import Repository, tenant_for
 from sqlalchemy import select
+
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+"""Where the tests' fake clock starts: Monday 23 November 2026, 09:00 UTC."""
+MENTOR, MENTEE = Role.MENTOR, Role.MENTEE
 
 
 @dataclass
@@ -80,12 +83,6 @@ class World:
         return next(name for name, pid in self.people.items() if pid == person_id)
 
 
-@pytest.fixture
-async def world(db: Database, clock: FakeClock) -> World:
-    """A weekly program "Digital Leaders" with an admin, Ada (Brussels)."""
-    return await build_world(db, clock)
-
-
 async def build_world(db: Database, clock: FakeClock) -> World:
     """A weekly program "Digital Leaders" with an admin, Ada (Brussels), in ``db``."""
     now = clock.now()
@@ -100,5 +97,3 @@ async def build_world(db: Database, clock: FakeClock) -> World:
     await built.person("Ada", admin=True)
     return built
 
-
-MENTOR, MENTEE = Role.MENTOR, Role.MENTEE

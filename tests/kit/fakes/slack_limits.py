@@ -23,7 +23,7 @@ from collections import Counter, deque
 
 from aiohttp import web
 
-from tests.fakes.slack_api import Call, FakeSlackApi
+from tests.kit.fakes.slack_api import Call, FakeSlackApi
 
 POST = "chat.postMessage"
 

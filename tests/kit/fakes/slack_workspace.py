@@ -24,10 +24,10 @@ import aiohttp
 from adapters.slack.app import SlackAdapter, SlackConfig
 from bot.engine import MentorBot
 from mentorbot.server import build_app
-from tests.fakes.local_http import serve_locally
-from tests.fakes.slack_api import FakeSlackApi
+from tests.kit.fakes.local_http import serve_locally
+from tests.kit.fakes.slack_api import FakeSlackApi
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "slack"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "slack"
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 _ids = itertools.count(1)
 

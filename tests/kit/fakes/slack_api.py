@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from tests.fakes.local_http import serve_locally
+from tests.kit.fakes.local_http import serve_locally
 
 Policy = Callable[["Call"], Awaitable[web.Response | None]]
 

@@ -10,25 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from bot.clock import FakeClock
-from bot.messages import Message
 from bot.registry import render_nudge
-from storage.db import Database
+from bot.messages import Message
 from storage.models import AuditEntry, Nudge, Profile
 from storage.repository import Repository
-from tests.bot.cadence.conftest import MENTEE, MENTOR, World, build_world
-from tests.bot.progress.conftest import nudges_of, rendered
+from tests.kit.world import MENTEE, MENTOR, World
+from tests.kit.progress import nudges_of, rendered
 
 __all__ = ["nudges_of", "rendered"]
-
-
-@pytest.fixture
-async def world(db: Database, clock: FakeClock) -> World:
-    """The cadence tests' "Digital Leaders" (admin Ada)."""
-    return await build_world(db, clock)
 
 
 async def cast(world: World, mentees: Sequence[str] = ("Victor", "Carla", "Bob")) -> None:
