@@ -23,7 +23,7 @@ export TEST_POSTGRES_URL
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
 
-.PHONY: run test test-fast browser lint setup clean
+.PHONY: run test test-fast browser lint setup clean docs
 
 setup: $(STAMP)
 
@@ -52,6 +52,10 @@ browser:
 lint: $(STAMP)
 	$(BIN)/ruff check bot adapters scheduler storage mentorbot tests bench
 	$(BIN)/mypy
+
+# Regenerate docs/commands.md from the command registry (a test fails when it is stale).
+docs: $(STAMP)
+	$(BIN)/python -m bot.commands.reference
 
 clean:
 	rm -rf $(VENV) .pytest_cache *.egg-info

@@ -46,8 +46,8 @@ import asyncpg
 from harness import scratch_postgres
 from sqlalchemy.engine import make_url
 
-from bot.cadence.tick import run_tick
 from bot.clock import FakeClock
+from bot.registry import run_tick
 from storage import cadence as queries
 from storage.db import Database
 from storage.migrate import upgrade

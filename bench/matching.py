@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bot.matching.cohort import Cohort
-from bot.matching.fit import FIT_SCALE, NOT_ALLOWED, FitModel
+from bot.matching.score import FIT_SCALE, NOT_ALLOWED, FitModel
 from bot.matching.solve import Assignment, assign
 from bot.matching.synthetic import cohort as synthetic_cohort
 

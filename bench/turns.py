@@ -21,8 +21,9 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from adapters.slack import SLACK
 from bot.engine import MentorBot
-from bot.messages import Address, Inbound, Platform
+from bot.messages import Address, Inbound
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -54,13 +55,13 @@ async def run(url: str, people: int) -> None:
     db = Database(url)
     await upgrade(db)
     bot = MentorBot(db)
-    admin = Address(Platform.SLACK, "T1", "admin")
+    admin = Address(SLACK, "T1", "admin")
     await bot.handle(Inbound.typed(admin, '/mentoring program create "Bench"'))
     latencies: list[float] = []
     started = time.perf_counter()
     for kind, payload in ANSWERS:
         for n in range(people):
-            event = _event(Address(Platform.SLACK, "T1", f"U{n}"), kind, payload)
+            event = _event(Address(SLACK, "T1", f"U{n}"), kind, payload)
             t0 = time.perf_counter()
             replies = await bot.handle(event)
             latencies.append(time.perf_counter() - t0)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 from weakref import WeakValueDictionary
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock, SystemClock
-from bot.commands.dispatch import COMMAND_WORDS, run_command
+from bot.commands.dispatch import command_words, run_command
 from bot.flows.active import flow_for, latest_flow
 from bot.flows.base import on_hold
 from bot.home import home_for
@@ -119,8 +120,7 @@ class MentorBot:
             person.display_name = name
         if inbound.timezone and _known_zone(inbound.timezone):
             person.platform_timezone = inbound.timezone
-        person.address = {"platform": address.platform, "tenant": address.tenant, "user_id": address.user_id,
-                          "reference": _reference(address, person.address)}
+        person.address = replace(address, reference=_reference(address, person.address)).as_dict()
         person.last_seen_at = now
         return Turn(repo, tenant, person, inbound, self.clock, self.limits, first_contact=created)
 
@@ -222,7 +222,7 @@ def _looks_like_command(text: str) -> bool:
         return False
     if words[0].startswith("/"):
         return True
-    return words[0] == "mentoring" and len(words) > 1 and words[1] in COMMAND_WORDS
+    return words[0] == "mentoring" and len(words) > 1 and words[1] in command_words()
 
 
 def _malformed(inbound: Inbound) -> str | None:

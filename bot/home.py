@@ -17,7 +17,6 @@ from storage.enums import EnrollmentStatus, Role
 from storage.models import Enrollment, Program
 
 
-
 async def home_for(turn: Turn) -> Message:
     """The home of the person speaking."""
     blocks: list[Block] = [Section(f"*Hi {turn.person.display_name}*")]

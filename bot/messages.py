@@ -9,30 +9,30 @@ everything.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
-
 
 # What every platform can show; the core keeps within these so that no adapter has to cut
 # (Slack's limits are the tightest: modal titles 24 characters, button and option text 75).
 TITLE_LIMIT = 24
 LABEL_LIMIT = 75
+SHORT_LABEL = 60
+"""How much of a longer text (a goal's title, a topic) goes into a form label or a button."""
 
 
-class Platform(StrEnum):
-    """Where a person is reached."""
-
-    CONSOLE = "console"
-    SLACK = "slack"
-    TEAMS = "teams"
+def short(text: str, limit: int = SHORT_LABEL) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
 class Address:
     """Where a person is reached, and what the platform needs to message them later.
 
+    ``platform`` is the name its adapter gives it (the core keeps no list of platforms);
     ``tenant`` is the organization on the platform (Slack team id, Teams tenant id,
     ``local`` for the console); ``reference`` holds whatever the platform needs for a
     proactive message (for Teams, the serialized conversation reference).
@@ -42,6 +42,61 @@ class Address:
     tenant: str
     user_id: str
     reference: Mapping[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The address as stored (on a person, in a nudge's payload, in an audience)."""
+        return {"platform": self.platform, "tenant": self.tenant, "user_id": self.user_id,
+                "reference": dict(self.reference) if self.reference else None}
+
+    @classmethod
+    def from_dict(cls, stored: Mapping[str, Any] | None) -> Address | None:
+        """The address :meth:`as_dict` stored; None when there is none or it is unreadable."""
+        if not stored:
+            return None
+        try:
+            return cls(str(stored["platform"]), str(stored["tenant"]), str(stored["user_id"]), stored.get("reference"))
+        except KeyError:
+            return None
+
+
+# --- references to people and channels in text ----------------------------------------------
+# Adapters translate their platform's mention syntax (Slack ``<@U123>``, ``<#C123|general>``)
+# into these neutral references on the way in, and render them back on the way out, so the
+# core reads and writes one syntax whatever the platform. A reference may carry a label: what
+# a platform without mentions shows instead (``<channel:C123|the channel where it was scheduled>``).
+
+PERSON_REFERENCE = re.compile(r"<person:([^<>|\s]+)(?:\|([^<>]*))?>")
+CHANNEL_REFERENCE = re.compile(r"<channel:([^<>|\s]+)(?:\|([^<>]*))?>")
+
+
+def person_reference(user_id: str, label: str = "") -> str:
+    """A person of the platform, by their platform user id, in text."""
+    return f"<person:{user_id}|{label}>" if label else f"<person:{user_id}>"
+
+
+def channel_reference(channel_id: str, label: str = "") -> str:
+    """A shared conversation of the platform, by its id, in text."""
+    return f"<channel:{channel_id}|{label}>" if label else f"<channel:{channel_id}>"
+
+
+def referenced_person(text: str) -> str | None:
+    """The platform user id when ``text`` is one person reference, else None."""
+    found = PERSON_REFERENCE.fullmatch(text.strip())
+    return found.group(1) if found else None
+
+
+def referenced_channel(text: str) -> str | None:
+    """The channel id when ``text`` is one channel reference, else None."""
+    found = CHANNEL_REFERENCE.fullmatch(text.strip())
+    return found.group(1) if found else None
+
+
+def labels_for_references(text: str) -> str:
+    """``text`` with each reference replaced by its label (its id when it has none): how a
+    platform without mentions shows it."""
+    def label(found: re.Match[str]) -> str:
+        return found.group(2) or found.group(1)
+    return CHANNEL_REFERENCE.sub(label, PERSON_REFERENCE.sub(label, text))
 
 
 class InboundKind(StrEnum):
@@ -336,3 +391,17 @@ def fallback_text(blocks: Sequence[Block]) -> str:
         elif isinstance(block, Fields):
             lines += [f"{label}: {value}" for label, value in block.items]
     return "\n".join(lines)
+
+
+def with_reference_labels(message: Message) -> Message:
+    """``message`` with every person and channel reference in its text replaced by its label
+    (see :func:`labels_for_references`): for platforms without mention syntax."""
+    def block(found: Block) -> Block:
+        if isinstance(found, Section):
+            return Section(labels_for_references(found.text))
+        if isinstance(found, Context):
+            return Context(labels_for_references(found.text))
+        if isinstance(found, Fields):
+            return Fields([(labels_for_references(a), labels_for_references(b)) for a, b in found.items])
+        return found
+    return replace(message, text=labels_for_references(message.text), blocks=[block(b) for b in message.blocks])

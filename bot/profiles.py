@@ -11,7 +11,7 @@ from datetime import time
 from functools import partial
 from typing import Any
 
-from bot import answers
+from bot import parsing
 from bot.catalog import LANGUAGES, LEVELS, LOCATIONS, STYLES, format_options, label_of, topic_options
 from bot.flows.base import FormStep, Question
 from bot.messages import FieldKind, FormField, Option
@@ -56,11 +56,11 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
             [
                 Question(
                     field("level", "Your level", kind=FieldKind.SELECT, options=LEVELS),
-                    lambda raw: int(answers.parse_choice(raw, LEVELS)),
+                    lambda raw: int(parsing.parse_choice(raw, LEVELS)),
                 ),
                 Question(
                     field("department", "Your department", max_length=name_limit, hint="For example: Finance"),
-                    partial(answers.parse_text, limit=name_limit),
+                    partial(parsing.parse_text, limit=name_limit),
                 ),
                 Question(
                     field(
@@ -70,12 +70,12 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
                         max_length=name_limit,
                         hint="Leave empty if you prefer not to say.",
                     ),
-                    partial(answers.parse_text, limit=name_limit, optional=True),
+                    partial(parsing.parse_text, limit=name_limit, optional=True),
                 ),
                 Question(
                     field("name", "The name I use for you", max_length=name_limit,
                           hint="As your colleagues know you; others see it when you are matched."),
-                    partial(answers.parse_text, limit=name_limit),
+                    partial(parsing.parse_text, limit=name_limit),
                 ),
             ],
         ),
@@ -92,7 +92,7 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
                         options=topics,
                         hint="Pick one or more.",
                     ),
-                    partial(answers.parse_choices, options=topics),
+                    partial(parsing.parse_choices, options=topics),
                 ),
                 Question(
                     field(
@@ -102,7 +102,7 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
                         optional=True,
                         max_length=FREE_TEXT_LIMIT,
                     ),
-                    partial(answers.parse_text, limit=FREE_TEXT_LIMIT, optional=True),
+                    partial(parsing.parse_text, limit=FREE_TEXT_LIMIT, optional=True),
                 ),
             ],
         ),
@@ -113,15 +113,15 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
             [
                 Question(
                     field("style", "Your communication style", kind=FieldKind.SELECT, options=STYLES),
-                    partial(answers.parse_choice, options=STYLES),
+                    partial(parsing.parse_choice, options=STYLES),
                 ),
                 Question(
                     field("formats", "Formats you would like", kind=FieldKind.MULTI_SELECT, options=formats),
-                    partial(answers.parse_choices, options=formats),
+                    partial(parsing.parse_choices, options=formats),
                 ),
                 Question(
                     field("location", "Remote or in person", kind=FieldKind.SELECT, options=LOCATIONS),
-                    partial(answers.parse_choice, options=LOCATIONS),
+                    partial(parsing.parse_choice, options=LOCATIONS),
                 ),
             ],
         ),
@@ -137,11 +137,11 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
                         max_length=64,
                         hint="An IANA name such as Europe/Brussels or America/New_York.",
                     ),
-                    answers.parse_timezone,
+                    parsing.parse_timezone,
                 ),
                 Question(
                     field("hours", "Your working hours", max_length=20, hint="Start-end, for example 09:00-17:30."),
-                    lambda raw: list(answers.parse_hours(raw)),
+                    lambda raw: list(parsing.parse_hours(raw)),
                 ),
                 Question(
                     field(
@@ -150,7 +150,7 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
                         kind=FieldKind.MULTI_SELECT,
                         options=LANGUAGES,
                     ),
-                    partial(answers.parse_choices, options=LANGUAGES),
+                    partial(parsing.parse_choices, options=LANGUAGES),
                 ),
             ],
         ),

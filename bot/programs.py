@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.catalog import FORMAT_LABELS
-from bot.commands.grammar import CommandError
+from bot.errors import CommandError
 from bot.turn import Turn
 from storage.enums import ProgramFormat
 from storage.models import Program

@@ -8,32 +8,34 @@ import getpass
 import logging
 import signal
 import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from mentorbot.settings import Settings
+from adapters import registry
+from adapters.platform import Adapter, CliCommand, PlatformSpec, Wiring
+from mentorbot.settings import BadConfiguration, Configuration, Settings, load_configuration
 
 if TYPE_CHECKING:
-    from bot.engine import MentorBot
-    from mentorbot.server import Routed
-    from mentorbot.worker import WorkerLoop
-    from storage.db import Database
+    from scheduler.outbox import Render
+    from scheduler.service import Job
 
 log = logging.getLogger("mentorbot")
+SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mentorbot", description="A reverse-mentoring bot for Slack and Teams.")
+    served = [platform.label for platform in registry.PLATFORMS if platform.served]
+    parser = argparse.ArgumentParser(prog="mentorbot", description=f"A reverse-mentoring bot for {_spoken(served)}.")
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="migrate, then serve Slack/Teams if configured, else chat in the terminal")
+    commands.add_parser("run", help=f"migrate, then serve {'/'.join(served)} if configured, else chat in the terminal")
     chat = commands.add_parser("chat", help="chat with the bot in the terminal")
     chat.add_argument("--as", dest="name", default=None, help="who you are (default: your login name)")
-    serve = commands.add_parser("serve", help="run the HTTP server (Slack, Teams, /healthz)")
+    serve = commands.add_parser("serve", help=f"run the HTTP server ({', '.join([*served, '/healthz'])})")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
     commands.add_parser("migrate", help="bring the database schema up to date")
@@ -42,11 +44,17 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--weeks", type=_positive(52), default=12, help="how many weeks to simulate (1-52)")
     simulate.add_argument("--seed", type=int, default=1, help="the random seed: the same seed gives the same run")
     simulate.add_argument("--verbose", action="store_true", help="also print every message the bot sends")
-    package = commands.add_parser("teams-package", help="write the Teams app package (a zip) to upload in Teams")
-    package.add_argument("--output", type=Path, default=Path("mentorbot-teams.zip"),
-                         help="the zip to write, or a directory to write mentorbot-teams.zip into "
-                              "(default: ./mentorbot-teams.zip)")
+    for platform in registry.PLATFORMS:
+        for extra in platform.commands:
+            extra.arguments(commands.add_parser(extra.name, help=extra.help))
     return parser
+
+
+def _spoken(names: Sequence[str]) -> str:
+    """``Slack and Teams``; ``Slack, Teams and Zulip``."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _positive(most: int) -> Callable[[str], int]:
@@ -100,12 +108,16 @@ async def _read_line(prompt: str) -> str | None:
         return None
 
 
+def _cadence_jobs() -> tuple[Render, Job, Job]:
+    """The core's side of the cadence: how a nudge is rendered, the tick, and the periodic nudges."""
+    from bot.registry import render_nudge, run_tick, write_periodic_nudges
+
+    return render_nudge, run_tick, write_periodic_nudges
+
+
 async def _chat(settings: Settings, name: str) -> None:
     from adapters.console.chat import ConsoleChat
     from adapters.console.delivery import ConsoleDelivery
-    from bot.progress.periodic import write_periodic
-    from bot.cadence.nudges import render_nudge
-    from bot.cadence.tick import run_tick
     from bot.clock import SystemClock
     from bot.engine import MentorBot
     from bot.turn import Limits
@@ -116,6 +128,7 @@ async def _chat(settings: Settings, name: str) -> None:
         import readline  # noqa: F401 - line editing and history for input()
     except ImportError:  # pragma: no cover - not on every platform
         pass
+    render, tick, periodic_nudges = _cadence_jobs()
     await _migrate(settings)
     db = Database(settings.database_url)
     cadence: CadenceScheduler | None = None
@@ -124,8 +137,8 @@ async def _chat(settings: Settings, name: str) -> None:
         console = ConsoleDelivery(print)
         # Nudges show up in the terminal while chatting. Only console people's nudges are
         # claimed: a chat on a database that also serves Slack or Teams leaves theirs alone.
-        cadence = await start_cadence(db, SystemClock(), {console.platform: console}, render=render_nudge,
-                                      tick=run_tick, digest=write_periodic,
+        cadence = await start_cadence(db, SystemClock(), {console.platform: console}, render=render,
+                                      tick=tick, periodic_nudges=periodic_nudges,
                                       tick_seconds=settings.cadence_tick_seconds,
                                       drain_seconds=settings.outbox_drain_seconds, own_platforms_only=True)
         await ConsoleChat(bot, name).run(_read_line, print)
@@ -135,48 +148,30 @@ async def _chat(settings: Settings, name: str) -> None:
         await db.close()
 
 
-def _adapters(settings: Settings, bot: MentorBot, db: Database, worker: WorkerLoop) -> list[Routed]:
-    """The platform adapters the settings configure."""
-    adapters: list[Routed] = []
-    if settings.slack_configured:
-        from adapters.slack.app import SlackAdapter, SlackConfig
-
-        assert settings.slack_signing_secret is not None
-        config = SlackConfig(
-            signing_secret=settings.slack_signing_secret.get_secret_value(),
-            api_url=settings.slack_api_url,
-            bot_token=_secret(settings.slack_bot_token),
-            client_id=settings.slack_client_id,
-            client_secret=_secret(settings.slack_client_secret),
-            budget_per_minute=settings.slack_delivery_budget_per_minute,
-            public_url=settings.public_url,
-        )
-        adapters.append(SlackAdapter(bot, config, db.engine, offload=worker))
-    if settings.teams_configured:
-        from adapters.teams.app import TeamsAdapter, TeamsConfig
-
-        teams = TeamsConfig(
-            app_id=settings.microsoft_app_id or "",
-            app_password=_secret(settings.microsoft_app_password) or "",
-            app_type=settings.microsoft_app_type,
-            app_tenant_id=settings.microsoft_app_tenant_id or "",
-            allow_unauthenticated=settings.teams_allow_unauthenticated,
-            public_url=settings.public_url,
-        )
-        adapters.append(TeamsAdapter(bot, teams, offload=worker))
-    return adapters
+def _adapters(configuration: Configuration, wiring: Wiring) -> list[Adapter]:
+    """The adapters of the platforms the settings configure, in the registry's order."""
+    return [platform.build(configuration.of(platform), wiring) for platform in configuration.platforms
+            if platform.build is not None and configuration.configured(platform)]
 
 
-def _secret(value: SecretStr | None) -> str | None:
-    return value.get_secret_value() if value is not None else None
+def _platforms_line(configuration: Configuration) -> str:
+    """``Slack: on, Teams: off``: each platform served over HTTP, and whether it is configured."""
+    return ", ".join(f"{platform.label}: {'on' if configuration.configured(platform) else 'off'}"
+                     for platform in configuration.platforms if platform.served)
 
 
-async def _serve(settings: Settings, host: str, port: int) -> None:
+async def _serve(configuration: Configuration, host: str, port: int) -> None:
+    async with _serving(configuration, host, port) as stop:
+        await stop.wait()
+        log.info("shutting down")
+
+
+@asynccontextmanager
+async def _serving(configuration: Configuration, host: str, port: int) -> AsyncIterator[asyncio.Event]:
+    """The HTTP server with every configured platform's routes, and the cadence delivering through
+    their deliverers, until the context ends; yields the event SIGTERM and SIGINT set."""
     from aiohttp import web
 
-    from bot.progress.periodic import write_periodic
-    from bot.cadence.nudges import render_nudge
-    from bot.cadence.tick import run_tick
     from bot.clock import SystemClock
     from bot.delivery import Deliverer
     from bot.engine import MentorBot
@@ -187,6 +182,8 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     from scheduler.service import CadenceScheduler, start_cadence
     from storage.db import Database
 
+    settings = configuration.settings
+    render, tick, periodic_nudges = _cadence_jobs()
     await _migrate(settings)
     # Two engines: one for this loop (health checks, Slack installations), one for the
     # worker loop where conversations run; database connections belong to one loop.
@@ -194,30 +191,24 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     worker = WorkerLoop()
     worker.start()
     bot = MentorBot(work_db, limits=Limits(max_text=settings.max_text_length))
-    adapters = _adapters(settings, bot, db, worker)
+    adapters = _adapters(configuration, Wiring(bot, db.engine, offload=worker, public_url=settings.public_url))
     runner = web.AppRunner(build_app(db, adapters))
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
-    log.info("serving on http://%s:%s (Slack: %s, Teams: %s)", host, port,
-             "on" if settings.slack_configured else "off", "on" if settings.teams_configured else "off")
+    log.info("serving on http://%s:%s (%s)", host, port, _platforms_line(configuration))
     # The cadence runs on the worker loop, beside work_db; each adapter delivers on this
     # loop, where its HTTP sessions (and Slack's installation store) live.
     here = asyncio.get_running_loop()
-    deliverers: dict[str, Deliverer] = {}
-    for adapter in adapters:
-        if callable(getattr(adapter, "deliver", None)):
-            deliverer = cast(Deliverer, adapter)
-            deliverers[deliverer.platform] = loop_deliverer(deliverer, here)
+    deliverers: dict[str, Deliverer] = {adapter.platform: loop_deliverer(adapter, here) for adapter in adapters}
     cadence: CadenceScheduler | None = None
     stop = asyncio.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    for signum in SIGNALS:
         here.add_signal_handler(signum, stop.set)
     try:
         cadence = await worker(start_cadence(
-            work_db, SystemClock(), deliverers, render=render_nudge, tick=run_tick, digest=write_periodic,
+            work_db, SystemClock(), deliverers, render=render, tick=tick, periodic_nudges=periodic_nudges,
             tick_seconds=settings.cadence_tick_seconds, drain_seconds=settings.outbox_drain_seconds))
-        await stop.wait()
-        log.info("shutting down")
+        yield stop
     finally:
         if cadence is not None:
             await worker(cadence.shutdown())
@@ -227,27 +218,17 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
         await worker(work_db.close())
         worker.stop()
         await db.close()
+        for signum in SIGNALS:
+            here.remove_signal_handler(signum)
 
 
-def _teams_package(settings: Settings, output: Path) -> int:
-    """Write the Teams app package for the Azure bot MICROSOFT_APP_ID; the exit status."""
-    from adapters.teams.package import write_package
-
-    if not settings.microsoft_app_id:
-        print("mentorbot: MICROSOFT_APP_ID is not set: set it to your Azure bot's Microsoft App ID "
-              "(a GUID; see the README, Install in Microsoft Teams).", file=sys.stderr)
-        return 2
-    try:
-        path = write_package(settings.microsoft_app_id, output)
-    except ValueError as problem:
-        print(f"mentorbot: {problem}", file=sys.stderr)
-        return 2
-    except OSError as problem:
-        print(f"mentorbot: cannot write {output}: {problem.strerror or problem}", file=sys.stderr)
-        return 1
-    print(f"Wrote {path}. Upload it in the Teams admin center (Teams apps > Manage apps > Upload new app) "
-          "or in Teams (Apps > Manage your apps > Upload an app).")
-    return 0
+def _platform_command(configuration: Configuration, name: str) -> tuple[PlatformSpec[Any], CliCommand[Any]] | None:
+    """The platform command called ``name`` (Teams' ``teams-package``), with its platform; None if none is."""
+    for platform in configuration.platforms:
+        for command in platform.commands:
+            if command.name == name:
+                return platform, command
+    return None
 
 
 def _configuration_errors(problem: ValidationError) -> str:
@@ -264,25 +245,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mentorbot`` console script."""
     args = _parser().parse_args(argv)
     try:
-        settings = Settings()
-    except ValidationError as problem:
-        print(f"mentorbot: bad configuration:\n{_configuration_errors(problem)}", file=sys.stderr)
+        configuration = load_configuration()
+    except BadConfiguration as bad:
+        details = "\n".join(_configuration_errors(problem) for problem in bad.problems)
+        print(f"mentorbot: bad configuration:\n{details}", file=sys.stderr)
         return 2
+    settings = configuration.settings
     command = args.command or "run"
-    if command == "teams-package":
-        return _teams_package(settings, args.output)
+    extra = _platform_command(configuration, command)
+    if extra is not None:
+        platform, platform_command = extra
+        return platform_command.run(configuration.of(platform), args)
     if command == "simulate":
         from mentorbot.simulate import simulate
 
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
         asyncio.run(simulate(args.weeks, args.seed, print, verbose=args.verbose))
         return 0
-    incomplete = settings.teams_registration_problem()
+    incomplete = configuration.problems()
     if incomplete:
-        print(f"mentorbot: bad configuration:\n  {incomplete}", file=sys.stderr)
+        lines = "\n".join(f"  {problem}" for problem in incomplete)
+        print(f"mentorbot: bad configuration:\n{lines}", file=sys.stderr)
         return 2
     if command == "run":
-        command = "serve" if settings.slack_configured or settings.teams_configured else "chat"
+        command = "serve" if configuration.any_configured() else "chat"
         args.name, args.host, args.port = None, "127.0.0.1", 3000
     _configure_logging(settings, chat=command == "chat")
     try:
@@ -292,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif command == "chat":
             asyncio.run(_chat(settings, args.name or _default_name()))
         elif command == "serve":
-            asyncio.run(_serve(settings, args.host, args.port))
+            asyncio.run(_serve(configuration, args.host, args.port))
     except KeyboardInterrupt:
         return 130
     except (OSError, SQLAlchemyError) as problem:

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from aiohttp import web
 
-from bot.calendar import attachment_by_token
+from bot.invites import attachment_by_token
 from mentorbot.report_routes import add_report_routes
 from storage.db import Database
 

@@ -1,23 +1,32 @@
 """Configuration from environment variables (and an optional ``.env`` file).
 
-Every setting is documented in the README's configuration table.
+The shared settings are here; each platform's own are its adapter's
+(``adapters/<platform>/settings.py``), read for every platform of :mod:`adapters.registry`.
+Every setting is documented in docs/configuration.md.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from adapters import registry
+from adapters.platform import PlatformSettings, PlatformSpec
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-APP_TYPES = ("MultiTenant", "SingleTenant")
+S = TypeVar("S", bound=PlatformSettings)
+M = TypeVar("M", bound=BaseSettings)
 
 
 class Settings(BaseSettings):
-    """mentorbot's settings; names match the environment variables, upper-cased."""
+    """mentorbot's shared settings; names match the environment variables, upper-cased."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -26,19 +35,6 @@ class Settings(BaseSettings):
     log_file: str | None = None
     max_text_length: int = Field(default=2000, ge=100, le=40_000)
     public_url: str | None = None
-
-    slack_bot_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_client_id: str | None = None
-    slack_client_secret: SecretStr | None = None
-    slack_api_url: str = "https://slack.com/api/"
-    slack_delivery_budget_per_minute: int = Field(default=600, ge=1, le=100_000)
-
-    microsoft_app_id: str | None = None
-    microsoft_app_password: SecretStr | None = None
-    microsoft_app_type: str = "MultiTenant"
-    microsoft_app_tenant_id: str | None = None
-    teams_allow_unauthenticated: bool = False
 
     cadence_tick_seconds: int = Field(default=300, ge=10, le=3600)
     outbox_drain_seconds: int = Field(default=30, ge=1, le=600)
@@ -73,31 +69,59 @@ class Settings(BaseSettings):
             raise ValueError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         return level
 
-    @field_validator("microsoft_app_type")
-    @classmethod
-    def _known_app_type(cls, value: str) -> str:
-        for known in APP_TYPES:
-            if value.lower() == known.lower():
-                return known
-        raise ValueError(f"MICROSOFT_APP_TYPE must be one of {', '.join(APP_TYPES)}")
 
-    def teams_registration_problem(self) -> str | None:
-        """What keeps the Teams bot registration from being served, or None. (Building the app
-        package needs only the app id, so this is checked where Teams is served.)"""
-        if bool(self.microsoft_app_id) != bool(self.microsoft_app_password):
-            return "MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD go together: set both, or neither"
-        if self.microsoft_app_type == "SingleTenant" and self.microsoft_app_id and not self.microsoft_app_tenant_id:
-            return "MICROSOFT_APP_TYPE=SingleTenant needs MICROSOFT_APP_TENANT_ID (your tenant id)"
+@dataclass(frozen=True)
+class Configuration:
+    """The shared settings and each platform's own (by platform name)."""
+
+    settings: Settings
+    platforms: tuple[PlatformSpec[Any], ...]
+    platform_settings: Mapping[str, PlatformSettings]
+
+    def of(self, platform: PlatformSpec[S]) -> S:
+        """The settings of ``platform``."""
+        return cast(S, self.platform_settings[platform.name])
+
+    def configured(self, platform: PlatformSpec[Any]) -> bool:
+        """True when ``platform``'s settings ask for it to be served."""
+        return self.of(platform).configured
+
+    def any_configured(self) -> bool:
+        """True when some platform is configured (``mentorbot run`` serves, rather than chats)."""
+        return any(self.configured(platform) for platform in self.platforms)
+
+    def problems(self) -> list[str]:
+        """What keeps the platforms from being served as configured, one line each."""
+        return [problem for platform in self.platforms if (problem := self.of(platform).problem())]
+
+
+class BadConfiguration(Exception):
+    """Settings that do not validate: every :class:`~pydantic.ValidationError` met, shared settings first."""
+
+    def __init__(self, problems: list[ValidationError]) -> None:
+        super().__init__(f"{len(problems)} invalid settings model(s)")
+        self.problems = problems
+
+
+def load_configuration() -> Configuration:
+    """The shared settings and every registered platform's, from the environment (and ``.env``);
+    raises :class:`BadConfiguration` listing every model that does not validate."""
+    problems: list[ValidationError] = []
+    settings = _read(Settings, problems)
+    platforms = registry.PLATFORMS
+    platform_settings: dict[str, PlatformSettings] = {}
+    for platform in platforms:
+        if (values := _read(platform.settings, problems)) is not None:
+            platform_settings[platform.name] = values
+    if settings is None or problems:
+        raise BadConfiguration(problems)
+    return Configuration(settings, platforms, platform_settings)
+
+
+def _read(model: type[M], problems: list[ValidationError]) -> M | None:
+    """``model`` read from the environment, or None with its problem added to ``problems``."""
+    try:
+        return model()
+    except ValidationError as problem:
+        problems.append(problem)
         return None
-
-    @property
-    def slack_configured(self) -> bool:
-        """True when a Slack workspace (or the OAuth install flow) is configured."""
-        single = bool(self.slack_bot_token and self.slack_signing_secret)
-        oauth = bool(self.slack_client_id and self.slack_client_secret and self.slack_signing_secret)
-        return single or oauth
-
-    @property
-    def teams_configured(self) -> bool:
-        """True when a Teams bot registration is configured (or unauthenticated dev mode is on)."""
-        return bool(self.microsoft_app_id and self.microsoft_app_password) or self.teams_allow_unauthenticated

@@ -28,21 +28,17 @@ from sqlalchemy import func, select
 
 from adapters.console.chat import ConsoleChat, user_id_for
 from adapters.console.delivery import ConsoleDelivery
-from bot.progress.periodic import write_periodic
-from bot.cadence.flags import TITLES
-from bot.cadence.nudges import render_nudge
-from bot.cadence.tick import run_tick
 from bot.clock import FakeClock
 from bot.delivery import DeliveryResult
 from bot.engine import MentorBot
 from bot.messages import Address, Message
+from bot.registry import flag_title, render_nudge, run_tick, write_periodic_nudges
 from scheduler.outbox import Outbox
 from storage.db import Database
 from storage.enums import (
     AssignmentStatus,
     CircleStatus,
     EnrollmentStatus,
-    FlagKind,
     MemberStatus,
     PairStatus,
     SessionStatus,
@@ -364,7 +360,7 @@ async def _week_report(db: Database, number: int, start: datetime, week: Week, w
     write(f"  sessions: {line}" + (f" (canceled by {', '.join(canceled_by)})" if canceled_by else ""))
     for flag in flags:
         extra = f" ({names.get(flag.person_id or 0)})" if flag.person_id else ""
-        write(f"  FLAG: {_subject(flag, pairs, names)}: {TITLES[FlagKind(flag.kind)]}{extra}")
+        write(f"  FLAG: {_subject(flag, pairs, names)}: {flag_title(flag.kind)}{extra}")
 
 
 def _subject(flag: Flag, pairs: dict[int, Pair], names: dict[int, str]) -> str:
@@ -440,7 +436,7 @@ async def simulate(weeks: int, seed: int, write: Write, verbose: bool = False) -
                 start, participants.week = clock.now(), Week()
                 while clock.now() < start + timedelta(days=7):
                     await run_tick(db, clock)
-                    await write_periodic(db, clock)
+                    await write_periodic_nudges(db, clock)
                     await outbox.drain()
                     await participants.answer_all()
                     clock.set(min(await _next_event(db, clock.now()), start + timedelta(days=7)))

@@ -99,17 +99,6 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
 
 
-def address_of(stored: Mapping[str, Any] | None) -> Address | None:
-    """The :class:`Address` stored on a person (None when they were never seen, or it is unreadable)."""
-    if not stored:
-        return None
-    try:
-        return Address(str(stored["platform"]), str(stored["tenant"]), str(stored["user_id"]),
-                       stored.get("reference"))
-    except KeyError:
-        return None
-
-
 class Outbox:
     """Sends due nudges through the deliverer of each recipient's platform.
 
@@ -242,7 +231,7 @@ class Outbox:
     def _target(self, person: Person, channel: Mapping[str, Any] | None = None) -> _Target | str:
         """Where and through which deliverer ``person`` is reached (or, with ``channel``, the
         shared conversation the message is posted in for them), or why they cannot be."""
-        address = address_of(channel) if channel else address_of(person.address)
+        address = Address.from_dict(channel) if channel else Address.from_dict(person.address)
         if address is None and channel:
             return f"unreadable channel address on the nudge for person {person.id}"
         if address is None:

@@ -1,8 +1,10 @@
 """The cadence scheduler: a handful of APScheduler interval jobs that ask the database what is due.
 
 The database, not the job store, is the source of truth: there are no per-pair jobs. The
-``tick`` writes the nudges and flags that are due, ``digest`` writes the admins' digests,
-``deliver`` sends the outbox, ``housekeeping`` prunes and resumes. Only the leader replica
+``tick`` writes the nudges and flags that are due, ``periodic_nudges`` writes the nudges that
+come with the calendar rather than with a session (the admins' weekly digests, the monthly
+pulses, the end-of-cycle evaluations), ``deliver`` sends the outbox, ``housekeeping`` prunes
+and resumes. Only the leader replica
 (see :class:`~scheduler.leader.Leadership`) runs the jobs that write; every replica delivers,
 each claiming its own rows.
 """
@@ -29,11 +31,11 @@ from storage.housekeeping import HousekeepingReport, housekeep
 log = logging.getLogger(__name__)
 
 Job = Callable[[Database, Clock], Awaitable[object]]
-"""A cadence job of the core: ``run_tick``, ``write_digests``."""
+"""A cadence job of the core: ``run_tick``, ``write_periodic_nudges`` (see :mod:`bot.registry`)."""
 
 # Any constant shared by every replica (not the migration lock's key).
 CADENCE_LOCK_KEY = 0x6D62_7469_636B
-LEADER_ONLY = frozenset({"tick", "digest", "housekeeping"})
+LEADER_ONLY = frozenset({"tick", "periodic_nudges", "housekeeping"})
 SHUTDOWN_GRACE_SECONDS = 20.0
 
 
@@ -44,16 +46,16 @@ class CadenceScheduler:
     directly: those run unconditionally, without the leadership check the scheduled jobs make.
     """
 
-    def __init__(self, db: Database, clock: Clock, outbox: Outbox, *, tick: Job, digest: Job,
+    def __init__(self, db: Database, clock: Clock, outbox: Outbox, *, tick: Job, periodic_nudges: Job,
                  leadership: Leadership | None = None, tick_seconds: int = 300, drain_seconds: int = 30,
-                 digest_seconds: int = 3600, housekeeping_seconds: int = 86_400) -> None:
+                 periodic_seconds: int = 3600, housekeeping_seconds: int = 86_400) -> None:
         self.db = db
         self.clock = clock
         self.outbox = outbox
         self.leadership = leadership or Leadership(db, CADENCE_LOCK_KEY)
         self._tick = tick
-        self._digest = digest
-        self.intervals = {"tick": tick_seconds, "digest": digest_seconds, "deliver": drain_seconds,
+        self._periodic_nudges = periodic_nudges
+        self.intervals = {"tick": tick_seconds, "periodic_nudges": periodic_seconds, "deliver": drain_seconds,
                           "housekeeping": housekeeping_seconds}
         self._scheduler: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[object]] = set()
@@ -64,9 +66,9 @@ class CadenceScheduler:
         """Write the nudges and flags that are due."""
         return await self._tick(self.db, self.clock)
 
-    async def run_digest(self) -> object:
-        """Write the admins' digests that are due."""
-        return await self._digest(self.db, self.clock)
+    async def run_periodic_nudges(self) -> object:
+        """Write the weekly digests, monthly pulses and end-of-cycle evaluations that are due."""
+        return await self._periodic_nudges(self.db, self.clock)
 
     async def run_deliver(self) -> DrainReport:
         """Send the outbox rows that are due."""
@@ -154,11 +156,11 @@ def worker_id() -> str:
 
 
 async def start_cadence(db: Database, clock: Clock, deliverers: Mapping[str, Deliverer], *, render: Render,
-                        tick: Job, digest: Job, tick_seconds: int = 300, drain_seconds: int = 30,
+                        tick: Job, periodic_nudges: Job, tick_seconds: int = 300, drain_seconds: int = 30,
                         own_platforms_only: bool = False) -> CadenceScheduler:
     """Build the outbox and the scheduler on ``db`` and start the jobs on the running loop."""
     outbox = Outbox(db, deliverers, render, clock, worker_id(), own_platforms_only=own_platforms_only)
-    cadence = CadenceScheduler(db, clock, outbox, tick=tick, digest=digest, tick_seconds=tick_seconds,
+    cadence = CadenceScheduler(db, clock, outbox, tick=tick, periodic_nudges=periodic_nudges, tick_seconds=tick_seconds,
                                drain_seconds=drain_seconds)
     cadence.start()
     return cadence

@@ -19,14 +19,6 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant shared by every replica: only one of them migrates at a time.
 MIGRATION_LOCK_ID = 0x6D656E74
-# Tables whose shape belongs to a library (slack_sdk's installation and OAuth state
-# stores): created by our migrations, but not described by our models.
-LIBRARY_TABLES = ("slack_installations", "slack_bots", "slack_oauth_states")
-
-
-def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Alembic's filter: compare only the tables our models describe."""
-    return not (type_ == "table" and name in LIBRARY_TABLES)
 
 
 def alembic_config() -> Config:
@@ -34,6 +26,26 @@ def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+def _library_tables() -> tuple[str, ...]:
+    """The tables the revision scripts declare as a library's (their ``LIBRARY_TABLES``).
+
+    Such a table (slack_sdk's installation store, say) is created by a migration but described
+    by no model of ours. The migration that creates it says so, so that a platform bringing
+    tables touches no other file here, and storage never has to know the platforms.
+    """
+    scripts = ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    return tuple(sorted({name for script in scripts for name in getattr(script.module, "LIBRARY_TABLES", ())}))
+
+
+LIBRARY_TABLES = _library_tables()
+"""Tables whose shape belongs to a library: created by our migrations, not described by our models."""
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's filter: compare only the tables our models describe."""
+    return not (type_ == "table" and name in LIBRARY_TABLES)
 
 
 def head_revision() -> str | None:

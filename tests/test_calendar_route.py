@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from icalendar import Calendar
 
-from bot.calendar import new_invite_token
+from bot.invites import new_invite_token
 from mentorbot.server import build_app
 from storage.db import Database
 from tests.kit.calendar import BRUSSELS, build_mentoring

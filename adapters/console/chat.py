@@ -12,9 +12,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from adapters.console import CONSOLE
 from adapters.console.render import INVITES_DIR, render_field, render_message
 from bot.engine import MentorBot
-from bot.messages import Address, Button, FieldKind, Form, FormField, FormValue, Inbound, Message, Platform
+from bot.messages import Address, Button, FieldKind, Form, FormField, FormValue, Inbound, Message
 
 CONSOLE_TENANT = "local"
 QUIT = {"/quit", "/exit"}
@@ -50,7 +51,7 @@ class ConsoleChat:
         self.bot = bot
         self.invites_dir = invites_dir
         self.name = name.strip()
-        self.address = Address(Platform.CONSOLE, tenant, user_id_for(self.name))
+        self.address = Address(CONSOLE, tenant, user_id_for(self.name))
         self.pending = Pending()
 
     async def open(self) -> str:

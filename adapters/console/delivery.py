@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from adapters.console import CONSOLE
 from adapters.console.chat import CONSOLE_TENANT
 from adapters.console.render import INVITES_DIR, render_message
 from bot.delivery import DeliveryResult
-from bot.messages import Address, Message, Platform
+from bot.messages import Address, Message
 
 CHANNEL_REFERENCE = {"channel": True}
 """The reference of a console address that names a channel rather than a person."""
@@ -21,7 +22,7 @@ CHANNEL_REFERENCE = {"channel": True}
 
 def channel_address(name: str, tenant: str = CONSOLE_TENANT) -> Address:
     """The console address of the channel ``name`` (``lunch-and-learn``)."""
-    return Address(Platform.CONSOLE, tenant, name, dict(CHANNEL_REFERENCE))
+    return Address(CONSOLE, tenant, name, dict(CHANNEL_REFERENCE))
 
 
 def is_channel(address: Address) -> bool:
@@ -32,7 +33,7 @@ def is_channel(address: Address) -> bool:
 class ConsoleDelivery:
     """The :class:`~bot.delivery.Deliverer` for the console: each line says who it is for."""
 
-    platform: str = Platform.CONSOLE
+    platform: str = CONSOLE
 
     def __init__(self, write: Callable[[str], None], invites_dir: Path = INVITES_DIR) -> None:
         self._write = write

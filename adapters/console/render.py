@@ -10,7 +10,17 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.messages import Actions, Attachment, Context, Fields, FieldKind, FormField, Message, Section
+from bot.messages import (
+    Actions,
+    Attachment,
+    Context,
+    FieldKind,
+    Fields,
+    FormField,
+    Message,
+    Section,
+    with_reference_labels,
+)
 
 BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
 INVITES_DIR = Path("invites")
@@ -25,7 +35,9 @@ def plain(text: str) -> str:
 
 def render_message(message: Message, invites_dir: Path = INVITES_DIR) -> list[str]:
     """The lines that show a message, its buttons numbered from 1 across every row; its
-    attachments are saved under ``invites_dir`` (see :func:`attachment_lines`)."""
+    attachments are saved under ``invites_dir`` (see :func:`attachment_lines`). References to
+    people and channels show as their labels."""
+    message = with_reference_labels(message)
     lines: list[str] = []
     number = 0
     for block in message.blocks:

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,6 +29,8 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.offload import BUSY_LIMIT, Offload, run_here
+from adapters.slack import SLACK
 from adapters.slack import translate
 from adapters.slack.errors import reason
 from adapters.slack.people import SlackPeople
@@ -38,23 +40,12 @@ from adapters.slack.replies import Conversation
 from adapters.slack.translate import Unreadable
 from bot.delivery import DeliveryResult
 from bot.engine import MentorBot
-from bot.messages import Address, Inbound, Message, Platform
+from bot.messages import Address, Inbound, Message
 
 log = logging.getLogger(__name__)
 
-Offload = Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
-"""Where the work after an acknowledgement runs (the composition root may give it a loop of
-its own); by default, right here."""
-
-
-async def _here(work: Coroutine[Any, Any, Any]) -> Any:
-    return await work
-
 COMMAND = "/mentoring"
 BOT_SCOPES = ("commands", "chat:write", "im:history", "im:read", "im:write", "mpim:write", "users:read")
-BUSY_LIMIT = 4
-"""Turns worked on at once after their acks. More would not finish sooner (one event loop,
-one database) but would slow down the acks of requests still arriving."""
 SUBMISSION_BUDGET = 2.5
 """Seconds a modal submission may take before it is acknowledged without its answer
 (Slack waits 3 s); the answer then goes to the person's DM."""
@@ -87,9 +78,9 @@ class SlackConfig:
 class SlackAdapter:
     """The Bolt app and its aiohttp routes, and the :class:`~bot.delivery.GroupDeliverer` for Slack."""
 
-    platform = Platform.SLACK
+    platform = SLACK
 
-    def __init__(self, bot: MentorBot, config: SlackConfig, engine: AsyncEngine, offload: Offload = _here) -> None:
+    def __init__(self, bot: MentorBot, config: SlackConfig, engine: AsyncEngine, offload: Offload = run_here) -> None:
         self.bot = bot
         self._offload = offload
         self.config = config

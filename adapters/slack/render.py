@@ -14,6 +14,7 @@ HTTP server, at ``PUBLIC_URL``, and its images (charts) image blocks that Slack 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -48,11 +49,31 @@ LINK_ACTION = "open-link"
 """Action id of a link button: Slack reports its click too, and the adapter ignores it."""
 
 Json = dict[str, Any]
+REFERENCE = re.compile(r"<(person|channel):([^<>|\s]+)(?:\|([^<>]*))?>")
+"""A neutral reference to a person or a channel (see :mod:`bot.messages`)."""
+SLACK_ID = re.compile(r"^[UWCG][A-Z0-9]+$")
 
 
 def escape(text: str) -> str:
-    """Text as Slack shows it literally: ``&``, ``<`` and ``>`` escaped."""
+    """Text as Slack shows it: ``&``, ``<`` and ``>`` escaped, and the core's neutral person and
+    channel references written as Slack mentions (which Slack shows as names)."""
+    parts, start = [], 0
+    for found in REFERENCE.finditer(text):
+        parts += [_literal(text[start:found.start()]), _mention(found)]
+        start = found.end()
+    return "".join([*parts, _literal(text[start:])])
+
+
+def _literal(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _mention(found: re.Match[str]) -> str:
+    """A Slack mention for a Slack id; the reference's label (escaped) for anything else."""
+    kind, target, label = found.groups()
+    if not SLACK_ID.match(target):
+        return _literal(label or target)
+    return f"<@{target}>" if kind == "person" else f"<#{target}>"
 
 
 def action_id_of(slack_action_id: str) -> str:

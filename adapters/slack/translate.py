@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
 
+from adapters.slack import SLACK
 from adapters.slack.render import action_id_of, form_values
-from bot.messages import Address, Inbound, Platform
+from bot.messages import Address, Inbound, channel_reference, person_reference
 
 
 SHARED_PREFIXES = ("C", "G")
@@ -21,8 +23,22 @@ SHARED_PREFIXES = ("C", "G")
 with the bot starts with ``D``, a person with ``U`` or ``W``."""
 
 
+USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^<>]*))?>")
+CHANNEL_MENTION = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^<>]*))?>")
+"""Slack's mention syntax in message and command text (``<@U123>``, ``<#C123|general>``)."""
+
+
 class Unreadable(ValueError):
     """A payload without the fields Slack always sends."""
+
+
+def neutral_text(text: str) -> str:
+    """Slack text as the core reads it: mentions become neutral person and channel references,
+    then Slack's escapes (``&lt;`` ``&gt;`` ``&amp;``) are undone. In that order, so that a
+    person typing ``<channel:…>`` literally (which Slack escapes) makes no reference."""
+    text = USER_MENTION.sub(lambda found: person_reference(found.group(1), found.group(2) or ""), text)
+    text = CHANNEL_MENTION.sub(lambda found: channel_reference(found.group(1), found.group(2) or ""), text)
+    return html.unescape(text)
 
 
 def is_shared(conversation_id: str | None) -> bool:
@@ -35,7 +51,7 @@ def shared_address(team_id: str, conversation_id: Any) -> Address | None:
     (None for a DM, or when there is none)."""
     if not isinstance(conversation_id, str) or not is_shared(conversation_id):
         return None
-    return Address(Platform.SLACK, team_id, conversation_id)
+    return Address(SLACK, team_id, conversation_id)
 
 
 def metadata_of(body: dict[str, Any]) -> dict[str, str]:
@@ -68,13 +84,13 @@ def team_of(body: dict[str, Any]) -> str:
 
 def address_of(body: dict[str, Any], user_id: Any) -> Address:
     """The address of the person behind a request."""
-    return Address(Platform.SLACK, team_of(body), _text(user_id, "user id"))
+    return Address(SLACK, team_of(body), _text(user_id, "user id"))
 
 
 def from_command(body: dict[str, Any]) -> Inbound:
     """``/mentoring ...``: a command (its text is what follows the command)."""
     address = address_of(body, body.get("user_id"))
-    inbound = Inbound.command(address, html.unescape(str(body.get("text") or "")))
+    inbound = Inbound.command(address, neutral_text(str(body.get("text") or "")))
     return replace(inbound, channel=shared_address(address.tenant, body.get("channel_id")))
 
 
@@ -82,7 +98,7 @@ def from_message(body: dict[str, Any]) -> Inbound:
     """A direct message to the bot: typed text (``/mentoring ...`` in it is a command)."""
     event = _dict(body.get("event"), "event")
     address = address_of(body, event.get("user"))
-    inbound = Inbound.typed(address, html.unescape(str(event.get("text") or "")))
+    inbound = Inbound.typed(address, neutral_text(str(event.get("text") or "")))
     return _with_event_id(inbound, body)
 
 

@@ -31,27 +31,21 @@ from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import ServiceClientCredentialsFactory
 from msrest.exceptions import DeserializationError
 
-from adapters.teams import translate
+from adapters.offload import BUSY_LIMIT, Offload, run_here
+from adapters.teams import TEAMS, translate
 from adapters.teams.auth import ReusingAuthentication
 from adapters.teams.delivery import TeamsDelivery
 from adapters.teams.render import activity_of
 from adapters.teams.translate import Arrival
 from bot.delivery import DeliveryResult
 from bot.engine import MentorBot
-from bot.messages import Address, Inbound, Message, Platform, Visibility
+from bot.messages import Address, Inbound, Message, Visibility
 
 log = logging.getLogger(__name__)
 
-Offload = Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
 ENDPOINT = "/api/messages"
-BUSY_LIMIT = 4
-"""Turns worked on at once (one event loop, one database: more would only slow the acks)."""
 NO_PERSONAL_CHAT = ("I answer you in our personal chat, where what you tell me stays between us, but I could "
                     "not open it. Open a chat with me (search for mentorbot under Chat) and type `mentoring help`.")
-
-
-async def _here(work: Coroutine[Any, Any, Any]) -> Any:
-    return await work
 
 
 @dataclass(frozen=True)
@@ -108,9 +102,9 @@ class _BotFrameworkSettings:
 class TeamsAdapter:
     """``/api/messages`` and the :class:`~bot.delivery.Deliverer` for Teams."""
 
-    platform = Platform.TEAMS
+    platform = TEAMS
 
-    def __init__(self, bot: MentorBot, config: TeamsConfig, offload: Offload = _here,
+    def __init__(self, bot: MentorBot, config: TeamsConfig, offload: Offload = run_here,
                  delivery_options: dict[str, Any] | None = None) -> None:
         if not config.authenticated and not config.allow_unauthenticated:
             raise ValueError("Teams needs MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD "

@@ -35,6 +35,7 @@ from bot.messages import (
     Message,
     Option,
     Section,
+    with_reference_labels,
 )
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -56,7 +57,9 @@ _BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
 
 def activity_of(message: Message, public_url: str | None = None) -> Json:
     """The activity (without addressing) that shows ``message`` in Teams; attachments link to
-    the bot's server at ``public_url``."""
+    the bot's server at ``public_url``. Teams has no channel mention the bot can write:
+    references in the text show as their labels."""
+    message = with_reference_labels(message)
     text = message.text[:TEXT_LIMIT] or " "
     if _plain(message):
         return {"type": "message", "text": markdown(text), "textFormat": "markdown"}

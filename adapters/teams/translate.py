@@ -23,8 +23,9 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, ConversationReference
 
+from adapters.teams import TEAMS
 from adapters.teams.render import FORM_KEY, action_of, multi_select_values
-from bot.messages import Address, FormValue, Inbound, Platform
+from bot.messages import Address, FormValue, Inbound
 
 DEV_TENANT = "local-dev"
 """Tenant of activities without one (the Bot Framework Emulator, in development mode only)."""
@@ -93,7 +94,7 @@ def arrival_of(activity: Activity, allow_without_tenant: bool) -> Arrival | None
     personal = (activity.conversation.conversation_type or PERSONAL) == PERSONAL
     serialized = reference.serialize() if personal else None
     channel = None if personal else shared_address(reference, tenant)
-    return Arrival(Address(Platform.TEAMS, tenant, user_id, serialized), personal, reference, channel)
+    return Arrival(Address(TEAMS, tenant, user_id, serialized), personal, reference, channel)
 
 
 def shared_address(reference: ConversationReference, tenant: str) -> Address:
@@ -105,7 +106,7 @@ def shared_address(reference: ConversationReference, tenant: str) -> Address:
         bot=reference.bot, channel_id=reference.channel_id, service_url=reference.service_url,
         conversation=ConversationAccount(id=conversation_id, conversation_type=conversation.conversation_type,
                                          is_group=True, tenant_id=tenant, name=conversation.name))
-    return Address(Platform.TEAMS, tenant, conversation_id, shared.serialize())
+    return Address(TEAMS, tenant, conversation_id, shared.serialize())
 
 
 def personal_reference(reference: ConversationReference, conversation_id: str) -> ConversationReference:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, select
 
-from bot.cadence.flags import TITLES, open_flags
+from bot.cadence.flags import open_flags
 from bot.cadence.hours import WorkingHours
+from bot.cadence.outbox import nudge_row
 from bot.clock import Clock
 from bot.messages import Button, Message, say_fields
 from storage import cadence as queries
 from storage.db import Database
-from storage.enums import FlagKind, NudgeKind, NudgeStatus, PairStatus, SessionStatus
+from storage.enums import NudgeKind, PairStatus, SessionStatus
 from storage.models import MentoringSession, Pair, Program
 from storage.repository import Repository
 
@@ -41,21 +43,20 @@ async def write_digests(db: Database, clock: Clock) -> int:
                 week, monday = week_of(now, hours.zone)
                 if hours.next_working(monday) > now:
                     continue
-                rows.append({
-                    "tenant_id": program.tenant_id, "person_id": admin.id, "pair_id": None, "session_id": None,
-                    "kind": NudgeKind.DIGEST, "key": f"digest:{program.id}:{admin.id}:{week}",
-                    "payload": {"program_id": program.id, "week": week}, "due_at": hours.next_working(now),
-                    "expires_at": None, "status": NudgeStatus.PENDING, "attempts": 0, "created_at": now,
-                })
+                rows.append(nudge_row(program.tenant_id, admin.id, NudgeKind.DIGEST,
+                                      f"digest:{program.id}:{admin.id}:{week}", hours.next_working(now), now,
+                                      payload={"program_id": program.id, "week": week}))
             written += await queries.add_nudges(session, rows)
     return written
 
 
-async def digest_message(repo: Repository, program: Program, zone: ZoneInfo, now: datetime) -> Message:
-    """The digest of ``program`` for the seven days before ``now``."""
+async def digest_message(repo: Repository, program: Program, zone: ZoneInfo, now: datetime,
+                         titles: Mapping[str, str]) -> Message:
+    """The digest of ``program`` for the seven days before ``now``; ``titles`` name each kind of
+    flag (see :func:`bot.registry.flag_titles`)."""
     health = await repo.program_health(program.id, now - WEEK, now)
     flags = await open_flags(repo, program.id)
-    kinds = {kind: sum(1 for f in flags if f.kind == kind) for kind in FlagKind}
+    kinds = {kind: sum(1 for f in flags if f.kind == kind) for kind in titles}
     unscheduled = await _without_next_session(repo, program.id, now)
     waiting = await _awaiting_outcome(repo, program.id, now)
     fields = [
@@ -64,7 +65,7 @@ async def digest_message(repo: Repository, program: Program, zone: ZoneInfo, now
         ("Canceled or missed", str(health["canceled"])),
         ("Pairs with nothing on the calendar", str(unscheduled)),
         ("Sessions whose outcome nobody reported", str(waiting)),
-        ("Open flags", ", ".join(f"{n} {TITLES[k]}" for k, n in kinds.items() if n) or "none"),
+        ("Open flags", ", ".join(f"{n} {titles[k]}" for k, n in kinds.items() if n) or "none"),
     ]
     lead = f"*Weekly digest: {program.name}* (the seven days to {now.astimezone(zone):%a %d %b})"
     buttons = [Button.for_command("Open flags", f'flagged program="{program.name}"')] if flags else []

@@ -1,41 +1,28 @@
-"""Flags as the program admins see them: the pair, what went wrong since when, what to do."""
+"""Flags: a pair, a circle or a research assignment in trouble, told to the program admins.
+
+A flag is raised once per key, by a format's tick (:func:`raise_flag_row`) or by something a
+person did (:func:`raise_about`); each new flag becomes a nudge to every admin of the program,
+in their working hours. How each format's flags read is in its own ``flags`` module.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from bot.cadence.hours import WorkingHours
-from bot.cadence.sessions import add_nudge
-from bot.messages import Button, ButtonStyle, Message, say
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cadence.hours import WorkingHours, hours_of
+from bot.cadence.outbox import add_nudge, nudge_row
 from bot.turn import Turn
-from storage.enums import FlagKind, NudgeKind, SessionStatus
-from storage.models import Flag, MentoringSession, Pair, Program
+from storage import cadence as queries
+from storage.enums import NudgeKind
+from storage.models import Flag
 from storage.repository import Repository
 
-TITLES = {
-    FlagKind.CANCELED_TWICE: "two sessions in a row canceled or missed",
-    FlagKind.SILENT: "no session held for twice the cadence",
-    FlagKind.IGNORED_PROMPTS: "stopped answering",
-    FlagKind.REMATCH_REQUESTED: "asked for a new partner",
-    FlagKind.POOR_FIT: "rated the pairing a poor fit after the first session",
-    FlagKind.REPEATED_ABSENCE: "missed the circle's last two meetings",
-    FlagKind.RESEARCH_OVERDUE: "research write-up overdue",
-}
-
-
-def pair_ref(pair: Pair) -> str:
-    """How a button names a pair in an admin command (``#17``)."""
-    return f"#{pair.id}"
-
-
-def actions(pair: Pair, program: Program) -> list[Button]:
-    """What an admin can do about a pair: nudge it, pause it, or ask for a rematch."""
-    scope = f'program="{program.name}"'
-    return [Button.for_command("Nudge the pair", f"nudge {pair_ref(pair)} {scope}", ButtonStyle.PRIMARY),
-            Button.for_command("Pause the pair", f"pair pause {pair_ref(pair)} {scope}"),
-            Button.for_command("Ask for a rematch", f"rematch {pair_ref(pair)} {scope}", ButtonStyle.DANGER)]
+log = logging.getLogger(__name__)
 
 
 async def open_flags(repo: Repository, program_id: int) -> Sequence[Flag]:
@@ -44,18 +31,12 @@ async def open_flags(repo: Repository, program_id: int) -> Sequence[Flag]:
                           .order_by(Flag.raised_at, Flag.id))
 
 
-async def raise_flag(turn: Turn, pair: Pair, kind: FlagKind, key: str, **details: object) -> Flag | None:
-    """Raise a flag about ``pair`` from something the person speaking did, once per ``key``;
-    every admin of the program is told in their working hours. None if it was raised already."""
-    return await raise_about(turn, pair.program_id, kind, key, pair_id=pair.id, person_id=turn.person.id,
-                             details=details)
-
-
-async def raise_about(turn: Turn, program_id: int, kind: FlagKind, key: str, *, pair_id: int | None = None,
+async def raise_about(turn: Turn, program_id: int, kind: str, key: str, *, pair_id: int | None = None,
                       circle_id: int | None = None, assignment_id: int | None = None,
                       person_id: int | None = None, details: dict[str, object] | None = None) -> Flag | None:
-    """Raise a flag about a pair, a circle or a research assignment, once per ``key``; every
-    admin of the program is told in their working hours. None if it was raised already."""
+    """Raise a flag about a pair, a circle or a research assignment from something the person
+    speaking did, once per ``key``; every admin of the program is told in their working hours.
+    None if it was raised already."""
     if await turn.repo.one_or_none(turn.repo.scoped(Flag).where(Flag.key == key)) is not None:
         return None
     flag = turn.repo.add(Flag(program_id=program_id, pair_id=pair_id, circle_id=circle_id,
@@ -63,61 +44,38 @@ async def raise_about(turn: Turn, program_id: int, kind: FlagKind, key: str, *, 
                               raised_at=turn.now, details={**(details or {}), "since": turn.now.isoformat()}))
     await turn.repo.flush()
     for admin in await turn.repo.admins(program_id):
-        hours = WorkingHours.of(admin, await turn.repo.profile(admin.id))
+        hours = await hours_of(turn.repo, admin)
         await add_nudge(turn, admin.id, NudgeKind.FLAG, f"flag:{flag.id}:{admin.id}", hours.next_working(turn.now),
                         pair_id=pair_id, circle_id=circle_id, assignment_id=assignment_id,
                         payload={"flag_id": flag.id})
     return flag
 
 
-async def flag_message(repo: Repository, flag: Flag, zone: ZoneInfo, now: datetime) -> Message | None:
-    """A pair's flag with the context an admin needs to act, or None when its pair is gone
-    (:func:`bot.formats.flag_views.describe_flag` takes every kind of flag)."""
-    pair = await repo.one_or_none(repo.scoped(Pair).where(Pair.id == flag.pair_id))
-    program = await repo.program(flag.program_id)
-    if pair is None or program is None:
-        return None
-    mentor, mentee = await repo.person(pair.mentor_id), await repo.person(pair.mentee_id)
-    names = {p.id: p.display_name for p in (mentor, mentee) if p is not None}
-    lead = f"*Flag in {program.name}*: {names.get(pair.mentor_id, '?')} (mentor) and " \
-           f"{names.get(pair.mentee_id, '?')} (mentee): {TITLES[FlagKind(flag.kind)]}."
-    lines = [lead, _why(flag, names, zone, now, pair.cadence or program.cadence)]
-    history = await _history(repo, pair, names, zone)
-    if history:
-        lines.append("Last sessions:\n" + "\n".join(history))
-    return say("\n".join(lines), *actions(pair, program))
+class Admins:
+    """Program admins with their working hours, looked up once per program in a batch."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.known: dict[int, list[tuple[int, WorkingHours]]] = {}
+
+    async def of(self, program_id: int) -> list[tuple[int, WorkingHours]]:
+        """The admins of ``program_id`` and their working hours."""
+        if program_id not in self.known:
+            self.known[program_id] = [(admin.id, WorkingHours.of(admin, profile))
+                                      for admin, profile in await queries.admins_of(self.session, program_id)]
+        return self.known[program_id]
 
 
-def _since(flag: Flag, zone: ZoneInfo) -> str:
-    since = flag.details.get("since")
-    return datetime.fromisoformat(since).astimezone(zone).strftime("%d %b %Y") if since else "?"
-
-
-def _why(flag: Flag, names: dict[int, str], zone: ZoneInfo, now: datetime, cadence: str) -> str:
-    if flag.kind == FlagKind.IGNORED_PROMPTS:
-        who = names.get(flag.person_id or 0, "A participant")
-        return f"{who} has not answered my last two messages (since {_since(flag, zone)})."
-    if flag.kind == FlagKind.REMATCH_REQUESTED:
-        who = names.get(flag.person_id or 0, "A participant")
-        reason = flag.details.get("reason")
-        said = f": \u201c{reason}\u201d" if reason else " (no reason given)"
-        return f"{who} asked me privately for a new partner on {_since(flag, zone)}{said}."
-    if flag.kind == FlagKind.POOR_FIT:
-        who = names.get(flag.person_id or 0, "A participant")
-        return f"{who} rated the pairing {flag.details.get('fit', '?')}/5 after the first session (privately)."
-    if flag.kind == FlagKind.SILENT:
-        return f"Nothing held since {_since(flag, zone)}; they are meant to meet {cadence}."
-    return f"Canceled or missed since {_since(flag, zone)}."
-
-
-async def _history(repo: Repository, pair: Pair, names: dict[int, str], zone: ZoneInfo) -> list[str]:
-    rows = await repo.all(repo.scoped(MentoringSession).where(
-        MentoringSession.pair_id == pair.id, MentoringSession.status != SessionStatus.RESCHEDULED,
-    ).order_by(MentoringSession.starts_at.desc()).limit(4))
-    lines = []
-    for row in rows:
-        status = "on the calendar" if row.status == SessionStatus.SCHEDULED else row.status.replace("_", "-")
-        by = f" by {names.get(row.canceled_by_id, 'someone')}" if row.canceled_by_id else ""
-        lines.append(f"- {row.starts_at.astimezone(zone):%a %d %b %H:%M}: {status}{by}")
-    return lines
-
+async def raise_flag_row(session: AsyncSession, row: dict[str, Any], now: datetime,
+                         admins: list[tuple[int, WorkingHours]], nudges: list[dict[str, Any]]) -> int:
+    """Insert a flag row (about a pair, a circle or an assignment) once per key; when it is new,
+    add a FLAG nudge for every admin, in their working hours, to ``nudges``. 1 if it was new."""
+    flag_id = await queries.add_flag(session, {**row, "raised_at": now})
+    if flag_id is None:
+        return 0
+    log.info("flag %s raised (%s)", row["kind"], row["key"])
+    subject = {name: row.get(name) for name in ("pair_id", "circle_id", "assignment_id")}
+    for admin_id, hours in admins:
+        nudges.append(nudge_row(row["tenant_id"], admin_id, NudgeKind.FLAG, f"flag:{flag_id}:{admin_id}",
+                                hours.next_working(now), now, payload={"flag_id": flag_id}, **subject))
+    return 1

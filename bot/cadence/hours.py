@@ -4,11 +4,13 @@ in their own time zone (never at night, never on a weekend)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from storage.models import Person, Profile
+from storage.repository import Repository
 
 DEFAULT_START = time(9, 0)
 DEFAULT_END = time(17, 0)
@@ -54,6 +56,12 @@ class WorkingHours:
             start, end = DEFAULT_START, DEFAULT_END
         return cls(_cached_zone(zone or platform_zone), start, end)
 
+    @classmethod
+    def of_row(cls, row: Any) -> WorkingHours:
+        """The hours from a row of a person's hours columns (``timezone``, ``platform_timezone``,
+        ``work_start``, ``work_end``: see :func:`storage.cadence.hours_of_people`)."""
+        return cls.given(row.timezone, row.platform_timezone, row.work_start, row.work_end)
+
     def _window(self, day: date) -> tuple[datetime, datetime]:
         """The working window of a local day, as aware UTC instants (DST-safe)."""
         opens = datetime.combine(day, self.start, self.zone).astimezone(UTC)
@@ -96,3 +104,8 @@ class WorkingHours:
     def local(self, moment: datetime) -> datetime:
         """``moment`` on the person's wall clock."""
         return moment.astimezone(self.zone)
+
+
+async def hours_of(repo: Repository, person: Person) -> WorkingHours:
+    """A person's working hours, from their profile (see :meth:`WorkingHours.of`)."""
+    return WorkingHours.of(person, await repo.profile(person.id))

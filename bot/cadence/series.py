@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cadence.periods import next_occurrence
-from bot.calendar import new_invite_token
+from bot.invites import new_invite_token
 from storage.enums import SessionStatus
 from storage.models import MentoringSession
 

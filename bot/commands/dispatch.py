@@ -6,9 +6,10 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from bot.commands.call import Call
-from bot.commands.grammar import CommandError, CommandSpec, UnknownCommand, parse, strip_prefix
-from bot.commands.registry import COMMANDS
+from bot.commands import table
+from bot.commands.command_call import CommandCall
+from bot.commands.grammar import CommandSpec, UnknownCommand, parse, strip_prefix
+from bot.errors import CommandError
 from bot.messages import Message, Section, say
 from bot.programs import target_program
 from bot.turn import Turn
@@ -44,12 +45,24 @@ async def help_message(turn: Turn, lead: str = "") -> Message:
     return Message(text, [Section(text)])
 
 
-async def _help(call: Call) -> Sequence[Message]:
+async def _help(call: CommandCall) -> Sequence[Message]:
     return [await help_message(call.turn)]
 
 
-ALL_COMMANDS = (CommandSpec(("help",), "what you can do here", "/mentoring help", _help), *COMMANDS)
-COMMAND_WORDS = frozenset(spec.words[0] for spec in ALL_COMMANDS)
+HELP = CommandSpec(("help",), "what you can do here", "/mentoring help", _help)
+
+
+def all_commands() -> tuple[CommandSpec, ...]:
+    """Every command: ``help``, the core's and each registered format's."""
+    return (HELP, *table.commands())
+
+
+ALL_COMMANDS = all_commands()
+
+
+def command_words() -> frozenset[str]:
+    """The first words of every command (``mentoring WORD`` typed in Teams is a command)."""
+    return frozenset(spec.words[0] for spec in ALL_COMMANDS)
 
 
 async def run_command(turn: Turn, text: str) -> Sequence[Message]:
@@ -62,11 +75,12 @@ async def run_command(turn: Turn, text: str) -> Sequence[Message]:
         return [await help_message(turn, lead=f"I don't know the command `{unknown.words}`.")]
     except CommandError as problem:
         log.info("bad command %r from person %s: %s", body[:200], turn.person.id, problem.message)
-        if problem.spec is not None and problem.spec.admin:
-            call = Call(turn, {})
-            _record(call, problem.spec, await _allowed(call, problem.spec), text=body[:200], error=problem.message)
+        refused = problem.spec if isinstance(problem.spec, CommandSpec) else None
+        if refused is not None and refused.admin:
+            call = CommandCall(turn, {})
+            _record(call, refused, await _allowed(call, refused), text=body[:200], error=problem.message)
         return [say(str(problem))]
-    call = Call(turn, parsed.args)
+    call = CommandCall(turn, parsed.args)
     spec = parsed.spec
     try:
         # Rights first: someone who runs nothing learns nothing, not even program names.
@@ -90,12 +104,12 @@ async def run_command(turn: Turn, text: str) -> Sequence[Message]:
     return replies
 
 
-def _record(call: Call, spec: CommandSpec, allowed: bool, **details: Any) -> None:
+def _record(call: CommandCall, spec: CommandSpec, allowed: bool, **details: Any) -> None:
     """The audit entry of an admin command: done, refused, or failed with an error."""
     call.turn.audit(spec.name, allowed, call.program.id if call.program else None, **details)
 
 
-async def _allowed(call: Call, spec: CommandSpec) -> bool:
+async def _allowed(call: CommandCall, spec: CommandSpec) -> bool:
     mine = await call.turn.repo.admin_program_ids(call.turn.person.id)
     if call.program is not None:
         return call.program.id in mine
@@ -104,7 +118,7 @@ async def _allowed(call: Call, spec: CommandSpec) -> bool:
     return spec.bootstrap and not await call.turn.repo.programs(active_only=False)
 
 
-async def _program_for_the_record(call: Call, spec: CommandSpec) -> Program | None:
+async def _program_for_the_record(call: CommandCall, spec: CommandSpec) -> Program | None:
     """The program a refused command aimed at, for the audit log; never an error."""
     if not spec.program_scoped:
         return None
@@ -114,7 +128,7 @@ async def _program_for_the_record(call: Call, spec: CommandSpec) -> Program | No
         return None
 
 
-async def _refuse(call: Call, spec: CommandSpec) -> Message:
+async def _refuse(call: CommandCall, spec: CommandSpec) -> Message:
     turn = call.turn
     _record(call, spec, False, args=_loggable(call.args))
     log.warning("person %s may not run %s", turn.person.id, spec.name)

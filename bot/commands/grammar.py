@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from bot.answers import InvalidAnswer, parse_date
+from bot.errors import CommandError
+from bot.parsing import InvalidAnswer, parse_date
 
 if TYPE_CHECKING:
-    from bot.commands.call import Call
+    from bot.commands.command_call import CommandCall
     from bot.messages import Message
 
 PREFIX = re.compile(r"^\s*/?mentoring\b", re.IGNORECASE)
@@ -66,7 +67,7 @@ class Arg:
         return "text"
 
 
-Handler = Callable[["Call"], Awaitable[Sequence["Message"]]]
+Handler = Callable[["CommandCall"], Awaitable[Sequence["Message"]]]
 
 
 @dataclass(frozen=True)
@@ -116,20 +117,6 @@ class UnknownCommand(Exception):
     def __init__(self, words: str) -> None:
         super().__init__(words)
         self.words = words
-
-
-class CommandError(Exception):
-    """A command that cannot run as given; the text says why."""
-
-    def __init__(self, message: str, spec: CommandSpec | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.spec = spec
-
-    def __str__(self) -> str:
-        if self.spec is None:
-            return self.message
-        return f"{self.message}\nExample: `{self.spec.example}`"
 
 
 def strip_prefix(text: str) -> str:

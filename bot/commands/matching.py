@@ -5,18 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from bot.cadence import sessions as ops
-from bot.cadence.flags import raise_flag
-from bot.cadence.hours import WorkingHours
-from bot.commands.cadence_admin import find_pair
-from bot.commands.call import Call
-from bot.commands.grammar import CommandError
-from bot.commands.program_admin import find_person
-from bot.commands.sessions import my_pair
+from bot.cadence.hours import hours_of
+from bot.cadence.outbox import add_nudge
+from bot.commands.command_call import CommandCall
+from bot.errors import CommandError
 from bot.matching import review
 from bot.matching.cohort import DEFAULT_WEIGHTS, WEIGHT_NAMES
 from bot.matching.proposal import MatchRun, propose, unmatched_now
 from bot.messages import Button, ButtonStyle, Message, say
+from bot.pairs import sessions as ops
+from bot.pairs.commands import my_pair
+from bot.pairs.finding import find_pair
+from bot.pairs.flags import raise_flag
+from bot.people import find_person
 from bot.programs import target_program
 from bot.turn import Turn
 from storage import matching as queries
@@ -73,7 +74,7 @@ def _summary(run: MatchRun) -> str:
     return "\n".join(lines)
 
 
-async def match(call: Call) -> Sequence[Message]:
+async def match(call: CommandCall) -> Sequence[Message]:
     """``match``: propose pairs for every onboarded mentee without one; nothing is published."""
     program = _program(call)
     run = await propose(call.turn, program)
@@ -87,7 +88,7 @@ async def match(call: Call) -> Sequence[Message]:
     return [say(text)]
 
 
-async def show(call: Call) -> Sequence[Message]:
+async def show(call: CommandCall) -> Sequence[Message]:
     """``match show``: the proposed pairs with their fit and reasons, and who is left unmatched."""
     program = _program(call)
     pairs = await queries.proposals(call.turn.repo, program.id)
@@ -103,7 +104,7 @@ async def show(call: Call) -> Sequence[Message]:
     return [say("\n\n".join(parts), *(_review_buttons(program) if pairs else []))]
 
 
-async def publish(call: Call) -> Sequence[Message]:
+async def publish(call: CommandCall) -> Sequence[Message]:
     """``match publish``: the proposed pairs become real and each gets its introduction."""
     program = _program(call)
     published, dropped = await review.publish(call.turn, program)
@@ -117,7 +118,7 @@ async def publish(call: Call) -> Sequence[Message]:
     return [say(text)]
 
 
-async def swap(call: Call) -> Sequence[Message]:
+async def swap(call: CommandCall) -> Sequence[Message]:
     """``match swap A B``: two proposed pairs exchange mentors."""
     program, turn = _program(call), call.turn
     first = await review.proposal_of(turn, program, await find_person(turn, call.args["first"]))
@@ -127,7 +128,7 @@ async def swap(call: Call) -> Sequence[Message]:
                 *_review_buttons(program))]
 
 
-async def drop(call: Call) -> Sequence[Message]:
+async def drop(call: CommandCall) -> Sequence[Message]:
     """``match drop NAME``: take a proposed pair out of the proposal."""
     program, turn = _program(call), call.turn
     pair = await review.proposal_of(turn, program, await find_person(turn, call.args["name"]))
@@ -137,7 +138,7 @@ async def drop(call: Call) -> Sequence[Message]:
                 "`/mentoring match` or a pair by hand.")]
 
 
-async def pair_by_hand(call: Call) -> Sequence[Message]:
+async def pair_by_hand(call: CommandCall) -> Sequence[Message]:
     """``pair MENTOR MENTEE``: propose a pair the admin chose (published with the others)."""
     program, turn = _program(call), call.turn
     mentor = await find_person(turn, call.args["mentor"])
@@ -149,7 +150,7 @@ async def pair_by_hand(call: Call) -> Sequence[Message]:
                 *_review_buttons(program))]
 
 
-async def weights(call: Call) -> Sequence[Message]:
+async def weights(call: CommandCall) -> Sequence[Message]:
     """``match weights topics=6 hours=2 ...``: how much each part of the fit counts (0 to 10)."""
     program = _program(call)
     changes = {name: call.args[name] for name in WEIGHT_NAMES if name in call.args}
@@ -164,7 +165,7 @@ async def weights(call: Call) -> Sequence[Message]:
                 + ", ".join(f"{n}={v}" for n, v in DEFAULT_WEIGHTS.items()) + "). The next `/mentoring match` uses them.")]
 
 
-async def rematch(call: Call) -> Sequence[Message]:
+async def rematch(call: CommandCall) -> Sequence[Message]:
     """``rematch NAME``: an admin ends a pair and gets a new proposal; a participant asks the admins."""
     turn = call.turn
     name = call.args.get("name")
@@ -181,7 +182,7 @@ async def rematch(call: Call) -> Sequence[Message]:
     return await _request_rematch(call)
 
 
-async def _admin_rematch(call: Call, program: Program) -> Sequence[Message]:
+async def _admin_rematch(call: CommandCall, program: Program) -> Sequence[Message]:
     turn = call.turn
     if not call.args.get("name"):
         raise CommandError("Whose pair? `/mentoring rematch NAME reason=\"...\"` (a participant's name or #PAIR).")
@@ -207,12 +208,12 @@ async def _tell_ended(turn: Turn, pair: Pair) -> None:
         person = await turn.repo.person(person_id)
         if person is None or person.erased_at is not None:
             continue
-        hours = WorkingHours.of(person, await turn.repo.profile(person_id))
-        await ops.add_nudge(turn, person_id, NudgeKind.PAIR_ENDED, f"ended:{pair.id}:{person_id}",
+        hours = await hours_of(turn.repo, person)
+        await add_nudge(turn, person_id, NudgeKind.PAIR_ENDED, f"ended:{pair.id}:{person_id}",
                             hours.next_working(turn.now), pair_id=pair.id)
 
 
-async def _request_rematch(call: Call) -> Sequence[Message]:
+async def _request_rematch(call: CommandCall) -> Sequence[Message]:
     """A participant asks, privately, for a new partner: the program admins get a flag."""
     turn = call.turn
     pair, partner = await my_pair(turn, call.args.get("with"))
@@ -229,7 +230,7 @@ async def _request_rematch(call: Call) -> Sequence[Message]:
                 "is not told. Until they decide, your pair goes on as before.")]
 
 
-def _program(call: Call) -> Program:
+def _program(call: CommandCall) -> Program:
     assert call.program is not None
     return call.program
 

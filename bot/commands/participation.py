@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
-from bot.commands.call import Call
-from bot.commands.grammar import CommandError
+from bot.cadence.when_and_where import local_today
+from bot.commands.command_call import CommandCall
+from bot.errors import CommandError
 from bot.flows.active import ONBOARDING, PROFILE, latest_flow
 from bot.flows.onboarding import ProfileFlow
 from bot.messages import Button, ButtonStyle, Message, say, say_fields
@@ -63,7 +63,7 @@ async def _program_to_join(turn: Turn, name: str | None) -> Program | Message:
     return say("Which program would you like to join?", *buttons)
 
 
-async def join(call: Call) -> Sequence[Message]:
+async def join(call: CommandCall) -> Sequence[Message]:
     """``join [PROGRAM]``: start onboarding, or pick it up where it was left."""
     turn = call.turn
     target = await _program_to_join(turn, call.args.get("program"))
@@ -96,7 +96,7 @@ def _not_onboarded() -> Message:
     return say("You have not finished onboarding yet.", Button.for_command("Continue onboarding", "join"))
 
 
-async def show_profile(call: Call) -> Sequence[Message]:
+async def show_profile(call: CommandCall) -> Sequence[Message]:
     """``profile``: what the bot knows about you, with a button to change it."""
     turn = call.turn
     enrollment, program = await current_enrollment(turn, call.args.get("program"), latest=True)
@@ -108,7 +108,7 @@ async def show_profile(call: Call) -> Sequence[Message]:
     return [say_fields(lead, profile_fields(turn.person, profile, enrollment.role), edit)]
 
 
-async def edit_profile(call: Call) -> Sequence[Message]:
+async def edit_profile(call: CommandCall) -> Sequence[Message]:
     """``profile edit``: the profile questions again, prefilled."""
     turn = call.turn
     enrollment, program = await current_enrollment(turn, call.args.get("program"), latest=True)
@@ -119,7 +119,7 @@ async def edit_profile(call: Call) -> Sequence[Message]:
     return await PROFILE.start(turn, data, intro="Let's update your profile. Your current answers are filled in.")
 
 
-async def pause(call: Call) -> Sequence[Message]:
+async def pause(call: CommandCall) -> Sequence[Message]:
     """``pause DATE``: no nudges and no matching until that date (in the person's time zone)."""
     turn = call.turn
     until = call.args["until"]
@@ -136,15 +136,7 @@ async def pause(call: Call) -> Sequence[Message]:
                 Button.for_command("Resume now", f'resume program="{program.name}"'))]
 
 
-async def local_today(turn: Turn) -> date:
-    """Today's date where the person is (UTC until their profile says otherwise)."""
-    profile = await turn.repo.profile(turn.person.id)
-    if profile is None or not profile.timezone:
-        return turn.today
-    return turn.now.astimezone(ZoneInfo(profile.timezone)).date()
-
-
-async def resume(call: Call) -> Sequence[Message]:
+async def resume(call: CommandCall) -> Sequence[Message]:
     """``resume``: come back from a pause."""
     turn = call.turn
     enrollment, program = await current_enrollment(turn, call.args.get("program"))
@@ -154,7 +146,7 @@ async def resume(call: Call) -> Sequence[Message]:
     return [say(f"Welcome back to {program.name}!")]
 
 
-async def leave(call: Call) -> Sequence[Message]:
+async def leave(call: CommandCall) -> Sequence[Message]:
     """``leave [confirm]``: leave a program (asks for confirmation first)."""
     turn = call.turn
     enrollment, program = await current_enrollment(turn, call.args.get("program"))
@@ -183,7 +175,7 @@ async def _programs_only_they_run(turn: Turn) -> list[Program]:
     return stranded
 
 
-async def forget_me(call: Call) -> Sequence[Message]:
+async def forget_me(call: CommandCall) -> Sequence[Message]:
     """``forget-me [confirm]``: erase one's personal data (asks for confirmation first)."""
     turn = call.turn
     if not call.args.get("confirm"):
@@ -206,7 +198,7 @@ async def forget_me(call: Call) -> Sequence[Message]:
     return [say("Done: your personal data is erased. If you write to me again, I will treat you as someone new.")]
 
 
-async def cancel(call: Call) -> Sequence[Message]:
+async def cancel(call: CommandCall) -> Sequence[Message]:
     """``cancel``: stop what is under way. Onboarding is kept on hold; other flows end unsaved."""
     turn = call.turn
     active = await latest_flow(turn)
@@ -221,6 +213,6 @@ async def cancel(call: Call) -> Sequence[Message]:
     return [say(f"Stopped: {flow.title.lower()} is left as it was.")]
 
 
-async def never_mind(call: Call) -> Sequence[Message]:
+async def never_mind(call: CommandCall) -> Sequence[Message]:
     """``never-mind``: the answer to "are you sure?" buttons; changes nothing, stops nothing."""
     return [say("Nothing changed.")]

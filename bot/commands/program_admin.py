@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from bot.catalog import CADENCE_LABELS, DEFAULT_TOPICS
-from bot.commands.call import Call
-from bot.commands.grammar import CommandError
+from bot.commands.command_call import CommandCall
+from bot.errors import CommandError
 from bot.messages import Button, Message, say, say_fields
+from bot.people import find_person
 from bot.turn import Turn
 from storage.enums import Cadence, ProgramFormat
 from storage.models import AuditEntry, Person, Program, ProgramAdmin
-
-MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 def program_fields(program: Program, counts: dict[str, int], admins: Sequence[Person]) -> list[tuple[str, str]]:
@@ -45,7 +43,7 @@ def _program_name(name: str) -> str:
     return name
 
 
-async def create_program(call: Call) -> Sequence[Message]:
+async def create_program(call: CommandCall) -> Sequence[Message]:
     """``program create NAME ...``: a new program, with its creator as first admin."""
     turn, args = call.turn, call.args
     name = _program_name(args["name"])
@@ -75,7 +73,7 @@ async def create_program(call: Call) -> Sequence[Message]:
     return [await _show(turn, program, lead)]
 
 
-async def list_programs(call: Call) -> Sequence[Message]:
+async def list_programs(call: CommandCall) -> Sequence[Message]:
     """``program list``: every program of the tenant with its head counts."""
     turn = call.turn
     programs = await turn.repo.programs(active_only=False)
@@ -89,7 +87,7 @@ async def list_programs(call: Call) -> Sequence[Message]:
     return [say("Programs:\n" + "\n".join(lines))]
 
 
-async def show_program(call: Call) -> Sequence[Message]:
+async def show_program(call: CommandCall) -> Sequence[Message]:
     """``program show [NAME]``."""
     assert call.program is not None
     return [await _show(call.turn, call.program, f"*{call.program.name}*")]
@@ -98,7 +96,7 @@ async def show_program(call: Call) -> Sequence[Message]:
 SETTABLE = ("rename", "cadence", "capacity", "formats", "topics", "baseline", "reminder", "ends")
 
 
-async def set_program(call: Call) -> Sequence[Message]:
+async def set_program(call: CommandCall) -> Sequence[Message]:
     """``program set [NAME] key=value ...``: change a program's settings."""
     turn, args, program = call.turn, call.args, call.program
     assert program is not None
@@ -134,21 +132,7 @@ async def set_program(call: Call) -> Sequence[Message]:
     return [await _show(turn, program, f"Updated {changed} of *{program.name}*.")]
 
 
-async def find_person(turn: Turn, name: str) -> Person:
-    """The one person of this tenant called ``name`` (a display name, user id or @mention)."""
-    mention = MENTION.match(name.strip())
-    people = await turn.repo.people_named(mention.group(1) if mention else name)
-    if not people:
-        raise CommandError(
-            f"I don't know anyone called '{name}' here. They need to say hello to me once before I can find them."
-        )
-    if len(people) > 1:
-        ids = ", ".join(f"{p.display_name} ({p.user_id})" for p in people)
-        raise CommandError(f"Several people are called '{name}': {ids}. Use the id instead.")
-    return people[0]
-
-
-async def add_admin(call: Call) -> Sequence[Message]:
+async def add_admin(call: CommandCall) -> Sequence[Message]:
     """``admin add NAME``: let someone run the program."""
     turn, program = call.turn, call.program
     assert program is not None
@@ -160,7 +144,7 @@ async def add_admin(call: Call) -> Sequence[Message]:
     return [say(f"{person.display_name} is now an admin of {program.name}.")]
 
 
-async def remove_admin(call: Call) -> Sequence[Message]:
+async def remove_admin(call: CommandCall) -> Sequence[Message]:
     """``admin remove NAME``: take someone off the admin list (never the last admin)."""
     turn, program = call.turn, call.program
     assert program is not None
@@ -176,7 +160,7 @@ async def remove_admin(call: Call) -> Sequence[Message]:
                 Button.for_command("Show the program", f'program show "{program.name}"'))]
 
 
-async def show_audit(call: Call) -> Sequence[Message]:
+async def show_audit(call: CommandCall) -> Sequence[Message]:
     """``audit [limit=N]``: who did, or tried, what in the program (and tenant-wide), newest first."""
     turn, program = call.turn, call.program
     assert program is not None

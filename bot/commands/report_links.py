@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.cadence.hours import zone_named
-from bot.cadence.wording import zone_of
-from bot.commands.call import Call
+from bot.cadence.when_and_where import zone_of
+from bot.commands.command_call import CommandCall
 from bot.messages import Attachment, Context, Message, Section
 from bot.reports import links
 from bot.reports.charts import CHART_NAMES, chart_pngs, description
@@ -27,7 +27,7 @@ from storage.models import Program
 PAGE_FILE = "report.html"
 
 
-async def report_link(call: Call) -> Sequence[Message]:
+async def report_link(call: CommandCall) -> Sequence[Message]:
     """``report link [hours=N]``: a link to the program's report page, valid N hours (24 by default)."""
     turn, program = call.turn, _program(call)
     hours = call.args.get("hours") or int(links.DEFAULT_LIFETIME.total_seconds() // 3600)
@@ -42,7 +42,7 @@ async def report_link(call: Call) -> Sequence[Message]:
     return [Message(f"{text}\n{where}", [Section(text), Context(where)], attachments=(page,))]
 
 
-async def report_charts(call: Call) -> Sequence[Message]:
+async def report_charts(call: CommandCall) -> Sequence[Message]:
     """``report charts``: the report's three charts as PNG images."""
     turn, program = call.turn, _program(call)
     token, _ = await links.sign_for(turn, program.id)
@@ -54,7 +54,7 @@ async def report_charts(call: Call) -> Sequence[Message]:
     return [Message(text, [Section(text)], attachments=images)]
 
 
-def _program(call: Call) -> Program:
+def _program(call: CommandCall) -> Program:
     assert call.program is not None, "report commands are program-scoped"
     return call.program
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.cadence.hours import WorkingHours
-from bot.commands.call import Call
+from bot.cadence.hours import hours_of
+from bot.commands.command_call import CommandCall
 from bot.messages import Attachment, Message, say
 from bot.reports import links
 from bot.reports.chat import report_message
@@ -19,13 +19,13 @@ from bot.reports.figures import program_report
 from bot.reports.links import DEFAULT_LIFETIME
 
 
-async def report(call: Call) -> Sequence[Message]:
+async def report(call: CommandCall) -> Sequence[Message]:
     """``report``: sessions, completion, pairs at risk, goals, feedback, by format and cohort."""
     assert call.program is not None
     return [report_message(await program_report(call.turn.repo, call.program, call.turn.now))]
 
 
-async def export(call: Call) -> Sequence[Message]:
+async def export(call: CommandCall) -> Sequence[Message]:
     """``export``: the program's CSV files, attached and behind signed links that expire."""
     turn, program = call.turn, call.program
     assert program is not None
@@ -33,7 +33,7 @@ async def export(call: Call) -> Sequence[Message]:
     token, expires_at = await links.sign_for(turn, program.id)
     attachments = tuple(Attachment(name, MEDIA_TYPE, data, link=links.path(token, f"export/{name}"))
                         for name, data in files.items())
-    zone = WorkingHours.of(turn.person, await turn.repo.profile(turn.person.id)).zone
+    zone = (await hours_of(turn.repo, turn.person)).zone
     text = (f"CSV files for {program.name}: {', '.join(files)}. Ratings, counts and outcomes only: no private "
             f"notes, nothing a participant wrote.\nThe download links stay valid for {_duration(DEFAULT_LIFETIME)} "
             f"(until {expires_at.astimezone(zone):%a %d %b %H:%M} {zone.key}); ask again for fresh ones.")

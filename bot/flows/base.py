@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from bot.answers import InvalidAnswer
 from bot.messages import (
     Actions,
     Button,
@@ -28,6 +27,7 @@ from bot.messages import (
     Message,
     Section,
 )
+from bot.parsing import InvalidAnswer
 from bot.turn import Turn
 from storage.models import ConversationState
 

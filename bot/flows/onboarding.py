@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot import answers, texts
+from bot import briefing, parsing
 from bot.catalog import CADENCE_LABELS, FORMAT_LABELS, ROLES
 from bot.flows.base import Choice, ChoiceStep, Flow, FormStep, Question, Step
 from bot.messages import Button, ButtonStyle, FieldKind, FormField, Message, say
@@ -69,18 +69,18 @@ class OnboardingFlow(Flow):
         role_step = FormStep(
             "role",
             "Your role",
-            f"{texts.WHAT_IT_IS}\n\n{describe_program(program)}\n\nWhich side are you on?",
+            f"{briefing.WHAT_IT_IS}\n\n{describe_program(program)}\n\nWhich side are you on?",
             [
                 Question(
                     FormField("role", "Your role", kind=FieldKind.SELECT, options=ROLES,
                               initial=initial.get("role")),
-                    lambda raw: answers.parse_choice(raw, ROLES),
+                    lambda raw: parsing.parse_choice(raw, ROLES),
                 )
             ],
         )
         reversal = ChoiceStep(
             "reversal",
-            f"{texts.ROLE_REVERSAL[role]}\n\n{texts.GROUND_RULES}",
+            f"{briefing.ROLE_REVERSAL[role]}\n\n{briefing.GROUND_RULES}",
             [
                 Choice("ok", "Got it", ButtonStyle.PRIMARY, aliases=("ok", "yes", "got it")),
                 Choice("back", "Pick the other role", aliases=("back", "change")),
@@ -88,7 +88,7 @@ class OnboardingFlow(Flow):
         )
         confidentiality = ChoiceStep(
             "confidentiality",
-            texts.CONFIDENTIALITY,
+            briefing.CONFIDENTIALITY,
             [
                 Choice("accept", "I accept", ButtonStyle.PRIMARY, aliases=("yes", "accept", "i agree", "agree")),
                 Choice("decline", "Not now", aliases=("no", "not now", "later")),

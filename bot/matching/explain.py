@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from bot.matching.cohort import Candidate
-from bot.matching.fit import RULES, FitModel
+from bot.matching.score import RULES, FitModel
 
 # How each hard rule reads when it rules out every mentor, and when it rules out some.
 ALL_RULED_OUT = {

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.matching.cohort import Candidate, Cohort, weights_of
 from bot.matching.explain import incomplete, unmatched_mentee
-from bot.matching.fit import FitModel
+from bot.matching.score import FitModel
 from bot.matching.solve import assign
 from bot.turn import Turn
 from storage import matching as queries

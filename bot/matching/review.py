@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.cadence.hours import WorkingHours
+from bot.cadence.hours import hours_of
+from bot.cadence.outbox import add_nudge
 from bot.cadence.rules import FIRST_ASK_DELAY
-from bot.cadence.sessions import add_nudge
-from bot.commands.grammar import CommandError
+from bot.errors import CommandError
 from bot.matching.cohort import Cohort, weights_of
-from bot.matching.fit import FitModel
 from bot.matching.proposal import candidate, reporting_lines
+from bot.matching.score import FitModel
 from bot.turn import Turn
 from storage import matching as queries
 from storage.enums import EnrollmentStatus, NudgeKind, PairStatus, Role
@@ -151,7 +151,7 @@ async def introduce(turn: Turn, pair: Pair) -> None:
     for person_id in (pair.mentee_id, pair.mentor_id):
         person = await turn.repo.person(person_id)
         if person is not None:
-            due = max(due, WorkingHours.of(person, await turn.repo.profile(person_id)).next_working(turn.now))
+            due = max(due, (await hours_of(turn.repo, person)).next_working(turn.now))
     await add_nudge(turn, pair.mentee_id, NudgeKind.INTRO, f"intro:{pair.id}", due, pair_id=pair.id,
                     payload={"together": [pair.mentor_id]})
 

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 from ortools.graph.python import min_cost_flow
 
-from bot.matching.fit import FIT_SCALE, NOT_ALLOWED, FitModel
+from bot.matching.score import FIT_SCALE, NOT_ALLOWED, FitModel
 
 DEFAULT_CANDIDATES = 40
 BLOCK = 512  # mentees scored at a time (bounds memory: BLOCK x mentors floats)

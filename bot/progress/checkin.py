@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.answers import as_text, check_length, parse_choices, parse_text
-from bot.cadence.hours import WorkingHours
-from bot.cadence.sessions import add_nudge
-from bot.cadence.wording import describe, zone_of
+from bot.cadence.hours import hours_of
+from bot.cadence.outbox import add_nudge
+from bot.cadence.when_and_where import describe, zone_of
 from bot.flows.base import Choice, ChoiceStep, Flow, FormStep, Question, Step
-from bot.messages import Button, ButtonStyle, FieldKind, FormField, Message, Option, say
-from bot.progress.fit import ask_fit
-from bot.progress.common import HIGH, PairView, pair_view, parse_rating, rating_choices, short
+from bot.messages import Button, ButtonStyle, FieldKind, FormField, Message, Option, say, short
+from bot.parsing import as_text, check_length, parse_choices, parse_text
+from bot.progress.common import PairView, pair_view
+from bot.progress.fit_question import ask_fit
+from bot.ratings import HIGH, parse_rating, rating_choices
 from bot.turn import Turn
 from storage import progress as queries
 from storage.enums import NudgeKind
@@ -155,7 +156,7 @@ async def start_checkin(turn: Turn, view: PairView, session: MentoringSession, u
 async def ask_partner(turn: Turn, view: PairView, session: MentoringSession) -> None:
     """The partner gets their own check-in question, in their working hours."""
     partner = view.partner
-    hours = WorkingHours.of(partner, await turn.repo.profile(partner.id))
+    hours = await hours_of(turn.repo, partner)
     await add_nudge(turn, partner.id, NudgeKind.CHECKIN, f"checkin:{session.id}:{partner.id}",
                     hours.next_working(turn.now), pair_id=view.pair.id, session_id=session.id,
                     payload={"by": turn.person.id})

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.answers import parse_text
 from bot.flows.base import Flow, FormStep, Question, Step
-from bot.messages import FieldKind, FormField, Message, say
-from bot.progress.common import HIGH, PairView, pair_view, parse_rating, short
+from bot.messages import FieldKind, FormField, Message, say, short
+from bot.parsing import parse_text
+from bot.progress.common import PairView, pair_view
+from bot.ratings import HIGH, parse_rating
 from bot.turn import Turn
 from storage import progress as queries
 from storage.enums import FeedbackKind, SkillStage

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.answers import parse_text
-from bot.cadence.hours import WorkingHours
-from bot.cadence.sessions import add_nudge
+from bot.cadence.hours import hours_of
+from bot.cadence.outbox import add_nudge
 from bot.flows.base import Choice, ChoiceStep, Flow, FormStep, Question, Step
-from bot.messages import Button, ButtonStyle, FieldKind, FormField, Message, say
-from bot.progress.common import HIGH, PairView, pair_view, parse_rating, short
+from bot.messages import Button, ButtonStyle, FieldKind, FormField, Message, say, short
+from bot.parsing import parse_text
+from bot.progress.common import PairView, pair_view
+from bot.ratings import HIGH, parse_rating
 from bot.turn import Turn
 from storage import progress as queries
 from storage.enums import GoalStatus, NudgeKind, SkillStage
@@ -121,7 +122,7 @@ def _save_goals(turn: Turn, pair: Pair, answers: Mapping[str, Any], room: int) -
 
 async def _tell_partner(turn: Turn, view: PairView, count: int) -> None:
     partner = view.partner
-    hours = WorkingHours.of(partner, await turn.repo.profile(partner.id))
+    hours = await hours_of(turn.repo, partner)
     await add_nudge(turn, partner.id, NudgeKind.GOALS, f"goals:{view.pair.id}:{turn.now:%Y%m%d%H%M%S}:{partner.id}",
                     hours.next_working(turn.now), pair_id=view.pair.id, payload={"count": count})
 

@@ -1,6 +1,6 @@
 """The questions that come with the calendar rather than with a session: the monthly pulse
-and the end-of-cycle evaluation. Written by the hourly job, once per key, in each person's
-working hours."""
+and the end-of-cycle evaluation. Written by the pairs' part of the ``periodic_nudges`` job (see
+:func:`bot.registry.write_periodic_nudges`), once per key, in each person's working hours."""
 
 from __future__ import annotations
 
@@ -10,13 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cadence.digest import write_digests
 from bot.cadence.hours import WorkingHours
-from bot.clock import Clock
+from bot.cadence.outbox import nudge_row
 from bot.progress.pulse import SETTLING_IN, period_of
 from storage import cadence as cadence_queries
-from storage.db import Database
-from storage.enums import NudgeKind, NudgeStatus
+from storage.enums import NudgeKind
 from storage.models import Nudge, Pair, Program
 from storage.progress import running_pairs
 
@@ -24,15 +22,12 @@ EVALUATION_WINDOW = timedelta(days=14)
 """The end-of-cycle evaluation goes out this long before the cycle's last day (and until it)."""
 
 
-async def write_periodic(db: Database, clock: Clock) -> int:
-    """The hourly job: the admins' digests, the monthly pulses and the evaluations due."""
-    written = await write_digests(db, clock)
-    now = clock.now()
-    async with db.transaction() as session:
-        for program in await cadence_queries.active_programs(session):
-            written += await write_pulses(session, program, now)
-            if _evaluation_due(program, now.date()):
-                written += await queue_evaluations(session, program, now)
+async def write_pair_questions(session: AsyncSession, program: Program, now: datetime) -> int:
+    """The pairs' periodic nudges for ``program``: the monthly pulses and, near the end
+    of the cycle, the evaluations. The nudges written."""
+    written = await write_pulses(session, program, now)
+    if _evaluation_due(program, now.date()):
+        written += await queue_evaluations(session, program, now)
     return written
 
 
@@ -66,13 +61,11 @@ async def _ask_both(session: AsyncSession, pairs: list[Pair], now: datetime, kin
     if not pairs:
         return 0
     people = await cadence_queries.hours_of_people(session, {x for p in pairs for x in (p.mentor_id, p.mentee_id)})
-    hours = {pid: WorkingHours.given(row.timezone, row.platform_timezone, row.work_start, row.work_end)
+    hours = {pid: WorkingHours.of_row(row)
              for pid, row in people.items() if row.erased_at is None}
     active = await cadence_queries.active_participants(session, pairs)
-    rows = [{"tenant_id": pair.tenant_id, "person_id": person_id, "pair_id": pair.id, "session_id": None,
-             "kind": kind, "key": key(pair.id, person_id), "payload": payload,
-             "due_at": hours[person_id].next_working(now), "expires_at": None, "status": NudgeStatus.PENDING,
-             "attempts": 0, "created_at": now}
+    rows = [nudge_row(pair.tenant_id, person_id, kind, key(pair.id, person_id), hours[person_id].next_working(now),
+                      now, payload=payload, pair_id=pair.id)
             for pair in pairs for person_id in (pair.mentor_id, pair.mentee_id)
             if (pair.program_id, person_id) in active and person_id in hours]
     return await cadence_queries.add_nudges(session, rows)

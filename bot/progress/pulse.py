@@ -11,12 +11,13 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.answers import parse_text
-from bot.cadence.hours import WorkingHours
-from bot.cadence.sessions import add_nudge
+from bot.cadence.hours import hours_of
+from bot.cadence.outbox import add_nudge
 from bot.flows.base import ChoiceStep, Flow, FormStep, Question, Step
 from bot.messages import FieldKind, FormField, Message, say
-from bot.progress.common import HIGH, PairView, pair_view, rating_choices
+from bot.parsing import parse_text
+from bot.progress.common import PairView, pair_view
+from bot.ratings import HIGH, rating_choices
 from bot.turn import Turn
 from storage import progress as queries
 from storage.enums import FeedbackKind, NudgeKind
@@ -107,7 +108,7 @@ async def record_how(turn: Turn, view: PairView, period: str, how: int) -> None:
 async def _share(turn: Turn, view: PairView, period: str) -> None:
     """The partner answered first: they now get the person's answers, in their working hours."""
     partner = view.partner
-    hours = WorkingHours.of(partner, await turn.repo.profile(partner.id))
+    hours = await hours_of(turn.repo, partner)
     await add_nudge(turn, partner.id, NudgeKind.PULSE_SHARED, f"pulse-shared:{view.pair.id}:{period}:{partner.id}",
                     hours.next_working(turn.now), pair_id=view.pair.id,
                     payload={"period": period, "from": turn.person.id})

@@ -1,17 +1,17 @@
 """``/mentoring report``: a program's figures as one chat message.
 
 Everything shown comes from a :class:`ProgramReport`: counts, rates and means, the program's
-own labels and the words of :data:`bot.cadence.flags.TITLES`; never what a participant wrote.
+own labels and the words of :func:`bot.registry.flag_title`; never what a participant wrote.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.cadence.flags import TITLES
 from bot.messages import Actions, Block, Button, ButtonStyle, Context, Fields, Message, Section, fallback_text
+from bot.registry import flag_title
 from bot.reports.figures import FORMAT_NAMES, MIN_GROUP, VENUE_NAMES, Breakdown, Change, ProgramReport, Scores
-from storage.enums import FlagKind, Role
+from storage.enums import Role
 
 GAIN_NAMES = {"fluency": "digital fluency", "strategic": "strategic thinking", "business": "business sense",
               "access": "access to leaders"}
@@ -54,7 +54,7 @@ def _headline(report: ProgramReport) -> list[tuple[str, str]]:
     month = report.this_month
     completion = (f"{_percent(report.completion)} of the sessions that took place" if report.completion is not None
                   else "no session has taken place yet")
-    risks = ", ".join(f"{count} {_flag_title(kind)}" for kind, count in sorted(report.risks.items()) if count)
+    risks = ", ".join(f"{count} {flag_title(kind)}" for kind, count in sorted(report.risks.items()) if count)
     return [
         ("Active pairs", str(report.active_pairs)),
         ("Participants", str(report.participants)),
@@ -62,13 +62,6 @@ def _headline(report: ProgramReport) -> list[tuple[str, str]]:
         ("Completion rate", completion),
         ("Pairs at risk", f"{report.at_risk} (open flags: {risks})" if risks else str(report.at_risk)),
     ]
-
-
-def _flag_title(kind: str) -> str:
-    try:
-        return TITLES[FlagKind(kind)]
-    except ValueError:
-        return kind.replace("_", " ")
 
 
 def _months(report: ProgramReport) -> str:

@@ -6,7 +6,7 @@ only counts, averages and the program's own labels. A breakdown row covering few
 :data:`MIN_GROUP` people is kept with ``shown=False`` and its figures blanked, so that no
 report can single out one or two people.
 
-Definitions (the README repeats them):
+Definitions (docs/reports.md repeats them):
 - *held*, *canceled*: sessions by status; no-shows count with the canceled ones as *missed*,
   and a moved session counts once, at its new time.
 - *completion rate*: held / (held + canceled + no-show) over sessions that have taken place.

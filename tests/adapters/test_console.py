@@ -24,11 +24,11 @@ from bot.messages import (
     InboundKind,
     Message,
     Option,
-    Platform,
     Section,
     say,
 )
 from storage.models import Person
+from tests.kit.platform_names import Platform
 from tests.kit.scripts import CREATE_PROGRAM
 
 LEVELS = (Option("1", "1 - junior"), Option("3", "3 - manager"), Option("5", "5 - executive"))

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.answers import (
+from bot.catalog import LANGUAGES, LEVELS, STYLES
+from bot.parsing import (
     InvalidAnswer,
     parse_choice,
     parse_choices,
@@ -17,7 +18,6 @@ from bot.answers import (
     parse_text,
     parse_timezone,
 )
-from bot.catalog import LANGUAGES, LEVELS, STYLES
 
 TODAY = date(2026, 11, 23)
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.commands import dispatch
 from bot.engine import MentorBot
 from bot.flows.onboarding import OnboardingFlow
-from bot.messages import Address, Inbound, Platform
+from bot.messages import Address, Inbound
 from storage.models import (
     AuditEntry,
     ConversationState,
@@ -22,6 +22,7 @@ from storage.models import (
     ProgramAdmin,
     Tenant,
 )
+from tests.kit.platform_names import Platform
 from tests.kit.scripts import CREATE_PROGRAM, UP_TO_THE_LEVEL, UP_TO_THE_TIME_ZONE, UP_TO_THE_TOPICS, onboarding
 from tests.kit.transcript import Chats
 

@@ -10,7 +10,7 @@ import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
-from bot.calendar import (
+from bot.invites import (
     TOKEN_SHAPE,
     attachment_by_token,
     invite_by_token,

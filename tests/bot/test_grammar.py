@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from bot.commands.dispatch import ALL_COMMANDS
-from bot.commands.grammar import CommandError, Parsed, UnknownCommand, parse, strip_prefix, tokenize
+from bot.commands.grammar import Parsed, UnknownCommand, parse, strip_prefix, tokenize
+from bot.errors import CommandError
 
 CREATE_EXAMPLE = (
     '/mentoring program create "Digital Leaders 2027" cadence=monthly capacity=3 formats=one-to-one,group'

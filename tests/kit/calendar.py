@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
-from bot.calendar import new_calendar_uid, new_invite_token, session_invite
+from bot.invites import new_calendar_uid, new_invite_token, session_invite
 from storage.db import Database
 from storage.models import MentoringSession, Pair, Person, Program, Tenant
 from storage.repository import Repository

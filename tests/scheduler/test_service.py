@@ -23,7 +23,7 @@ WAIT = 30  # seconds: a bound on waiting for jobs APScheduler starts at once, ne
 
 
 class Calls:
-    """A stand-in for the lead's ``run_tick`` / ``write_digests``: records its calls."""
+    """A stand-in for the lead's ``run_tick`` / ``write_periodic_nudges``: records its calls."""
 
     def __init__(self, result: object = None, error: Exception | None = None) -> None:
         self.calls: list[tuple[Database, Clock]] = []
@@ -81,39 +81,39 @@ async def _one_due_nudge(db: Database) -> None:
 async def test_it_starts_in_the_running_loop_runs_every_job_at_once_and_shuts_down(db: Database,
                                                                                   clock: FakeClock) -> None:
     await _one_due_nudge(db)
-    tick, digest, deliverer = Calls(), Calls(), Recorder()
-    cadence = Watched(db, clock, outbox(db, deliverer, clock), tick=tick, digest=digest,
+    tick, periodic, deliverer = Calls(), Calls(), Recorder()
+    cadence = Watched(db, clock, outbox(db, deliverer, clock), tick=tick, periodic_nudges=periodic,
                       leadership=_leadership(db), tick_seconds=120, drain_seconds=15)
 
     cadence.start()
     scheduler = cadence.scheduler
     assert scheduler is not None and scheduler.running
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"tick", "digest", "deliver", "housekeeping"}
-    for name, seconds in {"tick": 120, "digest": 3600, "deliver": 15, "housekeeping": 86_400}.items():
+    assert set(jobs) == {"tick", "periodic_nudges", "deliver", "housekeeping"}
+    for name, seconds in {"tick": 120, "periodic_nudges": 3600, "deliver": 15, "housekeeping": 86_400}.items():
         job = jobs[name]
         assert isinstance(job.trigger, IntervalTrigger)
         assert job.trigger.interval == timedelta(seconds=seconds)
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, seconds)
-    await asyncio.wait_for(asyncio.gather(tick.called.wait(), digest.called.wait(), cadence.delivered.wait(),
+    await asyncio.wait_for(asyncio.gather(tick.called.wait(), periodic.called.wait(), cadence.delivered.wait(),
                                           cadence.housekept.wait()), WAIT)
     await cadence.shutdown()
 
     assert not scheduler.running and cadence.scheduler is None
-    assert tick.calls == [(db, clock)] and digest.calls == [(db, clock)]
+    assert tick.calls == [(db, clock)] and periodic.calls == [(db, clock)]
     assert deliverer.sent == [("amara-diallo", "nudge reminder:1")]
 
 
 async def test_a_failing_job_is_logged_and_the_others_go_on(db: Database, clock: FakeClock,
                                                             caplog: pytest.LogCaptureFixture) -> None:
     await _one_due_nudge(db)
-    tick, digest = Calls(error=RuntimeError("tick broke")), Calls()
-    cadence = Watched(db, clock, outbox(db, Recorder(), clock), tick=tick, digest=digest,
+    tick, periodic = Calls(error=RuntimeError("tick broke")), Calls()
+    cadence = Watched(db, clock, outbox(db, Recorder(), clock), tick=tick, periodic_nudges=periodic,
                       leadership=_leadership(db))
 
     with caplog.at_level(logging.ERROR, logger="scheduler.service"):
         cadence.start()
-        await asyncio.wait_for(asyncio.gather(tick.called.wait(), digest.called.wait(), cadence.delivered.wait()),
+        await asyncio.wait_for(asyncio.gather(tick.called.wait(), periodic.called.wait(), cadence.delivered.wait()),
                                WAIT)
         scheduler = cadence.scheduler
         assert scheduler is not None and scheduler.running
@@ -127,32 +127,32 @@ async def test_a_failing_job_is_logged_and_the_others_go_on(db: Database, clock:
 
 async def test_the_run_methods_call_what_they_should(db: Database, clock: FakeClock) -> None:
     await _one_due_nudge(db)
-    tick, digest = Calls(result="tick report"), Calls(result=3)
-    cadence = CadenceScheduler(db, clock, outbox(db, Recorder(), clock), tick=tick, digest=digest,
+    tick, periodic = Calls(result="tick report"), Calls(result=3)
+    cadence = CadenceScheduler(db, clock, outbox(db, Recorder(), clock), tick=tick, periodic_nudges=periodic,
                                leadership=_leadership(db))
 
     assert await cadence.run_tick() == "tick report" and tick.calls == [(db, clock)]
-    assert await cadence.run_digest() == 3 and digest.calls == [(db, clock)]
+    assert await cadence.run_periodic_nudges() == 3 and periodic.calls == [(db, clock)]
     assert (await cadence.run_deliver()).sent == 1
     assert await cadence.run_housekeeping() == HousekeepingReport(0, 0, 0)
 
 
 async def test_only_the_leader_writes_but_every_replica_delivers(db: Database, clock: FakeClock) -> None:
     await _one_due_nudge(db)
-    tick, digest, deliverer = Calls(), Calls(), Recorder()
-    cadence = Watched(db, clock, outbox(db, deliverer, clock), tick=tick, digest=digest,
+    tick, periodic, deliverer = Calls(), Calls(), Recorder()
+    cadence = Watched(db, clock, outbox(db, deliverer, clock), tick=tick, periodic_nudges=periodic,
                       leadership=NotLeader())  # type: ignore[arg-type]
 
-    for name in ("tick", "digest", "housekeeping", "deliver"):
+    for name in ("tick", "periodic_nudges", "housekeeping", "deliver"):
         await cadence.run_scheduled(name)
 
-    assert tick.calls == [] and digest.calls == [] and not cadence.housekept.is_set()
+    assert tick.calls == [] and periodic.calls == [] and not cadence.housekept.is_set()
     assert len(deliverer.sent) == 1
 
 
 async def test_start_cadence_builds_and_starts_it(db: Database, clock: FakeClock) -> None:
-    tick, digest = Calls(), Calls()
-    cadence = await start_cadence(db, clock, {"console": Recorder()}, render=render, tick=tick, digest=digest,
+    tick, periodic = Calls(), Calls()
+    cadence = await start_cadence(db, clock, {"console": Recorder()}, render=render, tick=tick, periodic_nudges=periodic,
                                   tick_seconds=60, drain_seconds=5)
     try:
         assert cadence.scheduler is not None and cadence.scheduler.running
@@ -164,14 +164,13 @@ async def test_start_cadence_builds_and_starts_it(db: Database, clock: FakeClock
 
 async def test_the_real_cadence_jobs_run_on_an_empty_database(db: Database, clock: FakeClock) -> None:
     from bot.cadence.digest import write_digests
-    from bot.cadence.nudges import render_nudge
-    from bot.cadence.tick import run_tick
+    from bot.registry import render_nudge, run_tick
     from scheduler.outbox import Outbox
 
     cadence = CadenceScheduler(db, clock, Outbox(db, {"console": Recorder()}, render_nudge, clock, "smoke"),
-                               tick=run_tick, digest=write_digests, leadership=_leadership(db))
+                               tick=run_tick, periodic_nudges=write_digests, leadership=_leadership(db))
 
     await cadence.run_tick()
-    assert await cadence.run_digest() == 0
+    assert await cadence.run_periodic_nudges() == 0
     assert await cadence.run_deliver() == DrainReport()
     assert await cadence.run_housekeeping() == HousekeepingReport(0, 0, 0)

@@ -1,4 +1,4 @@
-"""Two replicas on one PostgreSQL database: the real tick, digest, renderer and outbox run
+"""Two replicas on one PostgreSQL database: the real tick, periodic, renderer and outbox run
 side by side, and every nudge is written once and delivered once."""
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.cadence.digest import write_digests
-from bot.cadence.nudges import render_nudge
-from bot.cadence.tick import run_tick
 from bot.clock import FakeClock
+from bot.registry import render_nudge, run_tick
 from scheduler.outbox import Outbox
 from scheduler.service import CadenceScheduler
 from storage.db import Database
@@ -27,7 +26,7 @@ def replica(url: str, clock: FakeClock, name: str) -> tuple[CadenceScheduler, Re
     db = Database(url)
     recorder = Recorder()
     outbox = Outbox(db, {"console": recorder}, render_nudge, clock, name, batch=3)  # small: the two interleave
-    return CadenceScheduler(db, clock, outbox, tick=run_tick, digest=write_digests), recorder, db
+    return CadenceScheduler(db, clock, outbox, tick=run_tick, periodic_nudges=write_digests), recorder, db
 
 
 async def test_two_schedulers_on_one_postgresql_database_write_and_send_each_nudge_once(
@@ -41,7 +40,7 @@ async def test_two_schedulers_on_one_postgresql_database_write_and_send_each_nud
                                                         replica(postgres_url, world.clock, "two"))
     try:
         for _ in range(6 * 24):  # six days, hour by hour: asks, follow-ups, flags, digests
-            await asyncio.gather(one.run_tick(), two.run_tick(), one.run_digest(), two.run_digest())
+            await asyncio.gather(one.run_tick(), two.run_tick(), one.run_periodic_nudges(), two.run_periodic_nudges())
             await asyncio.gather(one.run_deliver(), two.run_deliver())
             world.clock.advance(timedelta(hours=1))
         # The scheduled jobs check leadership: exactly one of the two writes.

@@ -14,9 +14,11 @@ import pytest
 from aiohttp import web
 
 from adapters.slack.app import SlackAdapter, SlackConfig
+from adapters.slack.render import escape
+from adapters.slack.translate import neutral_text
 from bot.clock import FakeClock
 from bot.engine import MentorBot
-from bot.messages import Address, Button, Inbound, InboundKind, Platform, say
+from bot.messages import Address, Button, Inbound, InboundKind, referenced_person, say
 from scheduler.outbox import Outbox
 from storage.enums import NudgeStatus
 from tests.kit.fakes.slack_api import Call, FakeSlackApi
@@ -25,6 +27,7 @@ from tests.kit.outbox import add_nudge, add_person, add_tenant, nudge, render
 from tests.kit.scripts import CREATE_PROGRAM
 
 from tests.kit.slack import ACME, ACME_TOKEN
+from tests.kit.platform_names import Platform
 
 CHANNEL = "C0123"
 HERE = Address(Platform.SLACK, ACME, CHANNEL)
@@ -178,3 +181,23 @@ async def test_a_channel_the_bot_left_is_recorded_on_the_nudge(
 
     row = await nudge(bot.db, nudge_id)
     assert report.retried == 1 and row.status == NudgeStatus.PENDING and row.last_error == "not_in_channel"
+
+
+async def test_mentions_reach_the_core_as_neutral_references(
+    acme: SlackDriver, slack_api: FakeSlackApi, seen: list[Inbound]
+) -> None:
+    await acme.command("UHANA", "research schedule 2027-01-14 12:30 audience=<#C0123|general>,<@UVICTOR|victor>")
+    await acme.command("UHANA", "admin add <@UZOE> &amp; 2 &lt; 3")
+    await slack_api.wait_for("response_url", 2)
+
+    first, second = (inbound.text for inbound in seen)
+    assert first.endswith("audience=<channel:C0123|general>,<person:UVICTOR|victor>")
+    assert second == "admin add <person:UZOE> & 2 < 3", "Slack's escapes undone after the mentions"
+    assert referenced_person("<person:UZOE>") == "UZOE" and neutral_text("<@W42>") == "<person:W42>"
+
+
+def test_a_neutral_reference_goes_out_as_a_slack_mention_and_typed_brackets_stay_literal() -> None:
+    text = "Posted in <channel:C0123|the channel where it was scheduled> for <person:UVICTOR|Victor>; 2 < 3 & more"
+    assert escape(text) == "Posted in <#C0123> for <@UVICTOR>; 2 &lt; 3 &amp; more"
+    assert escape("<channel:19:abc@thread.tacv2|the channel where it was scheduled>") == \
+        "the channel where it was scheduled", "an id that is not Slack's shows as its label"

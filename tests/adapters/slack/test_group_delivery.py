@@ -12,7 +12,7 @@ from adapters.slack.app import SlackAdapter, SlackConfig
 from adapters.slack.delivery import SlackDelivery
 from bot.clock import FakeClock
 from bot.engine import MentorBot
-from bot.messages import Address, Message, Platform, Section
+from bot.messages import Address, Message, Section
 from scheduler.outbox import Outbox
 from storage.enums import NudgeStatus
 from storage.models import Person
@@ -22,6 +22,7 @@ from tests.kit.fakes.slack_workspace import SIGNING_SECRET
 from tests.kit.outbox import add_nudge, add_tenant, nudge, render
 
 from tests.kit.slack import ACME, ACME_TOKEN
+from tests.kit.platform_names import Platform
 
 OPEN, POST = "conversations.open", "chat.postMessage"
 INTRO = Message("Hana, meet Victor: you are matched for this round.",

@@ -8,11 +8,12 @@ import json
 from adapters.slack.app import SlackAdapter, SlackConfig
 from adapters.slack.render import message_blocks
 from bot.engine import MentorBot
-from bot.messages import Address, Attachment, Message, Platform, Section
+from bot.messages import Address, Attachment, Message, Section
 from tests.kit.fakes.slack_api import FakeSlackApi
 from tests.kit.fakes.slack_workspace import SIGNING_SECRET, SlackDriver
 
 from tests.kit.slack import ACME, ACME_TOKEN, assert_valid_blocks
+from tests.kit.platform_names import Platform
 
 PUBLIC_URL = "https://mentorbot.example.com"
 INVITE = Attachment("mentoring-2027-01-12.ics", "text/calendar", b"BEGIN:VCALENDAR", "/calendar/abc.ics")

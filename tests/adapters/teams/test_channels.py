@@ -17,7 +17,7 @@ import pytest
 from adapters.teams.app import NO_PERSONAL_CHAT, TeamsAdapter
 from bot.clock import FakeClock
 from bot.engine import MentorBot
-from bot.messages import Address, Button, Inbound, InboundKind, Message, Platform, Visibility, say
+from bot.messages import Address, Button, Inbound, InboundKind, Message, Visibility, say
 from scheduler.outbox import Outbox
 from storage.enums import NudgeStatus
 from tests.kit.fakes.teams_client import Member, TeamsDriver, serving
@@ -25,6 +25,7 @@ from tests.kit.fakes.teams_connector import FakeConnector
 from tests.kit.outbox import add_nudge, add_person, add_tenant, nudge, render
 
 from tests.kit.teams import CONTOSO, HANA, VICTOR
+from tests.kit.platform_names import Platform
 
 CHANNEL = "19:lunch0learn1@thread.tacv2"
 GROUP = "19:3f0c9a1e5b7d4e2f8a6c0b9d1e3f5a7c@thread.v2"

@@ -17,12 +17,13 @@ from sqlalchemy import select
 from adapters.teams.app import TeamsAdapter
 from adapters.teams.delivery import CONVERSATION_LIMITS, TENANT_LIMIT
 from bot.engine import MentorBot
-from bot.messages import Address, Button, Message, Platform, say
+from bot.messages import Address, Button, Message, say
 from storage.models import Person
 from tests.kit.fakes.teams_client import Member, TeamsDriver, serving
 from tests.kit.fakes.teams_connector import FakeConnector, Post
 
 from tests.kit.teams import CONTOSO, HANA, VICTOR
+from tests.kit.platform_names import Platform
 
 FAST = {"conversation_limits": ((3, 0.3), (5, 1.0)), "tenant_limit": (6, 0.5), "backoff_base": 0.01,
         "backoff_max": 0.05, "max_attempts": 4}

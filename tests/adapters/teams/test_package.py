@@ -13,7 +13,8 @@ import pytest
 
 from adapters.teams.package import build_manifest, menu_commands, write_package
 from bot.commands.dispatch import ALL_COMMANDS
-from bot.commands.grammar import CommandError, CommandSpec, parse, strip_prefix
+from bot.commands.grammar import CommandSpec, parse, strip_prefix
+from bot.errors import CommandError
 
 APP_ID = "0f8b6c2e-3d4a-4b5c-9e7f-1a2b3c4d5e6f"
 ICONS = Path(__file__).parents[3] / "adapters" / "teams" / "icons"

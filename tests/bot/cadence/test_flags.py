@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from bot.cadence.nudges import render_nudge
-from bot.cadence.tick import run_tick
+from bot.registry import render_nudge, run_tick
 from storage.enums import NudgeKind, NudgeStatus
 from storage.models import Flag, Nudge
 from storage.repository import Repository

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.cadence.tick import run_tick
+from bot.registry import run_tick
 from storage.enums import NudgeKind
 from storage.models import AuditEntry, MentoringSession
 from tests.kit.world import MENTEE, MENTOR, World

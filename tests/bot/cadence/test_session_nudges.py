@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.cadence.tick import run_tick
 from bot.engine import MentorBot
+from bot.registry import run_tick
 from storage.enums import NudgeKind
 from storage.models import MentoringSession
 from tests.kit.world import MENTEE, MENTOR, World

@@ -4,7 +4,7 @@ being canceled are flagged to the admins."""
 
 from __future__ import annotations
 
-from bot.cadence.tick import run_tick
+from bot.registry import run_tick
 from storage.enums import FlagKind, NudgeKind, NudgeStatus
 from storage.models import Attendance, AuditEntry, Flag, MentoringSession
 from tests.kit.world import World

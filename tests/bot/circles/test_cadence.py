@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from bot.cadence.hours import WorkingHours
-from bot.cadence.tick import run_tick
+from bot.registry import run_tick
 from storage.enums import EnrollmentStatus, NudgeKind
 from storage.models import Enrollment, Nudge, Person, Profile
 from tests.kit.world import World

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.cadence.tick import run_tick
+from bot.registry import run_tick
 from storage.enums import NudgeKind, NudgeStatus
 from storage.models import AuditEntry, MentoringSession
 from tests.kit.world import World

@@ -7,8 +7,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from bot.cadence.hours import WorkingHours, zone_named
 from bot.cadence.rules import SessionState, Side
-from bot.formats.circle_rules import (
-    Candidate, CircleState, evaluate, pick_host, propose_members, reference_day, shared_minutes, words,
+from bot.circles.rules import (
+    Candidate,
+    CircleState,
+    evaluate,
+    pick_host,
+    propose_members,
+    reference_day,
+    shared_minutes,
+    words,
 )
 from storage.enums import FlagKind, NudgeKind
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.cadence.nudges import render_nudge
+from bot.registry import render_nudge
 from storage.enums import NudgeKind
 from storage.models import AuditEntry, Nudge
 from storage.repository import Repository

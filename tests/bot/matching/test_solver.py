@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bot.matching.cohort import Candidate, Cohort
-from bot.matching.fit import FIT_SCALE, FitModel
+from bot.matching.score import FIT_SCALE, FitModel
 from bot.matching.solve import assign
 from bot.matching.synthetic import cohort
 

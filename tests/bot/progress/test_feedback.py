@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from bot.progress.periodic import write_periodic
+from bot.registry import write_periodic_nudges
 from storage.enums import FeedbackKind, NudgeKind, SkillStage
 from storage.models import AuditEntry, Feedback, Goal, Program, SkillRating
 from tests.kit.world import World
@@ -17,18 +17,18 @@ from tests.kit.transcript import Chats
 
 async def test_the_monthly_pulse_goes_to_both_sides_once_the_pair_has_settled_in(world: World) -> None:
     await zoe_and_victor(world, started=world.clock.now() - timedelta(days=10))
-    await write_periodic(world.db, world.clock)
+    await write_periodic_nudges(world.db, world.clock)
     assert await nudges_of(world, NudgeKind.PULSE) == []  # ten days in: too early
     world.clock.advance(timedelta(days=5))
-    await write_periodic(world.db, world.clock)
-    await write_periodic(world.db, world.clock)
+    await write_periodic_nudges(world.db, world.clock)
+    await write_periodic_nudges(world.db, world.clock)
     pulses = await nudges_of(world, NudgeKind.PULSE)
     assert sorted((world.name_of(n.person_id), n.payload["period"]) for n in pulses) == [
         ("Victor", "2026-11"), ("Zoe", "2026-11")]
     assert "Monthly pulse for November 2026: how is it going with Zoe?" in await rendered(
         world, next(n for n in pulses if world.name_of(n.person_id) == "Victor"))
     world.clock.advance(timedelta(days=14))  # December: a new pulse
-    await write_periodic(world.db, world.clock)
+    await write_periodic_nudges(world.db, world.clock)
     assert len(await nudges_of(world, NudgeKind.PULSE)) == 4
 
 
@@ -83,10 +83,10 @@ async def test_the_end_of_cycle_evaluation_re_rates_goals_and_skills_against_the
         Ada> /mentoring program set ends=2027-01-15
         bot: Cycle ends: 2027-01-15
     """)
-    await write_periodic(world.db, world.clock)
+    await write_periodic_nudges(world.db, world.clock)
     assert await nudges_of(world, NudgeKind.EVALUATION) == []  # not yet two weeks before the end
     world.clock.advance(timedelta(days=40))  # 2027-01-02
-    await write_periodic(world.db, world.clock)
+    await write_periodic_nudges(world.db, world.clock)
     asked = await nudges_of(world, NudgeKind.EVALUATION)
     assert sorted(world.name_of(n.person_id) for n in asked) == ["Victor", "Zoe"]
     assert f"evaluate with=#{pair}" in await rendered(world, asked[0])

@@ -9,13 +9,14 @@ from datetime import timedelta
 
 from adapters.console.chat import CONSOLE_TENANT, user_id_for
 from bot.engine import MentorBot
-from bot.messages import Address, Inbound, Message, Platform
+from bot.messages import Address, Inbound, Message
 from bot.reports import links
 from bot.reports.export import FILE_NAMES, cell, csv_files
 from storage.models import Program
 from storage.repository import Repository
 from tests.kit.world import World
 from tests.kit.reports import FORMULA_NAME, SECRET, Seed
+from tests.kit.platform_names import Platform
 from tests.kit.transcript import Chats
 
 LINK = re.compile(r"^/report/(?P<token>[^/]+)/export/(?P<name>[a-z_]+\.csv)$")

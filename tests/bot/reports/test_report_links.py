@@ -10,11 +10,12 @@ from sqlalchemy import select
 from bot.clock import FakeClock
 from adapters.console.chat import CONSOLE_TENANT, user_id_for
 from bot.engine import MentorBot
-from bot.messages import Address, Inbound, Platform
+from bot.messages import Address, Inbound
 from bot.reports import links
 from storage.db import Database
 from storage.models import AuditEntry
 from tests.kit.world import build_world
+from tests.kit.platform_names import Platform
 from tests.kit.transcript import Chats
 
 TOKEN_PATH = re.compile(r"/report/([A-Za-z0-9_.-]+)")

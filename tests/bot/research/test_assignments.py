@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.cadence.tick import run_tick
+from bot.registry import run_tick
 from storage.enums import AssignmentStatus, NudgeKind, NudgeStatus
 from storage.models import AssignmentMentor, Flag, Program, ResearchAssignment
 from tests.kit.world import MENTEE, World
@@ -27,8 +27,9 @@ async def test_propose_counts_what_active_mentees_want_and_proposes_a_mentor_for
     await set_profile(world, "Dan", topics_wanted=["Social media"])
     await set_profile(world, "Zoe", skills_offered=["AI assistants"])
     async with world.db.transaction() as session:  # Dan is paused: what he wants does not count
-        from storage.models import Enrollment
         from sqlalchemy import update
+
+        from storage.models import Enrollment
         await session.execute(update(Enrollment).where(Enrollment.person_id == world.people["Dan"])
                               .values(status="paused"))
     await chats.run("""

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from adapters.console.chat import user_id_for
-from bot.cadence.tick import run_tick
 from bot.engine import MentorBot
 from bot.messages import Address, Inbound, InboundKind
+from bot.registry import run_tick
 from storage.enums import AssignmentStatus, NudgeKind, SessionMode, SessionStatus
 from storage.models import Attendance, MentoringSession, ResearchAssignment
 from tests.kit.world import World
@@ -280,13 +280,14 @@ async def test_calling_off_the_assignment_calls_off_its_lunch_and_tells_the_audi
 async def test_a_slack_channel_mention_is_the_audience_channel(world: World) -> None:
     from types import SimpleNamespace
 
-    from bot.formats.research_lunch import resolve_audience
+    from adapters.slack.translate import neutral_text
+    from bot.research.lunch import resolve_audience
     from storage.repository import Repository
 
     await cast(world)
     async with world.db.transaction() as session:
         slack = SimpleNamespace(person=SimpleNamespace(platform="slack"), tenant=SimpleNamespace(external_id="T0123"),
                                 repo=Repository(session, world.tenant_id))
-        audience = await resolve_audience(slack, "<#C0123|general>, Victor, Zoe", None, [world.people["Zoe"]])  # type: ignore[arg-type]
+        audience = await resolve_audience(slack, neutral_text("<#C0123|general>, Victor, Zoe"), None, [world.people["Zoe"]])  # type: ignore[arg-type]
     assert audience == {"people": [world.people["Victor"]],
                         "channel": {"platform": "slack", "tenant": "T0123", "user_id": "C0123", "reference": None}}

@@ -1,0 +1,112 @@
+"""What a platform brings to the composition root: one :class:`PlatformSpec` per ``adapters/<platform>/``.
+
+The composition root (:mod:`mentorbot.cli`) loops over the specs listed in
+:mod:`adapters.registry`: it reads each one's settings, serves the configured ones, hands their
+deliverers to the outbox and adds their commands. A new platform is one folder exporting a
+``PLATFORM`` and one line in the registry; nothing in ``bot/`` or ``storage/`` names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from adapters.offload import Offload
+from bot.delivery import Deliverer
+
+if TYPE_CHECKING:
+    import argparse
+
+    from aiohttp import web
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.engine import MentorBot
+
+
+class PlatformSettings(BaseSettings):
+    """A platform's own environment variables, read like the shared ones (and from ``.env``).
+
+    A platform with none (the console) uses this class as it is: never configured.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    @property
+    def configured(self) -> bool:
+        """True when these settings ask for the platform to be served."""
+        return False
+
+    def problem(self) -> str | None:
+        """What keeps the platform from being served as configured, in plain words without the
+        values given (they may be secrets); None when nothing does."""
+        return None
+
+
+S = TypeVar("S", bound=PlatformSettings)
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What the composition root hands a platform's builder.
+
+    ``engine`` belongs to the loop the routes run on (for what a platform keeps in the database
+    itself: Slack's installations); ``offload`` runs the work that follows an acknowledgement
+    (the core's turns) where ``bot`` lives; ``public_url`` is ``PUBLIC_URL``.
+    """
+
+    bot: MentorBot
+    engine: AsyncEngine
+    offload: Offload
+    public_url: str | None = None
+
+
+class Adapter(Deliverer, Protocol):
+    """A built platform: its HTTP routes, and the deliverer of the messages the bot starts."""
+
+    def add_routes(self, web_app: web.Application) -> None:
+        """Add the platform's endpoints to ``web_app``."""
+
+    async def close(self) -> None:
+        """Release what the adapter holds (HTTP sessions) on shutdown."""
+
+
+@dataclass(frozen=True)
+class CliCommand(Generic[S]):
+    """A ``mentorbot`` subcommand a platform adds: ``arguments`` adds its options to its parser,
+    ``run`` does it with the platform's settings and returns the exit status."""
+
+    name: str
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[S, argparse.Namespace], int]
+
+
+@dataclass(frozen=True)
+class PlatformSpec(Generic[S]):
+    """One platform, as the composition root sees it.
+
+    ``name`` is what its people's addresses carry (stored in the database); ``label`` is how the
+    start-up log and the help name it; ``settings`` reads its environment variables and says
+    whether it is configured and what is wrong; ``build`` makes its adapter (None: nothing to
+    serve over HTTP, like the terminal); ``commands`` are its extra ``mentorbot`` subcommands.
+    """
+
+    name: str
+    label: str
+    settings: type[S]
+    build: Callable[[S, Wiring], Adapter] | None = None
+    commands: tuple[CliCommand[S], ...] = ()
+
+    @property
+    def served(self) -> bool:
+        """True for a platform served over HTTP when configured."""
+        return self.build is not None
+
+
+def secret(value: SecretStr | None) -> str | None:
+    """The plain value of an optional secret setting."""
+    return value.get_secret_value() if value is not None else None

@@ -1,0 +1,91 @@
+"""How sessions are written for people: times in the reader's zone, places, confirmations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from bot.cadence.hours import hours_of, zone_named
+from bot.invites import session_invite
+from bot.messages import Button, Message, say
+from bot.parsing import InvalidAnswer
+from bot.turn import Turn
+from storage.enums import SessionMode
+from storage.models import MentoringSession, Person
+
+FURTHEST = timedelta(days=366)
+
+
+async def zone_of(turn: Turn) -> str:
+    """The caller's time zone name (profile, else platform, else UTC)."""
+    return (await hours_of(turn.repo, turn.person)).zone.key
+
+
+async def local_today(turn: Turn) -> date:
+    """Today's date where the person speaking is (in :func:`zone_of` their zone)."""
+    return turn.now.astimezone(zone_named(await zone_of(turn))).date()
+
+
+def when(day: date, clock: time, zone: str, now: datetime) -> datetime:
+    """A local date and time in ``zone`` as an aware UTC moment, which must be ahead (and
+    within a year)."""
+    moment = datetime.combine(day, clock, zone_named(zone))
+    if moment <= now:
+        raise InvalidAnswer(f"{day.isoformat()} {clock:%H:%M} ({zone}) has already passed: pick a time ahead.")
+    if moment - now > FURTHEST:
+        raise InvalidAnswer("That is more than a year ahead: pick a date within the next twelve months.")
+    return moment
+
+
+REMOTE_WORDS = ("", "remote", "online", "video", "video call")
+IN_PERSON_WORDS = ("in person", "in-person", "onsite", "on site", "on-site", "face to face")
+
+
+@dataclass(frozen=True)
+class Venue:
+    """Where a session takes place: remote (a video call) or in person, at a place if known."""
+
+    mode: SessionMode
+    place: str | None = None
+
+    @classmethod
+    def of(cls, session: MentoringSession) -> Venue:
+        """The venue a session was given."""
+        return cls(SessionMode(session.mode), session.place)
+
+
+def venue_of(where: str | None) -> Venue:
+    """``remote`` (or nothing) is a video call; ``in person`` is in person at a place still to be
+    agreed; anything else is the place where people meet, in person."""
+    text = " ".join((where or "").split())
+    if text.lower() in REMOTE_WORDS:
+        return Venue(SessionMode.REMOTE)
+    if text.lower() in IN_PERSON_WORDS:
+        return Venue(SessionMode.IN_PERSON)
+    return Venue(SessionMode.IN_PERSON, text[:200])
+
+
+def where_text(session: MentoringSession) -> str:
+    """``remote``, ``in person`` or ``at Room 4.12``."""
+    if session.place:
+        return f"at {session.place}"
+    return "in person" if session.mode == SessionMode.IN_PERSON else "remote"
+
+
+def describe(session: MentoringSession, zone: str) -> str:
+    """``Tue 12 Jan 2027, 15:00 (Europe/Brussels), remote`` in the reader's zone."""
+    local = session.starts_at.astimezone(zone_named(zone))
+    where = where_text(session)
+    repeat = ", repeating" if session.recurring else ""
+    return f"{local:%a %d %b %Y, %H:%M} ({zone}), {where}{repeat}"
+
+
+async def confirmation(turn: Turn, session: MentoringSession, partner: Person, verb: str) -> Message:
+    """What the person who scheduled (or moved) a session is told, with the calendar invite."""
+    zone = await zone_of(turn)
+    invite = await session_invite(turn.repo, session)
+    message = say(f"{verb} your session with {partner.display_name}: {describe(session, zone)}. "
+                  f"I've told {partner.display_name} and will remind you both before it.",
+                  Button.for_command("Reschedule", f'reschedule with="{partner.display_name}"'),
+                  Button.for_command("Cancel it", f'cancel-session with="{partner.display_name}"'))
+    return Message(message.text, message.blocks, attachments=(invite,))

@@ -1,0 +1,187 @@
+"""The circles commands: admins propose, staff, start, end and nudge circles; the people in a
+circle see it and run its meetings (see :mod:`bot.circles.meeting_commands`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.cadence.when_and_where import describe, zone_of
+from bot.circles import circles as ops
+from bot.circles import meeting_commands as meetings
+from bot.circles.circles import CircleView, load
+from bot.circles.rules import Proposal
+from bot.commands.command_call import CommandCall
+from bot.commands.grammar import Arg, ArgKind, CommandSpec, Handler
+from bot.errors import CommandError
+from bot.messages import LABEL_LIMIT, Button, ButtonStyle, Message, say
+from bot.people import find_person
+from bot.programs import adopt_format
+from bot.ratings import HIGH, LOW
+from storage import circles as queries
+from storage.enums import Cadence, CircleRole, CircleStatus, ProgramFormat
+
+TITLE_LIMIT = 120
+SIZES = (3, 12)
+
+
+async def _circle(call: CommandCall) -> CircleView:
+    """The program's circle named by ``#ID``."""
+    program = call.program
+    assert program is not None
+    ref = call.args["circle"]
+    view = await load(call.turn.repo, meetings.circle_id(ref))
+    if view is None or view.circle.program_id != program.id:
+        raise CommandError(f"There is no circle {ref} in {program.name} (see `/mentoring circle list`).")
+    return view
+
+
+def _confirm_button(view: CircleView) -> Button:
+    return Button.for_command("Confirm", view.admin_command("confirm"), ButtonStyle.PRIMARY)
+
+
+async def create(call: CommandCall) -> Sequence[Message]:
+    """``circle create TITLE size=N [hosts=A,B] [cadence=...]``: propose a circle from the profiles."""
+    turn, program, args = call.turn, call.program, call.args
+    assert program is not None
+    title = " ".join(args["title"].split())
+    existing = await queries.open_circle_titled(turn.repo, program.id, title)
+    if existing is not None:
+        raise CommandError(f"The circle '{existing.title}' (#{existing.id}) already exists in {program.name}; "
+                           "pick another title, or end that one first.")
+    hosts = [await find_person(turn, name) for name in args.get("hosts", [])]
+    if len({p.id for p in hosts}) < len(hosts):
+        raise CommandError("hosts: name each host once.")
+    view, proposal = await ops.create(turn, program, title, args["size"], args.get("cadence"), hosts)
+    adopted = adopt_format(program, ProgramFormat.GROUP)
+    return [say(_proposal_text(view, proposal) + adopted, _confirm_button(view))]
+
+
+def _proposal_text(view: CircleView, proposal: Proposal) -> str:
+    circle = view.circle
+    lines = [f"Proposed circle {view.ref} {view.name} in {view.program.name} (meets {view.cadence_text}; up to "
+             f"{circle.size} members). Nobody is told anything until you confirm.", "Hosts:"]
+    lines += [f"- {person.display_name}: {'; '.join(member.reasons)}" for member, person in view.people
+              if member.role == CircleRole.HOST]
+    lines.append(f"Members ({len(proposal.picks)} of {circle.size}):")
+    lines += [f"- {pick.candidate.name}: {'; '.join(pick.reasons)}" for pick in proposal.picks] or ["- nobody yet"]
+    if len(proposal.picks) < circle.size:
+        why = "; ".join(proposal.left_out) if proposal.left_out else \
+            f"{view.program.name} has no other active mentees"
+        lines.append(f"Only {len(proposal.picks)} of {circle.size} places could be filled: {why}.")
+    elif proposal.also_possible:
+        lines.append(f"{proposal.also_possible} more mentees could join if you make room.")
+    lines.append(f"Change it with `/mentoring circle add {view.ref} NAME` (add `host` for a host) and "
+                 f"`/mentoring circle remove {view.ref} NAME`, then confirm.")
+    return "\n".join(lines)
+
+
+async def add(call: CommandCall) -> Sequence[Message]:
+    """``circle add #ID NAME [host]``: add a member (or a host)."""
+    view = await _circle(call)
+    text = await ops.add(call.turn, view, await find_person(call.turn, call.args["name"]), bool(call.args.get("host")))
+    if view.circle.status == CircleStatus.PROPOSED:
+        return [say(text, _confirm_button(view))]
+    return [say(text)]
+
+
+async def remove(call: CommandCall) -> Sequence[Message]:
+    """``circle remove #ID NAME``: take someone out of the circle."""
+    view = await _circle(call)
+    return [say(await ops.remove(call.turn, view, await find_person(call.turn, call.args["name"])))]
+
+
+async def confirm(call: CommandCall) -> Sequence[Message]:
+    """``circle confirm #ID``: start the circle; everyone in it is welcomed."""
+    return [say(await ops.confirm(call.turn, await _circle(call)))]
+
+
+async def end(call: CommandCall) -> Sequence[Message]:
+    """``circle end #ID``: end the circle; its upcoming meeting is called off."""
+    return [say(await ops.end(call.turn, await _circle(call)))]
+
+
+async def nudge(call: CommandCall) -> Sequence[Message]:
+    """``circle nudge #ID [NAME]``: remind a member (or the hosts) now, in their working hours."""
+    view = await _circle(call)
+    name = call.args.get("name")
+    person = await find_person(call.turn, name) if name else None
+    lines = await ops.nudge(call.turn, view, person)
+    who = person.display_name if person else f"the hosts of {view.name}"
+    return [say(f"Nudging {who}:\n" + "\n".join(f"- {line}" for line in lines))]
+
+
+async def list_circles(call: CommandCall) -> Sequence[Message]:
+    """``circle list``: every circle of the program, with its next meeting and attendance so far."""
+    turn, program = call.turn, call.program
+    assert program is not None
+    circles = await queries.circles_of_program(turn.repo, program.id)
+    if not circles:
+        return [say(f'No circles in {program.name} yet. Propose one: `/mentoring circle create "AI at work" size=6`.')]
+    zone = await zone_of(turn)
+    shares = await queries.attendance_by(turn.repo, [c.id for c in circles])
+    lines = []
+    for circle in circles:
+        view = await ops.view_of(turn.repo, circle)
+        if view is None:
+            continue
+        upcoming = await queries.upcoming(turn.repo, circle.id, turn.now)
+        came, recorded = shares.get(circle.id, (0, 0))
+        attendance = f"attendance {round(100 * came / recorded)}% ({came} of {recorded})" if recorded \
+            else "no attendance recorded yet"
+        nxt = f"next meeting {describe(upcoming, zone)}" if upcoming else "nothing on the calendar"
+        lines.append(f"- {view.ref} {view.name}: {circle.status}; hosts {view.host_names}; {len(view.members)} "
+                     f"members; {nxt}; {attendance}")
+    return [say(f"Circles of {program.name}:\n" + "\n".join(lines))]
+
+
+PROGRAM = Arg("program")
+CIRCLE = Arg("circle", required=True, max_length=12)
+CIRCLE_OPTION = Arg("circle", max_length=12)
+NAME = Arg("name", required=True, max_length=LABEL_LIMIT)
+WHEN = (Arg("date", max_length=20), Arg("time", max_length=10), Arg("where", max_length=200))
+SESSION = Arg("session", ArgKind.INT, required=True, low=1, high=2**31 - 1)
+
+
+def _admin(words: str, summary: str, example: str, handler: Handler, *positionals: Arg,
+           options: tuple[Arg, ...] = (), flags: tuple[str, ...] = ()) -> CommandSpec:
+    return CommandSpec(("circle", *words.split()), summary, example, handler, positionals=positionals,
+                       options=(*options, PROGRAM), flags=flags, admin=True, program_scoped=True)
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    _admin("create", "propose a circle: one or two mentors host a small group of senior leaders around a trend",
+           '/mentoring circle create "AI at work" size=6 hosts=Hana,Zoe', create,
+           Arg("title", required=True, max_length=TITLE_LIMIT),
+           options=(Arg("size", ArgKind.INT, required=True, low=SIZES[0], high=SIZES[1]),
+                    Arg("hosts", ArgKind.LIST, max_length=300, item_max_length=LABEL_LIMIT, max_items=2),
+                    Arg("cadence", ArgKind.CHOICE, choices=tuple(c.value for c in Cadence)))),
+    _admin("add", "add someone to a circle (the word host for a host)", "/mentoring circle add #3 Victor",
+           add, CIRCLE, NAME, flags=("host",)),
+    _admin("remove", "take someone out of a circle", "/mentoring circle remove #3 Victor", remove, CIRCLE, NAME),
+    _admin("confirm", "start a proposed circle: everyone in it is welcomed", "/mentoring circle confirm #3",
+           confirm, CIRCLE),
+    _admin("end", "end a circle (its upcoming meeting is called off)", "/mentoring circle end #3", end, CIRCLE),
+    _admin("list", "every circle: hosts, members, next meeting, attendance so far", "/mentoring circle list",
+           list_circles),
+    _admin("nudge", "remind a circle member now (without a name: its hosts)", "/mentoring circle nudge #3 Victor",
+           nudge, CIRCLE, Arg("name", max_length=LABEL_LIMIT)),
+    CommandSpec(("circles",), "your circles and their next meeting", "/mentoring circles", meetings.mine),
+    CommandSpec(("circle", "show"), "a circle: its people, next and past meetings", "/mentoring circle show #3",
+                meetings.show, positionals=(Arg("circle", max_length=12),)),
+    CommandSpec(("circle", "schedule"), "hosts: put the circle's next meeting on the calendar (remote, in person "
+                "or a place)", "/mentoring circle schedule 2027-01-12 15:00 remote", meetings.schedule,
+                positionals=WHEN, flags=("repeat",), options=(CIRCLE_OPTION,)),
+    CommandSpec(("circle", "reschedule"), "hosts: move the circle's next meeting",
+                "/mentoring circle reschedule 2027-01-19 15:00", meetings.reschedule, positionals=WHEN,
+                options=(CIRCLE_OPTION,)),
+    CommandSpec(("circle", "cancel-meeting"), "hosts: call off the circle's next meeting",
+                "/mentoring circle cancel-meeting", meetings.cancel_meeting, options=(CIRCLE_OPTION,)),
+    CommandSpec(("circle", "invite"), "the calendar invite (.ics) for your circle's next meeting",
+                "/mentoring circle invite", meetings.invite, options=(CIRCLE_OPTION,)),
+    CommandSpec(("circle", "outcome"), "hosts: what became of a circle meeting", "/mentoring circle outcome 42 held",
+                meetings.outcome, positionals=(SESSION, Arg("what", ArgKind.CHOICE, required=True,
+                                                             choices=meetings.OUTCOMES)), hidden=True),
+    CommandSpec(("circle", "rate"), "how useful a circle meeting you came to was, 1 to 5",
+                "/mentoring circle rate 42 4", meetings.rate,
+                positionals=(SESSION, Arg("rating", ArgKind.INT, required=True, low=LOW, high=HIGH))),
+)

@@ -1,0 +1,184 @@
+"""Participant commands about sessions: schedule, reschedule, cancel, what happened, invites."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.cadence.when_and_where import Venue, confirmation, describe, venue_of, zone_of
+from bot.commands.arguments import PARTNER, WHEN
+from bot.commands.command_call import CommandCall
+from bot.commands.grammar import Arg, ArgKind, CommandSpec
+from bot.commands.session_start import session_start
+from bot.errors import CommandError
+from bot.invites import session_invite
+from bot.messages import Button, ButtonStyle, Message, say
+from bot.pairs import sessions as ops
+from bot.pairs.schedule_flow import SCHEDULING
+from bot.progress.checkin import after_held
+from bot.progress.common import pair_view
+from bot.turn import Turn
+from storage.enums import PairStatus, SessionStatus
+from storage.models import MentoringSession, Pair, Person
+
+OUTCOMES = {"held": SessionStatus.HELD, "rescheduled": SessionStatus.RESCHEDULED,
+            "canceled": SessionStatus.CANCELED, "no-show": SessionStatus.NO_SHOW}
+
+
+async def my_pair(turn: Turn, partner_name: str | None) -> tuple[Pair, Person]:
+    """The pair a participant command is about: the only one, or the one with ``partner_name``
+    (the partner's name, or ``#ID`` of the pair, as an introduction's button gives it)."""
+    pairs = await turn.repo.pairs_of(turn.person.id)
+    if not pairs:
+        raise CommandError("You don't have a mentoring partner yet: your program admin pairs people up.")
+    found: list[tuple[Pair, Person]] = []
+    for pair in pairs:
+        partner = await turn.repo.person(ops.partner_of(pair, turn.person.id))
+        if partner is not None and (not partner_name or partner_name.strip().lower() in
+                                    (partner.display_name.lower(), partner.user_id.lower(), f"#{pair.id}")):
+            found.append((pair, partner))
+    if not found:
+        names = ", ".join(p.display_name for _, p in [await _with_partner(turn, x) for x in pairs])
+        raise CommandError(f"You are not paired with '{partner_name}'. Your partners: {names}.")
+    if len(found) > 1:
+        names = ", ".join(f'with="{p.display_name}"' for _, p in found)
+        raise CommandError(f"You have several partners: say which one ({names}).")
+    pair, partner = found[0]
+    if pair.status == PairStatus.PAUSED:
+        raise CommandError(f"Your pair with {partner.display_name} is paused until {pair.paused_until}.")
+    return pair, partner
+
+
+async def _with_partner(turn: Turn, pair: Pair) -> tuple[Pair, Person]:
+    partner = await turn.repo.person(ops.partner_of(pair, turn.person.id))
+    assert partner is not None
+    return pair, partner
+
+
+async def schedule(call: CommandCall) -> Sequence[Message]:
+    """``schedule [DATE TIME [WHERE]] [repeat] [with=NAME]``: put the next session on the calendar."""
+    turn = call.turn
+    pair, partner = await my_pair(turn, call.args.get("with"))
+    upcoming = await ops.upcoming_session(turn, pair)
+    if upcoming is not None:
+        zone = await zone_of(turn)
+        return [say(f"You already have a session with {partner.display_name}: {describe(upcoming, zone)}.",
+                    Button.for_command("Reschedule it", f'reschedule with="{partner.display_name}"'))]
+    if "date" not in call.args:
+        return await SCHEDULING.start(turn, {"pair_id": pair.id, "partner": partner.display_name},
+                                      subject=f"pair-{pair.id}")
+    zone = await zone_of(turn)
+    session = await ops.schedule(turn, pair, session_start(call, zone), zone, venue_of(call.args.get("where")),
+                                 recurring=bool(call.args.get("repeat")))
+    return [await confirmation(turn, session, partner, "Scheduled")]
+
+
+async def reschedule(call: CommandCall) -> Sequence[Message]:
+    """``reschedule [DATE TIME [WHERE]] [with=NAME]``: move the next session."""
+    turn = call.turn
+    pair, partner = await my_pair(turn, call.args.get("with"))
+    upcoming = await ops.upcoming_session(turn, pair)
+    if upcoming is None:
+        return [say(f"Nothing is on the calendar with {partner.display_name} to move.",
+                    Button.for_command("Schedule a session", f'schedule with="{partner.display_name}"'))]
+    if "date" not in call.args:
+        return await SCHEDULING.start(turn, {"pair_id": pair.id, "partner": partner.display_name,
+                                             "moving": upcoming.id}, subject=f"pair-{pair.id}")
+    zone = await zone_of(turn)
+    where = call.args.get("where")
+    venue = venue_of(where) if where is not None else Venue.of(upcoming)
+    session = await ops.reschedule(turn, pair, upcoming, session_start(call, zone), zone, venue)
+    return [await confirmation(turn, session, partner, "Moved")]
+
+
+async def cancel_session(call: CommandCall) -> Sequence[Message]:
+    """``cancel-session [with=NAME]``: call the next session off (you are recorded as canceling)."""
+    turn = call.turn
+    pair, partner = await my_pair(turn, call.args.get("with"))
+    upcoming = await ops.upcoming_session(turn, pair)
+    if upcoming is None:
+        return [say(f"Nothing is on the calendar with {partner.display_name} to cancel.")]
+    await ops.cancel(turn, pair, upcoming, turn.person.id)
+    return [say(f"Canceled your session with {partner.display_name} ({describe(upcoming, await zone_of(turn))}). "
+                f"I've told {partner.display_name}. Sessions that are moved rather than dropped keep the "
+                "momentum: pick a new date?",
+                Button.for_command("Pick a new date", f'schedule with="{partner.display_name}"', ButtonStyle.PRIMARY))]
+
+
+async def outcome(call: CommandCall) -> Sequence[Message]:
+    """``outcome SESSION held|rescheduled|canceled|no-show [by=me|partner]``: what became of a session."""
+    turn = call.turn
+    session = await turn.repo.one_or_none(
+        turn.repo.scoped(MentoringSession).where(MentoringSession.id == call.args["session"]))
+    pair = await ops.active_pair(turn, session.pair_id) if session and session.pair_id else None
+    if session is None or pair is None or turn.person.id not in (pair.mentor_id, pair.mentee_id):
+        raise CommandError("I can't find that session among yours.")
+    partner = await turn.repo.person(ops.partner_of(pair, turn.person.id))
+    assert partner is not None
+    if session.status != SessionStatus.SCHEDULED:
+        return [say(f"Already recorded: that session was {session.status.replace('_', '-')}. Thanks!")]
+    if session.starts_at > turn.now:
+        raise CommandError("That session has not taken place yet.")
+    status = OUTCOMES[call.args["what"]]
+    if status == SessionStatus.RESCHEDULED:
+        return await SCHEDULING.start(turn, {"pair_id": pair.id, "partner": partner.display_name,
+                                             "moving": session.id}, subject=f"pair-{pair.id}",
+                                      intro="When does it take place now?")
+    by = partner.id if call.args.get("by") == "partner" else turn.person.id
+    await ops.record_outcome(turn, pair, session, status, by if status == SessionStatus.CANCELED else None)
+    view = await pair_view(turn, pair.id)
+    if status == SessionStatus.HELD and view is not None:
+        return await after_held(turn, view, session)
+    return [_after_outcome(status, partner)]
+
+
+def _after_outcome(status: SessionStatus, partner: Person) -> Message:
+    schedule = Button.for_command("Schedule the next one", f'schedule with="{partner.display_name}"',
+                                  ButtonStyle.PRIMARY)
+    if status == SessionStatus.NO_SHOW:
+        return say(f"Noted as a no-show. Pick a new date with {partner.display_name}?", schedule)
+    return say("Noted as canceled. A new date keeps the momentum going:", schedule)
+
+
+async def list_sessions(call: CommandCall) -> Sequence[Message]:
+    """``sessions``: your next session and the latest ones, with what became of them."""
+    turn = call.turn
+    zone = await zone_of(turn)
+    lines = []
+    for pair in await turn.repo.pairs_of(turn.person.id):
+        _, partner = await _with_partner(turn, pair)
+        for session in await ops.pair_sessions(turn, pair):
+            state = "on the calendar" if session.status == SessionStatus.SCHEDULED else session.status.replace("_", "-")
+            lines.append(f"- {describe(session, zone)}, with {partner.display_name}: {state}")
+    if not lines:
+        return [say("No sessions yet.", Button.for_command("Schedule one", "schedule"))]
+    return [say("Your sessions, newest first:\n" + "\n".join(lines))]
+
+
+async def invite(call: CommandCall) -> Sequence[Message]:
+    """``invite [with=NAME]``: the calendar invite for the next session again."""
+    turn = call.turn
+    pair, partner = await my_pair(turn, call.args.get("with"))
+    upcoming = await ops.upcoming_session(turn, pair)
+    if upcoming is None:
+        return [say(f"Nothing is on the calendar with {partner.display_name} yet.",
+                    Button.for_command("Schedule a session", f'schedule with="{partner.display_name}"'))]
+    text = f"The calendar invite for your session with {partner.display_name}: {describe(upcoming, await zone_of(turn))}."
+    return [Message(text, say(text).blocks, attachments=(await session_invite(turn.repo, upcoming),))]
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(("schedule",), "put your next session on the calendar (in your time zone; remote, in person or a place)",
+                "/mentoring schedule 2027-01-12 15:00 remote", schedule, positionals=WHEN, flags=("repeat",),
+                options=(PARTNER,)),
+    CommandSpec(("reschedule",), "move your next session", "/mentoring reschedule 2027-01-19 15:00",
+                reschedule, positionals=WHEN, options=(PARTNER,)),
+    CommandSpec(("cancel-session",), "call off your next session", "/mentoring cancel-session",
+                cancel_session, options=(PARTNER,)),
+    CommandSpec(("sessions",), "your sessions and what became of them", "/mentoring sessions", list_sessions),
+    CommandSpec(("invite",), "the calendar invite (.ics) for your next session", "/mentoring invite", invite,
+                options=(PARTNER,)),
+    CommandSpec(("outcome",), "what became of a session", "/mentoring outcome 42 held", outcome,
+                positionals=(Arg("session", ArgKind.INT, required=True, low=1, high=2**31 - 1),
+                             Arg("what", ArgKind.CHOICE, required=True, choices=tuple(OUTCOMES))),
+                options=(Arg("by", ArgKind.CHOICE, choices=("me", "partner")),), hidden=True),
+)

@@ -1,0 +1,1 @@
+"""Research assignments presented at lunch-and-learns: a format (see format.py)."""

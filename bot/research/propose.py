@@ -1,0 +1,109 @@
+"""Proposing research assignments from what the program's mentees want to learn most.
+
+Topics are counted over the profiles of actively enrolled mentees (each mentee once per
+topic, case-insensitive); topics with an assignment under way are left out. Each proposed
+topic gets a mentor: an active mentor who offers it as a skill, else any active mentor,
+the one with the fewest assignments under way first (counting the ones proposed here, so
+that three topics do not all land on one person).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from bot.cadence.when_and_where import local_today
+from bot.messages import Button, ButtonStyle, Message, say, short
+from bot.research.assignments import PROPOSED_DUE
+from bot.turn import Turn
+from storage import research as queries
+from storage.enums import Role
+from storage.matching import active_on_side
+from storage.models import Person, Profile, Program
+
+SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A topic mentees want, how many, and who could study it."""
+
+    topic: str
+    wanted_by: int
+    mentor: Person | None = None
+    offers: bool = False
+    load: int = 0
+
+
+def wanted(profiles: list[Profile | None], listed: list[str]) -> tuple[Counter[str], dict[str, str]]:
+    """How many mentees want each topic (lower case), and each topic as written: as on the
+    program's topic list, else as most mentees wrote it."""
+    counts: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = {}
+    for profile in profiles:
+        mine: dict[str, str] = {}
+        for raw in (profile.topics_wanted or []) if profile is not None else []:
+            topic = " ".join(str(raw).split()).replace('"', "'")
+            if topic:
+                mine.setdefault(topic.lower(), topic)
+        for key, topic in mine.items():
+            counts[key] += 1
+            spellings.setdefault(key, Counter())[topic] += 1
+    official = {" ".join(t.split()).lower(): t for t in listed}
+    spelled = {key: official.get(key) or max(sorted(found), key=lambda t: found[t])
+               for key, found in spellings.items()}
+    return counts, spelled
+
+
+async def proposals(turn: Turn, program: Program) -> tuple[list[Proposal], bool]:
+    """The topics most wanted and not assigned yet, each with a mentor; True when any topic is
+    wanted at all."""
+    mentees = await active_on_side(turn.repo, program.id, Role.MENTEE)
+    counts, spelled = wanted([profile for _person, profile in mentees], program.topics or [])
+    taken = await queries.live_topics(turn.repo, program.id)
+    open_topics = sorted((key for key in counts if key not in taken), key=lambda k: (-counts[k], k))[:SHOWN]
+    mentors = await active_on_side(turn.repo, program.id, Role.MENTOR)
+    load = await queries.live_load(turn.repo, program.id)
+    found = []
+    for key in open_topics:
+        offering = [p for p, profile in mentors
+                    if profile is not None and key in {s.strip().lower() for s in profile.skills_offered or []}]
+        pool = offering or [p for p, _profile in mentors]
+        mentor = min(pool, key=lambda p: (load.get(p.id, 0), p.display_name.lower(), p.id), default=None)
+        if mentor is not None:
+            found.append(Proposal(spelled[key], counts[key], mentor, bool(offering), load.get(mentor.id, 0)))
+            load[mentor.id] = load.get(mentor.id, 0) + 1
+        else:
+            found.append(Proposal(spelled[key], counts[key]))
+    return found, bool(counts)
+
+
+def _line(number: int, proposal: Proposal) -> str:
+    who = "mentee" if proposal.wanted_by == 1 else "mentees"
+    lead = f"{number}. *{proposal.topic}*: wanted by {proposal.wanted_by} {who}."
+    mentor = proposal.mentor
+    if mentor is None:
+        return f"{lead} No active mentor to propose yet."
+    under_way = f"{proposal.load} assignment{'' if proposal.load == 1 else 's'} under way"
+    if proposal.offers:
+        return f"{lead} Proposed mentor: {mentor.display_name} (offers it as a skill; {under_way})."
+    return (f"{lead} Proposed mentor: {mentor.display_name} (no active mentor offers it as a skill, so the one "
+            f"with the fewest assignments: {under_way}).")
+
+
+async def propose_message(turn: Turn, program: Program) -> Message:
+    """The proposals with an "Assign" button each (due in three weeks)."""
+    found, anything = await proposals(turn, program)
+    if not found:
+        why = ("every topic they want already has a research assignment under way" if anything
+               else "no active mentee has listed topics they want to learn yet")
+        return say(f"Nothing to propose in {program.name}: {why}. You can assign any topic yourself: "
+                   '`/mentoring research assign "Copilot in Excel" mentors=Zoe due=YYYY-MM-DD`.')
+    due = (await local_today(turn) + PROPOSED_DUE).isoformat()
+    buttons = [Button.for_command(short(f"Assign: {p.topic}", 75),
+                                  f'research assign "{p.topic}" mentors="{p.mentor.display_name}" due={due} '
+                                  f'program="{program.name}"', ButtonStyle.PRIMARY if i == 0 else ButtonStyle.DEFAULT)
+               for i, p in enumerate(found) if p.mentor is not None]
+    lines = [_line(i, p) for i, p in enumerate(found, start=1)]
+    return say(f"What mentees in {program.name} want to learn most, with no research assignment yet:\n"
+               + "\n".join(lines) + f"\nEach button assigns the topic, due in three weeks ({due}).", *buttons)
