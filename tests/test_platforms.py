@@ -25,7 +25,7 @@ from storage.db import Database
 from storage.enums import NudgeKind, NudgeStatus
 from storage.models import Nudge, Person
 from storage.repository import Repository
-from tests.adapters.fake_platform import FAKE, PLATFORM
+from tests.kit.fakes.platform import FAKE, PLATFORM
 from tests.kit.serving import free_port
 
 LONG_AGO = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -28,8 +28,8 @@ from bot.messages import (
     say,
 )
 from storage.models import Person
-from tests.kit.scripts import CREATE_PROGRAM
 from tests.kit.platform_names import Platform
+from tests.kit.scripts import CREATE_PROGRAM
 
 LEVELS = (Option("1", "1 - junior"), Option("3", "3 - manager"), Option("5", "5 - executive"))
 LANGUAGES = (Option("en", "English"), Option("fr", "French"), Option("nl", "Dutch"))

@@ -11,8 +11,8 @@ from bot.engine import MentorBot
 from bot.messages import Address, Button, say
 from scheduler.outbox import Outbox
 from storage.enums import NudgeStatus
-from tests.kit.outbox import add_nudge, add_person, add_tenant, nudge, render
 from tests.kit.platform_names import Platform
+from tests.kit.outbox import add_nudge, add_person, add_tenant, nudge, render
 
 INVITE = say("Lunch-and-learn: Hana presents AI assistants, Thursday 12:30.", Button.for_command("I'll come", "help"))
 

@@ -22,9 +22,9 @@ from storage.models import (
     ProgramAdmin,
     Tenant,
 )
+from tests.kit.platform_names import Platform
 from tests.kit.scripts import CREATE_PROGRAM, UP_TO_THE_LEVEL, UP_TO_THE_TIME_ZONE, UP_TO_THE_TOPICS, onboarding
 from tests.kit.transcript import Chats
-from tests.kit.platform_names import Platform
 
 async def _count(bot: MentorBot, model: type) -> int:
     async with bot.db.transaction() as session:

@@ -7,7 +7,9 @@
 - :mod:`tests.kit.transcript` and :mod:`tests.kit.scripts`: dialog tests as console transcripts,
   and the snippets they share (creating a program, onboarding).
 - :mod:`tests.kit.fakes`: the platforms played locally over real HTTP (Slack Web API, a Slack
-  workspace, the Teams Bot Connector, a Teams tenant, Microsoft's token services).
+  workspace, the Teams Bot Connector, a Teams tenant, Microsoft's token services), and
+  :mod:`tests.kit.fakes.platform`, a platform that exists only in the tests.
+- :mod:`tests.kit.platform_names`: the bundled platforms' names, as ``Platform.SLACK``.
 - :mod:`tests.kit.slack` and :mod:`tests.kit.teams`: the workspace and tenant the adapter tests
   use, and the Block Kit and Adaptive Card checks run on everything the bot sent.
 - :mod:`tests.kit.serving`: ``mentorbot`` as operators run it, a real process on a free port.

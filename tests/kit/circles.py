@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import inspect, select, update
 
-from bot.registry import render_nudge
 from bot.messages import Message
+from bot.registry import render_nudge
 from storage.models import Nudge, Profile
 from storage.repository import Repository
 from tests.kit.world import MENTEE, MENTOR, World

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.registry import render_nudge
 from bot.invites import new_calendar_uid, new_invite_token
+from bot.registry import render_nudge
 from storage.enums import SessionMode, SessionStatus
 from storage.models import MentoringSession, Nudge, Program
 from storage.repository import Repository

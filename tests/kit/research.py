@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.registry import render_nudge
 from bot.messages import Message
+from bot.registry import render_nudge
 from storage.models import AuditEntry, Nudge, Profile
 from storage.repository import Repository
 from tests.kit.world import MENTEE, MENTOR, World

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from storage.enums import FlagKind, NudgeKind, SkillStage
 from storage.models import AuditEntry, CheckIn, Flag, Goal, GoalUpdate, SkillRating
 from tests.kit.world import World

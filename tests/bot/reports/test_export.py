@@ -16,8 +16,8 @@ from storage.models import Program
 from storage.repository import Repository
 from tests.kit.world import World
 from tests.kit.reports import FORMULA_NAME, SECRET, Seed
-from tests.kit.transcript import Chats
 from tests.kit.platform_names import Platform
+from tests.kit.transcript import Chats
 
 LINK = re.compile(r"^/report/(?P<token>[^/]+)/export/(?P<name>[a-z_]+\.csv)$")
 

@@ -15,8 +15,8 @@ from bot.reports import links
 from storage.db import Database
 from storage.models import AuditEntry
 from tests.kit.world import build_world
-from tests.kit.transcript import Chats
 from tests.kit.platform_names import Platform
+from tests.kit.transcript import Chats
 
 TOKEN_PATH = re.compile(r"/report/([A-Za-z0-9_.-]+)")
 
