@@ -15,6 +15,7 @@ from bot import parsing
 from bot.catalog import LANGUAGES, LEVELS, LOCATIONS, STYLES, format_options, label_of, topic_options
 from bot.flows.base import FormStep, Question
 from bot.messages import FieldKind, FormField, Option
+from bot.people import people_matching
 from bot.turn import Limits
 from storage.enums import Role
 from storage.models import Person, Profile, Program
@@ -217,7 +218,7 @@ async def save_profile(
 async def _manager_id(repo: Repository, name: str | None) -> int | None:
     if not name:
         return None
-    found = await repo.people_named(name)
+    found = await people_matching(repo, name)
     return found[0].id if len(found) == 1 else None
 
 

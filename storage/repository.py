@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import EnrollmentStatus, PairStatus, SessionStatus
+from storage.names import email_key, name_key
 from storage.models import (
     AuditEntry,
     ConversationState,
@@ -126,6 +127,7 @@ class Repository:
                 platform=platform,
                 user_id=user_id,
                 display_name=display_name or user_id,
+                name_key=name_key(display_name or user_id),
                 created_at=now,
             )
         )
@@ -164,15 +166,39 @@ class Repository:
         """A person of this tenant by id."""
         return await self._get(Person, person_id)
 
+    def _people(self) -> Select[Person]:
+        """The tenant's people who have not asked to be forgotten."""
+        return self.scoped(Person).where(Person.erased_at.is_(None))
+
     async def people_named(self, name: str) -> Sequence[Person]:
-        """People whose display name or user id matches ``name`` (case-insensitive)."""
-        lowered = name.strip().lower()
-        return await self.all(
-            self.scoped(Person).where(
-                Person.erased_at.is_(None),
-                (func.lower(Person.display_name) == lowered) | (func.lower(Person.user_id) == lowered),
-            )
-        )
+        """People whose name is ``name`` in any case and with or without accents (an indexed
+        lookup on the name's key, the same on every database)."""
+        return await self.all(self._people().where(Person.name_key == name_key(name)).order_by(Person.id))
+
+    async def people_with_user_id(self, user_id: str) -> Sequence[Person]:
+        """The person (one per platform) whose platform user id is ``user_id``."""
+        return await self.all(self._people().where(Person.user_id == user_id.strip()).order_by(Person.id))
+
+    async def people_with_email(self, email: str) -> Sequence[Person]:
+        """People with this email address (any case)."""
+        return await self.all(self._people().where(Person.email == email_key(email)).order_by(Person.id))
+
+    async def people_starting(self, name: str, limit: int = 20) -> Sequence[Person]:
+        """People one of whose names starts with ``name`` (``Carla`` finds Carla Mendes and Ana
+        Carla Reis), compared by key; at most ``limit``."""
+        key = name_key(name)
+        if not key:
+            return []
+        pattern = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = self._people().where(or_(Person.name_key.like(pattern + "%", escape="\\"),
+                                         Person.name_key.like("% " + pattern + "%", escape="\\")))
+        return await self.all(query.order_by(Person.name_key, Person.id).limit(limit))
+
+    async def name_keys(self) -> Sequence[tuple[int, str]]:
+        """Every person's id and name key (to suggest names close to a typo)."""
+        rows = await self.session.execute(select(Person.id, Person.name_key).where(
+            Person.tenant_id == self.tenant_id, Person.erased_at.is_(None)))
+        return [(person_id, key) for person_id, key in rows.all()]
 
     async def profile(self, person_id: int) -> Profile | None:
         """A person's profile, if they have one."""
@@ -188,10 +214,10 @@ class Repository:
         return await self.all(query)
 
     async def program_named(self, name: str) -> Program | None:
-        """A program by name (case-insensitive)."""
-        return await self.one_or_none(
-            self.scoped(Program).where(func.lower(Program.name) == name.strip().lower())
-        )
+        """A program by name, in any case and with or without accents."""
+        found = await self.all(self.scoped(Program).where(Program.name_key == name_key(name)).order_by(Program.id))
+        exact = [program for program in found if program.name == name.strip()]
+        return (exact or found or [None])[0]
 
     async def program(self, program_id: int) -> Program | None:
         """A program by id (from the session's identity map when already loaded)."""

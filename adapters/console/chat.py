@@ -7,7 +7,7 @@ flow state included, lives in the database, so quitting and coming back resumes.
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +24,14 @@ Reader = Callable[[str], Awaitable[str | None]]
 Writer = Callable[[str], None]
 
 
+MAX_USER_ID = 128
+
+
 def user_id_for(name: str) -> str:
-    """A stable console user id for a display name (``Amara Diallo`` -> ``amara-diallo``)."""
-    return re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-")[:100] or "me"
+    """The console user id of the person chatting as ``name``: the name itself, in any script
+    (``李华`` and ``王芳`` are two people), with its Unicode form and spaces made canonical so
+    that the same name typed twice is the same person."""
+    return " ".join(unicodedata.normalize("NFC", name).split())[:MAX_USER_ID]
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,7 +11,7 @@ from bot.commands import table
 from bot.commands.command_call import CommandCall
 from bot.commands.grammar import CommandSpec, UnknownCommand, parse, strip_prefix
 from bot.errors import CommandError
-from bot.messages import Message, Section, say
+from bot.messages import Button, Message, Section, say
 from bot.programs import target_program
 from bot.turn import Turn
 from storage.models import Program
@@ -79,7 +80,7 @@ async def run_command(turn: Turn, text: str) -> Sequence[Message]:
         if refused is not None and refused.admin:
             call = CommandCall(turn, {})
             _record(call, refused, await _allowed(call, refused), text=body[:200], error=problem.message)
-        return [say(str(problem))]
+        return [refusal(problem, body)]
     call = CommandCall(turn, parsed.args)
     spec = parsed.spec
     try:
@@ -98,10 +99,27 @@ async def run_command(turn: Turn, text: str) -> Sequence[Message]:
         log.info("command %s refused for person %s: %s", spec.name, turn.person.id, problem.message)
         if spec.admin:
             _record(call, spec, True, args=_loggable(call.args), error=problem.message)
-        return [say(str(problem))]
+        return [refusal(problem, body)]
     if spec.admin:
         _record(call, spec, True, args=_loggable(call.args))
     return replies
+
+
+def refusal(problem: CommandError, body: str) -> Message:
+    """A refused command's answer: why, and a button for each way to carry on (the command
+    again with what was typed replaced by one of the choices)."""
+    buttons = [Button.for_command(choice.label, _substituted(body, choice.typed, choice.instead))
+               for choice in problem.choices]
+    return say(str(problem), *buttons)
+
+
+def _substituted(body: str, typed: str, instead: str) -> str:
+    """``body`` with the last standalone occurrence of ``typed`` replaced by ``instead``."""
+    found = list(re.finditer(rf"(?<![\w<:#]){re.escape(typed.strip())}(?![\w>])", body))
+    if not found:
+        return body
+    last = found[-1]
+    return body[:last.start()] + instead + body[last.end():]
 
 
 def _record(call: CommandCall, spec: CommandSpec, allowed: bool, **details: Any) -> None:

@@ -141,11 +141,14 @@ def test_a_field_asked_again_shows_the_problem_first() -> None:
 # --- what a typed line means -------------------------------------------------------------
 
 
-def test_the_console_address_is_the_local_tenant_and_a_stable_user_id() -> None:
-    chat = ConsoleChat(ScriptedBot(), "  Victor Lang ")  # type: ignore[arg-type]
-    assert chat.address == Address(Platform.CONSOLE, "local", "victor-lang")
-    assert user_id_for("Amara O'Diallo") == "amara-o-diallo"
-    assert user_id_for("***") == "me"
+def test_the_console_address_is_the_local_tenant_and_the_exact_name() -> None:
+    chat = ConsoleChat(ScriptedBot(), "  Victor   Lang ")  # type: ignore[arg-type]
+    assert chat.address == Address(Platform.CONSOLE, "local", "Victor Lang")
+    assert user_id_for("Amara O'Diallo") == "Amara O'Diallo"
+    # Names in any script are different people, never one lossy slug.
+    assert len({user_id_for(name) for name in ("李华", "王芳", "Zoë Ñúñez", "Zoe Nunez", "zoë ñúñez", "***")}) == 6
+    # The same name typed in composed or decomposed Unicode is the same person.
+    assert user_id_for("Zoe\u0308") == user_id_for("Zo\u00eb")
 
 
 async def test_a_number_answers_a_select_with_the_option_value() -> None:
@@ -269,7 +272,7 @@ async def test_a_session_runs_until_quit_and_stops_reading(bot: MentorBot) -> No
     assert len(terminal.written) == 4, "the blank line is not sent"
     assert terminal.prompts == ["Victor> "] * 3
     assert terminal.lines == ["never read"]
-    assert [p.user_id for p in await _people(bot)] == ["victor"]
+    assert [p.user_id for p in await _people(bot)] == ["Victor"]
 
 
 @pytest.mark.parametrize("last", [None, "/QUIT", "/exit"])

@@ -242,8 +242,8 @@ async def test_the_scheduling_form_asks_again_for_an_unknown_name_only(world: Wo
         bot: Where
         Hana> Room 4.12
         bot: Who is it for?
-        Hana> Victor, Carl
-        bot: I don't know 'Carl' here
+        Hana> Victor, Zed
+        bot: I don't know 'Zed' here
         bot: Who is it for?
         bot never: Date
         Hana> Victor, Carla
