@@ -20,6 +20,7 @@ from bot.turn import Turn
 from storage import matching as queries
 from storage.enums import PairStatus, Role
 from storage.models import Pair, Person, Profile, Program
+from storage.names import name_key
 
 MAX_CHAIN = 30  # managers followed up a reporting line (and a guard against loops)
 
@@ -58,15 +59,18 @@ def candidate(person: Person, profile: Profile | None, role: str, line: frozense
 
 
 async def reporting_lines(turn: Turn, people: Sequence[Person]) -> dict[int, frozenset[int]]:
-    """Each person's managers up the chain, from the profiles (a manager typed by name counts
-    when exactly one of ``people`` has that name)."""
+    """Each of ``people``'s managers up the chain, across the whole organisation (a manager who
+    is paused, still onboarding, in no program or an admin breaks no chain): the manager from
+    the HR data or chosen in the profile, else a manager typed by name when exactly one person
+    the bot knows has that name (compared by key: any case, with or without accents)."""
     managers = await queries.managers(turn.repo)
-    names = Counter(p.display_name.strip().lower() for p in people)
-    by_name = {p.display_name.strip().lower(): p.id for p in people if names[p.display_name.strip().lower()] == 1}
+    keys = await turn.repo.name_keys()
+    names = Counter(key for _, key in keys)
+    by_name = {key: person_id for person_id, key in keys if names[key] == 1}
 
     def boss_of(person_id: int) -> int | None:
         manager_id, name = managers.get(person_id, (None, None))
-        return manager_id if manager_id is not None else by_name.get((name or "").strip().lower())
+        return manager_id if manager_id is not None else by_name.get(name_key(name or ""))
 
     lines = {}
     for person in people:
