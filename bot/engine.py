@@ -19,7 +19,17 @@ from bot.commands.dispatch import command_words, run_command
 from bot.flows.active import flow_for, latest_flow
 from bot.flows.base import on_hold
 from bot.home import home_for
-from bot.messages import COMMAND_ACTION, SHOW_FORM_ACTION, Address, Button, Inbound, InboundKind, Message, say
+from bot.messages import (
+    COMMAND_ACTION,
+    SHOW_FORM_ACTION,
+    Address,
+    Button,
+    Inbound,
+    InboundFile,
+    InboundKind,
+    Message,
+    say,
+)
 from bot.turn import Limits, Turn
 from storage.db import Database
 from storage.enums import EnrollmentStatus
@@ -112,6 +122,12 @@ class MentorBot:
         tenant = await tenant_for(session, address.platform, address.tenant, now)
         repo = Repository(session, tenant.id)
         name = (inbound.display_name or address.user_id)[:200]
+        # Someone an HR import brought in speaks for the first time: found by the email their
+        # platform knows, or by name where the platform's identity is the name (the console).
+        linked = await repo.link_imported(address.platform, address.user_id, email=inbound.email,
+                                          name=name if address.user_id == inbound.display_name else "")
+        if linked is not None:
+            log.info("person %s, imported, is %s/%s", linked.id, address.platform, address.user_id)
         person, created = await repo.person_for(address.platform, address.user_id, name, now)
         await repo.lock_person(person.id)
         await repo.resume_expired_pauses(now.date(), person.id)
@@ -239,6 +255,10 @@ def _malformed(inbound: Inbound) -> str | None:
         isinstance(key, str) and _is_form_value(value) for key, value in inbound.values.items()
     ):
         problem = "form values"
+    elif not isinstance(inbound.email, str) or not isinstance(inbound.files, tuple) or not all(
+        isinstance(f, InboundFile) and isinstance(f.data, bytes) and isinstance(f.filename, str) for f in inbound.files
+    ):
+        problem = "files or email"
     else:
         return None
     log.warning("refused a malformed %s event (%s)", getattr(inbound, "kind", "?"), problem)

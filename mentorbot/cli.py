@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
     commands.add_parser("migrate", help="bring the database schema up to date")
+    people = commands.add_parser("import", help="bring in people from an HR export (CSV): names, emails, roles, "
+                                 "levels, departments, managers...")
+    people.add_argument("file", help="the CSV file (UTF-8; commas or semicolons)")
+    people.add_argument("--program", default=None, help="the program people with a role join (default: the only one)")
+    people.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     simulate = commands.add_parser("simulate", help="run a sample program on a fake clock and print what happens "
                                    "(a scratch database; yours is not touched)")
     simulate.add_argument("--weeks", type=_positive(52), default=12, help="how many weeks to simulate (1-52)")
@@ -146,6 +151,24 @@ async def _chat(settings: Settings, name: str) -> None:
         if cadence is not None:
             await cadence.shutdown()
         await db.close()
+
+
+async def _import(settings: Settings, file: str, program: str | None, dry_run: bool) -> int:
+    from pathlib import Path
+
+    from mentorbot.people_import import ImportRefused, run_import
+    from storage.db import Database
+
+    await _migrate(settings)
+    db = Database(settings.database_url)
+    try:
+        done = await run_import(db, Path(file), program, dry_run, sys.stdout, show_progress=sys.stderr.isatty())
+    except ImportRefused as refused:
+        print(f"mentorbot import: {refused}", file=sys.stderr)
+        return 2
+    finally:
+        await db.close()
+    return 0 if done else 1
 
 
 def _adapters(configuration: Configuration, wiring: Wiring) -> list[Adapter]:
@@ -277,6 +300,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("Database is up to date.")
         elif command == "chat":
             asyncio.run(_chat(settings, args.name or _default_name()))
+        elif command == "import":
+            return asyncio.run(_import(settings, args.file, args.program, args.dry_run))
         elif command == "serve":
             asyncio.run(_serve(configuration, args.host, args.port))
     except KeyboardInterrupt:

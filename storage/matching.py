@@ -25,6 +25,7 @@ async def participants(repo: Repository, program_id: int, today: date
         .where(Person.tenant_id == repo.tenant_id, Enrollment.tenant_id == repo.tenant_id,
                Enrollment.program_id == program_id, Enrollment.status == EnrollmentStatus.ACTIVE,
                Enrollment.onboarded_at.is_not(None), Enrollment.role.is_not(None), Person.erased_at.is_(None),
+               Person.leaving_at.is_(None),
                or_(Enrollment.paused_until.is_(None), Enrollment.paused_until <= today))
         .order_by(Person.id)
     )
@@ -39,7 +40,8 @@ async def active_on_side(repo: Repository, program_id: int, role: str) -> Sequen
         .join(Enrollment, Enrollment.person_id == Person.id)
         .outerjoin(Profile, Profile.person_id == Person.id)
         .where(Enrollment.tenant_id == repo.tenant_id, Enrollment.program_id == program_id,
-               Enrollment.role == role, Enrollment.status == EnrollmentStatus.ACTIVE, Person.erased_at.is_(None))
+               Enrollment.role == role, Enrollment.status == EnrollmentStatus.ACTIVE, Person.erased_at.is_(None),
+               Person.leaving_at.is_(None))
         .order_by(Person.display_name, Person.id))
     return [(person, profile) for person, profile in rows.all()]
 

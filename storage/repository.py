@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import EnrollmentStatus, PairStatus, SessionStatus
-from storage.names import email_key, name_key
+from storage.names import UNLINKED_PREFIX, email_key, name_key
 from storage.models import (
     AuditEntry,
     ConversationState,
@@ -135,6 +135,27 @@ class Repository:
         assert person is not None
         return person, bool(getattr(result, "rowcount", 0))
 
+    async def link_imported(self, platform: str, user_id: str, *, email: str = "", name: str = "") -> Person | None:
+        """The person an HR import brought in, not yet reached on ``platform``, who is
+        ``user_id`` there: found by ``email`` (what the platform knows of them) or else by their
+        exact ``name`` key, when exactly one such person fits; their user id becomes ``user_id``.
+        None when ``user_id`` already has a person or nobody (or several) fit."""
+        if await self.one_or_none(self.scoped(Person).where(Person.platform == platform, Person.user_id == user_id)):
+            return None
+        query = self._people().where(Person.platform == platform, Person.user_id.startswith(UNLINKED_PREFIX))
+        if email:
+            query = query.where(Person.email == email_key(email))
+        elif name:
+            query = query.where(Person.name_key == name_key(name))
+        else:
+            return None
+        found = await self.all(query.limit(2))
+        if len(found) != 1:
+            return None
+        found[0].user_id = user_id
+        await self.session.flush()
+        return found[0]
+
     async def lock_person(self, person_id: int) -> None:
         """Hold the person's row until the transaction ends, so that two turns of one person
         (a double tap, a platform retry) run one after the other across replicas."""
@@ -217,7 +238,7 @@ class Repository:
         """A program by name, in any case and with or without accents."""
         found = await self.all(self.scoped(Program).where(Program.name_key == name_key(name)).order_by(Program.id))
         exact = [program for program in found if program.name == name.strip()]
-        return (exact or found or [None])[0]
+        return next(iter(exact or found), None)
 
     async def program(self, program_id: int) -> Program | None:
         """A program by id (from the session's identity map when already loaded)."""

@@ -7,6 +7,8 @@ flow state included, lives in the database, so quitting and coming back resumes.
 
 from __future__ import annotations
 
+import mimetypes
+import shlex
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from pathlib import Path
 from adapters.console import CONSOLE
 from adapters.console.render import INVITES_DIR, render_field, render_message
 from bot.engine import MentorBot
-from bot.messages import Address, Button, FieldKind, Form, FormField, FormValue, Inbound, Message
+from bot.messages import Address, Button, FieldKind, Form, FormField, FormValue, Inbound, InboundFile, Message
 
 CONSOLE_TENANT = "local"
 QUIT = {"/quit", "/exit"}
@@ -71,7 +73,8 @@ class ConsoleChat:
         """A typed line as what it means: a command, a button, a form answer or text."""
         text = line.strip()
         if text.startswith("/"):
-            return Inbound.typed(self.address, text, self.name)
+            text, files = attached_files(text)
+            return Inbound.typed(self.address, text, self.name, files)
         field = self.pending.field
         if field is not None and self.pending.form is not None:
             return Inbound.submitted(self.address, self.pending.form.form_id, {field.name: _answer(field, text)}, self.name)
@@ -115,6 +118,28 @@ class ConsoleChat:
                 return
             if line.strip() or self.pending.field is not None:
                 write(await self.say(line))
+
+
+def attached_files(text: str, max_bytes: int = 20 * 1024 * 1024) -> tuple[str, tuple[InboundFile, ...]]:
+    """A command with paths of readable local files in it (``/mentoring import people.csv``): the
+    terminal's way of attaching them. The paths leave the text; the files come with it."""
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return text, ()
+    files: list[InboundFile] = []
+    kept: list[str] = []
+    for word in words:
+        path = Path(word).expanduser()
+        if word.lower().endswith((".csv", ".tsv", ".txt")) and path.is_file():
+            size = path.stat().st_size
+            data = path.read_bytes() if size <= max_bytes else path.read_bytes()[:max_bytes + 1]
+            files.append(InboundFile(path.name, mimetypes.guess_type(path.name)[0] or "text/csv", data))
+        else:
+            kept.append(word)
+    if not files:
+        return text, ()
+    return shlex.join(kept), tuple(files)
 
 
 def _answer(field: FormField, text: str) -> FormValue:

@@ -71,8 +71,8 @@ def _fill_keys() -> None:
             if isinstance(row.address, dict):
                 values['address'] = {**row.address, 'user_id': exact}
         bind.execute(people.update().where(people.c.id == row.id).values(**values))
-    for row in bind.execute(sa.select(programs.c.id, programs.c.name)).all():
-        bind.execute(programs.update().where(programs.c.id == row.id).values(name_key=name_key(row.name or '')))
+    for program_id, name in bind.execute(sa.select(programs.c.id, programs.c.name)).all():
+        bind.execute(programs.update().where(programs.c.id == program_id).values(name_key=name_key(name or '')))
 
 
 def downgrade() -> None:
