@@ -33,6 +33,7 @@ from bot.messages import (
 from bot.turn import Limits, Turn
 from storage.db import Database
 from storage.enums import EnrollmentStatus
+from storage.names import email_key
 from storage.repository import Repository, claim_event, tenant_for
 
 if TYPE_CHECKING:
@@ -134,6 +135,8 @@ class MentorBot:
         # The platform's name is a default until the person confirms one in their profile.
         if inbound.display_name and person.display_name != name and person.name_confirmed_at is None:
             person.display_name = name
+        if inbound.email and person.email is None:
+            person.email = email_key(inbound.email)[:320]
         if inbound.timezone and _known_zone(inbound.timezone):
             person.platform_timezone = inbound.timezone
         person.address = replace(address, reference=_reference(address, person.address)).as_dict()

@@ -128,6 +128,13 @@ class InboundFile:
     filename: str
     media_type: str
     data: bytes
+    # The size the platform declared, for a file too large to fetch (``data`` is then empty).
+    size: int = 0
+
+    @property
+    def declared_size(self) -> int:
+        """How large the file is."""
+        return max(self.size, len(self.data))
 
 
 @dataclass(frozen=True)

@@ -223,6 +223,7 @@ async def _serving(configuration: Configuration, host: str, port: int) -> AsyncI
     # loop, where its HTTP sessions (and Slack's installation store) live.
     here = asyncio.get_running_loop()
     deliverers: dict[str, Deliverer] = {adapter.platform: loop_deliverer(adapter, here) for adapter in adapters}
+    reach = _reach_job(adapters, here)
     cadence: CadenceScheduler | None = None
     stop = asyncio.Event()
     for signum in SIGNALS:
@@ -230,7 +231,7 @@ async def _serving(configuration: Configuration, host: str, port: int) -> AsyncI
     try:
         cadence = await worker(start_cadence(
             work_db, SystemClock(), deliverers, render=render, tick=tick, periodic_nudges=periodic_nudges,
-            tick_seconds=settings.cadence_tick_seconds, drain_seconds=settings.outbox_drain_seconds))
+            tick_seconds=settings.cadence_tick_seconds, drain_seconds=settings.outbox_drain_seconds, reach=reach))
         yield stop
     finally:
         if cadence is not None:
@@ -243,6 +244,30 @@ async def _serving(configuration: Configuration, host: str, port: int) -> AsyncI
         await db.close()
         for signum in SIGNALS:
             here.remove_signal_handler(signum)
+
+
+def _reach_job(adapters: Sequence[Adapter], here: asyncio.AbstractEventLoop) -> Job | None:
+    """The job that finds imported people in their platform's directory (Slack) and invites them;
+    None when no configured platform has a directory. Lookups run on this loop, with the adapters'
+    HTTP sessions, like deliveries."""
+    from functools import partial
+
+    from bot.people_import.reach import reach_imported
+
+    directories = {adapter.platform: _on_loop(directory, here) for adapter in adapters
+                   if (directory := getattr(adapter, "directory", None)) is not None}
+    return partial(reach_imported, directories=directories) if directories else None
+
+
+class _on_loop:
+    """A directory whose lookups run on the loop that owns its HTTP sessions."""
+
+    def __init__(self, inner: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self.inner, self.loop, self.platform = inner, loop, inner.platform
+
+    async def find_by_email(self, tenant: str, email: str) -> Any:
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(
+            self.inner.find_by_email(tenant, email), self.loop))
 
 
 def _platform_command(configuration: Configuration, name: str) -> tuple[PlatformSpec[Any], CliCommand[Any]] | None:

@@ -107,6 +107,8 @@ class Person(TenantOwned, Base):
     # longer in it (they are leaving; nothing of theirs is deleted).
     imported_at: Mapped[datetime | None]
     leaving_at: Mapped[datetime | None]
+    # When the platform's directory was last asked who this imported person is.
+    looked_up_at: Mapped[datetime | None]
 
     @validates("display_name")
     def _keep_key(self, _column: str, value: str) -> str:

@@ -9,7 +9,7 @@ from bot.commands.command_call import CommandCall
 from bot.errors import CommandError
 from bot.messages import Button, Message, say
 from bot.people_import.apply import ImportResult, import_people
-from bot.people_import.csv_file import FileRefused, read_rows
+from bot.people_import.csv_file import MAX_BYTES, FileRefused, read_rows
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,9 @@ async def import_file(call: CommandCall) -> Sequence[Message]:
         raise CommandError(f"Attach exactly one CSV file (this message has: {names}). {HOW_TO_ATTACH}")
     upload = files[0]
     try:
+        if upload.declared_size > MAX_BYTES:
+            raise FileRefused(f"{upload.filename} is {upload.declared_size / 1024 / 1024:.0f} MB; I accept at most "
+                              f"{MAX_BYTES // 1024 // 1024} MB. Split it, or export only the columns I read.")
         rows = read_rows(upload.data, upload.filename)
     except FileRefused as problem:
         log.info("import of %s refused: %s", upload.filename, problem)

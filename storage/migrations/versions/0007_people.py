@@ -42,6 +42,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('email', sa.String(length=320), nullable=True))
         batch_op.add_column(sa.Column('imported_at', storage.types.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('leaving_at', storage.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('looked_up_at', storage.types.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_people_tenant_id_name_key', ['tenant_id', 'name_key'], unique=False)
         batch_op.create_index('ix_people_tenant_id_email', ['tenant_id', 'email'], unique=False)
     with op.batch_alter_table('programs', schema=None) as batch_op:
@@ -82,6 +83,7 @@ def downgrade() -> None:
     with op.batch_alter_table('people', schema=None) as batch_op:
         batch_op.drop_index('ix_people_tenant_id_email')
         batch_op.drop_index('ix_people_tenant_id_name_key')
+        batch_op.drop_column('looked_up_at')
         batch_op.drop_column('leaving_at')
         batch_op.drop_column('imported_at')
         batch_op.drop_column('email')
