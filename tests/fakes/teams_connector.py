@@ -74,6 +74,8 @@ class FakeConnector:
         self._runner: web.AppRunner | None = None
         self._arrived = asyncio.Event()
         self.port = 0
+        self.files: dict[str, bytes] = {}
+        self.downloads: list[str] = []
 
     @property
     def url(self) -> str:
@@ -95,6 +97,16 @@ class FakeConnector:
                 continue
         return self.posts
 
+    def add_file(self, name: str, content: bytes) -> dict[str, Any]:
+        """A file attached in a personal chat, as the message activity lists it (its download URL
+        served by this fake, without authentication, like Teams' pre-authenticated links)."""
+        key = f"file{len(self.files) + 1}"
+        self.files[key] = content
+        return {"contentType": "application/vnd.microsoft.teams.file.download.info", "name": name,
+                "contentUrl": f"https://contoso.sharepoint.com/personal/{name}",
+                "content": {"downloadUrl": f"http://127.0.0.1:{self.port}/files/{key}", "uniqueId": key,
+                            "fileType": name.rsplit(".", 1)[-1]}}
+
     def to(self, conversation_id: str) -> list[Post]:
         """The activities sent to one conversation."""
         return [p for p in self.posts if p.conversation_id == conversation_id]
@@ -104,6 +116,7 @@ class FakeConnector:
     async def __aenter__(self) -> FakeConnector:
         app = web.Application()
         app.router.add_post("/v3/conversations", self._open)
+        app.router.add_get("/files/{key}", self._download)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._post)
         self._runner, self.port = await serve_locally(app)
@@ -125,6 +138,13 @@ class FakeConnector:
         self.posts.append(post)
         self._arrived.set()
         return web.json_response({"id": f"1:{next(self._ids)}"})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        key = request.match_info["key"]
+        self.downloads.append(key)
+        if key not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[key], content_type="text/csv")
 
     async def _open(self, request: web.Request) -> web.Response:
         parameters = json.loads(await request.text())
