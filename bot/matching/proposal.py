@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import insert
+
 from bot.matching.cohort import Candidate, Cohort, weights_of
 from bot.matching.explain import incomplete, unmatched_mentee
 from bot.matching.score import FitModel
@@ -114,10 +116,13 @@ async def propose(turn: Turn, program: Program, mentee_ids: Sequence[int] | None
     run = MatchRun(program, mentees=len(cohort.mentees) + len(unmatched_incomplete),
                    places=sum(m.capacity for m in cohort.mentors))
     matched = sorted(result.mentor_of.items(), key=lambda item: -result.fit_of[item[0]])
-    for (i, j), reasons in zip(matched, model.reasons_for(matched), strict=True):
-        run.pairs.append(turn.repo.add(Pair(
-            program_id=program.id, mentor_id=cohort.mentors[j].person_id, mentee_id=cohort.mentees[i].person_id,
-            status=PairStatus.PROPOSED, fit_score=result.fit_of[i], reasons=reasons, proposed_at=turn.now)))
+    rows = [{"tenant_id": turn.repo.tenant_id, "program_id": program.id, "mentor_id": cohort.mentors[j].person_id,
+             "mentee_id": cohort.mentees[i].person_id, "status": PairStatus.PROPOSED, "fit_score": result.fit_of[i],
+             "reasons": reasons, "proposed_at": turn.now}
+            for (i, j), reasons in zip(matched, model.reasons_for(matched), strict=True)]
+    # One multi-row INSERT per thousand pairs (a run may propose ten thousand).
+    for start in range(0, len(rows), 1000):
+        run.pairs += list(await turn.repo.session.scalars(insert(Pair).returning(Pair), rows[start:start + 1000]))
     taken = Counter(result.mentor_of.values())
     places = [m.capacity - taken[j] for j, m in enumerate(cohort.mentors)]
     run.unmatched = [(m.name, unmatched_mentee(model, i, places)) for i, m in enumerate(cohort.mentees)

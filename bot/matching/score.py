@@ -267,7 +267,7 @@ class FitModel:
         if shared:
             found.append(("topics", parts["topics"],
                           f"{mentor.name} teaches {_listed(shared)}, which {mentee.name} wants to learn"))
-        else:
+        elif parts["topics"] > 0:
             words = sorted(set(_words(mentee.free_text)) & set(_words(mentor.free_text + " " + " ".join(mentor.topics))))
             if words:
                 found.append(("topics", parts["topics"], f"both mention {_listed(words[:3])} in their own words"))

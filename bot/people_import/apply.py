@@ -100,6 +100,9 @@ async def _write_people(repo: Repository, entries: Sequence[Entry], platform: st
     for count, entry in enumerate(entries, 1):
         record = entry.record
         person = existing[entry.known.person_id] if entry.known else None
+        if person is not None and entry.kind == "unchanged":
+            people[record.email] = person  # nothing to write (the file still lists them)
+            continue
         if person is None:
             person = repo.add(Person(platform=platform, user_id=unlinked_user_id(record.email), created_at=now))
             person.display_name = record.name
