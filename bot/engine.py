@@ -15,7 +15,7 @@ from weakref import WeakValueDictionary
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock, SystemClock
-from bot.commands.dispatch import command_words, run_command
+from bot.commands.dispatch import command_words, is_close_to_a_command, run_command
 from bot.flows.active import flow_for, latest_flow
 from bot.flows.base import on_hold
 from bot.home import home_for
@@ -234,14 +234,16 @@ def _known_zone(name: str) -> bool:
 
 
 def _looks_like_command(text: str) -> bool:
-    """``/...`` always; ``mentoring WORD`` (as typed in Teams) only when WORD starts a command,
-    so that an answer such as "Mentoring and coaching" stays an answer."""
+    """``/...`` always; ``mentoring WORD`` (as typed in Teams) only when WORD starts a command or
+    is a typo of one (``mentoring profil``), so that an answer such as "Mentoring and coaching"
+    stays an answer."""
     words = text.strip().lower().split()
     if not words:
         return False
     if words[0].startswith("/"):
         return True
-    return words[0] == "mentoring" and len(words) > 1 and words[1] in command_words()
+    return words[0] == "mentoring" and len(words) > 1 and (words[1] in command_words()
+                                                           or is_close_to_a_command(words[1]))
 
 
 def _malformed(inbound: Inbound) -> str | None:

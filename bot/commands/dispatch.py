@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from collections.abc import Sequence
@@ -46,6 +47,40 @@ async def help_message(turn: Turn, lead: str = "") -> Message:
     return Message(text, [Section(text)])
 
 
+async def did_you_mean(turn: Turn, typed: str) -> Message:
+    """The answer to a command that does not exist: the commands it is close to (a typo), each a
+    button when it needs nothing more, else a pointer to the help; never the whole list."""
+    close = close_commands(typed, await visible_commands(turn))
+    lead = f"I don't know the command `{typed}`."
+    if not close:
+        return say(f"{lead} Type `/mentoring help` to see what you can do.", Button.for_command("Help", "help"))
+    usages = " or ".join(f"`{spec.usage}`" for spec in close)
+    buttons = [Button.for_command(f"/mentoring {spec.name}", spec.name) for spec in close
+               if not any(arg.required for arg in spec.positionals)]
+    return say(f"{lead} Did you mean {usages}?", *buttons, Button.for_command("Help", "help"))
+
+
+def close_commands(typed: str, specs: Sequence[CommandSpec], limit: int = 3) -> list[CommandSpec]:
+    """The commands whose words are close to ``typed`` (``hlep`` -> help, ``profil`` -> profile)."""
+    words = typed.lower().split()
+    scored: list[tuple[float, CommandSpec]] = []
+    for spec in specs:
+        candidates = [" ".join(words[:len(spec.words)]), words[0] if words else ""]
+        ratio = max(difflib.SequenceMatcher(None, text, spec.name).ratio() for text in candidates)
+        if ratio >= CLOSE:
+            scored.append((ratio - 0.01 * len(spec.words), spec))
+    scored.sort(key=lambda item: -item[0])
+    return [spec for _, spec in scored[:limit]]
+
+
+def is_close_to_a_command(word: str) -> bool:
+    """True when ``word`` is close to the first word of a command (``mentoring profil`` in Teams)."""
+    return bool(difflib.get_close_matches(word.lower(), command_words(), n=1, cutoff=CLOSE))
+
+
+CLOSE = 0.75
+
+
 async def _help(call: CommandCall) -> Sequence[Message]:
     return [await help_message(call.turn)]
 
@@ -73,7 +108,7 @@ async def run_command(turn: Turn, text: str) -> Sequence[Message]:
         parsed = parse(body, ALL_COMMANDS)
     except UnknownCommand as unknown:
         log.info("unknown command %r from person %s", unknown.words, turn.person.id)
-        return [await help_message(turn, lead=f"I don't know the command `{unknown.words}`.")]
+        return [await did_you_mean(turn, unknown.words)]
     except CommandError as problem:
         log.info("bad command %r from person %s: %s", body[:200], turn.person.id, problem.message)
         refused = problem.spec if isinstance(problem.spec, CommandSpec) else None
