@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 from weakref import WeakValueDictionary
+
+from sqlalchemy import select
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock, SystemClock
@@ -33,6 +35,7 @@ from bot.messages import (
 from bot.turn import Limits, Turn
 from storage.db import Database
 from storage.enums import EnrollmentStatus
+from storage.models import Person, Tenant
 from storage.names import email_key
 from storage.repository import Repository, claim_event, tenant_for
 
@@ -77,6 +80,17 @@ class MentorBot:
             return say(refusal)
         home = await self._in_turn(inbound, home_for, duplicate=None)
         return say(SORRY) if home is None else home
+
+    async def remembers(self, address: Address) -> bool:
+        """True when the bot keeps someone at ``address`` (not when they asked to be forgotten)."""
+        async with self.db.transaction() as session:
+            tenant = await session.scalar(select(Tenant).where(Tenant.platform == address.platform,
+                                                               Tenant.external_id == address.tenant))
+            if tenant is None:
+                return False
+            person = await session.scalar(select(Person).where(
+                Person.tenant_id == tenant.id, Person.platform == address.platform, Person.user_id == address.user_id))
+            return person is not None and person.erased_at is None
 
     async def _in_turn(self, inbound: Inbound, answer: Callable[[Turn], Awaitable[T]], duplicate: T) -> T | None:
         """Run ``answer`` in one transaction for the person behind ``inbound``; ``duplicate`` for
@@ -198,6 +212,19 @@ class MentorBot:
         if any(e.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED) for e in enrollments):
             return [say(f"Welcome back, {person.display_name}.", Button.for_command("My profile", "profile"),
                         Button.for_command("Help", "help"))]
+        invited = next((e for e in enrollments if e.status == EnrollmentStatus.ONBOARDING and e.role), None)
+        program = await turn.repo.program(invited.program_id) if invited else None
+        if invited is not None and program is not None:
+            return [say(f"Hi {person.display_name}! You are invited to {program.name} as a {invited.role}: I already "
+                        "have what HR gave me, so you only confirm it.",
+                        Button.for_command("Start", f'join "{program.name}"'), Button.for_command("Help", "help"))]
+        running = [p for p in await turn.repo.programs() if p.id in await turn.repo.admin_program_ids(person.id)]
+        if running:
+            names = ", ".join(p.name for p in running)
+            return [say(f"Welcome back, {person.display_name}. You run {names}.",
+                        Button.for_command("Program", f'program show "{running[0].name}"'),
+                        Button.for_command("Flagged pairs", f'flagged program="{running[0].name}"'),
+                        Button.for_command("Join as a participant", "join"), Button.for_command("Help", "help"))]
         if not await turn.repo.programs():
             return [say(
                 f"Hi {person.display_name}, I'm mentorbot: I run reverse-mentoring programs, where younger "

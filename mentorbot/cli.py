@@ -6,8 +6,10 @@ import argparse
 import asyncio
 import getpass
 import logging
+import queue
 import signal
 import sys
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -106,11 +108,40 @@ async def _migrate(settings: Settings) -> None:
         await db.close()
 
 
-async def _read_line(prompt: str) -> str | None:
-    try:
-        return await asyncio.to_thread(input, prompt)
-    except EOFError:
-        return None
+class _Terminal:
+    """Lines typed in the terminal, read by a daemon thread (a thread blocked in ``input()``
+    would otherwise hold the process at exit); Ctrl-C ends the read at once, as the end of input."""
+
+    def __init__(self) -> None:
+        self._prompts: queue.SimpleQueue[tuple[str, asyncio.Future[str | None]]] = queue.SimpleQueue()
+        self._waiting: asyncio.Future[str | None] | None = None
+        threading.Thread(target=self._serve, name="terminal", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            prompt, answer = self._prompts.get()
+            try:
+                line: str | None = input(prompt)
+            except (EOFError, KeyboardInterrupt):
+                line = None
+            answer.get_loop().call_soon_threadsafe(_settle, answer, line)
+
+    async def read(self, prompt: str) -> str | None:
+        """The next line, or None at the end of input or on Ctrl-C."""
+        self._waiting = asyncio.get_running_loop().create_future()
+        self._prompts.put((prompt, self._waiting))
+        return await self._waiting
+
+    def interrupt(self) -> None:
+        """Ctrl-C: the read under way ends now."""
+        print()
+        if self._waiting is not None:
+            _settle(self._waiting, None)
+
+
+def _settle(future: asyncio.Future[str | None], line: str | None) -> None:
+    if not future.done():
+        future.set_result(line)
 
 
 def _cadence_jobs() -> tuple[Render, Job, Job]:
@@ -146,7 +177,13 @@ async def _chat(settings: Settings, name: str) -> None:
                                       tick=tick, periodic_nudges=periodic_nudges,
                                       tick_seconds=settings.cadence_tick_seconds,
                                       drain_seconds=settings.outbox_drain_seconds, own_platforms_only=True)
-        await ConsoleChat(bot, name).run(_read_line, print)
+        terminal = _Terminal()
+        here = asyncio.get_running_loop()
+        here.add_signal_handler(signal.SIGINT, terminal.interrupt)
+        try:
+            await ConsoleChat(bot, name).run(terminal.read, print)
+        finally:
+            here.remove_signal_handler(signal.SIGINT)
     finally:
         if cadence is not None:
             await cadence.shutdown()

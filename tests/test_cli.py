@@ -124,3 +124,26 @@ def test_an_incomplete_teams_registration_is_refused_at_start(tmp_path: Path, se
     result = _run(["serve"], tmp_path, **settings)
     assert result.returncode == 2
     assert complaint in result.stderr and "secret" not in result.stderr
+
+
+def test_ctrl_c_in_the_terminal_chat_leaves_at_once_with_bye(tmp_path: Path) -> None:
+    """Ctrl-C used to look hung: the next Enter then exited with status 130 and lost the line."""
+    import signal
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "TEAMS_"))}
+    environment.pop("DATABASE_URL", None)
+    chat = subprocess.Popen([*MENTORBOT, "chat", "--as", "李华"], cwd=tmp_path, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+    try:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "mentorbot.db").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2)  # the chat is waiting for a line
+        started = time.monotonic()
+        chat.send_signal(signal.SIGINT)
+        out, err = chat.communicate(timeout=10)
+    finally:
+        chat.kill()
+    assert chat.returncode == 0, err
+    assert time.monotonic() - started < 5
+    assert "Hi 李华" in out and out.rstrip().endswith("`mentorbot chat --as 李华` picks up where you left off.")

@@ -101,7 +101,7 @@ def safe_filename(filename: str) -> str:
 def render_field(field: FormField, error: str | None = None) -> list[str]:
     """The prompt for one form field."""
     lines = [f"! {error}"] if error else []
-    lines.append(f"{field.label}:")
+    lines.append(field.label if field.label.endswith(("?", ":")) else f"{field.label}:")
     for i, option in enumerate(field.options, start=1):
         lines.append(f"  {i}) {option.label}")
     notes = []

@@ -46,6 +46,9 @@ class ScriptedBot:
         self.received.append(inbound)
         return self.answers.pop(0) if self.answers else [say("ok")]
 
+    async def remembers(self, address: object) -> bool:
+        return True
+
 
 async def chat_after(*messages: Message) -> tuple[ConsoleChat, ScriptedBot]:
     """A console chat whose last answer from the bot was ``messages``."""
@@ -293,3 +296,39 @@ async def test_enter_in_a_session_skips_the_optional_question(bot: MentorBot) ->
     terminal = Terminal(["", "", "/quit"])
     await victor.run(terminal.read, terminal.write)
     assert "Topics you want to learn" in terminal.screen
+
+
+async def test_after_forget_me_the_goodbye_promises_nothing(bot: MentorBot) -> None:
+    terminal = Terminal(["/mentoring forget-me", "1", "/quit"])
+    await ConsoleChat(bot, "Victor").run(terminal.read, terminal.write)
+    assert "your personal data is erased" in terminal.written[-2]
+    assert terminal.written[-1] == "Bye!"
+
+
+async def test_a_number_that_is_not_an_option_gets_the_options_again(bot: MentorBot) -> None:
+    await ConsoleChat(bot, "Hana").say(CREATE_PROGRAM)
+    victor = ConsoleChat(bot, "Victor")
+    await victor.say("/mentoring join")
+    shown = await victor.say("3")
+    assert shown.startswith("There is no option 3: type a number from 1 to 2.\nYour role:")
+    assert "Reverse mentoring turns the usual roles around" not in shown, "the introduction is not printed again"
+    assert "I didn't catch that" not in shown
+    await victor.say("2")
+    shown = await victor.say("7")
+    assert shown.startswith("There is no option 7: type a number from 1 to 2.") and "[1] Got it" in shown
+
+
+async def test_numbers_separated_by_spaces_answer_a_multiple_choice(bot: MentorBot) -> None:
+    await ConsoleChat(bot, "Hana").say(CREATE_PROGRAM)
+    victor = ConsoleChat(bot, "Victor")
+    for line in ["/mentoring join", "2", "1", "1", "5", "Finance", "", ""]:
+        shown = await victor.say(line)
+    assert "Topics you want to learn" in shown
+    assert "There is no option 10" in await victor.say("1 2 10")
+    shown = await victor.say("1 2 8")
+    assert "Anything else, in your own words" in shown and "not on the list" not in shown
+
+
+def test_a_question_that_ends_with_a_question_mark_gets_no_colon() -> None:
+    assert render_field(FormField("repeat", "Repeat at your cadence?"))[0] == "Repeat at your cadence?"
+    assert render_field(FormField("date", "Date"))[0] == "Date:"
