@@ -34,8 +34,8 @@ from bot.messages import (
 )
 from bot.turn import Limits, Turn
 from storage.db import Database
-from storage.enums import EnrollmentStatus
-from storage.models import Person, Tenant
+from storage.enums import EnrollmentStatus, NudgeKind, NudgeStatus, PairStatus
+from storage.models import Nudge, Person, Tenant
 from storage.names import email_key
 from storage.repository import Repository, claim_event, tenant_for
 
@@ -210,8 +210,9 @@ class MentorBot:
             return [await flow.prompt(turn, state, prefix=f"Welcome back, {person.display_name}! Let's carry on.")]
         enrollments = await turn.repo.enrollments_of(person.id)
         if any(e.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED) for e in enrollments):
-            return [say(f"Welcome back, {person.display_name}.", Button.for_command("My profile", "profile"),
-                        Button.for_command("Help", "help"))]
+            matched = await matched_lines(turn)
+            return [say("\n".join([f"Welcome back, {person.display_name}.", *matched]),
+                        Button.for_command("My profile", "profile"), Button.for_command("Help", "help"))]
         invited = next((e for e in enrollments if e.status == EnrollmentStatus.ONBOARDING and e.role), None)
         program = await turn.repo.program(invited.program_id) if invited else None
         if invited is not None and program is not None:
@@ -239,6 +240,26 @@ class MentorBot:
             Button.for_command("Join the program", "join"),
             Button.for_command("Help", "help"),
         )]
+
+
+async def matched_lines(turn: Turn) -> list[str]:
+    """Who the person is paired with, said as soon as they open the chat after a match, even
+    before the introduction goes out in the pair's shared working hours."""
+    lines = []
+    for pair in await turn.repo.pairs_of(turn.person.id):
+        if pair.status != PairStatus.ACTIVE:
+            continue
+        partner = await turn.repo.person(pair.mentee_id if pair.mentor_id == turn.person.id else pair.mentor_id)
+        if partner is None:
+            continue
+        side = "mentee" if pair.mentor_id == turn.person.id else "mentor"
+        why = f" ({pair.reasons[0]})" if pair.reasons else ""
+        pending = await turn.repo.one_or_none(turn.repo.scoped(Nudge).where(
+            Nudge.pair_id == pair.id, Nudge.kind == NudgeKind.INTRO, Nudge.status == NudgeStatus.PENDING))
+        later = (" I'll introduce you both in your shared working hours; you can also say hello now." if pending
+                 else "")
+        lines.append(f"Your {side}: {partner.display_name}{why}.{later}")
+    return lines
 
 
 def _reference(address: Address, stored: Mapping[str, object] | None) -> dict[str, object] | None:

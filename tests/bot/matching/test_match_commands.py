@@ -239,3 +239,25 @@ async def test_a_manager_who_is_in_no_program_still_breaks_the_pair(world: World
         Ada> /mentoring match
         bot: Mira: only mentors in their reporting line
     """)
+
+
+async def test_a_matched_person_opening_the_chat_hears_of_their_partner_before_the_introduction(
+        world: World, chats: Chats) -> None:
+    """The introduction waits for the pair's shared working hours; someone who opens the chat
+    before then is told who they are matched with."""
+    await participant(world, "Hana", MENTOR, 1, [AI], zone="Europe/London")
+    await participant(world, "Victor", MENTEE, 5, [AI], zone="Europe/Brussels")
+    world.clock.set(world.clock.now().replace(hour=5))  # 06:00 in Brussels: before anyone's working day
+    await chats.run("""
+        Ada> /mentoring match
+        Ada> /mentoring match publish
+        bot: Published 1 pair
+        Victor opens the chat
+        bot: Welcome back, Victor.
+        bot: Your mentor: Hana (Hana teaches AI assistants and prompt writing, which Victor wants to learn).
+        bot: I'll introduce you both in your shared working hours
+        Hana opens the chat
+        bot: Your mentee: Victor
+    """)
+    [intro] = [n for n in await world.nudges() if n.kind == NudgeKind.INTRO]
+    assert intro.status == "pending" and intro.due_at > world.clock.now()
