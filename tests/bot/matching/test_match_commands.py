@@ -261,3 +261,22 @@ async def test_a_matched_person_opening_the_chat_hears_of_their_partner_before_t
     """)
     [intro] = [n for n in await world.nudges() if n.kind == NudgeKind.INTRO]
     assert intro.status == "pending" and intro.due_at > world.clock.now()
+
+
+async def test_first_names_work_in_admin_commands_and_never_blame_the_person(world: World, chats: Chats) -> None:
+    """The bot's own examples use first names (`/mentoring nudge Victor`, `match swap Carla Kenji`)."""
+    await participant(world, "Hana Kim", MENTOR, 1, [AI])
+    await participant(world, "Ola Nordmann", MENTOR, 1, [AI])
+    await participant(world, "Victor Lang", MENTEE, 5, [AI])
+    await participant(world, "Carla Ñúñez", MENTEE, 4, [AI])
+    await chats.run("""
+        Ada> /mentoring match
+        Ada> /mentoring match swap Carla Victor
+        bot never: I don't know anyone
+        bot never: say hello
+        Ada> /mentoring match publish
+        Ada> /mentoring nudge victor
+        bot: Nudging Hana Kim & Victor Lang:
+        Ada> /mentoring nudge "CARLA NUNEZ"
+        bot: Nudging Hana Kim & Carla Ñúñez:
+    """)
