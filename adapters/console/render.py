@@ -106,7 +106,7 @@ def render_field(field: FormField, error: str | None = None) -> list[str]:
         lines.append(f"  {i}) {option.label}")
     notes = []
     if field.kind is FieldKind.MULTI_SELECT:
-        notes.append("type one or more numbers, separated by commas")
+        notes.append("type one or more numbers, separated by commas or spaces")
     elif field.options:
         notes.append("type a number")
     if field.hint:

@@ -59,7 +59,7 @@ def summary(result: ImportResult, filename: str) -> str:
         more = len(plan.errors) - len(lines)
         rows = len({line for line, _ in plan.errors})
         return "\n".join([f"{filename} was not imported{where}: {rows} row{'s' if rows != 1 else ''} "
-                          "need fixing, and nothing was changed.", *lines,
+                          f"need{'s' if rows == 1 else ''} fixing, and nothing was changed.", *lines,
                           *([f"- and {more} more"] if more > 0 else []),
                           "Fix them in the file and send it again."])
     lead = (f"Dry run of {filename}{where}: nothing was changed. It would bring:" if result.dry_run

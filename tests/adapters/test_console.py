@@ -116,7 +116,7 @@ def test_a_select_field_lists_numbered_options() -> None:
 
 def test_a_multi_select_says_several_numbers_may_be_typed() -> None:
     field = FormField("languages", "Languages", kind=FieldKind.MULTI_SELECT, options=LANGUAGES)
-    assert render_field(field)[-1] == "  (type one or more numbers, separated by commas)"
+    assert render_field(field)[-1] == "  (type one or more numbers, separated by commas or spaces)"
 
 
 def test_the_current_answer_is_shown_by_label_with_how_to_keep_it() -> None:
