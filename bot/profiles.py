@@ -192,7 +192,7 @@ async def save_profile(
         "level": int(values["level"]),
         "department": values["department"],
         "manager": values.get("manager"),
-        "manager_person_id": await _manager_id(repo, values.get("manager")),
+        "manager_person_id": await _manager_id(repo, values.get("manager"), await repo.profile(person.id)),
         "topics_free_text": values.get("topics_free_text"),
         "style": values["style"],
         "formats": list(values["formats"]),
@@ -215,9 +215,13 @@ async def save_profile(
     return profile
 
 
-async def _manager_id(repo: Repository, name: str | None) -> int | None:
+async def _manager_id(repo: Repository, name: str | None, current: Profile | None) -> int | None:
+    """The manager's person id: kept when the name is the one already on the profile (an HR
+    import resolved it by email), else the one person the name finds."""
     if not name:
         return None
+    if current is not None and current.manager_person_id is not None and current.manager == name:
+        return current.manager_person_id
     found = await people_matching(repo, name)
     return found[0].id if len(found) == 1 else None
 

@@ -57,7 +57,9 @@ async def did_you_mean(turn: Turn, typed: str) -> Message:
     usages = " or ".join(f"`{spec.usage}`" for spec in close)
     buttons = [Button.for_command(f"/mentoring {spec.name}", spec.name) for spec in close
                if not any(arg.required for arg in spec.positionals)]
-    return say(f"{lead} Did you mean {usages}?", *buttons, Button.for_command("Help", "help"))
+    if not any(spec.name == "help" for spec in close):
+        buttons.append(Button.for_command("Help", "help"))
+    return say(f"{lead} Did you mean {usages}?", *buttons)
 
 
 def close_commands(typed: str, specs: Sequence[CommandSpec], limit: int = 3) -> list[CommandSpec]:
