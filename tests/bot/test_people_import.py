@@ -212,3 +212,35 @@ async def test_people_already_reachable_get_an_invitation_in_their_working_hours
     from bot.cadence.hours import zone_named
     local = nudge.due_at.astimezone(zone_named("Pacific/Auckland"))
     assert 9 <= local.hour < 17 and local.weekday() < 5
+
+
+async def test_confirming_the_profile_keeps_the_manager_hr_gave_even_with_a_namesake(
+        chats: Chats, bot: MentorBot, tmp_path: Path) -> None:
+    namesake = PEOPLE + "Pita Lead,pita.two@example.com,,3,Sales,,en,Europe/Brussels,remote,\n"
+    await chats.run(f"""
+        Hana> {CREATE_PROGRAM}
+        Hana> /mentoring import {write(tmp_path, namesake)}
+        Rangi Ora> /mentoring join
+        Rangi Ora>
+        Rangi Ora> 1
+        Rangi Ora> 1
+        Rangi Ora>
+        Rangi Ora>
+        bot: press Enter to keep: Pita Lead
+        Rangi Ora>
+        Rangi Ora>
+        Rangi Ora>
+        Rangi Ora>
+        Rangi Ora> 1
+        Rangi Ora> 1
+        Rangi Ora>
+        Rangi Ora>
+        Rangi Ora> 09:00-17:00
+        Rangi Ora>
+        bot: Here is your profile
+        Rangi Ora> 1
+        bot: You're all set, Rangi Ora
+    """)
+    people = {p.email: p for p in await rows_of(bot, Person)}
+    profiles = {p.person_id: p for p in await rows_of(bot, Profile)}
+    assert profiles[people["rangi@example.com"].id].manager_person_id == people["pita@example.com"].id
