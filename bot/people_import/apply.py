@@ -45,17 +45,15 @@ async def import_people(repo: Repository, rows: Sequence[Row], *, program: Progr
                         platform: str, dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
     """Plan the import of ``rows`` into the tenant (and ``program``, for rows with a role) and,
     unless ``dry_run`` or a row is wrong, apply it."""
-    known = await load_known(repo, program)
-    plan = plan_import(rows, known, with_roles=program is not None)
+    loaded = await _load(repo, program)
+    plan = plan_import(rows, loaded.known, with_roles=program is not None)
     result = ImportResult(plan, program, dry_run)
     if plan.errors or dry_run:
         return result
-    people = await _write_people(repo, plan.entries, platform, now, progress)
-    await _write_profiles(repo, plan.entries, people, now)
+    people = await _write_people(repo, plan.entries, loaded.people, platform, now, progress)
+    await _write_profiles(repo, plan.entries, people, loaded.profiles, now)
     for leaving in plan.leaving:
-        person = await repo.person(leaving.person_id)
-        if person is not None:
-            person.leaving_at = now
+        loaded.people[leaving.person_id].leaving_at = now
     if program is not None:
         await _enroll(repo, program, plan.entries, people, now)
         result.invited, result.unreachable = await invite(repo, program, [people[e.record.email] for e in plan.entries
@@ -64,8 +62,21 @@ async def import_people(repo: Repository, rows: Sequence[Row], *, program: Progr
     return result
 
 
+@dataclass
+class _Loaded:
+    """The tenant's people and profiles, read once, and what the plan compares."""
+
+    known: list[Known]
+    people: dict[int, Person]
+    profiles: dict[int, Profile]
+
+
 async def load_known(repo: Repository, program: Program | None) -> list[Known]:
     """Everyone of the tenant with the facts an import compares (``role`` in ``program``)."""
+    return (await _load(repo, program)).known
+
+
+async def _load(repo: Repository, program: Program | None) -> _Loaded:
     rows = (await repo.session.execute(
         select(Person, Profile).outerjoin(Profile, Profile.person_id == Person.id)
         .where(Person.tenant_id == repo.tenant_id, Person.erased_at.is_(None)))).all()
@@ -75,9 +86,11 @@ async def load_known(repo: Repository, program: Program | None) -> list[Known]:
             Enrollment.tenant_id == repo.tenant_id, Enrollment.program_id == program.id))
         roles = {person_id: role for person_id, role in found.all()}
     emails = {person.id: person.email for person, _ in rows}
-    return [Known(person.id, person.display_name, person.email, _facts(person, profile, roles.get(person.id), emails),
-                  imported=person.imported_at is not None, leaving=person.leaving_at is not None,
-                  name_confirmed=person.name_confirmed_at is not None) for person, profile in rows]
+    known = [Known(person.id, person.display_name, person.email, _facts(person, profile, roles.get(person.id), emails),
+                   imported=person.imported_at is not None, leaving=person.leaving_at is not None,
+                   name_confirmed=person.name_confirmed_at is not None) for person, profile in rows]
+    return _Loaded(known, {person.id: person for person, _ in rows},
+                   {profile.person_id: profile for _, profile in rows if profile is not None})
 
 
 def _facts(person: Person, profile: Profile | None, role: str | None, emails: dict[int, str | None]
@@ -92,11 +105,10 @@ def _facts(person: Person, profile: Profile | None, role: str | None, emails: di
     return facts
 
 
-async def _write_people(repo: Repository, entries: Sequence[Entry], platform: str, now: datetime,
-                        progress: Progress | None) -> dict[str, Person]:
+async def _write_people(repo: Repository, entries: Sequence[Entry], existing: dict[int, Person], platform: str,
+                        now: datetime, progress: Progress | None) -> dict[str, Person]:
     """Every row's person, created or updated, by email."""
     people: dict[str, Person] = {}
-    existing = {p.id: p for p in await repo.all(repo.scoped(Person).where(Person.erased_at.is_(None)))}
     for count, entry in enumerate(entries, 1):
         record = entry.record
         person = existing[entry.known.person_id] if entry.known else None
@@ -119,11 +131,8 @@ async def _write_people(repo: Repository, entries: Sequence[Entry], platform: st
 
 
 async def _write_profiles(repo: Repository, entries: Sequence[Entry], people: dict[str, Person],
-                          now: datetime) -> None:
+                          profiles: dict[int, Profile], now: datetime) -> None:
     """Each row's facts on the person's profile (empty cells leave the profile as it is)."""
-    ids = [person.id for person in people.values()]
-    profiles = {p.person_id: p for p in await repo.all(repo.scoped(Profile).where(Profile.person_id.in_(ids)))} \
-        if len(ids) < 30_000 else {p.person_id: p for p in await repo.all(repo.scoped(Profile))}
     managers = {email: person.id for email, person in people.items()}
     missing = {r.manager for r in (e.record for e in entries) if r.manager and r.manager not in managers}
     if missing:
@@ -185,23 +194,24 @@ async def invite(repo: Repository, program: Program, people: Sequence[Person], n
     onboarding = set((await repo.session.execute(select(Enrollment.person_id).where(
         Enrollment.tenant_id == repo.tenant_id, Enrollment.program_id == program.id,
         Enrollment.status == EnrollmentStatus.ONBOARDING, Enrollment.onboarded_at.is_(None)))).scalars())
-    ids = [p.id for p in people if p.id in onboarding]
-    profiles = {p.person_id: p for p in await repo.all(repo.scoped(Profile).where(Profile.person_id.in_(ids)))} \
-        if len(ids) < 30_000 else {p.person_id: p for p in await repo.all(repo.scoped(Profile))}
-    rows, unreachable = [], []
+    reachable: list[Person] = []
+    unreachable: list[Person] = []
     for person in people:
-        if person.id not in onboarding:
-            continue
-        if is_unlinked(person.user_id) or not person.address:
-            unreachable.append(person.display_name)
-            continue
+        if person.id in onboarding:
+            (unreachable if is_unlinked(person.user_id) or not person.address else reachable).append(person)
+    profiles: dict[int, Profile] = {}
+    for start in range(0, len(reachable), 5000):
+        ids = [p.id for p in reachable[start:start + 5000]]
+        profiles.update({p.person_id: p for p in await repo.all(repo.scoped(Profile).where(Profile.person_id.in_(ids)))})
+    rows = []
+    for person in reachable:
         due = WorkingHours.of(person, profiles.get(person.id)).next_working(now)
         rows.append(nudge_row(repo.tenant_id, person.id, INVITATION, invitation_key(program.id, person.id), due, now,
                               payload={"program_id": program.id}))
     invited = 0
     for start in range(0, len(rows), 1000):
         invited += await add_nudges(repo.session, rows[start:start + 1000])
-    return invited, unreachable
+    return invited, [person.display_name for person in unreachable]
 
 
 def invitation_key(program_id: int, person_id: int) -> str:
