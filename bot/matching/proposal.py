@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import time
+from typing import Protocol
 
 from sqlalchemy import insert
 
@@ -21,7 +23,7 @@ from bot.matching.solve import assign
 from bot.turn import Turn
 from storage import matching as queries
 from storage.enums import PairStatus, Role
-from storage.models import Pair, Person, Profile, Program
+from storage.models import Pair, Program
 from storage.names import name_key
 
 MAX_CHAIN = 30  # managers followed up a reporting line (and a guard against loops)
@@ -45,7 +47,31 @@ class MatchRun:
         return sum(p.fit_score or 0 for p in self.pairs) / len(self.pairs) if self.pairs else 0.0
 
 
-def candidate(person: Person, profile: Profile | None, role: str, line: frozenset[int], capacity: int = 1,
+class PersonFacts(Protocol):
+    """What matching reads of a person (a :class:`Person`, or a row with these columns)."""
+
+    id: int
+    display_name: str
+    platform_timezone: str | None
+
+
+class ProfileFacts(Protocol):
+    """What matching reads of a profile (a :class:`Profile`, or a row with these columns)."""
+
+    level: int | None
+    skills_offered: list[str]
+    topics_wanted: list[str]
+    topics_free_text: str | None
+    style: str | None
+    formats: list[str]
+    location: str | None
+    timezone: str | None
+    work_start: time | None
+    work_end: time | None
+    languages: list[str]
+
+
+def candidate(person: PersonFacts, profile: ProfileFacts | None, role: str, line: frozenset[int], capacity: int = 1,
               load: int = 0) -> Candidate:
     """A participant as matching sees them (a mentor's topics are what they teach)."""
     if profile is None:
@@ -60,7 +86,7 @@ def candidate(person: Person, profile: Profile | None, role: str, line: frozense
     )
 
 
-async def reporting_lines(turn: Turn, people: Sequence[Person]) -> dict[int, frozenset[int]]:
+async def reporting_lines(turn: Turn, people: Sequence[PersonFacts]) -> dict[int, frozenset[int]]:
     """Each of ``people``'s managers up the chain, across the whole organisation (a manager who
     is paused, still onboarding, in no program or an admin breaks no chain): the manager from
     the HR data or chosen in the profile, else a manager typed by name when exactly one person
@@ -93,10 +119,11 @@ async def build_cohort(turn: Turn, program: Program, mentee_ids: Sequence[int] |
     holding = await queries.holding_pairs(turn.repo, program.id)
     paired = {pair.mentee_id for pair in holding}
     load = Counter(pair.mentor_id for pair in holding)
-    lines = await reporting_lines(turn, [person for person, _, _ in rows])
+    lines = await reporting_lines(turn, rows)
     mentors, mentees = [], []
-    for person, enrollment, profile in rows:
-        if enrollment.role == Role.MENTOR:
+    for row in rows:
+        person, profile = row, (row if row.profile_id is not None else None)
+        if row.role == Role.MENTOR:
             mentors.append(candidate(person, profile, Role.MENTOR, lines[person.id],
                                      max(program.capacity - load[person.id], 0), load[person.id]))
         elif person.id not in paired and (mentee_ids is None or person.id in mentee_ids):
