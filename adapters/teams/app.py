@@ -32,6 +32,7 @@ from botframework.connector.auth import ServiceClientCredentialsFactory
 from msrest.exceptions import DeserializationError
 
 from adapters.offload import BUSY_LIMIT, Offload, run_here
+from adapters.teams.people import TeamsPeople
 from adapters.teams.files import TeamsFile, attached_files
 from adapters.teams.files import fetch as fetch_files
 from adapters.teams import TEAMS, translate
@@ -119,6 +120,7 @@ class TeamsAdapter:
         self.cloud = CloudAdapter(self.auth)
         self.cloud.on_turn_error = self._on_turn_error
         self.delivery = TeamsDelivery(self._connector_for, **(delivery_options or {}))
+        self.people = TeamsPeople(self._connector_for)
         self._busy: asyncio.Semaphore | None = None
         self._pending: set[asyncio.Task[Any]] = set()
         if not config.authenticated:
@@ -202,6 +204,8 @@ class TeamsAdapter:
                         files: list[TeamsFile] | None = None) -> None:
         if files and arrival.personal:  # files are read in the personal chat only
             inbound = replace(inbound, files=await fetch_files(files))
+        if arrival.personal:
+            inbound = replace(inbound, email=await self.people.email_of(arrival.reference))
         where = _Where(arrival.reference, activity_id)
         if not arrival.personal:
             personal = await self._personal_chat(arrival.reference)

@@ -75,6 +75,8 @@ class FakeConnector:
         self._arrived = asyncio.Event()
         self.port = 0
         self.files: dict[str, bytes] = {}
+        self.emails: dict[str, str] = {}  # member id (29:...) -> email, as get_conversation_member gives
+        self.member_lookups: list[str] = []
         self.downloads: list[str] = []
 
     @property
@@ -117,6 +119,7 @@ class FakeConnector:
         app = web.Application()
         app.router.add_post("/v3/conversations", self._open)
         app.router.add_get("/files/{key}", self._download)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._post)
         self._runner, self.port = await serve_locally(app)
@@ -138,6 +141,15 @@ class FakeConnector:
         self.posts.append(post)
         self._arrived.set()
         return web.json_response({"id": f"1:{next(self._ids)}"})
+
+    async def _member(self, request: web.Request) -> web.Response:
+        member = request.match_info["member"]
+        self.member_lookups.append(member)
+        email = self.emails.get(member)
+        if email is None:
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
+        return web.json_response({"id": member, "name": "", "email": email, "userPrincipalName": email,
+                                  "aadObjectId": member.removeprefix("29:")})
 
     async def _download(self, request: web.Request) -> web.Response:
         key = request.match_info["key"]

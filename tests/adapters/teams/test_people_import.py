@@ -10,6 +10,7 @@ from bot.engine import MentorBot
 from storage.enums import NudgeKind
 from storage.models import Nudge, Person
 from tests.adapters.teams.conftest import HANA, VICTOR
+from tests.fakes.teams_client import Member
 from tests.fakes.teams_client import TeamsDriver
 from tests.fakes.teams_connector import FakeConnector
 
@@ -45,3 +46,23 @@ async def test_a_file_attached_without_the_command_is_not_imported(
     assert "I didn't catch that" in " ".join(post.text for post in replies)
     async with bot.db.transaction() as session:
         assert not [p for p in (await session.execute(select(Person))).scalars() if p.email]
+
+
+async def test_a_person_who_writes_first_is_found_by_the_email_teams_gives(
+        contoso: TeamsDriver, connector: FakeConnector, bot: MentorBot) -> None:
+    """Ana's Teams name is not the one HR uses: the email of the conversation member finds her
+    imported row, so she is one person, invited and prefilled, not a newcomer."""
+    ana = Member("Ana L.", "5f0e9d8c-7b6a-4c5d-8e9f-0a1b2c3d4e5f", "Europe/Lisbon")
+    connector.emails[ana.user_id] = "Ana@Contoso.test"
+    await contoso.say(HANA, 'mentoring program create "Digital Leaders 2027"')
+    await contoso.send(HANA, contoso.activity("message_personal", HANA, text="mentoring import",
+                                              attachments=[connector.add_file("people.csv", CSV)]))
+    replies = await contoso.say(ana, "hello")
+    assert ana.user_id in connector.member_lookups
+    async with bot.db.transaction() as session:
+        people = [p for p in (await session.execute(select(Person))).scalars() if p.email == "ana@contoso.test"]
+    assert len(people) == 1 and people[0].user_id == ana.aad
+    assert replies, "she got an answer"
+    joined = await contoso.say(ana, "mentoring join")
+    inputs = [field for post in joined for field in post.inputs()]
+    assert [(field["id"], field.get("value")) for field in inputs] == [("role", "mentor")], "HR's role, prefilled"
