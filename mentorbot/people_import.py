@@ -7,14 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import select
 
 from adapters.console import CONSOLE
 from adapters.console.chat import CONSOLE_TENANT
 from bot.clock import Clock, SystemClock
 from bot.commands.people_import import summary
-from bot.people_import.apply import import_people
+from bot.people_import.apply import PHASES, import_people
 from bot.people_import.csv_file import MAX_BYTES, FileRefused, read_rows
 from storage.db import Database
 from storage.models import Program, Tenant
@@ -40,7 +40,7 @@ async def run_import(db: Database, path: Path, program_name: str | None, dry_run
     async with db.transaction() as session:
         tenant, program = await _where(session, program_name, clock)
         repo = Repository(session, tenant.id)
-        with _bar(len(rows), show_progress, out) as tick:
+        with _bar(len(rows) * PHASES, show_progress and not dry_run, out) as tick:
             result = await import_people(repo, rows, program=program, now=clock.now(), platform=tenant.platform,
                                          dry_run=dry_run, progress=tick)
         repo.audit(None, "import", True, clock.now(), program.id if program else None, file=path.name,
@@ -95,13 +95,13 @@ class _bar:
     """A progress bar on the terminal while rows are stored (nothing when not wanted)."""
 
     def __init__(self, total: int, shown: bool, out: TextIO) -> None:
-        self.total, self.shown, self.out = total, shown and total >= 1000, out
+        self.total, self.shown, self.out = total, shown and total >= 1000 * PHASES, out
         self.progress: Progress | None = None
 
     def __enter__(self) -> Callable[[int], None] | None:
         if not self.shown:
             return None
-        self.progress = Progress(TextColumn("Importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        self.progress = Progress(TextColumn("Importing"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
                                  transient=True)
         self.progress.start()
         task = self.progress.add_task("rows", total=self.total)

@@ -21,6 +21,8 @@ from bot.engine import MentorBot
 from bot.messages import Address, Button, FieldKind, Form, FormField, FormValue, Inbound, InboundFile, Message
 
 CONSOLE_TENANT = "local"
+IMPORT = re.compile(r"^/mentoring\s+import\b", re.IGNORECASE)
+"""The one command that takes a file: the terminal attaches the local paths given to it."""
 NUMBERS = re.compile(r"\d{1,4}(?:[\s,]+\d{1,4})*")
 QUIT = {"/quit", "/exit"}
 
@@ -100,7 +102,7 @@ class ConsoleChat:
         """A typed line as what it means: a command, a button, a form answer or text."""
         text = line.strip()
         if text.startswith("/"):
-            text, files = attached_files(text)
+            text, files = attached_files(text) if IMPORT.match(text) else (text, ())
             return Inbound.typed(self.address, text, self.name, files)
         field = self.pending.field
         if field is not None and self.pending.form is not None:

@@ -25,7 +25,10 @@ from storage.names import is_unlinked, unlinked_user_id
 from storage.repository import Repository
 
 Progress = Callable[[int], None]
-"""Told how many more rows were handled (a progress bar on the command line)."""
+"""Told how many more rows were handled (a progress bar on the command line): each row counts
+once per phase (people, profiles, enrollments), so a whole import counts ``PHASES`` times its rows."""
+PHASES = 3
+STEP = 500
 
 INVITATION = NudgeKind.INVITATION
 
@@ -50,16 +53,27 @@ async def import_people(repo: Repository, rows: Sequence[Row], *, program: Progr
     result = ImportResult(plan, program, dry_run)
     if plan.errors or dry_run:
         return result
-    people = await _write_people(repo, plan.entries, loaded.people, platform, now, progress)
-    await _write_profiles(repo, plan.entries, people, loaded.profiles, now)
+    tick = progress or (lambda count: None)
+    people = await _write_people(repo, plan.entries, loaded.people, platform, now, tick)
+    await _write_profiles(repo, plan.entries, people, loaded.profiles, now, tick)
     for leaving in plan.leaving:
         loaded.people[leaving.person_id].leaving_at = now
     if program is not None:
-        await _enroll(repo, program, plan.entries, people, now)
+        await _enroll(repo, program, plan.entries, people, now, tick)
         result.invited, result.unreachable = await invite(repo, program, [people[e.record.email] for e in plan.entries
                                                                            if e.record.role], now)
+    else:
+        tick(len(plan.entries))
     await repo.flush()
     return result
+
+
+def _counted(tick: Progress, count: int, total: int) -> None:
+    """Tell ``tick`` every :data:`STEP` rows, and the rest at the last one."""
+    if count % STEP == 0:
+        tick(STEP)
+    elif count == total:
+        tick(count % STEP)
 
 
 @dataclass
@@ -106,12 +120,13 @@ def _facts(person: Person, profile: Profile | None, role: str | None, emails: di
 
 
 async def _write_people(repo: Repository, entries: Sequence[Entry], existing: dict[int, Person], platform: str,
-                        now: datetime, progress: Progress | None) -> dict[str, Person]:
+                        now: datetime, tick: Progress) -> dict[str, Person]:
     """Every row's person, created or updated, by email."""
     people: dict[str, Person] = {}
     for count, entry in enumerate(entries, 1):
         record = entry.record
         person = existing[entry.known.person_id] if entry.known else None
+        _counted(tick, count, len(entries))
         if person is not None and entry.kind == "unchanged":
             people[record.email] = person  # nothing to write (the file still lists them)
             continue
@@ -122,16 +137,12 @@ async def _write_people(repo: Repository, entries: Sequence[Entry], existing: di
             person.display_name = record.name
         person.email, person.imported_at, person.leaving_at = record.email, now, None
         people[record.email] = person
-        if progress is not None and count % 500 == 0:
-            progress(500)
     await repo.flush()
-    if progress is not None:
-        progress(len(entries) % 500)
     return people
 
 
 async def _write_profiles(repo: Repository, entries: Sequence[Entry], people: dict[str, Person],
-                          profiles: dict[int, Profile], now: datetime) -> None:
+                          profiles: dict[int, Profile], now: datetime, tick: Progress) -> None:
     """Each row's facts on the person's profile (empty cells leave the profile as it is)."""
     managers = {email: person.id for email, person in people.items()}
     missing = {r.manager for r in (e.record for e in entries) if r.manager and r.manager not in managers}
@@ -139,7 +150,8 @@ async def _write_profiles(repo: Repository, entries: Sequence[Entry], people: di
         for person in await repo.all(repo.scoped(Person).where(Person.email.in_(list(missing)))):
             managers[person.email or ""] = person.id
     names = {person.id: person.display_name for person in people.values()}
-    for entry in entries:
+    for count, entry in enumerate(entries, 1):
+        _counted(tick, count, len(entries))
         if entry.kind == "unchanged":
             continue
         person = people[entry.record.email]
@@ -167,12 +179,13 @@ def _set_profile(profile: Profile, record: Record, managers: dict[str, int], nam
 
 
 async def _enroll(repo: Repository, program: Program, entries: Sequence[Entry], people: dict[str, Person],
-                  now: datetime) -> None:
+                  now: datetime, tick: Progress) -> None:
     """Rows with a role join the program (onboarding, to be confirmed by the person); a role
     changed in HR data changes only the role of someone still onboarding."""
     enrollments = {e.person_id: e for e in await repo.all(repo.scoped(Enrollment).where(
         Enrollment.program_id == program.id))}
-    for entry in entries:
+    for count, entry in enumerate(entries, 1):
+        _counted(tick, count, len(entries))
         record = entry.record
         if not record.role:
             continue
