@@ -12,17 +12,31 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 from weakref import WeakValueDictionary
+
+from sqlalchemy import select
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock, SystemClock
-from bot.commands.dispatch import command_words, run_command
+from bot.commands.dispatch import command_words, is_close_to_a_command, run_command
 from bot.flows.active import flow_for, latest_flow
 from bot.flows.base import on_hold
 from bot.home import home_for
-from bot.messages import COMMAND_ACTION, SHOW_FORM_ACTION, Address, Button, Inbound, InboundKind, Message, say
+from bot.messages import (
+    COMMAND_ACTION,
+    SHOW_FORM_ACTION,
+    Address,
+    Button,
+    Inbound,
+    InboundFile,
+    InboundKind,
+    Message,
+    say,
+)
 from bot.turn import Limits, Turn
 from storage.db import Database
-from storage.enums import EnrollmentStatus
+from storage.enums import EnrollmentStatus, NudgeKind, NudgeStatus, PairStatus
+from storage.models import Nudge, Person, Tenant
+from storage.names import email_key
 from storage.repository import Repository, claim_event, tenant_for
 
 if TYPE_CHECKING:
@@ -66,6 +80,17 @@ class MentorBot:
             return say(refusal)
         home = await self._in_turn(inbound, home_for, duplicate=None)
         return say(SORRY) if home is None else home
+
+    async def remembers(self, address: Address) -> bool:
+        """True when the bot keeps someone at ``address`` (not when they asked to be forgotten)."""
+        async with self.db.transaction() as session:
+            tenant = await session.scalar(select(Tenant).where(Tenant.platform == address.platform,
+                                                               Tenant.external_id == address.tenant))
+            if tenant is None:
+                return False
+            person = await session.scalar(select(Person).where(
+                Person.tenant_id == tenant.id, Person.platform == address.platform, Person.user_id == address.user_id))
+            return person is not None and person.erased_at is None
 
     async def _in_turn(self, inbound: Inbound, answer: Callable[[Turn], Awaitable[T]], duplicate: T) -> T | None:
         """Run ``answer`` in one transaction for the person behind ``inbound``; ``duplicate`` for
@@ -112,12 +137,20 @@ class MentorBot:
         tenant = await tenant_for(session, address.platform, address.tenant, now)
         repo = Repository(session, tenant.id)
         name = (inbound.display_name or address.user_id)[:200]
+        # Someone an HR import brought in speaks for the first time: found by the email their
+        # platform knows, or by name where the platform's identity is the name (the console).
+        linked = await repo.link_imported(address.platform, address.user_id, email=inbound.email,
+                                          name=name if address.user_id == inbound.display_name else "")
+        if linked is not None:
+            log.info("person %s, imported, is %s/%s", linked.id, address.platform, address.user_id)
         person, created = await repo.person_for(address.platform, address.user_id, name, now)
         await repo.lock_person(person.id)
         await repo.resume_expired_pauses(now.date(), person.id)
         # The platform's name is a default until the person confirms one in their profile.
         if inbound.display_name and person.display_name != name and person.name_confirmed_at is None:
             person.display_name = name
+        if inbound.email and person.email is None:
+            person.email = email_key(inbound.email)[:320]
         if inbound.timezone and _known_zone(inbound.timezone):
             person.platform_timezone = inbound.timezone
         person.address = replace(address, reference=_reference(address, person.address)).as_dict()
@@ -177,8 +210,22 @@ class MentorBot:
             return [await flow.prompt(turn, state, prefix=f"Welcome back, {person.display_name}! Let's carry on.")]
         enrollments = await turn.repo.enrollments_of(person.id)
         if any(e.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED) for e in enrollments):
-            return [say(f"Welcome back, {person.display_name}.", Button.for_command("My profile", "profile"),
-                        Button.for_command("Help", "help"))]
+            matched = await matched_lines(turn)
+            return [say("\n".join([f"Welcome back, {person.display_name}.", *matched]),
+                        Button.for_command("My profile", "profile"), Button.for_command("Help", "help"))]
+        invited = next((e for e in enrollments if e.status == EnrollmentStatus.ONBOARDING and e.role), None)
+        program = await turn.repo.program(invited.program_id) if invited else None
+        if invited is not None and program is not None:
+            return [say(f"Hi {person.display_name}! You are invited to {program.name} as a {invited.role}: I already "
+                        "have what HR gave me, so you only confirm it.",
+                        Button.for_command("Start", f'join "{program.name}"'), Button.for_command("Help", "help"))]
+        running = [p for p in await turn.repo.programs() if p.id in await turn.repo.admin_program_ids(person.id)]
+        if running:
+            names = ", ".join(p.name for p in running)
+            return [say(f"Welcome back, {person.display_name}. You run {names}.",
+                        Button.for_command("Program", f'program show "{running[0].name}"'),
+                        Button.for_command("Flagged pairs", f'flagged program="{running[0].name}"'),
+                        Button.for_command("Join as a participant", "join"), Button.for_command("Help", "help"))]
         if not await turn.repo.programs():
             return [say(
                 f"Hi {person.display_name}, I'm mentorbot: I run reverse-mentoring programs, where younger "
@@ -193,6 +240,26 @@ class MentorBot:
             Button.for_command("Join the program", "join"),
             Button.for_command("Help", "help"),
         )]
+
+
+async def matched_lines(turn: Turn) -> list[str]:
+    """Who the person is paired with, said as soon as they open the chat after a match, even
+    before the introduction goes out in the pair's shared working hours."""
+    lines = []
+    for pair in await turn.repo.pairs_of(turn.person.id):
+        if pair.status != PairStatus.ACTIVE:
+            continue
+        partner = await turn.repo.person(pair.mentee_id if pair.mentor_id == turn.person.id else pair.mentor_id)
+        if partner is None:
+            continue
+        side = "mentee" if pair.mentor_id == turn.person.id else "mentor"
+        why = f" ({pair.reasons[0]})" if pair.reasons else ""
+        pending = await turn.repo.one_or_none(turn.repo.scoped(Nudge).where(
+            Nudge.pair_id == pair.id, Nudge.kind == NudgeKind.INTRO, Nudge.status == NudgeStatus.PENDING))
+        later = (" I'll introduce you both in your shared working hours; you can also say hello now." if pending
+                 else "")
+        lines.append(f"Your {side}: {partner.display_name}{why}.{later}")
+    return lines
 
 
 def _reference(address: Address, stored: Mapping[str, object] | None) -> dict[str, object] | None:
@@ -215,14 +282,16 @@ def _known_zone(name: str) -> bool:
 
 
 def _looks_like_command(text: str) -> bool:
-    """``/...`` always; ``mentoring WORD`` (as typed in Teams) only when WORD starts a command,
-    so that an answer such as "Mentoring and coaching" stays an answer."""
+    """``/...`` always; ``mentoring WORD`` (as typed in Teams) only when WORD starts a command or
+    is a typo of one (``mentoring profil``), so that an answer such as "Mentoring and coaching"
+    stays an answer."""
     words = text.strip().lower().split()
     if not words:
         return False
     if words[0].startswith("/"):
         return True
-    return words[0] == "mentoring" and len(words) > 1 and words[1] in command_words()
+    return words[0] == "mentoring" and len(words) > 1 and (words[1] in command_words()
+                                                           or is_close_to_a_command(words[1]))
 
 
 def _malformed(inbound: Inbound) -> str | None:
@@ -239,6 +308,10 @@ def _malformed(inbound: Inbound) -> str | None:
         isinstance(key, str) and _is_form_value(value) for key, value in inbound.values.items()
     ):
         problem = "form values"
+    elif not isinstance(inbound.email, str) or not isinstance(inbound.files, tuple) or not all(
+        isinstance(f, InboundFile) and isinstance(f.data, bytes) and isinstance(f.filename, str) for f in inbound.files
+    ):
+        problem = "files or email"
     else:
         return None
     log.warning("refused a malformed %s event (%s)", getattr(inbound, "kind", "?"), problem)

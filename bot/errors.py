@@ -3,6 +3,8 @@ done as given, and the text says why (the command layer shows it, with the comma
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -15,13 +17,25 @@ class Exemplified(Protocol):
         ...
 
 
-class CommandError(Exception):
-    """A command that cannot run as given; the text says why."""
+@dataclass(frozen=True)
+class Choice:
+    """One way to carry on after a refusal: the same command with ``typed`` (what the person
+    wrote) replaced by ``instead``; shown as a button labelled ``label``."""
 
-    def __init__(self, message: str, spec: Exemplified | None = None) -> None:
+    label: str
+    typed: str
+    instead: str
+
+
+class CommandError(Exception):
+    """A command that cannot run as given; the text says why, and ``choices`` (if any) offer
+    the ways to carry on (the one person a name meant, among several)."""
+
+    def __init__(self, message: str, spec: Exemplified | None = None, choices: Sequence[Choice] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.spec = spec
+        self.choices = tuple(choices)
 
     def __str__(self) -> str:
         if self.spec is None:

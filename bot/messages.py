@@ -121,6 +121,23 @@ FormValue = str | list[str]
 
 
 @dataclass(frozen=True)
+class InboundFile:
+    """A file a person attached (an HR export for ``/mentoring import``), already fetched by the
+    adapter from wherever its platform keeps it, so that the core never calls a platform."""
+
+    filename: str
+    media_type: str
+    data: bytes
+    # The size the platform declared, for a file too large to fetch (``data`` is then empty).
+    size: int = 0
+
+    @property
+    def declared_size(self) -> int:
+        """How large the file is."""
+        return max(self.size, len(self.data))
+
+
+@dataclass(frozen=True)
 class Inbound:
     """Something a person did, already translated by an adapter.
 
@@ -144,11 +161,17 @@ class Inbound:
     # The shared conversation (a channel, a group chat) the person wrote in; None in a direct
     # chat with the bot. A lunch-and-learn's audience may be "here": this conversation.
     channel: Address | None = None
+    # Files attached to the message (fetched by the adapter); what the platform knows of the
+    # person's email address, which finds them among the people an HR import brought in.
+    files: tuple[InboundFile, ...] = ()
+    email: str = ""
 
     @classmethod
-    def typed(cls, address: Address, text: str, display_name: str = "") -> Inbound:
-        """A line the person typed; a leading ``/mentoring`` makes it a command."""
-        return cls(address, InboundKind.TEXT, display_name=display_name, text=text)
+    def typed(cls, address: Address, text: str, display_name: str = "", files: tuple[InboundFile, ...] = ()
+              ) -> Inbound:
+        """A line the person typed (with the files they attached); a leading ``/mentoring`` makes
+        it a command."""
+        return cls(address, InboundKind.TEXT, display_name=display_name, text=text, files=files)
 
     @classmethod
     def command(cls, address: Address, text: str, display_name: str = "") -> Inbound:

@@ -156,10 +156,34 @@ AREAS = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/
 OFFSET = re.compile(r"^(etc/)?(utc|gmt)?\s*[+-]\s*\d", re.IGNORECASE)
 
 
+# Abbreviations are refused like offsets, with the places people usually mean: "EST" is a
+# fixed UTC-5 in the zone database, while New York is UTC-4 in July; "CET" likewise.
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "EST": ("America/New_York", "America/Toronto"), "EDT": ("America/New_York", "America/Toronto"),
+    "CST": ("America/Chicago", "America/Mexico_City", "Asia/Shanghai"), "CDT": ("America/Chicago",),
+    "MST": ("America/Denver", "America/Phoenix"), "MDT": ("America/Denver",),
+    "PST": ("America/Los_Angeles", "America/Vancouver"), "PDT": ("America/Los_Angeles",),
+    "AKST": ("America/Anchorage",), "HST": ("Pacific/Honolulu",),
+    "GMT": ("Europe/London", "UTC"), "BST": ("Europe/London",), "WET": ("Europe/Lisbon",),
+    "WEST": ("Europe/Lisbon",), "IST": ("Asia/Kolkata", "Europe/Dublin"),
+    "CET": ("Europe/Brussels", "Europe/Paris", "Europe/Warsaw"), "CEST": ("Europe/Brussels", "Europe/Paris"),
+    "MET": ("Europe/Brussels",), "EET": ("Europe/Athens", "Europe/Helsinki"), "EEST": ("Europe/Athens",),
+    "MSK": ("Europe/Moscow",), "PKT": ("Asia/Karachi",), "SGT": ("Asia/Singapore",), "HKT": ("Asia/Hong_Kong",),
+    "JST": ("Asia/Tokyo",), "KST": ("Asia/Seoul",), "AEST": ("Australia/Sydney",), "AEDT": ("Australia/Sydney",),
+    "ACST": ("Australia/Adelaide",), "AWST": ("Australia/Perth",), "NZST": ("Pacific/Auckland",),
+    "NZDT": ("Pacific/Auckland",), "BRT": ("America/Sao_Paulo",), "ART": ("America/Argentina/Buenos_Aires",),
+    "SAST": ("Africa/Johannesburg",), "WAT": ("Africa/Lagos",), "EAT": ("Africa/Nairobi",),
+    "CAT": ("Africa/Maputo",),
+}
+# The zone database's own abbreviation-like and POSIX-style names, refused for the same reason.
+_LEGACY = re.compile(r"^([A-Z]{3,4}\d?([A-Z]{3,4})?|Etc/.*|SystemV/.*)$")
+
+
 @cache
 def _zones() -> dict[str, str]:
     """Every IANA zone but the offsets, by its lower-case form, plus city names."""
-    every = sorted(name for name in available_timezones() if not OFFSET.match(name))
+    every = sorted(name for name in available_timezones()
+                   if not OFFSET.match(name) and (name == "UTC" or not _LEGACY.match(name)))
     zones = {name.lower(): name for name in every}
     for name in (name for name in every if name.startswith(AREAS)):
         city = name.rsplit("/", 1)[-1].lower()
@@ -186,6 +210,12 @@ def parse_timezone(raw: FormValue | None) -> str:
     text = as_text(raw)
     if not text:
         raise InvalidAnswer("Please give your time zone, for example Europe/Brussels.")
+    places = ABBREVIATIONS.get(text.upper())
+    if places:
+        raise InvalidAnswer(
+            f"'{text}' is an abbreviation, and abbreviations hide daylight saving (and some mean several places): "
+            f"give the place instead. Did you mean {' or '.join(places)}?"
+        )
     if OFFSET.match(text):
         raise InvalidAnswer(
             f"'{text}' is an offset, and offsets change with daylight saving: give the place instead, "

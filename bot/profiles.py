@@ -15,6 +15,7 @@ from bot import parsing
 from bot.catalog import LANGUAGES, LEVELS, LOCATIONS, STYLES, format_options, label_of, topic_options
 from bot.flows.base import FormStep, Question
 from bot.messages import FieldKind, FormField, Option
+from bot.people import people_matching
 from bot.turn import Limits
 from storage.enums import Role
 from storage.models import Person, Profile, Program
@@ -191,7 +192,7 @@ async def save_profile(
         "level": int(values["level"]),
         "department": values["department"],
         "manager": values.get("manager"),
-        "manager_person_id": await _manager_id(repo, values.get("manager")),
+        "manager_person_id": await _manager_id(repo, values.get("manager"), await repo.profile(person.id)),
         "topics_free_text": values.get("topics_free_text"),
         "style": values["style"],
         "formats": list(values["formats"]),
@@ -214,10 +215,14 @@ async def save_profile(
     return profile
 
 
-async def _manager_id(repo: Repository, name: str | None) -> int | None:
+async def _manager_id(repo: Repository, name: str | None, current: Profile | None) -> int | None:
+    """The manager's person id: kept when the name is the one already on the profile (an HR
+    import resolved it by email), else the one person the name finds."""
     if not name:
         return None
-    found = await repo.people_named(name)
+    if current is not None and current.manager_person_id is not None and current.manager == name:
+        return current.manager_person_id
+    found = await people_matching(repo, name)
     return found[0].id if len(found) == 1 else None
 
 

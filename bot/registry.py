@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.flows.base import Flow
 from bot.messages import Message
 from bot.pairs.format import FORMAT as PAIRS
+from bot.people_import.invitation import render_invitation
 from bot.program_format import Format
 from bot.research.format import FORMAT as RESEARCH
 from storage import cadence as cadence_queries
@@ -82,8 +83,9 @@ async def _digest(ctx: Context) -> Message | None:
 
 
 def renderers() -> Mapping[str, Renderer]:
-    """The renderer of every kind of nudge: the core's (flags, digests) and each format's."""
-    found: dict[str, Renderer] = {NudgeKind.FLAG: _flag, NudgeKind.DIGEST: _digest}
+    """The renderer of every kind of nudge: the core's (flags, digests, invitations) and each format's."""
+    found: dict[str, Renderer] = {NudgeKind.FLAG: _flag, NudgeKind.DIGEST: _digest,
+                                  NudgeKind.INVITATION: render_invitation}
     for fmt in FORMATS:
         found.update(fmt.nudges)
     return found

@@ -6,8 +6,10 @@ import argparse
 import asyncio
 import getpass
 import logging
+import queue
 import signal
 import sys
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -39,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
     commands.add_parser("migrate", help="bring the database schema up to date")
+    people = commands.add_parser("import", help="bring in people from an HR export (CSV): names, emails, roles, "
+                                 "levels, departments, managers...")
+    people.add_argument("file", help="the CSV file (UTF-8; commas or semicolons)")
+    people.add_argument("--program", default=None, help="the program people with a role join (default: the only one)")
+    people.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     simulate = commands.add_parser("simulate", help="run a sample program on a fake clock and print what happens "
                                    "(a scratch database; yours is not touched)")
     simulate.add_argument("--weeks", type=_positive(52), default=12, help="how many weeks to simulate (1-52)")
@@ -101,11 +108,40 @@ async def _migrate(settings: Settings) -> None:
         await db.close()
 
 
-async def _read_line(prompt: str) -> str | None:
-    try:
-        return await asyncio.to_thread(input, prompt)
-    except EOFError:
-        return None
+class _Terminal:
+    """Lines typed in the terminal, read by a daemon thread (a thread blocked in ``input()``
+    would otherwise hold the process at exit); Ctrl-C ends the read at once, as the end of input."""
+
+    def __init__(self) -> None:
+        self._prompts: queue.SimpleQueue[tuple[str, asyncio.Future[str | None]]] = queue.SimpleQueue()
+        self._waiting: asyncio.Future[str | None] | None = None
+        threading.Thread(target=self._serve, name="terminal", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            prompt, answer = self._prompts.get()
+            try:
+                line: str | None = input(prompt)
+            except (EOFError, KeyboardInterrupt):
+                line = None
+            answer.get_loop().call_soon_threadsafe(_settle, answer, line)
+
+    async def read(self, prompt: str) -> str | None:
+        """The next line, or None at the end of input or on Ctrl-C."""
+        self._waiting = asyncio.get_running_loop().create_future()
+        self._prompts.put((prompt, self._waiting))
+        return await self._waiting
+
+    def interrupt(self) -> None:
+        """Ctrl-C: the read under way ends now."""
+        print()
+        if self._waiting is not None:
+            _settle(self._waiting, None)
+
+
+def _settle(future: asyncio.Future[str | None], line: str | None) -> None:
+    if not future.done():
+        future.set_result(line)
 
 
 def _cadence_jobs() -> tuple[Render, Job, Job]:
@@ -141,11 +177,35 @@ async def _chat(settings: Settings, name: str) -> None:
                                       tick=tick, periodic_nudges=periodic_nudges,
                                       tick_seconds=settings.cadence_tick_seconds,
                                       drain_seconds=settings.outbox_drain_seconds, own_platforms_only=True)
-        await ConsoleChat(bot, name).run(_read_line, print)
+        terminal = _Terminal()
+        here = asyncio.get_running_loop()
+        here.add_signal_handler(signal.SIGINT, terminal.interrupt)
+        try:
+            await ConsoleChat(bot, name).run(terminal.read, print)
+        finally:
+            here.remove_signal_handler(signal.SIGINT)
     finally:
         if cadence is not None:
             await cadence.shutdown()
         await db.close()
+
+
+async def _import(settings: Settings, file: str, program: str | None, dry_run: bool) -> int:
+    from pathlib import Path
+
+    from mentorbot.people_import import ImportRefused, run_import
+    from storage.db import Database
+
+    await _migrate(settings)
+    db = Database(settings.database_url)
+    try:
+        done = await run_import(db, Path(file), program, dry_run, sys.stdout, show_progress=sys.stderr.isatty())
+    except ImportRefused as refused:
+        print(f"mentorbot import: {refused}", file=sys.stderr)
+        return 2
+    finally:
+        await db.close()
+    return 0 if done else 1
 
 
 def _adapters(configuration: Configuration, wiring: Wiring) -> list[Adapter]:
@@ -200,6 +260,7 @@ async def _serving(configuration: Configuration, host: str, port: int) -> AsyncI
     # loop, where its HTTP sessions (and Slack's installation store) live.
     here = asyncio.get_running_loop()
     deliverers: dict[str, Deliverer] = {adapter.platform: loop_deliverer(adapter, here) for adapter in adapters}
+    reach = _reach_job(adapters, here)
     cadence: CadenceScheduler | None = None
     stop = asyncio.Event()
     for signum in SIGNALS:
@@ -207,7 +268,7 @@ async def _serving(configuration: Configuration, host: str, port: int) -> AsyncI
     try:
         cadence = await worker(start_cadence(
             work_db, SystemClock(), deliverers, render=render, tick=tick, periodic_nudges=periodic_nudges,
-            tick_seconds=settings.cadence_tick_seconds, drain_seconds=settings.outbox_drain_seconds))
+            tick_seconds=settings.cadence_tick_seconds, drain_seconds=settings.outbox_drain_seconds, reach=reach))
         yield stop
     finally:
         if cadence is not None:
@@ -220,6 +281,30 @@ async def _serving(configuration: Configuration, host: str, port: int) -> AsyncI
         await db.close()
         for signum in SIGNALS:
             here.remove_signal_handler(signum)
+
+
+def _reach_job(adapters: Sequence[Adapter], here: asyncio.AbstractEventLoop) -> Job | None:
+    """The job that finds imported people in their platform's directory (Slack) and invites them;
+    None when no configured platform has a directory. Lookups run on this loop, with the adapters'
+    HTTP sessions, like deliveries."""
+    from functools import partial
+
+    from bot.people_import.reach import reach_imported
+
+    directories = {adapter.platform: _on_loop(directory, here) for adapter in adapters
+                   if (directory := getattr(adapter, "directory", None)) is not None}
+    return partial(reach_imported, directories=directories) if directories else None
+
+
+class _on_loop:
+    """A directory whose lookups run on the loop that owns its HTTP sessions."""
+
+    def __init__(self, inner: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self.inner, self.loop, self.platform = inner, loop, inner.platform
+
+    async def find_by_email(self, tenant: str, email: str) -> Any:
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(
+            self.inner.find_by_email(tenant, email), self.loop))
 
 
 def _platform_command(configuration: Configuration, name: str) -> tuple[PlatformSpec[Any], CliCommand[Any]] | None:
@@ -277,6 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("Database is up to date.")
         elif command == "chat":
             asyncio.run(_chat(settings, args.name or _default_name()))
+        elif command == "import":
+            return asyncio.run(_import(settings, args.file, args.program, args.dry_run))
         elif command == "serve":
             asyncio.run(_serve(configuration, args.host, args.port))
     except KeyboardInterrupt:

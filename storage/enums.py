@@ -106,6 +106,7 @@ class NudgeKind(StrEnum):
     LUNCH_OUTCOME = "lunch_outcome"
     LUNCH_RATING = "lunch_rating"
     RESEARCH_NEWS = "research_news"
+    INVITATION = "invitation"
 
 
 class FlagKind(StrEnum):

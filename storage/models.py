@@ -23,8 +23,10 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, validates
 
+from storage.names import name_key
 from storage.types import UTCDateTime
 
 NAMING = {
@@ -53,6 +55,14 @@ class TenantOwned:
         return mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
 
 
+def _key_of(column: str) -> Any:
+    """A default computing a name's key from ``column`` of the same INSERT (an ORM add or a
+    Core insert alike)."""
+    def default(context: DefaultExecutionContext) -> str:
+        return name_key(str(context.get_current_parameters().get(column) or ""))
+    return default
+
+
 def person_fk(nullable: bool = False, ondelete: str = "CASCADE") -> Mapped[Any]:
     """A foreign key to ``people.id``."""
     return mapped_column(ForeignKey("people.id", ondelete=ondelete), nullable=nullable, index=True)
@@ -72,15 +82,38 @@ class Tenant(Base):
 
 
 class Person(TenantOwned, Base):
-    """Someone the bot talks to, with the address used to reach them later."""
+    """Someone the bot talks to, with the address used to reach them later.
+
+    A person imported from HR data who has not been reached on the platform yet has the
+    user id ``email:ADDRESS`` (see :data:`UNLINKED_PREFIX`) until the platform's directory
+    or their first message tells who they are there.
+    """
 
     __tablename__ = "people"
-    __table_args__ = (UniqueConstraint("tenant_id", "platform", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "platform", "user_id"),
+        Index("ix_people_tenant_id_name_key", "tenant_id", "name_key"),
+        Index("ix_people_tenant_id_email", "tenant_id", "email"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(128))
     display_name: Mapped[str] = mapped_column(String(200))
+    # display_name as lookups compare it (storage.names.name_key), on every database.
+    name_key: Mapped[str] = mapped_column(String(200), default=_key_of("display_name"))
+    email: Mapped[str | None] = mapped_column(String(320))
+    # Set by an HR import: when the person was last in the file, and since when they are no
+    # longer in it (they are leaving; nothing of theirs is deleted).
+    imported_at: Mapped[datetime | None]
+    leaving_at: Mapped[datetime | None]
+    # When the platform's directory was last asked who this imported person is.
+    looked_up_at: Mapped[datetime | None]
+
+    @validates("display_name")
+    def _keep_key(self, _column: str, value: str) -> str:
+        self.name_key = name_key(value or "")
+        return value
     address: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     # What the platform says about the person (Slack's users.info): a default for the
     # profile, which the person confirms during onboarding.
@@ -120,10 +153,12 @@ class Program(TenantOwned, Base):
     """A mentoring program with its cadence, capacity, formats and topic list."""
 
     __tablename__ = "programs"
-    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),
+                      Index("ix_programs_tenant_id_name_key", "tenant_id", "name_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(120), default=_key_of("name"))
     cadence: Mapped[str] = mapped_column(String(16))
     capacity: Mapped[int]
     formats: Mapped[list[str]] = mapped_column(Json, default=list)
@@ -137,6 +172,11 @@ class Program(TenantOwned, Base):
     cycle_ends_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = person_fk(nullable=True, ondelete="SET NULL")
+
+    @validates("name")
+    def _keep_key(self, _column: str, value: str) -> str:
+        self.name_key = name_key(value or "")
+        return value
 
 
 class ProgramAdmin(TenantOwned, Base):

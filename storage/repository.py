@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import EnrollmentStatus, PairStatus, SessionStatus
+from storage.names import UNLINKED_PREFIX, email_key, name_key
 from storage.models import (
     AuditEntry,
     ConversationState,
@@ -126,12 +127,34 @@ class Repository:
                 platform=platform,
                 user_id=user_id,
                 display_name=display_name or user_id,
+                name_key=name_key(display_name or user_id),
                 created_at=now,
             )
         )
         person = await self.one_or_none(query)
         assert person is not None
         return person, bool(getattr(result, "rowcount", 0))
+
+    async def link_imported(self, platform: str, user_id: str, *, email: str = "", name: str = "") -> Person | None:
+        """The person an HR import brought in, not yet reached on ``platform``, who is
+        ``user_id`` there: found by ``email`` (what the platform knows of them) or else by their
+        exact ``name`` key, when exactly one such person fits; their user id becomes ``user_id``.
+        None when ``user_id`` already has a person or nobody (or several) fit."""
+        if await self.one_or_none(self.scoped(Person).where(Person.platform == platform, Person.user_id == user_id)):
+            return None
+        query = self._people().where(Person.platform == platform, Person.user_id.startswith(UNLINKED_PREFIX))
+        if email:
+            query = query.where(Person.email == email_key(email))
+        elif name:
+            query = query.where(Person.name_key == name_key(name))
+        else:
+            return None
+        found = await self.all(query.limit(2))
+        if len(found) != 1:
+            return None
+        found[0].user_id = user_id
+        await self.session.flush()
+        return found[0]
 
     async def lock_person(self, person_id: int) -> None:
         """Hold the person's row until the transaction ends, so that two turns of one person
@@ -164,15 +187,39 @@ class Repository:
         """A person of this tenant by id."""
         return await self._get(Person, person_id)
 
+    def _people(self) -> Select[Person]:
+        """The tenant's people who have not asked to be forgotten."""
+        return self.scoped(Person).where(Person.erased_at.is_(None))
+
     async def people_named(self, name: str) -> Sequence[Person]:
-        """People whose display name or user id matches ``name`` (case-insensitive)."""
-        lowered = name.strip().lower()
-        return await self.all(
-            self.scoped(Person).where(
-                Person.erased_at.is_(None),
-                (func.lower(Person.display_name) == lowered) | (func.lower(Person.user_id) == lowered),
-            )
-        )
+        """People whose name is ``name`` in any case and with or without accents (an indexed
+        lookup on the name's key, the same on every database)."""
+        return await self.all(self._people().where(Person.name_key == name_key(name)).order_by(Person.id))
+
+    async def people_with_user_id(self, user_id: str) -> Sequence[Person]:
+        """The person (one per platform) whose platform user id is ``user_id``."""
+        return await self.all(self._people().where(Person.user_id == user_id.strip()).order_by(Person.id))
+
+    async def people_with_email(self, email: str) -> Sequence[Person]:
+        """People with this email address (any case)."""
+        return await self.all(self._people().where(Person.email == email_key(email)).order_by(Person.id))
+
+    async def people_starting(self, name: str, limit: int = 20) -> Sequence[Person]:
+        """People one of whose names starts with ``name`` (``Carla`` finds Carla Mendes and Ana
+        Carla Reis), compared by key; at most ``limit``."""
+        key = name_key(name)
+        if not key:
+            return []
+        pattern = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = self._people().where(or_(Person.name_key.like(pattern + "%", escape="\\"),
+                                         Person.name_key.like("% " + pattern + "%", escape="\\")))
+        return await self.all(query.order_by(Person.name_key, Person.id).limit(limit))
+
+    async def name_keys(self) -> Sequence[tuple[int, str]]:
+        """Every person's id and name key (to suggest names close to a typo)."""
+        rows = await self.session.execute(select(Person.id, Person.name_key).where(
+            Person.tenant_id == self.tenant_id, Person.erased_at.is_(None)))
+        return [(person_id, key) for person_id, key in rows.all()]
 
     async def profile(self, person_id: int) -> Profile | None:
         """A person's profile, if they have one."""
@@ -188,10 +235,10 @@ class Repository:
         return await self.all(query)
 
     async def program_named(self, name: str) -> Program | None:
-        """A program by name (case-insensitive)."""
-        return await self.one_or_none(
-            self.scoped(Program).where(func.lower(Program.name) == name.strip().lower())
-        )
+        """A program by name, in any case and with or without accents."""
+        found = await self.all(self.scoped(Program).where(Program.name_key == name_key(name)).order_by(Program.id))
+        exact = [program for program in found if program.name == name.strip()]
+        return next(iter(exact or found), None)
 
     async def program(self, program_id: int) -> Program | None:
         """A program by id (from the session's identity map when already loaded)."""

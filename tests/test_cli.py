@@ -126,3 +126,54 @@ def test_an_incomplete_teams_registration_is_refused_at_start(tmp_path: Path, se
     result = _run(["serve"], tmp_path, **settings)
     assert result.returncode == 2
     assert complaint in result.stderr and "secret" not in result.stderr
+
+
+def test_ctrl_c_in_the_terminal_chat_leaves_at_once_with_bye(tmp_path: Path) -> None:
+    """Ctrl-C used to look hung: the next Enter then exited with status 130 and lost the line."""
+    import signal
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MICROSOFT_", "TEAMS_"))}
+    environment.pop("DATABASE_URL", None)
+    chat = subprocess.Popen([*MENTORBOT, "chat", "--as", "李华"], cwd=tmp_path, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+    try:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "mentorbot.db").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2)  # the chat is waiting for a line
+        started = time.monotonic()
+        chat.send_signal(signal.SIGINT)
+        out, err = chat.communicate(timeout=10)
+    finally:
+        chat.kill()
+    assert chat.returncode == 0, err
+    assert time.monotonic() - started < 5
+    assert "Hi 李华" in out and out.rstrip().endswith("`mentorbot chat --as 李华` picks up where you left off.")
+
+
+def test_import_from_the_command_line_dry_run_then_import_then_refusals(tmp_path: Path) -> None:
+    (tmp_path / "people.csv").write_text(
+        "name,email,role,level,manager email\n"
+        "Mira Tāne,mira@example.com,mentee,5,\n"
+        "李华,lihua@example.com,mentor,1,mira@example.com\n", encoding="utf-8")
+    (tmp_path / "bad.csv").write_text("name,email,level\nAna,ana@example.com,senior\n", encoding="utf-8")
+    created = _run(["chat", "--as", "Hana"], tmp_path, '/mentoring program create "Digital Leaders 2027"\n/quit\n')
+    assert created.returncode == 0, created.stderr
+
+    dry = _run(["import", "people.csv", "--dry-run"], tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert "Dry run of people.csv into Digital Leaders 2027: nothing was changed." in dry.stdout
+    assert "New: 2: Mira Tāne, 李华" in dry.stdout
+    done = _run(["import", "people.csv", "--program", "digital leaders 2027"], tmp_path)
+    assert done.returncode == 0 and "Imported people.csv into Digital Leaders 2027:" in done.stdout
+    again = _run(["import", "people.csv"], tmp_path)
+    assert "Unchanged: 2" in again.stdout
+
+    bad = _run(["import", "bad.csv"], tmp_path)
+    assert bad.returncode == 1 and "line 2: the level 'senior' is not a number from 1 to 5" in bad.stdout
+    missing = _run(["import", "nowhere.csv"], tmp_path)
+    assert missing.returncode == 2 and "there is no file nowhere.csv" in missing.stderr
+    unknown = _run(["import", "people.csv", "--program", "Other"], tmp_path)
+    assert unknown.returncode == 2 and 'there is no single program called "Other"' in unknown.stderr
+    lihua = _run(["chat", "--as", "李华"], tmp_path, "/quit\n")
+    assert "You are invited to Digital Leaders 2027 as a mentor" in lihua.stdout

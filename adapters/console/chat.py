@@ -7,7 +7,10 @@ flow state included, lives in the database, so quitting and coming back resumes.
 
 from __future__ import annotations
 
+import mimetypes
 import re
+import shlex
+import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,18 +18,26 @@ from pathlib import Path
 from adapters.console import CONSOLE
 from adapters.console.render import INVITES_DIR, render_field, render_message
 from bot.engine import MentorBot
-from bot.messages import Address, Button, FieldKind, Form, FormField, FormValue, Inbound, Message
+from bot.messages import Address, Button, FieldKind, Form, FormField, FormValue, Inbound, InboundFile, Message
 
 CONSOLE_TENANT = "local"
+IMPORT = re.compile(r"^/mentoring\s+import\b", re.IGNORECASE)
+"""The one command that takes a file: the terminal attaches the local paths given to it."""
+NUMBERS = re.compile(r"\d{1,4}(?:[\s,]+\d{1,4})*")
 QUIT = {"/quit", "/exit"}
 
 Reader = Callable[[str], Awaitable[str | None]]
 Writer = Callable[[str], None]
 
 
+MAX_USER_ID = 128
+
+
 def user_id_for(name: str) -> str:
-    """A stable console user id for a display name (``Amara Diallo`` -> ``amara-diallo``)."""
-    return re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-")[:100] or "me"
+    """The console user id of the person chatting as ``name``: the name itself, in any script
+    (``李华`` and ``王芳`` are two people), with its Unicode form and spaces made canonical so
+    that the same name typed twice is the same person."""
+    return " ".join(unicodedata.normalize("NFC", name).split())[:MAX_USER_ID]
 
 
 @dataclass
@@ -59,14 +70,40 @@ class ConsoleChat:
         return await self._exchange(Inbound.opened(self.address, self.name))
 
     async def say(self, line: str) -> str:
-        """Send one typed line; returns what the bot says back."""
+        """Send one typed line; returns what the bot says back. A number that is not one of the
+        options on screen is answered here, with the options again."""
+        refusal = self.not_an_option(line.strip())
+        if refusal is not None:
+            return refusal
         return await self._exchange(self.translate(line))
+
+    def not_an_option(self, text: str) -> str | None:
+        """What to say to numbers typed for options that are not on screen (``7`` with two
+        buttons, ``99`` for a list of nine), or None when the line is something else."""
+        numbers = NUMBERS.fullmatch(text)
+        if numbers is None:
+            return None
+        field = self.pending.field
+        if field is not None and field.options:
+            wrong = [n for n in re.split(r"[\s,]+", text) if n and not 1 <= int(n) <= len(field.options)]
+            if field.kind is not FieldKind.MULTI_SELECT and len(re.split(r"[\s,]+", text)) > 1:
+                wrong = wrong or [text]
+            if not wrong:
+                return None
+            return "\n".join([f"There is no option {', '.join(wrong)}: type a number from 1 to "
+                              f"{len(field.options)}.", *render_field(field)])
+        if field is None and self.pending.buttons and " " not in text and "," not in text \
+                and not 1 <= int(text) <= len(self.pending.buttons):
+            options = "   ".join(f"[{i}] {b.label}" for i, b in enumerate(self.pending.buttons, start=1))
+            return f"There is no option {text}: type a number from 1 to {len(self.pending.buttons)}.\n  {options}"
+        return None
 
     def translate(self, line: str) -> Inbound:
         """A typed line as what it means: a command, a button, a form answer or text."""
         text = line.strip()
         if text.startswith("/"):
-            return Inbound.typed(self.address, text, self.name)
+            text, files = attached_files(text) if IMPORT.match(text) else (text, ())
+            return Inbound.typed(self.address, text, self.name, files)
         field = self.pending.field
         if field is not None and self.pending.form is not None:
             return Inbound.submitted(self.address, self.pending.form.form_id, {field.name: _answer(field, text)}, self.name)
@@ -100,16 +137,47 @@ class ConsoleChat:
         return lines
 
     async def run(self, read: Reader, write: Writer) -> None:
-        """Chat until the person types /quit or closes the input."""
+        """Chat until the person types /quit, closes the input or presses Ctrl-C (``read`` then
+        gives None)."""
         write(await self.open())
         write("(Type /quit to leave; /mentoring help lists the commands.)")
         while True:
             line = await read(f"{self.name}> ")
             if line is None or line.strip().lower() in QUIT:
-                write("Bye! Everything is saved; `mentorbot chat --as " + self.name + "` picks up where you left off.")
+                write(await self.goodbye())
                 return
             if line.strip() or self.pending.field is not None:
                 write(await self.say(line))
+
+
+    async def goodbye(self) -> str:
+        """The last line: how to come back, unless the person just asked to be forgotten."""
+        if not await self.bot.remembers(self.address):
+            return "Bye!"
+        name = self.name if re.fullmatch(r"[\w.-]+", self.name) else shlex.quote(self.name)
+        return f"Bye! Everything is saved; `mentorbot chat --as {name}` picks up where you left off."
+
+
+def attached_files(text: str, max_bytes: int = 20 * 1024 * 1024) -> tuple[str, tuple[InboundFile, ...]]:
+    """A command with paths of readable local files in it (``/mentoring import people.csv``): the
+    terminal's way of attaching them. The paths leave the text; the files come with it."""
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return text, ()
+    files: list[InboundFile] = []
+    kept: list[str] = []
+    for word in words:
+        path = Path(word).expanduser()
+        if word.lower().endswith((".csv", ".tsv", ".txt")) and path.is_file():
+            size = path.stat().st_size
+            data = path.read_bytes() if size <= max_bytes else path.read_bytes()[:max_bytes + 1]
+            files.append(InboundFile(path.name, mimetypes.guess_type(path.name)[0] or "text/csv", data))
+        else:
+            kept.append(word)
+    if not files:
+        return text, ()
+    return shlex.join(kept), tuple(files)
 
 
 def _answer(field: FormField, text: str) -> FormValue:
@@ -118,7 +186,9 @@ def _answer(field: FormField, text: str) -> FormValue:
         return field.initial if field.initial is not None else ""
     options = field.options
     if field.kind is FieldKind.MULTI_SELECT:
-        return [_option(options, token) for token in text.split(",") if token.strip()]
+        # "1, 2, 8" or "1 2 8": numbers may be separated by spaces too.
+        tokens = re.split(r"[\s,]+", text) if NUMBERS.fullmatch(text) else text.split(",")
+        return [_option(options, token) for token in tokens if token.strip()]
     if field.kind is FieldKind.SELECT:
         return _option(options, text)
     return text

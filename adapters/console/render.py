@@ -101,12 +101,12 @@ def safe_filename(filename: str) -> str:
 def render_field(field: FormField, error: str | None = None) -> list[str]:
     """The prompt for one form field."""
     lines = [f"! {error}"] if error else []
-    lines.append(f"{field.label}:")
+    lines.append(field.label if field.label.endswith(("?", ":")) else f"{field.label}:")
     for i, option in enumerate(field.options, start=1):
         lines.append(f"  {i}) {option.label}")
     notes = []
     if field.kind is FieldKind.MULTI_SELECT:
-        notes.append("type one or more numbers, separated by commas")
+        notes.append("type one or more numbers, separated by commas or spaces")
     elif field.options:
         notes.append("type a number")
     if field.hint:

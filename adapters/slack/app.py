@@ -35,6 +35,8 @@ from adapters.slack import translate
 from adapters.slack.errors import reason
 from adapters.slack.people import SlackPeople
 from adapters.slack.delivery import SlackDelivery
+from adapters.slack.directory import SlackDirectory
+from adapters.slack.files import fetch_shared_files
 from adapters.slack.render import LINK_ACTION, fallback_text, home_view, message_blocks, modal_view
 from adapters.slack.replies import Conversation
 from adapters.slack.translate import Unreadable
@@ -45,7 +47,8 @@ from bot.messages import Address, Inbound, Message
 log = logging.getLogger(__name__)
 
 COMMAND = "/mentoring"
-BOT_SCOPES = ("commands", "chat:write", "im:history", "im:read", "im:write", "mpim:write", "users:read")
+BOT_SCOPES = ("commands", "chat:write", "im:history", "im:read", "im:write", "mpim:write", "users:read",
+              "users:read.email", "files:read")
 SUBMISSION_BUDGET = 2.5
 """Seconds a modal submission may take before it is acknowledged without its answer
 (Slack waits 3 s); the answer then goes to the person's DM."""
@@ -88,6 +91,7 @@ class SlackAdapter:
         self._verifier = SignatureVerifier(config.signing_secret)
         self._busy = asyncio.Semaphore(BUSY_LIMIT)
         self.delivery = SlackDelivery(self.token_for, config.api_url, budget_per_minute=config.budget_per_minute)
+        self.directory = SlackDirectory(self.token_for, config.api_url)
         self.app = _bolt_app(config, engine)
         self.app.middleware(_same_workspace)
         self.app.command(COMMAND)(self._on_command)
@@ -184,6 +188,9 @@ class SlackAdapter:
             return
         inbound = await self._read(translate.from_message, body)
         if inbound is not None:
+            shared = translate.shared_files(body)
+            if shared:
+                inbound = replace(inbound, files=await fetch_shared_files(client, shared))
             channel = str(body["event"].get("channel") or "") or None
             await self._offload(self._converse(inbound, client, self._conversation(client, inbound, channel)))
 
@@ -248,7 +255,8 @@ class SlackAdapter:
     async def _with_defaults(self, inbound: Inbound, client: AsyncWebClient) -> Inbound:
         """The person's name and time zone from Slack (users.info), as defaults."""
         person = await self.people.lookup(client, inbound.address.tenant, inbound.address.user_id)
-        return replace(inbound, display_name=person.name or inbound.display_name, timezone=person.timezone)
+        return replace(inbound, display_name=person.name or inbound.display_name, timezone=person.timezone,
+                       email=person.email)
 
     async def _publish_home(self, inbound: Inbound, client: AsyncWebClient) -> None:
         home = await self.bot.home(await self._with_defaults(inbound, client))

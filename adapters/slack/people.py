@@ -1,4 +1,5 @@
-"""What Slack knows about a person (users.info): their name and time zone, as defaults.
+"""What Slack knows about a person (users.info): their name and time zone, as defaults, and their
+email (which finds them among the people an HR import brought in).
 
 Looked up once per person and kept for an hour, so a busy conversation costs one call;
 a failed lookup is not fatal: the person is asked instead.
@@ -29,6 +30,7 @@ class SlackPerson:
 
     name: str = ""
     timezone: str = ""
+    email: str = ""
 
 
 class SlackPeople:
@@ -59,5 +61,6 @@ class SlackPeople:
         user = response.get("user") or {}
         profile = user.get("profile") or {}
         name = user.get("real_name") or profile.get("real_name") or profile.get("display_name") or ""
-        return SlackPerson(str(name)[:200], str(user.get("tz") or "")), FRESH_FOR
+        email = str(profile.get("email") or "")[:320]  # with the users:read.email scope
+        return SlackPerson(str(name)[:200], str(user.get("tz") or ""), email), FRESH_FOR
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -18,6 +18,7 @@ from adapters.slack.render import action_id_of, form_values
 from bot.messages import Address, Inbound, channel_reference, person_reference
 
 
+MAX_FILES = 5
 SHARED_PREFIXES = ("C", "G")
 """Ids of shared conversations: channels (public or private) and group conversations. A DM
 with the bot starts with ``D``, a person with ``U`` or ``W``."""
@@ -148,10 +149,35 @@ def from_home_opened(body: dict[str, Any]) -> Inbound:
 
 
 def is_person_message(body: dict[str, Any]) -> bool:
-    """True for a message a person typed in a DM with the bot (not an edit, a bot or a join)."""
+    """True for a message a person typed (or a file they shared) in a DM with the bot (not an
+    edit, a bot or a join)."""
     event = body.get("event") or {}
-    return (event.get("channel_type") == "im" and not event.get("subtype") and not event.get("bot_id")
-            and bool(event.get("user")))
+    return (event.get("channel_type") == "im" and event.get("subtype") in (None, "", "file_share")
+            and not event.get("bot_id") and bool(event.get("user")))
+
+
+@dataclass(frozen=True)
+class SharedFile:
+    """A file shared with a message, as the event describes it (its content is fetched apart)."""
+
+    file_id: str
+    name: str
+    size: int
+    mimetype: str
+
+
+def shared_files(body: dict[str, Any]) -> list[SharedFile]:
+    """The files of a ``file_share`` message (the first few; ones without an id are skipped)."""
+    event = body.get("event") or {}
+    files = event.get("files") if isinstance(event, dict) else None
+    found = []
+    for item in files if isinstance(files, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]:
+            size = item.get("size")
+            found.append(SharedFile(item["id"], str(item.get("name") or item.get("title") or "file")[:200],
+                                    size if isinstance(size, int) and size >= 0 else 0,
+                                    str(item.get("mimetype") or "")[:100]))
+    return found[:MAX_FILES]
 
 
 def shape_problem(raw: str) -> str | None:

@@ -32,6 +32,9 @@ from botframework.connector.auth import ServiceClientCredentialsFactory
 from msrest.exceptions import DeserializationError
 
 from adapters.offload import BUSY_LIMIT, Offload, run_here
+from adapters.teams.people import TeamsPeople
+from adapters.teams.files import TeamsFile, attached_files
+from adapters.teams.files import fetch as fetch_files
 from adapters.teams import TEAMS, translate
 from adapters.teams.auth import ReusingAuthentication
 from adapters.teams.delivery import TeamsDelivery
@@ -117,6 +120,7 @@ class TeamsAdapter:
         self.cloud = CloudAdapter(self.auth)
         self.cloud.on_turn_error = self._on_turn_error
         self.delivery = TeamsDelivery(self._connector_for, **(delivery_options or {}))
+        self.people = TeamsPeople(self._connector_for)
         self._busy: asyncio.Semaphore | None = None
         self._pending: set[asyncio.Task[Any]] = set()
         if not config.authenticated:
@@ -177,7 +181,7 @@ class TeamsAdapter:
             inbound = translate.inbound_of(activity, arrival)
             if inbound is None:
                 return
-            self._spawn(self._converse(inbound, arrival, activity.id))
+            self._spawn(self._converse(inbound, arrival, activity.id, attached_files(activity)))
 
         return on_turn
 
@@ -196,7 +200,12 @@ class TeamsAdapter:
         if not task.cancelled() and task.exception() is not None:
             log.error("a Teams turn failed", exc_info=task.exception())
 
-    async def _converse(self, inbound: Inbound, arrival: Arrival, activity_id: str | None) -> None:
+    async def _converse(self, inbound: Inbound, arrival: Arrival, activity_id: str | None,
+                        files: list[TeamsFile] | None = None) -> None:
+        if files and arrival.personal:  # files are read in the personal chat only
+            inbound = replace(inbound, files=await fetch_files(files))
+        if arrival.personal:
+            inbound = replace(inbound, email=await self.people.email_of(arrival.reference))
         where = _Where(arrival.reference, activity_id)
         if not arrival.personal:
             personal = await self._personal_chat(arrival.reference)

@@ -169,7 +169,7 @@ class TeamsDelivery:
         """One connector request; the id in its answer when it succeeds."""
         try:
             connector = await self._connector_for(service_url)
-            await _fresh_token(connector)
+            await fresh_token(connector)
             response = await request(connector.conversations)
         except HttpOperationError as problem:
             return _judge(problem.response)
@@ -182,7 +182,7 @@ class TeamsDelivery:
         return _Outcome("sent", str(getattr(response, "id", "") or ""))
 
 
-async def _fresh_token(connector: ConnectorClient) -> None:
+async def fresh_token(connector: ConnectorClient) -> None:
     """Fetch the bot's token off the event loop: botbuilder asks MSAL for it synchronously, and
     afterwards finds it in MSAL's cache."""
     credentials = connector.config.credentials

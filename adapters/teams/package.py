@@ -151,7 +151,7 @@ def _bot(app_id: str) -> dict[str, Any]:
         "botId": app_id,
         # Channels and group chats: where a lunch-and-learn is announced to its audience.
         "scopes": ["personal", "team", "groupChat"],
-        "supportsFiles": False,
+        "supportsFiles": True,
         "isNotificationOnly": False,
         "commandLists": [{"scopes": ["personal"], "commands": menu_commands()}],
     }

@@ -146,7 +146,7 @@ def _from_message(activity: Activity, address: Address, name: str) -> Inbound | 
     if isinstance(value, dict):
         return _from_card(value, address, name)
     text = _TAGS.sub("", TurnContext.remove_recipient_mention(activity) or "").strip()
-    return Inbound.typed(address, text, name) if text else None
+    return Inbound.typed(address, text, name) if text or activity.attachments else None
 
 
 def _from_card(value: dict[str, Any], address: Address, name: str) -> Inbound | None:

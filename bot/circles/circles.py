@@ -30,6 +30,7 @@ from storage.enums import (
     MemberStatus,
     NudgeKind,
     NudgeStatus,
+    ProgramFormat,
     Role,
     SessionStatus,
 )
@@ -152,8 +153,9 @@ async def next_working(turn: Turn, person: Person) -> datetime:
 
 
 def _candidate(person: Person, profile: Profile | None, topics: Sequence[str], circles: dict[int, int]) -> rules.Candidate:
+    chose_group = profile is None or not profile.formats or ProgramFormat.GROUP in profile.formats
     return rules.Candidate(person.id, person.display_name, list(topics), WorkingHours.of(person, profile),
-                           circles.get(person.id, 0))
+                           circles.get(person.id, 0), chose_group)
 
 
 async def host_candidates(turn: Turn, program: Program, title: str,

@@ -54,6 +54,8 @@ class Candidate:
     topics: Sequence[str]
     hours: WorkingHours
     circles: int = 0
+    # False when the person's profile names formats and group discussions are not among them.
+    chose_group: bool = True
 
 
 @dataclass(frozen=True)
@@ -122,13 +124,14 @@ def duration_text(minutes: int) -> str:
 
 
 def pick_host(title: str, mentors: Sequence[Candidate]) -> tuple[Candidate, str] | None:
-    """The mentor whose skills best match the title's words (fewest circles hosted on a tie),
-    with why."""
+    """The mentor (among those who chose group discussions) whose skills best match the title's
+    words (fewest circles hosted on a tie), with why."""
     theme = words(title)
 
     def matched(mentor: Candidate) -> list[str]:
         return [topic for topic in mentor.topics if on_theme(topic, theme)]
 
+    mentors = [m for m in mentors if m.chose_group]
     best = min(mentors, key=lambda m: (-len(matched(m)), m.circles, m.name.lower(), m.person_id), default=None)
     if best is None:
         return None
@@ -140,7 +143,7 @@ def pick_host(title: str, mentors: Sequence[Candidate]) -> tuple[Candidate, str]
 
 def propose_members(title: str, hosts: Sequence[Candidate], mentees: Sequence[Candidate], size: int,
                     day: date) -> Proposal:
-    """Up to ``size`` mentees, ranked by the topics they want that the title names or a host
+    """Up to ``size`` mentees who chose group discussions, ranked by the topics they want that the title names or a host
     teaches, then by working time shared with the hosts (fewest circles first on a tie); anyone
     sharing under :data:`MIN_SHARED_MINUTES` with a host is left out, with why."""
     theme = words(title)
@@ -148,6 +151,9 @@ def propose_members(title: str, hosts: Sequence[Candidate], mentees: Sequence[Ca
     proposal = Proposal()
     picks = []
     for mentee in mentees:
+        if not mentee.chose_group:
+            proposal.left_out.append(f"{mentee.name} did not choose group discussions in their profile")
+            continue
         short = [(host, minutes) for host in hosts
                  if (minutes := shared_minutes([mentee.hours, host.hours], day)) < MIN_SHARED_MINUTES]
         if short:

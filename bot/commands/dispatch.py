@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,7 +12,7 @@ from bot.commands import table
 from bot.commands.command_call import CommandCall
 from bot.commands.grammar import CommandSpec, UnknownCommand, parse, strip_prefix
 from bot.errors import CommandError
-from bot.messages import Message, Section, say
+from bot.messages import Button, Message, Section, say
 from bot.programs import target_program
 from bot.turn import Turn
 from storage.models import Program
@@ -45,6 +47,42 @@ async def help_message(turn: Turn, lead: str = "") -> Message:
     return Message(text, [Section(text)])
 
 
+async def did_you_mean(turn: Turn, typed: str) -> Message:
+    """The answer to a command that does not exist: the commands it is close to (a typo), each a
+    button when it needs nothing more, else a pointer to the help; never the whole list."""
+    close = close_commands(typed, await visible_commands(turn))
+    lead = f"I don't know the command `{typed}`."
+    if not close:
+        return say(f"{lead} Type `/mentoring help` to see what you can do.", Button.for_command("Help", "help"))
+    usages = " or ".join(f"`{spec.usage}`" for spec in close)
+    buttons = [Button.for_command(f"/mentoring {spec.name}", spec.name) for spec in close
+               if not any(arg.required for arg in spec.positionals)]
+    if not any(spec.name == "help" for spec in close):
+        buttons.append(Button.for_command("Help", "help"))
+    return say(f"{lead} Did you mean {usages}?", *buttons)
+
+
+def close_commands(typed: str, specs: Sequence[CommandSpec], limit: int = 3) -> list[CommandSpec]:
+    """The commands whose words are close to ``typed`` (``hlep`` -> help, ``profil`` -> profile)."""
+    words = typed.lower().split()
+    scored: list[tuple[float, CommandSpec]] = []
+    for spec in specs:
+        candidates = [" ".join(words[:len(spec.words)]), words[0] if words else ""]
+        ratio = max(difflib.SequenceMatcher(None, text, spec.name).ratio() for text in candidates)
+        if ratio >= CLOSE:
+            scored.append((ratio - 0.01 * len(spec.words), spec))
+    scored.sort(key=lambda item: -item[0])
+    return [spec for _, spec in scored[:limit]]
+
+
+def is_close_to_a_command(word: str) -> bool:
+    """True when ``word`` is close to the first word of a command (``mentoring profil`` in Teams)."""
+    return bool(difflib.get_close_matches(word.lower(), command_words(), n=1, cutoff=CLOSE))
+
+
+CLOSE = 0.75
+
+
 async def _help(call: CommandCall) -> Sequence[Message]:
     return [await help_message(call.turn)]
 
@@ -72,14 +110,14 @@ async def run_command(turn: Turn, text: str) -> Sequence[Message]:
         parsed = parse(body, ALL_COMMANDS)
     except UnknownCommand as unknown:
         log.info("unknown command %r from person %s", unknown.words, turn.person.id)
-        return [await help_message(turn, lead=f"I don't know the command `{unknown.words}`.")]
+        return [await did_you_mean(turn, unknown.words)]
     except CommandError as problem:
         log.info("bad command %r from person %s: %s", body[:200], turn.person.id, problem.message)
         refused = problem.spec if isinstance(problem.spec, CommandSpec) else None
         if refused is not None and refused.admin:
             call = CommandCall(turn, {})
             _record(call, refused, await _allowed(call, refused), text=body[:200], error=problem.message)
-        return [say(str(problem))]
+        return [refusal(problem, body)]
     call = CommandCall(turn, parsed.args)
     spec = parsed.spec
     try:
@@ -98,10 +136,27 @@ async def run_command(turn: Turn, text: str) -> Sequence[Message]:
         log.info("command %s refused for person %s: %s", spec.name, turn.person.id, problem.message)
         if spec.admin:
             _record(call, spec, True, args=_loggable(call.args), error=problem.message)
-        return [say(str(problem))]
+        return [refusal(problem, body)]
     if spec.admin:
         _record(call, spec, True, args=_loggable(call.args))
     return replies
+
+
+def refusal(problem: CommandError, body: str) -> Message:
+    """A refused command's answer: why, and a button for each way to carry on (the command
+    again with what was typed replaced by one of the choices)."""
+    buttons = [Button.for_command(choice.label, _substituted(body, choice.typed, choice.instead))
+               for choice in problem.choices]
+    return say(str(problem), *buttons)
+
+
+def _substituted(body: str, typed: str, instead: str) -> str:
+    """``body`` with the last standalone occurrence of ``typed`` replaced by ``instead``."""
+    found = list(re.finditer(rf"(?<![\w<:#]){re.escape(typed.strip())}(?![\w>])", body))
+    if not found:
+        return body
+    last = found[-1]
+    return body[:last.start()] + instead + body[last.end():]
 
 
 def _record(call: CommandCall, spec: CommandSpec, allowed: bool, **details: Any) -> None:

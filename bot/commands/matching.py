@@ -49,9 +49,12 @@ def _review_buttons(program: Program) -> list[Button]:
 
 
 async def _pair_lines(turn: Turn, pairs: Sequence[Pair]) -> list[str]:
-    names = await review.pair_names(turn, pairs)
+    """One line per pair for the first :data:`SHOWN` pairs, then one placeholder per pair not shown
+    (only counted by :func:`_listed`), so that a proposal of 10,000 pairs loads 25 pairs' names."""
+    shown = pairs[:SHOWN]
+    names = await review.pair_names(turn, shown)
     return [f"#{p.id} {names.get(p.mentor_id, '?')} → {names.get(p.mentee_id, '?')} ({_percent(p.fit_score)}): "
-            + "; ".join(p.reasons) for p in pairs]
+            + "; ".join(p.reasons) for p in shown] + [""] * (len(pairs) - len(shown))
 
 
 def _summary(run: MatchRun) -> str:

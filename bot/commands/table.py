@@ -7,7 +7,7 @@ words, arguments, rights and handler. :func:`commands` adds each registered form
 from __future__ import annotations
 
 from bot import registry
-from bot.commands import matching, participation, program_admin, report_links, reports, watch
+from bot.commands import matching, participation, people_import, program_admin, report_links, reports, watch
 from bot.commands.arguments import CADENCES, PARTNER, PROGRAM_OPTION, REASON
 from bot.commands.grammar import Arg, ArgKind, CommandSpec
 from bot.matching.cohort import WEIGHT_LIMIT, WEIGHT_NAMES
@@ -62,6 +62,9 @@ CORE: tuple[CommandSpec, ...] = (
     CommandSpec(("admin", "add"), "let someone run the program", "/mentoring admin add Sam",
                 program_admin.add_admin, positionals=(Arg("name", required=True),), options=(PROGRAM_OPTION,),
                 admin=True, program_scoped=True),
+    CommandSpec(("import",), "bring in people from the HR file (CSV) attached to the message; dry-run changes nothing",
+                "/mentoring import dry-run", people_import.import_file, options=(PROGRAM_OPTION,),
+                flags=("dry-run",), admin=True, program_scoped=True),
     CommandSpec(("audit",), "who did, or tried, what in the program", "/mentoring audit limit=50",
                 program_admin.show_audit, options=(PROGRAM_OPTION, Arg("limit", ArgKind.INT, low=1, high=200)),
                 admin=True, program_scoped=True),

@@ -141,13 +141,23 @@ class Flow:
         steps = await self.steps(turn, state.data)
         index = next((i for i, s in enumerate(steps) if s.name == state.step), 0)
         step = steps[index]
-        progress = Context(f"{self.title}: step {index + 1} of {len(steps)}")
+        progress = Context(self._progress(state, steps, index))
         lead = [Section(prefix)] if prefix else []
         if isinstance(step, ChoiceStep):
             return self._choice_message(state, step, lead, progress)
         return self._form_message(state, step, errors or {}, lead, progress)
 
     # --- internals -----------------------------------------------------------------------
+
+    def _progress(self, state: ConversationState, steps: list[Step], index: int) -> str:
+        """Where the person is, truthfully: ``step 2 of 4``, or in a flow of one form, how many of
+        its questions are left (not "step 1 of 1" over four questions)."""
+        step = steps[index]
+        if len(steps) > 1 or not isinstance(step, FormStep):
+            return f"{self.title}: step {index + 1} of {len(steps)}"
+        answers = state.data.get("answers", {})
+        left = sum(1 for q in step.questions if q.field.name not in answers)
+        return f"{self.title}: {left} question{'s' if left != 1 else ''} left"
 
     def form_id(self, state: ConversationState, step: Step) -> str:
         """The id a submitted form or pressed button carries: ``flow.step`` or ``flow.step@subject``."""
@@ -180,8 +190,9 @@ class Flow:
         problems = [f"{_label(step, name)}: {error}" for name, error in errors.items()]
         first = missing[0] if missing else None
         ask = _question_text(first) if first else ""
-        # The intro opens a step; the next questions of a step under way go without it.
-        intro = step.intro if lead or len(missing) == len(step.questions) else ""
+        # The intro opens a step; the next questions of a step under way, and a question asked
+        # again after a wrong answer, go without it.
+        intro = step.intro if lead or (len(missing) == len(step.questions) and not errors) else ""
         fallback = "\n\n".join(part for part in [*(b.text for b in lead), *problems, intro, ask] if part)
         blocks = [*lead, *([Section(intro)] if intro else []), progress]
         return Message(text=fallback, blocks=blocks, form=form)

@@ -7,17 +7,19 @@ from collections.abc import Sequence
 import numpy as np
 
 from bot.matching.cohort import Candidate
-from bot.matching.score import RULES, FitModel
+from bot.matching.score import RULES, FitModel, chose_one_to_one
 
 # How each hard rule reads when it rules out every mentor, and when it rules out some.
 ALL_RULED_OUT = {
+    "format": "no mentor who chose one-to-one sessions",
     "junior": "no mentor is junior to them",
     "line": "only mentors in their reporting line",
-    "past": "every mentor was paired with them before",
+    "past": "every mentor was paired with them before (one way or the other)",
     "language": "no mentor speaks their language",
     "hours": "no shared working hours with any mentor",
 }
 SOME_RULED_OUT = {
+    "format": "{n} who did not choose one-to-one sessions",
     "junior": "{n} not junior to them",
     "line": "{n} in their reporting line",
     "past": "{n} paired with them before",
@@ -35,6 +37,8 @@ def unmatched_mentee(model: FitModel, i: int, places: Sequence[int] | None = Non
     """Why mentee ``i`` of the model got no mentor (the model's mentors include full ones);
     ``places`` left per mentor after a run (default: their capacity in the cohort)."""
     mentors = model.cohort.mentors
+    if not chose_one_to_one(model.cohort.mentees[i]):
+        return "did not choose one-to-one sessions in their profile (circles and research suit them)"
     if not mentors:
         return "no mentor has finished onboarding yet"
     rows = np.array([i])

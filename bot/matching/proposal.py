@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import time
+from typing import Protocol
+
+from sqlalchemy import insert
 
 from bot.matching.cohort import Candidate, Cohort, weights_of
 from bot.matching.explain import incomplete, unmatched_mentee
@@ -19,7 +23,8 @@ from bot.matching.solve import assign
 from bot.turn import Turn
 from storage import matching as queries
 from storage.enums import PairStatus, Role
-from storage.models import Pair, Person, Profile, Program
+from storage.models import Pair, Program
+from storage.names import name_key
 
 MAX_CHAIN = 30  # managers followed up a reporting line (and a guard against loops)
 
@@ -42,7 +47,31 @@ class MatchRun:
         return sum(p.fit_score or 0 for p in self.pairs) / len(self.pairs) if self.pairs else 0.0
 
 
-def candidate(person: Person, profile: Profile | None, role: str, line: frozenset[int], capacity: int = 1,
+class PersonFacts(Protocol):
+    """What matching reads of a person (a :class:`Person`, or a row with these columns)."""
+
+    id: int
+    display_name: str
+    platform_timezone: str | None
+
+
+class ProfileFacts(Protocol):
+    """What matching reads of a profile (a :class:`Profile`, or a row with these columns)."""
+
+    level: int | None
+    skills_offered: list[str]
+    topics_wanted: list[str]
+    topics_free_text: str | None
+    style: str | None
+    formats: list[str]
+    location: str | None
+    timezone: str | None
+    work_start: time | None
+    work_end: time | None
+    languages: list[str]
+
+
+def candidate(person: PersonFacts, profile: ProfileFacts | None, role: str, line: frozenset[int], capacity: int = 1,
               load: int = 0) -> Candidate:
     """A participant as matching sees them (a mentor's topics are what they teach)."""
     if profile is None:
@@ -57,16 +86,19 @@ def candidate(person: Person, profile: Profile | None, role: str, line: frozense
     )
 
 
-async def reporting_lines(turn: Turn, people: Sequence[Person]) -> dict[int, frozenset[int]]:
-    """Each person's managers up the chain, from the profiles (a manager typed by name counts
-    when exactly one of ``people`` has that name)."""
+async def reporting_lines(turn: Turn, people: Sequence[PersonFacts]) -> dict[int, frozenset[int]]:
+    """Each of ``people``'s managers up the chain, across the whole organisation (a manager who
+    is paused, still onboarding, in no program or an admin breaks no chain): the manager from
+    the HR data or chosen in the profile, else a manager typed by name when exactly one person
+    the bot knows has that name (compared by key: any case, with or without accents)."""
     managers = await queries.managers(turn.repo)
-    names = Counter(p.display_name.strip().lower() for p in people)
-    by_name = {p.display_name.strip().lower(): p.id for p in people if names[p.display_name.strip().lower()] == 1}
+    keys = await turn.repo.name_keys()
+    names = Counter(key for _, key in keys)
+    by_name = {key: person_id for person_id, key in keys if names[key] == 1}
 
     def boss_of(person_id: int) -> int | None:
         manager_id, name = managers.get(person_id, (None, None))
-        return manager_id if manager_id is not None else by_name.get((name or "").strip().lower())
+        return manager_id if manager_id is not None else by_name.get(name_key(name or ""))
 
     lines = {}
     for person in people:
@@ -87,10 +119,11 @@ async def build_cohort(turn: Turn, program: Program, mentee_ids: Sequence[int] |
     holding = await queries.holding_pairs(turn.repo, program.id)
     paired = {pair.mentee_id for pair in holding}
     load = Counter(pair.mentor_id for pair in holding)
-    lines = await reporting_lines(turn, [person for person, _, _ in rows])
+    lines = await reporting_lines(turn, rows)
     mentors, mentees = [], []
-    for person, enrollment, profile in rows:
-        if enrollment.role == Role.MENTOR:
+    for row in rows:
+        person, profile = row, (row if row.profile_id is not None else None)
+        if row.role == Role.MENTOR:
             mentors.append(candidate(person, profile, Role.MENTOR, lines[person.id],
                                      max(program.capacity - load[person.id], 0), load[person.id]))
         elif person.id not in paired and (mentee_ids is None or person.id in mentee_ids):
@@ -110,10 +143,13 @@ async def propose(turn: Turn, program: Program, mentee_ids: Sequence[int] | None
     run = MatchRun(program, mentees=len(cohort.mentees) + len(unmatched_incomplete),
                    places=sum(m.capacity for m in cohort.mentors))
     matched = sorted(result.mentor_of.items(), key=lambda item: -result.fit_of[item[0]])
-    for (i, j), reasons in zip(matched, model.reasons_for(matched), strict=True):
-        run.pairs.append(turn.repo.add(Pair(
-            program_id=program.id, mentor_id=cohort.mentors[j].person_id, mentee_id=cohort.mentees[i].person_id,
-            status=PairStatus.PROPOSED, fit_score=result.fit_of[i], reasons=reasons, proposed_at=turn.now)))
+    rows = [{"tenant_id": turn.repo.tenant_id, "program_id": program.id, "mentor_id": cohort.mentors[j].person_id,
+             "mentee_id": cohort.mentees[i].person_id, "status": PairStatus.PROPOSED, "fit_score": result.fit_of[i],
+             "reasons": reasons, "proposed_at": turn.now}
+            for (i, j), reasons in zip(matched, model.reasons_for(matched), strict=True)]
+    # One multi-row INSERT per thousand pairs (a run may propose ten thousand).
+    for start in range(0, len(rows), 1000):
+        run.pairs += list(await turn.repo.session.scalars(insert(Pair).returning(Pair), rows[start:start + 1000]))
     taken = Counter(result.mentor_of.values())
     places = [m.capacity - taken[j] for j, m in enumerate(cohort.mentors)]
     run.unmatched = [(m.name, unmatched_mentee(model, i, places)) for i, m in enumerate(cohort.mentees)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.cadence.rules import FIRST_ASK_DELAY
@@ -158,5 +160,10 @@ async def introduce(turn: Turn, pair: Pair) -> None:
 
 async def pair_names(turn: Turn, pairs: Sequence[Pair]) -> dict[int, str]:
     """Display names of everyone in ``pairs``."""
-    ids = {pid for pair in pairs for pid in (pair.mentor_id, pair.mentee_id)}
-    return {pid: person.display_name for pid in ids if (person := await turn.repo.person(pid)) is not None}
+    ids = sorted({pid for pair in pairs for pid in (pair.mentor_id, pair.mentee_id)})
+    names: dict[int, str] = {}
+    for start in range(0, len(ids), 5000):
+        rows = await turn.repo.session.execute(select(Person.id, Person.display_name).where(
+            Person.tenant_id == turn.repo.tenant_id, Person.id.in_(ids[start:start + 5000])))
+        names.update({pid: name for pid, name in rows.all()})
+    return names

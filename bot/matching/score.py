@@ -31,11 +31,12 @@ NOT_ALLOWED = -1.0
 REASON_BLOCK = 256  # pairs whose reasons are scored together
 
 # The hard rules, in the order they are reported, and how one broken rule reads.
-RULES = ("junior", "line", "past", "language", "hours")
+RULES = ("format", "junior", "line", "past", "language", "hours")
 RULE_WORDS = {
+    "format": "{mentor} or {mentee} did not choose one-to-one sessions",
     "junior": "{mentor} is not junior to {mentee}",
     "line": "{mentor} and {mentee} are in the same reporting line",
-    "past": "{mentor} and {mentee} were paired before",
+    "past": "{mentor} and {mentee} were paired before (one way or the other)",
     "language": "{mentor} and {mentee} share no language",
     "hours": "{mentor} and {mentee} share less than an hour of working time",
 }
@@ -125,6 +126,8 @@ class FitModel:
         self._mentee_style = np.array([styles[m.style or ""] for m in mentees], dtype=np.intp)
         self._mentor_location = np.array([_location_code(m.location) for m in mentors], dtype=np.intp)
         self._mentee_location = np.array([_location_code(m.location) for m in mentees], dtype=np.intp)
+        self._mentor_one_to_one = np.array([chose_one_to_one(m) for m in mentors], dtype=bool)
+        self._mentee_one_to_one = np.array([chose_one_to_one(m) for m in mentees], dtype=bool)
         self._mentor_level = np.array([m.level or 0 for m in mentors], dtype=np.intp)
         self._mentee_level = np.array([m.level or 0 for m in mentees], dtype=np.intp)
         self._mentor_hours = np.array([work_window(m, cohort) for m in mentors], dtype=np.float32).reshape(-1, 2)
@@ -157,9 +160,12 @@ class FitModel:
             for boss in mentor.line:
                 if boss in self.mentee_index:
                     line.setdefault(self.mentee_index[boss], set()).add(j)
-        for mentor_id, mentee_id in self.cohort.past:
-            if mentor_id in self.mentor_index and mentee_id in self.mentee_index:
-                past.setdefault(self.mentee_index[mentee_id], set()).add(self.mentor_index[mentor_id])
+        # A past pair blocks both directions: after a promotion, or with same-level pairs allowed,
+        # a former mentee may now be on the mentor side.
+        for first, second in self.cohort.past:
+            for mentor_id, mentee_id in ((first, second), (second, first)):
+                if mentor_id in self.mentor_index and mentee_id in self.mentee_index:
+                    past.setdefault(self.mentee_index[mentee_id], set()).add(self.mentor_index[mentor_id])
         return {"line": line, "past": past}
 
     # --- blocks of mentees against every mentor -------------------------------------------
@@ -198,7 +204,8 @@ class FitModel:
             junior = self._mentor_level[None, :] <= self._mentee_level[rows][:, None]
         else:
             junior = self._mentor_level[None, :] < self._mentee_level[rows][:, None]
-        held = {"junior": junior, "line": np.ones_like(junior), "past": np.ones_like(junior),
+        held = {"format": self._mentee_one_to_one[rows][:, None] & self._mentor_one_to_one[None, :],
+                "junior": junior, "line": np.ones_like(junior), "past": np.ones_like(junior),
                 "language": (self._mentee_languages[rows] @ self._mentor_languages.T) > 0,
                 "hours": minutes >= MIN_SHARED_MINUTES}
         for rule in ("line", "past"):
@@ -251,42 +258,57 @@ class FitModel:
         return found
 
     def _pair_reasons(self, i: int, j: int, parts: dict[str, float], limit: int) -> list[str]:
+        """Reasons drawn from facts of both profiles, strongest first. A factor weighted 0 does
+        not count in the score, but a true fact still reads as a reason (after the weighted ones)."""
         mentor, mentee = self.cohort.mentors[j], self.cohort.mentees[i]
         weights = self.cohort.weights
-        found: list[tuple[float, str]] = []
+        found: list[tuple[str, float, str]] = []  # factor, part, words
         shared = sorted(mentor.topics & mentee.topics)
         if shared:
-            found.append((weights["topics"] * parts["topics"],
+            found.append(("topics", parts["topics"],
                           f"{mentor.name} teaches {_listed(shared)}, which {mentee.name} wants to learn"))
         elif parts["topics"] > 0:
             words = sorted(set(_words(mentee.free_text)) & set(_words(mentor.free_text + " " + " ".join(mentor.topics))))
-            found.append((weights["topics"] * parts["topics"], f"both mention {_listed(words[:3])} in their own words"))
-        found.append((weights["location"] * parts["location"], _location_reason(mentor, mentee)))
+            if words:
+                found.append(("topics", parts["topics"], f"both mention {_listed(words[:3])} in their own words"))
+        found.append(("location", parts["location"], location_reason(mentor, mentee)))
         hours = int(parts["_minutes"] // 60)
-        found.append((weights["hours"] * parts["hours"], f"{hours} shared working hour{'s' if hours != 1 else ''}"))
+        if hours:
+            found.append(("hours", parts["hours"], f"{hours} shared working hour{'s' if hours != 1 else ''}"))
         if mentor.style == mentee.style and mentor.style:
-            found.append((weights["style"] * parts["style"], f"both like it {mentor.style}"))
+            found.append(("style", parts["style"], f"both like it {mentor.style}"))
         both = sorted(mentor.formats & mentee.formats)
-        if both:
-            names = [FORMAT_LABELS.get(ProgramFormat(f), f).lower() for f in both if f in set(ProgramFormat)]
-            found.append((weights["formats"] * parts["formats"], f"both want {_listed(names)}"))
+        names = [FORMAT_LABELS[ProgramFormat(f)].lower() for f in both if f in set(ProgramFormat)]
+        if names:
+            found.append(("formats", parts["formats"], f"both want {_listed(names)}"))
         spoken = sorted(label_of(LANGUAGES, code) for code in mentor.languages & mentee.languages)
-        found.append((weights["languages"] * parts["languages"] * 0.5, f"both speak {_listed(spoken)}"))
-        ranked = sorted((item for item in found if item[0] > 0 and item[1]), key=lambda item: -item[0])
-        return [text for _, text in ranked[:limit]]
+        if spoken:
+            found.append(("languages", parts["languages"] * 0.5, f"both speak {_listed(spoken)}"))
+        true = [(weights[factor] * part, part, text) for factor, part, text in found if text and part > 0]
+        ranked = sorted(true, key=lambda item: (item[0] > 0, round(item[0] if item[0] > 0 else item[1], 6)),
+                        reverse=True)
+        return [text for _, _, text in ranked[:limit]]
+
+
+def chose_one_to_one(person: Candidate) -> bool:
+    """True when the person's profile names no formats, or one-to-one sessions among them."""
+    return not person.formats or ProgramFormat.ONE_TO_ONE in person.formats
 
 
 def _location_code(location: str | None) -> int:
     return _LOCATIONS.index(SessionMode(location)) if location in set(_LOCATIONS) else 2
 
 
-def _location_reason(mentor: Candidate, mentee: Candidate) -> str:
-    if mentor.location == mentee.location == SessionMode.REMOTE:
-        return "both prefer remote"
-    if mentor.location == mentee.location == SessionMode.IN_PERSON:
-        return "both like to meet in person"
-    if SessionMode.EITHER in (mentor.location, mentee.location):
-        return "happy to meet remotely or in person"
+def location_reason(mentor: Candidate, mentee: Candidate) -> str:
+    """Where both are happy to meet, in words true of both profiles ("" when they differ)."""
+    where = {mentor.location or SessionMode.EITHER, mentee.location or SessionMode.EITHER}
+    if where == {SessionMode.EITHER}:
+        return "both happy to meet remotely or in person"
+    if where <= {SessionMode.REMOTE, SessionMode.EITHER}:
+        return "both prefer remote" if where == {SessionMode.REMOTE} else "both fine with meeting remotely"
+    if where <= {SessionMode.IN_PERSON, SessionMode.EITHER}:
+        return ("both like to meet in person" if where == {SessionMode.IN_PERSON}
+                else "both fine with meeting in person")
     return ""
 
 

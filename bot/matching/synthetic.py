@@ -35,7 +35,8 @@ def _person(rng: random.Random, person_id: int, mentor: bool, capacity: int) -> 
         topics=frozenset(topics),
         free_text=" ".join(rng.sample(WORDS, rng.randint(0, 3))),
         style=rng.choice(STYLES).value,
-        formats=frozenset(rng.sample([f.value for f in ProgramFormat], rng.randint(1, 2))),
+        # People in a one-to-one matching run chose one-to-one sessions, and maybe another format.
+        formats=frozenset({ProgramFormat.ONE_TO_ONE.value, rng.choice([f.value for f in ProgramFormat])}),
         location=rng.choice((SessionMode.REMOTE, SessionMode.REMOTE, SessionMode.IN_PERSON, SessionMode.EITHER)),
         timezone=rng.choices(ZONES, ZONE_WEIGHTS)[0],
         work_start=time(start),

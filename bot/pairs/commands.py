@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.cadence.hours import zone_named
+from bot.cadence.periods import next_occurrence
 from bot.cadence.when_and_where import Venue, confirmation, describe, venue_of, zone_of
 from bot.commands.arguments import PARTNER, WHEN
 from bot.commands.command_call import CommandCall
@@ -98,7 +100,15 @@ async def cancel_session(call: CommandCall) -> Sequence[Message]:
     if upcoming is None:
         return [say(f"Nothing is on the calendar with {partner.display_name} to cancel.")]
     await ops.cancel(turn, pair, upcoming, turn.person.id)
-    return [say(f"Canceled your session with {partner.display_name} ({describe(upcoming, await zone_of(turn))}). "
+    zone = await zone_of(turn)
+    series = ""
+    if upcoming.recurring:
+        program = await turn.repo.program(pair.program_id)
+        cadence = pair.cadence or (program.cadence if program else "")
+        following = next_occurrence(upcoming.starts_at, upcoming.timezone, cadence) if cadence else None
+        when = f" (next: {following.astimezone(zone_named(zone)):%a %d %b %Y, %H:%M})" if following else ""
+        series = f" Only this one is off: your repeating series goes on{when}."
+    return [say(f"Canceled your session with {partner.display_name} ({describe(upcoming, zone)}).{series} "
                 f"I've told {partner.display_name}. Sessions that are moved rather than dropped keep the "
                 "momentum: pick a new date?",
                 Button.for_command("Pick a new date", f'schedule with="{partner.display_name}"', ButtonStyle.PRIMARY))]

@@ -114,12 +114,14 @@ def _formats(figure: Figure, report: ProgramReport) -> None:
     labels = [_label(FORMAT_NAMES.get(b.label, b.label), 16) for b in shown]
     _grouped_bars(sessions, labels, [("Held", [b.held or 0 for b in shown], HELD_COLOR),
                                      ("Canceled or missed", [b.canceled or 0 for b in shown], CANCELED_COLOR)])
-    sessions.set_title("Formats compared: sessions", loc="left", fontsize=12)
+    sessions.set_title("Formats compared: sessions since the start", loc="left", fontsize=12)
     _whole_numbers(sessions)
     # Attendance is known for circles and lunch-and-learns only: a pair's bar is left out.
     _grouped_bars(completion, labels, [("Completion", [round(100 * (b.completion or 0)) for b in shown], NOW_COLOR),
                                        ("Attendance", [round(100 * (b.attendance or 0)) for b in shown], START_COLOR)])
-    completion.set_ylim(0, 125)
+    # A share stops at 100%: the legend goes below the bars instead of in headroom above them.
+    completion.set_ylim(0, 100)
+    completion.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, fontsize=9, frameon=False)
     completion.set_title("Completion and attendance (%)", loc="left", fontsize=12)
 
 

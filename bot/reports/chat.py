@@ -10,7 +10,16 @@ from collections.abc import Mapping, Sequence
 
 from bot.messages import Actions, Block, Button, ButtonStyle, Context, Fields, Message, Section, fallback_text
 from bot.registry import flag_title
-from bot.reports.figures import FORMAT_NAMES, MIN_GROUP, VENUE_NAMES, Breakdown, Change, ProgramReport, Scores
+from bot.reports.figures import (
+    FORMAT_NAMES,
+    MIN_GROUP,
+    SINCE_THE_START,
+    VENUE_NAMES,
+    Breakdown,
+    Change,
+    ProgramReport,
+    Scores,
+)
 from storage.enums import Role
 
 GAIN_NAMES = {"fluency": "digital fluency", "strategic": "strategic thinking", "business": "business sense",
@@ -30,9 +39,9 @@ def report_message(report: ProgramReport) -> Message:
         Section(_months(report)),
         Section(_progress(report)),
         Section(_feedback(report.scores)),
-        Section(_breakdown("Formats side by side", report.formats, FORMAT_NAMES)),
-        Section(_breakdown("By cohort", report.cohorts)),
-        Section(_breakdown("Remote or in person", report.venues, VENUE_NAMES)),
+        Section(_breakdown(f"Formats side by side ({SINCE_THE_START})", report.formats, FORMAT_NAMES)),
+        Section(_breakdown(f"By cohort ({SINCE_THE_START})", report.cohorts)),
+        Section(_breakdown(f"Remote or in person ({SINCE_THE_START})", report.venues, VENUE_NAMES)),
         Context(PRIVACY),
         Actions([Button.for_command("Open flags", f"flagged {scope}", ButtonStyle.PRIMARY if report.at_risk else
                                     ButtonStyle.DEFAULT),
@@ -53,13 +62,13 @@ def _sessions(held: int, canceled: int) -> str:
 def _headline(report: ProgramReport) -> list[tuple[str, str]]:
     month = report.this_month
     completion = (f"{_percent(report.completion)} of the sessions that took place" if report.completion is not None
-                  else "no session has taken place yet")
+                  else "no sessions yet")
     risks = ", ".join(f"{count} {flag_title(kind)}" for kind, count in sorted(report.risks.items()) if count)
     return [
         ("Active pairs", str(report.active_pairs)),
         ("Participants", str(report.participants)),
         (f"Sessions in {month.start:%B %Y}", _sessions(month.held, month.canceled)),
-        ("Completion rate", completion),
+        ("Completion rate (since the start)", completion),
         ("Pairs at risk", f"{report.at_risk} (open flags: {risks})" if risks else str(report.at_risk)),
     ]
 

@@ -43,6 +43,9 @@ from storage.models import Program
 from storage.repository import Repository
 
 MIN_GROUP = 3
+SINCE_THE_START = "every session since the program started"
+"""What the breakdowns (formats, cohorts, venues) and the completion rate cover, said beside them:
+the month's counts cover one month, these the whole program."""
 """Breakdowns of fewer people than this are not shown."""
 
 

@@ -14,7 +14,7 @@ from html import escape
 
 from bot.reports.charts import CHART_NAMES, FORMATS, SKILLS, WEEKLY, description, percent
 from bot.reports.export import FILE_NAMES
-from bot.reports.figures import FORMAT_NAMES, MIN_GROUP, VENUE_NAMES, Breakdown, ProgramReport, Scores
+from bot.reports.figures import FORMAT_NAMES, MIN_GROUP, SINCE_THE_START, VENUE_NAMES, Breakdown, ProgramReport, Scores
 
 REFUSED = "This report link is not valid or has expired. Ask mentorbot for a new one: /mentoring report link"
 CHART_TITLES = {WEEKLY: "Sessions per week", SKILLS: "Skills from start to now", FORMATS: "Formats compared"}
@@ -49,9 +49,9 @@ def report_page(report: ProgramReport, token_path: str, charts: Mapping[str, byt
         f"free text, and no group of fewer than {MIN_GROUP} people.</p>",
         _key_figures(report),
         *(_chart(report, name, _chart_source(name, token_path, charts)) for name in CHART_NAMES),
-        _breakdown("Formats side by side", report.formats, FORMAT_NAMES),
-        _breakdown("By cohort (the quarter a pair started)", report.cohorts),
-        _breakdown("Remote or in person", report.venues, VENUE_NAMES),
+        _breakdown(f"Formats side by side ({SINCE_THE_START})", report.formats, FORMAT_NAMES),
+        _breakdown(f"By cohort (the quarter a pair started; {SINCE_THE_START})", report.cohorts),
+        _breakdown(f"Remote or in person ({SINCE_THE_START})", report.venues, VENUE_NAMES),
         _scores(report.scores),
         _downloads(token_path, linked=charts is None),
     ]
@@ -73,7 +73,7 @@ def _key_figures(report: ProgramReport) -> str:
         ("Participants", str(report.participants)),
         (f"Held this month ({month.label})", str(month.held)),
         (f"Canceled or missed this month ({month.label})", str(month.canceled)),
-        ("Completion rate", percent(report.completion)),
+        ("Completion rate", percent(report.completion) if report.completion is not None else "no sessions yet"),
         ("Pairs at risk", str(report.at_risk)),
     ]
     if report.goals is not None:

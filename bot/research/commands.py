@@ -194,7 +194,9 @@ async def show(call: CommandCall) -> Sequence[Message]:
     lines += await _lunch_lines(turn, assignment, zone, presenting=turn.person.id in mentor_ids)
     buttons = []
     if turn.person.id in mentor_ids and ops.live(assignment):
-        buttons = [Button.for_command("Send the write-up", f"research writeup {ref(assignment)}"),
+        # Once the write-up is in, the button offers to change it, not to send it.
+        label = "Update the write-up" if assignment.writeup else "Send the write-up"
+        buttons = [Button.for_command(label, f"research writeup {ref(assignment)}"),
                    Button.for_command("Schedule the lunch-and-learn", f"research schedule {ref(assignment)}")]
     return [say("\n".join(lines), *buttons)]
 

@@ -22,7 +22,7 @@ from bot.errors import CommandError
 from bot.invites import new_calendar_uid, new_invite_token, session_invite
 from bot.messages import Address, Button, Message, channel_reference, referenced_channel, say
 from bot.parsing import InvalidAnswer, check_length
-from bot.people import people_called
+from bot.people import MAX_CHOICES, label, people_called
 from bot.research.assignments import is_admin, joined, ref, tell
 from bot.turn import Turn
 from storage import research as queries
@@ -84,14 +84,15 @@ async def resolve_audience(turn: Turn, text: str, here: dict[str, Any] | None, m
             if not found:
                 unknown.append(item)
             elif len(found) > 1:
-                ambiguous.append(f"{item} ({', '.join(p.user_id for p in found)})")
+                ambiguous.append(f"'{item}' could be {' or '.join(label(p) for p in found[:MAX_CHOICES])}")
             else:
                 people.setdefault(found[0].id)
     if unknown:
-        raise InvalidAnswer(f"I don't know {joined([repr(n) for n in unknown])} here: people need to say hello to me "
-                            "once before I can invite them. Nothing was scheduled.")
+        raise InvalidAnswer(f"I don't know {joined([repr(n) for n in unknown])} here: check the spelling, or give "
+                            "the email address. Nothing was scheduled.")
     if ambiguous:
-        raise InvalidAnswer(f"Several people share a name: {'; '.join(ambiguous)}. Use their ids instead.")
+        raise InvalidAnswer(f"{'; '.join(ambiguous)}: type more of the name, or the email address. "
+                            "Nothing was scheduled.")
     if len({(c['platform'], c['tenant'], c['user_id']) for c in channels}) > 1:
         raise InvalidAnswer("Give one channel at most (and names of people if you like).")
     invited = [p for p in people if p not in mentor_ids]

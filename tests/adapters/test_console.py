@@ -46,6 +46,9 @@ class ScriptedBot:
         self.received.append(inbound)
         return self.answers.pop(0) if self.answers else [say("ok")]
 
+    async def remembers(self, address: object) -> bool:
+        return True
+
 
 async def chat_after(*messages: Message) -> tuple[ConsoleChat, ScriptedBot]:
     """A console chat whose last answer from the bot was ``messages``."""
@@ -113,7 +116,7 @@ def test_a_select_field_lists_numbered_options() -> None:
 
 def test_a_multi_select_says_several_numbers_may_be_typed() -> None:
     field = FormField("languages", "Languages", kind=FieldKind.MULTI_SELECT, options=LANGUAGES)
-    assert render_field(field)[-1] == "  (type one or more numbers, separated by commas)"
+    assert render_field(field)[-1] == "  (type one or more numbers, separated by commas or spaces)"
 
 
 def test_the_current_answer_is_shown_by_label_with_how_to_keep_it() -> None:
@@ -141,11 +144,14 @@ def test_a_field_asked_again_shows_the_problem_first() -> None:
 # --- what a typed line means -------------------------------------------------------------
 
 
-def test_the_console_address_is_the_local_tenant_and_a_stable_user_id() -> None:
-    chat = ConsoleChat(ScriptedBot(), "  Victor Lang ")  # type: ignore[arg-type]
-    assert chat.address == Address(Platform.CONSOLE, "local", "victor-lang")
-    assert user_id_for("Amara O'Diallo") == "amara-o-diallo"
-    assert user_id_for("***") == "me"
+def test_the_console_address_is_the_local_tenant_and_the_exact_name() -> None:
+    chat = ConsoleChat(ScriptedBot(), "  Victor   Lang ")  # type: ignore[arg-type]
+    assert chat.address == Address(Platform.CONSOLE, "local", "Victor Lang")
+    assert user_id_for("Amara O'Diallo") == "Amara O'Diallo"
+    # Names in any script are different people, never one lossy slug.
+    assert len({user_id_for(name) for name in ("李华", "王芳", "Zoë Ñúñez", "Zoe Nunez", "zoë ñúñez", "***")}) == 6
+    # The same name typed in composed or decomposed Unicode is the same person.
+    assert user_id_for("Zoe\u0308") == user_id_for("Zo\u00eb")
 
 
 async def test_a_number_answers_a_select_with_the_option_value() -> None:
@@ -269,7 +275,7 @@ async def test_a_session_runs_until_quit_and_stops_reading(bot: MentorBot) -> No
     assert len(terminal.written) == 4, "the blank line is not sent"
     assert terminal.prompts == ["Victor> "] * 3
     assert terminal.lines == ["never read"]
-    assert [p.user_id for p in await _people(bot)] == ["victor"]
+    assert [p.user_id for p in await _people(bot)] == ["Victor"]
 
 
 @pytest.mark.parametrize("last", [None, "/QUIT", "/exit"])
@@ -290,3 +296,39 @@ async def test_enter_in_a_session_skips_the_optional_question(bot: MentorBot) ->
     terminal = Terminal(["", "", "/quit"])
     await victor.run(terminal.read, terminal.write)
     assert "Topics you want to learn" in terminal.screen
+
+
+async def test_after_forget_me_the_goodbye_promises_nothing(bot: MentorBot) -> None:
+    terminal = Terminal(["/mentoring forget-me", "1", "/quit"])
+    await ConsoleChat(bot, "Victor").run(terminal.read, terminal.write)
+    assert "your personal data is erased" in terminal.written[-2]
+    assert terminal.written[-1] == "Bye!"
+
+
+async def test_a_number_that_is_not_an_option_gets_the_options_again(bot: MentorBot) -> None:
+    await ConsoleChat(bot, "Hana").say(CREATE_PROGRAM)
+    victor = ConsoleChat(bot, "Victor")
+    await victor.say("/mentoring join")
+    shown = await victor.say("3")
+    assert shown.startswith("There is no option 3: type a number from 1 to 2.\nYour role:")
+    assert "Reverse mentoring turns the usual roles around" not in shown, "the introduction is not printed again"
+    assert "I didn't catch that" not in shown
+    await victor.say("2")
+    shown = await victor.say("7")
+    assert shown.startswith("There is no option 7: type a number from 1 to 2.") and "[1] Got it" in shown
+
+
+async def test_numbers_separated_by_spaces_answer_a_multiple_choice(bot: MentorBot) -> None:
+    await ConsoleChat(bot, "Hana").say(CREATE_PROGRAM)
+    victor = ConsoleChat(bot, "Victor")
+    for line in ["/mentoring join", "2", "1", "1", "5", "Finance", "", ""]:
+        shown = await victor.say(line)
+    assert "Topics you want to learn" in shown
+    assert "There is no option 10" in await victor.say("1 2 10")
+    shown = await victor.say("1 2 8")
+    assert "Anything else, in your own words" in shown and "not on the list" not in shown
+
+
+def test_a_question_that_ends_with_a_question_mark_gets_no_colon() -> None:
+    assert render_field(FormField("repeat", "Repeat at your cadence?"))[0] == "Repeat at your cadence?"
+    assert render_field(FormField("date", "Date"))[0] == "Date:"

@@ -27,8 +27,8 @@ async def test_a_message_to_a_channel_is_prefixed_with_the_channel(tmp_path: Pat
     assert result.ok
     assert lines == ["[#lunch-and-learn] Lunch-and-learn: Hana presents AI assistants, Thursday 12:30.",
                      "[#lunch-and-learn]   [1] I'll come",
-                     "[to amara-diallo] Lunch-and-learn: Hana presents AI assistants, Thursday 12:30.",
-                     "[to amara-diallo]   [1] I'll come"]
+                     "[to Amara Diallo] Lunch-and-learn: Hana presents AI assistants, Thursday 12:30.",
+                     "[to Amara Diallo]   [1] I'll come"]
 
 
 def test_only_a_channel_address_is_a_channel() -> None:

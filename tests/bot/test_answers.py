@@ -239,3 +239,24 @@ def test_an_offset_written_gmt_plus_5_never_resolves_to_utc_minus_5() -> None:
 def test_an_offset_written_utc_plus_2_is_never_answered_with_the_opposite_offset() -> None:
     message = refusal(parse_timezone, "UTC+2")
     assert "Etc/GMT+2" not in message
+
+
+@pytest.mark.parametrize(("raw", "place"), [
+    ("EST", "America/New_York"), ("est", "America/New_York"), ("CET", "Europe/Brussels"), ("PST", "America/Los_Angeles"),
+    ("GMT", "Europe/London"), ("IST", "Asia/Kolkata"), ("JST", "Asia/Tokyo"), ("AEST", "Australia/Sydney"),
+])
+def test_an_abbreviation_is_refused_like_an_offset_with_the_place_it_usually_means(raw: str, place: str) -> None:
+    """Rule: abbreviations and offsets are treated alike (EST is a fixed UTC-5 in the zone
+    database while New York is UTC-4 in July): refused, with the places people mean."""
+    message = refusal(parse_timezone, raw)
+    assert f"'{raw}' is an abbreviation" in message and f"Did you mean {place}" in message
+
+
+@pytest.mark.parametrize("raw", ["EST5EDT", "PST8PDT", "MET", "Etc/GMT-2", "EET"])
+def test_the_zone_databases_fixed_and_posix_names_are_refused(raw: str) -> None:
+    with pytest.raises(InvalidAnswer):
+        parse_timezone(raw)
+
+
+def test_utc_itself_is_a_place_one_may_choose() -> None:
+    assert parse_timezone("UTC") == "UTC"

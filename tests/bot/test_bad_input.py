@@ -49,16 +49,31 @@ def _text(replies: list) -> str:
 # --- commands ----------------------------------------------------------------------------
 
 
-async def test_an_unknown_command_gets_the_help_text(chats: Chats, bot: MentorBot) -> None:
+async def test_an_unknown_command_points_to_the_help_without_printing_it_all(chats: Chats, bot: MentorBot) -> None:
     await chats.run("""
         Victor> /mentoring frobnicate the widgets
-        bot: I don't know the command `frobnicate the`.
-        bot: Commands you can use:
-        bot: `/mentoring join [PROGRAM]`: join a program
+        bot: I don't know the command `frobnicate the`. Type `/mentoring help` to see what you can do.
+        bot never: Commands you can use:
     """)
     replies = await bot.handle(Inbound.command(Address(Platform.SLACK, "T1", "U1"), "matchmake"))
     assert "I don't know the command `matchmake`." in _text(replies)
-    assert "Commands you can use:" in _text(replies)
+    assert [b.value for b in replies[0].buttons] == ["help"]
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("/mentoring hlep", "`/mentoring help`"), ("/mentoring profil", "`/mentoring profile [program=…]`"),
+    ("mentoring profil", "`/mentoring profile [program=…]`"), ("/mentoring sesions", "`/mentoring sessions`"),
+])
+async def test_a_typo_gets_did_you_mean_the_same_way_with_or_without_the_slash(
+        chats: Chats, typed: str, meant: str) -> None:
+    """One kind of mistake, one answer: `/mentoring hlep` printed the whole help, `mentoring profil`
+    (as typed in Teams) got "I didn't catch that"."""
+    await chats.run(f"""
+        Victor> {typed}
+        bot: Did you mean {meant}?
+        bot never: I didn't catch that
+        bot never: Commands you can use:
+    """)
 
 
 @pytest.mark.parametrize(

@@ -91,7 +91,7 @@ def test_the_manifest_names_the_azure_bot_as_the_app_and_its_bot(tmp_path: Path)
     [bot] = manifest["bots"]
     assert manifest["id"] == bot["botId"] == APP_ID
     assert bot["scopes"] == ["personal", "team", "groupChat"], "channels and group chats: lunch-and-learn audiences"
-    assert (bot["supportsFiles"], bot["isNotificationOnly"]) == (False, False)
+    assert (bot["supportsFiles"], bot["isNotificationOnly"]) == (True, False)
 
 
 def test_the_manifest_is_a_teams_1_17_manifest_within_its_limits() -> None:

@@ -152,3 +152,18 @@ async def test_admins_list_flags_nudge_pause_and_rematch_pairs_and_participants_
     async with world.db.transaction() as session:
         refused = list(await session.scalars(select(AuditEntry.action).where(AuditEntry.allowed.is_(False))))
     assert sorted(refused) == ["flagged", "nudge"]
+
+
+async def test_canceling_one_session_of_a_series_says_the_series_goes_on(world: World, chats: Chats) -> None:
+    await zoe_and_victor(world)
+    await chats.run("""
+        Victor> /mentoring schedule 2027-01-12 09:00 remote repeat
+        bot: repeating
+        Zoe> /mentoring cancel-session
+        bot: Only this one is off: your repeating series goes on (next: Tue 19 Jan 2027, 15:00).
+    """)
+    await chats.run("""
+        Victor> /mentoring schedule 2027-01-20 09:00
+        Zoe> /mentoring cancel-session
+        bot never: series
+    """)

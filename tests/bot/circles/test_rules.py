@@ -79,3 +79,16 @@ def test_absences_count_only_recorded_meetings_and_never_flag_a_paused_member() 
     unknown = CircleState(1, "weekly", timedelta(hours=24), NOW - timedelta(days=20), [side(10, "host")],
                           [side(11)], sessions, {2: {11: False}})
     assert not [f for f in evaluate(unknown, NOW).flags if f.kind == FlagKind.REPEATED_ABSENCE]
+
+
+def test_only_people_who_chose_group_discussions_are_proposed_for_a_circle() -> None:
+    """Rule: a person is proposed only for formats they chose; the admin sees why not."""
+    hana = Candidate(1, "Hana", ["AI assistants"], hours("Europe/Brussels"))
+    solo = Candidate(2, "Solo", ["AI assistants"], hours("Europe/Brussels"), chose_group=False)
+    mentees = [Candidate(3, "Omar", ["AI assistants"], hours("Europe/Brussels")),
+               Candidate(4, "Carla", ["AI assistants"], hours("Europe/Brussels"), chose_group=False)]
+    proposal = propose_members("AI at work", [hana], mentees, 4, WEDNESDAY)
+    assert [p.candidate.name for p in proposal.picks] == ["Omar"]
+    assert proposal.left_out == ["Carla did not choose group discussions in their profile"]
+    found = pick_host("AI at work", [solo, hana])
+    assert found is not None and found[0].name == "Hana"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from bot.registry import render_nudge
-from storage.enums import NudgeKind
-from storage.models import AuditEntry, Nudge
+from storage.enums import EnrollmentStatus, NudgeKind
+from storage.models import AuditEntry, Enrollment, Nudge, Profile
 from storage.repository import Repository
 from tests.kit.world import MENTEE, MENTOR, World
 from tests.kit.matching import pairs, participant
@@ -204,3 +204,79 @@ async def test_bad_input_gets_clear_answers_and_changes_nothing(world: World, ch
         bot: Zed is in no proposed pair of Digital Leaders.
     """)
     assert await pairs(world) == [("Hana", "Victor", "proposed"), ("Ola", "Carla", "proposed")]
+
+
+async def test_a_reporting_line_through_a_paused_manager_typed_by_name_still_holds(world: World, chats: Chats
+                                                                                   ) -> None:
+    """Rule (reporting line across the organisation): Rangi typed "Pita Lead" as manager; Pita
+    is paused and reports to Mira. Rangi must not mentor Mira, even though Pita is not among the
+    run's active participants and was typed in another case and without the accent."""
+    await participant(world, "Mira Tāne", MENTEE, 5, [AI])
+    await participant(world, "Pita Lead", MENTOR, 3, [AI], manager="Mira Tāne")
+    rangi = await participant(world, "Rangi", MENTOR, 1, [AI])
+    async with world.db.transaction() as session:
+        await session.execute(update(Enrollment).where(Enrollment.person_id == world.people["Pita Lead"])
+                              .values(status=EnrollmentStatus.PAUSED))
+        await session.execute(update(Profile).where(Profile.person_id == rangi)
+                              .values(manager="PITA LEAD", manager_person_id=None))
+    await chats.run("""
+        Ada> /mentoring match
+        bot: Mira Tāne: only mentors in their reporting line
+    """)
+    assert await pairs(world) == []
+
+
+async def test_a_manager_who_is_in_no_program_still_breaks_the_pair(world: World, chats: Chats) -> None:
+    """Rule (reporting line across the organisation): a manager known to the bot but enrolled
+    nowhere (an admin, say) still links their report to their own manager."""
+    await participant(world, "Mira", MENTEE, 5, [AI])
+    await participant(world, "Pita", MENTOR, 3, [AI], manager="Mira")
+    rangi = await participant(world, "Rangi", MENTOR, 1, [AI], manager="Pita")
+    async with world.db.transaction() as session:
+        await session.execute(delete(Enrollment).where(Enrollment.person_id == world.people["Pita"]))
+        assert (await session.get(Profile, rangi)) is not None
+    await chats.run("""
+        Ada> /mentoring match
+        bot: Mira: only mentors in their reporting line
+    """)
+
+
+async def test_a_matched_person_opening_the_chat_hears_of_their_partner_before_the_introduction(
+        world: World, chats: Chats) -> None:
+    """The introduction waits for the pair's shared working hours; someone who opens the chat
+    before then is told who they are matched with."""
+    await participant(world, "Hana", MENTOR, 1, [AI], zone="Europe/London")
+    await participant(world, "Victor", MENTEE, 5, [AI], zone="Europe/Brussels")
+    world.clock.set(world.clock.now().replace(hour=5))  # 06:00 in Brussels: before anyone's working day
+    await chats.run("""
+        Ada> /mentoring match
+        Ada> /mentoring match publish
+        bot: Published 1 pair
+        Victor opens the chat
+        bot: Welcome back, Victor.
+        bot: Your mentor: Hana (Hana teaches AI assistants and prompt writing, which Victor wants to learn).
+        bot: I'll introduce you both in your shared working hours
+        Hana opens the chat
+        bot: Your mentee: Victor
+    """)
+    [intro] = [n for n in await world.nudges() if n.kind == NudgeKind.INTRO]
+    assert intro.status == "pending" and intro.due_at > world.clock.now()
+
+
+async def test_first_names_work_in_admin_commands_and_never_blame_the_person(world: World, chats: Chats) -> None:
+    """The bot's own examples use first names (`/mentoring nudge Victor`, `match swap Carla Kenji`)."""
+    await participant(world, "Hana Kim", MENTOR, 1, [AI])
+    await participant(world, "Ola Nordmann", MENTOR, 1, [AI])
+    await participant(world, "Victor Lang", MENTEE, 5, [AI])
+    await participant(world, "Carla Ñúñez", MENTEE, 4, [AI])
+    await chats.run("""
+        Ada> /mentoring match
+        Ada> /mentoring match swap Carla Victor
+        bot never: I don't know anyone
+        bot never: say hello
+        Ada> /mentoring match publish
+        Ada> /mentoring nudge victor
+        bot: Nudging Hana Kim & Victor Lang:
+        Ada> /mentoring nudge "CARLA NUNEZ"
+        bot: Nudging Hana Kim & Carla Ñúñez:
+    """)

@@ -9,7 +9,8 @@ from datetime import date, time
 import numpy as np
 import pytest
 
-from bot.matching.cohort import Candidate, Cohort
+from bot.matching.cohort import WEIGHT_NAMES, Candidate, Cohort, weights_of
+from bot.matching.explain import unmatched_mentee
 from bot.matching.score import FIT_SCALE, FitModel
 from bot.matching.solve import assign
 from bot.matching.synthetic import cohort
@@ -84,7 +85,7 @@ def test_hard_rules_keep_pairs_apart() -> None:
         "Too senior is not junior to Boss",
         "Speaks Dutch only and Boss share no language",
         "In Auckland and Boss share less than an hour of working time",
-        "Paired before and Boss were paired before",
+        "Paired before and Boss were paired before (one way or the other)",
     ]
     assert assign(model).mentor_of == {}
 
@@ -120,3 +121,59 @@ def test_shared_hours_follow_time_zones() -> None:
 def test_empty_cohorts_give_an_empty_assignment() -> None:
     assert assign(FitModel(Cohort([], [person(1)], DAY))).mentor_of == {}
     assert assign(FitModel(Cohort([person(10, level=1)], [], DAY))).mentor_of == {}
+
+
+def test_a_past_pair_blocks_both_directions() -> None:
+    """Rule: people once paired are never paired again, whichever side each is on now (after a
+    promotion, or with same-level pairs allowed)."""
+    promoted = person(1, name="Once mentor", level=4)
+    former_mentee = person(10, name="Once mentee", level=3)
+    model = FitModel(Cohort([former_mentee], [promoted], DAY, past={(1, 10)}))
+    assert model.broken_rule(0, 0) == "Once mentee and Once mentor were paired before (one way or the other)"
+    assert assign(model).mentor_of == {}
+
+
+def test_a_person_is_proposed_only_for_formats_they_chose() -> None:
+    """Rule: someone who chose group discussions only is not matched one-to-one, and the
+    admin is told why."""
+    group_only = person(1, name="Group only", formats=frozenset({"group"}))
+    mentor = person(10, name="Hana", level=1)
+    model = FitModel(Cohort([mentor], [group_only], DAY))
+    assert assign(model).mentor_of == {}
+    assert unmatched_mentee(model, 0).startswith("did not choose one-to-one sessions")
+    model = FitModel(Cohort([replace(mentor, formats=frozenset({"research"}))], [person(1)], DAY))
+    assert assign(model).mentor_of == {}
+    assert model.broken_rule(0, 0) == "Hana or P1 did not choose one-to-one sessions"
+
+
+@pytest.mark.parametrize(("mentor", "mentee", "reason"), [
+    ("remote", "remote", "both prefer remote"),
+    ("in_person", "in_person", "both like to meet in person"),
+    ("either", "either", "both happy to meet remotely or in person"),
+    ("either", "remote", "both fine with meeting remotely"),
+    ("in_person", "either", "both fine with meeting in person"),
+])
+def test_where_to_meet_reads_true_of_both_profiles(mentor: str, mentee: str, reason: str) -> None:
+    """Rule: a reason is never shown when a profile contradicts it ("remotely or in person" for
+    someone who chose remote only)."""
+    model = FitModel(Cohort([person(10, level=1, location=mentor)], [person(1, location=mentee)], DAY))
+    assert reason in model.reasons(0, 0, limit=10)
+    others = {"both prefer remote", "both like to meet in person", "both happy to meet remotely or in person",
+              "both fine with meeting remotely", "both fine with meeting in person"} - {reason}
+    assert not others & set(model.reasons(0, 0, limit=10))
+
+
+def test_remote_and_in_person_give_no_reason_about_where() -> None:
+    model = FitModel(Cohort([person(10, level=1, location="remote")], [person(1, location="in_person")], DAY))
+    assert not [r for r in model.reasons(0, 0, limit=10) if "remote" in r or "person" in r]
+
+
+def test_a_zero_weight_hides_a_factor_from_the_score_not_from_the_reasons() -> None:
+    weights = weights_of({"hours": 0, "languages": 0})
+    model = FitModel(Cohort([person(10, level=1)], [person(1)], DAY, weights=weights))
+    reasons = model.reasons(0, 0, limit=10)
+    assert "8 shared working hours" in reasons and "both speak English" in reasons
+    # The weighted factors come first; the facts weighted 0 follow.
+    assert reasons.index("both prefer remote") < reasons.index("8 shared working hours")
+    everything_zero = weights_of({name: 0 for name in WEIGHT_NAMES})
+    assert FitModel(Cohort([person(10, level=1)], [person(1)], DAY, weights=everything_zero)).reasons(0, 0)

@@ -62,3 +62,18 @@ def test_descriptions_give_the_figures_and_leave_hidden_formats_out() -> None:
 def test_an_unknown_chart_name_is_a_key_error() -> None:
     with pytest.raises(KeyError):
         chart_png(sample_report(), "secrets.png")
+
+
+def test_the_completion_axis_stops_at_100_percent() -> None:
+    from matplotlib.figure import Figure
+
+    from bot.reports.charts import DRAWERS, FORMATS
+
+    report = sample_report()
+    report.formats[0] = Breakdown("one-to-one", 12, True, 30, 0, 1.0, 4.1, 1.2)  # every session held
+    figure = Figure()
+    DRAWERS[FORMATS](figure, report)
+    completion = next(axes for axes in figure.axes if axes.get_title(loc="left").startswith("Completion"))
+    assert completion.get_ylim() == (0.0, 100.0)
+    sessions = next(axes for axes in figure.axes if axes.get_title(loc="left").startswith("Formats compared"))
+    assert "since the start" in sessions.get_title(loc="left"), "it says what the counts cover"

@@ -24,7 +24,7 @@ async def test_an_admin_reads_the_program_report(seed: Seed, chats: Chats) -> No
         bot: Active pairs: 3
         bot: Participants: 8
         bot: Sessions in November 2026: 4 held, 3 canceled or missed
-        bot: Completion rate: 71% of the sessions that took place
+        bot: Completion rate (since the start): 71% of the sessions that took place
         bot: Pairs at risk: 1 (open flags: 1 two sessions in a row canceled or missed, 1 rated the pairing a poor fit after the first session)
         bot: Sessions by month
         bot: - Jun 2026: 1 held, 0 canceled or missed
@@ -117,7 +117,7 @@ async def test_an_empty_program_reports_without_figures(world: World, chats: Cha
         bot: Report: Digital Leaders
         bot: Active pairs: 0
         bot: Sessions in November 2026: 0 held, 0 canceled or missed
-        bot: Completion rate: no session has taken place yet
+        bot: Completion rate (since the start): no sessions yet
         bot: Pairs at risk: 0
         bot: - Goals: fewer than 3 mentees have rated their progress yet: not shown
         bot: - Mentors (0 answers): not enough answers yet

@@ -126,5 +126,5 @@ async def test_an_empty_program_has_a_sensible_report(world: World) -> None:
         ("mentor", 0, None, None, None, {}), ("mentee", 0, None, None, None, {})]
     assert report.formats == [] and report.cohorts == []
     text = report_message(report).text
-    assert "Completion rate: no session has taken place yet" in text
+    assert "Completion rate (since the start): no sessions yet" in text
     assert "fewer than 3 mentees have rated their progress yet" in text

@@ -242,8 +242,8 @@ async def test_the_scheduling_form_asks_again_for_an_unknown_name_only(world: Wo
         bot: Where
         Hana> Room 4.12
         bot: Who is it for?
-        Hana> Victor, Carl
-        bot: I don't know 'Carl' here
+        Hana> Victor, Zed
+        bot: I don't know 'Zed' here
         bot: Who is it for?
         bot never: Date
         Hana> Victor, Carla
@@ -291,3 +291,16 @@ async def test_a_slack_channel_mention_is_the_audience_channel(world: World) -> 
         audience = await resolve_audience(slack, neutral_text("<#C0123|general>, Victor, Zoe"), None, [world.people["Zoe"]])  # type: ignore[arg-type]
     assert audience == {"people": [world.people["Victor"]],
                         "channel": {"platform": "slack", "tenant": "T0123", "user_id": "C0123", "reference": None}}
+
+
+async def test_once_the_write_up_is_in_show_offers_to_update_it_not_to_send_it(world: World, chats: Chats) -> None:
+    await cast(world)
+    await chats.run("""
+        Ada> /mentoring research assign "Copilot in Excel" mentors=Zoe,Hana due=2027-01-15
+        Zoe> /mentoring research show #1
+        bot: [1] Send the write-up
+        Zoe> /mentoring research writeup #1 summary="Copilot writes formulas." links="https://example.com/copilot"
+        Hana> /mentoring research show #1
+        bot: [1] Update the write-up
+        bot never: Send the write-up
+    """)

@@ -65,6 +65,7 @@ class FakeSlackApi:
         self.delays: dict[str, float] = {}
         self._ts = itertools.count(1)
         self._groups: dict[tuple[str, frozenset[str]], str] = {}
+        self.files: dict[str, tuple[str, str, bytes]] = {}  # file id -> (team token, name, content)
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -75,14 +76,25 @@ class FakeSlackApi:
         workspace = self.workspaces[token] = Workspace(team_id, token, name, bot_user_id=f"UBOT{team_id}")
         return workspace
 
-    def add_user(self, token: str, user_id: str, real_name: str, tz: str = "Europe/Brussels") -> None:
+    def add_user(self, token: str, user_id: str, real_name: str, tz: str = "Europe/Brussels", email: str = "") -> None:
         """A member of the workspace of ``token``, as users.info describes them."""
         workspace = self.workspaces[token]
         workspace.users[user_id] = {
             "id": user_id, "team_id": workspace.team_id, "name": real_name.split()[0].lower(),
             "real_name": real_name, "tz": tz, "tz_label": tz, "tz_offset": 3600, "is_bot": False,
-            "profile": {"real_name": real_name, "display_name": real_name.split()[0]},
+            "profile": {"real_name": real_name, "display_name": real_name.split()[0],
+                        **({"email": email} if email else {})},
         }
+
+    def add_file(self, token: str, file_id: str, name: str, content: bytes) -> dict[str, Any]:
+        """A file a member shared; returns it as a ``file_share`` message event lists it."""
+        self.files[file_id] = (token, name, content)
+        return {"id": file_id, "name": name, "title": name, "mimetype": "text/csv", "filetype": "csv",
+                "size": len(content), "url_private_download": self.file_url(file_id)}
+
+    def file_url(self, file_id: str) -> str:
+        """Where the fake serves a shared file's content (with the bot token only)."""
+        return f"http://127.0.0.1:{self.port}/files/{file_id}"
 
     @property
     def url(self) -> str:
@@ -120,6 +132,7 @@ class FakeSlackApi:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response_url)
+        app.router.add_get("/files/{file_id}", self._download)
         self._runner, self.port = await serve_locally(app)
         return self
 
@@ -139,6 +152,14 @@ class FakeSlackApi:
                 return answer
         return web.json_response(self._answer(call))
 
+    async def _download(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        self.calls.append(Call("files.download", {"file": file_id}, _token(request)))
+        stored = self.files.get(file_id)
+        if stored is None or stored[0] != _token(request):
+            return web.Response(status=404 if stored is None else 403)
+        return web.Response(body=stored[2], content_type="text/csv")
+
     async def _response_url(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await _body(request), None))
         return web.json_response({"ok": True})
@@ -157,6 +178,17 @@ class FakeSlackApi:
         if call.method == "users.info":
             user = workspace.users.get(str(body.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if call.method == "users.lookupByEmail":
+            email = str(body.get("email", "")).lower()
+            user = next((u for u in workspace.users.values() if u["profile"].get("email", "").lower() == email), None)
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "users_not_found"}
+        if call.method == "files.info":
+            stored = self.files.get(str(body.get("file")))
+            if stored is None or stored[0] != call.token:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "file": {"id": body.get("file"), "name": stored[1], "size": len(stored[2]),
+                                         "mimetype": "text/csv", "url_private_download": self.file_url(
+                                             str(body.get("file")))}}
         if call.method in ("chat.postMessage", "chat.postEphemeral"):
             ts = f"{1_700_000_000 + next(self._ts)}.000100"
             return {"ok": True, "channel": body.get("channel"), "ts": ts, "message_ts": ts}

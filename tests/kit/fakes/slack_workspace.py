@@ -78,11 +78,15 @@ class SlackDriver:
         payload.pop("enterprise_id")
         return await self.post(urlencode(payload), "application/x-www-form-urlencoded")
 
-    async def dm(self, user: str, text: str, event_id: str | None = None, retry: int | None = None) -> Reply:
-        """A direct message from ``user`` to the bot (an Events API callback)."""
+    async def dm(self, user: str, text: str, event_id: str | None = None, retry: int | None = None,
+                 files: list[dict[str, Any]] | None = None) -> Reply:
+        """A direct message from ``user`` to the bot (an Events API callback); with ``files``, a
+        ``file_share`` message (files as :meth:`FakeSlackApi.add_file` returns them)."""
         payload = fixture("message_im")
         payload["team_id"] = payload["authorizations"][0]["team_id"] = self.team_id
         payload["event"].update(user=user, text=text, channel=f"D{user}", team=self.team_id)
+        if files:
+            payload["event"].update(subtype="file_share", files=files, upload=True)
         payload["event_id"] = event_id or f"Ev{next(_ids):08d}"
         headers = signature_headers(json.dumps(payload))
         if retry:

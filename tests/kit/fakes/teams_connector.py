@@ -74,6 +74,10 @@ class FakeConnector:
         self._runner: web.AppRunner | None = None
         self._arrived = asyncio.Event()
         self.port = 0
+        self.files: dict[str, bytes] = {}
+        self.emails: dict[str, str] = {}  # member id (29:...) -> email, as get_conversation_member gives
+        self.member_lookups: list[str] = []
+        self.downloads: list[str] = []
 
     @property
     def url(self) -> str:
@@ -95,6 +99,16 @@ class FakeConnector:
                 continue
         return self.posts
 
+    def add_file(self, name: str, content: bytes) -> dict[str, Any]:
+        """A file attached in a personal chat, as the message activity lists it (its download URL
+        served by this fake, without authentication, like Teams' pre-authenticated links)."""
+        key = f"file{len(self.files) + 1}"
+        self.files[key] = content
+        return {"contentType": "application/vnd.microsoft.teams.file.download.info", "name": name,
+                "contentUrl": f"https://contoso.sharepoint.com/personal/{name}",
+                "content": {"downloadUrl": f"http://127.0.0.1:{self.port}/files/{key}", "uniqueId": key,
+                            "fileType": name.rsplit(".", 1)[-1]}}
+
     def to(self, conversation_id: str) -> list[Post]:
         """The activities sent to one conversation."""
         return [p for p in self.posts if p.conversation_id == conversation_id]
@@ -104,6 +118,8 @@ class FakeConnector:
     async def __aenter__(self) -> FakeConnector:
         app = web.Application()
         app.router.add_post("/v3/conversations", self._open)
+        app.router.add_get("/files/{key}", self._download)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._post)
         self._runner, self.port = await serve_locally(app)
@@ -125,6 +141,22 @@ class FakeConnector:
         self.posts.append(post)
         self._arrived.set()
         return web.json_response({"id": f"1:{next(self._ids)}"})
+
+    async def _member(self, request: web.Request) -> web.Response:
+        member = request.match_info["member"]
+        self.member_lookups.append(member)
+        email = self.emails.get(member)
+        if email is None:
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
+        return web.json_response({"id": member, "name": "", "email": email, "userPrincipalName": email,
+                                  "aadObjectId": member.removeprefix("29:")})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        key = request.match_info["key"]
+        self.downloads.append(key)
+        if key not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[key], content_type="text/csv")
 
     async def _open(self, request: web.Request) -> web.Response:
         parameters = json.loads(await request.text())
