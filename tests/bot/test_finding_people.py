@@ -10,8 +10,8 @@ from sqlalchemy import select
 from bot.engine import MentorBot
 from storage.models import Person, Program, ProgramAdmin
 from storage.names import name_key
-from tests.scripts import CREATE_PROGRAM
-from tests.transcript import Chats
+from tests.kit.scripts import CREATE_PROGRAM
+from tests.kit.transcript import Chats
 
 
 async def _rows(bot: MentorBot, model: type) -> list:

@@ -7,10 +7,10 @@ import pytest
 
 from bot.clock import FakeClock
 from storage.db import Database
-from tests.bot.cadence.conftest import World, build_world
-from tests.bot.matching.conftest import participant
-from tests.scripts import CREATE_PROGRAM
-from tests.transcript import Chats
+from tests.kit.world import World, build_world
+from tests.kit.matching import participant
+from tests.kit.scripts import CREATE_PROGRAM
+from tests.kit.transcript import Chats
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from bot.people_import.csv_file import FileRefused, read_rows
 from bot.people_import.plan import plan_import
 from storage.enums import EnrollmentStatus, NudgeKind
 from storage.models import AuditEntry, Enrollment, Nudge, Person, Profile
-from tests.scripts import CREATE_PROGRAM
-from tests.transcript import Chats
+from tests.kit.scripts import CREATE_PROGRAM
+from tests.kit.transcript import Chats
 
 HEADER = "name,email,role,level,department,manager email,languages,time zone,location,topics\n"
 PEOPLE = HEADER + """\

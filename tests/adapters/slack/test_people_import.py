@@ -17,9 +17,9 @@ from bot.registry import render_nudge
 from scheduler.outbox import Outbox
 from storage.enums import NudgeKind
 from storage.models import Nudge, Person
-from tests.adapters.slack.conftest import ACME_TOKEN
-from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_workspace import SIGNING_SECRET, SlackDriver
+from tests.kit.slack import ACME_TOKEN
+from tests.kit.fakes.slack_api import FakeSlackApi
+from tests.kit.fakes.slack_workspace import SIGNING_SECRET, SlackDriver
 
 CSV = b"""name,email,role,level,department,manager email,languages,time zone,location,topics
 Victor Hugo,victor@acme.test,mentee,5,Board,,fr;en,Europe/Paris,either,AI assistants and prompt writing

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from bot.engine import MentorBot
 from storage.enums import NudgeKind
 from storage.models import Nudge, Person
-from tests.adapters.teams.conftest import HANA, VICTOR
-from tests.fakes.teams_client import Member
-from tests.fakes.teams_client import TeamsDriver
-from tests.fakes.teams_connector import FakeConnector
+from tests.kit.teams import HANA, VICTOR
+from tests.kit.fakes.teams_client import Member
+from tests.kit.fakes.teams_client import TeamsDriver
+from tests.kit.fakes.teams_connector import FakeConnector
 
 CSV = b"""name,email,role,level,department,manager email,languages,time zone,location,topics
 Victor Hugo,victor@contoso.test,mentee,5,Board,,fr;en,Europe/Paris,either,AI assistants and prompt writing

@@ -7,6 +7,7 @@ import struct
 import pytest
 
 from bot.reports.charts import CHART_NAMES, chart_png, chart_pngs, description
+from bot.reports.figures import Breakdown
 from tests.kit.reports import sample_report
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
