@@ -21,7 +21,7 @@ from bot.flows.base import on_hold
 from bot.home import home_for
 from bot.messages import COMMAND_ACTION, SHOW_FORM_ACTION, Address, Button, Inbound, InboundKind, Message, say
 from bot.turn import Limits, Turn
-from storage.db import Database
+from storage.db import Database, unreachable
 from storage.enums import EnrollmentStatus
 from storage.repository import Repository, claim_event, tenant_for
 
@@ -38,6 +38,16 @@ SORRY = (
     "Sorry, something went wrong on my side and nothing was saved. Please try again; "
     "if it keeps happening, tell your program admin."
 )
+UNAVAILABLE = (
+    "The service is briefly unavailable (it cannot reach its database), so nothing was saved. "
+    "Please try again in a minute."
+)
+NUL = "\x00"
+
+
+class Unavailable(Exception):
+    """The database could not be reached: nothing of the turn was stored, and the same event
+    may succeed later."""
 
 
 class MentorBot:
@@ -51,7 +61,17 @@ class MentorBot:
         self._sqlite_lock = asyncio.Lock()
 
     async def handle(self, inbound: Inbound) -> list[Message]:
-        """Answer one thing a person did; a retried event already handled gets no answer."""
+        """Answer one thing a person did; a retried event already handled gets no answer. When
+        the database cannot be reached, the answer says so plainly (nothing was saved)."""
+        try:
+            return await self.answer(inbound)
+        except Unavailable:
+            return [say(UNAVAILABLE)]
+
+    async def answer(self, inbound: Inbound) -> list[Message]:
+        """:meth:`handle`, but raising :class:`Unavailable` when the database cannot be reached,
+        for a caller that keeps the event and tries again later."""
+        inbound = _without_nul(inbound)
         refusal = _malformed(inbound) or self._too_long(inbound)
         if refusal:
             return [say(refusal)]
@@ -61,15 +81,20 @@ class MentorBot:
 
     async def home(self, inbound: Inbound) -> Message:
         """The home of the person behind ``inbound`` (an ``opened`` event): see :mod:`bot.home`."""
+        inbound = _without_nul(inbound)
         refusal = _malformed(inbound)
         if refusal:
             return say(refusal)
-        home = await self._in_turn(inbound, home_for, duplicate=None)
+        try:
+            home = await self._in_turn(inbound, home_for, duplicate=None)
+        except Unavailable:
+            return say(UNAVAILABLE)
         return say(SORRY) if home is None else home
 
     async def _in_turn(self, inbound: Inbound, answer: Callable[[Turn], Awaitable[T]], duplicate: T) -> T | None:
         """Run ``answer`` in one transaction for the person behind ``inbound``; ``duplicate`` for
-        a retried event already handled; None on failure."""
+        a retried event already handled; None on failure; :class:`Unavailable` when the
+        database cannot be reached."""
         try:
             async with self._turn_lock(inbound.address):
                 async with self.db.transaction() as session:
@@ -80,7 +105,11 @@ class MentorBot:
                         return duplicate
                     turn = await self._begin(session, inbound)
                     return await answer(turn)
-        except Exception:
+        except Exception as failure:
+            if unreachable(failure):
+                log.warning("the database is unreachable (%s): nothing of a %s from %s/%s was saved",
+                            type(failure).__name__, inbound.kind, inbound.address.platform, inbound.address.user_id)
+                raise Unavailable from failure
             log.exception("failed to handle %r from %r", getattr(inbound, "kind", None),
                           getattr(inbound, "address", None))
             return None
@@ -225,16 +254,44 @@ def _looks_like_command(text: str) -> bool:
     return words[0] == "mentoring" and len(words) > 1 and words[1] in command_words()
 
 
+def _without_nul(inbound: Inbound) -> Inbound:
+    """``inbound`` with NUL characters taken out of what the person typed and of the platform's
+    names and references (PostgreSQL stores no NUL in text; SQLite would): the same on both
+    databases. Ids are left as they are, for :func:`_malformed` to refuse."""
+    if not isinstance(inbound, Inbound):
+        return inbound
+    address = inbound.address
+    if isinstance(address, Address) and address.reference:
+        address = replace(address, reference=_strip_nul(address.reference))
+    return replace(inbound, address=address, text=_strip_nul(inbound.text), value=_strip_nul(inbound.value),
+                   values=_strip_nul(inbound.values), display_name=_strip_nul(inbound.display_name),
+                   timezone=_strip_nul(inbound.timezone))
+
+
+def _strip_nul(value: T) -> T:
+    if isinstance(value, str):
+        return value.replace(NUL, "")  # type: ignore[return-value]
+    if isinstance(value, Mapping):
+        return {_strip_nul(key): _strip_nul(item) for key, item in value.items()}  # type: ignore[return-value]
+    if isinstance(value, list):
+        return [_strip_nul(item) for item in value]  # type: ignore[return-value]
+    return value
+
+
 def _malformed(inbound: Inbound) -> str | None:
     """What is wrong with an event whose fields have the wrong types (an adapter bug, or a
-    forged payload), or None when it is well-formed."""
+    forged payload), or None when it is well-formed. Ids (of the person, a button, a form) must
+    be printable: a NUL or a line break in one is a forged or broken payload."""
     address = inbound.address
     if not isinstance(address, Address) or not all(
-        isinstance(part, str) and 0 < len(part) <= MAX_ID for part in (address.platform, address.tenant, address.user_id)
+        isinstance(part, str) and 0 < len(part) <= MAX_ID and part.isprintable()
+        for part in (address.platform, address.tenant, address.user_id)
     ):
         problem = "address"
     elif not all(isinstance(part, str) for part in (inbound.text, inbound.value, inbound.action_id, inbound.form_id)):
         problem = "text"
+    elif not (inbound.action_id.isprintable() and inbound.form_id.isprintable()):
+        problem = "ids"
     elif not isinstance(inbound.values, Mapping) or not all(
         isinstance(key, str) and _is_form_value(value) for key, value in inbound.values.items()
     ):

@@ -20,6 +20,9 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.request.async_internals import build_async_context
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
@@ -27,16 +30,18 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import desc, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.offload import BUSY_LIMIT, Offload, run_here
 from adapters.slack import SLACK
-from adapters.slack import translate
+from adapters.slack import shapes, translate
 from adapters.slack.errors import reason
 from adapters.slack.people import SlackPeople
 from adapters.slack.delivery import SlackDelivery
 from adapters.slack.render import LINK_ACTION, fallback_text, home_view, message_blocks, modal_view
 from adapters.slack.replies import Conversation
+from adapters.slack.signature import is_signed
 from adapters.slack.translate import Unreadable
 from bot.delivery import DeliveryResult
 from bot.engine import MentorBot
@@ -51,6 +56,10 @@ SUBMISSION_BUDGET = 2.5
 (Slack waits 3 s); the answer then goes to the person's DM."""
 UNREADABLE = "Sorry, I could not read that request. Nothing was saved."
 NOT_INSTALLED = "mentorbot is not installed in this workspace yet: ask a workspace admin to install it."
+ENTERPRISE_PREFIX = "E"
+"""Enterprise Grid organizations' ids start with E; workspaces' with T."""
+TENANT = "mentorbot_tenant"
+"""Where the Bolt context keeps the workspace a request is served in."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,7 @@ class SlackAdapter:
         self._busy = asyncio.Semaphore(BUSY_LIMIT)
         self.delivery = SlackDelivery(self.token_for, config.api_url, budget_per_minute=config.budget_per_minute)
         self.app = _bolt_app(config, engine)
-        self.app.middleware(_same_workspace)
+        self.app.middleware(self._authorised_workspace)
         self.app.command(COMMAND)(self._on_command)
         self.app.event("message")(self._on_message)
         self.app.event("app_home_opened")(self._on_home_opened)
@@ -104,13 +113,24 @@ class SlackAdapter:
             web_app.router.add_get(flow.install_path, self._oauth_page)
             web_app.router.add_get(flow.redirect_uri_path, self._oauth_page)
 
-    async def token_for(self, team_id: str) -> str | None:
-        """The bot token of a workspace (None when the app is not installed there)."""
+    async def token_for(self, tenant: str) -> str | None:
+        """The bot token of a workspace, or of an Enterprise Grid organization for an org-wide
+        install (``E…``); None when the app is not installed there."""
         if not self.config.oauth:
             return self.config.bot_token
         store = self.app.installation_store
-        bot = await store.async_find_bot(enterprise_id=None, team_id=team_id) if store else None
-        return bot.bot_token if bot else None
+        if not isinstance(store, AsyncSQLAlchemyInstallationStore):
+            return None
+        if tenant.startswith(ENTERPRISE_PREFIX):
+            bot = await store.async_find_bot(enterprise_id=tenant, team_id=None, is_enterprise_install=True)
+            return bot.bot_token if bot else None
+        # A workspace of a Grid organization is stored with its organization's id: find it by its own.
+        bots = store.bots
+        query = (select(bots.c.bot_token).where(bots.c.client_id == store.client_id, bots.c.team_id == tenant,
+                                               bots.c.bot_token.is_not(None))
+                 .order_by(desc(bots.c.installed_at)).limit(1))
+        async with store.engine.connect() as connection:
+            return await connection.scalar(query)
 
     async def deliver(self, address: Address, message: Message) -> DeliveryResult:
         """Send a message the bot starts (a reminder, a nudge), paced and retried: to a person's DM
@@ -141,15 +161,27 @@ class SlackAdapter:
     # --- HTTP ----------------------------------------------------------------------------
 
     async def _dispatch(self, request: web.Request) -> web.Response:
-        raw = await request.text()
-        if not self._verifier.is_valid_request(raw, dict(request.headers)):
+        """Check the body's encoding, signature and shape, then hand it to Bolt."""
+        try:
+            raw = (await request.read()).decode("utf-8")
+        except UnicodeDecodeError:
+            log.warning("refused a Slack request whose body is not UTF-8 from %s", request.remote)
+            return web.json_response({"error": "the body is not UTF-8"}, status=400)
+        if not is_signed(self._verifier, raw, request.headers):
             log.warning("refused a Slack request with a bad or stale signature from %s", request.remote)
             return web.json_response({"error": "invalid signature"}, status=401)
-        problem = translate.shape_problem(raw)
-        if problem:
+        try:
+            body = shapes.read(raw)
+        except shapes.Malformed as problem:
             log.warning("refused a malformed Slack request: %s", problem)
             return web.json_response({"error": f"malformed request: {problem}"}, status=400)
-        response: BoltResponse = await self.app.async_dispatch(await to_bolt_request(request))
+        bolt_request = AsyncBoltRequest(body=raw, query=request.query_string, headers=request.headers)
+        if bolt_request.body != body:
+            # Bolt takes any form body with "payload" in it for an interaction, so a slash command
+            # whose text says "payload" would reach it empty: give it the body Slack meant.
+            bolt_request.body = body
+            bolt_request.context = build_async_context(AsyncBoltContext(), body)
+        response: BoltResponse = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
 
     async def _oauth_page(self, request: web.Request) -> web.Response:
@@ -162,14 +194,15 @@ class SlackAdapter:
 
     # --- listeners -----------------------------------------------------------------------
 
-    async def _on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        inbound = await self._read(translate.from_command, body)
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                          context: AsyncBoltContext) -> None:
+        inbound = self._read(translate.from_command, body, context)
         if inbound is None:
             await ack(UNREADABLE)
             return
         await ack()
         conversation = self._conversation(client, inbound, channel=None, trigger_id=body.get("trigger_id"),
-                                          response_url=body.get("response_url"))
+                                          response_url=translate.response_url_of(body))
         await self._offload(self._converse(inbound, client, conversation))
 
     def _conversation(self, client: AsyncWebClient, inbound: Inbound, channel: str | None = None,
@@ -179,32 +212,34 @@ class SlackAdapter:
         return Conversation(client, inbound.address.user_id, channel, shared=shared,
                             public_url=self.config.public_url, **more)
 
-    async def _on_message(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def _on_message(self, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext) -> None:
         if not translate.is_person_message(body):
             return
-        inbound = await self._read(translate.from_message, body)
+        inbound = self._read(translate.from_message, body, context)
         if inbound is not None:
             channel = str(body["event"].get("channel") or "") or None
             await self._offload(self._converse(inbound, client, self._conversation(client, inbound, channel)))
 
-    async def _on_action(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def _on_action(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                         context: AsyncBoltContext) -> None:
         await ack()
-        inbound = await self._read(translate.from_action, body)
+        inbound = self._read(translate.from_action, body, context)
         if inbound is None or inbound.action_id == LINK_ACTION:  # a link button opened its URL
             return
         container = body.get("container") or {}
         # In a channel the answer is for the presser alone: an ephemeral reply on the response_url.
         private_reply = container.get("is_ephemeral") or inbound.channel is not None
         conversation = self._conversation(client, inbound, channel=_channel_of(body), trigger_id=body.get("trigger_id"),
-                                          response_url=body.get("response_url") if private_reply else None)
+                                          response_url=translate.response_url_of(body) if private_reply else None)
         await self._offload(self._converse(inbound, client, conversation))
         if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
             await self._offload(self._publish_home(inbound, client))
 
-    async def _on_submission(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        inbound = await self._read(translate.from_submission, body)
+    async def _on_submission(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                             context: AsyncBoltContext) -> None:
+        inbound = self._read(translate.from_submission, body, context)
         if inbound is None:
-            await ack(response_action="errors", errors={})
+            await _refuse_submission(ack, body)
             return
         conversation = self._conversation(client, inbound, channel=translate.metadata_of(body).get("channel"))
         # The person is waiting on the modal: this turn does not queue behind the others.
@@ -219,8 +254,9 @@ class SlackAdapter:
             return
         await self._answer_submission(ack, inbound, replies, conversation)
 
-    async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
-        inbound = await self._read(translate.from_home_opened, body)
+    async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient,
+                              context: AsyncBoltContext) -> None:
+        inbound = self._read(translate.from_home_opened, body, context)
         if inbound is None:
             return
         if event.get("tab") == "home":
@@ -231,9 +267,22 @@ class SlackAdapter:
 
     # --- internals -----------------------------------------------------------------------
 
-    async def _read(self, translation: Callable[[dict[str, Any]], Inbound], body: dict[str, Any]) -> Inbound | None:
+    async def _authorised_workspace(self, context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
+        """Serve a request in the workspace Bolt authorised (``context[TENANT]``), or refuse it
+        (tenant isolation)."""
+        tenant = tenant_served(context.authorize_result, context.team_id, context.enterprise_id,
+                               bool(context.is_enterprise_install), self.config.oauth)
+        if tenant is None:
+            log.warning("refused a request for workspace %s (enterprise %s, org-wide: %s), which its token does not "
+                        "serve", context.team_id, context.enterprise_id, bool(context.is_enterprise_install))
+            return BoltResponse(status=403, body="This app is not installed in that workspace.")
+        context[TENANT] = tenant
+        return await next()
+
+    def _read(self, translation: Callable[[dict[str, Any], str], Inbound], body: dict[str, Any],
+              context: AsyncBoltContext) -> Inbound | None:
         try:
-            return translation(body)
+            return translation(body, context[TENANT])
         except Unreadable as problem:
             log.warning("refused an unreadable Slack payload: %s", problem)
             return None
@@ -298,14 +347,37 @@ def _bolt_app(config: SlackConfig, engine: AsyncEngine) -> AsyncApp:
                     installation_store=store, user_facing_authorize_error_message=NOT_INSTALLED)
 
 
-async def _same_workspace(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
-    """A request for a workspace other than the token's is refused (tenant isolation)."""
-    authorized = context.authorize_result
-    if authorized and authorized.team_id and context.team_id and authorized.team_id != context.team_id \
-            and not context.is_enterprise_install:
-        log.warning("refused a request from workspace %s, which this token does not serve", context.team_id)
-        return BoltResponse(status=403, body="This app is not installed in that workspace.")
-    return await next()
+def tenant_served(authorized: AuthorizeResult | None, claimed_team: str | None, claimed_enterprise: str | None,
+                  enterprise_install: bool, oauth: bool) -> str | None:
+    """The workspace a request is served in: the one Bolt authorised (its token's, as auth.test
+    says), never another field of the body; None when the request claims a workspace that
+    token does not serve.
+
+    ``claimed_*`` are the ids Bolt read from the body to find the token. An org-wide install of
+    an Enterprise Grid organization (only through the OAuth flow) is served as the organization
+    (its ``E…`` id); a single token (``SLACK_BOT_TOKEN``) serves its own workspace only, so an
+    org-wide request is refused there.
+    """
+    if authorized is None:
+        return None
+    if enterprise_install:
+        served = authorized.enterprise_id if oauth else None
+        claimed = claimed_enterprise
+    else:
+        served, claimed = authorized.team_id, claimed_team
+    return served if served and claimed == served else None
+
+
+async def _refuse_submission(ack: AsyncAck, body: dict[str, Any]) -> None:
+    """Answer a modal submission that cannot be read: the error shows on the form's first input,
+    which stays open with what was typed; a form without inputs is closed."""
+    blocks = (body.get("view") or {}).get("blocks")
+    inputs = [block.get("block_id") for block in blocks or [] if isinstance(block, dict)
+              and block.get("type") == "input" and isinstance(block.get("block_id"), str) and block.get("block_id")]
+    if inputs:
+        await ack(response_action="errors", errors={inputs[0]: UNREADABLE})
+    else:
+        await ack()
 
 
 def _channel_of(body: dict[str, Any]) -> str | None:

@@ -32,6 +32,7 @@ from botframework.connector.auth import ServiceClientCredentialsFactory
 from msrest.exceptions import DeserializationError
 
 from adapters.offload import BUSY_LIMIT, Offload, run_here
+from adapters.payloads import BadPayload, read_json
 from adapters.teams import TEAMS, translate
 from adapters.teams.auth import ReusingAuthentication
 from adapters.teams.delivery import TeamsDelivery
@@ -246,9 +247,9 @@ async def _read_activity(request: web.Request) -> tuple[Activity | None, str]:
     if request.content_type != "application/json":
         return None, f"content type {request.content_type or 'missing'}, expected application/json"
     try:
-        body = await request.json()
-    except ValueError:
-        return None, "the body is not JSON"
+        body = read_json(await request.read())
+    except BadPayload as bad:
+        return None, f"the body is not JSON: {bad}"
     problem = translate.shape_problem(body)
     if problem:
         return None, problem
