@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from adapters import registry
 from adapters.platform import Adapter, CliCommand, PlatformSpec, Wiring
+from mentorbot import logs
 from mentorbot.settings import BadConfiguration, Configuration, Settings, load_configuration
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ def _configure_logging(settings: Settings, chat: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logs.install()
     # aiosqlite logs every call at DEBUG: hundreds of KB at start-up, nothing an operator needs.
     logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))
 
