@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
@@ -44,8 +45,9 @@ from adapters.slack.replies import Conversation
 from adapters.slack.signature import is_signed
 from adapters.slack.translate import Unreadable
 from bot.delivery import DeliveryResult
-from bot.engine import MentorBot
+from bot.engine import UNAVAILABLE, MentorBot
 from bot.messages import Address, Inbound, Message
+from storage.db import unreachable
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,7 @@ class SlackAdapter:
         self.delivery = SlackDelivery(self.token_for, config.api_url, budget_per_minute=config.budget_per_minute)
         self.app = _bolt_app(config, engine)
         self.app.middleware(self._authorised_workspace)
+        self.app.error(self._on_error)
         self.app.command(COMMAND)(self._on_command)
         self.app.event("message")(self._on_message)
         self.app.event("app_home_opened")(self._on_home_opened)
@@ -266,6 +269,19 @@ class SlackAdapter:
             await self._offload(self._converse(inbound, client, self._conversation(client, inbound, channel)))
 
     # --- internals -----------------------------------------------------------------------
+
+    async def _on_error(self, error: Exception) -> BoltResponse:
+        """What Bolt answers when something under it fails: the database unreachable while it
+        looks up a workspace's installation (503: Slack retries an event later), Slack not taking
+        Bolt's own "not installed" answer on a response_url (nothing more to do), else a bug."""
+        if isinstance(error, aiohttp.ClientError | ValueError):
+            log.warning("could not answer on the request's response_url: %s", type(error).__name__)
+            return BoltResponse(status=200, body="")
+        if unreachable(error):
+            log.warning("the database is unreachable (%s): asked Slack to retry", type(error).__name__)
+            return BoltResponse(status=503, body=UNAVAILABLE)
+        log.error("a Slack request failed", exc_info=error)
+        return BoltResponse(status=500, body="")
 
     async def _authorised_workspace(self, context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
         """Serve a request in the workspace Bolt authorised (``context[TENANT]``), or refuse it
