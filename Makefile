@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export TEST_POSTGRES_URL
 
-.PHONY: run test lint setup clean docs
+.PHONY: run test lint setup clean docs fuzz
 
 setup: $(STAMP)
 
@@ -25,6 +25,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	MENTORBOT_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# A longer property-based fuzz of the HTTP edges (make test runs a bounded, seeded share of it).
+FUZZ_EXAMPLES ?= 3000
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=long FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MENTORBOT_REQUIRE_POSTGRES=1 \
+		$(BIN)/python -m pytest -q -s tests/fuzz $(PYTEST_ARGS)
 
 # Static checks (CI runs them before the tests).
 lint: $(STAMP)

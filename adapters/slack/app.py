@@ -178,7 +178,8 @@ class SlackAdapter:
         except shapes.Malformed as problem:
             log.warning("refused a malformed Slack request: %s", problem)
             return web.json_response({"error": f"malformed request: {problem}"}, status=400)
-        bolt_request = AsyncBoltRequest(body=raw, query=request.query_string, headers=request.headers)
+        headers = {**request.headers, "Content-Type": shapes.content_type(raw)}
+        bolt_request = AsyncBoltRequest(body=raw, query=request.query_string, headers=headers)
         if bolt_request.body != body:
             # Bolt takes any form body with "payload" in it for an interaction, so a slash command
             # whose text says "payload" would reach it empty: give it the body Slack meant.
@@ -270,10 +271,14 @@ class SlackAdapter:
 
     # --- internals -----------------------------------------------------------------------
 
-    async def _on_error(self, error: Exception) -> BoltResponse:
+    async def _on_error(self, error: Exception, response: BoltResponse | None) -> BoltResponse | None:
         """What Bolt answers when something under it fails: the database unreachable while it
         looks up a workspace's installation (503: Slack retries an event later), Slack not taking
-        Bolt's own "not installed" answer on a response_url (nothing more to do), else a bug."""
+        Bolt's own "not installed" answer on a response_url (nothing more to do), else a bug.
+        After the acknowledgement (``response`` None) there is nothing left to answer."""
+        if response is None:
+            log.error("a Slack listener failed after its acknowledgement", exc_info=error)
+            return None
         if isinstance(error, aiohttp.ClientError | ValueError):
             log.warning("could not answer on the request's response_url: %s", type(error).__name__)
             return BoltResponse(status=200, body="")

@@ -145,8 +145,23 @@ def _from_message(activity: Activity, address: Address, name: str) -> Inbound | 
     value = activity.value
     if isinstance(value, dict):
         return _from_card(value, address, name)
-    text = _TAGS.sub("", TurnContext.remove_recipient_mention(activity) or "").strip()
+    text = _without_bot_mention(activity)
     return Inbound.typed(address, text, name) if text else None
+
+
+def _without_bot_mention(activity: Activity) -> str:
+    """The text typed, without the ``<at>mentorbot</at>`` that addresses the bot in a channel or
+    group chat, nor other markup. (botbuilder's own version fails on malformed mention entities
+    and reads the mention's text as a regular expression.)"""
+    text = activity.text if isinstance(activity.text, str) else ""
+    bot_id = activity.recipient.id if activity.recipient else None
+    for entity in activity.entities or []:
+        extra = entity.additional_properties or {}
+        mentioned = extra.get("mentioned")
+        if (isinstance(entity.type, str) and entity.type.lower() == "mention" and isinstance(mentioned, dict)
+                and mentioned.get("id") == bot_id and isinstance(extra.get("text"), str) and extra["text"]):
+            text = text.replace(extra["text"], "")
+    return _TAGS.sub("", text).strip()
 
 
 def _from_card(value: dict[str, Any], address: Address, name: str) -> Inbound | None:
