@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock, SystemClock
 from bot.commands.dispatch import command_words, run_command
+from bot.errors import UNAVAILABLE, Unavailable
 from bot.flows.active import flow_for, latest_flow
 from bot.flows.base import on_hold
 from bot.home import home_for
@@ -38,16 +39,7 @@ SORRY = (
     "Sorry, something went wrong on my side and nothing was saved. Please try again; "
     "if it keeps happening, tell your program admin."
 )
-UNAVAILABLE = (
-    "The service is briefly unavailable (it cannot reach its database), so nothing was saved. "
-    "Please try again in a minute."
-)
 NUL = "\x00"
-
-
-class Unavailable(Exception):
-    """The database could not be reached: nothing of the turn was stored, and the same event
-    may succeed later."""
 
 
 class MentorBot:

@@ -22,8 +22,9 @@ from mentorbot import logs
 from mentorbot.settings import BadConfiguration, Configuration, Settings, load_configuration
 
 if TYPE_CHECKING:
+    from adapters.jobs import Job, Outcome
     from scheduler.outbox import Render
-    from scheduler.service import Job
+    from scheduler.service import Job as CadenceJob
 
 log = logging.getLogger("mentorbot")
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -110,7 +111,7 @@ async def _read_line(prompt: str) -> str | None:
         return None
 
 
-def _cadence_jobs() -> tuple[Render, Job, Job]:
+def _cadence_jobs() -> tuple[Render, CadenceJob, CadenceJob]:
     """The core's side of the cadence: how a nudge is rendered, the tick, and the periodic nudges."""
     from bot.registry import render_nudge, run_tick, write_periodic_nudges
 
@@ -170,58 +171,89 @@ async def _serve(configuration: Configuration, host: str, port: int) -> None:
 
 @asynccontextmanager
 async def _serving(configuration: Configuration, host: str, port: int) -> AsyncIterator[asyncio.Event]:
-    """The HTTP server with every configured platform's routes, and the cadence delivering through
-    their deliverers, until the context ends; yields the event SIGTERM and SIGINT set."""
+    """The HTTP server with every configured platform's routes, handing the work after each
+    acknowledgement to the worker processes (where the core and the cadence run), until the
+    context ends; yields the event SIGTERM and SIGINT set."""
     from aiohttp import web
 
-    from bot.clock import SystemClock
-    from bot.delivery import Deliverer
-    from bot.engine import MentorBot
-    from bot.turn import Limits
+    from adapters.jobs import Dispatcher
     from mentorbot.server import build_app
-    from mentorbot.worker import WorkerLoop
-    from scheduler.outbox import loop_deliverer
-    from scheduler.service import CadenceScheduler, start_cadence
+    from mentorbot.spool import Spool
     from storage.db import Database
 
     settings = configuration.settings
-    render, tick, periodic_nudges = _cadence_jobs()
     await _migrate(settings)
-    # Two engines: one for this loop (health checks, Slack installations), one for the
-    # worker loop where conversations run; database connections belong to one loop.
-    db, work_db = Database(settings.database_url), Database(settings.database_url)
-    worker = WorkerLoop()
-    worker.start()
-    bot = MentorBot(work_db, limits=Limits(max_text=settings.max_text_length))
-    adapters = _adapters(configuration, Wiring(bot, db.engine, offload=worker, public_url=settings.public_url))
+    db = Database(settings.database_url)  # this process's: health checks, invites, reports, Slack installations
+    workers = _Workers(configuration)
+    await workers.start()
+    spool = Spool(settings.spool_file)
+    inbox = Dispatcher(workers.run, spool)
+    inbox.start()
+    adapters = _adapters(configuration, Wiring(db.engine, inbox, public_url=settings.public_url))
     runner = web.AppRunner(build_app(db, adapters))
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
-    log.info("serving on http://%s:%s (%s)", host, port, _platforms_line(configuration))
-    # The cadence runs on the worker loop, beside work_db; each adapter delivers on this
-    # loop, where its HTTP sessions (and Slack's installation store) live.
+    log.info("serving on http://%s:%s (%s; %s)", host, port, _platforms_line(configuration), workers.described)
     here = asyncio.get_running_loop()
-    deliverers: dict[str, Deliverer] = {adapter.platform: loop_deliverer(adapter, here) for adapter in adapters}
-    cadence: CadenceScheduler | None = None
     stop = asyncio.Event()
     for signum in SIGNALS:
         here.add_signal_handler(signum, stop.set)
     try:
-        cadence = await worker(start_cadence(
-            work_db, SystemClock(), deliverers, render=render, tick=tick, periodic_nudges=periodic_nudges,
-            tick_seconds=settings.cadence_tick_seconds, drain_seconds=settings.outbox_drain_seconds))
         yield stop
     finally:
-        if cadence is not None:
-            await worker(cadence.shutdown())
         await runner.cleanup()
+        await inbox.close()
         for adapter in adapters:
             await adapter.close()
-        await worker(work_db.close())
-        worker.stop()
+        await workers.stop()
+        spool.close()
         await db.close()
         for signum in SIGNALS:
             here.remove_signal_handler(signum)
+
+
+class _Workers:
+    """Where the core runs: ``WORKER_PROCESSES`` processes, or (0) a thread of this process."""
+
+    def __init__(self, configuration: Configuration) -> None:
+        self.configuration = configuration
+        self.count = configuration.settings.workers()
+        self._pool: Any = None
+        self._thread: Any = None
+        self._core: Any = None
+
+    @property
+    def described(self) -> str:
+        return f"{self.count} worker process(es)" if self.count else "the core in a thread"
+
+    async def start(self) -> None:
+        from adapters.jobs import local_runner
+        from mentorbot.core import start_core
+        from mentorbot.worker import WorkerLoop
+        from mentorbot.workers import WorkerPool
+
+        if self.count:
+            self._pool = WorkerPool(self.count)
+            await self._pool.start()
+            self.run = self._pool
+            return
+        self._thread = WorkerLoop()
+        self._thread.start()
+        self._core = await self._thread(start_core(self.configuration, _cadence_jobs()))
+        local = local_runner(self._core.turns)
+        thread = self._thread
+
+        async def run(job: Job) -> Outcome:
+            return await thread(local(job))
+
+        self.run = run
+
+    async def stop(self) -> None:
+        if self._pool is not None:
+            await self._pool.stop()
+        if self._thread is not None:
+            await self._thread(self._core.close())
+            self._thread.stop()
 
 
 def _platform_command(configuration: Configuration, name: str) -> tuple[PlatformSpec[Any], CliCommand[Any]] | None:

@@ -97,6 +97,22 @@ def arrival_of(activity: Activity, allow_without_tenant: bool) -> Arrival | None
     return Arrival(Address(TEAMS, tenant, user_id, serialized), personal, reference, channel)
 
 
+def arrival_as_dict(arrival: Arrival) -> dict[str, Any]:
+    """An arrival as JSON-able data (a job for the turns)."""
+    return {"address": arrival.address.as_dict(), "personal": arrival.personal,
+            "reference": arrival.reference.serialize(),
+            "channel": arrival.channel.as_dict() if arrival.channel else None}
+
+
+def arrival_from_dict(data: dict[str, Any]) -> Arrival:
+    """The arrival :func:`arrival_as_dict` gave."""
+    address = Address.from_dict(data["address"])
+    if address is None:
+        raise ValueError("an arrival without an address")
+    reference = ConversationReference().deserialize(data["reference"])
+    return Arrival(address, bool(data["personal"]), reference, Address.from_dict(data.get("channel")))
+
+
 def shared_address(reference: ConversationReference, tenant: str) -> Address:
     """The address of the shared conversation of ``reference`` (a channel, a group chat): a new
     message posted with its reference starts a new post in the channel itself."""

@@ -198,13 +198,13 @@ async def test_the_activity_is_acknowledged_before_slow_work_and_answered_after(
     contoso: TeamsDriver, connector: FakeConnector, bot: MentorBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     release = asyncio.Event()
-    handle = bot.handle
+    answer = bot.answer
 
     async def slow(inbound: Inbound) -> list[Message]:
         await release.wait()
-        return await handle(inbound)
+        return await answer(inbound)
 
-    monkeypatch.setattr(bot, "handle", slow)
+    monkeypatch.setattr(bot, "answer", slow)
     reply = await contoso.post(contoso.activity("message_personal", HANA, text="mentoring help"))
     assert reply.status == 202 and connector.posts == [], "acknowledged while the turn is still running"
     release.set()
