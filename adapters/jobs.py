@@ -171,6 +171,11 @@ class Dispatcher:
         """How many jobs wait for the database."""
         return len(self._held)
 
+    @property
+    def under_way(self) -> int:
+        """How many jobs are running."""
+        return len(self._tasks)
+
     def _track(self, task: asyncio.Future[Any]) -> None:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

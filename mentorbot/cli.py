@@ -20,6 +20,7 @@ from adapters import registry
 from adapters.platform import Adapter, CliCommand, PlatformSpec, Wiring
 from mentorbot import logs
 from mentorbot.settings import BadConfiguration, Configuration, Settings, load_configuration
+from mentorbot.workers import WorkerFailed
 
 if TYPE_CHECKING:
     from adapters.jobs import Job, Outcome
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mentorbot")
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
+SHUTDOWN_GRACE = 20
+"""Seconds ``serve`` gives the jobs under way to finish when it is told to stop."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -182,7 +185,6 @@ async def _serving(configuration: Configuration, host: str, port: int) -> AsyncI
     from storage.db import Database
 
     settings = configuration.settings
-    await _migrate(settings)
     db = Database(settings.database_url)  # this process's: health checks, invites, reports, Slack installations
     workers = _Workers(configuration)
     await workers.start()
@@ -202,7 +204,10 @@ async def _serving(configuration: Configuration, host: str, port: int) -> AsyncI
         yield stop
     finally:
         await runner.cleanup()
-        await inbox.close()
+        try:  # the jobs under way, for a while: kept messages wait in the spool for the next start
+            await asyncio.wait_for(inbox.close(), SHUTDOWN_GRACE)
+        except TimeoutError:
+            log.warning("stopping with %d job(s) unfinished after %d s", inbox.under_way, SHUTDOWN_GRACE)
         for adapter in adapters:
             await adapter.close()
         await workers.stop()
@@ -230,13 +235,15 @@ class _Workers:
         from adapters.jobs import local_runner
         from mentorbot.core import start_core
         from mentorbot.worker import WorkerLoop
-        from mentorbot.workers import WorkerPool
+        from mentorbot.workers import WorkerPool, migrate_apart
 
         if self.count:
+            await migrate_apart()
             self._pool = WorkerPool(self.count)
             await self._pool.start()
             self.run = self._pool
             return
+        await _migrate(self.configuration.settings)
         self._thread = WorkerLoop()
         self._thread.start()
         self._core = await self._thread(start_core(self.configuration, _cadence_jobs()))
@@ -315,6 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_serve(configuration, args.host, args.port))
     except KeyboardInterrupt:
         return 130
+    except WorkerFailed as failed:
+        print(f"mentorbot: {failed}", file=sys.stderr)
+        return 1
     except (OSError, SQLAlchemyError) as problem:
         where = make_url(settings.database_url).render_as_string(hide_password=True)
         reason = str(getattr(problem, "orig", None) or problem).splitlines()[0]

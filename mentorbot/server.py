@@ -8,7 +8,6 @@ from typing import Protocol
 
 from aiohttp import web
 
-from bot.invites import attachment_by_token
 from mentorbot import logs
 from mentorbot.report_routes import add_report_routes
 from storage.db import Database
@@ -39,6 +38,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def calendar_invite(request: web.Request) -> web.Response:
     """The .ics file behind a session's invite link; 404 for a malformed or unknown token."""
+    from bot.invites import attachment_by_token  # icalendar: loaded on the first invite asked for
+
     token = request.match_info["token"]
     invite = await attachment_by_token(request.app[DATABASE], token)
     if invite is None:

@@ -28,6 +28,10 @@ from adapters.jobs import Job, Outcome, run_job
 
 log = logging.getLogger(__name__)
 
+class WorkerFailed(Exception):
+    """A worker process stopped while starting (it logged why)."""
+
+
 LINE_LIMIT = 32 * 1024 * 1024
 """The longest message between the processes (a job carries at most a request body's worth)."""
 READY = "ready"
@@ -58,7 +62,15 @@ class WorkerProcess:
         reader, self._writer = await asyncio.open_connection(sock=ours, limit=LINE_LIMIT)
         self._ready.clear()
         self._reading = asyncio.ensure_future(self._read(reader))
-        await asyncio.wait_for(self._ready.wait(), 120)
+        ready, exited = asyncio.ensure_future(self._ready.wait()), asyncio.ensure_future(self.process.wait())
+        await asyncio.wait([ready, exited], timeout=120, return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+        if not self._ready.is_set():
+            self._stopping = True
+            if not exited.done():
+                self.process.kill()
+            raise WorkerFailed(f"worker {self.index} did not start (exit status {await self.process.wait()})")
+        exited.cancel()
 
     async def run(self, job: Job) -> Outcome:
         """Run ``job`` in the process; its outcome."""
@@ -146,12 +158,21 @@ class WorkerPool:
 # --- inside a worker process ------------------------------------------------------------
 
 
-async def _serve_jobs(fd: int, cadence: bool) -> None:
+async def migrate_apart() -> None:
+    """``mentorbot migrate`` in a process of its own, so that neither the serving process nor the
+    workers hold Alembic; :class:`WorkerFailed` if it fails (it says why)."""
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "mentorbot.cli", "migrate",
+                                                   stdout=asyncio.subprocess.DEVNULL)
+    if await process.wait() != 0:
+        raise WorkerFailed("the database could not be brought up to date")
+
+
+async def _serve_jobs(fd: int, first: bool) -> None:
     from mentorbot.cli import _cadence_jobs
     from mentorbot.core import start_core
     from mentorbot.settings import load_configuration
 
-    core = await start_core(load_configuration(), _cadence_jobs() if cadence else None)
+    core = await start_core(load_configuration(), _cadence_jobs() if first else None)
     reader, writer = await asyncio.open_connection(sock=socket.socket(fileno=fd), limit=LINE_LIMIT)
     tasks: set[asyncio.Task[None]] = set()
 
@@ -175,7 +196,11 @@ async def _serve_jobs(fd: int, cadence: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m mentorbot.workers --index N --fd FD [--cadence]``: started by ``mentorbot serve``."""
+    """``python -m mentorbot.workers --index N --fd FD [--cadence]``: started by ``mentorbot serve``
+    (the first worker also runs the cadence)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
     from mentorbot.cli import _configure_logging
     from mentorbot.settings import load_configuration
 
@@ -185,9 +210,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cadence", action="store_true")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the serving process stops us
-    _configure_logging(load_configuration().settings, chat=False)
+    settings = load_configuration().settings
+    _configure_logging(settings, chat=False)
     os.nice(2)  # acknowledgements first: the serving process wins the CPU when both want it
-    asyncio.run(_serve_jobs(args.fd, args.cadence))
+    try:
+        asyncio.run(_serve_jobs(args.fd, args.cadence))
+    except (OSError, SQLAlchemyError) as problem:
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        reason = str(getattr(problem, "orig", None) or problem).splitlines()[0]
+        print(f"mentorbot: cannot use the database at {where}: {reason}", file=sys.stderr)
+        return 1
     return 0
 
 

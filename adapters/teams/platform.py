@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from adapters.jobs import Turns
+from typing import TYPE_CHECKING
+
 from adapters.platform import Adapter, PlatformSpec, TurnsWiring, Wiring, secret
 from adapters.teams import TEAMS
-from adapters.teams.config import TeamsConfig
 from adapters.teams.command import TEAMS_PACKAGE
 from adapters.teams.settings import TeamsSettings
 
+if TYPE_CHECKING:
+    from adapters.jobs import Turns
+    from adapters.teams.config import TeamsConfig
+
 
 def _config(settings: TeamsSettings, public_url: str | None) -> TeamsConfig:
+    from adapters.teams.config import TeamsConfig  # botbuilder: only when Teams is served
+
     return TeamsConfig(
         app_id=settings.microsoft_app_id or "",
         app_password=secret(settings.microsoft_app_password) or "",
