@@ -143,7 +143,9 @@ class Dispatcher:
     async def put(self, job: Job) -> None:
         """Accept ``job``: kept in the spool first if deferrable; behind kept jobs while the
         database is unreachable, so that one person's messages keep their order."""
-        entry = self.spool.add(job) if self.spool is not None and job.deferrable else None
+        # In a thread: a write that waits for the disk (a WAL checkpoint) holds up this job's
+        # acknowledgement, not every other request's.
+        entry = await asyncio.to_thread(self.spool.add, job) if self.spool is not None and job.deferrable else None
         if job.deferrable and self._held:
             self._held.append((entry, job))
             return
@@ -187,7 +189,7 @@ class Dispatcher:
             self._held.append((entry, job))
             self._retry_soon()
         elif entry is not None and self.spool is not None:
-            self.spool.remove(entry)
+            await asyncio.to_thread(self.spool.remove, entry)
 
     def _retry_soon(self) -> None:
         if self._retrying is None or self._retrying.done():
@@ -206,7 +208,7 @@ class Dispatcher:
             delay = self.retry_first
             self._held.pop(0)
             if entry is not None and self.spool is not None:
-                self.spool.remove(entry)
+                await asyncio.to_thread(self.spool.remove, entry)
         log.info("every kept message went through")
 
 

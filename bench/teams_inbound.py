@@ -94,6 +94,8 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--rounds", type=int, default=1, help="run the three in turn this many times; "
+                        "the median of the rounds' ratios is printed")
     args = parser.parse_args()
     async with FakeConnector() as connector:
         env = {"TEAMS_ALLOW_UNAUTHENTICATED": "1", "LOG_LEVEL": "WARNING"}
@@ -101,18 +103,25 @@ async def main() -> None:
               f"half `mentoring help`, half plain text")
         print(f"{'server':22} {'sent':>6} {'answers/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
               f"{'replies':>8} {'drain s':>9}")
-        ours: dict[str, tuple[float, float]] = {}
-        with tempfile.TemporaryDirectory() as folder:
-            sqlite = {**env, "DATABASE_URL": f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"}
-            ours["sqlite"] = await run("mentorbot (SQLite)", MENTORBOT, sqlite, connector, args)
-        async with scratch_postgres(args.postgres) as url:
-            ours["postgresql"] = await run("mentorbot (PostgreSQL)", MENTORBOT, {**env, "DATABASE_URL": url},
-                                           connector, args)
-        bare = [sys.executable, str(ROOT / "bench" / "bare_teams_bot.py")]
-        bare_p99, bare_throughput = await run("bare botbuilder bot", bare, {}, connector, args, accepting)
-        for backend, (p99, throughput) in ours.items():
-            print(f"mentorbot ({backend}) / bare: p99 ratio {p99 / bare_p99:.2f}, "
-                  f"throughput ratio {throughput / bare_throughput:.2f}")
+        ratios: dict[str, list[float]] = {"sqlite": [], "postgresql": []}
+        for _ in range(args.rounds):
+            ours: dict[str, tuple[float, float]] = {}
+            with tempfile.TemporaryDirectory() as folder:
+                sqlite = {**env, "DATABASE_URL": f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"}
+                ours["sqlite"] = await run("mentorbot (SQLite)", MENTORBOT, sqlite, connector, args)
+            async with scratch_postgres(args.postgres) as url:
+                ours["postgresql"] = await run("mentorbot (PostgreSQL)", MENTORBOT, {**env, "DATABASE_URL": url},
+                                               connector, args)
+            bare = [sys.executable, str(ROOT / "bench" / "bare_teams_bot.py")]
+            bare_p99, bare_throughput = await run("bare botbuilder bot", bare, {}, connector, args, accepting)
+            for backend, (p99, throughput) in ours.items():
+                ratios[backend].append(p99 / bare_p99)
+                print(f"mentorbot ({backend}) / bare: p99 ratio {p99 / bare_p99:.2f}, "
+                      f"throughput ratio {throughput / bare_throughput:.2f}")
+        if args.rounds > 1:
+            for backend, found in ratios.items():
+                print(f"median p99 ratio mentorbot ({backend}) / bare over {args.rounds} rounds: "
+                      f"{statistics.median(found):.2f} (min {min(found):.2f}, max {max(found):.2f})")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ class WorkerFailed(Exception):
 LINE_LIMIT = 32 * 1024 * 1024
 """The longest message between the processes (a job carries at most a request body's worth)."""
 READY = "ready"
+RESTART_PAUSE = 5
+"""Seconds between tries to start again a worker that would not start."""
 
 
 @dataclass
@@ -124,7 +126,14 @@ class WorkerProcess:
         self._unsent.update(self._inflight)
         log.error("worker %d stopped (exit status %s): starting it again with its %d unfinished job(s)",
                   self.index, code, len(self._unsent))
-        await self.start()
+        while not self._stopping:
+            try:
+                await self.start()
+                break
+            except (WorkerFailed, OSError) as failed:
+                log.error("%s: trying again in %d s", failed, RESTART_PAUSE)
+                self._stopping = False
+                await asyncio.sleep(RESTART_PAUSE)
         unsent, self._unsent = sorted(self._unsent), set()
         for number in unsent:
             if number in self._inflight:

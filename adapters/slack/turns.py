@@ -32,6 +32,7 @@ from adapters.slack.render import fallback_text, home_view, message_blocks, moda
 from adapters.slack.replies import Conversation
 from bot.delivery import DeliveryResult
 from bot.engine import MentorBot
+from bot.errors import UNAVAILABLE
 from bot.messages import Address, Inbound, Message
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,9 @@ class SlackTurns:
         only if it is ready in time (the person is waiting on the modal: this turn does not queue
         behind others); otherwise every answer goes to the DM."""
         replies = await self.bot.handle(await self._with_defaults(inbound, client))
+        if [reply.text for reply in replies] == [UNAVAILABLE] and inbound.values:
+            # Nothing was saved: the modal stays open with what was typed, to send again in a minute.
+            return {"response_action": "errors", "errors": {next(iter(inbound.values)): UNAVAILABLE[:150]}}
         if time.time() > deadline - IN_TIME_MARGIN:
             log.warning("a form from %s took too long to answer in the modal; answering in the DM",
                         conversation.user_id)
