@@ -73,7 +73,7 @@ async def run(name: str, env: dict[str, str], api: FakeSlackApi, args: argparse.
             print(f"{name}:")
             await asyncio.sleep(5)
             report("idle", process.pid)
-            bodies = requests(int(args.rate * args.seconds), args.people, api)
+            bodies = requests(int(args.rate * args.seconds), args.people, api.response_url)
             await open_loop(f"{url}/slack/events", bodies, args.rate, signature_headers)
             report("loaded", process.pid)
             await asyncio.sleep(10)

@@ -35,6 +35,9 @@ class WorkerFailed(Exception):
 LINE_LIMIT = 32 * 1024 * 1024
 """The longest message between the processes (a job carries at most a request body's worth)."""
 READY = "ready"
+NICENESS = 10
+"""How much lower the workers' CPU priority is than the serving process's: when both want the
+CPU, acknowledgements go first (about 9 to 1) and the conversations take what is left."""
 RESTART_PAUSE = 5
 """Seconds between tries to start again a worker that would not start."""
 
@@ -221,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the serving process stops us
     settings = load_configuration().settings
     _configure_logging(settings, chat=False)
-    os.nice(2)  # acknowledgements first: the serving process wins the CPU when both want it
+    os.nice(NICENESS)
     try:
         asyncio.run(_serve_jobs(args.fd, args.cadence))
     except (OSError, SQLAlchemyError) as problem:
