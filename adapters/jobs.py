@@ -44,17 +44,19 @@ class Job:
     data: Mapping[str, Any]
     key: str = ""
     deferrable: bool = False
+    again: bool = False
+    """Sent again after the worker running it died (it may have taken effect already)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The job as JSON-able data."""
         return {"platform": self.platform, "kind": self.kind, "data": dict(self.data), "key": self.key,
-                "deferrable": self.deferrable}
+                "deferrable": self.deferrable, "again": self.again}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Job:
         """The job :meth:`as_dict` gave."""
         return cls(str(data["platform"]), str(data["kind"]), dict(data["data"]), str(data.get("key", "")),
-                   bool(data.get("deferrable")))
+                   bool(data.get("deferrable")), bool(data.get("again")))
 
 
 @dataclass(frozen=True)

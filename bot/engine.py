@@ -40,6 +40,8 @@ SORRY = (
     "if it keeps happening, tell your program admin."
 )
 NUL = "\x00"
+DUPLICATE: list[Message] = []
+"""What a turn gives for a retried event that already took effect."""
 
 
 class MentorBot:
@@ -52,24 +54,33 @@ class MentorBot:
         self._locks: WeakValueDictionary[tuple[str, str, str], asyncio.Lock] = WeakValueDictionary()
         self._sqlite_lock = asyncio.Lock()
 
-    async def handle(self, inbound: Inbound) -> list[Message]:
+    async def handle(self, inbound: Inbound, again: bool = False) -> list[Message]:
         """Answer one thing a person did; a retried event already handled gets no answer. When
         the database cannot be reached, the answer says so plainly (nothing was saved)."""
         try:
-            return await self.answer(inbound)
+            return await self.answer(inbound, again)
         except Unavailable:
             return [say(UNAVAILABLE)]
 
-    async def answer(self, inbound: Inbound) -> list[Message]:
+    async def answer(self, inbound: Inbound, again: bool = False) -> list[Message]:
         """:meth:`handle`, but raising :class:`Unavailable` when the database cannot be reached,
-        for a caller that keeps the event and tries again later."""
+        for a caller that keeps the event and tries again later.
+
+        ``again``: the event is handled again because the process handling it died, maybe after
+        it took effect but before its answer went out; if it did take effect, the person is told
+        where they are (the step they are at) rather than nothing."""
         inbound = _without_nul(inbound)
         refusal = _malformed(inbound) or self._too_long(inbound)
         if refusal:
             return [say(refusal)]
-        nothing: list[Message] = []
-        replies = await self._in_turn(inbound, self._route, duplicate=nothing)
-        return [say(SORRY)] if replies is None else replies
+        replies = await self._in_turn(inbound, self._route, duplicate=DUPLICATE)
+        if replies is DUPLICATE:
+            if not again:
+                return []
+            log.info("answering where they are to %s/%s, whose event took effect before its answer was lost",
+                     inbound.address.platform, inbound.address.user_id)
+            replies = await self._in_turn(replace(inbound, event_id=None), self._greet, duplicate=DUPLICATE)
+        return [say(SORRY)] if replies is None or replies is DUPLICATE else replies
 
     async def home(self, inbound: Inbound) -> Message:
         """The home of the person behind ``inbound`` (an ``opened`` event): see :mod:`bot.home`."""

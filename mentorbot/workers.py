@@ -21,7 +21,7 @@ import signal
 import socket
 import sys
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from adapters.jobs import Job, Outcome, run_job
@@ -107,18 +107,24 @@ class WorkerProcess:
         if self._writer is None or self._writer.is_closing():
             self._unsent.add(number)  # the process is being started again: sent once it is up
             return
-        self._writer.write(json.dumps({"id": number, "job": job.as_dict()}).encode() + b"\n")
-        await self._writer.drain()
+        try:
+            self._writer.write(json.dumps({"id": number, "job": job.as_dict()}).encode() + b"\n")
+            await self._writer.drain()
+        except OSError:
+            self._unsent.add(number)  # the process died: sent again once it is up
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
-        while line := await reader.readline():
-            message = json.loads(line)
-            if message.get(READY):
-                self._ready.set()
-                continue
-            _, future = self._inflight.pop(message["id"], (None, None))
-            if future is not None and not future.done():
-                future.set_result(Outcome(message["status"], message.get("result")))
+        try:
+            while line := await reader.readline():
+                message = json.loads(line)
+                if message.get(READY):
+                    self._ready.set()
+                    continue
+                _, future = self._inflight.pop(message["id"], (None, None))
+                if future is not None and not future.done():
+                    future.set_result(Outcome(message["status"], message.get("result")))
+        except (OSError, ValueError) as lost:  # a killed worker resets the connection
+            log.warning("lost the connection to worker %d: %s", self.index, type(lost).__name__)
         self._writer = None
         if not self._stopping:
             asyncio.ensure_future(self._restart())
@@ -140,7 +146,9 @@ class WorkerProcess:
         unsent, self._unsent = sorted(self._unsent), set()
         for number in unsent:
             if number in self._inflight:
-                await self._send(number, self._inflight[number][0])
+                job, future = self._inflight[number]
+                self._inflight[number] = (job := replace(job, again=True)), future
+                await self._send(number, job)
 
 
 class WorkerPool:

@@ -88,7 +88,8 @@ class SlackTurns:
             return await self._submitted(inbound, client, conversation, float(job.data["deadline"]))
         async with self._busy:
             inbound = await self._with_defaults(inbound, client)
-            replies = await (self.bot.answer(inbound) if job.deferrable else self.bot.handle(inbound))
+            replies = await (self.bot.answer(inbound, job.again) if job.deferrable
+                             else self.bot.handle(inbound, job.again))
         await conversation.send(replies)
         return None
 

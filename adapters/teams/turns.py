@@ -66,7 +66,7 @@ class TeamsTurns:
         """Answer the activity of a ``converse`` job."""
         inbound = Inbound.from_dict(job.data["inbound"])
         arrival = translate.arrival_from_dict(job.data["arrival"])
-        await self._converse(inbound, arrival, job.data.get("activity_id"), job.deferrable)
+        await self._converse(inbound, arrival, job.data.get("activity_id"), job.deferrable, job.again)
         return None
 
     async def deliver(self, address: Address, message: Message) -> DeliveryResult:
@@ -83,7 +83,8 @@ class TeamsTurns:
         """Close the connector clients."""
         await self.auth.close()
 
-    async def _converse(self, inbound: Inbound, arrival: Arrival, activity_id: str | None, deferrable: bool) -> None:
+    async def _converse(self, inbound: Inbound, arrival: Arrival, activity_id: str | None, deferrable: bool,
+                        again: bool = False) -> None:
         where = _Where(arrival.reference, activity_id)
         if not arrival.personal:
             personal = await self._personal_chat(arrival.reference)
@@ -93,7 +94,7 @@ class TeamsTurns:
         if self._busy is None:
             self._busy = asyncio.Semaphore(BUSY_LIMIT)
         async with self._busy:
-            replies = await (self.bot.answer(inbound) if deferrable else self.bot.handle(inbound))
+            replies = await (self.bot.answer(inbound, again) if deferrable else self.bot.handle(inbound, again))
         await self._answer(where, replies)
 
     async def _personal_chat(self, reference: ConversationReference) -> ConversationReference | None:

@@ -45,9 +45,9 @@ def seen(bot: MentorBot, monkeypatch: pytest.MonkeyPatch) -> list[Inbound]:
     inbounds: list[Inbound] = []
     answer = bot.answer
 
-    async def spy(inbound: Inbound) -> list[Message]:
+    async def spy(inbound: Inbound, again: bool = False) -> list[Message]:
         inbounds.append(inbound)
-        return await answer(inbound)
+        return await answer(inbound, again)
 
     monkeypatch.setattr(bot, "answer", spy)
     return inbounds
@@ -164,7 +164,7 @@ async def test_an_answer_the_core_makes_public_goes_to_the_channel_thread(
 ) -> None:
     driver, _ = teams
 
-    async def scripted(inbound: Inbound) -> list[Message]:
+    async def scripted(inbound: Inbound, again: bool = False) -> list[Message]:
         return [Message("Lunch-and-learn scheduled for everyone here.", visibility=Visibility.PUBLIC),
                 say("Only for you: the invite is in your calendar.")]
 

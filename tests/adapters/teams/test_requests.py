@@ -200,9 +200,9 @@ async def test_the_activity_is_acknowledged_before_slow_work_and_answered_after(
     release = asyncio.Event()
     answer = bot.answer
 
-    async def slow(inbound: Inbound) -> list[Message]:
+    async def slow(inbound: Inbound, again: bool = False) -> list[Message]:
         await release.wait()
-        return await answer(inbound)
+        return await answer(inbound, again)
 
     monkeypatch.setattr(bot, "answer", slow)
     reply = await contoso.post(contoso.activity("message_personal", HANA, text="mentoring help"))
