@@ -96,7 +96,11 @@ async def test_messages_sent_while_postgresql_is_down_are_answered_once_it_is_ba
                 postgres.start()
 
             async with mentorbot_serve(tmp_path, **settings) as server:
-                await _wait_for(lambda: len(_answered(api)) == len(PEOPLE))
+                try:
+                    await _wait_for(lambda: len(_answered(api)) == len(PEOPLE))
+                except AssertionError:
+                    await server.stop()
+                    raise AssertionError(f"{len(_answered(api))} answered; the log:\n{server.log[-6000:]}") from None
                 retried = await SlackDriver(server.url, api, ACME).dm(PEOPLE[0], "/mentoring join", event_id=f"Ev{PEOPLE[0]}",
                                                                     retry=1)
                 assert retried.status == 200

@@ -269,9 +269,12 @@ class SlackAdapter:
 
 
 def _bolt_app(config: SlackConfig, engine: AsyncEngine) -> AsyncApp:
+    """Bolt with ``process_before_response``: the answer goes once the listener is done, and the
+    listeners only hand over jobs, so that a message is kept before Slack hears it arrived (by
+    default Bolt answers an event first and runs its listener afterwards)."""
     if not config.oauth:
         client = AsyncWebClient(base_url=config.api_url, token=config.bot_token)
-        return AsyncApp(signing_secret=config.signing_secret, client=client,
+        return AsyncApp(signing_secret=config.signing_secret, client=client, process_before_response=True,
                         user_facing_authorize_error_message=NOT_INSTALLED)
     client = AsyncWebClient(base_url=config.api_url)
     assert config.client_id is not None
@@ -285,7 +288,8 @@ def _bolt_app(config: SlackConfig, engine: AsyncEngine) -> AsyncApp:
         state_store=AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine),
     )
     return AsyncApp(signing_secret=config.signing_secret, client=client, oauth_settings=settings,
-                    installation_store=store, user_facing_authorize_error_message=NOT_INSTALLED)
+                    installation_store=store, user_facing_authorize_error_message=NOT_INSTALLED,
+                    process_before_response=True)
 
 
 def tenant_served(authorized: AuthorizeResult | None, claimed_team: str | None, claimed_enterprise: str | None,
