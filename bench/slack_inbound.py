@@ -124,6 +124,9 @@ async def main() -> None:
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--bare-before-response", action="store_true",
+                        help="the bare app answers once its listener is done too (process_before_response), "
+                             "rather than polling for the ack every 10 ms as Bolt does by default")
     args = parser.parse_args()
     env = {"SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_BOT_TOKEN": TOKEN, "LOG_LEVEL": "WARNING"}
     print(f"{args.rate:.0f} requests/s for {args.seconds:.0f} s, {args.people} people, half commands, half DMs")
@@ -137,8 +140,9 @@ async def main() -> None:
             p99["sqlite"] = await run("mentorbot (SQLite)", MENTORBOT, sqlite, args)
         async with scratch_postgres(args.postgres) as url:
             p99["postgresql"] = await run("mentorbot (PostgreSQL)", MENTORBOT, {**env, "DATABASE_URL": url}, args)
+        bare_env = {**env, "BARE_PROCESS_BEFORE_RESPONSE": "1" if args.bare_before_response else "0"}
         bare = await run("bare slack-bolt app", [sys.executable, str(ROOT / "bench" / "bare_slack_app.py")],
-                         env, args)
+                         bare_env, args)
         for backend, value in p99.items():
             ratios[backend].append(value / bare)
             print(f"p99 ratio mentorbot ({backend}) / bare: {value / bare:.2f}")
