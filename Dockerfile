@@ -31,6 +31,8 @@ RUN pip install /tmp/src && rm -rf /tmp/src
 
 WORKDIR /app
 ENV DATABASE_URL=sqlite+aiosqlite:////data/mentorbot.db
+# What people typed, kept until the database takes it: on the volume, to outlive the container.
+ENV SPOOL_FILE=/data/mentorbot-spool.db
 VOLUME ["/data"]
 USER mentorbot
 

@@ -23,7 +23,7 @@ export TEST_POSTGRES_URL
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
 
-.PHONY: run test test-fast browser lint setup clean docs
+.PHONY: run test test-fast browser lint setup clean docs fuzz
 
 setup: $(STAMP)
 
@@ -47,6 +47,12 @@ test-fast: $(STAMP)
 
 browser:
 	scripts/install-browser
+
+# A longer property-based fuzz of the HTTP edges (make test runs a bounded, seeded share of it).
+FUZZ_EXAMPLES ?= 3000
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=long FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MENTORBOT_REQUIRE_POSTGRES=1 \
+		$(BIN)/python -m pytest -q -s tests/fuzz $(PYTEST_ARGS)
 
 # Static checks (CI runs them before the tests).
 lint: $(STAMP)

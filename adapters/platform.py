@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from adapters.offload import Offload
-from bot.delivery import Deliverer
+from adapters.jobs import Inbox, Turns
 
 if TYPE_CHECKING:
     import argparse
@@ -51,21 +50,32 @@ S = TypeVar("S", bound=PlatformSettings)
 
 @dataclass(frozen=True)
 class Wiring:
-    """What the composition root hands a platform's builder.
+    """What the composition root hands a platform's edge builder (the HTTP routes).
 
     ``engine`` belongs to the loop the routes run on (for what a platform keeps in the database
-    itself: Slack's installations); ``offload`` runs the work that follows an acknowledgement
-    (the core's turns) where ``bot`` lives; ``public_url`` is ``PUBLIC_URL``.
+    itself: Slack's installations); ``inbox`` takes the work that follows an acknowledgement, as
+    jobs for the platform's :class:`~adapters.jobs.Turns`; ``public_url`` is ``PUBLIC_URL``.
     """
 
-    bot: MentorBot
     engine: AsyncEngine
-    offload: Offload
+    inbox: Inbox
     public_url: str | None = None
 
 
-class Adapter(Deliverer, Protocol):
-    """A built platform: its HTTP routes, and the deliverer of the messages the bot starts."""
+@dataclass(frozen=True)
+class TurnsWiring:
+    """What the composition root hands a platform's turns builder, where the core runs (a
+    worker process): the core, that process's database engine, and ``PUBLIC_URL``."""
+
+    bot: MentorBot
+    engine: AsyncEngine
+    public_url: str | None = None
+
+
+class Adapter(Protocol):
+    """A built platform edge: its HTTP routes."""
+
+    platform: str
 
     def add_routes(self, web_app: web.Application) -> None:
         """Add the platform's endpoints to ``web_app``."""
@@ -91,14 +101,17 @@ class PlatformSpec(Generic[S]):
 
     ``name`` is what its people's addresses carry (stored in the database); ``label`` is how the
     start-up log and the help name it; ``settings`` reads its environment variables and says
-    whether it is configured and what is wrong; ``build`` makes its adapter (None: nothing to
-    serve over HTTP, like the terminal); ``commands`` are its extra ``mentorbot`` subcommands.
+    whether it is configured and what is wrong; ``build`` makes its edge (None: nothing to
+    serve over HTTP, like the terminal) and ``turns`` its side of the work after the
+    acknowledgement (the jobs its edge hands over, and the delivery of what the bot starts);
+    ``commands`` are its extra ``mentorbot`` subcommands.
     """
 
     name: str
     label: str
     settings: type[S]
     build: Callable[[S, Wiring], Adapter] | None = None
+    turns: Callable[[S, TurnsWiring], Turns] | None = None
     commands: tuple[CliCommand[S], ...] = ()
 
     @property

@@ -27,7 +27,8 @@ Ready = Callable[[aiohttp.ClientSession, str], Awaitable[bool]]
 Request = tuple[str, str]
 """(content type, body)."""
 
-__all__ = ["MENTORBOT", "ROOT", "Ready", "free_port", "healthy", "open_loop", "scratch_postgres", "served"]
+__all__ = ["MENTORBOT", "ROOT", "Ready", "cpu_seconds", "free_port", "healthy", "open_loop", "scratch_postgres",
+           "served"]
 
 
 async def healthy(session: aiohttp.ClientSession, base_url: str) -> bool:
@@ -36,15 +37,24 @@ async def healthy(session: aiohttp.ClientSession, base_url: str) -> bool:
         return response.status == 200
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds ``pid`` has used so far (its own, not its children's)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @asynccontextmanager
-async def served(command: list[str], env: dict[str, str], ready: Ready = healthy) -> AsyncIterator[str]:
+async def served(command: list[str], env: dict[str, str], ready: Ready = healthy,
+                 pids: list[int] | None = None) -> AsyncIterator[str]:
     """``command --port P`` in a process of its own (no platform settings inherited), once
-    ``ready``; its base URL. Stopped with SIGTERM afterwards."""
+    ``ready``; its base URL (its process id appended to ``pids``). Stopped with SIGTERM afterwards."""
     port = free_port()
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(PLATFORM_SETTINGS)}
     process = subprocess.Popen([*command, "--port", str(port)], env={**inherited, **env}, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base_url = f"http://127.0.0.1:{port}"
+    if pids is not None:
+        pids.append(process.pid)
     try:
         await _wait_until_ready(ready, base_url, command)
         yield base_url

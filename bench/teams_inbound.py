@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from harness import MENTORBOT, ROOT, Ready, healthy, open_loop, scratch_postgres, served
+from harness import MENTORBOT, ROOT, Ready, cpu_seconds, healthy, open_loop, scratch_postgres, served
 
 from tests.kit.fakes.teams_client import fixture
 from tests.kit.fakes.teams_connector import FakeConnector
@@ -77,14 +77,17 @@ async def run(name: str, command: list[str], env: dict[str, str], connector: Fak
               args: argparse.Namespace, ready: Ready = healthy) -> tuple[float, float]:
     """Serve, load and drain one server; its answer p99 (seconds) and throughput (answers/s)."""
     connector.posts.clear()
-    async with served(command, env, ready) as url:
+    pids: list[int] = []
+    async with served(command, env, ready, pids=pids) as url:
         bodies = activities(int(args.rate * args.seconds), args.people, connector)
+        before = cpu_seconds(pids[0])
         latencies, elapsed, failures = await open_loop(f"{url}/api/messages", bodies, args.rate)
+        answer_cpu = (cpu_seconds(pids[0]) - before) / len(bodies) * 1000
         drain = await drained(connector, time.monotonic())
     cuts = statistics.quantiles(latencies, n=100)
     throughput = len(latencies) / elapsed
     print(f"{name:22} {len(bodies):6} {throughput:10.0f} {cuts[49] * 1000:8.1f} "
-          f"{cuts[98] * 1000:8.1f} {failures:6} {len(connector.posts):8} {drain:9.1f}")
+          f"{cuts[98] * 1000:8.1f} {failures:6} {len(connector.posts):8} {drain:9.1f} {answer_cpu:8.2f}")
     return cuts[98], throughput
 
 
@@ -94,25 +97,34 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--rounds", type=int, default=1, help="run the three in turn this many times; "
+                        "the median of the rounds' ratios is printed")
     args = parser.parse_args()
     async with FakeConnector() as connector:
         env = {"TEAMS_ALLOW_UNAUTHENTICATED": "1", "LOG_LEVEL": "WARNING"}
         print(f"{args.rate:.0f} activities/s for {args.seconds:.0f} s, {args.people} people, "
               f"half `mentoring help`, half plain text")
         print(f"{'server':22} {'sent':>6} {'answers/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
-              f"{'replies':>8} {'drain s':>9}")
-        ours: dict[str, tuple[float, float]] = {}
-        with tempfile.TemporaryDirectory() as folder:
-            sqlite = {**env, "DATABASE_URL": f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"}
-            ours["sqlite"] = await run("mentorbot (SQLite)", MENTORBOT, sqlite, connector, args)
-        async with scratch_postgres(args.postgres) as url:
-            ours["postgresql"] = await run("mentorbot (PostgreSQL)", MENTORBOT, {**env, "DATABASE_URL": url},
-                                           connector, args)
-        bare = [sys.executable, str(ROOT / "bench" / "bare_teams_bot.py")]
-        bare_p99, bare_throughput = await run("bare botbuilder bot", bare, {}, connector, args, accepting)
-        for backend, (p99, throughput) in ours.items():
-            print(f"mentorbot ({backend}) / bare: p99 ratio {p99 / bare_p99:.2f}, "
-                  f"throughput ratio {throughput / bare_throughput:.2f}")
+              f"{'replies':>8} {'drain s':>9} {'cpu ms':>8}")
+        ratios: dict[str, list[float]] = {"sqlite": [], "postgresql": []}
+        for _ in range(args.rounds):
+            ours: dict[str, tuple[float, float]] = {}
+            with tempfile.TemporaryDirectory() as folder:
+                sqlite = {**env, "DATABASE_URL": f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"}
+                ours["sqlite"] = await run("mentorbot (SQLite)", MENTORBOT, sqlite, connector, args)
+            async with scratch_postgres(args.postgres) as url:
+                ours["postgresql"] = await run("mentorbot (PostgreSQL)", MENTORBOT, {**env, "DATABASE_URL": url},
+                                               connector, args)
+            bare = [sys.executable, str(ROOT / "bench" / "bare_teams_bot.py")]
+            bare_p99, bare_throughput = await run("bare botbuilder bot", bare, {}, connector, args, accepting)
+            for backend, (p99, throughput) in ours.items():
+                ratios[backend].append(p99 / bare_p99)
+                print(f"mentorbot ({backend}) / bare: p99 ratio {p99 / bare_p99:.2f}, "
+                      f"throughput ratio {throughput / bare_throughput:.2f}")
+        if args.rounds > 1:
+            for backend, found in ratios.items():
+                print(f"median p99 ratio mentorbot ({backend}) / bare over {args.rounds} rounds: "
+                      f"{statistics.median(found):.2f} (min {min(found):.2f}, max {max(found):.2f})")
 
 
 if __name__ == "__main__":

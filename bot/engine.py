@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock, SystemClock
 from bot.commands.dispatch import command_words, is_close_to_a_command, run_command
+from bot.errors import UNAVAILABLE, Unavailable
 from bot.flows.active import flow_for, latest_flow
 from bot.flows.base import on_hold
 from bot.home import home_for
@@ -33,7 +34,7 @@ from bot.messages import (
     say,
 )
 from bot.turn import Limits, Turn
-from storage.db import Database
+from storage.db import Database, unreachable
 from storage.enums import EnrollmentStatus, NudgeKind, NudgeStatus, PairStatus
 from storage.models import Nudge, Person, Tenant
 from storage.names import email_key
@@ -52,6 +53,9 @@ SORRY = (
     "Sorry, something went wrong on my side and nothing was saved. Please try again; "
     "if it keeps happening, tell your program admin."
 )
+NUL = "\x00"
+DUPLICATE: list[Message] = []
+"""What a turn gives for a retried event that already took effect."""
 
 
 class MentorBot:
@@ -64,21 +68,44 @@ class MentorBot:
         self._locks: WeakValueDictionary[tuple[str, str, str], asyncio.Lock] = WeakValueDictionary()
         self._sqlite_lock = asyncio.Lock()
 
-    async def handle(self, inbound: Inbound) -> list[Message]:
-        """Answer one thing a person did; a retried event already handled gets no answer."""
+    async def handle(self, inbound: Inbound, again: bool = False) -> list[Message]:
+        """Answer one thing a person did; a retried event already handled gets no answer. When
+        the database cannot be reached, the answer says so plainly (nothing was saved)."""
+        try:
+            return await self.answer(inbound, again)
+        except Unavailable:
+            return [say(UNAVAILABLE)]
+
+    async def answer(self, inbound: Inbound, again: bool = False) -> list[Message]:
+        """:meth:`handle`, but raising :class:`Unavailable` when the database cannot be reached,
+        for a caller that keeps the event and tries again later.
+
+        ``again``: the event is handled again because the process handling it died, maybe after
+        it took effect but before its answer went out; if it did take effect, the person is told
+        where they are (the step they are at) rather than nothing."""
+        inbound = _without_nul(inbound)
         refusal = _malformed(inbound) or self._too_long(inbound)
         if refusal:
             return [say(refusal)]
-        nothing: list[Message] = []
-        replies = await self._in_turn(inbound, self._route, duplicate=nothing)
-        return [say(SORRY)] if replies is None else replies
+        replies = await self._in_turn(inbound, self._route, duplicate=DUPLICATE)
+        if replies is DUPLICATE:
+            if not again:
+                return []
+            log.info("answering where they are to %s/%s, whose event took effect before its answer was lost",
+                     inbound.address.platform, inbound.address.user_id)
+            replies = await self._in_turn(replace(inbound, event_id=None), self._greet, duplicate=DUPLICATE)
+        return [say(SORRY)] if replies is None or replies is DUPLICATE else replies
 
     async def home(self, inbound: Inbound) -> Message:
         """The home of the person behind ``inbound`` (an ``opened`` event): see :mod:`bot.home`."""
+        inbound = _without_nul(inbound)
         refusal = _malformed(inbound)
         if refusal:
             return say(refusal)
-        home = await self._in_turn(inbound, home_for, duplicate=None)
+        try:
+            home = await self._in_turn(inbound, home_for, duplicate=None)
+        except Unavailable:
+            return say(UNAVAILABLE)
         return say(SORRY) if home is None else home
 
     async def remembers(self, address: Address) -> bool:
@@ -94,7 +121,8 @@ class MentorBot:
 
     async def _in_turn(self, inbound: Inbound, answer: Callable[[Turn], Awaitable[T]], duplicate: T) -> T | None:
         """Run ``answer`` in one transaction for the person behind ``inbound``; ``duplicate`` for
-        a retried event already handled; None on failure."""
+        a retried event already handled; None on failure; :class:`Unavailable` when the
+        database cannot be reached."""
         try:
             async with self._turn_lock(inbound.address):
                 async with self.db.transaction() as session:
@@ -105,7 +133,11 @@ class MentorBot:
                         return duplicate
                     turn = await self._begin(session, inbound)
                     return await answer(turn)
-        except Exception:
+        except Exception as failure:
+            if unreachable(failure):
+                log.warning("the database is unreachable (%s): nothing of a %s from %s/%s was saved",
+                            type(failure).__name__, inbound.kind, inbound.address.platform, inbound.address.user_id)
+                raise Unavailable from failure
             log.exception("failed to handle %r from %r", getattr(inbound, "kind", None),
                           getattr(inbound, "address", None))
             return None
@@ -294,16 +326,44 @@ def _looks_like_command(text: str) -> bool:
                                                            or is_close_to_a_command(words[1]))
 
 
+def _without_nul(inbound: Inbound) -> Inbound:
+    """``inbound`` with NUL characters taken out of what the person typed and of the platform's
+    names and references (PostgreSQL stores no NUL in text; SQLite would): the same on both
+    databases. Ids are left as they are, for :func:`_malformed` to refuse."""
+    if not isinstance(inbound, Inbound):
+        return inbound
+    address = inbound.address
+    if isinstance(address, Address) and address.reference:
+        address = replace(address, reference=_strip_nul(address.reference))
+    return replace(inbound, address=address, text=_strip_nul(inbound.text), value=_strip_nul(inbound.value),
+                   values=_strip_nul(inbound.values), display_name=_strip_nul(inbound.display_name),
+                   timezone=_strip_nul(inbound.timezone))
+
+
+def _strip_nul(value: T) -> T:
+    if isinstance(value, str):
+        return value.replace(NUL, "")  # type: ignore[return-value]
+    if isinstance(value, Mapping):
+        return {_strip_nul(key): _strip_nul(item) for key, item in value.items()}  # type: ignore[return-value]
+    if isinstance(value, list):
+        return [_strip_nul(item) for item in value]  # type: ignore[return-value]
+    return value
+
+
 def _malformed(inbound: Inbound) -> str | None:
     """What is wrong with an event whose fields have the wrong types (an adapter bug, or a
-    forged payload), or None when it is well-formed."""
+    forged payload), or None when it is well-formed. Ids (of the person, a button, a form) must
+    be printable: a NUL or a line break in one is a forged or broken payload."""
     address = inbound.address
     if not isinstance(address, Address) or not all(
-        isinstance(part, str) and 0 < len(part) <= MAX_ID for part in (address.platform, address.tenant, address.user_id)
+        isinstance(part, str) and 0 < len(part) <= MAX_ID and part.isprintable()
+        for part in (address.platform, address.tenant, address.user_id)
     ):
         problem = "address"
     elif not all(isinstance(part, str) for part in (inbound.text, inbound.value, inbound.action_id, inbound.form_id)):
         problem = "text"
+    elif not (inbound.action_id.isprintable() and inbound.form_id.isprintable()):
+        problem = "ids"
     elif not isinstance(inbound.values, Mapping) or not all(
         isinstance(key, str) and _is_form_value(value) for key, value in inbound.values.items()
     ):

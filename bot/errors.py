@@ -1,5 +1,6 @@
 """The refusal both the domain and the command layer raise: what a person asked for cannot be
-done as given, and the text says why (the command layer shows it, with the command's example)."""
+done as given, and the text says why (the command layer shows it, with the command's example);
+and :class:`Unavailable`, when the database cannot be reached."""
 
 from __future__ import annotations
 
@@ -41,3 +42,15 @@ class CommandError(Exception):
         if self.spec is None:
             return self.message
         return f"{self.message}\nExample: `{self.spec.example}`"
+
+
+UNAVAILABLE = (
+    "The service is briefly unavailable (it cannot reach its database), so nothing was saved. "
+    "Please try again in a minute."
+)
+"""What a person is told when the database cannot be reached."""
+
+
+class Unavailable(Exception):
+    """The database could not be reached: nothing of the turn was stored, and the same event
+    may succeed later."""

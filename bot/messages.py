@@ -205,6 +205,30 @@ class Inbound:
         """The person opened a conversation with the bot (first contact, app home, console)."""
         return cls(address, InboundKind.OPENED, display_name=display_name)
 
+    def as_dict(self) -> dict[str, Any]:
+        """The event as JSON-able data (kept while the database is unreachable, sent to a worker).
+        Attached files are not part of it: the platform's turn fetches them where the core runs."""
+        return {"address": self.address.as_dict(), "kind": self.kind.value, "display_name": self.display_name,
+                "text": self.text, "action_id": self.action_id, "value": self.value, "form_id": self.form_id,
+                "values": {key: list(value) if isinstance(value, list) else value for key, value in self.values.items()},
+                "event_id": self.event_id, "timezone": self.timezone, "greet_once": self.greet_once,
+                "channel": self.channel.as_dict() if self.channel else None, "email": self.email}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Inbound:
+        """The event :meth:`as_dict` gave; ValueError when ``data`` is not one."""
+        address = Address.from_dict(data.get("address"))
+        if address is None:
+            raise ValueError("an inbound event without an address")
+        try:
+            kind = InboundKind(data["kind"])
+        except (KeyError, ValueError):
+            raise ValueError("an inbound event of no known kind") from None
+        fields = {name: data[name] for name in ("display_name", "text", "action_id", "value", "form_id",
+                                                "event_id", "timezone", "greet_once", "email") if name in data}
+        return cls(address, kind, values=dict(data.get("values") or {}), channel=Address.from_dict(data.get("channel")),
+                   **fields)
+
 
 # --- Outbound ---------------------------------------------------------------------------
 

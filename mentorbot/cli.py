@@ -20,14 +20,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from adapters import registry
 from adapters.platform import Adapter, CliCommand, PlatformSpec, Wiring
+from mentorbot import logs
 from mentorbot.settings import BadConfiguration, Configuration, Settings, load_configuration
+from mentorbot.workers import WorkerFailed
 
 if TYPE_CHECKING:
+    from adapters.jobs import Job, Outcome
     from scheduler.outbox import Render
-    from scheduler.service import Job
+    from scheduler.service import Job as CadenceJob
 
 log = logging.getLogger("mentorbot")
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
+SHUTDOWN_GRACE = 20
+"""Seconds ``serve`` gives the jobs under way to finish when it is told to stop."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -86,6 +91,7 @@ def _configure_logging(settings: Settings, chat: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logs.install()
     # aiosqlite logs every call at DEBUG: hundreds of KB at start-up, nothing an operator needs.
     logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))
 
@@ -144,7 +150,7 @@ def _settle(future: asyncio.Future[str | None], line: str | None) -> None:
         future.set_result(line)
 
 
-def _cadence_jobs() -> tuple[Render, Job, Job]:
+def _cadence_jobs() -> tuple[Render, CadenceJob, CadenceJob]:
     """The core's side of the cadence: how a nudge is rendered, the tick, and the periodic nudges."""
     from bot.registry import render_nudge, run_tick, write_periodic_nudges
 
@@ -228,83 +234,93 @@ async def _serve(configuration: Configuration, host: str, port: int) -> None:
 
 @asynccontextmanager
 async def _serving(configuration: Configuration, host: str, port: int) -> AsyncIterator[asyncio.Event]:
-    """The HTTP server with every configured platform's routes, and the cadence delivering through
-    their deliverers, until the context ends; yields the event SIGTERM and SIGINT set."""
+    """The HTTP server with every configured platform's routes, handing the work after each
+    acknowledgement to the worker processes (where the core and the cadence run), until the
+    context ends; yields the event SIGTERM and SIGINT set."""
     from aiohttp import web
 
-    from bot.clock import SystemClock
-    from bot.delivery import Deliverer
-    from bot.engine import MentorBot
-    from bot.turn import Limits
+    from adapters.jobs import Dispatcher
     from mentorbot.server import build_app
-    from mentorbot.worker import WorkerLoop
-    from scheduler.outbox import loop_deliverer
-    from scheduler.service import CadenceScheduler, start_cadence
+    from mentorbot.spool import Spool
     from storage.db import Database
 
     settings = configuration.settings
-    render, tick, periodic_nudges = _cadence_jobs()
-    await _migrate(settings)
-    # Two engines: one for this loop (health checks, Slack installations), one for the
-    # worker loop where conversations run; database connections belong to one loop.
-    db, work_db = Database(settings.database_url), Database(settings.database_url)
-    worker = WorkerLoop()
-    worker.start()
-    bot = MentorBot(work_db, limits=Limits(max_text=settings.max_text_length))
-    adapters = _adapters(configuration, Wiring(bot, db.engine, offload=worker, public_url=settings.public_url))
+    db = Database(settings.database_url)  # this process's: health checks, invites, reports, Slack installations
+    workers = _Workers(configuration)
+    await workers.start()
+    spool = Spool(settings.spool_file)
+    inbox = Dispatcher(workers.run, spool)
+    inbox.start()
+    adapters = _adapters(configuration, Wiring(db.engine, inbox, public_url=settings.public_url))
     runner = web.AppRunner(build_app(db, adapters))
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
-    log.info("serving on http://%s:%s (%s)", host, port, _platforms_line(configuration))
-    # The cadence runs on the worker loop, beside work_db; each adapter delivers on this
-    # loop, where its HTTP sessions (and Slack's installation store) live.
+    log.info("serving on http://%s:%s (%s; %s)", host, port, _platforms_line(configuration), workers.described)
     here = asyncio.get_running_loop()
-    deliverers: dict[str, Deliverer] = {adapter.platform: loop_deliverer(adapter, here) for adapter in adapters}
-    reach = _reach_job(adapters, here)
-    cadence: CadenceScheduler | None = None
     stop = asyncio.Event()
     for signum in SIGNALS:
         here.add_signal_handler(signum, stop.set)
     try:
-        cadence = await worker(start_cadence(
-            work_db, SystemClock(), deliverers, render=render, tick=tick, periodic_nudges=periodic_nudges,
-            tick_seconds=settings.cadence_tick_seconds, drain_seconds=settings.outbox_drain_seconds, reach=reach))
         yield stop
     finally:
-        if cadence is not None:
-            await worker(cadence.shutdown())
         await runner.cleanup()
+        try:  # the jobs under way, for a while: kept messages wait in the spool for the next start
+            await asyncio.wait_for(inbox.close(), SHUTDOWN_GRACE)
+        except TimeoutError:
+            log.warning("stopping with %d job(s) unfinished after %d s", inbox.under_way, SHUTDOWN_GRACE)
         for adapter in adapters:
             await adapter.close()
-        await worker(work_db.close())
-        worker.stop()
+        await workers.stop()
+        spool.close()
         await db.close()
         for signum in SIGNALS:
             here.remove_signal_handler(signum)
 
 
-def _reach_job(adapters: Sequence[Adapter], here: asyncio.AbstractEventLoop) -> Job | None:
-    """The job that finds imported people in their platform's directory (Slack) and invites them;
-    None when no configured platform has a directory. Lookups run on this loop, with the adapters'
-    HTTP sessions, like deliveries."""
-    from functools import partial
+class _Workers:
+    """Where the core runs: ``WORKER_PROCESSES`` processes, or (0) a thread of this process."""
 
-    from bot.people_import.reach import reach_imported
+    def __init__(self, configuration: Configuration) -> None:
+        self.configuration = configuration
+        self.count = configuration.settings.workers()
+        self._pool: Any = None
+        self._thread: Any = None
+        self._core: Any = None
 
-    directories = {adapter.platform: _on_loop(directory, here) for adapter in adapters
-                   if (directory := getattr(adapter, "directory", None)) is not None}
-    return partial(reach_imported, directories=directories) if directories else None
+    @property
+    def described(self) -> str:
+        return f"{self.count} worker process(es)" if self.count else "the core in a thread"
 
+    async def start(self) -> None:
+        from adapters.jobs import local_runner
+        from mentorbot.core import start_core
+        from mentorbot.worker import WorkerLoop
+        from mentorbot.workers import WorkerPool, migrate_apart
 
-class _on_loop:
-    """A directory whose lookups run on the loop that owns its HTTP sessions."""
+        if self.count:
+            await migrate_apart()
+            self._pool = WorkerPool(self.count)
+            await self._pool.start()
+            self.run = self._pool
+            return
+        await _migrate(self.configuration.settings)
+        self._thread = WorkerLoop()
+        self._thread.start()
+        self._core = await self._thread(start_core(self.configuration, _cadence_jobs()))
+        local = local_runner(self._core.turns)
+        thread = self._thread
 
-    def __init__(self, inner: Any, loop: asyncio.AbstractEventLoop) -> None:
-        self.inner, self.loop, self.platform = inner, loop, inner.platform
+        async def run(job: Job) -> Outcome:
+            return await thread(local(job))
 
-    async def find_by_email(self, tenant: str, email: str) -> Any:
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(
-            self.inner.find_by_email(tenant, email), self.loop))
+        self.run = run
+
+    async def stop(self) -> None:
+        if self._pool is not None:
+            await self._pool.stop()
+        if self._thread is not None:
+            await self._thread(self._core.close())
+            self._thread.stop()
 
 
 def _platform_command(configuration: Configuration, name: str) -> tuple[PlatformSpec[Any], CliCommand[Any]] | None:
@@ -368,6 +384,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_serve(configuration, args.host, args.port))
     except KeyboardInterrupt:
         return 130
+    except WorkerFailed as failed:
+        print(f"mentorbot: {failed}", file=sys.stderr)
+        return 1
     except (OSError, SQLAlchemyError) as problem:
         where = make_url(settings.database_url).render_as_string(hide_password=True)
         reason = str(getattr(problem, "orig", None) or problem).splitlines()[0]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from typing import Protocol
 
 from aiohttp import web
 
-from bot.invites import attachment_by_token
+from mentorbot import logs
 from mentorbot.report_routes import add_report_routes
 from storage.db import Database
 
@@ -39,6 +38,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def calendar_invite(request: web.Request) -> web.Response:
     """The .ics file behind a session's invite link; 404 for a malformed or unknown token."""
+    from bot.invites import attachment_by_token  # icalendar: loaded on the first invite asked for
+
     token = request.match_info["token"]
     invite = await attachment_by_token(request.app[DATABASE], token)
     if invite is None:
@@ -58,28 +59,10 @@ async def calendar_invite(request: web.Request) -> web.Response:
     )
 
 
-class _RedactTokens(logging.Filter):
-    """Cuts the secret part of report and calendar links out of log records (aiohttp's access
-    log writes each request's path)."""
-
-    PATTERN = re.compile(r"(/report/|/calendar/)[^/\s\"?]+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = self.PATTERN.sub(r"\1…", record.msg)
-        for key, value in list(vars(record).items()):
-            if key != "msg" and isinstance(value, str) and ("/report/" in value or "/calendar/" in value):
-                setattr(record, key, self.PATTERN.sub(r"\1…", value))
-        return True
-
-
-REDACT = _RedactTokens()
-
-
 def build_app(db: Database, adapters: Sequence[Routed] = ()) -> web.Application:
     """The aiohttp application with every route mentorbot serves: ``/healthz``, calendar
     invites, the report page behind its signed links, and each platform's endpoints."""
-    logging.getLogger("aiohttp.access").addFilter(REDACT)  # the same filter once, however many apps
+    logs.install()  # no secrets in the log, one line per malformed request (once, however many apps)
     app = web.Application(client_max_size=1024 * 1024)
     app[DATABASE] = db
     app.router.add_get("/healthz", healthz)

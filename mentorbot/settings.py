@@ -39,6 +39,16 @@ class Settings(BaseSettings):
     cadence_tick_seconds: int = Field(default=300, ge=10, le=3600)
     outbox_drain_seconds: int = Field(default=30, ge=1, le=600)
 
+    worker_processes: int = Field(default=1, ge=0, le=32)
+    spool_file: str = "mentorbot-spool.db"
+
+    def workers(self) -> int:
+        """How many worker processes ``serve`` starts: ``WORKER_PROCESSES``, but one on SQLite
+        (one writer); 0 runs the core in a thread of the serving process."""
+        if self.worker_processes > 1 and make_url(self.database_url).get_backend_name() == "sqlite":
+            return 1
+        return self.worker_processes
+
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -24,6 +24,25 @@ def normalize_url(url: str) -> str:
     if driver:
         parsed = parsed.set(drivername=driver)
     return parsed.render_as_string(hide_password=False)
+
+
+UNREACHABLE = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError, OSError,
+               TimeoutError)
+"""Failures that mean the database could not be reached or went away (refused or lost
+connections, a full pool, a locked SQLite file), not a fault in what was asked of it."""
+
+
+def unreachable(error: BaseException) -> bool:
+    """True when ``error`` (or what caused it) means the database could not be reached: trying
+    again later may succeed."""
+    seen: BaseException | None = error
+    for _ in range(8):  # the cause chain of a driver error is short
+        if seen is None:
+            return False
+        if isinstance(seen, UNREACHABLE) or getattr(seen, "connection_invalidated", False):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -25,7 +25,7 @@ from storage.db import Database
 from storage.enums import NudgeKind, NudgeStatus
 from storage.models import Nudge, Person
 from storage.repository import Repository
-from tests.kit.fakes.platform import FAKE, PLATFORM
+from tests.kit.fakes.platform import FAKE, PLATFORM, SENT
 from tests.kit.serving import free_port
 
 LONG_AGO = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -36,6 +36,7 @@ def with_fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
     """The registry with the fake platform added, no platform configured from outside, and a
     working directory without a ``.env``."""
     monkeypatch.setattr(registry, "PLATFORMS", (*registry.PLATFORMS, PLATFORM))
+    SENT.clear()
     for name in os.environ:
         if name.startswith(("SLACK_", "MICROSOFT_", "TEAMS_", "FAKE_")):
             monkeypatch.delenv(name)
@@ -113,11 +114,13 @@ def test_without_it_in_the_registry_nothing_of_it_is_left(monkeypatch: pytest.Mo
 
 async def test_serve_serves_its_routes_logs_it_and_delivers_its_nudges(
     with_fake: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, db: Database,
-    database_url: str
+    database_url: str, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("FAKE_TOKEN", "fk-1")
     monkeypatch.setenv("OUTBOX_DRAIN_SECONDS", "1")
+    monkeypatch.setenv("WORKER_PROCESSES", "0")  # the core in a thread: it sees the fake registered here
+    monkeypatch.setenv("SPOOL_FILE", str(tmp_path / "spool.db"))
     monkeypatch.setattr(cli, "_cadence_jobs", lambda: (_render, _idle, _idle))
     caplog.set_level(logging.INFO, logger="mentorbot")
     port = free_port()
@@ -134,7 +137,7 @@ async def test_serve_serves_its_routes_logs_it_and_delivers_its_nudges(
     finally:
         sys.setswitchinterval(switch_interval)
     assert sent == [{"user": "grace", "text": "Time for your session"}]
-    assert f"serving on http://127.0.0.1:{port} (Slack: off, Teams: off, Fake: on)" in caplog.text
+    assert f"serving on http://127.0.0.1:{port} (Slack: off, Teams: off, Fake: on; the core in a thread)" in caplog.text
     async with db.transaction() as session:
         person = await session.scalar(select(Person).where(Person.user_id == "grace"))
         assert person is not None and person.platform == FAKE

@@ -1,48 +1,56 @@
-"""The Slack adapter: a Bolt app on ``/slack/events`` that hands the core what people do.
+"""The Slack adapter's edge: a Bolt app on ``/slack/events`` that checks, acknowledges and hands
+over what people do.
 
 One workspace with ``SLACK_BOT_TOKEN``, or many with the OAuth install flow
 (``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``), installations kept in our own database by
-slack_sdk's SQLAlchemy store. Bolt checks every request's signature and age. Each request
-is acknowledged first and worked on afterwards, except a modal submission, whose answer
-(errors, the next step, or closing) has to travel in the acknowledgement.
+slack_sdk's SQLAlchemy store. Every request's signature, age and shape are checked before Bolt
+reads it; the workspace it is served in is the one Bolt authorised. Each request is
+acknowledged first and the rest is a job for :class:`~adapters.slack.turns.SlackTurns`, where
+the core runs, except a modal submission, whose answer (errors, the next step, or closing) has
+to travel in the acknowledgement: its job's result, if it comes in time.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_internals import build_async_context
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.offload import BUSY_LIMIT, Offload, run_here
-from adapters.slack import SLACK
-from adapters.slack import translate
-from adapters.slack.errors import reason
-from adapters.slack.people import SlackPeople
-from adapters.slack.delivery import SlackDelivery
-from adapters.slack.directory import SlackDirectory
-from adapters.slack.files import fetch_shared_files
-from adapters.slack.render import LINK_ACTION, fallback_text, home_view, message_blocks, modal_view
-from adapters.slack.replies import Conversation
+from adapters.jobs import Inbox, Job, LocalInbox
+from adapters.slack import CONVERSE, HOME, SLACK, SUBMIT, shapes, translate
+from adapters.slack.config import SlackConfig
+from adapters.slack.render import LINK_ACTION
 from adapters.slack.translate import Unreadable
-from bot.delivery import DeliveryResult
-from bot.engine import MentorBot
+from adapters.slack.signature import is_signed
+from bot.errors import UNAVAILABLE
 from bot.messages import Address, Inbound, Message
+from storage.db import unreachable
+
+if TYPE_CHECKING:
+    from adapters.slack.turns import SlackTurns
+    from bot.delivery import DeliveryResult
+    from bot.engine import MentorBot
+
+__all__ = ["SlackAdapter", "SlackConfig", "tenant_served"]
 
 log = logging.getLogger(__name__)
 
@@ -52,48 +60,38 @@ BOT_SCOPES = ("commands", "chat:write", "im:history", "im:read", "im:write", "mp
 SUBMISSION_BUDGET = 2.5
 """Seconds a modal submission may take before it is acknowledged without its answer
 (Slack waits 3 s); the answer then goes to the person's DM."""
+ACK_GRACE = 0.2
+"""Seconds the edge waits past the budget for an answer the worker found in time."""
 UNREADABLE = "Sorry, I could not read that request. Nothing was saved."
 NOT_INSTALLED = "mentorbot is not installed in this workspace yet: ask a workspace admin to install it."
-
-
-@dataclass(frozen=True)
-class SlackConfig:
-    """What the Slack adapter needs from the settings.
-
-    ``public_url`` is where the bot's HTTP server is reached from outside (``PUBLIC_URL``):
-    calendar-invite buttons link there.
-    """
-
-    signing_secret: str
-    api_url: str
-    bot_token: str | None = None
-    client_id: str | None = None
-    client_secret: str | None = None
-    budget_per_minute: int = 600
-    public_url: str | None = None
-
-    @property
-    def oauth(self) -> bool:
-        """True when workspaces install the app themselves (many workspaces)."""
-        return bool(self.client_id and self.client_secret)
+TENANT = "mentorbot_tenant"
+"""Where the Bolt context keeps the workspace a request is served in."""
 
 
 class SlackAdapter:
-    """The Bolt app and its aiohttp routes, and the :class:`~bot.delivery.GroupDeliverer` for Slack."""
+    """The Bolt app and its aiohttp routes, handing jobs to ``inbox``.
+
+    Without an inbox (tests, one process), the jobs run here with :class:`SlackTurns` over
+    ``bot``, which also deliver what the bot starts.
+    """
 
     platform = SLACK
 
-    def __init__(self, bot: MentorBot, config: SlackConfig, engine: AsyncEngine, offload: Offload = run_here) -> None:
-        self.bot = bot
-        self._offload = offload
+    def __init__(self, bot: MentorBot | None, config: SlackConfig, engine: AsyncEngine,
+                 inbox: Inbox | None = None) -> None:
         self.config = config
-        self.people = SlackPeople()
+        self.turns: SlackTurns | None = None
+        if inbox is None:
+            from adapters.slack.turns import SlackTurns
+
+            assert bot is not None, "jobs run here need the core"
+            self.turns = SlackTurns(bot, config, engine)
+            inbox = self._local = LocalInbox({SLACK: self.turns})
+        self.inbox = inbox
         self._verifier = SignatureVerifier(config.signing_secret)
-        self._busy = asyncio.Semaphore(BUSY_LIMIT)
-        self.delivery = SlackDelivery(self.token_for, config.api_url, budget_per_minute=config.budget_per_minute)
-        self.directory = SlackDirectory(self.token_for, config.api_url)
         self.app = _bolt_app(config, engine)
-        self.app.middleware(_same_workspace)
+        self.app.middleware(self._authorised_workspace)
+        self.app.error(self._on_error)
         self.app.command(COMMAND)(self._on_command)
         self.app.event("message")(self._on_message)
         self.app.event("app_home_opened")(self._on_home_opened)
@@ -108,52 +106,59 @@ class SlackAdapter:
             web_app.router.add_get(flow.install_path, self._oauth_page)
             web_app.router.add_get(flow.redirect_uri_path, self._oauth_page)
 
-    async def token_for(self, team_id: str) -> str | None:
-        """The bot token of a workspace (None when the app is not installed there)."""
-        if not self.config.oauth:
-            return self.config.bot_token
-        store = self.app.installation_store
-        bot = await store.async_find_bot(enterprise_id=None, team_id=team_id) if store else None
-        return bot.bot_token if bot else None
+    # --- one process: the turns run here --------------------------------------------------
+
+    async def token_for(self, tenant: str) -> str | None:
+        """The bot token of a workspace (jobs run here only)."""
+        assert self.turns is not None
+        return await self.turns.token_for(tenant)
 
     async def deliver(self, address: Address, message: Message) -> DeliveryResult:
-        """Send a message the bot starts (a reminder, a nudge), paced and retried: to a person's DM
-        (chat.postMessage to their user id), or to a channel when ``address`` is one (``C…``/``G…``,
-        a lunch-and-learn's audience). The bot must be a member of that channel: Slack's
-        ``not_in_channel`` or ``channel_not_found`` comes back as the failed result's error."""
-        return await self.delivery.post(address.tenant, address.user_id, fallback_text(message),
-                                        message_blocks(message, public_url=self.config.public_url))
+        """Send a message the bot starts (jobs run here only): see :meth:`SlackTurns.deliver`."""
+        assert self.turns is not None
+        return await self.turns.deliver(address, message)
 
     async def deliver_group(self, addresses: Sequence[Address], message: Message) -> DeliveryResult:
-        """Send one message to several people of one workspace in a multi-person DM with the bot
-        (conversations.open, then a paced and retried post there)."""
-        teams = {address.tenant for address in addresses}
-        if len(teams) != 1:
-            return DeliveryResult(ok=False, attempts=0, error="not_one_workspace")
-        [team_id] = teams
-        opened = await self.delivery.open_conversation(team_id, [address.user_id for address in addresses])
-        if not opened.ok or opened.message_id is None:
-            return opened
-        posted = await self.delivery.post(team_id, opened.message_id, fallback_text(message),
-                                          message_blocks(message, public_url=self.config.public_url))
-        return replace(posted, attempts=opened.attempts + posted.attempts)
+        """Send one message to several people (jobs run here only): see :meth:`SlackTurns.deliver_group`."""
+        assert self.turns is not None
+        return await self.turns.deliver_group(addresses, message)
+
+    async def drain(self) -> None:
+        """Wait until the jobs run here are done."""
+        if self.turns is not None:
+            await self._local.drain()
 
     async def close(self) -> None:
-        """Close the delivery's HTTP session."""
-        await self.delivery.close()
+        """Finish the jobs run here and close their HTTP sessions."""
+        if self.turns is not None:
+            await self._local.close()
+            await self.turns.close()
 
     # --- HTTP ----------------------------------------------------------------------------
 
     async def _dispatch(self, request: web.Request) -> web.Response:
-        raw = await request.text()
-        if not self._verifier.is_valid_request(raw, dict(request.headers)):
+        """Check the body's encoding, signature and shape, then hand it to Bolt."""
+        try:
+            raw = (await request.read()).decode("utf-8")
+        except UnicodeDecodeError:
+            log.warning("refused a Slack request whose body is not UTF-8 from %s", request.remote)
+            return web.json_response({"error": "the body is not UTF-8"}, status=400)
+        if not is_signed(self._verifier, raw, request.headers):
             log.warning("refused a Slack request with a bad or stale signature from %s", request.remote)
             return web.json_response({"error": "invalid signature"}, status=401)
-        problem = translate.shape_problem(raw)
-        if problem:
+        try:
+            body = shapes.read(raw)
+        except shapes.Malformed as problem:
             log.warning("refused a malformed Slack request: %s", problem)
             return web.json_response({"error": f"malformed request: {problem}"}, status=400)
-        response: BoltResponse = await self.app.async_dispatch(await to_bolt_request(request))
+        headers: dict[str, str | Sequence[str]] = {**request.headers, "Content-Type": shapes.content_type(raw)}
+        bolt_request = AsyncBoltRequest(body=raw, query=request.query_string, headers=headers)
+        if bolt_request.body != body:
+            # Bolt takes any form body with "payload" in it for an interaction, so a slash command
+            # whose text says "payload" would reach it empty: give it the body Slack meant.
+            bolt_request.body = body
+            bolt_request.context = build_async_context(AsyncBoltContext(), body)
+        response: BoltResponse = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
 
     async def _oauth_page(self, request: web.Request) -> web.Response:
@@ -166,130 +171,114 @@ class SlackAdapter:
 
     # --- listeners -----------------------------------------------------------------------
 
-    async def _on_command(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        inbound = await self._read(translate.from_command, body)
+    # --- listeners: acknowledge, then hand over -------------------------------------------
+
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        inbound = self._read(translate.from_command, body, context)
         if inbound is None:
             await ack(UNREADABLE)
             return
         await ack()
-        conversation = self._conversation(client, inbound, channel=None, trigger_id=body.get("trigger_id"),
-                                          response_url=body.get("response_url"))
-        await self._offload(self._converse(inbound, client, conversation))
+        await self.inbox.put(_job(CONVERSE, inbound, trigger_id=body.get("trigger_id"),
+                                  response_url=translate.response_url_of(body)))
 
-    def _conversation(self, client: AsyncWebClient, inbound: Inbound, channel: str | None = None,
-                      **more: Any) -> Conversation:
-        """Where the answers to ``inbound`` go (links, such as calendar invites, on PUBLIC_URL)."""
-        shared = inbound.channel.user_id if inbound.channel else None
-        return Conversation(client, inbound.address.user_id, channel, shared=shared,
-                            public_url=self.config.public_url, **more)
-
-    async def _on_message(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def _on_message(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
         if not translate.is_person_message(body):
             return
-        inbound = await self._read(translate.from_message, body)
+        inbound = self._read(translate.from_message, body, context)
         if inbound is not None:
-            shared = translate.shared_files(body)
-            if shared:
-                inbound = replace(inbound, files=await fetch_shared_files(client, shared))
             channel = str(body["event"].get("channel") or "") or None
-            await self._offload(self._converse(inbound, client, self._conversation(client, inbound, channel)))
+            # Files shared with the message are fetched with the turn, after the acknowledgement.
+            files = [asdict(shared) for shared in translate.shared_files(body)]
+            await self.inbox.put(_job(CONVERSE, inbound, deferrable=True, files=files, channel=channel))
 
-    async def _on_action(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def _on_action(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         await ack()
-        inbound = await self._read(translate.from_action, body)
+        inbound = self._read(translate.from_action, body, context)
         if inbound is None or inbound.action_id == LINK_ACTION:  # a link button opened its URL
             return
         container = body.get("container") or {}
         # In a channel the answer is for the presser alone: an ephemeral reply on the response_url.
         private_reply = container.get("is_ephemeral") or inbound.channel is not None
-        conversation = self._conversation(client, inbound, channel=_channel_of(body), trigger_id=body.get("trigger_id"),
-                                          response_url=body.get("response_url") if private_reply else None)
-        await self._offload(self._converse(inbound, client, conversation))
+        await self.inbox.put(_job(CONVERSE, inbound, channel=_channel_of(body), trigger_id=body.get("trigger_id"),
+                                  response_url=translate.response_url_of(body) if private_reply else None))
         if container.get("type") == "view" and (body.get("view") or {}).get("type") == "home":
-            await self._offload(self._publish_home(inbound, client))
+            await self.inbox.put(_job(HOME, inbound))
 
-    async def _on_submission(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        inbound = await self._read(translate.from_submission, body)
+    async def _on_submission(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        inbound = self._read(translate.from_submission, body, context)
         if inbound is None:
-            await ack(response_action="errors", errors={})
+            await _refuse_submission(ack, body)
             return
-        conversation = self._conversation(client, inbound, channel=translate.metadata_of(body).get("channel"))
-        # The person is waiting on the modal: this turn does not queue behind the others.
-        work = asyncio.ensure_future(self._offload(self._handle(inbound, client, queued=False)))
+        job = _job(SUBMIT, inbound, channel=translate.metadata_of(body).get("channel"),
+                   deadline=time.time() + SUBMISSION_BUDGET)
         try:
-            replies = await asyncio.wait_for(asyncio.shield(work), SUBMISSION_BUDGET)
+            outcome = await asyncio.wait_for(asyncio.shield(self.inbox.submit(job)), SUBMISSION_BUDGET + ACK_GRACE)
         except TimeoutError:
-            await ack()
-            log.warning("a form from %s took longer than %.1f s; answering in the DM", conversation.user_id,
+            log.warning("a form from %s took longer than %.1f s; answering in the DM", inbound.address.user_id,
                         SUBMISSION_BUDGET)
-            await self._offload(conversation.send(await work))
+            await ack()
             return
-        await self._answer_submission(ack, inbound, replies, conversation)
+        answer = outcome.result if outcome.status == "done" else None
+        await ack(**answer) if isinstance(answer, dict) else await ack()
 
-    async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
-        inbound = await self._read(translate.from_home_opened, body)
+    async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
+        inbound = self._read(translate.from_home_opened, body, context)
         if inbound is None:
             return
         if event.get("tab") == "home":
-            await self._offload(self._publish_home(replace(inbound, event_id=None), client))
+            await self.inbox.put(_job(HOME, inbound))
         else:
             channel = str(event.get("channel") or "") or None
-            await self._offload(self._converse(inbound, client, self._conversation(client, inbound, channel)))
+            await self.inbox.put(_job(CONVERSE, inbound, deferrable=True, channel=channel))
 
     # --- internals -----------------------------------------------------------------------
 
-    async def _read(self, translation: Callable[[dict[str, Any]], Inbound], body: dict[str, Any]) -> Inbound | None:
+    async def _on_error(self, error: Exception, response: BoltResponse | None) -> BoltResponse | None:
+        """What Bolt answers when something under it fails: the database unreachable while it
+        looks up a workspace's installation (503: Slack retries an event later), Slack not taking
+        Bolt's own "not installed" answer on a response_url (nothing more to do), else a bug.
+        After the acknowledgement (``response`` None) there is nothing left to answer."""
+        if response is None:
+            log.error("a Slack listener failed after its acknowledgement", exc_info=error)
+            return None
+        if isinstance(error, aiohttp.ClientError | ValueError):
+            log.warning("could not answer on the request's response_url: %s", type(error).__name__)
+            return BoltResponse(status=200, body="")
+        if unreachable(error):
+            log.warning("the database is unreachable (%s): asked Slack to retry", type(error).__name__)
+            return BoltResponse(status=503, body=UNAVAILABLE)
+        log.error("a Slack request failed", exc_info=error)
+        return BoltResponse(status=500, body="")
+
+    async def _authorised_workspace(self, context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
+        """Serve a request in the workspace Bolt authorised (``context[TENANT]``), or refuse it
+        (tenant isolation)."""
+        tenant = tenant_served(context.authorize_result, context.team_id, context.enterprise_id,
+                               bool(context.is_enterprise_install), self.config.oauth)
+        if tenant is None:
+            log.warning("refused a request for workspace %s (enterprise %s, org-wide: %s), which its token does not "
+                        "serve", context.team_id, context.enterprise_id, bool(context.is_enterprise_install))
+            return BoltResponse(status=403, body="This app is not installed in that workspace.")
+        context[TENANT] = tenant
+        return await next()
+
+    def _read(self, translation: Callable[[dict[str, Any], str], Inbound], body: dict[str, Any],
+              context: AsyncBoltContext) -> Inbound | None:
         try:
-            return translation(body)
+            return translation(body, context[TENANT])
         except Unreadable as problem:
             log.warning("refused an unreadable Slack payload: %s", problem)
             return None
 
-    async def _converse(self, inbound: Inbound, client: AsyncWebClient, conversation: Conversation) -> None:
-        await conversation.send(await self._handle(inbound, client))
-
-    async def _handle(self, inbound: Inbound, client: AsyncWebClient, queued: bool = True) -> list[Message]:
-        async with self._busy if queued else contextlib.nullcontext():
-            return await self.bot.handle(await self._with_defaults(inbound, client))
-
-    async def _with_defaults(self, inbound: Inbound, client: AsyncWebClient) -> Inbound:
-        """The person's name and time zone from Slack (users.info), as defaults."""
-        person = await self.people.lookup(client, inbound.address.tenant, inbound.address.user_id)
-        return replace(inbound, display_name=person.name or inbound.display_name, timezone=person.timezone,
-                       email=person.email)
-
-    async def _publish_home(self, inbound: Inbound, client: AsyncWebClient) -> None:
-        home = await self.bot.home(await self._with_defaults(inbound, client))
-        await _quietly(client.views_publish(user_id=inbound.address.user_id, view=home_view(home)), "views.publish")
-
-    async def _answer_submission(
-        self, ack: AsyncAck, inbound: Inbound, replies: list[Message], conversation: Conversation
-    ) -> None:
-        """Errors stay on the modal; a next form replaces it; anything else closes it and goes
-        to the conversation."""
-        with_form = [m for m in replies if m.form is not None]
-        if not with_form:
-            await ack()
-            await self._offload(conversation.send(replies))
-            return
-        form_reply = with_form[0]
-        form = form_reply.form
-        assert form is not None
-        shown = set(inbound.values)
-        if form.form_id == inbound.form_id and form.errors and set(form.errors) <= shown:
-            await ack(response_action="errors", errors={name: error[:150] for name, error in form.errors.items()})
-            return
-        before = replies[:replies.index(form_reply)]
-        merged = Message(text=form_reply.text, blocks=[b for m in before for b in m.blocks] + list(form_reply.blocks),
-                         form=form)
-        await ack(response_action="update", view=modal_view(merged, conversation.metadata))
-        await self._offload(conversation.send(replies[replies.index(form_reply) + 1:]))
-
 
 def _bolt_app(config: SlackConfig, engine: AsyncEngine) -> AsyncApp:
+    """Bolt with ``process_before_response``: the answer goes once the listener is done, and the
+    listeners only hand over jobs, so that a message is kept before Slack hears it arrived (by
+    default Bolt answers an event first and runs its listener afterwards)."""
     if not config.oauth:
         client = AsyncWebClient(base_url=config.api_url, token=config.bot_token)
-        return AsyncApp(signing_secret=config.signing_secret, client=client,
+        return AsyncApp(signing_secret=config.signing_secret, client=client, process_before_response=True,
                         user_facing_authorize_error_message=NOT_INSTALLED)
     client = AsyncWebClient(base_url=config.api_url)
     assert config.client_id is not None
@@ -303,17 +292,41 @@ def _bolt_app(config: SlackConfig, engine: AsyncEngine) -> AsyncApp:
         state_store=AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine),
     )
     return AsyncApp(signing_secret=config.signing_secret, client=client, oauth_settings=settings,
-                    installation_store=store, user_facing_authorize_error_message=NOT_INSTALLED)
+                    installation_store=store, user_facing_authorize_error_message=NOT_INSTALLED,
+                    process_before_response=True)
 
 
-async def _same_workspace(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
-    """A request for a workspace other than the token's is refused (tenant isolation)."""
-    authorized = context.authorize_result
-    if authorized and authorized.team_id and context.team_id and authorized.team_id != context.team_id \
-            and not context.is_enterprise_install:
-        log.warning("refused a request from workspace %s, which this token does not serve", context.team_id)
-        return BoltResponse(status=403, body="This app is not installed in that workspace.")
-    return await next()
+def tenant_served(authorized: AuthorizeResult | None, claimed_team: str | None, claimed_enterprise: str | None,
+                  enterprise_install: bool, oauth: bool) -> str | None:
+    """The workspace a request is served in: the one Bolt authorised (its token's, as auth.test
+    says), never another field of the body; None when the request claims a workspace that
+    token does not serve.
+
+    ``claimed_*`` are the ids Bolt read from the body to find the token. An org-wide install of
+    an Enterprise Grid organization (only through the OAuth flow) is served as the organization
+    (its ``E…`` id); a single token (``SLACK_BOT_TOKEN``) serves its own workspace only, so an
+    org-wide request is refused there.
+    """
+    if authorized is None:
+        return None
+    if enterprise_install:
+        served = authorized.enterprise_id if oauth else None
+        claimed = claimed_enterprise
+    else:
+        served, claimed = authorized.team_id, claimed_team
+    return served if served and claimed == served else None
+
+
+async def _refuse_submission(ack: AsyncAck, body: dict[str, Any]) -> None:
+    """Answer a modal submission that cannot be read: the error shows on the form's first input,
+    which stays open with what was typed; a form without inputs is closed."""
+    blocks = (body.get("view") or {}).get("blocks")
+    inputs = [str(block["block_id"]) for block in blocks or [] if isinstance(block, dict)
+              and block.get("type") == "input" and isinstance(block.get("block_id"), str) and block["block_id"]]
+    if inputs:
+        await ack(response_action="errors", errors={inputs[0]: UNREADABLE})
+    else:
+        await ack()
 
 
 def _channel_of(body: dict[str, Any]) -> str | None:
@@ -325,8 +338,15 @@ def _channel_of(body: dict[str, Any]) -> str | None:
     return translate.place_of(body)
 
 
-async def _quietly(call: Awaitable[Any], what: str) -> None:
-    try:
-        await call
-    except (SlackApiError, OSError, TimeoutError) as problem:  # a failed refresh must not break the turn
-        log.warning("%s failed: %s", what, reason(problem))
+def _job(kind: str, inbound: Inbound, deferrable: bool = False, deadline: float | None = None,
+         files: list[dict[str, Any]] | None = None, **where: Any) -> Job:
+    """A Slack job for ``inbound``: ``where`` says where its answers go (channel, trigger_id,
+    response_url); a submission's ``deadline`` is when its acknowledgement must go (epoch seconds);
+    ``files`` are the files shared with a message, for the turn to fetch."""
+    address = inbound.address
+    data: dict[str, Any] = {"inbound": inbound.as_dict(), "conversation": where}
+    if deadline is not None:
+        data["deadline"] = deadline
+    if files:
+        data["files"] = files
+    return Job(SLACK, kind, data, key=f"{address.platform}/{address.tenant}/{address.user_id}", deferrable=deferrable)

@@ -13,6 +13,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -79,13 +82,25 @@ class Conversation:
         text, blocks = fallback_text(message), message_blocks(message, public_url=self.public_url)
         if message.to is not None:
             await self.client.chat_postMessage(channel=message.to.user_id, text=text, blocks=blocks)
-        elif self.response_url:
-            visibility = "in_channel" if message.visibility is Visibility.PUBLIC else "ephemeral"
+        elif not (self.response_url and await self._respond(message, text, blocks)):
+            await self.client.chat_postMessage(channel=self.private_channel, text=text, blocks=blocks)
+
+    async def _respond(self, message: Message, text: str, blocks: list[dict[str, Any]]) -> bool:
+        """Answer on the response_url; False (and no more tries on it) when it does not take the
+        answer, which then goes to the person's DM rather than being lost."""
+        assert self.response_url is not None
+        visibility = "in_channel" if message.visibility is Visibility.PUBLIC else "ephemeral"
+        try:
             response = await AsyncWebhookClient(self.response_url).send(
                 text=text, blocks=blocks, response_type=visibility, replace_original=False
             )
-            if response.status_code >= 400:
-                log.warning("response_url answered %s for %s", response.status_code, self.user_id)
+        except (aiohttp.ClientError, ValueError, OSError, TimeoutError) as problem:
+            failure = type(problem).__name__
         else:
-            await self.client.chat_postMessage(channel=self.private_channel, text=text, blocks=blocks)
+            if response.status_code < 400:
+                return True
+            failure = f"status {response.status_code}"
+        log.warning("response_url failed for %s (%s): answering in the DM", self.user_id, failure)
+        self.response_url = None
+        return False
 

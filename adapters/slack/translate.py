@@ -1,18 +1,20 @@
 """Slack payloads as what they mean to the core: :class:`~bot.messages.Inbound` events.
 
-Each function takes the request body Bolt parsed and raises :class:`Unreadable` when it
-does not have the shape Slack documents (a forged or broken request).
+Each function takes the request body Bolt parsed and the workspace the request is served in
+(the one Bolt authorised: see :func:`adapters.slack.app.tenant_served`, never another field of
+the same body), and raises :class:`Unreadable` when the body does not have the shape Slack
+documents (a forged or broken request).
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import urlsplit
 
+from adapters.payloads import BadPayload, read_json
 from adapters.slack import SLACK
 from adapters.slack.render import action_id_of, form_values
 from bot.messages import Address, Inbound, channel_reference, person_reference
@@ -60,8 +62,8 @@ def metadata_of(body: dict[str, Any]) -> dict[str, str]:
     empty when it keeps nothing readable."""
     raw = _get(body, "view", "private_metadata") or ""
     try:
-        data = json.loads(raw) if isinstance(raw, str) and raw else {}
-    except ValueError:
+        data = read_json(raw) if isinstance(raw, str) and raw else {}
+    except BadPayload:
         return {}
     if not isinstance(data, dict):
         return {}
@@ -76,51 +78,58 @@ def origin_of(metadata: dict[str, str]) -> str | None:
     return None
 
 
-def team_of(body: dict[str, Any]) -> str:
-    """The workspace a request comes from (enterprise id for an org-wide install)."""
-    team = body.get("team_id") or _get(body, "team", "id") or _get(body, "user", "team_id")
-    team = team or body.get("enterprise_id") or _get(body, "enterprise", "id")
-    return _text(team, "team id")
+def address_of(tenant: str, user_id: Any) -> Address:
+    """The address of the person behind a request served in workspace ``tenant``."""
+    return Address(SLACK, tenant, _text(user_id, "user id"))
 
 
-def address_of(body: dict[str, Any], user_id: Any) -> Address:
-    """The address of the person behind a request."""
-    return Address(SLACK, team_of(body), _text(user_id, "user id"))
+def response_url_of(body: dict[str, Any]) -> str | None:
+    """The request's ``response_url`` when it is a web address one can post to, else None (the
+    answers then go to the person's DM instead of being lost)."""
+    url = body.get("response_url")
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    usable = parts.scheme in ("https", "http") and bool(parts.hostname) and url.isascii() and url.isprintable()
+    return url if usable and " " not in url else None
 
 
-def from_command(body: dict[str, Any]) -> Inbound:
+def from_command(body: dict[str, Any], tenant: str) -> Inbound:
     """``/mentoring ...``: a command (its text is what follows the command)."""
-    address = address_of(body, body.get("user_id"))
+    address = address_of(tenant, body.get("user_id"))
     inbound = Inbound.command(address, neutral_text(str(body.get("text") or "")))
     return replace(inbound, channel=shared_address(address.tenant, body.get("channel_id")))
 
 
-def from_message(body: dict[str, Any]) -> Inbound:
+def from_message(body: dict[str, Any], tenant: str) -> Inbound:
     """A direct message to the bot: typed text (``/mentoring ...`` in it is a command)."""
     event = _dict(body.get("event"), "event")
-    address = address_of(body, event.get("user"))
+    address = address_of(tenant, event.get("user"))
     inbound = Inbound.typed(address, neutral_text(str(event.get("text") or "")))
     return _with_event_id(inbound, body)
 
 
-def from_action(body: dict[str, Any]) -> Inbound:
+def from_action(body: dict[str, Any], tenant: str) -> Inbound:
     """A button press (the first action of a block_actions payload); in a channel, or in a modal
     opened from one, the channel is the inbound's ``channel``."""
     actions = body.get("actions")
     if not isinstance(actions, list) or not actions:
         raise Unreadable("block_actions without actions")
     action = _dict(actions[0], "action")
-    address = address_of(body, _get(body, "user", "id"))
+    address = address_of(tenant, _get(body, "user", "id"))
     inbound = Inbound.pressed(address, action_id_of(_text(action.get("action_id"), "action id")),
                               str(action.get("value") or ""))
     return replace(inbound, channel=shared_address(address.tenant, place_of(body)))
 
 
-def from_submission(body: dict[str, Any]) -> Inbound:
+def from_submission(body: dict[str, Any], tenant: str) -> Inbound:
     """A submitted modal: its callback id is the form id; the channel it was opened from, if
     it kept one, is the inbound's ``channel``."""
     view = _dict(body.get("view"), "view")
-    address = address_of(body, _get(body, "user", "id"))
+    address = address_of(tenant, _get(body, "user", "id"))
     state = _dict(view.get("state"), "view state")
     try:
         values = form_values(state.get("values"))
@@ -141,10 +150,10 @@ def place_of(body: dict[str, Any]) -> str | None:
     return found if isinstance(found, str) and found else None
 
 
-def from_home_opened(body: dict[str, Any]) -> Inbound:
+def from_home_opened(body: dict[str, Any], tenant: str) -> Inbound:
     """The App Home (home or messages tab) opened: greets only a newcomer."""
     event = _dict(body.get("event"), "event")
-    inbound = Inbound.opened(address_of(body, event.get("user")))
+    inbound = Inbound.opened(address_of(tenant, event.get("user")))
     return _with_event_id(replace(inbound, greet_once=True), body)
 
 
@@ -178,40 +187,6 @@ def shared_files(body: dict[str, Any]) -> list[SharedFile]:
                                     size if isinstance(size, int) and size >= 0 else 0,
                                     str(item.get("mimetype") or "")[:100]))
     return found[:MAX_FILES]
-
-
-def shape_problem(raw: str) -> str | None:
-    """What makes a request body unusable before any listener sees it, or None.
-
-    Slack sends JSON (events) or a form (slash commands, and interactions as a ``payload``
-    field holding JSON); anything else, or JSON without the parts its type always has, is
-    refused here rather than failing deep inside a handler.
-    """
-    text = raw.strip()
-    if text.startswith("{"):
-        return _json_problem(text)
-    form = parse_qs(text)
-    if "payload" in form:
-        return _json_problem(form["payload"][0])
-    return None if form.get("command") else "neither JSON nor a slash command"
-
-
-def _json_problem(text: str) -> str | None:
-    try:
-        body = json.loads(text)
-    except ValueError:
-        return "not valid JSON"
-    if not isinstance(body, dict):
-        return "not a JSON object"
-    kind = body.get("type")
-    needs = {"event_callback": ("event", dict), "block_actions": ("actions", list),
-             "view_submission": ("view", dict), "view_closed": ("view", dict)}
-    if kind in needs:
-        key, shape = needs[kind]
-        value = body.get(key)
-        if not isinstance(value, shape) or not value:
-            return f"a {kind} without {key}"
-    return None
 
 
 # --- internals ---------------------------------------------------------------------------

@@ -1,128 +1,67 @@
-"""The Teams adapter: botbuilder's CloudAdapter on ``/api/messages`` handing the core what people do.
+"""The Teams adapter's edge: ``/api/messages``, checking and acknowledging what people do.
 
 With an app id and password (an Azure bot registration), every request's Bot Framework token
 is validated: a missing, forged or malformed token gets 401 and changes nothing. Without
 them Teams is served only in the explicit development mode (Bot Framework Emulator, no
-authentication). Each activity is acknowledged at once: the turn runs afterwards, on the
-worker loop, and its answers go out through :class:`~adapters.teams.delivery.TeamsDelivery`,
-like every message the bot starts later from a stored conversation reference.
-
-Someone who acts in a channel or a group chat (types ``@mentorbot mentoring ...``, taps a
-button on a lunch-and-learn post) is answered in their personal chat with the bot, which is
-opened for them if need be: Teams has no message only one member of a conversation sees, and
-what the bot tells one person is not for the whole channel. Only answers the core marks
-public go to the channel, in the thread. If the personal chat cannot be opened, the channel
-gets a short note saying so, never the answer itself.
+authentication). Each activity is acknowledged at once: the rest is a job for
+:class:`~adapters.teams.turns.TeamsTurns`, where the core runs, whose answers go out through
+:class:`~adapters.teams.delivery.TeamsDelivery`, like every message the bot starts later from
+a stored conversation reference.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from botbuilder.core import TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity, ActivityTypes, ConversationReference
-from botframework.connector.aio import ConnectorClient
-from botframework.connector.auth import ServiceClientCredentialsFactory
+from botbuilder.schema import Activity, ActivityTypes
 from msrest.exceptions import DeserializationError
 
-from adapters.offload import BUSY_LIMIT, Offload, run_here
-from adapters.teams.people import TeamsPeople
-from adapters.teams.files import TeamsFile, attached_files
-from adapters.teams.files import fetch as fetch_files
+from adapters.jobs import Inbox, Job, LocalInbox
+from adapters.payloads import BadPayload, read_json
 from adapters.teams import TEAMS, translate
-from adapters.teams.auth import ReusingAuthentication
-from adapters.teams.delivery import TeamsDelivery
-from adapters.teams.render import activity_of
-from adapters.teams.translate import Arrival
-from bot.delivery import DeliveryResult
-from bot.engine import MentorBot
-from bot.messages import Address, Inbound, Message, Visibility
+from adapters.teams.files import attached_files
+from adapters.teams.config import TeamsConfig, authentication
+from bot.messages import Address, InboundKind, Message
+
+if TYPE_CHECKING:
+    from adapters.teams.turns import TeamsTurns
+    from bot.delivery import DeliveryResult
+    from bot.engine import MentorBot
+
+__all__ = ["ENDPOINT", "TeamsAdapter", "TeamsConfig"]
 
 log = logging.getLogger(__name__)
 
 ENDPOINT = "/api/messages"
-NO_PERSONAL_CHAT = ("I answer you in our personal chat, where what you tell me stays between us, but I could "
-                    "not open it. Open a chat with me (search for mentorbot under Chat) and type `mentoring help`.")
-
-
-@dataclass(frozen=True)
-class TeamsConfig:
-    """What the Teams adapter needs from the settings.
-
-    ``credentials_factory`` replaces Entra ID as the source of the bot's own token (the tests'
-    local fake); leave it unset in production. ``public_url`` is where the bot's HTTP server is
-    reached from outside (``PUBLIC_URL``): calendar-invite buttons link there.
-    """
-
-    app_id: str = ""
-    app_password: str = ""
-    app_type: str = "MultiTenant"
-    app_tenant_id: str = ""
-    allow_unauthenticated: bool = False
-    credentials_factory: ServiceClientCredentialsFactory | None = None
-    public_url: str | None = None
-
-    @property
-    def authenticated(self) -> bool:
-        """True when requests must carry a valid Bot Framework token."""
-        return bool(self.app_id and self.app_password)
-
-    @property
-    def single_tenant(self) -> bool:
-        """True when only the registration's own tenant is served."""
-        return self.app_type.lower() == "singletenant"
-
-
-@dataclass(frozen=True)
-class _Where:
-    """Where one turn's answers go: the person's own chat (None when it could not be opened)
-    and, when they acted in a channel or group chat, that conversation; each with the id of the
-    activity a reply there answers (None: a new message)."""
-
-    private: ConversationReference | None
-    private_reply_to: str | None = None
-    shared: ConversationReference | None = None
-    shared_reply_to: str | None = None
-
-
-class _BotFrameworkSettings:
-    """The configuration object botbuilder reads its settings from (by attribute name)."""
-
-    def __init__(self, config: TeamsConfig) -> None:
-        authenticated = config.authenticated
-        self.APP_ID = config.app_id if authenticated else ""
-        self.APP_PASSWORD = config.app_password if authenticated else ""
-        self.APP_TYPE = config.app_type
-        self.APP_TENANTID = config.app_tenant_id
+CONVERSE = "converse"
+"""The one kind of job the edge hands the turns: answer an activity."""
 
 
 class TeamsAdapter:
-    """``/api/messages`` and the :class:`~bot.delivery.Deliverer` for Teams."""
+    """``/api/messages``, handing jobs to ``inbox``.
+
+    Without an inbox (tests, one process), the jobs run here with :class:`TeamsTurns` over
+    ``bot``, which also deliver what the bot starts.
+    """
 
     platform = TEAMS
 
-    def __init__(self, bot: MentorBot, config: TeamsConfig, offload: Offload = run_here,
+    def __init__(self, bot: MentorBot | None, config: TeamsConfig, inbox: Inbox | None = None,
                  delivery_options: dict[str, Any] | None = None) -> None:
-        if not config.authenticated and not config.allow_unauthenticated:
-            raise ValueError("Teams needs MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD "
-                             "(or TEAMS_ALLOW_UNAUTHENTICATED=1 for local development)")
-        self.bot = bot
+        config.check()
         self.config = config
-        self._offload = offload
-        self.auth = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(
-            _BotFrameworkSettings(config), credentials_factory=config.credentials_factory))
-        self.cloud = CloudAdapter(self.auth)
-        self.cloud.on_turn_error = self._on_turn_error
-        self.delivery = TeamsDelivery(self._connector_for, **(delivery_options or {}))
-        self.people = TeamsPeople(self._connector_for)
-        self._busy: asyncio.Semaphore | None = None
-        self._pending: set[asyncio.Task[Any]] = set()
+        self.auth = authentication(config)
+        self.turns: TeamsTurns | None = None
+        if inbox is None:
+            from adapters.teams.turns import TeamsTurns
+
+            assert bot is not None, "jobs run here need the core"
+            self.turns = TeamsTurns(bot, config, delivery_options)
+            inbox = self._local = LocalInbox({TEAMS: self.turns})
+        self.inbox = inbox
         if not config.authenticated:
             log.warning("Teams: UNAUTHENTICATED development mode (TEAMS_ALLOW_UNAUTHENTICATED=1): anyone who can "
                         "reach %s can act as anyone. Use it only with the Bot Framework Emulator.", ENDPOINT)
@@ -131,25 +70,30 @@ class TeamsAdapter:
         """Serve the Bot Framework endpoint from ``web_app``."""
         web_app.router.add_post(ENDPOINT, self._messages)
 
+    # --- one process: the turns run here --------------------------------------------------
+
     async def deliver(self, address: Address, message: Message) -> DeliveryResult:
-        """Send a message the bot starts (a reminder, a nudge) to a person's personal chat, or to
-        a channel or group chat (a lunch-and-learn's audience) when ``address`` is one: a new
-        message in the conversation of its reference, where the app must be installed."""
-        if not address.reference:
-            return DeliveryResult(ok=False, attempts=0, error="no_conversation_reference")
-        reference = ConversationReference().deserialize(dict(address.reference))
-        activity = activity_of(message, self.config.public_url)
-        return await self._offload(self.delivery.send(reference, activity))
+        """Send a message the bot starts (jobs run here only): see :meth:`TeamsTurns.deliver`."""
+        assert self.turns is not None
+        return await self.turns.deliver(address, message)
+
+    @property
+    def delivery(self) -> Any:
+        """The delivery of the turns run here."""
+        assert self.turns is not None
+        return self.turns.delivery
 
     async def drain(self) -> None:
-        """Wait until every acknowledged activity has been answered."""
-        while self._pending:
-            await asyncio.gather(*list(self._pending), return_exceptions=True)
+        """Wait until every acknowledged activity has been answered (jobs run here only)."""
+        if self.turns is not None:
+            await self._local.drain()
 
     async def close(self) -> None:
         """Finish the turns under way, then close the connector clients."""
-        await self.drain()
-        await self._offload(self.auth.close())
+        if self.turns is not None:
+            await self._local.close()
+            await self.turns.close()
+        await self.auth.close()
 
     # --- HTTP ----------------------------------------------------------------------------
 
@@ -159,7 +103,7 @@ class TeamsAdapter:
             log.warning("refused a malformed Teams request: %s", problem)
             return web.json_response({"error": f"malformed activity: {problem}"}, status=400)
         try:
-            authenticated = await self.auth.authenticate_request(activity, request.headers.get("Authorization", ""))
+            await self.auth.authenticate_request(activity, request.headers.get("Authorization", ""))
         except Exception as refusal:  # noqa: BLE001 - a forged or broken token raises anything from PyJWT
             log.warning("refused a Teams request without a valid token from %s: %s", request.remote,
                         type(refusal).__name__)
@@ -172,82 +116,17 @@ class TeamsAdapter:
             log.warning("refused an activity from tenant %s, which this single-tenant bot does not serve",
                         arrival.address.tenant)
             return web.json_response({"error": "this bot does not serve that tenant"}, status=403)
-        await self.cloud.process_activity(authenticated, activity, self._turn_for(arrival))
+        inbound = translate.inbound_of(activity, arrival)
+        if inbound is not None:
+            address = inbound.address
+            # Files attached in the personal chat are fetched with the turn, after the acknowledgement.
+            files = [asdict(found) for found in attached_files(activity)] if arrival.personal else []
+            await self.inbox.put(Job(
+                TEAMS, CONVERSE, {"inbound": inbound.as_dict(), "arrival": translate.arrival_as_dict(arrival),
+                                  "activity_id": activity.id, "files": files},
+                key=f"{address.platform}/{address.tenant}/{address.user_id}",
+                deferrable=inbound.kind in (InboundKind.TEXT, InboundKind.OPENED)))
         return web.json_response({}, status=200) if activity.type == ActivityTypes.invoke else web.Response(status=202)
-
-    def _turn_for(self, arrival: Arrival) -> Callable[[TurnContext], Awaitable[None]]:
-        async def on_turn(context: TurnContext) -> None:
-            activity = context.activity
-            inbound = translate.inbound_of(activity, arrival)
-            if inbound is None:
-                return
-            self._spawn(self._converse(inbound, arrival, activity.id, attached_files(activity)))
-
-        return on_turn
-
-    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
-        log.error("a Teams turn failed: %s", error, exc_info=error)
-
-    # --- the turn, after the acknowledgement ---------------------------------------------
-
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(self._offload(work))
-        self._pending.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self._pending.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("a Teams turn failed", exc_info=task.exception())
-
-    async def _converse(self, inbound: Inbound, arrival: Arrival, activity_id: str | None,
-                        files: list[TeamsFile] | None = None) -> None:
-        if files and arrival.personal:  # files are read in the personal chat only
-            inbound = replace(inbound, files=await fetch_files(files))
-        if arrival.personal:
-            inbound = replace(inbound, email=await self.people.email_of(arrival.reference))
-        where = _Where(arrival.reference, activity_id)
-        if not arrival.personal:
-            personal = await self._personal_chat(arrival.reference)
-            where = _Where(personal, None, arrival.reference, activity_id)
-            if personal is not None:  # kept as the way to reach them later, like a personal chat's own
-                inbound = replace(inbound, address=replace(inbound.address, reference=personal.serialize()))
-        if self._busy is None:
-            self._busy = asyncio.Semaphore(BUSY_LIMIT)
-        async with self._busy:
-            replies = await self.bot.handle(inbound)
-        await self._answer(where, replies)
-
-    async def _personal_chat(self, reference: ConversationReference) -> ConversationReference | None:
-        """The personal chat of whoever wrote in the shared conversation of ``reference``, opened
-        if need be; None when Teams refuses it."""
-        if reference.user is None:
-            return None
-        opened = await self.delivery.open_personal(reference, reference.user)
-        return translate.personal_reference(reference, opened.message_id) if opened.message_id else None
-
-    async def _answer(self, where: _Where, replies: list[Message]) -> None:
-        """Send the core's answers in order: to whoever a message is for, to the channel when the
-        core means it for everyone there, else to the person's own chat."""
-        noted = False
-        for message in replies:
-            if message.to is not None:
-                await self.deliver(message.to, message)
-                continue
-            activity = activity_of(message, self.config.public_url)
-            if where.shared is not None and message.visibility is Visibility.PUBLIC:
-                await self.delivery.send(where.shared, activity, where.shared_reply_to)
-            elif where.private is not None:
-                await self.delivery.send(where.private, activity, where.private_reply_to)
-            elif where.shared is not None and not noted:
-                noted = True
-                log.warning("no personal chat with someone who wrote in %s: told them so there, without the answer",
-                            where.shared.conversation.id)
-                await self.delivery.send(where.shared, activity_of(Message(NO_PERSONAL_CHAT)), where.shared_reply_to)
-
-    async def _connector_for(self, service_url: str) -> ConnectorClient:
-        claims = self.cloud.create_claims_identity(self.config.app_id if self.config.authenticated else "")
-        return await self.auth.create_connector_factory(claims).create(service_url, None)
 
 
 async def _read_activity(request: web.Request) -> tuple[Activity | None, str]:
@@ -255,9 +134,9 @@ async def _read_activity(request: web.Request) -> tuple[Activity | None, str]:
     if request.content_type != "application/json":
         return None, f"content type {request.content_type or 'missing'}, expected application/json"
     try:
-        body = await request.json()
-    except ValueError:
-        return None, "the body is not JSON"
+        body = read_json(await request.read())
+    except BadPayload as bad:
+        return None, f"the body is not JSON: {bad}"
     problem = translate.shape_problem(body)
     if problem:
         return None, problem

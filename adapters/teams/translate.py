@@ -97,6 +97,22 @@ def arrival_of(activity: Activity, allow_without_tenant: bool) -> Arrival | None
     return Arrival(Address(TEAMS, tenant, user_id, serialized), personal, reference, channel)
 
 
+def arrival_as_dict(arrival: Arrival) -> dict[str, Any]:
+    """An arrival as JSON-able data (a job for the turns)."""
+    return {"address": arrival.address.as_dict(), "personal": arrival.personal,
+            "reference": arrival.reference.serialize(),
+            "channel": arrival.channel.as_dict() if arrival.channel else None}
+
+
+def arrival_from_dict(data: dict[str, Any]) -> Arrival:
+    """The arrival :func:`arrival_as_dict` gave."""
+    address = Address.from_dict(data["address"])
+    if address is None:
+        raise ValueError("an arrival without an address")
+    reference = ConversationReference().deserialize(data["reference"])
+    return Arrival(address, bool(data["personal"]), reference, Address.from_dict(data.get("channel")))
+
+
 def shared_address(reference: ConversationReference, tenant: str) -> Address:
     """The address of the shared conversation of ``reference`` (a channel, a group chat): a new
     message posted with its reference starts a new post in the channel itself."""
@@ -145,8 +161,23 @@ def _from_message(activity: Activity, address: Address, name: str) -> Inbound | 
     value = activity.value
     if isinstance(value, dict):
         return _from_card(value, address, name)
-    text = _TAGS.sub("", TurnContext.remove_recipient_mention(activity) or "").strip()
+    text = _without_bot_mention(activity)
     return Inbound.typed(address, text, name) if text or activity.attachments else None
+
+
+def _without_bot_mention(activity: Activity) -> str:
+    """The text typed, without the ``<at>mentorbot</at>`` that addresses the bot in a channel or
+    group chat, nor other markup. (botbuilder's own version fails on malformed mention entities
+    and reads the mention's text as a regular expression.)"""
+    text = activity.text if isinstance(activity.text, str) else ""
+    bot_id = activity.recipient.id if activity.recipient else None
+    for entity in activity.entities or []:
+        extra = entity.additional_properties or {}
+        mentioned = extra.get("mentioned")
+        if (isinstance(entity.type, str) and entity.type.lower() == "mention" and isinstance(mentioned, dict)
+                and mentioned.get("id") == bot_id and isinstance(extra.get("text"), str) and extra["text"]):
+            text = text.replace(extra["text"], "")
+    return _TAGS.sub("", text).strip()
 
 
 def _from_card(value: dict[str, Any], address: Address, name: str) -> Inbound | None:

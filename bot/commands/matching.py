@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.commands.command_call import CommandCall
 from bot.errors import CommandError
-from bot.matching import review
 from bot.matching.cohort import DEFAULT_WEIGHTS, WEIGHT_NAMES
-from bot.matching.proposal import MatchRun, propose, unmatched_now
 from bot.messages import Button, ButtonStyle, Message, say
 from bot.pairs import sessions as ops
 from bot.pairs.commands import my_pair
@@ -22,9 +22,27 @@ from bot.programs import target_program
 from bot.turn import Turn
 from storage import matching as queries
 from storage.enums import FlagKind, NudgeKind, PairStatus
+
+if TYPE_CHECKING:
+    from bot.matching import proposal
 from storage.models import Flag, Pair, Program
 
 log = logging.getLogger(__name__)
+
+
+def _review() -> ModuleType:
+    """:mod:`bot.matching.review`, imported on the first matching command: matching brings numpy,
+    SciPy and OR-Tools (tens of MB that a process which never matches need not hold)."""
+    from bot.matching import review
+
+    return review
+
+
+def _proposal() -> ModuleType:
+    """:mod:`bot.matching.proposal`, imported on first use (see :func:`_review`)."""
+    from bot.matching import proposal
+
+    return proposal
 
 SHOWN = 25  # pairs or people listed in one message; the rest are counted
 REVIEW_HINT = ("Review with `/mentoring match show`; change it with `/mentoring match swap MENTEE1 MENTEE2`, "
@@ -52,12 +70,12 @@ async def _pair_lines(turn: Turn, pairs: Sequence[Pair]) -> list[str]:
     """One line per pair for the first :data:`SHOWN` pairs, then one placeholder per pair not shown
     (only counted by :func:`_listed`), so that a proposal of 10,000 pairs loads 25 pairs' names."""
     shown = pairs[:SHOWN]
-    names = await review.pair_names(turn, shown)
+    names = await _review().pair_names(turn, shown)
     return [f"#{p.id} {names.get(p.mentor_id, '?')} → {names.get(p.mentee_id, '?')} ({_percent(p.fit_score)}): "
             + "; ".join(p.reasons) for p in shown] + [""] * (len(pairs) - len(shown))
 
 
-def _summary(run: MatchRun) -> str:
+def _summary(run: proposal.MatchRun) -> str:
     matched = len(run.pairs)
     lines = [f"*Proposal for {run.program.name}* (nothing is published yet)",
              f"Matched {matched} of {run.mentees} mentee{'s' if run.mentees != 1 else ''} waiting for a mentor"
@@ -80,7 +98,7 @@ def _summary(run: MatchRun) -> str:
 async def match(call: CommandCall) -> Sequence[Message]:
     """``match``: propose pairs for every onboarded mentee without one; nothing is published."""
     program = _program(call)
-    run = await propose(call.turn, program)
+    run = await _proposal().propose(call.turn, program)
     if run.mentees == 0:
         return [say(f"Nobody to match in {program.name}: every mentee who finished onboarding has a pair "
                     "(or none has finished onboarding yet).")]
@@ -95,7 +113,7 @@ async def show(call: CommandCall) -> Sequence[Message]:
     """``match show``: the proposed pairs with their fit and reasons, and who is left unmatched."""
     program = _program(call)
     pairs = await queries.proposals(call.turn.repo, program.id)
-    unmatched = await unmatched_now(call.turn, program)
+    unmatched = await _proposal().unmatched_now(call.turn, program)
     if not pairs and not unmatched:
         return [say(f"No proposal in {program.name}. Run `/mentoring match` to make one.")]
     parts = [f"*Proposal for {program.name}*: {len(pairs)} pair{'s' if len(pairs) != 1 else ''} not yet published."]
@@ -110,7 +128,7 @@ async def show(call: CommandCall) -> Sequence[Message]:
 async def publish(call: CommandCall) -> Sequence[Message]:
     """``match publish``: the proposed pairs become real and each gets its introduction."""
     program = _program(call)
-    published, dropped = await review.publish(call.turn, program)
+    published, dropped = await _review().publish(call.turn, program)
     if not published and not dropped:
         return [say(f"Nothing to publish in {program.name}: run `/mentoring match` first.")]
     text = (f"Published {len(published)} pair{'s' if len(published) != 1 else ''} in {program.name}. I am "
@@ -124,9 +142,9 @@ async def publish(call: CommandCall) -> Sequence[Message]:
 async def swap(call: CommandCall) -> Sequence[Message]:
     """``match swap A B``: two proposed pairs exchange mentors."""
     program, turn = _program(call), call.turn
-    first = await review.proposal_of(turn, program, await find_person(turn, call.args["first"]))
-    second = await review.proposal_of(turn, program, await find_person(turn, call.args["second"]))
-    await review.swap(turn, program, first, second, bool(call.args.get("force")))
+    first = await _review().proposal_of(turn, program, await find_person(turn, call.args["first"]))
+    second = await _review().proposal_of(turn, program, await find_person(turn, call.args["second"]))
+    await _review().swap(turn, program, first, second, bool(call.args.get("force")))
     return [say("Swapped. Now:\n" + _listed(await _pair_lines(turn, [first, second]), "pairs"),
                 *_review_buttons(program))]
 
@@ -134,8 +152,8 @@ async def swap(call: CommandCall) -> Sequence[Message]:
 async def drop(call: CommandCall) -> Sequence[Message]:
     """``match drop NAME``: take a proposed pair out of the proposal."""
     program, turn = _program(call), call.turn
-    pair = await review.proposal_of(turn, program, await find_person(turn, call.args["name"]))
-    names = await review.pair_names(turn, [pair])
+    pair = await _review().proposal_of(turn, program, await find_person(turn, call.args["name"]))
+    names = await _review().pair_names(turn, [pair])
     await turn.repo.session.delete(pair)
     return [say(f"Dropped #{pair.id} {names.get(pair.mentor_id, '?')} → {names.get(pair.mentee_id, '?')} from the proposal. Both stay unmatched until the next "
                 "`/mentoring match` or a pair by hand.")]
@@ -146,7 +164,7 @@ async def pair_by_hand(call: CommandCall) -> Sequence[Message]:
     program, turn = _program(call), call.turn
     mentor = await find_person(turn, call.args["mentor"])
     mentee = await find_person(turn, call.args["mentee"])
-    pair = await review.pair_by_hand(turn, program, mentor, mentee, bool(call.args.get("force")))
+    pair = await _review().pair_by_hand(turn, program, mentor, mentee, bool(call.args.get("force")))
     await turn.repo.flush()
     line = (await _pair_lines(turn, [pair]))[0]
     return [say(f"Added to the proposal: {line}\nPublish it with `/mentoring match publish`.",
@@ -190,13 +208,13 @@ async def _admin_rematch(call: CommandCall, program: Program) -> Sequence[Messag
     if not call.args.get("name"):
         raise CommandError("Whose pair? `/mentoring rematch NAME reason=\"...\"` (a participant's name or #PAIR).")
     pair = await find_pair(turn, program, call.args["name"])
-    names = await review.pair_names(turn, [pair])
+    names = await _review().pair_names(turn, [pair])
     reason = call.args.get("reason") or "rematch requested by an admin"
     pair.status, pair.ended_at, pair.end_reason = PairStatus.ENDED, turn.now, reason
     await ops.resolve_flags(turn, pair)
     await _tell_ended(turn, pair)
     turn.audit("rematch", True, program.id, pair_id=pair.id, reason=reason)
-    run = await propose(turn, program, mentee_ids=[pair.mentee_id])
+    run = await _proposal().propose(turn, program, mentee_ids=[pair.mentee_id])
     ended = f"Ended {names.get(pair.mentor_id, '?')} & {names.get(pair.mentee_id, '?')} (both are told, not why)."
     if run.pairs:
         line = (await _pair_lines(turn, run.pairs))[0]

@@ -42,9 +42,9 @@ def seen(bot: MentorBot, monkeypatch: pytest.MonkeyPatch) -> list[Inbound]:
     inbounds: list[Inbound] = []
     handle = bot.handle
 
-    async def spy(inbound: Inbound) -> list:
+    async def spy(inbound: Inbound, again: bool = False) -> list:
         inbounds.append(inbound)
-        return await handle(inbound)
+        return await handle(inbound, again)
 
     monkeypatch.setattr(bot, "handle", spy)
     return inbounds

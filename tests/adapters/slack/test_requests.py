@@ -140,7 +140,7 @@ async def test_an_unknown_command_gets_a_clear_answer(acme: SlackDriver, slack_a
     (json.dumps({"type": "event_callback", "team_id": "TACME", "event": "a string"}), 400, "without event"),
     (json.dumps({"type": "event_callback", "team_id": "TACME", "event_id": "Ev1",
                  "event": {"type": "message", "channel_type": "im", "user": ["U1"], "text": 42}}),
-     200, "unreadable Slack payload: user id is missing"),
+     400, "event.user is missing or of the wrong type"),
 ])
 async def test_a_malformed_event_is_rejected_cleanly_and_logged(
     acme: SlackDriver, slack_api: FakeSlackApi, bot: MentorBot, caplog: pytest.LogCaptureFixture,
@@ -149,7 +149,7 @@ async def test_a_malformed_event_is_rejected_cleanly_and_logged(
     with caplog.at_level(logging.WARNING):
         reply = await acme.post(body, "application/json")
         await _settle(slack_api)
-    assert reply.status == status, "events are acknowledged before they are read; broken shapes are not"
+    assert reply.status == status, "broken shapes are refused before anything reads them"
     assert logged in caplog.text
     assert slack_api.called("chat.postMessage") == []
     assert await _count(bot, Person) == 0

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from adapters.teams.app import NO_PERSONAL_CHAT, TeamsAdapter
+from adapters.teams.app import TeamsAdapter
+from adapters.teams.turns import NO_PERSONAL_CHAT
 from bot.clock import FakeClock
 from bot.engine import MentorBot
 from bot.messages import Address, Button, Inbound, InboundKind, Message, Visibility, say
@@ -42,13 +43,13 @@ async def teams(bot: MentorBot, connector: FakeConnector) -> AsyncIterator[tuple
 def seen(bot: MentorBot, monkeypatch: pytest.MonkeyPatch) -> list[Inbound]:
     """Every inbound the core is handed, in order (the core answers as usual)."""
     inbounds: list[Inbound] = []
-    handle = bot.handle
+    answer = bot.answer
 
-    async def spy(inbound: Inbound) -> list[Message]:
+    async def spy(inbound: Inbound, again: bool = False) -> list[Message]:
         inbounds.append(inbound)
-        return await handle(inbound)
+        return await answer(inbound, again)
 
-    monkeypatch.setattr(bot, "handle", spy)
+    monkeypatch.setattr(bot, "answer", spy)
     return inbounds
 
 
@@ -163,11 +164,11 @@ async def test_an_answer_the_core_makes_public_goes_to_the_channel_thread(
 ) -> None:
     driver, _ = teams
 
-    async def scripted(inbound: Inbound) -> list[Message]:
+    async def scripted(inbound: Inbound, again: bool = False) -> list[Message]:
         return [Message("Lunch-and-learn scheduled for everyone here.", visibility=Visibility.PUBLIC),
                 say("Only for you: the invite is in your calendar.")]
 
-    monkeypatch.setattr(bot, "handle", scripted)
+    monkeypatch.setattr(bot, "answer", scripted)
     mine = await driver.send(HANA, _in_channel(driver, HANA, thread="88"))
 
     [public] = connector.to(f"{CHANNEL};messageid=88")

@@ -198,15 +198,30 @@ async def test_the_activity_is_acknowledged_before_slow_work_and_answered_after(
     contoso: TeamsDriver, connector: FakeConnector, bot: MentorBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     release = asyncio.Event()
-    handle = bot.handle
+    answer = bot.answer
 
-    async def slow(inbound: Inbound) -> list[Message]:
+    async def slow(inbound: Inbound, again: bool = False) -> list[Message]:
         await release.wait()
-        return await handle(inbound)
+        return await answer(inbound, again)
 
-    monkeypatch.setattr(bot, "handle", slow)
+    monkeypatch.setattr(bot, "answer", slow)
     reply = await contoso.post(contoso.activity("message_personal", HANA, text="mentoring help"))
     assert reply.status == 202 and connector.posts == [], "acknowledged while the turn is still running"
     release.set()
     [answer] = await connector.wait_for(1)
     assert "Commands you can use" in answer.text
+
+
+@pytest.mark.parametrize(("body", "problem"), [
+    ("[" * 200_000, "nested too deeply"),
+    ('{"type": "message", "x": ' + "[" * 100 + "]" * 100 + "}", "nested too deeply"),
+    ('{"type": "message", "value": NaN}', "NaN"),
+    ('{"type": "message", "value": -Infinity}', "Infinity"),
+])
+async def test_deep_or_nan_json_gets_400_before_the_token_is_looked_at(
+    secured: TeamsDriver, bot: MentorBot, body: str, problem: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    reply = await secured.post(body, {"Content-Type": "application/json"})
+    assert reply.status == 400 and problem in json.loads(reply.text)["error"]
+    assert await _stored(bot) == (0, 0)
+    assert "Traceback" not in caplog.text

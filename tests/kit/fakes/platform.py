@@ -2,8 +2,10 @@
 
 ``FAKE_TOKEN`` (it must start with ``fk-``) configures it and ``FAKE_GREETING`` words its
 command. ``POST /fake/messages`` with ``{"user": ..., "text": ...}`` hands the core a typed line
-and answers with the replies' text; ``GET /fake/sent`` lists what its deliverer sent (the
-messages the bot started). ``mentorbot fake-hello --name NAME`` is its extra command.
+(a job for its turns) and answers with the replies' text; ``GET /fake/sent`` lists what its
+deliverer sent (the messages the bot started; the test serves it with the core in a thread of
+the serving process, so both sides see the same list). ``mentorbot fake-hello --name NAME`` is
+its extra command.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from typing import Any
 from aiohttp import web
 from pydantic import Field, SecretStr
 
-from adapters.offload import Offload
-from adapters.platform import Adapter, CliCommand, PlatformSettings, PlatformSpec, Wiring
+from adapters.jobs import Inbox, Job, Turns
+from adapters.platform import Adapter, CliCommand, PlatformSettings, PlatformSpec, TurnsWiring, Wiring
 from bot.delivery import DeliveryResult
 from bot.engine import MentorBot
 from bot.messages import Address, Inbound, Message
@@ -43,42 +45,67 @@ class FakeSettings(PlatformSettings):
         return None
 
 
+SENT: list[dict[str, Any]] = []
+"""What the fake deliverer sent."""
+
+
 class FakeAdapter:
-    """The fake platform's routes and deliverer."""
+    """The fake platform's routes."""
 
     platform = FAKE
 
-    def __init__(self, bot: MentorBot, offload: Offload) -> None:
-        self.bot = bot
-        self.offload = offload
-        self.sent: list[dict[str, Any]] = []
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
 
     def add_routes(self, web_app: web.Application) -> None:
         """``POST /fake/messages`` and ``GET /fake/sent``."""
         web_app.router.add_post("/fake/messages", self._message)
         web_app.router.add_get("/fake/sent", self._sent)
 
-    async def deliver(self, address: Address, message: Message) -> DeliveryResult:
-        """Record a message the bot starts."""
-        self.sent.append({"user": address.user_id, "text": message.text})
-        return DeliveryResult(ok=True, attempts=1)
-
     async def close(self) -> None:
         """Nothing to release."""
 
     async def _message(self, request: web.Request) -> web.Response:
         body = await request.json()
-        inbound = Inbound.typed(Address(FAKE, TENANT, body["user"]), body["text"], body["user"].title())
-        replies = await self.offload(self.bot.handle(inbound))
-        return web.json_response({"replies": [reply.text for reply in replies]})
+        outcome = await self.inbox.submit(Job(FAKE, "say", {"user": body["user"], "text": body["text"]},
+                                              key=body["user"]))
+        return web.json_response({"replies": outcome.result})
 
     async def _sent(self, request: web.Request) -> web.Response:
-        return web.json_response(self.sent)
+        return web.json_response(SENT)
+
+
+class FakeTurns:
+    """The fake platform's jobs, run with the core, and its deliverer."""
+
+    platform = FAKE
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+
+    async def run(self, job: Job) -> Any:
+        """A typed line: the replies' text."""
+        user = str(job.data["user"])
+        replies = await self.bot.handle(Inbound.typed(Address(FAKE, TENANT, user), str(job.data["text"]), user.title()))
+        return [reply.text for reply in replies]
+
+    async def deliver(self, address: Address, message: Message) -> DeliveryResult:
+        """Record a message the bot starts."""
+        SENT.append({"user": address.user_id, "text": message.text})
+        return DeliveryResult(ok=True, attempts=1)
+
+    async def close(self) -> None:
+        """Nothing to release."""
 
 
 def build(settings: FakeSettings, wiring: Wiring) -> Adapter:
-    """The fake adapter, its turns offloaded where the core runs."""
-    return FakeAdapter(wiring.bot, wiring.offload)
+    """The fake adapter, handing its jobs to the inbox."""
+    return FakeAdapter(wiring.inbox)
+
+
+def turns(settings: FakeSettings, wiring: TurnsWiring) -> Turns:
+    """The fake turns, over the core."""
+    return FakeTurns(wiring.bot)
 
 
 def _hello_arguments(parser: argparse.ArgumentParser) -> None:
@@ -94,6 +121,6 @@ def hello(settings: FakeSettings, args: argparse.Namespace) -> int:
     return 0
 
 
-PLATFORM = PlatformSpec(name=FAKE, label="Fake", settings=FakeSettings, build=build,
+PLATFORM = PlatformSpec(name=FAKE, label="Fake", settings=FakeSettings, build=build, turns=turns,
                         commands=(CliCommand(name="fake-hello", help="greet someone the fake way",
                                              arguments=_hello_arguments, run=hello),))

@@ -48,11 +48,13 @@ class Call:
 class Workspace:
     """A workspace the fake knows: its bot token and its members."""
 
-    team_id: str
+    team_id: str | None
     token: str
     name: str = "Acme"
     bot_user_id: str = "UBOT"
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    enterprise_id: str | None = None
+    """The Enterprise Grid organization: with no ``team_id``, an org-wide install of it."""
 
 
 class FakeSlackApi:
@@ -71,9 +73,12 @@ class FakeSlackApi:
 
     # --- set-up --------------------------------------------------------------------------
 
-    def add_workspace(self, team_id: str, token: str, name: str = "Acme") -> Workspace:
-        """A workspace whose bot token is ``token``."""
-        workspace = self.workspaces[token] = Workspace(team_id, token, name, bot_user_id=f"UBOT{team_id}")
+    def add_workspace(self, team_id: str | None, token: str, name: str = "Acme",
+                      enterprise_id: str | None = None) -> Workspace:
+        """A workspace whose bot token is ``token`` (of an Enterprise Grid organization when
+        ``enterprise_id`` is given; the organization's org-wide install when ``team_id`` is None)."""
+        workspace = self.workspaces[token] = Workspace(team_id, token, name, bot_user_id=f"UBOT{team_id}",
+                                                       enterprise_id=enterprise_id)
         return workspace
 
     def add_user(self, token: str, user_id: str, real_name: str, tz: str = "Europe/Brussels", email: str = "") -> None:
@@ -174,7 +179,8 @@ class FakeSlackApi:
         if call.method == "auth.test":
             return {"ok": True, "url": f"https://{workspace.name.lower()}.slack.com/", "team": workspace.name,
                     "user": "mentorbot", "team_id": workspace.team_id, "user_id": workspace.bot_user_id,
-                    "bot_id": f"B{workspace.team_id}"}
+                    "bot_id": f"B{workspace.team_id}", "enterprise_id": workspace.enterprise_id,
+                    "is_enterprise_install": workspace.team_id is None}
         if call.method == "users.info":
             user = workspace.users.get(str(body.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
@@ -212,8 +218,9 @@ class FakeSlackApi:
             "ok": True, "app_id": "A0MENTOR", "authed_user": {"id": "UINSTALLER"},
             "scope": "commands,chat:write,im:history,users:read", "token_type": "bot",
             "access_token": workspace.token, "bot_user_id": workspace.bot_user_id,
-            "team": {"id": workspace.team_id, "name": workspace.name}, "enterprise": None,
-            "is_enterprise_install": False,
+            "team": {"id": workspace.team_id, "name": workspace.name} if workspace.team_id else None,
+            "enterprise": {"id": workspace.enterprise_id, "name": "Grid"} if workspace.enterprise_id else None,
+            "is_enterprise_install": workspace.team_id is None,
         }
 
 

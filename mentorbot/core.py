@@ -1,0 +1,80 @@
+"""Where the core runs under ``mentorbot serve``: its database, the bot, each configured
+platform's turns (the jobs their edges hand over, and the delivery of what the bot starts),
+and, in one place only, the cadence scheduler delivering through those turns."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from adapters.jobs import Turns
+from adapters.platform import TurnsWiring
+from mentorbot.settings import Configuration
+
+if TYPE_CHECKING:
+    from scheduler.outbox import Render
+    from scheduler.service import CadenceScheduler, Job
+    from storage.db import Database
+
+    CadenceJobs = tuple[Render, Job, Job]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Core:
+    """The running core of one worker."""
+
+    db: Database
+    turns: dict[str, Turns]
+    cadence: CadenceScheduler | None = None
+    closed: bool = field(default=False)
+
+    async def close(self) -> None:
+        """Stop the cadence, close the platforms' sessions and the database."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.cadence is not None:
+            await self.cadence.shutdown()
+        for turns in self.turns.values():
+            await turns.close()
+        await self.db.close()
+
+
+async def start_core(configuration: Configuration, cadence: CadenceJobs | None) -> Core:
+    """The core on this loop, with the configured platforms' turns; with ``cadence`` (how a
+    nudge is rendered, the tick, the periodic nudges), the cadence scheduler too."""
+    from bot.clock import SystemClock
+    from bot.engine import MentorBot
+    from bot.turn import Limits
+    from scheduler.service import start_cadence
+    from storage.db import Database
+
+    settings = configuration.settings
+    db = Database(settings.database_url)
+    bot = MentorBot(db, limits=Limits(max_text=settings.max_text_length))
+    wiring = TurnsWiring(bot, db.engine, settings.public_url)
+    turns = {platform.name: platform.turns(configuration.of(platform), wiring) for platform in configuration.platforms
+             if platform.turns is not None and configuration.configured(platform)}
+    core = Core(db, turns)
+    if cadence is not None:
+        render, tick, periodic_nudges = cadence
+        core.cadence = await start_cadence(
+            db, SystemClock(), dict(turns), render=render, tick=tick, periodic_nudges=periodic_nudges,
+            tick_seconds=settings.cadence_tick_seconds, drain_seconds=settings.outbox_drain_seconds,
+            reach=_reach_job(turns))
+    return core
+
+
+def _reach_job(turns: dict[str, Turns]) -> Job | None:
+    """The job that finds imported people in their platform's directory (Slack's, by email) and
+    invites them; None when no configured platform has a directory."""
+    from functools import partial
+
+    from bot.people_import.reach import reach_imported
+
+    directories = {name: directory for name, each in turns.items()
+                   if (directory := getattr(each, "directory", None)) is not None}
+    return partial(reach_imported, directories=directories) if directories else None
