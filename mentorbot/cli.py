@@ -297,13 +297,12 @@ class _Workers:
         from mentorbot.worker import WorkerLoop
         from mentorbot.workers import WorkerPool, migrate_apart
 
+        await migrate_apart()  # in a process of its own: Alembic stays out of this one's memory
         if self.count:
-            await migrate_apart()
             self._pool = WorkerPool(self.count)
             await self._pool.start()
             self.run = self._pool
             return
-        await _migrate(self.configuration.settings)
         self._thread = WorkerLoop()
         self._thread.start()
         self._core = await self._thread(start_core(self.configuration, _cadence_jobs()))
