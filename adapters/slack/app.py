@@ -96,7 +96,8 @@ class SlackAdapter:
         self.inbox = inbox
         self.link: Link | None = None
         """The Socket Mode connection, once the server started (Socket Mode only)."""
-        self._verifier = SignatureVerifier(config.signing_secret)
+        # Over Socket Mode nothing comes signed: there is no /slack/events (nor, maybe, a signing secret).
+        self._verifier = None if config.socket_mode else SignatureVerifier(config.signing_secret)
         self.app = _bolt_app(config, engine)
         self.app.middleware(self._authorised_workspace)
         self.app.error(self._on_error)
@@ -157,6 +158,7 @@ class SlackAdapter:
         except UnicodeDecodeError:
             log.warning("refused a Slack request whose body is not UTF-8 from %s", request.remote)
             return web.json_response({"error": "the body is not UTF-8"}, status=400)
+        assert self._verifier is not None
         if not is_signed(self._verifier, raw, request.headers):
             log.warning("refused a Slack request with a bad or stale signature from %s", request.remote)
             return web.json_response({"error": "invalid signature"}, status=401)

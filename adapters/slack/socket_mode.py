@@ -277,7 +277,7 @@ class Link(SocketModeClient):
         once it is readable."""
         kind = message.get("type")
         if kind == "hello":
-            log.info("Slack said hello on Socket Mode connection %d (%s connection(s) open for this app)",
+            log.debug("Slack said hello on Socket Mode connection %d (%s connection(s) open for this app)",
                      self.opened, message.get("num_connections", "?"))
             return
         if kind == "disconnect":
