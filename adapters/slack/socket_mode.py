@@ -148,7 +148,9 @@ class Link(SocketModeClient):
         self._sleep = sleep
         self._jitter = jitter
         self._connecting: asyncio.Future[None] | None = None
-        self._under_way: set[asyncio.Future[Any]] = set()
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._handling: set[asyncio.Future[Any]] = set()
+        """The envelopes under way (each in a task of its own)."""
 
     # --- connecting ----------------------------------------------------------------------
 
@@ -158,6 +160,7 @@ class Link(SocketModeClient):
         try:
             await self._try()
         except Refused as refused:
+            await self.close()
             self._set(REFUSED, refused.code)
             raise StartFailed(f"Slack Socket Mode: {refused}") from None
         except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError, ValueError) as failed:
@@ -270,7 +273,7 @@ class Link(SocketModeClient):
         if not isinstance(message, dict):
             log.warning("refused a Socket Mode message that is not a JSON object")
             return
-        self._follow(self.run_message_listeners(message, raw))
+        self._follow(self.run_message_listeners(message, raw), self._handling)
 
     async def run_message_listeners(self, message: dict[str, Any], raw_message: str) -> None:
         """``hello`` and ``disconnect`` are the link's; an envelope goes to the listeners (Bolt)
@@ -334,21 +337,23 @@ class Link(SocketModeClient):
 
     async def close(self) -> None:
         """Stop: envelopes under way get a moment to be acknowledged, then every connection closes."""
-        if self._under_way:
-            await asyncio.wait(list(self._under_way), timeout=CLOSE_GRACE)
+        if self._handling:
+            await asyncio.wait(list(self._handling), timeout=CLOSE_GRACE)
         self._set(CLOSED, None)
         await super().close()
-        for task in list(self._under_way):
+        for task in [*self._tasks, *self._handling]:
             task.cancel()
 
     def _set(self, state: str, problem: str | None) -> None:
         self.state, self.problem = state, problem
 
-    def _follow(self, work: Awaitable[Any]) -> asyncio.Future[Any]:
-        """Run ``work`` in a task kept until it is done (asyncio keeps only weak references)."""
+    def _follow(self, work: Awaitable[Any], kept: set[asyncio.Future[Any]] | None = None) -> asyncio.Future[Any]:
+        """Run ``work`` in a task kept (in ``kept``, by default the link's) until it is done:
+        asyncio itself keeps only weak references."""
+        kept = self._tasks if kept is None else kept
         task = asyncio.ensure_future(work)
-        self._under_way.add(task)
-        task.add_done_callback(self._under_way.discard)
+        kept.add(task)
+        task.add_done_callback(kept.discard)
         return task
 
 

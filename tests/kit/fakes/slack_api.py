@@ -147,6 +147,13 @@ class FakeSlackApi:
             await asyncio.sleep(0.01)
         return self.called(method)
 
+    async def settled(self, quiet: float = 0.3) -> None:
+        """Wait until nothing new was received for ``quiet`` seconds (the work after the acks is done)."""
+        seen = -1
+        while seen != len(self.calls):
+            seen = len(self.calls)
+            await asyncio.sleep(quiet)
+
     # --- serving -------------------------------------------------------------------------
 
     async def __aenter__(self) -> FakeSlackApi:

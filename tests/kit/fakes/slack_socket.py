@@ -101,8 +101,10 @@ class FakeSocketMode:
         self.sent: list[Envelope] = []
         self.acks: dict[str, Ack] = {}
         self.duplicate_acks: list[Ack] = []
+        self.acknowledged: list[str] = []
+        """Every envelope id a client acknowledged, in order (those sent with :meth:`send_raw` too)."""
         self.stray: list[str] = []
-        """Messages from clients that are not an acknowledgement of an envelope sent."""
+        """Messages from clients that are not an acknowledgement of an envelope sent with :meth:`send`."""
         self.lost: list[Envelope] = []
         self.refused_tickets = 0
         self._pending: list[Envelope] = []
@@ -159,16 +161,20 @@ class FakeSocketMode:
         return ready
 
     async def send(self, kind: str, payload: dict[str, Any], retry_attempt: int = 0,
-                   retry_reason: str = "") -> Envelope:
-        """Send an envelope on the next open connection (or on the next to open)."""
+                   retry_reason: str = "", to: Connection | None = None) -> Envelope:
+        """Send an envelope on the next open connection in turn, or on ``to`` (or on the next to open)."""
         envelope = Envelope(kind, payload, retry_attempt=retry_attempt, retry_reason=retry_reason)
         self.sent.append(envelope)
-        await self._deliver(envelope)
+        await self._deliver(envelope, to)
         return envelope
 
-    async def retry(self, envelope: Envelope, reason: str = "timeout") -> Envelope:
+    async def retry(self, envelope: Envelope, reason: str = "timeout", to: Connection | None = None) -> Envelope:
         """Send ``envelope`` again as Slack retries an event: a new id, the same payload."""
-        return await self.send(envelope.kind, envelope.payload, envelope.retry_attempt + 1, reason)
+        return await self.send(envelope.kind, envelope.payload, envelope.retry_attempt + 1, reason, to)
+
+    def connection_of(self, envelope: Envelope) -> Connection:
+        """The connection ``envelope`` was sent on."""
+        return next(connection for connection in self.connections if envelope in connection.received)
 
     async def send_raw(self, text: str, connection: Connection | None = None) -> None:
         """Send any text on a connection (the newest by default): malformed envelopes."""
@@ -233,12 +239,12 @@ class FakeSocketMode:
             self._later(self._after_close(connection))
         return socket
 
-    async def _deliver(self, envelope: Envelope) -> None:
+    async def _deliver(self, envelope: Envelope, to: Connection | None = None) -> None:
         ready = [connection for connection in self.open_connections if not connection.draining]
         if not ready:
             self._pending.append(envelope)
             return
-        connection = ready[next(self._turn) % len(ready)]
+        connection = to if to in ready else ready[next(self._turn) % len(ready)]
         connection.unacked[envelope.envelope_id] = envelope
         connection.received.append(envelope)
         envelope.sent_at = time.monotonic()
@@ -254,6 +260,8 @@ class FakeSocketMode:
             self.stray.append(text)
             return
         envelope_id = message.get("envelope_id") if isinstance(message, dict) else None
+        if isinstance(envelope_id, str):
+            self.acknowledged.append(envelope_id)
         if not isinstance(envelope_id, str) or not any(e.envelope_id == envelope_id for e in self.sent):
             self.stray.append(text)
             return
