@@ -108,6 +108,7 @@ class FakeSocketMode:
         self.lost: list[Envelope] = []
         self.refused_tickets = 0
         self._pending: list[Envelope] = []
+        self._by_id: dict[str, Envelope] = {}
         self._tickets: set[str] = set()
         self._turn = itertools.count()
         self._acked = asyncio.Condition()
@@ -165,6 +166,7 @@ class FakeSocketMode:
         """Send an envelope on the next open connection in turn, or on ``to`` (or on the next to open)."""
         envelope = Envelope(kind, payload, retry_attempt=retry_attempt, retry_reason=retry_reason)
         self.sent.append(envelope)
+        self._by_id[envelope.envelope_id] = envelope
         await self._deliver(envelope, to)
         return envelope
 
@@ -262,7 +264,7 @@ class FakeSocketMode:
         envelope_id = message.get("envelope_id") if isinstance(message, dict) else None
         if isinstance(envelope_id, str):
             self.acknowledged.append(envelope_id)
-        if not isinstance(envelope_id, str) or not any(e.envelope_id == envelope_id for e in self.sent):
+        if not isinstance(envelope_id, str) or envelope_id not in self._by_id:
             self.stray.append(text)
             return
         ack = Ack(envelope_id, message.get("payload"), connection.number)
