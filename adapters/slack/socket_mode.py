@@ -148,6 +148,8 @@ class Link(SocketModeClient):
         self._sleep = sleep
         self._jitter = jitter
         self._connecting: asyncio.Future[None] | None = None
+        self._pause_first = 0.0
+        """Seconds the next reconnection waits before its first try (Slack said too_many_websockets)."""
         self._tasks: set[asyncio.Future[Any]] = set()
         self._handling: set[asyncio.Future[Any]] = set()
         """The envelopes under way (each in a task of its own)."""
@@ -184,6 +186,9 @@ class Link(SocketModeClient):
 
     async def _reconnect(self) -> None:
         failures = 0
+        if self._pause_first:
+            pause, self._pause_first = self._pause_first, 0.0
+            await self._sleep(pause)
         while not self.closed:
             try:
                 await self._try()
@@ -300,9 +305,11 @@ class Link(SocketModeClient):
             log.warning("Slack disabled Socket Mode for this app (link_disabled): turn Socket Mode on again in the "
                         "app's settings; reconnecting meanwhile")
         elif reason == "too_many_websockets":
+            # Slack closes this connection: the next one waits, or replicas would take turns pushing each other out.
             log.warning("Slack refused another Socket Mode connection (too_many_websockets: at most 10 per app, "
-                        "one per replica); reconnecting after a pause")
-            await self._sleep(self.timing.most)
+                        "one per replica); the next try waits %.0f s", self.timing.most)
+            self._pause_first = self.timing.most
+            return
         else:
             log.info("Slack asked for a new Socket Mode connection (%s)", reason)
         await self.connect_to_new_endpoint(force=True)

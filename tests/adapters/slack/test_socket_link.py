@@ -126,6 +126,20 @@ async def test_a_token_revoked_while_running_is_an_error_line_every_few_minutes_
     assert link.state == CONNECTED
 
 
+async def test_too_many_connections_makes_the_next_one_wait(
+    link_parts: tuple[Link, Pauses], slack_api: FakeSlackApi, socket_mode: FakeSocketMode
+) -> None:
+    link, pauses = link_parts
+    await link.start()
+    await socket_mode.disconnect("too_many_websockets", close_after=0.05)  # Slack closes it right after
+    for _ in range(200):
+        if len(socket_mode.connections) == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert pauses.taken == [TIMING.most], "one long pause, then a new connection"
+    assert link.state == CONNECTED and len(slack_api.called("apps.connections.open")) == 2
+
+
 @pytest.mark.parametrize(("token", "scopes", "says"), [
     (APP_TOKEN, ("authorizations:read",), "lacks the connections:write scope"),
     (ACME_TOKEN, ("connections:write",), "not an app-level token"),
