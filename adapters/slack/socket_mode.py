@@ -222,7 +222,7 @@ class Link(SocketModeClient):
         self.opened += 1
         self._set(CONNECTED, None)
         # The receiver of the old connection reads on until it closes: nothing sent there is dropped.
-        self.message_receiver = self._follow(self.receive_messages())
+        self.message_receiver = self._follow(self._read(session))
         if old is not None and not old.closed:
             self._follow(old.close())
         log.info("connected to Slack over Socket Mode (connection %d)", self.opened)
@@ -245,10 +245,13 @@ class Link(SocketModeClient):
     # --- receiving ---------------------------------------------------------------------
 
     async def receive_messages(self) -> None:
+        """Read the connection in use (see :meth:`_read`)."""
+        assert self.current_session is not None
+        await self._read(self.current_session)
+
+    async def _read(self, session: aiohttp.ClientWebSocketResponse) -> None:
         """Read one connection until it closes, queueing its messages; when it was the connection
         in use, open another."""
-        session = self.current_session
-        assert session is not None
         try:
             while True:
                 message = await session.receive()
@@ -348,7 +351,7 @@ class Link(SocketModeClient):
             await asyncio.wait(list(self._handling), timeout=CLOSE_GRACE)
         self._set(CLOSED, None)
         await super().close()
-        for task in [*self._tasks, *self._handling]:
+        for task in [*self._tasks, *self._handling, *([self._connecting] if self._connecting else [])]:
             task.cancel()
 
     def _set(self, state: str, problem: str | None) -> None:
