@@ -189,11 +189,27 @@ async def serving(bot: MentorBot, api: FakeSlackApi, config: SlackConfig | None 
     config = config or SlackConfig(signing_secret=SIGNING_SECRET, api_url=api.url, bot_token="xoxb-acme")
     adapter = SlackAdapter(bot, config, bot.db.engine)
     runner, port = await serve_locally(build_app(bot.db, [adapter]))
+    url = f"http://127.0.0.1:{port}"
+    SERVED[url] = adapter
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
+        del SERVED[url]
         await runner.cleanup()
         await adapter.close()
+
+
+SERVED: dict[str, SlackAdapter] = {}
+"""The adapter behind each URL :func:`serving` yields, while it serves."""
+
+
+async def jobs_done(url: str) -> None:
+    """Wait until the adapter served at ``url`` has finished the jobs it acknowledged (a busy
+    machine may leave a pause between a job's calls longer than any fixed quiet time)."""
+    inbox = SERVED[url].inbox
+    drain = getattr(inbox, "drain", None)
+    if drain is not None:
+        await drain()
 
 
 def socket_config(api: FakeSlackApi, app_token: str = APP_TOKEN, bot_token: str = "xoxb-acme") -> SlackConfig:
