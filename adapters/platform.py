@@ -87,7 +87,8 @@ class Adapter(Protocol):
 @dataclass(frozen=True)
 class CliCommand(Generic[S]):
     """A ``mentorbot`` subcommand a platform adds: ``arguments`` adds its options to its parser,
-    ``run`` does it with the platform's settings and returns the exit status."""
+    ``run`` does it with the platform's settings and returns the exit status (its arguments
+    also carry ``public_url``, the shared ``PUBLIC_URL``)."""
 
     name: str
     help: str

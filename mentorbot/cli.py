@@ -83,17 +83,7 @@ def _positive(most: int) -> Callable[[str], int]:
 
 
 def _configure_logging(settings: Settings, chat: bool) -> None:
-    # In the terminal chat, log lines would interleave with the conversation: use a file.
-    filename = settings.log_file or ("mentorbot.log" if chat else None)
-    logging.basicConfig(
-        level=settings.log_level,
-        filename=filename,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    logs.install()
-    # aiosqlite logs every call at DEBUG: hundreds of KB at start-up, nothing an operator needs.
-    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))
+    logs.configure(settings, chat)
 
 
 def _default_name() -> str:
@@ -355,6 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     extra = _platform_command(configuration, command)
     if extra is not None:
         platform, platform_command = extra
+        args.public_url = settings.public_url
         return platform_command.run(configuration.of(platform), args)
     if command == "simulate":
         from mentorbot.simulate import simulate

@@ -21,6 +21,7 @@ from adapters import registry
 from adapters.platform import PlatformSettings, PlatformSpec
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
 S = TypeVar("S", bound=PlatformSettings)
 M = TypeVar("M", bound=BaseSettings)
 
@@ -33,6 +34,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///mentorbot.db"
     log_level: str = "INFO"
     log_file: str | None = None
+    log_format: str = "text"
     max_text_length: int = Field(default=2000, ge=100, le=40_000)
     public_url: str | None = None
 
@@ -70,6 +72,14 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
             raise ValueError("PUBLIC_URL must be the bot's public http(s) address, for example https://mentorbot.example.com")
         return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        chosen = value.strip().lower()
+        if chosen not in LOG_FORMATS:
+            raise ValueError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
+        return chosen
 
     @field_validator("log_level")
     @classmethod

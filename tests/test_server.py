@@ -45,3 +45,19 @@ async def test_healthz_answers_503_when_the_database_is_unreachable(unreachable_
     async with healthz(unreachable_db) as (status, body):
         assert status == 503
         assert body["status"] == "unavailable"
+
+
+async def test_the_privacy_notice_and_terms_the_teams_package_links_to_are_served(db: Database) -> None:
+    runner = web.AppRunner(build_app(db))
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        port = runner.addresses[0][1]
+        async with aiohttp.ClientSession() as client:
+            async with client.get(f"http://127.0.0.1:{port}/privacy") as response:
+                assert response.status == 200 and response.content_type == "text/html"
+                assert "forget-me" in await response.text() and "my-data" in await response.text()
+            async with client.get(f"http://127.0.0.1:{port}/terms") as response:
+                assert response.status == 200 and "Terms of use" in await response.text()
+    finally:
+        await runner.cleanup()
