@@ -20,14 +20,17 @@ RUN groupadd --system --gid 10001 mentorbot \
     && mkdir -p /data \
     && chown mentorbot:mentorbot /data
 
-# Install the project (no test extras). The source is only needed for the build.
+# The exact versions the tests passed with (requirements/runtime.lock, written by `make lock`),
+# then the project itself without resolving anything again. The source is only needed for the build.
+COPY requirements/runtime.lock /tmp/runtime.lock
+RUN pip install -r /tmp/runtime.lock && rm /tmp/runtime.lock
 COPY pyproject.toml README.md /tmp/src/
 COPY mentorbot /tmp/src/mentorbot
 COPY bot /tmp/src/bot
 COPY adapters /tmp/src/adapters
 COPY scheduler /tmp/src/scheduler
 COPY storage /tmp/src/storage
-RUN pip install /tmp/src && rm -rf /tmp/src
+RUN pip install --no-deps /tmp/src && rm -rf /tmp/src
 
 WORKDIR /app
 ENV DATABASE_URL=sqlite+aiosqlite:////data/mentorbot.db
