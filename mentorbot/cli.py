@@ -9,6 +9,7 @@ import logging
 import queue
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -235,14 +236,18 @@ async def _serving(configuration: Configuration, host: str, port: int) -> AsyncI
     from storage.db import Database
 
     settings = configuration.settings
-    db = Database(settings.database_url)  # this process's: health checks, invites, reports, Slack installations
     workers = _Workers(configuration)
+    metrics_dir = _share_metrics(workers.count)
+    from mentorbot.metrics_route import watch_database
+
+    db = Database(settings.database_url)  # this process's: health checks, invites, reports, Slack installations
+    watch_database(db)
     await workers.start()
     spool = Spool(settings.spool_file)
     inbox = Dispatcher(workers.run, spool)
     inbox.start()
     adapters = _adapters(configuration, Wiring(db.engine, inbox, public_url=settings.public_url))
-    runner = web.AppRunner(build_app(db, adapters))
+    runner = web.AppRunner(build_app(db, adapters, metrics_token=settings.metrics_bearer()))
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     log.info("serving on http://%s:%s (%s; %s)", host, port, _platforms_line(configuration), workers.described)
@@ -265,6 +270,20 @@ async def _serving(configuration: Configuration, host: str, port: int) -> AsyncI
         await db.close()
         for signum in SIGNALS:
             here.remove_signal_handler(signum)
+        if metrics_dir is not None:
+            metrics_dir.cleanup()
+
+
+def _share_metrics(workers: int) -> tempfile.TemporaryDirectory[str] | None:
+    """With worker processes, a folder where every process of this replica keeps its metrics
+    (see :mod:`bot.metrics`), removed at the end; None when the work stays in this process."""
+    if not workers:
+        return None
+    from bot import metrics
+
+    folder = tempfile.TemporaryDirectory(prefix="mentorbot-metrics-")
+    metrics.share_between_processes(folder.name)
+    return folder
 
 
 class _Workers:

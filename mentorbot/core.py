@@ -52,8 +52,11 @@ async def start_core(configuration: Configuration, cadence: CadenceJobs | None) 
     from scheduler.service import start_cadence
     from storage.db import Database
 
+    from mentorbot.metrics_route import watch_database
+
     settings = configuration.settings
     db = Database(settings.database_url)
+    watch_database(db)
     bot = MentorBot(db, limits=Limits(max_text=settings.max_text_length))
     wiring = TurnsWiring(bot, db.engine, settings.public_url)
     turns = {platform.name: platform.turns(configuration.of(platform), wiring) for platform in configuration.platforms

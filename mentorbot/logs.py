@@ -49,6 +49,8 @@ class Redact(logging.Filter):
         for key, value in list(vars(record).items()):
             if key not in ("msg", "message") and isinstance(value, str):
                 setattr(record, key, redact(value))
+            elif isinstance(value, dict):  # aiohttp's access log: the request's headers (a Referer)
+                setattr(record, key, {k: redact(v) if isinstance(v, str) else v for k, v in value.items()})
         return True
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -44,12 +44,19 @@ class Settings(BaseSettings):
     worker_processes: int = Field(default=1, ge=0, le=32)
     spool_file: str = "mentorbot-spool.db"
 
+    metrics_token: SecretStr | None = None
+
     def workers(self) -> int:
         """How many worker processes ``serve`` starts: ``WORKER_PROCESSES``, but one on SQLite
         (one writer); 0 runs the core in a thread of the serving process."""
         if self.worker_processes > 1 and make_url(self.database_url).get_backend_name() == "sqlite":
             return 1
         return self.worker_processes
+
+    def metrics_bearer(self) -> str | None:
+        """``METRICS_TOKEN``, the bearer token ``/metrics`` asks for (None: no ``/metrics``)."""
+        token = self.metrics_token.get_secret_value().strip() if self.metrics_token else ""
+        return token or None
 
     @field_validator("database_url")
     @classmethod

@@ -15,12 +15,14 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot import metrics
 from bot.clock import Clock
 from bot.delivery import Deliverer
 from scheduler.leader import Leadership
@@ -149,10 +151,21 @@ class CadenceScheduler:
         if task is not None:
             self._running.add(task)
         try:
-            if name in LEADER_ONLY and not await self.leadership.is_leader():
-                return
-            await getattr(self, f"run_{name}")()
+            if name in LEADER_ONLY:
+                leading = await self.leadership.is_leader()
+                metrics.LEADER.labels("cadence").set(1 if leading else 0)
+                if not leading:
+                    return
+            started = time.perf_counter()
+            try:
+                result = await getattr(self, f"run_{name}")()
+            finally:
+                metrics.JOB_SECONDS.labels(name).observe(time.perf_counter() - started)
+            if name == "tick":
+                for subject in ("pairs", "circles", "assignments"):
+                    metrics.DUE.labels(subject).set(getattr(result, "checked", {}).get(subject, 0))
         except Exception:  # noqa: BLE001 - a failed run is logged; the next run tries again
+            metrics.JOB_FAILURES.labels(name).inc()
             log.exception("cadence job %s failed", name)
         finally:
             if task is not None:
