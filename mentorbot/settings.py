@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     spool_file: str = "mentorbot-spool.db"
 
     metrics_token: SecretStr | None = None
+    alert_backlog: int = Field(default=500, ge=1, le=10_000_000)
+    alert_oldest_due_minutes: int = Field(default=30, ge=1, le=10_080)
+    alert_job_failures: int = Field(default=3, ge=1, le=100)
 
     def workers(self) -> int:
         """How many worker processes ``serve`` starts: ``WORKER_PROCESSES``, but one on SQLite

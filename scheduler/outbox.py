@@ -29,7 +29,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import metrics
+from bot import health, metrics
 from bot.clock import Clock
 from bot.delivery import Deliverer, DeliveryResult, GroupDeliverer
 from bot.messages import Address, Message
@@ -230,7 +230,7 @@ class Outbox:
                 return await self._together(repo, nudge, person, message)
             target = self._target(person, nudge.payload.get("channel"))
             if isinstance(target, str):
-                return self._undeliverable(nudge, target)
+                return await self._failed_for_good(session, nudge, target)
             return _Ready(message, (target,))
 
     def _target(self, person: Person, channel: Mapping[str, Any] | None = None) -> _Target | str:
@@ -266,14 +266,19 @@ class Outbox:
             else:
                 targets.append(target)
         if not targets and not reached:
-            return self._undeliverable(nudge, "; ".join(problems))
+            return await self._failed_for_good(repo.session, nudge, "; ".join(problems))
         group = None if reached or problems else _group_of(targets)
         return _Ready(message, tuple(targets), group, together=True)
 
-    def _undeliverable(self, nudge: Nudge, reason: str) -> str:
+    async def _failed_for_good(self, session: AsyncSession, nudge: Nudge, reason: str) -> str:
+        """Close a row that will never go out; the program admins hear of it (see :mod:`bot.health`)."""
         log.warning("outbox: nudge %s (%s) failed: %s", nudge.id, nudge.kind, reason)
         self._last_undeliverable = reason
-        return _close(nudge, NudgeStatus.FAILED, reason)
+        now = self.clock.now()
+        outcome = _close(nudge, NudgeStatus.FAILED, reason)
+        nudge.failed_at = now
+        await health.delivery_failed(session, nudge, reason, now)
+        return outcome
 
     async def _owned(self, session: AsyncSession, nudge_id: int) -> Nudge | None:
         """The row, if this sender still holds its claim (locked until commit on PostgreSQL)."""
@@ -328,7 +333,7 @@ class Outbox:
                 return None
             nudge.attempts += 1
             if nudge.attempts >= self.max_attempts:
-                return _close(nudge, NudgeStatus.FAILED, error)
+                return await self._failed_for_good(session, nudge, error)
             nudge.status = NudgeStatus.PENDING
             nudge.due_at = now + backoff(nudge.attempts)
             nudge.claimed_at = nudge.claimed_by = None

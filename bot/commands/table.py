@@ -68,6 +68,8 @@ CORE: tuple[CommandSpec, ...] = (
     CommandSpec(("audit",), "who did, or tried, what in the program", "/mentoring audit limit=50",
                 program_admin.show_audit, options=(PROGRAM_OPTION, Arg("limit", ArgKind.INT, low=1, high=200)),
                 admin=True, program_scoped=True),
+    CommandSpec(("status",), "the bot's health: last tick, messages waiting, failures, people it cannot reach",
+                "/mentoring status", watch.status, admin=True),
     CommandSpec(("flagged",), "pairs in trouble: open flags, with what to do", "/mentoring flagged",
                 watch.flagged, options=(PROGRAM_OPTION,), admin=True, program_scoped=True),
     CommandSpec(("pair", "rematch"), "end a pair and propose a new mentor (as `rematch`)",
