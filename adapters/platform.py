@@ -8,9 +8,9 @@ deliverers to the outbox and adds their commands. A new platform is one folder e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -97,6 +97,28 @@ class CliCommand(Generic[S]):
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One thing ``mentorbot doctor`` checked: whether it is right, what it found (never a
+    secret), and how to fix it when it is not. A ``warning`` is shown but does not fail."""
+
+    check: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    warning: bool = False
+
+
+@dataclass(frozen=True)
+class Checkup:
+    """What a platform's doctor checks use: an HTTP session whose requests time out, and the
+    database engine (Slack's installations are there)."""
+
+    http: Any
+    engine: AsyncEngine
+    timeout: float
+
+
+@dataclass(frozen=True)
 class PlatformSpec(Generic[S]):
     """One platform, as the composition root sees it.
 
@@ -105,7 +127,8 @@ class PlatformSpec(Generic[S]):
     whether it is configured and what is wrong; ``build`` makes its edge (None: nothing to
     serve over HTTP, like the terminal) and ``turns`` its side of the work after the
     acknowledgement (the jobs its edge hands over, and the delivery of what the bot starts);
-    ``commands`` are its extra ``mentorbot`` subcommands.
+    ``commands`` are its extra ``mentorbot`` subcommands; ``doctor`` checks its settings
+    against the real service.
     """
 
     name: str
@@ -114,6 +137,8 @@ class PlatformSpec(Generic[S]):
     build: Callable[[S, Wiring], Adapter] | None = None
     turns: Callable[[S, TurnsWiring], Turns] | None = None
     commands: tuple[CliCommand[S], ...] = ()
+    doctor: Callable[[S, Checkup], Awaitable[list[Finding]]] | None = None
+    """Checks its settings against the real service without changing anything (``mentorbot doctor``)."""
 
     @property
     def served(self) -> bool:

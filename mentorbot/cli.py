@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
     commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("doctor", help="check the configuration against the database, Slack, Teams and PUBLIC_URL "
+                        "(changes nothing; exit status 1 when something is wrong)")
     people = commands.add_parser("import", help="bring in people from an HR export (CSV): names, emails, roles, "
                                  "levels, departments, managers...")
     people.add_argument("file", help="the CSV file (UTF-8; commas or semicolons)")
@@ -372,6 +374,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
         asyncio.run(simulate(args.weeks, args.seed, print, verbose=args.verbose))
         return 0
+    if command == "doctor":
+        from mentorbot.doctor import run_doctor
+
+        logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+        return asyncio.run(run_doctor(configuration, print))
     incomplete = configuration.problems()
     if incomplete:
         lines = "\n".join(f"  {problem}" for problem in incomplete)
