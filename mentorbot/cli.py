@@ -13,6 +13,7 @@ import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -47,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
     commands.add_parser("migrate", help="bring the database schema up to date")
+    export = commands.add_parser("export", help="write one organization's data into a folder (a backup, or to move "
+                                 "it to another database with restore)")
+    export.add_argument("--tenant", required=True, help="the organization: its number, or its Slack or Teams id")
+    export.add_argument("--output", required=True, type=Path, help="a new or empty folder")
+    restore = commands.add_parser("restore", help="load a folder written by export into an empty database")
+    restore.add_argument("folder", type=Path, help="the folder export wrote")
     commands.add_parser("doctor", help="check the configuration against the database, Slack, Teams and PUBLIC_URL "
                         "(changes nothing; exit status 1 when something is wrong)")
     people = commands.add_parser("import", help="bring in people from an HR export (CSV): names, emails, roles, "
@@ -396,6 +403,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_chat(settings, args.name or _default_name()))
         elif command == "import":
             return asyncio.run(_import(settings, args.file, args.program, args.dry_run))
+        elif command in ("export", "restore"):
+            from mentorbot.portability import run_export, run_restore
+
+            def complain(line: str) -> None:
+                print(line, file=sys.stderr)
+
+            if command == "export":
+                return asyncio.run(run_export(settings.database_url, args.tenant, args.output, print, complain))
+            return asyncio.run(run_restore(settings.database_url, args.folder, print, complain))
         elif command == "serve":
             asyncio.run(_serve(configuration, args.host, args.port))
     except KeyboardInterrupt:
