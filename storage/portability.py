@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, MetaData, Table, func, or_, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.db import Database
@@ -136,10 +137,14 @@ async def _tables(connection: AsyncConnection, library_tables: Sequence[str]) ->
     """Our tables in dependency order, then the library tables that exist (reflected)."""
     ours = list(Base.metadata.sorted_tables)
     library = MetaData()
-    existing = set(await connection.run_sync(lambda sync: sync.dialect.get_table_names(sync)))
-    for name in library_tables:
-        if name in existing:
-            await connection.run_sync(lambda sync, name=name: Table(name, library, autoload_with=sync))
+
+    def reflect(sync: Connection) -> None:
+        existing = set(sync.dialect.get_table_names(sync))
+        for name in library_tables:
+            if name in existing:
+                Table(name, library, autoload_with=sync)
+
+    await connection.run_sync(reflect)
     return ours + [library.tables[name] for name in library_tables if name in library.tables]
 
 
