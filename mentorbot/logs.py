@@ -2,7 +2,7 @@
 
 * :class:`Redact` cuts secrets out of every record before any handler writes it: Slack tokens
   (slack_sdk logs the ``oauth.v2.access`` answer, bot token included, at DEBUG during an
-  install) and the secret part of report and calendar links (aiohttp's access log writes each
+  install) and the secret part of report, calendar and my-data links (aiohttp's access log writes each
   request's path, however many slashes it has).
 * :class:`OneLineForBadRequests` turns aiohttp's ERROR and traceback for a malformed HTTP
   request (a bad request line, a broken header) into one WARNING line, so that nobody can fill
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from mentorbot.settings import Settings
 
 SLACK_TOKEN = re.compile(r"\b(xox[a-z]|xapp|xoxe(?:\.xox[a-z])?)-[A-Za-z0-9-]+")
-SECRET_PATH = re.compile(r"(/+(?:report|calendar)/+)[^\s\"?#]*", re.IGNORECASE)
+SECRET_PATH = re.compile(r"(/+(?:report|calendar|my-data)/+)[^\s\"?#]*", re.IGNORECASE)
 HIDDEN = "…"
 
 

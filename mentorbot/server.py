@@ -14,6 +14,7 @@ from aiohttp import web
 from bot import logcontext, metrics
 from mentorbot import logs
 from mentorbot.metrics_route import add_metrics_route
+from mentorbot.my_data_routes import add_my_data_routes
 from mentorbot.notices import add_notice_routes
 from mentorbot.report_routes import add_report_routes
 from storage.db import Database
@@ -133,8 +134,9 @@ async def observed(request: web.Request, handler: Callable[[web.Request], Awaita
 
 def build_app(db: Database, adapters: Sequence[Routed] = (), metrics_token: str | None = None) -> web.Application:
     """The aiohttp application with every route mentorbot serves: ``/healthz``, ``/readyz``,
-    ``/metrics`` (only with ``metrics_token``), calendar invites, the report page behind its
-    signed links, the privacy notice and terms, and each platform's endpoints."""
+    ``/metrics`` (only with ``metrics_token``), calendar invites, the report page and the
+    my-data file behind their signed links, the privacy notice and terms, and each platform's
+    endpoints."""
     logs.install()  # no secrets in the log, one line per malformed request (once, however many apps)
     app = web.Application(client_max_size=1024 * 1024, middlewares=[observed])
     app[DATABASE] = db
@@ -144,6 +146,7 @@ def build_app(db: Database, adapters: Sequence[Routed] = (), metrics_token: str 
     add_metrics_route(app, db, metrics_token)
     app.router.add_get("/calendar/{token}.ics", calendar_invite)
     add_report_routes(app, db)
+    add_my_data_routes(app, db)
     add_notice_routes(app)
     for adapter in adapters:
         adapter.add_routes(app)

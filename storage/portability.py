@@ -165,7 +165,7 @@ async def _write(connection: AsyncConnection, table: Table, query: Any, path: Pa
     with path.open("w", encoding="utf-8") as out:
         result = await connection.stream(query)
         async for row in result:
-            out.write(json.dumps({key: _plain(value) for key, value in row._mapping.items()}, ensure_ascii=False))
+            out.write(json.dumps({key: plain(value) for key, value in row._mapping.items()}, ensure_ascii=False))
             out.write("\n")
             count += 1
     return count
@@ -214,7 +214,7 @@ async def _reset_sequences(connection: AsyncConnection, tables: Sequence[Table])
                                               f"FROM {table.name}), 0) + 1, false)"))
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A column value as JSON: times as ISO 8601 text (UTC for timestamps)."""
     if isinstance(value, datetime):
         return (value.astimezone(UTC) if value.tzinfo else value).isoformat()

@@ -44,6 +44,8 @@ CORE: tuple[CommandSpec, ...] = (
                 participation.never_mind, hidden=True),
     CommandSpec(("forget-me",), "erase your personal data", "/mentoring forget-me", participation.forget_me,
                 flags=("confirm",)),
+    CommandSpec(("my-data",), "everything the bot holds about you, as a file", "/mentoring my-data",
+                participation.my_data),
     CommandSpec(("program", "create"), "start a program; you become its admin",
                 '/mentoring program create "Digital Leaders 2027" cadence=monthly capacity=3 formats=one-to-one,group',
                 program_admin.create_program, positionals=(Arg("name", required=True, max_length=LABEL_LIMIT),),
