@@ -1,5 +1,6 @@
-# mentorbot: `mentorbot serve` on port 3000 (migrates the database, then serves /healthz and,
-# with the SLACK_* settings passed in, Slack on /slack/events).
+# mentorbot: `mentorbot serve` on port 3000 (migrates the database, then serves /healthz, /readyz
+# and, with the SLACK_* settings passed in, Slack on /slack/events). With PostgreSQL, the
+# ready-made deploy/compose.yaml and deploy/kubernetes/ use this image.
 #
 #   docker build -t mentorbot .
 #   docker run --rm -p 3000:3000 -v mentorbot-data:/data mentorbot
@@ -10,6 +11,7 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    MPLCONFIGDIR=/tmp/matplotlib \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 

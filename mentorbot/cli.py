@@ -24,6 +24,7 @@ from adapters import registry
 from adapters.platform import Adapter, CliCommand, PlatformSpec, Wiring
 from mentorbot import logs
 from mentorbot.settings import BadConfiguration, Configuration, Settings, load_configuration
+from mentorbot.single_server import AlreadyServed
 from mentorbot.workers import WorkerFailed
 
 if TYPE_CHECKING:
@@ -244,7 +245,10 @@ async def _serving(configuration: Configuration, host: str, port: int) -> AsyncI
     from mentorbot.spool import Spool
     from storage.db import Database
 
+    from mentorbot.single_server import hold_sqlite
+
     settings = configuration.settings
+    sqlite_lock = hold_sqlite(settings.database_url)
     workers = _Workers(configuration)
     metrics_dir = _share_metrics(workers.count)
     from mentorbot.metrics_route import watch_database
@@ -281,6 +285,8 @@ async def _serving(configuration: Configuration, host: str, port: int) -> AsyncI
             here.remove_signal_handler(signum)
         if metrics_dir is not None:
             metrics_dir.cleanup()
+        if sqlite_lock is not None:
+            sqlite_lock.close()
 
 
 def _share_metrics(workers: int) -> tempfile.TemporaryDirectory[str] | None:
@@ -416,7 +422,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_serve(configuration, args.host, args.port))
     except KeyboardInterrupt:
         return 130
-    except WorkerFailed as failed:
+    except (WorkerFailed, AlreadyServed) as failed:
         print(f"mentorbot: {failed}", file=sys.stderr)
         return 1
     except (OSError, SQLAlchemyError) as problem:
