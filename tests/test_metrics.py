@@ -7,6 +7,8 @@ request without ``Authorization: Bearer <METRICS_TOKEN>`` gets 401.
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,8 +17,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
+from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot import metrics
 from mentorbot.server import build_app
 from storage.db import Database
 from tests.kit.databases import empty_postgres
@@ -106,3 +110,17 @@ async def test_counts_are_the_sum_of_every_worker_process(tmp_path: Path, postgr
     assert found[("mentorbot_turn_seconds_count", (("platform", "slack"),))] == 20
     assert found[("mentorbot_ack_seconds_count", (("route", "/slack/events"),))] >= 20
     assert "Traceback" not in server.log
+
+
+def test_the_grafana_dashboard_charts_only_metrics_mentorbot_exports() -> None:
+    dashboard = json.loads((Path(__file__).parents[1] / "deploy" / "grafana-dashboard.json").read_text())
+    exported = {metric._name for metric in vars(metrics).values() if isinstance(metric, MetricWrapperBase)}
+    exported |= {"mentorbot_outbox_rows", "mentorbot_outbox_oldest_due_seconds"}
+    charted = {name for panel in dashboard["panels"] for target in panel["targets"]
+               for name in re.findall(r"mentorbot_[a-z_]+", target["expr"])}
+    suffixes = ("_total", "_bucket", "_count", "_sum")
+    unknown = {name for name in charted
+               if name not in exported and not any(name.removesuffix(s) in exported for s in suffixes)}
+    assert charted and unknown == set()
+    assert exported - {name.removesuffix(s) for name in charted for s in ("", *suffixes)} == set(), \
+        "every metric has a panel"
