@@ -2,8 +2,9 @@
 
 ``GET /report/{token}`` (HTML), ``/report/{token}/charts/{name}.png`` and
 ``/report/{token}/export/{name}.csv``. Every request checks its token against the database
-(signature, expiry, and that the person who asked still runs the program) and computes the
-figures afresh, inside one transaction; a bad link gets a 403 page that says what to do.
+(signature, expiry, and that the person who asked still runs the program) inside one
+transaction; the page computes the figures and its charts reuse them (:class:`Views`), so that a
+view computes them once. A bad link gets a 403 page that says what to do.
 The token is the secret: responses are never cached or sent on as a referrer, and log lines
 carry at most its first characters (aiohttp's access log included).
 """
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Container
 from datetime import datetime
 from typing import TypeVar
@@ -34,6 +37,8 @@ REPORT_CLOCK: web.AppKey[Clock] = web.AppKey("report_clock")
 """The clock that decides whether a link has expired: the system clock unless a test sets another."""
 
 MAX_TOKEN = 512
+VIEW_SECONDS = 120.0
+MOST_VIEWS = 32
 HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
@@ -49,13 +54,60 @@ T = TypeVar("T")
 Use = Callable[[Repository, Program, datetime], Awaitable[T]]
 
 
+class Views:
+    """The figures of each report view, computed once: the page computes them, its charts (the
+    browser asks for them right after) reuse them for :data:`VIEW_SECONDS`. Keyed by the link,
+    whose grant every request still checks; a few views at most are kept."""
+
+    def __init__(self, seconds: float = VIEW_SECONDS, most: int = MOST_VIEWS) -> None:
+        self.seconds, self.most = seconds, most
+        self._views: OrderedDict[str, tuple[float, asyncio.Future[ProgramReport]]] = OrderedDict()
+        self.computed = 0
+        """How many times figures were computed (the report bench prints it)."""
+
+    async def figures(self, token: str, compute: Callable[[], Awaitable[ProgramReport]],
+                      fresh: bool = False) -> ProgramReport:
+        """The view's figures: kept ones (unless ``fresh``), or ``compute``'s, kept for the charts."""
+        now = time.monotonic()
+        kept = self._views.get(token)
+        if kept is not None and not fresh and kept[0] > now and not kept[1].cancelled() \
+                and not (kept[1].done() and kept[1].exception() is not None):
+            return await asyncio.shield(kept[1])
+        future: asyncio.Future[ProgramReport] = asyncio.get_running_loop().create_future()
+        self._views[token] = (now + self.seconds, future)
+        self._views.move_to_end(token)
+        while len(self._views) > self.most:
+            self._views.popitem(last=False)
+        try:
+            report = await compute()
+        except Exception as problem:
+            future.set_exception(problem)
+            future.exception()  # retrieved: a failed view is computed again by the next request
+            raise
+        except BaseException:
+            future.cancel()
+            raise
+        self.computed += 1
+        future.set_result(report)
+        return report
+
+
+VIEWS: web.AppKey[Views] = web.AppKey("report_views", Views)
+
+
 def add_report_routes(app: web.Application, db: Database) -> None:
     """Serve the report page, its charts and its CSV files from ``db`` on ``app``."""
     app.setdefault(REPORT_CLOCK, SystemClock())
+    app.setdefault(VIEWS, Views())
 
     async def page(request: web.Request) -> web.Response:
-        report = await _granted(request, db, program_report)
-        html = report_page(report, links.path(_token(request)))
+        token = _token(request)
+
+        async def figures(repo: Repository, program: Program, now: datetime) -> ProgramReport:
+            return await request.app[VIEWS].figures(token, lambda: program_report(repo, program, now), fresh=True)
+
+        report = await _granted(request, db, figures)
+        html = report_page(report, links.path(token))
         return web.Response(text=html, content_type="text/html", charset="utf-8", headers=HEADERS)
 
     async def chart(request: web.Request) -> web.Response:
@@ -63,7 +115,7 @@ def add_report_routes(app: web.Application, db: Database) -> None:
 
         async def figures(repo: Repository, program: Program, now: datetime) -> ProgramReport:
             _known(name, CHART_NAMES)
-            return await program_report(repo, program, now)
+            return await request.app[VIEWS].figures(_token(request), lambda: program_report(repo, program, now))
 
         report = await _granted(request, db, figures)
         # Drawing takes a few hundred milliseconds of CPU: off the event loop (and out of the transaction).
