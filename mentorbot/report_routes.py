@@ -24,7 +24,7 @@ from aiohttp import web
 from bot.clock import Clock, SystemClock
 from bot.reports import links
 from bot.reports.charts import CHART_NAMES, chart_png
-from bot.reports.export import FILE_NAMES, csv_files
+from bot.reports.export import FILE_NAMES, csv_file
 from bot.reports.figures import ProgramReport, program_report
 from bot.reports.page import refusal_page, report_page
 from storage.db import Database
@@ -104,7 +104,7 @@ def add_report_routes(app: web.Application, db: Database) -> None:
         token = _token(request)
 
         async def figures(repo: Repository, program: Program, now: datetime) -> ProgramReport:
-            return await request.app[VIEWS].figures(token, lambda: program_report(repo, program, now), fresh=True)
+            return await request.app[VIEWS].figures(token, lambda: program_report(repo, program, now, db), fresh=True)
 
         report = await _granted(request, db, figures)
         html = report_page(report, links.path(token))
@@ -115,7 +115,7 @@ def add_report_routes(app: web.Application, db: Database) -> None:
 
         async def figures(repo: Repository, program: Program, now: datetime) -> ProgramReport:
             _known(name, CHART_NAMES)
-            return await request.app[VIEWS].figures(_token(request), lambda: program_report(repo, program, now))
+            return await request.app[VIEWS].figures(_token(request), lambda: program_report(repo, program, now, db))
 
         report = await _granted(request, db, figures)
         # Drawing takes a few hundred milliseconds of CPU: off the event loop (and out of the transaction).
@@ -127,9 +127,7 @@ def add_report_routes(app: web.Application, db: Database) -> None:
 
         async def write(repo: Repository, program: Program, now: datetime) -> bytes:
             _known(name, FILE_NAMES)
-            files = await csv_files(repo, program)
-            _known(name, files)
-            return files[name]
+            return await csv_file(repo, program, name)
 
         data = await _granted(request, db, write)
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Integer, and_, case, cast, false, func, or_, select, true
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -70,7 +71,8 @@ def _by_mentor(person: Any) -> ColumnElement[Any]:
 def _json_number(repo: Repository, column: Any, key: str) -> ColumnElement[Any]:
     """``column[key]`` as a float where it is a JSON number, else NULL (text is never read)."""
     if _dialect(repo) == "postgresql":
-        is_number = func.json_typeof(column[key]) == "number"
+        typeof = func.jsonb_typeof if isinstance(column.type, JSONB) else func.json_typeof
+        is_number = typeof(column[key]) == "number"
     else:
         is_number = func.json_type(column, f'$."{key}"').in_(("integer", "real"))
     return case((is_number, column[key].as_float()))
@@ -133,17 +135,6 @@ async def attendees(repo: Repository, program_id: int) -> Sequence[Any]:
 # --- sessions -------------------------------------------------------------------------------
 
 
-async def session_counts(repo: Repository, program_id: int) -> Sequence[Any]:
-    """Sessions that took place, by pair, circle or assignment and status:
-    ``pair_id, circle_id, assignment_id, status, sessions``."""
-    s = MentoringSession
-    rows = await repo.session.execute(
-        select(s.pair_id, s.circle_id, s.assignment_id, s.status, func.count().label("sessions"))
-        .where(*_program_sessions(repo, program_id), s.status.in_(TAKEN_PLACE))
-        .group_by(s.pair_id, s.circle_id, s.assignment_id, s.status))
-    return rows.all()
-
-
 async def sessions_by_mode(repo: Repository, program_id: int) -> Sequence[Any]:
     """Sessions that took place, by venue, unit and status: ``mode, pair_id, circle_id,
     assignment_id, status, sessions``."""
@@ -175,28 +166,18 @@ async def sessions_by_period(repo: Repository, program_id: int, bounds: Sequence
 # --- ratings --------------------------------------------------------------------------------
 
 
-async def checkin_usefulness(repo: Repository, program_id: int) -> Sequence[Any]:
-    """Check-in usefulness by pair, circle or assignment: ``pair_id, circle_id, assignment_id,
-    total, ratings``."""
+async def checkins_by_person(repo: Repository, program_id: int) -> Sequence[Any]:
+    """Check-in usefulness by pair, circle or assignment and person, in one pass over the
+    check-ins: ``pair_id, circle_id, assignment_id, person_id, by_mentor, total, ratings``
+    (``by_mentor`` NULL outside a pair)."""
     s = MentoringSession
+    by_mentor = _by_mentor(CheckIn.person_id)
     rows = await repo.session.execute(
-        select(s.pair_id, s.circle_id, s.assignment_id,
+        select(s.pair_id, s.circle_id, s.assignment_id, CheckIn.person_id, by_mentor,
                _total(CheckIn.usefulness).label("total"), func.count(CheckIn.usefulness).label("ratings"))
-        .join(s, s.id == CheckIn.session_id)
+        .join(s, s.id == CheckIn.session_id).outerjoin(Pair, Pair.id == s.pair_id)
         .where(CheckIn.tenant_id == repo.tenant_id, CheckIn.usefulness.is_not(None), *_program_sessions(repo, program_id))
-        .group_by(s.pair_id, s.circle_id, s.assignment_id))
-    return rows.all()
-
-
-async def checkin_sides(repo: Repository, program_id: int) -> Sequence[Any]:
-    """Usefulness of pair sessions' check-ins by side: ``by_mentor, total, ratings, people``."""
-    s, by_mentor = MentoringSession, _by_mentor(CheckIn.person_id)
-    rows = await repo.session.execute(
-        select(by_mentor, _total(CheckIn.usefulness).label("total"), func.count().label("ratings"),
-               func.count(CheckIn.person_id.distinct()).label("people"))
-        .join(s, s.id == CheckIn.session_id).join(Pair, Pair.id == s.pair_id)
-        .where(CheckIn.tenant_id == repo.tenant_id, CheckIn.usefulness.is_not(None), *_program_sessions(repo, program_id))
-        .group_by(by_mentor))
+        .group_by(s.pair_id, s.circle_id, s.assignment_id, CheckIn.person_id, by_mentor))
     return rows.all()
 
 
@@ -247,19 +228,27 @@ async def skill_changes(repo: Repository, program_id: int) -> Sequence[Any]:
 async def feedback_scores(repo: Repository, program_id: int, keys: Iterable[str]) -> Sequence[Any]:
     """Feedback by side and kind: ``by_mentor, kind, answers`` (rows with a score: a row is
     made empty when a form opens), then for each of ``keys`` ``KEY_total``, ``KEY_count`` and
-    ``KEY_people`` (who gave it) where it is a number."""
-    by_mentor = _by_mentor(Feedback.person_id)
-    numbers = {key: _json_number(repo, Feedback.answers, key) for key in keys}
-    scored = or_(*(number.is_not(None) for number in numbers.values()))
-    columns: list[Any] = [by_mentor, Feedback.kind, func.count(case((scored, 1))).label("answers")]
-    for key, number in numbers.items():
+    ``KEY_people`` (who gave it) where it is a number.
+
+    Each row's answers are read once (on PostgreSQL, turned into ``jsonb`` in a materialized
+    step: reading a key of ``json`` parses the whole text again, seven keys times three uses)."""
+    keys = list(keys)
+    answers: Any = Feedback.answers
+    if _dialect(repo) == "postgresql":
+        answers = cast(Feedback.answers, JSONB)
+    numbers = [_json_number(repo, answers, key).label(key) for key in keys]
+    rows_of = (select(_by_mentor(Feedback.person_id), Feedback.kind, Feedback.person_id, *numbers)
+               .join(Pair, Pair.id == Feedback.pair_id)
+               .where(Feedback.tenant_id == repo.tenant_id, Feedback.program_id == program_id,
+                      Feedback.pair_id.in_(_started_pairs(repo, program_id)))
+               .cte("scored").prefix_with("MATERIALIZED", dialect="postgresql"))
+    scored = or_(*(rows_of.c[key].is_not(None) for key in keys))
+    columns: list[Any] = [rows_of.c.by_mentor, rows_of.c.kind, func.count(case((scored, 1))).label("answers")]
+    for key in keys:
+        number = rows_of.c[key]
         columns += [_total(number).label(f"{key}_total"), func.count(number).label(f"{key}_count"),
-                    func.count(case((number.is_not(None), Feedback.person_id)).distinct()).label(f"{key}_people")]
-    rows = await repo.session.execute(
-        select(*columns).join(Pair, Pair.id == Feedback.pair_id)
-        .where(Feedback.tenant_id == repo.tenant_id, Feedback.program_id == program_id,
-               Feedback.pair_id.in_(_started_pairs(repo, program_id)))
-        .group_by(by_mentor, Feedback.kind))
+                    func.count(case((number.is_not(None), rows_of.c.person_id)).distinct()).label(f"{key}_people")]
+    rows = await repo.session.execute(select(*columns).group_by(rows_of.c.by_mentor, rows_of.c.kind))
     return rows.all()
 
 

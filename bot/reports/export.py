@@ -37,12 +37,20 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 async def csv_files(repo: Repository, program: Program) -> dict[str, bytes]:
     """The program's four CSV files (UTF-8, a header row each), by file name."""
-    return {
-        PAIRS: _csv(PAIR_COLUMNS, await _pairs(repo, program)),
-        SESSIONS: _csv(SESSION_COLUMNS, await _sessions(repo, program)),
-        GOALS: _csv(GOAL_COLUMNS, await _goals(repo, program)),
-        FEEDBACK: _feedback_csv(await _scores(repo, program)),
-    }
+    return {name: await csv_file(repo, program, name) for name in FILE_NAMES}
+
+
+async def csv_file(repo: Repository, program: Program, name: str) -> bytes:
+    """One of the program's CSV files (KeyError for a name not in :data:`FILE_NAMES`)."""
+    if name == PAIRS:
+        return _csv(PAIR_COLUMNS, await _pairs(repo, program))
+    if name == SESSIONS:
+        return _csv(SESSION_COLUMNS, await _sessions(repo, program))
+    if name == GOALS:
+        return _csv(GOAL_COLUMNS, await _goals(repo, program))
+    if name == FEEDBACK:
+        return _feedback_csv(await _scores(repo, program))
+    raise KeyError(name)
 
 
 def cell(value: Any) -> Any:
@@ -58,17 +66,20 @@ def cell(value: Any) -> Any:
 
 
 def _csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """The file: ``rows`` as they are (the builders below pass every value that needs it
+    through :func:`cell`: names and times; the rest are numbers and the bot's own words, and
+    None is written blank)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns)
-    writer.writerows([cell(value) for value in row] for row in rows)
+    writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
 
 
 async def _pairs(repo: Repository, program: Program) -> list[tuple[Any, ...]]:
-    return [(r.id, r.mentor, r.mentee, r.status, r.cadence or program.cadence,
-             None if r.fit_score is None else round(r.fit_score, 3), r.started_at, r.ended_at, r.held, r.canceled,
-             r.no_show) for r in await queries.export_pairs(repo, program.id)]
+    return [(r.id, cell(r.mentor), cell(r.mentee), r.status, r.cadence or program.cadence,
+             None if r.fit_score is None else round(r.fit_score, 3), cell(r.started_at), cell(r.ended_at), r.held,
+             r.canceled, r.no_show) for r in await queries.export_pairs(repo, program.id)]
 
 
 def _format(row: Any) -> str:
@@ -78,8 +89,8 @@ def _format(row: Any) -> str:
 
 
 async def _sessions(repo: Repository, program: Program) -> list[tuple[Any, ...]]:
-    return [(r.id, r.pair_id, r.circle_id, r.assignment_id, _format(r), r.starts_at, r.duration_minutes, r.mode,
-             r.status) for r in await queries.export_sessions(repo, program.id)]
+    return [(r.id, r.pair_id, r.circle_id, r.assignment_id, _format(r), cell(r.starts_at), r.duration_minutes,
+             r.mode, r.status) for r in await queries.export_sessions(repo, program.id)]
 
 
 async def _goals(repo: Repository, program: Program) -> list[tuple[Any, ...]]:
@@ -99,16 +110,25 @@ def _numbers(answers: Any) -> dict[str, int | float]:
             if isinstance(value, int | float) and not isinstance(value, bool)}
 
 
-async def _scores(repo: Repository, program: Program) -> list[tuple[tuple[Any, ...], dict[str, int | float]]]:
-    """``((pair_id, role, kind, period), scores)`` of every answer with a score, check-ins after."""
-    rows = [((r.pair_id, _role(r.by_mentor), r.kind, r.period), numbers)
-            for r in await queries.export_feedback(repo, program.id) if (numbers := _numbers(r.answers))]
-    rows += [((r.pair_id, _role(r.by_mentor), CHECKIN, str(r.session_id)), {"usefulness": r.usefulness})
-             for r in await queries.export_checkins(repo, program.id)]
-    return rows
+Scored = tuple[list[tuple[tuple[Any, ...], dict[str, int | float]]], Sequence[Any]]
 
 
-def _feedback_csv(rows: list[tuple[tuple[Any, ...], dict[str, int | float]]]) -> bytes:
-    found = {key for _, scores in rows for key in scores}
+async def _scores(repo: Repository, program: Program) -> Scored:
+    """``((pair_id, role, kind, period), scores)`` of every answer with a score, and the check-ins'
+    usefulness rows (which come after them in the file)."""
+    answers = [((r.pair_id, _role(r.by_mentor), r.kind, r.period), numbers)
+               for r in await queries.export_feedback(repo, program.id) if (numbers := _numbers(r.answers))]
+    return answers, await queries.export_checkins(repo, program.id)
+
+
+def _feedback_csv(scored: Scored) -> bytes:
+    answers, checkins = scored
+    found = {key for _, scores in answers for key in scores} | ({"usefulness"} if checkins else set())
     keys = [key for key in SCORE_ORDER if key in found] + sorted(found - set(SCORE_ORDER))
-    return _csv((*FEEDBACK_COLUMNS, *keys), ((*first, *(scores.get(key) for key in keys)) for first, scores in rows))
+    rows: list[tuple[Any, ...]] = [(*first, *(scores.get(key) for key in keys)) for first, scores in answers]
+    # A check-in row has one score, usefulness: blanks before it, then its value.
+    blanks = (None,) * keys.index("usefulness") if checkins else ()
+    after = (None,) * (len(keys) - len(blanks) - 1)
+    rows += [(r.pair_id, _role(r.by_mentor), CHECKIN, str(r.session_id), *blanks, r.usefulness, *after)
+             for r in checkins]
+    return _csv((*FEEDBACK_COLUMNS, *keys), rows)
