@@ -15,6 +15,8 @@ import asyncio
 import os
 import re
 import shlex
+import shutil
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -225,3 +227,14 @@ def test_a_misspelt_field_in_a_manifest_is_refused_by_the_schemas() -> None:
     broken = {**deployment, "spec": {**deployment["spec"], "replica": 3}}
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(broken, KUBERNETES_VERSION, strict=True)
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_the_kustomization_builds_with_kubectl_and_every_resource_validates() -> None:
+    built = subprocess.run(["kubectl", "kustomize", str(KUBERNETES)], capture_output=True, text=True, timeout=60)
+    assert built.returncode == 0, built.stderr
+    resources = [document for document in yaml.safe_load_all(built.stdout) if document]
+    assert sorted(r["kind"] for r in resources) == sorted(m["kind"] for m in _manifests())
+    for resource in resources:
+        assert resource["metadata"]["labels"]["app.kubernetes.io/name"] == "mentorbot"
+        kubernetes_validate.validate(resource, KUBERNETES_VERSION, strict=True)
