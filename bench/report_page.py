@@ -1,7 +1,7 @@
 """The report page with its three charts, and the CSV files, for a program of 10,000 pairs and a
 year of weekly sessions on PostgreSQL.
 
-    .venv/bin/python bench/report_page.py [--pairs 10000] [--rounds 3] [--keep]
+    .venv/bin/python bench/report_page.py [--pairs 10000] [--rounds 3] [--keep] [--reuse URL]
                                           [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
 
 A scratch database gets one tenant and one weekly program with an admin, the pairs (each
@@ -227,15 +227,18 @@ async def _get(client: aiohttp.ClientSession, url: str) -> bytes:
 
 
 async def run(args: argparse.Namespace) -> None:
-    async with scratch_postgres(args.postgres, keep=args.keep) as url:
-        db = Database(url)
-        await upgrade(db)
-        await db.close()
-        started = time.perf_counter()
-        counts = await populate(url, args.pairs)
-        print(f"{args.pairs:,} pairs, a year of weekly sessions, filled in {time.perf_counter() - started:.0f} s: "
-              + ", ".join(f"{table} {count:,}" for table, count in counts.items() if count > 1))
-        timings = await measure(url, args.rounds)
+    if args.reuse:  # a database an earlier run kept (--keep): measured again, as it is
+        timings = await measure(args.reuse, args.rounds)
+    else:
+        async with scratch_postgres(args.postgres, keep=args.keep) as url:
+            db = Database(url)
+            await upgrade(db)
+            await db.close()
+            started = time.perf_counter()
+            counts = await populate(url, args.pairs)
+            print(f"{args.pairs:,} pairs, a year of weekly sessions, filled in {time.perf_counter() - started:.0f} s: "
+                  + ", ".join(f"{table} {count:,}" for table, count in counts.items() if count > 1))
+            timings = await measure(url, args.rounds)
     print(f"{'request':<18}{'best s':>9}{'median s':>10}")
     for name, values in timings.items():
         if name == "figures computed":
@@ -254,6 +257,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--reuse", metavar="URL", help="measure a database kept by an earlier run (--keep)")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     asyncio.run(run(parser.parse_args()))
 

@@ -24,7 +24,7 @@ from aiohttp import web
 from bot.clock import Clock, SystemClock
 from bot.reports import links
 from bot.reports.charts import CHART_NAMES, chart_png
-from bot.reports.export import FILE_NAMES, csv_file
+from bot.reports.export import FILE_NAMES, csv_chunks
 from bot.reports.figures import ProgramReport, program_report
 from bot.reports.page import refusal_page, report_page
 from storage.db import Database
@@ -122,16 +122,23 @@ def add_report_routes(app: web.Application, db: Database) -> None:
         png = await asyncio.to_thread(chart_png, report, name)
         return web.Response(body=png, content_type="image/png", headers=HEADERS)
 
-    async def export(request: web.Request) -> web.Response:
+    async def export(request: web.Request) -> web.StreamResponse:
         name = f"{request.match_info['name']}.csv"
-
-        async def write(repo: Repository, program: Program, now: datetime) -> bytes:
-            _known(name, FILE_NAMES)
-            return await csv_file(repo, program, name)
-
-        data = await _granted(request, db, write)
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
-        return web.Response(body=data, content_type="text/csv", charset="utf-8", headers={**HEADERS, **disposition})
+        response = web.StreamResponse(headers={**HEADERS, **disposition})
+        response.content_type, response.charset = "text/csv", "utf-8"
+
+        async def write(repo: Repository, program: Program, now: datetime) -> None:
+            _known(name, FILE_NAMES)
+            # Sent as it is read: a year of a large program is tens of megabytes, never held whole.
+            async for chunk in csv_chunks(repo, program, name):
+                if not response.prepared:
+                    await response.prepare(request)
+                await response.write(chunk)
+
+        await _granted(request, db, write)
+        await response.write_eof()
+        return response
 
     app.router.add_get("/report/{token}", page)
     app.router.add_get("/report/{token}/charts/{name}.png", chart)

@@ -9,12 +9,11 @@ out of the JSON answers in SQL, key by key, and only where the value is a JSON n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Integer, and_, case, cast, false, func, or_, select, true
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -71,8 +70,7 @@ def _by_mentor(person: Any) -> ColumnElement[Any]:
 def _json_number(repo: Repository, column: Any, key: str) -> ColumnElement[Any]:
     """``column[key]`` as a float where it is a JSON number, else NULL (text is never read)."""
     if _dialect(repo) == "postgresql":
-        typeof = func.jsonb_typeof if isinstance(column.type, JSONB) else func.json_typeof
-        is_number = typeof(column[key]) == "number"
+        is_number = func.json_typeof(column[key]) == "number"
     else:
         is_number = func.json_type(column, f'$."{key}"').in_(("integer", "real"))
     return case((is_number, column[key].as_float()))
@@ -169,15 +167,20 @@ async def sessions_by_period(repo: Repository, program_id: int, bounds: Sequence
 async def checkins_by_person(repo: Repository, program_id: int) -> Sequence[Any]:
     """Check-in usefulness by pair, circle or assignment and person, in one pass over the
     check-ins: ``pair_id, circle_id, assignment_id, person_id, by_mentor, total, ratings``
-    (``by_mentor`` NULL outside a pair)."""
+    (``by_mentor`` NULL outside a pair; worked out after the grouping, on one row per person
+    and unit rather than on every check-in)."""
     s = MentoringSession
-    by_mentor = _by_mentor(CheckIn.person_id)
+    grouped = (select(s.pair_id, s.circle_id, s.assignment_id, CheckIn.person_id,
+                      _total(CheckIn.usefulness).label("total"), func.count(CheckIn.usefulness).label("ratings"))
+               .join(s, s.id == CheckIn.session_id)
+               .where(CheckIn.tenant_id == repo.tenant_id, CheckIn.usefulness.is_not(None),
+                      *_program_sessions(repo, program_id))
+               .group_by(s.pair_id, s.circle_id, s.assignment_id, CheckIn.person_id)
+               .subquery())
     rows = await repo.session.execute(
-        select(s.pair_id, s.circle_id, s.assignment_id, CheckIn.person_id, by_mentor,
-               _total(CheckIn.usefulness).label("total"), func.count(CheckIn.usefulness).label("ratings"))
-        .join(s, s.id == CheckIn.session_id).outerjoin(Pair, Pair.id == s.pair_id)
-        .where(CheckIn.tenant_id == repo.tenant_id, CheckIn.usefulness.is_not(None), *_program_sessions(repo, program_id))
-        .group_by(s.pair_id, s.circle_id, s.assignment_id, CheckIn.person_id, by_mentor))
+        select(grouped.c.pair_id, grouped.c.circle_id, grouped.c.assignment_id, grouped.c.person_id,
+               _by_mentor(grouped.c.person_id), grouped.c.total, grouped.c.ratings)
+        .outerjoin(Pair, Pair.id == grouped.c.pair_id))
     return rows.all()
 
 
@@ -225,30 +228,36 @@ async def skill_changes(repo: Repository, program_id: int) -> Sequence[Any]:
     return rows.all()
 
 
-async def feedback_scores(repo: Repository, program_id: int, keys: Iterable[str]) -> Sequence[Any]:
+async def feedback_scores(repo: Repository, program_id: int, keys_by_kind: Mapping[str, Sequence[str]]
+                          ) -> Sequence[Any]:
     """Feedback by side and kind: ``by_mentor, kind, answers`` (rows with a score: a row is
-    made empty when a form opens), then for each of ``keys`` ``KEY_total``, ``KEY_count`` and
-    ``KEY_people`` (who gave it) where it is a number.
+    made empty when a form opens), then for each key of ``keys_by_kind`` ``KEY_total``,
+    ``KEY_count`` and ``KEY_people`` (who gave it) where it is a number.
 
-    Each row's answers are read once (on PostgreSQL, turned into ``jsonb`` in a materialized
-    step: reading a key of ``json`` parses the whole text again, seven keys times three uses)."""
-    keys = list(keys)
-    answers: Any = Feedback.answers
-    if _dialect(repo) == "postgresql":
-        answers = cast(Feedback.answers, JSONB)
-    numbers = [_json_number(repo, answers, key).label(key) for key in keys]
-    rows_of = (select(_by_mentor(Feedback.person_id), Feedback.kind, Feedback.person_id, *numbers)
-               .join(Pair, Pair.id == Feedback.pair_id)
-               .where(Feedback.tenant_id == repo.tenant_id, Feedback.program_id == program_id,
-                      Feedback.pair_id.in_(_started_pairs(repo, program_id)))
-               .cte("scored").prefix_with("MATERIALIZED", dialect="postgresql"))
-    scored = or_(*(rows_of.c[key].is_not(None) for key in keys))
-    columns: list[Any] = [rows_of.c.by_mentor, rows_of.c.kind, func.count(case((scored, 1))).label("answers")]
+    A row's answers are read only for the keys of its kind, and the people are counted from a
+    first grouping by person (rather than one DISTINCT per key over every answer)."""
+    keys = [key for kind_keys in keys_by_kind.values() for key in kind_keys]
+    numbers = {key: case(*((Feedback.kind == kind, _json_number(repo, Feedback.answers, key))
+                           for kind, kind_keys in keys_by_kind.items() if key in kind_keys)) for key in keys}
+    scored = or_(*(number.is_not(None) for number in numbers.values()))
+    per_person = (
+        select(_by_mentor(Feedback.person_id), Feedback.kind, func.count(case((scored, 1))).label("answers"),
+               *(column for key, number in numbers.items()
+                 for column in (func.sum(number).label(f"{key}_total"), func.count(number).label(f"{key}_count"))))
+        .join(Pair, Pair.id == Feedback.pair_id)
+        .where(Feedback.tenant_id == repo.tenant_id, Feedback.program_id == program_id,
+               Feedback.pair_id.in_(_started_pairs(repo, program_id)))
+        .group_by(_by_mentor(Feedback.person_id), Feedback.kind, Feedback.person_id)
+        .subquery())
+    # Sums of counts are exact numbers (numeric) on PostgreSQL: whole numbers here.
+    columns: list[Any] = [per_person.c.by_mentor, per_person.c.kind,
+                          cast(_total(per_person.c.answers), Integer).label("answers")]
     for key in keys:
-        number = rows_of.c[key]
-        columns += [_total(number).label(f"{key}_total"), func.count(number).label(f"{key}_count"),
-                    func.count(case((number.is_not(None), rows_of.c.person_id)).distinct()).label(f"{key}_people")]
-    rows = await repo.session.execute(select(*columns).group_by(rows_of.c.by_mentor, rows_of.c.kind))
+        count = per_person.c[f"{key}_count"]
+        columns += [_total(per_person.c[f"{key}_total"]).label(f"{key}_total"),
+                    cast(_total(count), Integer).label(f"{key}_count"),
+                    func.count(case((count > 0, 1))).label(f"{key}_people")]
+    rows = await repo.session.execute(select(*columns).group_by(per_person.c.by_mentor, per_person.c.kind))
     return rows.all()
 
 
@@ -285,13 +294,14 @@ async def export_pairs(repo: Repository, program_id: int) -> Sequence[Any]:
     return rows.all()
 
 
-async def export_sessions(repo: Repository, program_id: int) -> Sequence[Any]:
-    """Every session of the program (the place, which people type, is left out)."""
+async def export_sessions(repo: Repository, program_id: int) -> AsyncIterator[Sequence[Any]]:
+    """Every session of the program (the place, which people type, is left out), in batches
+    read as they come (a year of a large program is hundreds of thousands of rows)."""
     s = MentoringSession
-    rows = await repo.session.execute(
-        select(s.id, s.pair_id, s.circle_id, s.assignment_id, s.starts_at, s.duration_minutes, s.mode, s.status)
-        .where(*_program_sessions(repo, program_id)).order_by(s.starts_at, s.id))
-    return rows.all()
+    query = (select(s.id, s.pair_id, s.circle_id, s.assignment_id, s.starts_at, s.duration_minutes, s.mode, s.status)
+             .where(*_program_sessions(repo, program_id)).order_by(s.starts_at, s.id))
+    async for batch in _batches(repo, query):
+        yield batch
 
 
 async def export_goals(repo: Repository, program_id: int) -> Sequence[Any]:
@@ -319,13 +329,24 @@ async def export_feedback(repo: Repository, program_id: int) -> Sequence[Any]:
     return rows.all()
 
 
-async def export_checkins(repo: Repository, program_id: int) -> Sequence[Any]:
-    """Usefulness ratings of pair sessions' check-ins: ``pair_id, by_mentor, session_id, usefulness``."""
+async def export_checkins(repo: Repository, program_id: int) -> AsyncIterator[Sequence[Any]]:
+    """Usefulness ratings of pair sessions' check-ins: ``pair_id, by_mentor, session_id,
+    usefulness``, in batches read as they come."""
     s = MentoringSession
-    rows = await repo.session.execute(
-        select(s.pair_id, _by_mentor(CheckIn.person_id), s.id.label("session_id"), CheckIn.usefulness)
-        .join(s, s.id == CheckIn.session_id).join(Pair, Pair.id == s.pair_id)
-        .where(CheckIn.tenant_id == repo.tenant_id, CheckIn.usefulness.is_not(None),
-               *_program_sessions(repo, program_id))
-        .order_by(s.pair_id, s.starts_at, CheckIn.id))
-    return rows.all()
+    query = (select(s.pair_id, _by_mentor(CheckIn.person_id), s.id.label("session_id"), CheckIn.usefulness)
+             .join(s, s.id == CheckIn.session_id).join(Pair, Pair.id == s.pair_id)
+             .where(CheckIn.tenant_id == repo.tenant_id, CheckIn.usefulness.is_not(None),
+                    *_program_sessions(repo, program_id))
+             .order_by(s.pair_id, s.starts_at, CheckIn.id))
+    async for batch in _batches(repo, query):
+        yield batch
+
+
+BATCH = 5000
+
+
+async def _batches(repo: Repository, query: Any) -> AsyncIterator[Sequence[Any]]:
+    """The rows of ``query``, ``BATCH`` at a time, from a server-side cursor."""
+    result = await repo.session.stream(query.execution_options(yield_per=BATCH))
+    async for batch in result.partitions(BATCH):
+        yield batch

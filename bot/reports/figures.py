@@ -124,7 +124,7 @@ class ProgramReport:
 
 MONTHS, WEEKS = 6, 12
 FORMAT_OF = {"pair": ProgramFormat.ONE_TO_ONE, "circle": ProgramFormat.GROUP, "assignment": ProgramFormat.RESEARCH}
-SCORE_KEYS = {FeedbackKind.PULSE: ("how",), FeedbackKind.FIT: ("fit",),
+SCORE_KEYS: dict[str, tuple[str, ...]] = {FeedbackKind.PULSE: ("how",), FeedbackKind.FIT: ("fit",),
               FeedbackKind.EVALUATION: ("fluency", "strategic", "business", "access")}
 """The numeric answers of each kind of feedback (every other answer is free text)."""
 ROLES = (Role.MENTOR, Role.MENTEE)
@@ -188,7 +188,7 @@ async def program_report(repo: Repository, program: Program, now: datetime,
     by_mode, checkins, feedback, by_month, by_week = await _at_once(repo, db, [
         lambda r: queries.sessions_by_mode(r, program.id),
         lambda r: queries.checkins_by_person(r, program.id),
-        lambda r: queries.feedback_scores(r, program.id, [key for keys in SCORE_KEYS.values() for key in keys]),
+        lambda r: queries.feedback_scores(r, program.id, SCORE_KEYS),
         lambda r: queries.sessions_by_period(r, program.id, month_starts),
         lambda r: queries.sessions_by_period(r, program.id, week_starts),
     ])
