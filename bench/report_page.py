@@ -11,8 +11,9 @@ sessions, two goals per pair updated monthly, monthly pulses from both sides, th
 the baseline skills rated at the start (and at the end for half) and a few open flags. Then,
 over HTTP on 127.0.0.1, as a browser does: the page, then its three charts at once; then the
 four CSV files. Prints seconds for each (the best and the median of the rounds, after a first view that warms
-up), the CPU seconds the bot's process spent on them, the load average (a busy machine stretches
-wall seconds), and how many times the figures were computed (once per view is the rule).
+up), the CPU seconds the bot's process and the database's backends spent on the page and its
+charts (what a busy machine does not stretch), the load average (which stretches wall seconds),
+and how many times the figures were computed (once per view is the rule).
 Target: the page with its charts under 1 s.
 """
 
@@ -31,7 +32,7 @@ from typing import Any
 
 import aiohttp
 import asyncpg
-from harness import scratch_postgres
+from harness import cpu_seconds, scratch_postgres
 from sqlalchemy.engine import make_url
 
 from bot.reports import links
@@ -181,6 +182,7 @@ async def measure(url: str, rounds: int) -> dict[str, list[float]]:
     """Seconds of each request kind, per round; the figures computed per view."""
     db = Database(url)
     cpu: list[float] = []
+    db_cpu: list[float] = []
     app = build_app(db)
     app[REPORT_CLOCK] = FixedClock()
     runner = aiohttp.web.AppRunner(app, access_log=None)
@@ -195,18 +197,20 @@ async def measure(url: str, rounds: int) -> dict[str, list[float]]:
                     token = await links.sign(session, links.Grant(TENANT, PROGRAM, ADMIN, NOW + timedelta(hours=1)),
                                              NOW - timedelta(seconds=round_))
                 before = app[VIEWS].computed
-                started, cpu_started = time.perf_counter(), time.process_time()
+                started, cpu_started, db_started = time.perf_counter(), time.process_time(), await _db_cpu(url)
                 await _get(client, base + links.path(token))
                 paged = time.perf_counter()
                 await asyncio.gather(*(_get(client, base + links.path(token, f"charts/{name}"))
                                        for name in CHART_NAMES))
                 done = time.perf_counter()
+                cpu.append(time.process_time() - cpu_started)
+                db_cpu.append(await _db_cpu(url) - db_started)
                 for name in FILE_NAMES:
                     await _get(client, base + links.path(token, f"export/{name}"))
                 exported = time.perf_counter()
-                cpu.append(time.process_time() - cpu_started)
                 if round_ < 0:
                     cpu.clear()
+                    db_cpu.clear()
                     continue
                 timings["page"].append(paged - started)
                 timings["charts"].append(done - paged)
@@ -216,8 +220,27 @@ async def measure(url: str, rounds: int) -> dict[str, list[float]]:
     finally:
         await runner.cleanup()
         await db.close()
-    timings["bot's CPU s (all requests)"] = cpu
+    timings["CPU s: bot"] = cpu
+    timings["CPU s: PostgreSQL"] = db_cpu
     return timings
+
+
+async def _db_cpu(url: str) -> float:
+    """CPU seconds used so far by the PostgreSQL backends connected to the bench's database
+    (what the machine's load does not stretch); a backend that ended since is not counted."""
+    conn = await asyncpg.connect(make_url(url).set(drivername="postgresql").render_as_string(hide_password=False))
+    try:
+        pids = [row[0] for row in await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                                   "AND pid <> pg_backend_pid()")]
+    finally:
+        await conn.close()
+    total = 0.0
+    for pid in pids:
+        try:
+            total += cpu_seconds(pid)
+        except OSError:
+            pass
+    return total
 
 
 async def _get(client: aiohttp.ClientSession, url: str) -> bytes:
