@@ -1,5 +1,6 @@
-# mentorbot: `mentorbot serve` on port 3000 (migrates the database, then serves /healthz and,
-# with the SLACK_* settings passed in, Slack on /slack/events).
+# mentorbot: `mentorbot serve` on port 3000 (migrates the database, then serves /healthz, /readyz
+# and, with the SLACK_* settings passed in, Slack on /slack/events). With PostgreSQL, the
+# ready-made deploy/compose.yaml and deploy/kubernetes/ use this image.
 #
 #   docker build -t mentorbot .
 #   docker run --rm -p 3000:3000 -v mentorbot-data:/data mentorbot
@@ -10,6 +11,7 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    MPLCONFIGDIR=/tmp/matplotlib \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
@@ -20,14 +22,17 @@ RUN groupadd --system --gid 10001 mentorbot \
     && mkdir -p /data \
     && chown mentorbot:mentorbot /data
 
-# Install the project (no test extras). The source is only needed for the build.
+# The exact versions the tests passed with (requirements/runtime.lock, written by `make lock`),
+# then the project itself without resolving anything again. The source is only needed for the build.
+COPY requirements/runtime.lock /tmp/runtime.lock
+RUN pip install -r /tmp/runtime.lock && rm /tmp/runtime.lock
 COPY pyproject.toml README.md /tmp/src/
 COPY mentorbot /tmp/src/mentorbot
 COPY bot /tmp/src/bot
 COPY adapters /tmp/src/adapters
 COPY scheduler /tmp/src/scheduler
 COPY storage /tmp/src/storage
-RUN pip install /tmp/src && rm -rf /tmp/src
+RUN pip install --no-deps /tmp/src && rm -rf /tmp/src
 
 WORKDIR /app
 ENV DATABASE_URL=sqlite+aiosqlite:////data/mentorbot.db

@@ -23,17 +23,30 @@ export TEST_POSTGRES_URL
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist worksteal
 
-.PHONY: run test test-fast browser lint setup clean docs fuzz
+# LOCKED=1 installs the exact versions of requirements/test.lock (CI does; see `make lock`).
+LOCKED ?=
+LOCK_CONSTRAINTS := $(if $(filter 1,$(LOCKED)),-c requirements/test.lock)
+PIP_COMPILE := $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+	--no-emit-trusted-host --resolver=backtracking
+
+.PHONY: run test test-fast browser lint setup clean docs fuzz lock
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(if $(filter 1,$(LOCKED)),requirements/test.lock)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "mentorbot needs Python 3.11 or newer (set PYTHON=python3.11)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet $(LOCK_CONSTRAINTS) -e ".[test]"
 	touch $(STAMP)
+
+# The lock files: the versions the tests passed with, for CI (LOCKED=1) and the Docker image
+# (requirements/runtime.lock, the same versions without the test tools). Run after changing
+# the dependencies in pyproject.toml; a test fails while they disagree.
+lock: $(STAMP)
+	$(PIP_COMPILE) --extra test -o requirements/test.lock pyproject.toml
+	$(PIP_COMPILE) -c requirements/test.lock -o requirements/runtime.lock pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/mentorbot migrate

@@ -18,10 +18,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from bot import logcontext, metrics
 from bot.delivery import Deliverer
 from bot.errors import Unavailable
 
@@ -46,17 +48,31 @@ class Job:
     deferrable: bool = False
     again: bool = False
     """Sent again after the worker running it died (it may have taken effect already)."""
+    request_id: str = field(default_factory=logcontext.current_request_id)
+    """The id of the HTTP request it came from: on every log line of its turn."""
 
     def as_dict(self) -> dict[str, Any]:
         """The job as JSON-able data."""
         return {"platform": self.platform, "kind": self.kind, "data": dict(self.data), "key": self.key,
-                "deferrable": self.deferrable, "again": self.again}
+                "deferrable": self.deferrable, "again": self.again, "request_id": self.request_id}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Job:
         """The job :meth:`as_dict` gave."""
         return cls(str(data["platform"]), str(data["kind"]), dict(data["data"]), str(data.get("key", "")),
-                   bool(data.get("deferrable")), bool(data.get("again")))
+                   bool(data.get("deferrable")), bool(data.get("again")),
+                   str(data.get("request_id") or logcontext.new_request_id()))
+
+    @property
+    def inbound(self) -> Mapping[str, Any]:
+        """The neutral inbound event the job carries, as data ({} when it carries none)."""
+        inbound = self.data.get("inbound")
+        return inbound if isinstance(inbound, Mapping) else {}
+
+    @property
+    def event_kind(self) -> str:
+        """What the person did (``text``, ``command``, ``button``, ``form``...), or the job's kind."""
+        return str(self.inbound.get("kind") or self.kind)
 
 
 @dataclass(frozen=True)
@@ -97,17 +113,24 @@ async def run_job(turns: Mapping[str, Turns], job: Job) -> Outcome:
     """Run ``job`` with its platform's turns, after a JSON round trip (what runs here runs the
     same in a worker process)."""
     job = Job.from_dict(json.loads(json.dumps(job.as_dict())))
-    handler = turns.get(job.platform)
-    if handler is None:
-        log.error("no platform %s to run a %s job", job.platform, job.kind)
-        return Outcome("failed")
-    try:
-        return Outcome("done", await handler.run(job))
-    except Unavailable:
-        return Outcome("unavailable")
-    except Exception:
-        log.exception("a %s %s job failed", job.platform, job.kind)
-        return Outcome("failed")
+    address = job.inbound.get("address")
+    tenant = str(address.get("tenant") or "") if isinstance(address, Mapping) else ""
+    with logcontext.turn(platform=job.platform, tenant=tenant, event_id=str(job.inbound.get("event_id") or ""),
+                         request_id=job.request_id):
+        handler = turns.get(job.platform)
+        if handler is None:
+            log.error("no platform %s to run a %s job", job.platform, job.kind)
+            return Outcome("failed")
+        started = time.perf_counter()
+        try:
+            return Outcome("done", await handler.run(job))
+        except Unavailable:
+            return Outcome("unavailable")
+        except Exception:
+            log.exception("a %s %s job failed", job.platform, job.kind)
+            return Outcome("failed")
+        finally:
+            metrics.TURN_SECONDS.labels(job.platform).observe(time.perf_counter() - started)
 
 
 class Spool(Protocol):
@@ -147,6 +170,7 @@ class Dispatcher:
         database is unreachable, so that one person's messages keep their order."""
         # In a thread: a write that waits for the disk (a WAL checkpoint) holds up this job's
         # acknowledgement, not every other request's.
+        metrics.INBOUND.labels(job.platform, job.event_kind).inc()
         entry = await asyncio.to_thread(self.spool.add, job) if self.spool is not None and job.deferrable else None
         if job.deferrable and self._held:
             self._held.append((entry, job))
@@ -155,6 +179,7 @@ class Dispatcher:
 
     def submit(self, job: Job) -> asyncio.Future[Outcome]:
         """Run ``job`` now; its outcome."""
+        metrics.INBOUND.labels(job.platform, job.event_kind).inc()
         future = asyncio.ensure_future(self.runner(job))
         self._track(future)
         return future

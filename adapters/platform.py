@@ -8,9 +8,9 @@ deliverers to the outbox and adds their commands. A new platform is one folder e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -98,12 +98,35 @@ class Adapter(Protocol):
 @dataclass(frozen=True)
 class CliCommand(Generic[S]):
     """A ``mentorbot`` subcommand a platform adds: ``arguments`` adds its options to its parser,
-    ``run`` does it with the platform's settings and returns the exit status."""
+    ``run`` does it with the platform's settings and returns the exit status (its arguments
+    also carry ``public_url``, the shared ``PUBLIC_URL``)."""
 
     name: str
     help: str
     arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[S, argparse.Namespace], int]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing ``mentorbot doctor`` checked: whether it is right, what it found (never a
+    secret), and how to fix it when it is not. A ``warning`` is shown but does not fail."""
+
+    check: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    warning: bool = False
+
+
+@dataclass(frozen=True)
+class Checkup:
+    """What a platform's doctor checks use: an HTTP session whose requests time out, and the
+    database engine (Slack's installations are there)."""
+
+    http: Any
+    engine: AsyncEngine
+    timeout: float
 
 
 @dataclass(frozen=True)
@@ -115,7 +138,8 @@ class PlatformSpec(Generic[S]):
     whether it is configured and what is wrong; ``build`` makes its edge (None: nothing to
     serve over HTTP, like the terminal) and ``turns`` its side of the work after the
     acknowledgement (the jobs its edge hands over, and the delivery of what the bot starts);
-    ``commands`` are its extra ``mentorbot`` subcommands.
+    ``commands`` are its extra ``mentorbot`` subcommands; ``doctor`` checks its settings
+    against the real service.
     """
 
     name: str
@@ -124,6 +148,8 @@ class PlatformSpec(Generic[S]):
     build: Callable[[S, Wiring], Adapter] | None = None
     turns: Callable[[S, TurnsWiring], Turns] | None = None
     commands: tuple[CliCommand[S], ...] = ()
+    doctor: Callable[[S, Checkup], Awaitable[list[Finding]]] | None = None
+    """Checks its settings against the real service without changing anything (``mentorbot doctor``)."""
 
     @property
     def served(self) -> bool:

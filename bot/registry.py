@@ -19,6 +19,7 @@ from bot.cadence.tick import TickReport, run_ticks
 from bot.circles.format import FORMAT as CIRCLES
 from bot.clock import Clock
 from bot.flows.base import Flow
+from bot.health import render_notice
 from bot.messages import Message
 from bot.pairs.format import FORMAT as PAIRS
 from bot.people_import.invitation import render_invitation
@@ -83,9 +84,10 @@ async def _digest(ctx: Context) -> Message | None:
 
 
 def renderers() -> Mapping[str, Renderer]:
-    """The renderer of every kind of nudge: the core's (flags, digests, invitations) and each format's."""
+    """The renderer of every kind of nudge: the core's (flags, digests, invitations, health
+    notices) and each format's."""
     found: dict[str, Renderer] = {NudgeKind.FLAG: _flag, NudgeKind.DIGEST: _digest,
-                                  NudgeKind.INVITATION: render_invitation}
+                                  NudgeKind.INVITATION: render_invitation, NudgeKind.HEALTH: render_notice}
     for fmt in FORMATS:
         found.update(fmt.nudges)
     return found

@@ -9,9 +9,11 @@ import logging
 import queue
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -22,6 +24,7 @@ from adapters import registry
 from adapters.platform import Adapter, CliCommand, PlatformSpec, StartFailed, Wiring
 from mentorbot import logs
 from mentorbot.settings import BadConfiguration, Configuration, Settings, load_configuration
+from mentorbot.single_server import AlreadyServed
 from mentorbot.workers import WorkerFailed
 
 if TYPE_CHECKING:
@@ -46,6 +49,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
     commands.add_parser("migrate", help="bring the database schema up to date")
+    export = commands.add_parser("export", help="write one organization's data into a folder (a backup, or to move "
+                                 "it to another database with restore)")
+    export.add_argument("--tenant", required=True, help="the organization: its number, or its Slack or Teams id")
+    export.add_argument("--output", required=True, type=Path, help="a new or empty folder")
+    restore = commands.add_parser("restore", help="load a folder written by export into an empty database")
+    restore.add_argument("folder", type=Path, help="the folder export wrote")
+    commands.add_parser("doctor", help="check the configuration against the database, Slack, Teams and PUBLIC_URL "
+                        "(changes nothing; exit status 1 when something is wrong)")
     people = commands.add_parser("import", help="bring in people from an HR export (CSV): names, emails, roles, "
                                  "levels, departments, managers...")
     people.add_argument("file", help="the CSV file (UTF-8; commas or semicolons)")
@@ -83,17 +94,7 @@ def _positive(most: int) -> Callable[[str], int]:
 
 
 def _configure_logging(settings: Settings, chat: bool) -> None:
-    # In the terminal chat, log lines would interleave with the conversation: use a file.
-    filename = settings.log_file or ("mentorbot.log" if chat else None)
-    logging.basicConfig(
-        level=settings.log_level,
-        filename=filename,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    logs.install()
-    # aiosqlite logs every call at DEBUG: hundreds of KB at start-up, nothing an operator needs.
-    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))
+    logs.configure(settings, chat)
 
 
 def _default_name() -> str:
@@ -252,15 +253,22 @@ async def _serving(configuration: Configuration, host: str, port: int) -> AsyncI
     from mentorbot.spool import Spool
     from storage.db import Database
 
+    from mentorbot.single_server import hold_sqlite
+
     settings = configuration.settings
-    db = Database(settings.database_url)  # this process's: health checks, invites, reports, Slack installations
+    sqlite_lock = hold_sqlite(settings.database_url)
     workers = _Workers(configuration)
+    metrics_dir = _share_metrics(workers.count)
+    from mentorbot.metrics_route import watch_database
+
+    db = Database(settings.database_url)  # this process's: health checks, invites, reports, Slack installations
+    watch_database(db)
     await workers.start()
     spool = Spool(settings.spool_file)
     inbox = Dispatcher(workers.run, spool)
     inbox.start()
     adapters = _adapters(configuration, Wiring(db.engine, inbox, public_url=settings.public_url))
-    runner = web.AppRunner(build_app(db, adapters))
+    runner = web.AppRunner(build_app(db, adapters, metrics_token=settings.metrics_bearer()))
     here = asyncio.get_running_loop()
     stop = asyncio.Event()
     try:
@@ -283,6 +291,22 @@ async def _serving(configuration: Configuration, host: str, port: int) -> AsyncI
         await db.close()
         for signum in SIGNALS:
             here.remove_signal_handler(signum)
+        if metrics_dir is not None:
+            metrics_dir.cleanup()
+        if sqlite_lock is not None:
+            sqlite_lock.close()
+
+
+def _share_metrics(workers: int) -> tempfile.TemporaryDirectory[str] | None:
+    """With worker processes, a folder where every process of this replica keeps its metrics
+    (see :mod:`bot.metrics`), removed at the end; None when the work stays in this process."""
+    if not workers:
+        return None
+    from bot import metrics
+
+    folder = tempfile.TemporaryDirectory(prefix="mentorbot-metrics-")
+    metrics.share_between_processes(folder.name)
+    return folder
 
 
 class _Workers:
@@ -363,6 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     extra = _platform_command(configuration, command)
     if extra is not None:
         platform, platform_command = extra
+        args.public_url = settings.public_url
         return platform_command.run(configuration.of(platform), args)
     if command == "simulate":
         from mentorbot.simulate import simulate
@@ -370,6 +395,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
         asyncio.run(simulate(args.weeks, args.seed, print, verbose=args.verbose))
         return 0
+    if command == "doctor":
+        from mentorbot.doctor import run_doctor
+
+        logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+        return asyncio.run(run_doctor(configuration, print))
     incomplete = configuration.problems()
     if incomplete:
         lines = "\n".join(f"  {problem}" for problem in incomplete)
@@ -387,11 +417,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_chat(settings, args.name or _default_name()))
         elif command == "import":
             return asyncio.run(_import(settings, args.file, args.program, args.dry_run))
+        elif command in ("export", "restore"):
+            from mentorbot.portability import run_export, run_restore
+
+            def complain(line: str) -> None:
+                print(line, file=sys.stderr)
+
+            if command == "export":
+                return asyncio.run(run_export(settings.database_url, args.tenant, args.output, print, complain))
+            return asyncio.run(run_restore(settings.database_url, args.folder, print, complain))
         elif command == "serve":
             asyncio.run(_serve(configuration, args.host, args.port))
     except KeyboardInterrupt:
         return 130
-    except (WorkerFailed, StartFailed) as failed:
+    except (WorkerFailed, StartFailed, AlreadyServed) as failed:
         print(f"mentorbot: {failed}", file=sys.stderr)
         return 1
     except (OSError, SQLAlchemyError) as problem:

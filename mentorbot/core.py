@@ -13,6 +13,7 @@ from adapters.platform import TurnsWiring
 from mentorbot.settings import Configuration
 
 if TYPE_CHECKING:
+    from bot.health import Limits
     from scheduler.outbox import Render
     from scheduler.service import CadenceScheduler, Job
     from storage.db import Database
@@ -52,8 +53,11 @@ async def start_core(configuration: Configuration, cadence: CadenceJobs | None) 
     from scheduler.service import start_cadence
     from storage.db import Database
 
+    from mentorbot.metrics_route import watch_database
+
     settings = configuration.settings
     db = Database(settings.database_url)
+    watch_database(db)
     bot = MentorBot(db, limits=Limits(max_text=settings.max_text_length))
     wiring = TurnsWiring(bot, db.engine, settings.public_url)
     turns = {platform.name: platform.turns(configuration.of(platform), wiring) for platform in configuration.platforms
@@ -64,7 +68,7 @@ async def start_core(configuration: Configuration, cadence: CadenceJobs | None) 
         core.cadence = await start_cadence(
             db, SystemClock(), dict(turns), render=render, tick=tick, periodic_nudges=periodic_nudges,
             tick_seconds=settings.cadence_tick_seconds, drain_seconds=settings.outbox_drain_seconds,
-            reach=_reach_job(turns))
+            reach=_reach_job(turns), limits=alert_limits(configuration))
     return core
 
 
@@ -78,3 +82,15 @@ def _reach_job(turns: dict[str, Turns]) -> Job | None:
     directories = {name: directory for name, each in turns.items()
                    if (directory := getattr(each, "directory", None)) is not None}
     return partial(reach_imported, directories=directories) if directories else None
+
+
+def alert_limits(configuration: Configuration) -> Limits:
+    """When the program admins hear of trouble: ``ALERT_BACKLOG``, ``ALERT_OLDEST_DUE_MINUTES``,
+    ``ALERT_JOB_FAILURES``."""
+    from datetime import timedelta
+
+    from bot.health import Limits
+
+    settings = configuration.settings
+    return Limits(backlog=settings.alert_backlog, oldest_due=timedelta(minutes=settings.alert_oldest_due_minutes),
+                  job_failures=settings.alert_job_failures)

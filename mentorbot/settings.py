@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -21,6 +21,7 @@ from adapters import registry
 from adapters.platform import PlatformSettings, PlatformSpec
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
 S = TypeVar("S", bound=PlatformSettings)
 M = TypeVar("M", bound=BaseSettings)
 
@@ -33,6 +34,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///mentorbot.db"
     log_level: str = "INFO"
     log_file: str | None = None
+    log_format: str = "text"
     max_text_length: int = Field(default=2000, ge=100, le=40_000)
     public_url: str | None = None
 
@@ -42,12 +44,22 @@ class Settings(BaseSettings):
     worker_processes: int = Field(default=1, ge=0, le=32)
     spool_file: str = "mentorbot-spool.db"
 
+    metrics_token: SecretStr | None = None
+    alert_backlog: int = Field(default=500, ge=1, le=10_000_000)
+    alert_oldest_due_minutes: int = Field(default=30, ge=1, le=10_080)
+    alert_job_failures: int = Field(default=3, ge=1, le=100)
+
     def workers(self) -> int:
         """How many worker processes ``serve`` starts: ``WORKER_PROCESSES``, but one on SQLite
         (one writer); 0 runs the core in a thread of the serving process."""
         if self.worker_processes > 1 and make_url(self.database_url).get_backend_name() == "sqlite":
             return 1
         return self.worker_processes
+
+    def metrics_bearer(self) -> str | None:
+        """``METRICS_TOKEN``, the bearer token ``/metrics`` asks for (None: no ``/metrics``)."""
+        token = self.metrics_token.get_secret_value().strip() if self.metrics_token else ""
+        return token or None
 
     @field_validator("database_url")
     @classmethod
@@ -70,6 +82,14 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
             raise ValueError("PUBLIC_URL must be the bot's public http(s) address, for example https://mentorbot.example.com")
         return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        chosen = value.strip().lower()
+        if chosen not in LOG_FORMATS:
+            raise ValueError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
+        return chosen
 
     @field_validator("log_level")
     @classmethod

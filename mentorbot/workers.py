@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from adapters.jobs import Job, Outcome, run_job
+from bot import metrics
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ class WorkerProcess:
     async def _restart(self) -> None:
         assert self.process is not None
         code = await self.process.wait()
+        metrics.process_gone(self.process.pid)
         self._unsent.update(self._inflight)
         log.error("worker %d stopped (exit status %s): starting it again with its %d unfinished job(s)",
                   self.index, code, len(self._unsent))

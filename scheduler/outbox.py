@@ -29,6 +29,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import health, metrics
 from bot.clock import Clock
 from bot.delivery import Deliverer, DeliveryResult, GroupDeliverer
 from bot.messages import Address, Message
@@ -121,6 +122,7 @@ class Outbox:
         self.max_attempts = max_attempts
         self.own_platforms_only = own_platforms_only
         self._stopping = False
+        self._last_undeliverable = ""
 
     def stop(self) -> None:
         """Make a drain under way stop after the nudge in flight, handing back the rest of its claim."""
@@ -194,16 +196,19 @@ class Outbox:
             ready = await self._prepare(nudge_id)
         except Exception as error:  # noqa: BLE001 - one bad nudge must not stop the drain
             log.exception("outbox: rendering nudge %s failed", nudge_id)
-            return await self._failed_attempt(nudge_id, f"render raised {type(error).__name__}: {error}")
+            outcome = await self._failed_attempt(nudge_id, f"render raised {type(error).__name__}: {error}")
+            return _counted("none", outcome, "render_failed")
         if not isinstance(ready, _Ready):
-            return ready
+            return _counted("none", ready, self._last_undeliverable)
+        platform = ready.targets[0].address.platform if ready.targets else "none"
         result = await self._deliver(nudge_id, ready)
         if result is None:
             return None
         if result.ok:
-            return await self._sent(nudge_id)
+            return _counted(platform, await self._sent(nudge_id))
         log.warning("outbox: nudge %s not delivered: %s", nudge_id, result.error)
-        return await self._failed_attempt(nudge_id, result.error or "delivery failed")
+        return _counted(platform, await self._failed_attempt(nudge_id, result.error or "delivery failed"),
+                        result.error)
 
     async def _prepare(self, nudge_id: int) -> _Ready | str | None:
         """Check and render a claimed row in one transaction: what to send, or the final outcome."""
@@ -225,7 +230,7 @@ class Outbox:
                 return await self._together(repo, nudge, person, message)
             target = self._target(person, nudge.payload.get("channel"))
             if isinstance(target, str):
-                return self._undeliverable(nudge, target)
+                return await self._failed_for_good(session, nudge, target)
             return _Ready(message, (target,))
 
     def _target(self, person: Person, channel: Mapping[str, Any] | None = None) -> _Target | str:
@@ -261,13 +266,19 @@ class Outbox:
             else:
                 targets.append(target)
         if not targets and not reached:
-            return self._undeliverable(nudge, "; ".join(problems))
+            return await self._failed_for_good(repo.session, nudge, "; ".join(problems))
         group = None if reached or problems else _group_of(targets)
         return _Ready(message, tuple(targets), group, together=True)
 
-    def _undeliverable(self, nudge: Nudge, reason: str) -> str:
+    async def _failed_for_good(self, session: AsyncSession, nudge: Nudge, reason: str) -> str:
+        """Close a row that will never go out; the program admins hear of it (see :mod:`bot.health`)."""
         log.warning("outbox: nudge %s (%s) failed: %s", nudge.id, nudge.kind, reason)
-        return _close(nudge, NudgeStatus.FAILED, reason)
+        self._last_undeliverable = reason
+        now = self.clock.now()
+        outcome = _close(nudge, NudgeStatus.FAILED, reason)
+        nudge.failed_at = now
+        await health.delivery_failed(session, nudge, reason, now)
+        return outcome
 
     async def _owned(self, session: AsyncSession, nudge_id: int) -> Nudge | None:
         """The row, if this sender still holds its claim (locked until commit on PostgreSQL)."""
@@ -322,7 +333,7 @@ class Outbox:
                 return None
             nudge.attempts += 1
             if nudge.attempts >= self.max_attempts:
-                return _close(nudge, NudgeStatus.FAILED, error)
+                return await self._failed_for_good(session, nudge, error)
             nudge.status = NudgeStatus.PENDING
             nudge.due_at = now + backoff(nudge.attempts)
             nudge.claimed_at = nudge.claimed_by = None
@@ -369,6 +380,14 @@ async def _attempt(nudge_id: int, delivery: Awaitable[DeliveryResult]) -> Delive
     except Exception as error:  # noqa: BLE001 - deliverers should not raise; if one does, retry later
         log.exception("outbox: delivering nudge %s raised", nudge_id)
         return DeliveryResult(ok=False, attempts=1, error=f"deliver raised {type(error).__name__}: {error}")
+
+
+def _counted(platform: str, outcome: str | None, error: str | None = None) -> str | None:
+    """Count a delivery that was sent, retried or failed for good (``mentorbot_deliveries``)."""
+    if outcome in ("sent", "retried", "failed"):
+        reason = "" if outcome == "sent" else metrics.reason_label(error)
+        metrics.DELIVERIES.labels(platform, outcome, reason).inc()
+    return outcome
 
 
 def _close(nudge: Nudge, status: NudgeStatus, error: str | None = None) -> str:

@@ -15,12 +15,14 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot import health, metrics
 from bot.clock import Clock
 from bot.delivery import Deliverer
 from scheduler.leader import Leadership
@@ -35,7 +37,7 @@ Job = Callable[[Database, Clock], Awaitable[object]]
 
 # Any constant shared by every replica (not the migration lock's key).
 CADENCE_LOCK_KEY = 0x6D62_7469_636B
-LEADER_ONLY = frozenset({"tick", "periodic_nudges", "housekeeping", "reach_imported"})
+LEADER_ONLY = frozenset({"tick", "periodic_nudges", "housekeeping", "reach_imported", "health"})
 SHUTDOWN_GRACE_SECONDS = 20.0
 
 
@@ -49,7 +51,7 @@ class CadenceScheduler:
     def __init__(self, db: Database, clock: Clock, outbox: Outbox, *, tick: Job, periodic_nudges: Job,
                  leadership: Leadership | None = None, tick_seconds: int = 300, drain_seconds: int = 30,
                  periodic_seconds: int = 3600, housekeeping_seconds: int = 86_400, reach: Job | None = None,
-                 reach_seconds: int = 60) -> None:
+                 reach_seconds: int = 60, health_seconds: int = 300, limits: health.Limits | None = None) -> None:
         self.db = db
         self.clock = clock
         self.outbox = outbox
@@ -57,7 +59,8 @@ class CadenceScheduler:
         self._tick = tick
         self._periodic_nudges = periodic_nudges
         self.intervals = {"tick": tick_seconds, "periodic_nudges": periodic_seconds, "deliver": drain_seconds,
-                          "housekeeping": housekeeping_seconds}
+                          "housekeeping": housekeeping_seconds, "health": health_seconds}
+        self.limits = limits or health.Limits()
         self._reach = reach
         if reach is not None:
             self.intervals["reach_imported"] = reach_seconds
@@ -82,6 +85,10 @@ class CadenceScheduler:
     async def run_deliver(self) -> DrainReport:
         """Send the outbox rows that are due."""
         return await self.outbox.drain()
+
+    async def run_health(self) -> int:
+        """Tell the admins of each tenant whose undelivered messages pile up (see :mod:`bot.health`)."""
+        return await health.check_backlog(self.db, self.clock, self.limits)
 
     async def run_housekeeping(self) -> HousekeepingReport:
         """Prune old platform event ids and end the pauses that are over."""
@@ -149,14 +156,38 @@ class CadenceScheduler:
         if task is not None:
             self._running.add(task)
         try:
-            if name in LEADER_ONLY and not await self.leadership.is_leader():
-                return
-            await getattr(self, f"run_{name}")()
-        except Exception:  # noqa: BLE001 - a failed run is logged; the next run tries again
+            if name in LEADER_ONLY:
+                leading = await self.leadership.is_leader()
+                metrics.LEADER.labels("cadence").set(1 if leading else 0)
+                if not leading:
+                    return
+            started = time.perf_counter()
+            await self._record(health.job_started(self.db, name, self.clock.now()))
+            try:
+                result = await getattr(self, f"run_{name}")()
+            finally:
+                metrics.JOB_SECONDS.labels(name).observe(time.perf_counter() - started)
+            if name == "tick":
+                for subject in ("pairs", "circles", "assignments"):
+                    metrics.DUE.labels(subject).set(getattr(result, "checked", {}).get(subject, 0))
+            await self._record(health.job_ran(self.db, name, self.clock.now(), None, self.limits))
+        except Exception as failure:  # noqa: BLE001 - a failed run is logged; the next run tries again
+            metrics.JOB_FAILURES.labels(name).inc()
             log.exception("cadence job %s failed", name)
+            error = f"{type(failure).__name__}: {failure}"
+            await self._record(health.job_ran(self.db, name, self.clock.now(), error, self.limits))
         finally:
             if task is not None:
                 self._running.discard(task)
+
+
+    @staticmethod
+    async def _record(work: Awaitable[None]) -> None:
+        """Keep a job's record; a database that cannot take it is already what failed (logged)."""
+        try:
+            await work
+        except Exception as problem:  # noqa: BLE001 - recording must never stop the scheduler
+            log.warning("could not record a cadence job's run: %s", type(problem).__name__)
 
 
 def worker_id() -> str:
@@ -166,10 +197,11 @@ def worker_id() -> str:
 
 async def start_cadence(db: Database, clock: Clock, deliverers: Mapping[str, Deliverer], *, render: Render,
                         tick: Job, periodic_nudges: Job, tick_seconds: int = 300, drain_seconds: int = 30,
-                        own_platforms_only: bool = False, reach: Job | None = None) -> CadenceScheduler:
+                        own_platforms_only: bool = False, reach: Job | None = None,
+                        limits: health.Limits | None = None) -> CadenceScheduler:
     """Build the outbox and the scheduler on ``db`` and start the jobs on the running loop."""
     outbox = Outbox(db, deliverers, render, clock, worker_id(), own_platforms_only=own_platforms_only)
     cadence = CadenceScheduler(db, clock, outbox, tick=tick, periodic_nudges=periodic_nudges, tick_seconds=tick_seconds,
-                               drain_seconds=drain_seconds, reach=reach)
+                               drain_seconds=drain_seconds, reach=reach, limits=limits)
     cadence.start()
     return cadence

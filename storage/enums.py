@@ -107,6 +107,7 @@ class NudgeKind(StrEnum):
     LUNCH_RATING = "lunch_rating"
     RESEARCH_NEWS = "research_news"
     INVITATION = "invitation"
+    HEALTH = "health"
 
 
 class FlagKind(StrEnum):

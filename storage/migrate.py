@@ -68,9 +68,13 @@ def _current(connection: Connection) -> str | None:
 async def upgrade(db: Database) -> str | None:
     """Apply every pending migration; safe to run from several replicas at once."""
     async with db.engine.begin() as connection:
+        before = await connection.run_sync(_current)
         await connection.run_sync(_upgrade)
         revision = await connection.run_sync(_current)
-    log.info("database schema at revision %s", revision)
+    if revision != before:
+        log.info("database schema upgraded from revision %s to %s", before or "(empty)", revision)
+    else:
+        log.debug("database schema at revision %s", revision)
     return revision
 
 

@@ -471,6 +471,8 @@ class Nudge(TenantOwned, Base):
     # answered counts towards the "stopped answering" flag.
     answered_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # When it failed for good (``status`` failed): `/mentoring status` lists the last day's.
+    failed_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class Flag(TenantOwned, Base):
@@ -527,6 +529,20 @@ class AuditEntry(TenantOwned, Base):
     program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="SET NULL"))
     details: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class JobRun(Base):
+    """How the last runs of a cadence job went, across replicas: `/mentoring status` shows the
+    last tick, and a job failing several times in a row is told to the program admins."""
+
+    __tablename__ = "job_runs"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_started_at: Mapped[datetime | None]
+    last_succeeded_at: Mapped[datetime | None]
+    last_failed_at: Mapped[datetime | None]
+    failures_in_a_row: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class SigningKey(Base):

@@ -9,7 +9,7 @@ out of the JSON answers in SQL, key by key, and only where the value is a JSON n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -133,17 +133,6 @@ async def attendees(repo: Repository, program_id: int) -> Sequence[Any]:
 # --- sessions -------------------------------------------------------------------------------
 
 
-async def session_counts(repo: Repository, program_id: int) -> Sequence[Any]:
-    """Sessions that took place, by pair, circle or assignment and status:
-    ``pair_id, circle_id, assignment_id, status, sessions``."""
-    s = MentoringSession
-    rows = await repo.session.execute(
-        select(s.pair_id, s.circle_id, s.assignment_id, s.status, func.count().label("sessions"))
-        .where(*_program_sessions(repo, program_id), s.status.in_(TAKEN_PLACE))
-        .group_by(s.pair_id, s.circle_id, s.assignment_id, s.status))
-    return rows.all()
-
-
 async def sessions_by_mode(repo: Repository, program_id: int) -> Sequence[Any]:
     """Sessions that took place, by venue, unit and status: ``mode, pair_id, circle_id,
     assignment_id, status, sessions``."""
@@ -175,28 +164,23 @@ async def sessions_by_period(repo: Repository, program_id: int, bounds: Sequence
 # --- ratings --------------------------------------------------------------------------------
 
 
-async def checkin_usefulness(repo: Repository, program_id: int) -> Sequence[Any]:
-    """Check-in usefulness by pair, circle or assignment: ``pair_id, circle_id, assignment_id,
-    total, ratings``."""
+async def checkins_by_person(repo: Repository, program_id: int) -> Sequence[Any]:
+    """Check-in usefulness by pair, circle or assignment and person, in one pass over the
+    check-ins: ``pair_id, circle_id, assignment_id, person_id, by_mentor, total, ratings``
+    (``by_mentor`` NULL outside a pair; worked out after the grouping, on one row per person
+    and unit rather than on every check-in)."""
     s = MentoringSession
+    grouped = (select(s.pair_id, s.circle_id, s.assignment_id, CheckIn.person_id,
+                      _total(CheckIn.usefulness).label("total"), func.count(CheckIn.usefulness).label("ratings"))
+               .join(s, s.id == CheckIn.session_id)
+               .where(CheckIn.tenant_id == repo.tenant_id, CheckIn.usefulness.is_not(None),
+                      *_program_sessions(repo, program_id))
+               .group_by(s.pair_id, s.circle_id, s.assignment_id, CheckIn.person_id)
+               .subquery())
     rows = await repo.session.execute(
-        select(s.pair_id, s.circle_id, s.assignment_id,
-               _total(CheckIn.usefulness).label("total"), func.count(CheckIn.usefulness).label("ratings"))
-        .join(s, s.id == CheckIn.session_id)
-        .where(CheckIn.tenant_id == repo.tenant_id, CheckIn.usefulness.is_not(None), *_program_sessions(repo, program_id))
-        .group_by(s.pair_id, s.circle_id, s.assignment_id))
-    return rows.all()
-
-
-async def checkin_sides(repo: Repository, program_id: int) -> Sequence[Any]:
-    """Usefulness of pair sessions' check-ins by side: ``by_mentor, total, ratings, people``."""
-    s, by_mentor = MentoringSession, _by_mentor(CheckIn.person_id)
-    rows = await repo.session.execute(
-        select(by_mentor, _total(CheckIn.usefulness).label("total"), func.count().label("ratings"),
-               func.count(CheckIn.person_id.distinct()).label("people"))
-        .join(s, s.id == CheckIn.session_id).join(Pair, Pair.id == s.pair_id)
-        .where(CheckIn.tenant_id == repo.tenant_id, CheckIn.usefulness.is_not(None), *_program_sessions(repo, program_id))
-        .group_by(by_mentor))
+        select(grouped.c.pair_id, grouped.c.circle_id, grouped.c.assignment_id, grouped.c.person_id,
+               _by_mentor(grouped.c.person_id), grouped.c.total, grouped.c.ratings)
+        .outerjoin(Pair, Pair.id == grouped.c.pair_id))
     return rows.all()
 
 
@@ -244,22 +228,36 @@ async def skill_changes(repo: Repository, program_id: int) -> Sequence[Any]:
     return rows.all()
 
 
-async def feedback_scores(repo: Repository, program_id: int, keys: Iterable[str]) -> Sequence[Any]:
+async def feedback_scores(repo: Repository, program_id: int, keys_by_kind: Mapping[str, Sequence[str]]
+                          ) -> Sequence[Any]:
     """Feedback by side and kind: ``by_mentor, kind, answers`` (rows with a score: a row is
-    made empty when a form opens), then for each of ``keys`` ``KEY_total``, ``KEY_count`` and
-    ``KEY_people`` (who gave it) where it is a number."""
-    by_mentor = _by_mentor(Feedback.person_id)
-    numbers = {key: _json_number(repo, Feedback.answers, key) for key in keys}
+    made empty when a form opens), then for each key of ``keys_by_kind`` ``KEY_total``,
+    ``KEY_count`` and ``KEY_people`` (who gave it) where it is a number.
+
+    A row's answers are read only for the keys of its kind, and the people are counted from a
+    first grouping by person (rather than one DISTINCT per key over every answer)."""
+    keys = [key for kind_keys in keys_by_kind.values() for key in kind_keys]
+    numbers = {key: case(*((Feedback.kind == kind, _json_number(repo, Feedback.answers, key))
+                           for kind, kind_keys in keys_by_kind.items() if key in kind_keys)) for key in keys}
     scored = or_(*(number.is_not(None) for number in numbers.values()))
-    columns: list[Any] = [by_mentor, Feedback.kind, func.count(case((scored, 1))).label("answers")]
-    for key, number in numbers.items():
-        columns += [_total(number).label(f"{key}_total"), func.count(number).label(f"{key}_count"),
-                    func.count(case((number.is_not(None), Feedback.person_id)).distinct()).label(f"{key}_people")]
-    rows = await repo.session.execute(
-        select(*columns).join(Pair, Pair.id == Feedback.pair_id)
+    per_person = (
+        select(_by_mentor(Feedback.person_id), Feedback.kind, func.count(case((scored, 1))).label("answers"),
+               *(column for key, number in numbers.items()
+                 for column in (func.sum(number).label(f"{key}_total"), func.count(number).label(f"{key}_count"))))
+        .join(Pair, Pair.id == Feedback.pair_id)
         .where(Feedback.tenant_id == repo.tenant_id, Feedback.program_id == program_id,
                Feedback.pair_id.in_(_started_pairs(repo, program_id)))
-        .group_by(by_mentor, Feedback.kind))
+        .group_by(_by_mentor(Feedback.person_id), Feedback.kind, Feedback.person_id)
+        .subquery())
+    # Sums of counts are exact numbers (numeric) on PostgreSQL: whole numbers here.
+    columns: list[Any] = [per_person.c.by_mentor, per_person.c.kind,
+                          cast(_total(per_person.c.answers), Integer).label("answers")]
+    for key in keys:
+        count = per_person.c[f"{key}_count"]
+        columns += [_total(per_person.c[f"{key}_total"]).label(f"{key}_total"),
+                    cast(_total(count), Integer).label(f"{key}_count"),
+                    func.count(case((count > 0, 1))).label(f"{key}_people")]
+    rows = await repo.session.execute(select(*columns).group_by(per_person.c.by_mentor, per_person.c.kind))
     return rows.all()
 
 
@@ -296,13 +294,14 @@ async def export_pairs(repo: Repository, program_id: int) -> Sequence[Any]:
     return rows.all()
 
 
-async def export_sessions(repo: Repository, program_id: int) -> Sequence[Any]:
-    """Every session of the program (the place, which people type, is left out)."""
+async def export_sessions(repo: Repository, program_id: int) -> AsyncIterator[Sequence[Any]]:
+    """Every session of the program (the place, which people type, is left out), in batches
+    read as they come (a year of a large program is hundreds of thousands of rows)."""
     s = MentoringSession
-    rows = await repo.session.execute(
-        select(s.id, s.pair_id, s.circle_id, s.assignment_id, s.starts_at, s.duration_minutes, s.mode, s.status)
-        .where(*_program_sessions(repo, program_id)).order_by(s.starts_at, s.id))
-    return rows.all()
+    query = (select(s.id, s.pair_id, s.circle_id, s.assignment_id, s.starts_at, s.duration_minutes, s.mode, s.status)
+             .where(*_program_sessions(repo, program_id)).order_by(s.starts_at, s.id))
+    async for batch in _batches(repo, query):
+        yield batch
 
 
 async def export_goals(repo: Repository, program_id: int) -> Sequence[Any]:
@@ -330,13 +329,24 @@ async def export_feedback(repo: Repository, program_id: int) -> Sequence[Any]:
     return rows.all()
 
 
-async def export_checkins(repo: Repository, program_id: int) -> Sequence[Any]:
-    """Usefulness ratings of pair sessions' check-ins: ``pair_id, by_mentor, session_id, usefulness``."""
+async def export_checkins(repo: Repository, program_id: int) -> AsyncIterator[Sequence[Any]]:
+    """Usefulness ratings of pair sessions' check-ins: ``pair_id, by_mentor, session_id,
+    usefulness``, in batches read as they come."""
     s = MentoringSession
-    rows = await repo.session.execute(
-        select(s.pair_id, _by_mentor(CheckIn.person_id), s.id.label("session_id"), CheckIn.usefulness)
-        .join(s, s.id == CheckIn.session_id).join(Pair, Pair.id == s.pair_id)
-        .where(CheckIn.tenant_id == repo.tenant_id, CheckIn.usefulness.is_not(None),
-               *_program_sessions(repo, program_id))
-        .order_by(s.pair_id, s.starts_at, CheckIn.id))
-    return rows.all()
+    query = (select(s.pair_id, _by_mentor(CheckIn.person_id), s.id.label("session_id"), CheckIn.usefulness)
+             .join(s, s.id == CheckIn.session_id).join(Pair, Pair.id == s.pair_id)
+             .where(CheckIn.tenant_id == repo.tenant_id, CheckIn.usefulness.is_not(None),
+                    *_program_sessions(repo, program_id))
+             .order_by(s.pair_id, s.starts_at, CheckIn.id))
+    async for batch in _batches(repo, query):
+        yield batch
+
+
+BATCH = 5000
+
+
+async def _batches(repo: Repository, query: Any) -> AsyncIterator[Sequence[Any]]:
+    """The rows of ``query``, ``BATCH`` at a time, from a server-side cursor."""
+    result = await repo.session.stream(query.execution_options(yield_per=BATCH))
+    async for batch in result.partitions(BATCH):
+        yield batch

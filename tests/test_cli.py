@@ -6,6 +6,7 @@ import os
 import subprocess
 import time
 import urllib.request
+import json
 import zipfile
 from pathlib import Path
 
@@ -105,6 +106,25 @@ def test_teams_package_writes_the_zip_for_the_azure_bot_without_needing_its_secr
     assert "Upload it in the Teams admin center" in result.stdout
     with zipfile.ZipFile(tmp_path / "teams.zip") as package:
         assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
+
+
+def test_teams_package_links_to_public_url_and_warns_when_it_is_missing(tmp_path: Path) -> None:
+    app_id = "0f8b6c2e-3d4a-4b5c-9e7f-1a2b3c4d5e6f"
+    without = _run(["teams-package", "--output", "a.zip"], tmp_path, MICROSOFT_APP_ID=app_id)
+    assert "PUBLIC_URL is not set" in without.stderr
+    with_url = _run(["teams-package", "--output", "b.zip"], tmp_path, MICROSOFT_APP_ID=app_id,
+                    PUBLIC_URL="https://mentoring.acme.example")
+    assert with_url.returncode == 0 and "PUBLIC_URL" not in with_url.stderr
+    with zipfile.ZipFile(tmp_path / "b.zip") as package:
+        manifest = json.loads(package.read("manifest.json"))
+    assert manifest["developer"]["privacyUrl"] == "https://mentoring.acme.example/privacy"
+    assert manifest["validDomains"] == ["mentoring.acme.example"]
+
+
+def test_teams_package_never_repeats_a_bad_app_id(tmp_path: Path) -> None:
+    result = _run(["teams-package"], tmp_path, MICROSOFT_APP_ID="not-a-guid-but-maybe-a-secret")
+    assert result.returncode == 2
+    assert "GUID" in result.stderr and "not-a-guid-but-maybe-a-secret" not in result.stderr
 
 
 def test_teams_package_without_an_app_id_says_so_and_exits_2(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from mentorbot.logs import OneLineForBadRequests, Redact, redact
 from tests.kit.slack import ACME
 from tests.adapters.slack.test_workspaces import CLIENT_ID, CLIENT_SECRET, install
 from tests.kit.fakes.slack_api import FakeSlackApi
-from tests.kit.fakes.slack_workspace import SIGNING_SECRET
+from tests.kit.fakes.slack_workspace import SIGNING_SECRET, SlackDriver
 from tests.kit.serving import mentorbot_serve
 
 INSTALLED_TOKEN = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
@@ -90,3 +91,29 @@ def test_other_errors_of_aiohttp_keep_their_traceback() -> None:
                                    (type(error), error, error.__traceback__))
     OneLineForBadRequests().filter(record)
     assert record.levelno == logging.ERROR and record.exc_info is not None
+
+
+async def test_json_logs_carry_the_turn_and_never_a_name_or_what_was_typed(tmp_path: Path) -> None:
+    """Rule (LOG_FORMAT=json): one JSON object a line; every line of a turn names its platform,
+    tenant, event id and the request id of the HTTP request it came from; at INFO and above no
+    line holds a person's name or what they typed."""
+    async with FakeSlackApi() as api:
+        api.add_workspace("TACME", "xoxb-acme", "Acme")
+        api.add_user("xoxb-acme", "UZOE", "Zoë Secretname")
+        async with mentorbot_serve(tmp_path, SLACK_BOT_TOKEN="xoxb-acme", SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                                   SLACK_API_URL=api.url, LOG_FORMAT="json", LOG_LEVEL="INFO") as server:
+            slack = SlackDriver(server.url, api, "TACME")
+            await slack.dm("UZOE", "my confidential words", event_id="EvZ1")
+            await slack.dm("UZOE", "/mentoring frobnicate confidential", event_id="EvZ2")
+            await slack.dm("UZOE", "/mentoring pause until=confidential", event_id="EvZ3")
+            await slack.dm("UZOE", "/mentoring rematch Secretname", event_id="EvZ4")
+            await api.wait_for("chat.postMessage", count=4)
+            await server.stop()
+    lines = [json.loads(line) for line in server.log.splitlines() if line.strip()]
+    assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+    turns = [line for line in lines if line["platform"] == "slack"]
+    assert {line["event_id"] for line in turns} >= {"EvZ2", "EvZ4"}, server.log
+    requests = {line["request_id"] for line in lines if line["logger"] == "aiohttp.access"}
+    assert all(line["tenant"] == "TACME" and line["request_id"] in requests for line in turns)
+    for secret in ("Secretname", "Zoë", "confidential", "frobnicate"):
+        assert secret not in server.log, secret

@@ -6,6 +6,7 @@ a sentinel: none of it may come out of the page, a chart or a CSV file.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -23,7 +24,7 @@ from bot.clock import FakeClock
 from bot.reports import links
 from bot.reports.export import FILE_NAMES
 from bot.reports.page import REFUSED, refusal_page, report_page
-from mentorbot.report_routes import REPORT_CLOCK
+from mentorbot.report_routes import REPORT_CLOCK, VIEWS, Views
 from mentorbot.server import build_app
 from storage.db import Database
 from storage.models import ProgramAdmin
@@ -44,6 +45,7 @@ class Site:
     url: str
     clock: FakeClock
     seeded: Seeded
+    views: Views
 
     async def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
         """Status, headers and body of ``GET path``."""
@@ -61,7 +63,7 @@ async def site(db: Database, clock: FakeClock) -> AsyncIterator[Site]:
     await runner.setup()
     try:
         await web.TCPSite(runner, "127.0.0.1", 0).start()
-        yield Site(f"http://127.0.0.1:{runner.addresses[0][1]}", clock, seeded)
+        yield Site(f"http://127.0.0.1:{runner.addresses[0][1]}", clock, seeded, app[VIEWS])
     finally:
         await runner.cleanup()
 
@@ -247,3 +249,17 @@ def test_the_refusal_page_says_what_to_do() -> None:
 
     assert "not valid or has expired" in html and "/mentoring report link" in html
     assert '<meta name="robots" content="noindex, nofollow">' in html
+
+
+async def test_a_view_of_the_page_and_its_three_charts_computes_the_figures_once(site: Site) -> None:
+    """Rule (figures once per view): the page computes the figures; its charts reuse them."""
+    token = await site.seeded.token(site.clock.now())
+    assert (await site.get(links.path(token)))[0] == 200
+    statuses = await asyncio.gather(*(site.get(links.path(token, f"charts/{name}.png")) for name in CHARTS))
+    assert [status for status, _, _ in statuses] == [200] * len(CHARTS)
+    assert site.views.computed == 1
+    assert (await site.get(links.path(token)))[0] == 200
+    assert site.views.computed == 2, "reloading the page shows fresh figures"
+    other = await site.seeded.token(site.clock.now() + timedelta(seconds=1))
+    assert (await site.get(links.path(other, "charts/weekly.png")))[0] == 200
+    assert site.views.computed == 3, "another link is another view"

@@ -26,6 +26,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_internals import build_async_context
@@ -305,10 +306,25 @@ class SlackAdapter:
             return None
 
 
+class _OurClientWins(logging.Filter):
+    """Drops Bolt's "As you gave `client` as well, `token` will be unused": Bolt reads
+    ``SLACK_BOT_TOKEN`` from the environment by itself, and we always hand it the client built
+    from that same token (with ``SLACK_API_URL``), so the warning is true of every correct setup."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+_QUIET_BOLT = _OurClientWins()
+
+
 def _bolt_app(config: SlackConfig, engine: AsyncEngine) -> AsyncApp:
     """Bolt with ``process_before_response``: the answer goes once the listener is done, and the
     listeners only hand over jobs, so that a message is kept before Slack hears it arrived (by
     default Bolt answers an event first and runs its listener afterwards)."""
+    bolt_log = logging.getLogger(f"slack_bolt.{AsyncApp.__name__}")
+    if _QUIET_BOLT not in bolt_log.filters:
+        bolt_log.addFilter(_QUIET_BOLT)
     if not config.oauth:
         client = AsyncWebClient(base_url=config.api_url, token=config.bot_token)
         # Over Socket Mode nothing is signed: the connection itself was opened with the app-level token.

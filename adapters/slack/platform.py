@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.jobs import Turns
-from adapters.platform import Adapter, PlatformSpec, TurnsWiring, Wiring, secret
+from adapters.platform import Adapter, Checkup, Finding, PlatformSpec, TurnsWiring, Wiring, secret
 from adapters.slack import SLACK
 from adapters.slack.config import SlackConfig
 from adapters.slack.settings import SlackSettings
@@ -36,4 +36,11 @@ def turns(settings: SlackSettings, wiring: TurnsWiring) -> Turns:
     return SlackTurns(wiring.bot, _config(settings, wiring.public_url), wiring.engine)
 
 
-PLATFORM = PlatformSpec(name=SLACK, label="Slack", settings=SlackSettings, build=build, turns=turns)
+async def doctor(settings: SlackSettings, checkup: Checkup) -> list[Finding]:
+    """The Slack settings checked against Slack (``mentorbot doctor``)."""
+    from adapters.slack.doctor import check_slack
+
+    return await check_slack(settings, checkup)
+
+
+PLATFORM = PlatformSpec(name=SLACK, label="Slack", settings=SlackSettings, build=build, turns=turns, doctor=doctor)

@@ -14,6 +14,7 @@ import zipfile
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.commands.dispatch import ALL_COMMANDS
 from bot.commands.grammar import CommandSpec
@@ -63,21 +64,30 @@ PROJECT_VERSION = project_version()
 def build_manifest(
     app_id: str,
     *,
+    public_url: str | None = None,
     name: str = "mentorbot",
     version: str = PROJECT_VERSION,
-    website_url: str = WEBSITE_URL,
-    privacy_url: str = f"{WEBSITE_URL}/privacy",
-    terms_url: str = f"{WEBSITE_URL}/terms",
+    website_url: str | None = None,
+    privacy_url: str | None = None,
+    terms_url: str | None = None,
     developer: str = "mentorbot",
 ) -> dict[str, Any]:
     """The Teams app manifest (``manifest.json``) for the Azure bot ``app_id``.
 
-    ``version`` defaults to the project's version. Raises ``ValueError`` for an app id that is
-    not a GUID, or a value Teams would refuse (a version that is not MAJOR.MINOR.PATCH, a
-    name or developer too long, a URL that is not HTTPS).
+    The website, privacy and terms links are on ``public_url`` (``PUBLIC_URL``: the bot serves
+    ``/privacy`` and ``/terms`` there), which is also the app's one valid domain; without it they
+    are placeholders on mentorbot.example.com (see :func:`placeholders`). ``version`` defaults
+    to the project's version. Raises ``ValueError`` for an app id that is not a GUID, or a value
+    Teams would refuse (a version that is not MAJOR.MINOR.PATCH, a name or developer too long, a
+    URL that is not HTTPS); the message never repeats the value.
     """
     app_id = check_app_id(app_id)
-    _check_options(version, name, developer, (website_url, privacy_url, terms_url))
+    base = public_url.rstrip("/") if public_url else WEBSITE_URL
+    website_url = website_url or base
+    privacy_url = privacy_url or f"{base}/privacy"
+    terms_url = terms_url or f"{base}/terms"
+    _check_options(version, name, developer, {"website": website_url, "privacy": privacy_url, "terms": terms_url})
+    domain = urlsplit(public_url).hostname if public_url else None
     return {
         "$schema": SCHEMA_URL,
         "manifestVersion": MANIFEST_VERSION,
@@ -92,8 +102,13 @@ def build_manifest(
         "accentColor": ACCENT_COLOR,
         "bots": [_bot(app_id)],
         "permissions": ["identity", "messageTeamMembers"],
-        "validDomains": [],
+        "validDomains": [domain] if domain else [],
     }
+
+
+def placeholders(manifest: dict[str, Any]) -> bool:
+    """True when the manifest's links are the mentorbot.example.com placeholders (no ``PUBLIC_URL``)."""
+    return str(manifest["developer"]["websiteUrl"]).startswith(WEBSITE_URL)
 
 
 def write_package(app_id: str, output: Path, **manifest_options: Any) -> Path:
@@ -102,7 +117,11 @@ def write_package(app_id: str, output: Path, **manifest_options: Any) -> Path:
     ``output`` is the zip's path, or a directory to write ``mentorbot-teams.zip`` into.
     ``manifest_options`` are :func:`build_manifest`'s keyword arguments.
     """
-    manifest = build_manifest(app_id, **manifest_options)
+    return write_manifest(build_manifest(app_id, **manifest_options), output)
+
+
+def write_manifest(manifest: dict[str, Any], output: Path) -> Path:
+    """Write the app package zip for ``manifest`` (see :func:`write_package`); return its path."""
     path = output / PACKAGE_FILENAME if output.is_dir() else output
     path.parent.mkdir(parents=True, exist_ok=True)
     files = {"manifest.json": json.dumps(manifest, indent=2, ensure_ascii=False).encode() + b"\n"}
@@ -120,8 +139,8 @@ def check_app_id(app_id: str) -> str:
     value = app_id.strip()
     if not GUID.fullmatch(value):
         raise ValueError(
-            f"MICROSOFT_APP_ID must be the Azure bot's Microsoft App ID, a GUID such as "
-            f"00000000-0000-0000-0000-000000000000; got {app_id!r}"
+            "MICROSOFT_APP_ID must be the Azure bot's Microsoft App ID, a GUID such as "
+            "00000000-0000-0000-0000-000000000000 (the value set is not one)"
         )
     return value
 
@@ -171,11 +190,12 @@ def _description(spec: CommandSpec) -> str:
     return next(c for c in candidates if len(c) <= DESCRIPTION_LIMIT)
 
 
-def _check_options(version: str, name: str, developer: str, urls: tuple[str, ...]) -> None:
-    """``ValueError`` naming every manifest value Teams would refuse."""
-    problems = [f"Teams needs HTTPS addresses, not {url!r}" for url in urls if not url.lower().startswith("https://")]
+def _check_options(version: str, name: str, developer: str, urls: dict[str, str]) -> None:
+    """``ValueError`` naming every manifest value Teams would refuse (by what it is, not its value)."""
+    problems = [f"Teams needs an HTTPS address for the {what} link (PUBLIC_URL must start with https://)"
+                for what, url in urls.items() if not url.lower().startswith("https://")]
     if not SEMVER.fullmatch(version):
-        problems.append(f"the app version must be MAJOR.MINOR.PATCH, not {version!r}")
+        problems.append("the app version must be MAJOR.MINOR.PATCH")
     if not 0 < len(name) <= 30:
         problems.append(f"the app name must have 1 to 30 characters, not {len(name)}")
     if not 0 < len(developer) <= 32:

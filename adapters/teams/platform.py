@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from adapters.platform import Adapter, PlatformSpec, TurnsWiring, Wiring, secret
+from adapters.platform import Adapter, Checkup, Finding, PlatformSpec, TurnsWiring, Wiring, secret
 from adapters.teams import TEAMS
 from adapters.teams.command import TEAMS_PACKAGE
 from adapters.teams.settings import TeamsSettings
@@ -41,5 +41,12 @@ def turns(settings: TeamsSettings, wiring: TurnsWiring) -> Turns:
     return TeamsTurns(wiring.bot, _config(settings, wiring.public_url))
 
 
+async def doctor(settings: TeamsSettings, checkup: Checkup) -> list[Finding]:
+    """The Teams settings checked against Entra ID (``mentorbot doctor``)."""
+    from adapters.teams.doctor import check_teams
+
+    return await check_teams(settings, checkup)
+
+
 PLATFORM = PlatformSpec(name=TEAMS, label="Teams", settings=TeamsSettings, build=build, turns=turns,
-                        commands=(TEAMS_PACKAGE,))
+                        commands=(TEAMS_PACKAGE,), doctor=doctor)

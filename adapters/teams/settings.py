@@ -17,6 +17,7 @@ class TeamsSettings(PlatformSettings):
     microsoft_app_type: str = "MultiTenant"
     microsoft_app_tenant_id: str | None = None
     teams_allow_unauthenticated: bool = False
+    microsoft_login_url: str = "https://login.microsoftonline.com"
 
     @field_validator("microsoft_app_type")
     @classmethod

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.cadence.hours import WorkingHours, hours_of
 from bot.cadence.outbox import add_nudge, nudge_row
 from bot.turn import Turn
@@ -43,6 +44,7 @@ async def raise_about(turn: Turn, program_id: int, kind: str, key: str, *, pair_
                               assignment_id=assignment_id, person_id=person_id, kind=kind, key=key,
                               raised_at=turn.now, details={**(details or {}), "since": turn.now.isoformat()}))
     await turn.repo.flush()
+    metrics.FLAGS.labels(kind).inc()
     for admin in await turn.repo.admins(program_id):
         hours = await hours_of(turn.repo, admin)
         await add_nudge(turn, admin.id, NudgeKind.FLAG, f"flag:{flag.id}:{admin.id}", hours.next_working(turn.now),
@@ -74,6 +76,7 @@ async def raise_flag_row(session: AsyncSession, row: dict[str, Any], now: dateti
     if flag_id is None:
         return 0
     log.info("flag %s raised (%s)", row["kind"], row["key"])
+    metrics.FLAGS.labels(row["kind"]).inc()
     subject = {name: row.get(name) for name in ("pair_id", "circle_id", "assignment_id")}
     for admin_id, hours in admins:
         nudges.append(nudge_row(row["tenant_id"], admin_id, NudgeKind.FLAG, f"flag:{flag_id}:{admin_id}",

@@ -109,10 +109,14 @@ async def run_command(turn: Turn, text: str) -> Sequence[Message]:
     try:
         parsed = parse(body, ALL_COMMANDS)
     except UnknownCommand as unknown:
-        log.info("unknown command %r from person %s", unknown.words, turn.person.id)
+        # What was typed stays out of the log above DEBUG (it may hold names or private words).
+        log.info("unknown command from person %s", turn.person.id)
+        log.debug("unknown command %r", unknown.words)
         return [await did_you_mean(turn, unknown.words)]
     except CommandError as problem:
-        log.info("bad command %r from person %s: %s", body[:200], turn.person.id, problem.message)
+        log.info("bad command %s from person %s", problem.spec.name if isinstance(problem.spec, CommandSpec) else "",
+                 turn.person.id)
+        log.debug("bad command %r: %s", body[:200], problem.message)
         refused = problem.spec if isinstance(problem.spec, CommandSpec) else None
         if refused is not None and refused.admin:
             call = CommandCall(turn, {})
@@ -133,7 +137,8 @@ async def run_command(turn: Turn, text: str) -> Sequence[Message]:
         async with turn.repo.session.begin_nested():
             replies = await spec.handler(call)
     except CommandError as problem:
-        log.info("command %s refused for person %s: %s", spec.name, turn.person.id, problem.message)
+        log.info("command %s refused for person %s", spec.name, turn.person.id)
+        log.debug("command %s refused: %s", spec.name, problem.message)
         if spec.admin:
             _record(call, spec, True, args=_loggable(call.args), error=problem.message)
         return [refusal(problem, body)]

@@ -197,7 +197,7 @@ async def rematch(call: CommandCall) -> Sequence[Message]:
         if name:
             # Answered, not raised: a raised error would roll back the audit entry with the rest.
             turn.audit("rematch", False, program.id, name=name)
-            log.warning("person %s may not rematch %r", turn.person.id, name)
+            log.warning("person %s may not rematch someone else", turn.person.id)
             return [say("Only program admins can end someone's pair. To ask for a new partner for yourself, "
                         "send `/mentoring rematch` with `reason=\"...\"` (only the admins see it).")]
     return await _request_rematch(call)

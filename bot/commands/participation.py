@@ -11,6 +11,7 @@ from bot.errors import CommandError
 from bot.flows.active import ONBOARDING, PROFILE, latest_flow
 from bot.flows.onboarding import ProfileFlow
 from bot.messages import Button, ButtonStyle, Message, say, say_fields
+from bot.my_data import my_data_message
 from bot.profiles import answers_from, profile_fields
 from bot.programs import program_named
 from bot.turn import Turn
@@ -196,6 +197,12 @@ async def forget_me(call: CommandCall) -> Sequence[Message]:
     turn.audit("forget-me")
     await erase_person(turn.repo, turn.person, turn.now)
     return [say("Done: your personal data is erased. If you write to me again, I will treat you as someone new.")]
+
+
+async def my_data(call: CommandCall) -> Sequence[Message]:
+    """``my-data``: everything the bot holds about the person asking, as a JSON file."""
+    call.turn.audit("my-data")
+    return [await my_data_message(call.turn)]
 
 
 async def cancel(call: CommandCall) -> Sequence[Message]:

@@ -38,7 +38,8 @@ async def import_file(call: CommandCall) -> Sequence[Message]:
                               f"{MAX_BYTES // 1024 // 1024} MB. Split it, or export only the columns I read.")
         rows = read_rows(upload.data, upload.filename)
     except FileRefused as problem:
-        log.info("import of %s refused: %s", upload.filename, problem)
+        log.info("an import was refused")
+        log.debug("import of %s refused: %s", upload.filename, problem)
         raise CommandError(f"Nothing was imported: {problem}") from None
     dry_run = bool(call.args.get("dry-run"))
     result = await import_people(turn.repo, rows, program=program, now=turn.now, platform=turn.person.platform,

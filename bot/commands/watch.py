@@ -1,4 +1,4 @@
-"""What program admins watch: the open flags of every format, and the weekly digest, on demand."""
+"""What program admins watch: the open flags of every format, the weekly digest, on demand, and the bot's health."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from bot import registry
 from bot.cadence.digest import digest_message
 from bot.cadence.flags import open_flags
 from bot.cadence.hours import hours_of
+from bot.health import status_message
 from bot.commands.command_call import CommandCall
 from bot.messages import Message, say
 
@@ -33,3 +34,8 @@ async def digest(call: CommandCall) -> Sequence[Message]:
     assert call.program is not None
     zone = (await hours_of(call.turn.repo, call.turn.person)).zone
     return [await digest_message(call.turn.repo, call.program, zone, call.turn.now, registry.flag_titles())]
+
+
+async def status(call: CommandCall) -> Sequence[Message]:
+    """``status``: the bot's health (last tick, backlog, failures, people it cannot reach)."""
+    return [await status_message(call.turn.repo, call.turn.now)]

@@ -40,7 +40,10 @@ def chart_png(report: ProgramReport, name: str) -> bytes:
     draw = DRAWERS[name]
     figure = _figure()
     draw(figure, report)
-    figure.suptitle(_label(report.program, 60), fontsize=10, color="#555555", x=0.01, ha="left")
+    # Fixed margins rather than a layout engine: a layout engine draws the figure twice and
+    # measures every label, about half of the time a chart takes.
+    figure.subplots_adjust(**MARGINS[name])
+    figure.suptitle(_label(report.program, 60), fontsize=10, color="#555555", x=0.01, y=0.985, ha="left")
     return _png(figure)
 
 
@@ -126,6 +129,14 @@ def _formats(figure: Figure, report: ProgramReport) -> None:
 
 
 DRAWERS: dict[str, Callable[[Figure, ProgramReport], None]] = {WEEKLY: _weekly, SKILLS: _skills, FORMATS: _formats}
+MARGINS: dict[str, dict[str, float]] = {
+    WEEKLY: {"left": 0.08, "right": 0.98, "top": 0.84, "bottom": 0.09},
+    # Skill names (28 characters at most, with the people counted) on the left.
+    SKILLS: {"left": 0.31, "right": 0.97, "top": 0.84, "bottom": 0.13},
+    # The completion chart's legend goes under its bars.
+    FORMATS: {"left": 0.08, "right": 0.98, "top": 0.84, "bottom": 0.17, "wspace": 0.22},
+}
+"""Where each chart's axes sit in its 800 x 420 picture (fractions of the figure)."""
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -134,7 +145,7 @@ DRAWERS: dict[str, Callable[[Figure, ProgramReport], None]] = {WEEKLY: _weekly, 
 def _figure() -> Figure:
     from matplotlib.figure import Figure
 
-    return Figure(figsize=SIZE, dpi=DPI, layout="constrained")
+    return Figure(figsize=SIZE, dpi=DPI)
 
 
 def _png(figure: Figure) -> bytes:

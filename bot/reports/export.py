@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,12 +37,30 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 async def csv_files(repo: Repository, program: Program) -> dict[str, bytes]:
     """The program's four CSV files (UTF-8, a header row each), by file name."""
-    return {
-        PAIRS: _csv(PAIR_COLUMNS, await _pairs(repo, program)),
-        SESSIONS: _csv(SESSION_COLUMNS, await _sessions(repo, program)),
-        GOALS: _csv(GOAL_COLUMNS, await _goals(repo, program)),
-        FEEDBACK: _feedback_csv(await _scores(repo, program)),
-    }
+    return {name: await csv_file(repo, program, name) for name in FILE_NAMES}
+
+
+async def csv_file(repo: Repository, program: Program, name: str) -> bytes:
+    """One of the program's CSV files, whole (KeyError for a name not in :data:`FILE_NAMES`)."""
+    return b"".join([chunk async for chunk in csv_chunks(repo, program, name)])
+
+
+async def csv_chunks(repo: Repository, program: Program, name: str) -> AsyncIterator[bytes]:
+    """One of the program's CSV files in pieces, made as the rows are read: the header first
+    (KeyError, before any piece, for a name not in :data:`FILE_NAMES`)."""
+    if name not in FILE_NAMES:
+        raise KeyError(name)
+    if name == PAIRS:
+        yield _csv(PAIR_COLUMNS, await _pairs(repo, program))
+    elif name == GOALS:
+        yield _csv(GOAL_COLUMNS, await _goals(repo, program))
+    elif name == SESSIONS:
+        yield _csv(SESSION_COLUMNS, [])
+        async for batch in queries.export_sessions(repo, program.id):
+            yield _csv((), _sessions(batch))
+    else:
+        async for chunk in _feedback_chunks(repo, program):
+            yield chunk
 
 
 def cell(value: Any) -> Any:
@@ -58,17 +76,21 @@ def cell(value: Any) -> Any:
 
 
 def _csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """The header ``columns`` (none: a piece after the first), then ``rows`` as they are (the
+    builders below pass every value that needs it through :func:`cell`: names and times; the
+    rest are numbers and the bot's own words, and None is written blank)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(columns)
-    writer.writerows([cell(value) for value in row] for row in rows)
+    if columns:
+        writer.writerow(columns)
+    writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
 
 
 async def _pairs(repo: Repository, program: Program) -> list[tuple[Any, ...]]:
-    return [(r.id, r.mentor, r.mentee, r.status, r.cadence or program.cadence,
-             None if r.fit_score is None else round(r.fit_score, 3), r.started_at, r.ended_at, r.held, r.canceled,
-             r.no_show) for r in await queries.export_pairs(repo, program.id)]
+    return [(r.id, cell(r.mentor), cell(r.mentee), r.status, r.cadence or program.cadence,
+             None if r.fit_score is None else round(r.fit_score, 3), cell(r.started_at), cell(r.ended_at), r.held,
+             r.canceled, r.no_show) for r in await queries.export_pairs(repo, program.id)]
 
 
 def _format(row: Any) -> str:
@@ -77,9 +99,9 @@ def _format(row: Any) -> str:
     return ProgramFormat.GROUP if row.circle_id is not None else ProgramFormat.RESEARCH
 
 
-async def _sessions(repo: Repository, program: Program) -> list[tuple[Any, ...]]:
-    return [(r.id, r.pair_id, r.circle_id, r.assignment_id, _format(r), r.starts_at, r.duration_minutes, r.mode,
-             r.status) for r in await queries.export_sessions(repo, program.id)]
+def _sessions(batch: Sequence[Any]) -> list[tuple[Any, ...]]:
+    return [(r.id, r.pair_id, r.circle_id, r.assignment_id, _format(r), cell(r.starts_at), r.duration_minutes,
+             r.mode, r.status) for r in batch]
 
 
 async def _goals(repo: Repository, program: Program) -> list[tuple[Any, ...]]:
@@ -99,16 +121,17 @@ def _numbers(answers: Any) -> dict[str, int | float]:
             if isinstance(value, int | float) and not isinstance(value, bool)}
 
 
-async def _scores(repo: Repository, program: Program) -> list[tuple[tuple[Any, ...], dict[str, int | float]]]:
-    """``((pair_id, role, kind, period), scores)`` of every answer with a score, check-ins after."""
-    rows = [((r.pair_id, _role(r.by_mentor), r.kind, r.period), numbers)
-            for r in await queries.export_feedback(repo, program.id) if (numbers := _numbers(r.answers))]
-    rows += [((r.pair_id, _role(r.by_mentor), CHECKIN, str(r.session_id)), {"usefulness": r.usefulness})
-             for r in await queries.export_checkins(repo, program.id)]
-    return rows
-
-
-def _feedback_csv(rows: list[tuple[tuple[Any, ...], dict[str, int | float]]]) -> bytes:
-    found = {key for _, scores in rows for key in scores}
+async def _feedback_chunks(repo: Repository, program: Program) -> AsyncIterator[bytes]:
+    """``feedback_scores.csv``: every answer with a score, ``(pair_id, role, kind, period)`` then its
+    scores, then each check-in's usefulness (its kind ``checkin``, its period the session)."""
+    answers = [((r.pair_id, _role(r.by_mentor), r.kind, r.period), numbers)
+               for r in await queries.export_feedback(repo, program.id) if (numbers := _numbers(r.answers))]
+    found = {key for _, scores in answers for key in scores} | {"usefulness"}
     keys = [key for key in SCORE_ORDER if key in found] + sorted(found - set(SCORE_ORDER))
-    return _csv((*FEEDBACK_COLUMNS, *keys), ((*first, *(scores.get(key) for key in keys)) for first, scores in rows))
+    yield _csv((*FEEDBACK_COLUMNS, *keys), [(*first, *(scores.get(key) for key in keys)) for first, scores in answers])
+    # A check-in row has one score, usefulness: blanks before it and after it.
+    blanks = (None,) * keys.index("usefulness")
+    after = (None,) * (len(keys) - len(blanks) - 1)
+    async for batch in queries.export_checkins(repo, program.id):
+        yield _csv((), [(r.pair_id, _role(r.by_mentor), CHECKIN, str(r.session_id), *blanks, r.usefulness, *after)
+                        for r in batch])

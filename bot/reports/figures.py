@@ -30,7 +30,8 @@ Definitions (docs/reports.md repeats them):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -39,6 +40,7 @@ from zoneinfo import ZoneInfo
 from bot.cadence.digest import week_of
 from storage import reports as queries
 from storage.enums import EnrollmentStatus, FeedbackKind, PairStatus, ProgramFormat, Role, SessionMode, SessionStatus
+from storage.db import Database
 from storage.models import Program
 from storage.repository import Repository
 
@@ -122,7 +124,7 @@ class ProgramReport:
 
 MONTHS, WEEKS = 6, 12
 FORMAT_OF = {"pair": ProgramFormat.ONE_TO_ONE, "circle": ProgramFormat.GROUP, "assignment": ProgramFormat.RESEARCH}
-SCORE_KEYS = {FeedbackKind.PULSE: ("how",), FeedbackKind.FIT: ("fit",),
+SCORE_KEYS: dict[str, tuple[str, ...]] = {FeedbackKind.PULSE: ("how",), FeedbackKind.FIT: ("fit",),
               FeedbackKind.EVALUATION: ("fluency", "strategic", "business", "access")}
 """The numeric answers of each kind of feedback (every other answer is free text)."""
 ROLES = (Role.MENTOR, Role.MENTEE)
@@ -174,16 +176,29 @@ class GoalSums:
     change: float = 0
 
 
-async def program_report(repo: Repository, program: Program, now: datetime) -> ProgramReport:
-    """Every figure the reports show about ``program`` at ``now``."""
+async def program_report(repo: Repository, program: Program, now: datetime,
+                         db: Database | None = None) -> ProgramReport:
+    """Every figure the reports show about ``program`` at ``now``.
+
+    With ``db`` (PostgreSQL), the queries that read every session, check-in and feedback
+    answer of the program run at once, each on a connection of its own: the report page of a
+    large program waits for the longest of them rather than their sum."""
     now = now.astimezone(UTC)
+    month_starts, week_starts = _month_starts(now), _week_starts(now)
+    by_mode, checkins, feedback, by_month, by_week = await _at_once(repo, db, [
+        lambda r: queries.sessions_by_mode(r, program.id),
+        lambda r: queries.checkins_by_person(r, program.id),
+        lambda r: queries.feedback_scores(r, program.id, SCORE_KEYS),
+        lambda r: queries.sessions_by_period(r, program.id, month_starts),
+        lambda r: queries.sessions_by_period(r, program.id, week_starts),
+    ])
     pairs = await queries.pairs(repo, program.id)
     units = await _units(repo, program.id, pairs)
-    await _add_sessions(repo, program.id, units)
-    await _add_ratings(repo, program.id, units)
+    _add_sessions(by_mode, units)
+    await _add_ratings(repo, program.id, units, checkins)
     person_goals, goals = await _goals(repo, program.id, {p.id: p.mentee_id for p in pairs})
-    months = await _periods(repo, program.id, _month_starts(now), lambda d: f"{d:%Y-%m}")
-    weeks = await _periods(repo, program.id, _week_starts(now), lambda d: week_of(d, ZoneInfo("UTC"))[0])
+    months = _periods(by_month, month_starts, lambda d: f"{d:%Y-%m}")
+    weeks = _periods(by_week, week_starts, lambda d: week_of(d, ZoneInfo("UTC"))[0])
     at_risk, risks = await queries.open_flags(repo, program.id)
     total = Tally()
     for unit in units.values():
@@ -195,11 +210,25 @@ async def program_report(repo: Repository, program: Program, now: datetime) -> P
         participants=enrolled.get(EnrollmentStatus.ACTIVE, 0),
         this_month=months[-1], months=months, weeks=weeks, completion=_completion(total),
         at_risk=at_risk, risks=risks, goals=goals,
-        skills=await _skills(repo, program), scores=await _scores(repo, program.id),
+        skills=await _skills(repo, program), scores=_scores(feedback, checkins),
         formats=_breakdown(units, person_goals, lambda u: u.format, order=[f.value for f in ProgramFormat]),
         cohorts=_breakdown(units, person_goals, lambda u: u.cohort),
-        venues=await _venues(repo, program.id, units),
+        venues=_venues(by_mode, units),
     )
+
+
+async def _at_once(repo: Repository, db: Database | None,
+                   reads: Sequence[Callable[[Repository], Awaitable[Any]]]) -> list[Any]:
+    """Each read's result: at once on connections of their own (PostgreSQL, with ``db``), else
+    one after the other in ``repo``'s transaction."""
+    if db is None or db.dialect != "postgresql":
+        return [await read(repo) for read in reads]
+
+    async def alone(read: Callable[[Repository], Awaitable[Any]]) -> Any:
+        async with db.transaction() as session:
+            return await read(Repository(session, repo.tenant_id))
+
+    return list(await asyncio.gather(*(alone(read) for read in reads)))
 
 
 def quarter(moment: datetime) -> str:
@@ -247,8 +276,9 @@ def _unit_of(units: dict[UnitKey, Unit], row: Any) -> Unit | None:
     return None
 
 
-async def _add_sessions(repo: Repository, program_id: int, units: dict[UnitKey, Unit]) -> None:
-    for row in await queries.session_counts(repo, program_id):
+def _add_sessions(by_mode: Sequence[Any], units: dict[UnitKey, Unit]) -> None:
+    """Add the sessions that took place (counted by venue too, see :func:`_venues`) to the units."""
+    for row in by_mode:
         unit = _unit_of(units, row)
         if unit is None:
             continue
@@ -258,9 +288,10 @@ async def _add_sessions(repo: Repository, program_id: int, units: dict[UnitKey, 
             unit.tally.missed += row.sessions
 
 
-async def _add_ratings(repo: Repository, program_id: int, units: dict[UnitKey, Unit]) -> None:
-    """Add check-in and attendance ratings to the units."""
-    for row in await queries.checkin_usefulness(repo, program_id):
+async def _add_ratings(repo: Repository, program_id: int, units: dict[UnitKey, Unit],
+                       checkins: Sequence[Any]) -> None:
+    """Add check-in (by unit and person) and attendance ratings to the units."""
+    for row in checkins:
         unit = _unit_of(units, row)
         if unit is not None:
             unit.tally.useful_total += row.total
@@ -307,9 +338,9 @@ def _week_starts(now: datetime) -> list[datetime]:
     return [monday + timedelta(weeks=back) for back in range(1 - WEEKS, 2)]
 
 
-async def _periods(repo: Repository, program_id: int, bounds: list[datetime],
-                   label: Callable[[datetime], str]) -> list[Period]:
-    counts = await queries.sessions_by_period(repo, program_id, bounds)
+def _periods(counts: dict[tuple[int, str], int], bounds: list[datetime], label: Callable[[datetime], str]
+             ) -> list[Period]:
+    """The periods between ``bounds``, from the sessions counted in each (by status)."""
     periods = []
     for index, start in enumerate(bounds[:-1]):
         held = counts.get((index, SessionStatus.HELD), 0)
@@ -325,12 +356,26 @@ async def _skills(repo: Repository, program: Program) -> list[Change]:
     return sorted(changes, key=lambda c: (order.get(c.label, len(order)), c.label))
 
 
-async def _scores(repo: Repository, program_id: int) -> list[Scores]:
-    keys = [key for kind_keys in SCORE_KEYS.values() for key in kind_keys]
-    feedback = await queries.feedback_scores(repo, program_id, keys)
-    checkins = await queries.checkin_sides(repo, program_id)
-    return [_side(role, [r for r in feedback if _is(r, role)], [r for r in checkins if _is(r, role)])
+def _scores(feedback: Sequence[Any], checkins: Sequence[Any]) -> list[Scores]:
+    return [_side(role, [r for r in feedback if _is(r, role)], _usefulness([r for r in checkins if _is(r, role)]))
             for role in ROLES]
+
+
+@dataclass(frozen=True)
+class Usefulness:
+    """One side's check-in ratings of pair sessions: their sum, how many, from how many people."""
+
+    total: int
+    ratings: int
+    people: int
+
+
+def _usefulness(rows: Sequence[Any]) -> Usefulness | None:
+    """One side's check-in ratings, from the rows by unit and person."""
+    if not rows:
+        return None
+    return Usefulness(sum(row.total for row in rows), sum(row.ratings for row in rows),
+                      len({row.person_id for row in rows}))
 
 
 def _is(row: Any, role: Role) -> bool:
@@ -338,7 +383,7 @@ def _is(row: Any, role: Role) -> bool:
     return row.by_mentor is not None and bool(row.by_mentor) == (role == Role.MENTOR)
 
 
-def _side(role: Role, feedback: Sequence[Any], checkins: Sequence[Any]) -> Scores:
+def _side(role: Role, feedback: Sequence[Any], useful: Usefulness | None) -> Scores:
     by_kind = {row.kind: row for row in feedback}
 
     def score(kind: str, key: str) -> float | None:
@@ -347,7 +392,6 @@ def _side(role: Role, feedback: Sequence[Any], checkins: Sequence[Any]) -> Score
             return None
         return _mean(getattr(row, f"{key}_total"), getattr(row, f"{key}_count"))
 
-    useful = checkins[0] if checkins else None
     gains = {key: value for key in SCORE_KEYS[FeedbackKind.EVALUATION]
              if (value := score(FeedbackKind.EVALUATION, key)) is not None}
     return Scores(
@@ -383,10 +427,10 @@ def _row(label: str, group: Unit, goals: dict[int, GoalSums]) -> Breakdown:
                      attendance=_mean(tally.came, tally.answered))
 
 
-async def _venues(repo: Repository, program_id: int, units: dict[UnitKey, Unit]) -> list[Breakdown]:
+def _venues(by_mode: Sequence[Any], units: dict[UnitKey, Unit]) -> list[Breakdown]:
     """Sessions that took place remote and in person, with the people of the units they were of."""
     groups: dict[str, Unit] = {}
-    for row in await queries.sessions_by_mode(repo, program_id):
+    for row in by_mode:
         unit = _unit_of(units, row)
         if unit is None:
             continue

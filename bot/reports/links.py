@@ -41,7 +41,7 @@ class Grant:
     expires_at: datetime
 
 
-async def _key(session: AsyncSession, now: datetime) -> str:
+async def signing_key(session: AsyncSession, now: datetime) -> str:
     """The signing key, made on first use (two replicas at once: one insert wins)."""
     found = await session.scalar(select(SigningKey.secret).where(SigningKey.purpose == PURPOSE))
     if found is None:
@@ -58,13 +58,13 @@ async def sign(session: AsyncSession, grant: Grant, now: datetime) -> str:
     payload = [grant.tenant_id, grant.program_id, grant.person_id, int(expires_at.timestamp())]
     # The expiry is signed with the rest and read against the bot's clock (not the signer's
     # own timestamp), so that the injected clock decides, as everywhere else.
-    return URLSafeSerializer(await _key(session, now), salt=SALT).dumps(payload)
+    return URLSafeSerializer(await signing_key(session, now), salt=SALT).dumps(payload)
 
 
 async def check(session: AsyncSession, token: str, now: datetime) -> Grant | None:
     """The grant behind ``token``, or None (forged, expired, malformed, or no longer an admin)."""
     try:
-        payload = URLSafeSerializer(await _key(session, now), salt=SALT).loads(token)
+        payload = URLSafeSerializer(await signing_key(session, now), salt=SALT).loads(token)
     except BadSignature:
         log.warning("report link refused: bad signature")
         return None

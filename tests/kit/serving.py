@@ -61,8 +61,10 @@ async def mentorbot_serve(cwd: Path, **settings: str) -> AsyncIterator[Served]:
 
 
 async def _healthy(served: Served) -> None:
+    # Up to 90 s: on a machine shared with other work, migrating and starting the worker
+    # processes has taken more than 30 s. A server that cannot start says so at once (below).
     async with aiohttp.ClientSession() as session:
-        for _ in range(150):
+        for _ in range(450):
             try:
                 async with session.get(f"{served.url}/healthz") as response:
                     if response.status == 200:

@@ -27,6 +27,17 @@ from bot.engine import MentorBot
 LINE = re.compile(r"^(?P<who>[^\s>:][^>:]*)> ?(?P<text>.*)$")
 
 
+_SCRATCH: list[tempfile.TemporaryDirectory[str]] = []
+
+
+def _scratch_invites() -> Path:
+    """A folder for the files a chat saves, not made until a file is saved, inside one scratch
+    folder per test process that is removed when the process ends."""
+    if not _SCRATCH:
+        _SCRATCH.append(tempfile.TemporaryDirectory(prefix="mentorbot-invites-"))
+    return Path(tempfile.mkdtemp(dir=_SCRATCH[0].name)) / "invites"
+
+
 def _fold(text: str) -> str:
     return " ".join(text.split())
 
@@ -36,7 +47,7 @@ class Chats:
 
     def __init__(self, bot: MentorBot, invites_dir: Path | None = None) -> None:
         self.bot = bot
-        self.invites_dir = invites_dir or Path(tempfile.mkdtemp(prefix="mentorbot-invites-"))
+        self.invites_dir = invites_dir or _scratch_invites()
         self.people: dict[str, ConsoleChat] = {}
         self.log: list[str] = []
 

@@ -89,8 +89,9 @@ async def test_it_starts_in_the_running_loop_runs_every_job_at_once_and_shuts_do
     scheduler = cadence.scheduler
     assert scheduler is not None and scheduler.running
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"tick", "periodic_nudges", "deliver", "housekeeping"}
-    for name, seconds in {"tick": 120, "periodic_nudges": 3600, "deliver": 15, "housekeeping": 86_400}.items():
+    assert set(jobs) == {"tick", "periodic_nudges", "deliver", "housekeeping", "health"}
+    for name, seconds in {"tick": 120, "periodic_nudges": 3600, "deliver": 15, "housekeeping": 86_400,
+                          "health": 300}.items():
         job = jobs[name]
         assert isinstance(job.trigger, IntervalTrigger)
         assert job.trigger.interval == timedelta(seconds=seconds)

@@ -42,7 +42,7 @@ async def test_serve_over_socket_mode_connects_out_answers_a_dm_and_says_it_is_r
         [greeting] = await slack_api.wait_for("chat.postMessage", timeout=30)
         assert "Hi Victor Hugo" in greeting.body["text"]
         async with aiohttp.ClientSession() as http, http.get(f"{server.url}/readyz") as ready:
-            assert (ready.status, (await ready.json())["slack_socket"]) == (200, "connected")
+            assert (ready.status, (await ready.json())["checks"]["slack_socket"]) == (200, "connected")
         assert await server.stop() == 0, server.log
     assert "Slack: on (Socket Mode)" in server.log
     assert not socket_mode.open_connections, "the connection is closed on the way out"

@@ -167,13 +167,13 @@ async def test_healthz_and_readyz_report_the_connection(
         async with http.get(f"{url}/healthz") as health, http.get(f"{url}/readyz") as ready:
             assert (health.status, await health.json()) == (200, {"status": "ok", "database": "ok",
                                                                     "slack_socket": "connecting"})
-            assert (ready.status, await ready.json()) == (503, {"status": "not ready", "database": "ok",
-                                                                 "slack_socket": "connecting"})
+            assert (ready.status, await ready.json()) == (503, {"status": "not ready", "checks": {
+                "database": "ok", "migrations": "ok", "slack_socket": "connecting"}})
         left[0] = 0  # Slack is back
         await socket_mode.wait_connections(1)
         async with http.get(f"{url}/readyz") as ready:
-            assert (ready.status, await ready.json()) == (200, {"status": "ready", "database": "ok",
-                                                                 "slack_socket": "connected"})
+            assert (ready.status, await ready.json()) == (200, {"status": "ready", "checks": {
+                "database": "ok", "migrations": "ok", "slack_socket": "connected"}})
         await SocketDriver(socket_mode, slack_api, ACME).dm("UVICTOR", "hello")
         await slack_api.wait_for("chat.postMessage")
         async with http.post(f"{url}/slack/events", data="{}") as events:

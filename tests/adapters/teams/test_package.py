@@ -188,3 +188,24 @@ def test_an_app_id_with_surrounding_spaces_is_taken_without_them() -> None:
 def test_values_teams_would_refuse_are_refused_before_upload(options: dict[str, str], problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         build_manifest(APP_ID, **options)
+
+
+def test_with_public_url_the_links_and_the_valid_domain_are_the_bots_own() -> None:
+    manifest = build_manifest(APP_ID, public_url="https://mentoring.acme.example/")
+    assert manifest["developer"]["websiteUrl"] == "https://mentoring.acme.example"
+    assert manifest["developer"]["privacyUrl"] == "https://mentoring.acme.example/privacy"
+    assert manifest["developer"]["termsOfUseUrl"] == "https://mentoring.acme.example/terms"
+    assert manifest["validDomains"] == ["mentoring.acme.example"]
+    assert "mentorbot.example.com" not in json.dumps(manifest)
+
+
+def test_an_http_public_url_is_refused_without_repeating_it() -> None:
+    with pytest.raises(ValueError, match="HTTPS") as refused:
+        build_manifest(APP_ID, public_url="http://intranet-host.acme.example")
+    assert "intranet-host" not in str(refused.value)
+
+
+def test_a_refused_app_id_is_not_repeated_back() -> None:
+    with pytest.raises(ValueError) as refused:
+        build_manifest("my-secret-looking-value")
+    assert "my-secret-looking-value" not in str(refused.value)

@@ -20,6 +20,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from adapters.slack.app import BOT_SCOPES
+
 from tests.kit.fakes.local_http import serve_locally
 
 Policy = Callable[["Call"], Awaitable[web.Response | None]]
@@ -56,6 +58,8 @@ class Workspace:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     enterprise_id: str | None = None
     """The Enterprise Grid organization: with no ``team_id``, an org-wide install of it."""
+    scopes: tuple[str, ...] = BOT_SCOPES
+    """What the bot's token was granted (``auth.test`` says so in its ``x-oauth-scopes`` header)."""
 
 
 @dataclass
@@ -178,7 +182,10 @@ class FakeSlackApi:
             answer = await self.policy(call)
             if answer is not None:
                 return answer
-        return web.json_response(self._answer(call))
+        headers = {}
+        if method == "auth.test" and (workspace := self.workspaces.get(call.token or "")) is not None:
+            headers["x-oauth-scopes"] = ",".join(workspace.scopes)
+        return web.json_response(self._answer(call), headers=headers)
 
     async def _download(self, request: web.Request) -> web.Response:
         file_id = request.match_info["file_id"]
