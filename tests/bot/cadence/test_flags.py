@@ -132,3 +132,27 @@ async def test_after_days_of_downtime_the_bot_catches_up_once(world: World, chat
     assert kinds == ["outcome", "outcome"]
     assert report.nudges_written == 2
     assert (await run_tick(world.db, world.clock)).nudges_written == 0
+
+
+async def test_held_session_resolves_cadence_flags_only__a_rematch_request_waits_for_an_admin(
+        world: World, chats: Chats) -> None:
+    """Rule 6 of docs/cadence.md (a held session resolves cadence flags only)."""
+    await zoe_and_victor(world)
+    await session_on(world, chats, "2026-11-24", "canceled")
+    await session_on(world, chats, "2026-11-25", "canceled")
+    await run_tick(world.db, world.clock)
+    await chats.run("""
+        Victor> /mentoring rematch reason="We never find a time"
+        bot: passed your request
+    """)
+    await session_on(world, chats, "2026-11-26", "held")
+    still_open = [(f.kind, f.resolved_at is None) for f in await flags(world)]
+    assert still_open == [("canceled_twice", False), ("rematch_requested", True)]
+    await chats.run("""
+        Ada> /mentoring flagged
+        bot: asked for a new partner
+        bot never: two sessions in a row
+        Ada> /mentoring rematch Victor
+        bot: Ended Zoe & Victor
+    """)
+    assert all(f.resolved_at is not None for f in await flags(world)), "the admin acted: resolved"
