@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from bot.registry import render_nudge, run_tick
+from storage.housekeeping import housekeep
 from storage.enums import NudgeKind, NudgeStatus
 from storage.models import Flag, Nudge
 from storage.repository import Repository
@@ -156,3 +157,42 @@ async def test_held_session_resolves_cadence_flags_only__a_rematch_request_waits
         bot: Ended Zoe & Victor
     """)
     assert all(f.resolved_at is not None for f in await flags(world)), "the admin acted: resolved"
+
+
+async def test_pauses_restart_the_silence_clock__a_participant_back_from_a_pause_is_not_flagged_silent(
+        world: World, chats: Chats) -> None:
+    """Rule 7 of docs/cadence.md (pauses): a participant's own pause counts like a pair's."""
+    await zoe_and_victor(world)
+    await session_on(world, chats, "2026-11-24", "held")
+    await chats.run("""
+        Victor> /mentoring pause 2026-12-21
+        bot: Paused until 2026-12-21
+    """)
+    world.clock.set(utc("2026-12-21T02:00"))
+    async with world.db.transaction() as session:  # the daily housekeeping ends the pause
+        await housekeep(session, world.clock.now())
+    for _ in range(13):
+        world.clock.advance(timedelta(days=1))
+        await run_tick(world.db, world.clock)
+    assert await flags(world) == [], "four weeks paused are not four weeks of silence"
+    world.clock.advance(timedelta(days=1, hours=2))
+    await run_tick(world.db, world.clock)
+    assert [(f.kind, f.details["since"][:10]) for f in await flags(world)] == [("silent", "2026-12-21")]
+
+
+async def test_pauses_restart_the_silence_clock__also_when_the_participant_resumes_early(
+        world: World, chats: Chats) -> None:
+    """Rule 7 of docs/cadence.md (pauses)."""
+    await zoe_and_victor(world)
+    await session_on(world, chats, "2026-11-24", "held")
+    await chats.run("Zoe> /mentoring pause 2027-01-30")
+    world.clock.set(utc("2026-12-14T10:00"))
+    await chats.run("""
+        Zoe> /mentoring resume
+        bot: Welcome back
+    """)
+    await run_tick(world.db, world.clock)
+    assert await flags(world) == []
+    world.clock.set(utc("2026-12-28T11:00"))
+    await run_tick(world.db, world.clock)
+    assert [f.kind for f in await flags(world)] == ["silent"]
