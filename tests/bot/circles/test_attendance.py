@@ -191,3 +191,16 @@ async def test_we_moved_it_asks_the_host_for_the_new_time_and_keeps_the_calendar
     old, new = await rows(world, MentoringSession)
     assert (old.status, new.status, new.calendar_uid, new.calendar_sequence) == (
         "rescheduled", "scheduled", old.calendar_uid, 1)
+
+
+async def test_attendance_counts_members__two_of_three_members_is_67_percent_in_the_report(
+        world: World, chats: Chats) -> None:
+    """Rule 9 of docs/cadence.md (attendance counts members): the two hosts are not counted."""
+    await running_circle(world, chats)
+    await meeting(world, chats, FIRST, came="1,3")
+    await chats.run("""
+        Ada> /mentoring report
+        bot: Group circles (5 people): 1 held, 0 canceled or missed
+        bot: attendance 67%
+        bot never: attendance 80%
+    """)
