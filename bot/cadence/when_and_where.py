@@ -86,6 +86,6 @@ async def confirmation(turn: Turn, session: MentoringSession, partner: Person, v
     invite = await session_invite(turn.repo, session)
     message = say(f"{verb} your session with {partner.display_name}: {describe(session, zone)}. "
                   f"I've told {partner.display_name} and will remind you both before it.",
-                  Button.for_command("Reschedule", f'reschedule with="{partner.display_name}"'),
-                  Button.for_command("Cancel it", f'cancel-session with="{partner.display_name}"'))
+                  Button.for_command("Reschedule", f"reschedule with=#{session.pair_id}"),
+                  Button.for_command("Cancel it", f"cancel-session with=#{session.pair_id}"))
     return Message(message.text, message.blocks, attachments=(invite,))

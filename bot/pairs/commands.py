@@ -64,7 +64,7 @@ async def schedule(call: CommandCall) -> Sequence[Message]:
     if upcoming is not None:
         zone = await zone_of(turn)
         return [say(f"You already have a session with {partner.display_name}: {describe(upcoming, zone)}.",
-                    Button.for_command("Reschedule it", f'reschedule with="{partner.display_name}"'))]
+                    Button.for_command("Reschedule it", f"reschedule {ops.with_pair(pair.id)}"))]
     if "date" not in call.args:
         return await SCHEDULING.start(turn, {"pair_id": pair.id, "partner": partner.display_name},
                                       subject=f"pair-{pair.id}")
@@ -81,7 +81,7 @@ async def reschedule(call: CommandCall) -> Sequence[Message]:
     upcoming = await ops.upcoming_session(turn, pair)
     if upcoming is None:
         return [say(f"Nothing is on the calendar with {partner.display_name} to move.",
-                    Button.for_command("Schedule a session", f'schedule with="{partner.display_name}"'))]
+                    Button.for_command("Schedule a session", f"schedule {ops.with_pair(pair.id)}"))]
     if "date" not in call.args:
         return await SCHEDULING.start(turn, {"pair_id": pair.id, "partner": partner.display_name,
                                              "moving": upcoming.id}, subject=f"pair-{pair.id}")
@@ -111,7 +111,7 @@ async def cancel_session(call: CommandCall) -> Sequence[Message]:
     return [say(f"Canceled your session with {partner.display_name} ({describe(upcoming, zone)}).{series} "
                 f"I've told {partner.display_name}. Sessions that are moved rather than dropped keep the "
                 "momentum: pick a new date?",
-                Button.for_command("Pick a new date", f'schedule with="{partner.display_name}"', ButtonStyle.PRIMARY))]
+                Button.for_command("Pick a new date", f"schedule {ops.with_pair(pair.id)}", ButtonStyle.PRIMARY))]
 
 
 async def outcome(call: CommandCall) -> Sequence[Message]:
@@ -138,11 +138,11 @@ async def outcome(call: CommandCall) -> Sequence[Message]:
     view = await pair_view(turn, pair.id)
     if status == SessionStatus.HELD and view is not None:
         return await after_held(turn, view, session)
-    return [_after_outcome(status, partner)]
+    return [_after_outcome(status, pair, partner)]
 
 
-def _after_outcome(status: SessionStatus, partner: Person) -> Message:
-    schedule = Button.for_command("Schedule the next one", f'schedule with="{partner.display_name}"',
+def _after_outcome(status: SessionStatus, pair: Pair, partner: Person) -> Message:
+    schedule = Button.for_command("Schedule the next one", f"schedule {ops.with_pair(pair.id)}",
                                   ButtonStyle.PRIMARY)
     if status == SessionStatus.NO_SHOW:
         return say(f"Noted as a no-show. Pick a new date with {partner.display_name}?", schedule)
@@ -171,7 +171,7 @@ async def invite(call: CommandCall) -> Sequence[Message]:
     upcoming = await ops.upcoming_session(turn, pair)
     if upcoming is None:
         return [say(f"Nothing is on the calendar with {partner.display_name} yet.",
-                    Button.for_command("Schedule a session", f'schedule with="{partner.display_name}"'))]
+                    Button.for_command("Schedule a session", f"schedule {ops.with_pair(pair.id)}"))]
     text = f"The calendar invite for your session with {partner.display_name}: {describe(upcoming, await zone_of(turn))}."
     return [Message(text, say(text).blocks, attachments=(await session_invite(turn.repo, upcoming),))]
 

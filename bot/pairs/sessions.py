@@ -26,6 +26,12 @@ CADENCE_FLAGS = (FlagKind.CANCELED_TWICE, FlagKind.SILENT, FlagKind.IGNORED_PROM
 """The flags a held session answers; a poor fit or a rematch request waits for an admin."""
 
 
+def with_pair(pair_id: int | None) -> str:
+    """How a button names a pair in a participant command: ``with=#17``, by id, never by a name
+    (rule 10 of docs/cadence.md: a name may hold quotes or any script)."""
+    return f"with=#{pair_id}"
+
+
 def partner_of(pair: Pair, person_id: int) -> int:
     """The other side of the pair."""
     return pair.mentee_id if pair.mentor_id == person_id else pair.mentor_id

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.registry import run_tick
 from storage.enums import NudgeKind
 from storage.models import AuditEntry, MentoringSession
+from tests.kit.circles import message_of
 from tests.kit.world import MENTEE, MENTOR, World
 from tests.kit.transcript import Chats
 
@@ -167,3 +168,27 @@ async def test_canceling_one_session_of_a_series_says_the_series_goes_on(world: 
         Zoe> /mentoring cancel-session
         bot never: series
     """)
+
+
+async def test_buttons_carry_ids__a_name_with_double_quotes_works_from_every_button(
+        world: World, chats: Chats) -> None:
+    """Rule 10 of docs/cadence.md (buttons carry ids, never names)."""
+    await world.person('Zoe "Z" Smith', role=MENTOR)
+    await world.person("Victor", role=MENTEE)
+    pair = await world.pair('Zoe "Z" Smith', "Victor")
+    await chats.run("""
+        Victor> /mentoring schedule 2027-01-12 10:00 remote
+        bot: Scheduled your session with Zoe "Z" Smith
+        bot: [1] Reschedule [2] Cancel it
+        Victor> 2
+        bot: Canceled your session with Zoe "Z" Smith (Tue 12 Jan 2027, 10:00 (Europe/Brussels), remote).
+        bot: [1] Pick a new date
+        Victor> 1
+        bot: When do you meet Zoe "Z" Smith next?
+    """)
+    [row] = await sessions(world)
+    assert row.status == "canceled"
+    [news] = [n for n in await world.nudges() if n.kind == NudgeKind.SESSION_NEWS][-1:]
+    assert world.name_of(news.person_id) == 'Zoe "Z" Smith'
+    message = await message_of(world, news)
+    assert message is not None and [b.value for b in message.buttons] == [f"schedule with=#{pair}"]

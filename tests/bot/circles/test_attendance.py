@@ -124,14 +124,15 @@ async def test_a_member_missing_two_held_meetings_is_flagged_once_and_coming_aga
     assert (flag.kind, world.name_of(flag.person_id or 0), flag.circle_id) == (FlagKind.REPEATED_ABSENCE, "Victor", 1)
     [to_admin] = await nudges_of(world, NudgeKind.FLAG)
     assert world.name_of(to_admin.person_id) == "Ada"
+    victor = f"<person:#{world.people['Victor']}>"  # buttons carry ids (rule 10 of docs/cadence.md)
     assert await rendered(world, to_admin) == (
         "*Flag in Digital Leaders*: circle 'AI at work' (hosts Hana and Zoe): Victor missed the last two meetings "
         "(Tue 24 Nov, Wed 25 Nov). | "
-        'Nudge Victor=circle nudge #1 "Victor" program="Digital Leaders" | '
-        'Remove from the circle=circle remove #1 "Victor" program="Digital Leaders" | '
+        f'Nudge Victor=circle nudge #1 {victor} program="Digital Leaders" | '
+        f'Remove from the circle=circle remove #1 {victor} program="Digital Leaders" | '
         "Show the circle=circle show #1")
-    await chats.run("""
-        Ada> /mentoring circle nudge #1 "Victor" program="Digital Leaders"
+    await chats.run(f"""
+        Ada> /mentoring circle nudge #1 {victor} program="Digital Leaders"
         bot: Nudging Victor:
         bot: - Victor: at Wed 09:00 their time (working hours).
     """)
