@@ -210,7 +210,7 @@ def evaluate(state: CircleState, now: datetime) -> Verdict:
     for session in upcoming:
         reminders(everyone, session, state.reminder, now, verdict, NudgeKind.CIRCLE_REMINDER)
     for session in state.sessions:
-        if session.status == SessionStatus.SCHEDULED and session.starts_at <= now:
+        if session.status == SessionStatus.SCHEDULED:
             outcome_prompts(hosts, session, now, verdict, NudgeKind.CIRCLE_OUTCOME)
     if not upcoming:
         _schedule_asks(state, hosts, now, verdict)
@@ -233,9 +233,7 @@ def _schedule_asks(state: CircleState, hosts: Sequence[Side], now: datetime, ver
         return
     period, start = found
     for host in hosts:
-        due = when_due(host.hours, start, now, verdict)
-        if due is None:
-            continue
+        due = when_due(host.hours, start, now)
         verdict.nudges.append(PlannedNudge(
             host.person_id, NudgeKind.CIRCLE_SCHEDULE,
             f"circle_schedule:{state.circle_id}:{anchor:%Y%m%dT%H%M}:{period}:{host.person_id}", due,

@@ -87,20 +87,22 @@ async def test_a_pair_that_held_nothing_for_twice_its_cadence_is_flagged_as_sile
     assert [f.kind for f in await flags(world)] == ["silent"]
 
 
-async def test_a_participant_who_ignored_the_last_two_prompts_is_flagged(world: World) -> None:
+async def test_flags_on_time__a_participant_who_ignored_the_last_two_prompts_is_flagged_within_a_day(
+        world: World) -> None:
+    """Rule 8 of docs/cadence.md (flags on time): raised at the pair's next daily look."""
     await zoe_and_victor(world)
-    await run_tick(world.db, world.clock)
-    world.clock.advance(timedelta(days=2))
-    await run_tick(world.db, world.clock)
+    await run_tick(world.db, world.clock)  # Victor's asks: Monday and Wednesday 10:00 Brussels
     async with world.db.transaction() as session:  # the outbox sent them
         await session.execute(update(Nudge).values(status=NudgeStatus.SENT, sent_at=Nudge.due_at))
-    world.clock.advance(timedelta(days=1, hours=23))
+    world.clock.set(utc("2026-11-27T08:59"))
     await run_tick(world.db, world.clock)
     assert await flags(world) == [], "two days to answer the latest"
-    world.clock.advance(timedelta(hours=1))
-    await run_tick(world.db, world.clock)
+    for _ in range(24):
+        world.clock.advance(timedelta(hours=1))
+        await run_tick(world.db, world.clock)
     raised = await flags(world)
     assert [(f.kind, world.name_of(f.person_id or 0)) for f in raised] == [("ignored_prompts", "Victor")]
+    assert raised[0].raised_at - utc("2026-11-27T09:00") < timedelta(days=1)
 
 
 async def test_paused_participants_and_pairs_get_nothing(world: World, chats: Chats) -> None:
