@@ -49,7 +49,7 @@ async def test_did_it_happen_within_the_hour__did_it_meet_goes_to_the_hosts_a_qu
         world: World, chats: Chats) -> None:
     """Rule 5 of docs/cadence.md ("did it happen?" within the hour)."""
     await running_circle(world, chats)
-    await chats.run("Hana> /mentoring circle schedule 2026-11-26 10:00")  # Thursday, 09:00-10:00 UTC
+    await chats.run("Hana> /mentoring circle schedule 2026-11-26 10:00 anyway")  # Thursday, 09:00-10:00 UTC
     await run_tick(world.db, world.clock)
     prompts = await nudges_of(world, NudgeKind.CIRCLE_OUTCOME)
     assert names(world, prompts) == ["Hana", "Zoe"]
@@ -77,7 +77,7 @@ async def test_hosts_are_asked_to_schedule_once_a_week_and_never_at_the_weekend(
     world.clock.set(utc("2026-12-01T09:00"))  # the next week
     await run_tick(world.db, world.clock)
     assert len(await nudges_of(world, NudgeKind.CIRCLE_SCHEDULE)) == 4
-    await chats.run("Zoe> /mentoring circle schedule 2026-12-03 10:00")
+    await chats.run("Zoe> /mentoring circle schedule 2026-12-03 10:00 anyway")
     assert [await rendered(world, n) for n in await nudges_of(world, NudgeKind.CIRCLE_SCHEDULE)] == [""] * 4
 
 

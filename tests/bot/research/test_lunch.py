@@ -13,7 +13,7 @@ from bot.registry import run_tick
 from storage.enums import AssignmentStatus, NudgeKind, SessionMode, SessionStatus
 from storage.models import Attendance, MentoringSession, ResearchAssignment
 from tests.kit.world import World
-from tests.kit.research import cast, message_of, nudges_of, rendered, rows
+from tests.kit.research import cast, message_of, nudges_of, rendered, rows, set_profile
 from tests.kit.transcript import Chats
 
 CHANNEL = Address("console", "local", "lunch-room")
@@ -300,3 +300,23 @@ async def test_once_the_write_up_is_in_show_offers_to_update_it_not_to_send_it(w
         bot: [1] Update the write-up
         bot never: Send the write-up
     """)
+
+
+async def test_times_that_suit_both__a_lunch_at_12_30_in_shanghai_is_05_30_for_the_audience_in_brussels(
+        world: World, chats: Chats) -> None:
+    """Rule 11 of docs/cadence.md (times that suit both, for a group: presenters and audience)."""
+    await written_up(world, chats)
+    await set_profile(world, "Zoe", timezone="Asia/Shanghai")
+    await chats.run("""
+        Zoe> /mentoring research schedule #1 2026-12-16 12:30 "Room 2" audience="Victor, Carla"
+        bot: Wed 16 Dec 2026, 12:30 (Asia/Shanghai) is outside working hours for Hana, Victor, Carla (05:30 Europe/Brussels, working 09:00-17:00).
+        bot: The nearest times inside the working hours of the presenters and the audience (Asia/Shanghai times):
+        bot: [1] Tue 15 Dec, 16:00   [2] Wed 16 Dec, 16:00   [3] Thu 17 Dec, 16:00   [4] Schedule anyway
+    """)
+    assert await rows(world, MentoringSession) == []
+    await chats.run("""
+        Zoe> 3
+        bot: Scheduled the lunch-and-learn on Copilot in Excel: Thu 17 Dec 2026, 16:00 (Asia/Shanghai), at Room 2.
+    """)
+    [row] = await rows(world, ResearchAssignment)
+    assert row.audience["people"] == [world.people["Victor"], world.people["Carla"]]
