@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
 from bot.cadence.hours import WorkingHours, hours_of
 from bot.cadence.slots import shared_windows
 from storage.enums import EnrollmentStatus, NudgeKind
@@ -69,13 +71,22 @@ def _next_moment(people: list[WorkingHours], now: datetime) -> datetime:
 
 async def _paused(repo: Repository, nudge: Nudge, person_id: int) -> bool:
     """True when the recipient is paused in (or has left) the program the nudge is about."""
-    program_id = None
-    for model, subject in ((Pair, nudge.pair_id), (Circle, nudge.circle_id), (ResearchAssignment, nudge.assignment_id)):
-        if subject is not None:
-            row = await repo.one_or_none(repo.scoped(model).where(model.id == subject))
-            program_id = row.program_id if row is not None else None
-            break
+    program_id = await _program_of(repo, nudge)
     if program_id is None:
         return False
     enrollment = await repo.enrollment(program_id, person_id)
     return enrollment is not None and enrollment.status in (EnrollmentStatus.PAUSED, EnrollmentStatus.LEFT)
+
+
+async def _program_of(repo: Repository, nudge: Nudge) -> int | None:
+    """The program of the pair, circle or research assignment a nudge is about."""
+    if nudge.pair_id is not None:
+        query = select(Pair.program_id).where(Pair.tenant_id == repo.tenant_id, Pair.id == nudge.pair_id)
+    elif nudge.circle_id is not None:
+        query = select(Circle.program_id).where(Circle.tenant_id == repo.tenant_id, Circle.id == nudge.circle_id)
+    elif nudge.assignment_id is not None:
+        query = select(ResearchAssignment.program_id).where(
+            ResearchAssignment.tenant_id == repo.tenant_id, ResearchAssignment.id == nudge.assignment_id)
+    else:
+        return None
+    return await repo.session.scalar(query)
