@@ -64,7 +64,7 @@ SCENARIOS = [("on_track", 0.62), ("series_started", 0.02), ("no_outcome", 0.08),
 CHUNK = 5_000
 TENANT = 1
 QUERIES = ("due_pairs", "programs_by_id", "hours_of_people", "active_participants", "sessions_of_pairs",
-           "series_of_pairs", "latest_held", "prompts_of_pairs", "raised_flag_keys", "add_nudges", "add_flag",
+           "series_of_pairs", "latest_held", "prompts_of_pairs", "raised_flag_keys", "add_nudges", "add_flags",
            "admins_of", "set_next_checks")
 
 COLUMNS = {
@@ -320,7 +320,7 @@ class Breakdown:
                 setattr(queries, name, query)
 
     def describe(self, total: float) -> str:
-        parts = [f"{name} {self.seconds[name]:.2f}" + (f" ({self.calls[name]}x)" if name in ("add_flag", "admins_of")
+        parts = [f"{name} {self.seconds[name]:.2f}" + (f" ({self.calls[name]}x)" if name in ("add_flags", "admins_of")
                                                         else "")
                  for name in QUERIES if self.calls[name]]
         rest = total - sum(self.seconds.values())

@@ -106,9 +106,9 @@ async def latest_held(session: AsyncSession, pair_ids: Sequence[int]) -> dict[in
 
 async def prompts_of_pairs(session: AsyncSession, pair_ids: Sequence[int], since: datetime) -> Sequence[Any]:
     """Questions sent to the pairs' participants since ``since`` (to schedule, did it happen):
-    ``(pair_id, person_id, sent_at, answered_at)``."""
+    ``(pair_id, person_id, sent_at, answered_at, key)``."""
     rows = await session.execute(
-        select(Nudge.pair_id, Nudge.person_id, Nudge.sent_at, Nudge.answered_at).where(
+        select(Nudge.pair_id, Nudge.person_id, Nudge.sent_at, Nudge.answered_at, Nudge.key).where(
             Nudge.pair_id.in_(pair_ids), Nudge.kind.in_(PROMPT_KINDS), Nudge.status == NudgeStatus.SENT,
             Nudge.sent_at >= since,
         )
@@ -130,10 +130,13 @@ async def add_nudges(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> i
     return len(result.all())
 
 
-async def add_flag(session: AsyncSession, row: dict[str, Any]) -> int | None:
-    """Insert a flag; its id when new, None when its key was already raised."""
-    result = await session.execute(insert_ignoring_conflicts(session, Flag, **row).returning(Flag.id))
-    return result.scalar_one_or_none()
+async def add_flags(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Insert flags (one multi-row statement); the id of each new one by its key (a key already
+    raised is left alone and missing from the answer)."""
+    if not rows:
+        return {}
+    result = await session.execute(insert_ignoring_conflicts(session, Flag).returning(Flag.key, Flag.id), list(rows))
+    return {key: flag_id for key, flag_id in result.all()}
 
 
 async def admins_of(session: AsyncSession, program_id: int) -> Sequence[tuple[Person, Profile | None]]:

@@ -85,6 +85,7 @@ class Prompt:
     person_id: int
     sent_at: datetime
     answered_at: datetime | None
+    key: str = ""
 
 
 @dataclass(frozen=True)

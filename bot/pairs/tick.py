@@ -49,7 +49,7 @@ async def _tick_batch(session: AsyncSession, now: datetime, batch: int, report: 
     report.sessions_added += len(added)
     prompts: dict[int, list[Prompt]] = defaultdict(list)
     for sent in await queries.prompts_of_pairs(session, ids, now - PROMPT_HISTORY):
-        prompts[sent.pair_id].append(Prompt(sent.person_id, sent.sent_at, sent.answered_at))
+        prompts[sent.pair_id].append(Prompt(sent.person_id, sent.sent_at, sent.answered_at, sent.key))
     writes = TickBatch(session, now, await queries.raised_flag_keys(session, ids))
     for pair in pairs:
         state = _state(pair, programs[pair.program_id], people, active, sessions[pair.id], prompts[pair.id])

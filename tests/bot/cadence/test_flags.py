@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.registry import render_nudge, run_tick
 from storage.housekeeping import housekeep
-from storage.enums import NudgeKind, NudgeStatus
-from storage.models import Flag, Nudge
+from storage.enums import NudgeKind
+from storage.models import Flag
 from storage.repository import Repository
 from tests.kit.world import MENTEE, MENTOR, World
 from tests.kit.transcript import Chats
@@ -91,15 +91,9 @@ async def test_flags_on_time__a_participant_who_ignored_the_last_two_prompts_is_
         world: World) -> None:
     """Rule 8 of docs/cadence.md (flags on time): raised at the pair's next daily look."""
     await zoe_and_victor(world)
-    await run_tick(world.db, world.clock)  # Victor's asks: Monday and Wednesday 10:00 Brussels
-    async with world.db.transaction() as session:  # the outbox sent them
-        await session.execute(update(Nudge).values(status=NudgeStatus.SENT, sent_at=Nudge.due_at))
-    world.clock.set(utc("2026-11-27T08:59"))
-    await run_tick(world.db, world.clock)
+    await world.tick_until(utc("2026-11-27T08:59"), send=True)  # Victor's asks: Monday and Wednesday 10:00
     assert await flags(world) == [], "two days to answer the latest"
-    for _ in range(24):
-        world.clock.advance(timedelta(hours=1))
-        await run_tick(world.db, world.clock)
+    await world.tick_until(utc("2026-11-28T09:00"))
     raised = await flags(world)
     assert [(f.kind, world.name_of(f.person_id or 0)) for f in raised] == [("ignored_prompts", "Victor")]
     assert raised[0].raised_at - utc("2026-11-27T09:00") < timedelta(days=1)

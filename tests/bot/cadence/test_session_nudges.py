@@ -1,6 +1,6 @@
 """Reminders before a session and "did it happen?" after it: in each person's working hours,
 in their own time zone, across daylight-saving changes; a reminder never arrives late. Both are
-written ahead, as soon as the tick sees the session (docs/cadence.md, "Written ahead")."""
+written up to a day ahead, at a look of the tick (docs/cadence.md, "Written ahead")."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ async def test_a_reminder_reaches_each_side_a_day_before_in_their_own_working_ho
         Zoe> /mentoring schedule 2026-11-26 15:00 remote
         bot: Scheduled your session with Victor: Thu 26 Nov 2026, 15:00 (Europe/Brussels), remote
     """)
-    await run_tick(world.db, world.clock)
+    await world.tick_until(utc("2026-11-25T14:00"))
     assert await _due(world, NudgeKind.REMINDER) == {"Zoe": utc("2026-11-25T14:00"), "Victor": utc("2026-11-25T14:00")}
 
 
@@ -47,7 +47,7 @@ async def test_a_reminder_that_would_fall_on_a_sunday_comes_on_friday_afternoon(
     await world.person("Victor", role=MENTEE)
     await world.pair("Zoe", "Victor")
     await chats.run("Victor> /mentoring schedule 2026-11-30 10:00 \"Room 4.12\"")
-    await run_tick(world.db, world.clock)
+    await world.tick_until(utc("2026-11-27T15:00"))
     # 24 h before Monday 10:00 is Sunday: an hour before Friday's end of day instead.
     reminders = await _due(world, NudgeKind.REMINDER)
     assert reminders == {"Zoe": utc("2026-11-27T15:00"), "Victor": utc("2026-11-27T15:00")}
@@ -60,7 +60,7 @@ async def test_after_downtime_over_the_weekend_the_reminder_comes_on_monday_morn
     await world.pair("Zoe", "Victor")
     await chats.run("Victor> /mentoring schedule 2026-11-30 11:00")
     world.clock.set(utc("2026-11-28T09:00"))  # back on Saturday, after missing Friday
-    await run_tick(world.db, world.clock)
+    await world.tick_until(utc("2026-11-30T08:00"))
     # Nothing on the weekend: Monday 09:00 in Brussels, still two hours before the session.
     assert await _due(world, NudgeKind.REMINDER) == {"Zoe": utc("2026-11-30T08:00"), "Victor": utc("2026-11-30T08:00")}
     assert {n.expires_at for n in await world.nudges() if n.kind == NudgeKind.REMINDER} == {utc("2026-11-30T10:00")}
@@ -83,7 +83,7 @@ async def test_did_it_happen_within_the_hour__or_at_the_start_of_the_next_workin
     """Rule 5 of docs/cadence.md ("did it happen?" within the hour)."""
     await brussels_and_new_york(world)
     await chats.run("Zoe> /mentoring schedule 2026-11-26 16:30")  # ends 17:15 Brussels, 11:15 New York
-    await run_tick(world.db, world.clock)
+    await world.tick_until(utc("2026-11-27T08:00"))
     # Victor is at work when it ends; Zoe's day is over: 09:00 the next morning in Brussels.
     assert await _due(world, NudgeKind.OUTCOME) == {"Victor": utc("2026-11-26T16:30"), "Zoe": utc("2026-11-27T08:00")}
 

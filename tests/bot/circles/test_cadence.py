@@ -1,6 +1,6 @@
 """What the tick sends a running circle as the fake clock moves: reminders to everyone before a
-meeting and "did it meet?" to the hosts after it, in each person's working hours (written ahead,
-as soon as the meeting is on the calendar); schedule asks when nothing is on the calendar;
+meeting and "did it meet?" to the hosts after it, in each person's working hours (written up to a
+day ahead, at the circle's looks); schedule asks when nothing is on the calendar;
 nothing to people who are paused."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ async def test_reminders_reach_everyone_before_a_monday_meeting_on_friday_in_the
     await running_circle(world, chats)
     # Monday 30 Nov 15:00 in Brussels: 24 h before is a Sunday, so an hour before each one's Friday ends.
     await chats.run("Hana> /mentoring circle schedule 2026-11-30 15:00")
-    await run_tick(world.db, world.clock)
+    await world.tick_until(utc("2026-11-29T20:00"))
     assert await due(world, NudgeKind.CIRCLE_REMINDER) == {
         "Hana": "Fri 15:00", "Zoe": "Fri 15:00", "Carla": "Fri 15:00", "Mei": "Fri 16:00", "Victor": "Fri 21:00"}
     reminders = await nudges_of(world, NudgeKind.CIRCLE_REMINDER)
@@ -50,7 +50,7 @@ async def test_did_it_happen_within_the_hour__did_it_meet_goes_to_the_hosts_a_qu
     """Rule 5 of docs/cadence.md ("did it happen?" within the hour)."""
     await running_circle(world, chats)
     await chats.run("Hana> /mentoring circle schedule 2026-11-26 10:00 anyway")  # Thursday, 09:00-10:00 UTC
-    await run_tick(world.db, world.clock)
+    await world.tick_until(utc("2026-11-26T10:15"))
     prompts = await nudges_of(world, NudgeKind.CIRCLE_OUTCOME)
     assert names(world, prompts) == ["Hana", "Zoe"]
     assert {n.due_at for n in prompts} == {utc("2026-11-26T10:15")}

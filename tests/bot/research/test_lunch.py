@@ -66,7 +66,7 @@ async def test_a_lunch_and_learn_for_named_people_invites_them_with_a_calendar_f
         "Zoe scheduled your lunch-and-learn on *Copilot in Excel*: Wed 16 Dec 2026, 12:30 (Europe/Brussels), at "
         "Room 4.12. Invited: Victor and Carla.")
 
-    await run_tick(world.db, world.clock)  # written ahead, due a day before
+    await world.tick_until(utc("2026-12-15T11:30"))  # due a day before
     reminders = {world.name_of(n.person_id): n for n in await nudges_of(world, NudgeKind.LUNCH_REMINDER)}
     assert set(reminders) == {"Zoe", "Hana", "Victor", "Carla"}
     assert {n.due_at for n in reminders.values()} == {utc("2026-12-15T11:30")}
@@ -166,11 +166,10 @@ async def test_after_a_held_lunch_the_audience_rates_it_in_one_tap_and_says_what
     await written_up(world, chats)
     await chats.run('Zoe> /mentoring research schedule #1 2026-12-16 12:30 audience="Victor, Carla, Bob"')
     [session] = await rows(world, MentoringSession)
-    await run_tick(world.db, world.clock)
+    await world.tick_until(utc("2026-12-16T12:45"))
     asked = {world.name_of(n.person_id): n for n in await nudges_of(world, NudgeKind.LUNCH_OUTCOME)}
     assert set(asked) == {"Zoe", "Hana"}
     assert {n.due_at for n in asked.values()} == {utc("2026-12-16T12:45")}, "the hour is over, plus a quarter"
-    world.clock.set(utc("2026-12-16T12:45"))
     s = session.id
     assert await rendered(world, asked["Hana"]) == (
         f"Did your lunch-and-learn on Copilot in Excel take place? | Yes=research outcome {s} held | "
