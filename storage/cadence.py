@@ -6,6 +6,7 @@ and every row it writes carries the tenant of the pair (or program) it is about.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -79,12 +80,15 @@ async def sessions_of_pairs(session: AsyncSession, pair_ids: Sequence[int], sinc
     return rows.all()
 
 
-async def series_of_pairs(session: AsyncSession, pair_ids: Sequence[int], since: datetime) -> Sequence[MentoringSession]:
-    """The occurrences of the pairs' repeating series from ``since`` on, whole."""
-    rows = await session.execute(
-        select(MentoringSession).where(MentoringSession.pair_id.in_(pair_ids), MentoringSession.recurring.is_(True),
-                                       MentoringSession.starts_at >= since)
-    )
+async def series_of_pairs(session: AsyncSession, pair_ids: Sequence[int], since: datetime,
+                          now: datetime) -> Sequence[MentoringSession]:
+    """The occurrences (from ``since`` on, whole) of the pairs' repeating series whose latest
+    occurrence has begun by ``now``: the series that need their next occurrence."""
+    recurring = (MentoringSession.pair_id.in_(pair_ids), MentoringSession.recurring.is_(True),
+                 MentoringSession.starts_at >= since)
+    begun = (select(MentoringSession.calendar_uid).where(*recurring, MentoringSession.calendar_uid != "")
+             .group_by(MentoringSession.calendar_uid).having(func.max(MentoringSession.starts_at) <= now))
+    rows = await session.execute(select(MentoringSession).where(*recurring, MentoringSession.calendar_uid.in_(begun)))
     return rows.scalars().all()
 
 
@@ -121,13 +125,42 @@ async def raised_flag_keys(session: AsyncSession, pair_ids: Sequence[int]) -> se
     return set(await session.scalars(select(Flag.key).where(Flag.pair_id.in_(pair_ids))))
 
 
+NUDGE_COLUMNS = ("tenant_id", "person_id", "pair_id", "circle_id", "assignment_id", "session_id", "kind", "key",
+                 "payload", "due_at", "expires_at", "status", "attempts", "created_at")
+"""The columns of an outbox row a job writes (see :func:`bot.cadence.outbox.nudge_row`)."""
+COPY_FROM = 200
+"""From this many rows on, PostgreSQL gets them by COPY rather than in a multi-row INSERT."""
+
+
 async def add_nudges(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
     """Insert outbox rows; a key already there is left alone. Returns how many were new."""
     if not rows:
         return 0
+    if session.get_bind().dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+        return await _copy_nudges(session, rows)
     # One multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING: only new rows come back.
     result = await session.execute(insert_ignoring_conflicts(session, Nudge).returning(Nudge.id), list(rows))
     return len(result.all())
+
+
+async def _copy_nudges(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Many outbox rows on PostgreSQL: COPY into a temporary table, then one INSERT ... SELECT
+    ... ON CONFLICT DO NOTHING (the first tick after an upgrade writes a day's nudges of every
+    pair; a multi-row INSERT of that size costs the server a plan per batch)."""
+    connection = await session.connection()
+    await connection.execute(select(1))  # the driver's transaction is begun: what follows runs in it
+    driver = (await connection.get_raw_connection()).driver_connection
+    assert driver is not None
+    await driver.execute("CREATE TEMPORARY TABLE IF NOT EXISTS nudges_in "
+                         "(LIKE nudges INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+    records = [tuple(json.dumps(row[name]) if name == "payload" else row[name] for name in NUDGE_COLUMNS)
+               for row in rows]
+    await driver.copy_records_to_table("nudges_in", records=records, columns=list(NUDGE_COLUMNS))
+    columns = ", ".join(NUDGE_COLUMNS)
+    inserted = await driver.fetch(f"INSERT INTO nudges ({columns}) SELECT {columns} FROM nudges_in "
+                                  "ON CONFLICT DO NOTHING RETURNING id")
+    await driver.execute("TRUNCATE nudges_in")
+    return len(inserted)
 
 
 async def add_flags(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, int]:

@@ -23,7 +23,7 @@ from storage import cadence as queries
 from storage.db import Database
 from storage.models import MentoringSession, Pair, Program
 
-BATCH = 500
+BATCH = 2000
 # How far back sessions and prompts are read: enough for every rule at a monthly cadence.
 HISTORY = timedelta(days=120)
 PROMPT_HISTORY = timedelta(days=90)
@@ -78,7 +78,7 @@ async def _continue_series(session: AsyncSession, pairs: Sequence[Pair], program
         pair = by_pair[row.pair_id or 0]
         return pair.cadence or programs[pair.program_id].cadence
 
-    rows = await queries.series_of_pairs(session, list(by_pair), now - HISTORY)
+    rows = await queries.series_of_pairs(session, list(by_pair), now - HISTORY, now)
     return await continue_series(session, rows, cadence_of, now)
 
 
