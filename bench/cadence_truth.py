@@ -316,7 +316,11 @@ def rule_since(loaded: Loaded, run: Run, flag: Flag) -> datetime | None:
         resumes = [r for person in (pair.mentor_id, pair.mentee_id) for r in run.resumed.get(person, []) if r <= at]
         since = max([pair.started_at or START, *resumes, *(s.starts_at for s in held)])
         true_at = since + 2 * window(loaded.cadences[pair.id])
-        return true_at if true_at <= at else None
+        # A session that took place may have been held until someone says otherwise.
+        maybe_held = [s for s in loaded.sessions if s.pair_id == pair.id and since < s.starts_at <= at
+                      and s.status not in (SessionStatus.CANCELED, SessionStatus.NO_SHOW, SessionStatus.RESCHEDULED)
+                      and not (s.outcome_at is not None and s.outcome_at <= at and s.status != SessionStatus.HELD)]
+        return true_at if true_at <= at and not maybe_held else None
     if flag.kind == FlagKind.CANCELED_TWICE:
         ended = sorted(known, key=lambda s: s.starts_at)[-2:]
         if len(ended) < 2 or any(s.status == SessionStatus.HELD for s in ended):

@@ -251,7 +251,8 @@ def _flags(state: CircleState, now: datetime, verdict: Verdict) -> None:
             FlagKind.CANCELED_TWICE, f"circle_canceled_twice:{state.circle_id}:{marker}", None,
             {"sessions": [s.id for s in missed], "dates": [s.starts_at.isoformat() for s in missed[-2:]],
              "since": missed[0].starts_at.isoformat()}))
-    since = silent_since(held[-1] if held else None, state.active_since, state.cadence, now, verdict)
+    since = silent_since(held[-1] if held else None, state.active_since, state.cadence, now, verdict,
+                         state.sessions)
     if since is not None:
         verdict.flags.append(PlannedFlag(FlagKind.SILENT, f"circle_silent:{state.circle_id}:{marker}", None,
                                          {"since": since.isoformat()}))

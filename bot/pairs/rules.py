@@ -126,7 +126,7 @@ def _flags(state: PairState, now: datetime, verdict: Verdict) -> None:
         verdict.flags.append(PlannedFlag(FlagKind.CANCELED_TWICE, f"canceled_twice:{state.pair_id}:{marker}", None, {
             "sessions": [s.id for s in reversed(streak)], "since": streak[-1].starts_at.isoformat(),
         }))
-    since = silent_since(held, state.active_since, state.cadence, now, verdict)
+    since = silent_since(held, state.active_since, state.cadence, now, verdict, state.sessions)
     if since is not None:
         verdict.flags.append(PlannedFlag(FlagKind.SILENT, f"silent:{state.pair_id}:{marker}", None,
                                          {"since": since.isoformat()}))

@@ -192,3 +192,17 @@ async def test_pauses_restart_the_silence_clock__also_when_the_participant_resum
     world.clock.set(utc("2026-12-28T11:00"))
     await run_tick(world.db, world.clock)
     assert [f.kind for f in await flags(world)] == ["silent"]
+
+
+async def test_flags_never_cry_wolf__no_silence_is_claimed_while_a_session_that_took_place_waits_for_its_answer(
+        world: World, chats: Chats) -> None:
+    """Rule 8 of docs/cadence.md (flags never crying wolf)."""
+    await zoe_and_victor(world)
+    world.clock.set(utc("2026-12-04T09:00"))
+    await chats.run("Victor> /mentoring schedule 2026-12-07 10:00")  # within the fortnight; nobody answers after
+    await world.tick_until(utc("2026-12-09T09:00"))
+    assert [f.kind for f in await flags(world)] == [], "it may well have been held"
+    session_id = next(n.session_id for n in await world.nudges() if n.kind == NudgeKind.OUTCOME)
+    await chats.run(f"Victor> /mentoring outcome {session_id} no-show")
+    await world.tick_until(utc("2026-12-10T09:00"))
+    assert [f.kind for f in await flags(world)] == ["silent"], "once it is known not to have been held"
