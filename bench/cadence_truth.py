@@ -317,9 +317,8 @@ def rule_since(loaded: Loaded, run: Run, flag: Flag) -> datetime | None:
         since = max([pair.started_at or START, *resumes, *(s.starts_at for s in held)])
         true_at = since + 2 * window(loaded.cadences[pair.id])
         # A session that took place may have been held until someone says otherwise.
-        maybe_held = [s for s in loaded.sessions if s.pair_id == pair.id and since < s.starts_at <= at
-                      and s.status not in (SessionStatus.CANCELED, SessionStatus.NO_SHOW, SessionStatus.RESCHEDULED)
-                      and not (s.outcome_at is not None and s.outcome_at <= at and s.status != SessionStatus.HELD)]
+        maybe_held = [s for s in loaded.sessions if s.pair_id == pair.id and s.created_at <= at
+                      and since < s.starts_at <= at and (s.outcome_at is None or s.outcome_at > at)]
         return true_at if true_at <= at and not maybe_held else None
     if flag.kind == FlagKind.CANCELED_TWICE:
         ended = sorted(known, key=lambda s: s.starts_at)[-2:]
