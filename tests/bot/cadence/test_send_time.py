@@ -150,3 +150,17 @@ async def test_introductions_in_shared_hours__a_message_for_two_waits_until_both
     await Outbox(world.db, {"console": deliverer}, render, world.clock, "w").drain()
     [row] = await world.nudges()
     assert (row.status, row.due_at) == ("pending", utc("2026-11-24T08:00")), "08:00 in London, 13:30 in Kolkata"
+
+
+async def test_pauses__a_participant_who_left_gets_nothing_more(world: World, chats: Chats) -> None:
+    await world.person("Zoe", role=MENTOR)
+    await world.person("Victor", role=MENTEE)
+    await world.pair("Zoe", "Victor")
+    await run_tick(world.db, world.clock)  # Victor's ask, due now
+    await chats.run("""
+        Victor> /mentoring leave confirm
+        bot: You have left Digital Leaders
+    """)
+    deliverer = Recorder()
+    assert (await sender(world, deliverer).drain()).canceled == 1
+    assert deliverer.sent == []
