@@ -10,7 +10,7 @@ for the person scheduling, with the commands each button runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -56,18 +56,21 @@ def offer_slots(others: Sequence[Attendee], mine: WorkingHours, wanted: datetime
                                                                       busy=busy)))
 
 
-def offer_message(offer: Offer, mine: WorkingHours, slot_command: Callable[[datetime], str], insist_command: str,
-                  who: str) -> Message:
+def offer_message(offer: Offer, mine: WorkingHours, command: str, tail: str, who: str) -> Message:
     """The offer as the person scheduling reads it (times in their zone): what the time is for the
-    others, the slots as buttons running ``slot_command(start)``, and *Schedule anyway* running
-    ``insist_command``. ``who`` names the others as a group ("you and Zoe", "the circle")."""
+    others, the slots as buttons running ``COMMAND DATE TIME TAIL``, and *Schedule anyway*
+    running it with the wanted time and ``anyway``. ``who`` names everyone concerned ("you and
+    Zoe", "everyone in the circle ...")."""
+    def run(start: datetime) -> str:
+        return f"{command} {mine.local(start):%Y-%m-%d %H:%M}{tail}"
+
     wanted = f"{mine.local(offer.wanted):%a %d %b %Y, %H:%M} ({mine.zone.key})"
     lines = []
     if offer.outside:
         lines.append(f"{wanted} is outside working hours for {_local_times(offer.outside, offer.wanted)}.")
     if offer.busy:
         lines.append(f"{wanted} clashes with something already in the calendar.")
-    buttons = [Button.for_command(f"{mine.local(start):%a %d %b, %H:%M}", slot_command(start),
+    buttons = [Button.for_command(f"{mine.local(start):%a %d %b, %H:%M}", run(start),
                                   ButtonStyle.PRIMARY if n == 0 else ButtonStyle.DEFAULT)
                for n, start in enumerate(offer.slots)]
     if buttons:
@@ -76,7 +79,7 @@ def offer_message(offer: Offer, mine: WorkingHours, slot_command: Callable[[date
     else:
         lines.append(f"Nothing is scheduled yet: {who} share no working hours in the next two weeks, so no "
                      "time suits everyone.")
-    buttons.append(Button.for_command("Schedule anyway", insist_command, ButtonStyle.DANGER))
+    buttons.append(Button.for_command("Schedule anyway", run(offer.wanted) + " anyway", ButtonStyle.DANGER))
     return say("\n".join(lines), *buttons)
 
 

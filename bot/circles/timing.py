@@ -27,8 +27,4 @@ async def circle_offer(turn: Turn, view: CircleView, starts_at: datetime, *, ver
         return None
     tail = (f" {command_value(where)}" if where else "") + (" repeat" if repeat else "") + f" circle={view.ref}"
     tail += f" meeting={meeting_id}" if meeting_id is not None else ""
-
-    def command(start: datetime) -> str:
-        return f"circle {verb} {mine.local(start):%Y-%m-%d %H:%M}{tail}"
-
-    return offer_message(offer, mine, command, command(starts_at) + " anyway", f"everyone in the circle {view.name}")
+    return offer_message(offer, mine, f"circle {verb}", tail, f"everyone in the circle {view.name}")

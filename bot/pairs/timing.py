@@ -26,8 +26,4 @@ async def partner_offer(turn: Turn, pair: Pair, partner: Person, starts_at: date
         return None
     tail = (f" {command_value(where)}" if where else "") + (" repeat" if repeat else "") + f" {with_pair(pair.id)}"
     tail += f" session={session_id}" if session_id is not None else ""
-
-    def command(start: datetime) -> str:
-        return f"{verb} {mine.local(start):%Y-%m-%d %H:%M}{tail}"
-
-    return offer_message(offer, mine, command, command(starts_at) + " anyway", f"you and {partner.display_name}")
+    return offer_message(offer, mine, verb, tail, f"you and {partner.display_name}")

@@ -35,11 +35,7 @@ async def lunch_offer(turn: Turn, assignment: ResearchAssignment, starts_at: dat
     if offer is None:
         return None
     tail = (f" {command_value(where)}" if where else "") + f" audience={command_value(audience_text(audience))}"
-
-    def command(start: datetime) -> str:
-        return f"research schedule {ref(assignment)} {mine.local(start):%Y-%m-%d %H:%M}{tail}"
-
-    return offer_message(offer, mine, command, command(starts_at) + " anyway", "the presenters and the audience")
+    return offer_message(offer, mine, f"research schedule {ref(assignment)}", tail, "the presenters and the audience")
 
 
 def audience_text(audience: Mapping[str, Any]) -> str:
