@@ -89,9 +89,10 @@ def _schedule_asks(state: PairState, now: datetime, verdict: Verdict) -> None:
 
     Executive first (rule 1 of docs/cadence.md): the mentee's ask goes out at the period's first
     working moment of theirs; the mentor's, with the mentee's second, only once the mentee has
-    had a full working day of their own to answer since it was sent (and two days into the
-    period). Each is written ahead of its time; a session put on the calendar meanwhile cancels
-    those not yet sent, and their renderer checks again."""
+    had a full working day of their own to answer since it went out (and two days into the
+    period): those two are planned only once it has. Each is written ahead of its time; a
+    session put on the calendar meanwhile cancels those not yet sent, and their renderer checks
+    again."""
     anchor, after_session = _anchor(state)
     first = anchor + (FIRST_ASK_DELAY if after_session else timedelta(0))
     found = schedule_period(state.sessions, state.cadence, first, now, verdict)
@@ -100,12 +101,12 @@ def _schedule_asks(state: PairState, now: datetime, verdict: Verdict) -> None:
     period, start = found
     stamp = f"{state.pair_id}:{anchor:%Y%m%dT%H%M}:{period}"
     first_key = f"schedule:{stamp}:mentee-first"
+    asks = [(state.mentee, when_due(state.mentee.hours, start, now), "first")]
     sent = min((p.sent_at for p in state.prompts if p.key == first_key), default=None)
-    asked = sent if sent is not None else when_due(state.mentee.hours, start, now)
-    follow_up = max(start + FOLLOW_UP_DELAY, state.mentee.hours.after_working_day(asked))
-    asks = [(state.mentee, when_due(state.mentee.hours, start, now), "first"),
-            (state.mentee, when_due(state.mentee.hours, follow_up, now), "again"),
-            (state.mentor, when_due(state.mentor.hours, follow_up, now), "first")]
+    if sent is not None:  # the others follow a working day after the mentee's ask actually went out
+        follow_up = max(start + FOLLOW_UP_DELAY, state.mentee.hours.after_working_day(sent))
+        asks += [(state.mentee, when_due(state.mentee.hours, follow_up, now), "again"),
+                 (state.mentor, when_due(state.mentor.hours, follow_up, now), "first")]
     for side, due, step in asks:
         verdict.nudges.append(PlannedNudge(
             side.person_id, NudgeKind.SCHEDULE, f"schedule:{stamp}:{side.role}-{step}", due,
