@@ -314,12 +314,12 @@ def rule_since(loaded: Loaded, run: Run, flag: Flag) -> datetime | None:
     held = [s for s in known if s.status == SessionStatus.HELD]
     if flag.kind == FlagKind.SILENT:
         resumes = [r for person in (pair.mentor_id, pair.mentee_id) for r in run.resumed.get(person, []) if r <= at]
-        since = max([pair.started_at or START, *resumes, *(s.starts_at for s in held)])
-        true_at = since + 2 * window(loaded.cadences[pair.id])
         # A session that took place may have been held until someone says otherwise.
-        maybe_held = [s for s in loaded.sessions if s.pair_id == pair.id and s.created_at <= at
-                      and since < s.starts_at <= at and (s.outcome_at is None or s.outcome_at > at)]
-        return true_at if true_at <= at and not maybe_held else None
+        maybe_held = [s.starts_at for s in loaded.sessions if s.pair_id == pair.id and s.created_at <= at
+                      and s.starts_at <= at and (s.outcome_at is None or s.outcome_at > at)]
+        since = max([pair.started_at or START, *resumes, *(s.starts_at for s in held), *maybe_held])
+        true_at = since + 2 * window(loaded.cadences[pair.id])
+        return true_at if true_at <= at else None
     if flag.kind == FlagKind.CANCELED_TWICE:
         ended = sorted(known, key=lambda s: s.starts_at)[-2:]
         if len(ended) < 2 or any(s.status == SessionStatus.HELD for s in ended):

@@ -205,13 +205,12 @@ def silent_since(last_held: SessionState | None, active_since: datetime, cadence
                  verdict: Verdict, sessions: Sequence[SessionState] = ()) -> datetime | None:
     """When the silence began, if nothing was held for twice the cadence since the last held
     session (or the start, or the end of a pause); None otherwise (the subject is looked at
-    again when it would be). A session that took place and whose outcome nobody gave yet may have
-    been held: no silence is claimed until it is answered (the "stopped answering" flag speaks
-    for unanswered questions), so the flag never cries wolf."""
+    again when it would be). A session that took place and whose outcome nobody gave yet may
+    have been held: the clock counts from it until someone says (the "stopped answering" flag
+    speaks for unanswered questions), so the flag never cries wolf."""
     since = max(last_held.starts_at if last_held else active_since, active_since)
-    silent_at = since + 2 * window(cadence)
-    if any(s.status == SessionStatus.SCHEDULED and since < s.starts_at <= now for s in sessions):
-        return None
+    maybe_held = [s.starts_at for s in sessions if s.status == SessionStatus.SCHEDULED and s.starts_at <= now]
+    silent_at = max([since, *maybe_held]) + 2 * window(cadence)
     if now >= silent_at:
         return since
     verdict.later(silent_at)
