@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -56,6 +55,7 @@ from sqlalchemy import func, select  # noqa: E402
 from adapters.console.chat import user_id_for  # noqa: E402
 from bot.cadence.hours import WorkingHours  # noqa: E402
 from bot.cadence.periods import window  # noqa: E402
+from bot.cadence.slots import subtract, working_windows  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.engine import MentorBot  # noqa: E402
 from bot.registry import render_nudge, run_tick, write_periodic_nudges  # noqa: E402
@@ -221,14 +221,26 @@ async def _housekeeping(db: Database, now: datetime, run: Run) -> None:
 # --- the checks ------------------------------------------------------------------------------
 
 
-def working_time(hours: WorkingHours, start: datetime, end: datetime) -> timedelta:
-    """How much of ``start``..``end`` falls inside ``hours``."""
-    total, moment = timedelta(0), hours.next_working(start)
-    while moment < end:
-        _opens, closes = hours.window(moment.astimezone(hours.zone).date())
-        total += min(closes, end) - moment
-        moment = hours.next_working(closes)
-    return total
+def outages(until: datetime) -> list[tuple[datetime, datetime]]:
+    """The moments the server is down (see :func:`down`), as intervals up to ``until``."""
+    found, moment = [], START
+    while moment < until:
+        if down(moment):
+            begin = moment
+            while down(moment) and moment < until:
+                moment += timedelta(minutes=10)
+            found.append((begin, moment))
+        moment += timedelta(minutes=10)
+    return found
+
+
+def working_time(hours: WorkingHours, start: datetime, end: datetime,
+                 without: Sequence[tuple[datetime, datetime]] = ()) -> timedelta:
+    """How much of ``start``..``end`` falls inside ``hours`` (less the intervals ``without``)."""
+    if end <= start:
+        return timedelta(0)
+    windows = subtract(working_windows(hours, start, end), without)
+    return sum((closes - opens for opens, closes in windows), timedelta(0))
 
 
 @dataclass
@@ -290,9 +302,11 @@ def executive_first(loaded: Loaded, run: Run) -> tuple[int, int, int]:
     return good, total, same_day
 
 
-def outcome_delays(loaded: Loaded, run: Run) -> list[timedelta]:
+def outcome_delays(loaded: Loaded, run: Run, without: Sequence[tuple[datetime, datetime]] = ()) -> list[timedelta]:
+    """For each "did it happen?" sent: the recipient's working time from the session's end to the
+    question (less the working time the server was down, when ``without`` lists the outages)."""
     ends = {s.id: s.starts_at + timedelta(minutes=s.duration_minutes) for s in loaded.sessions}
-    return [working_time(run.hours[n.person_id], ends[n.session_id], n.sent_at)
+    return [working_time(run.hours[n.person_id], ends[n.session_id], n.sent_at, without)
             for n in loaded.nudges if n.kind == NudgeKind.OUTCOME and n.status == NudgeStatus.SENT
             and n.sent_at is not None and n.session_id in ends]
 
@@ -326,10 +340,11 @@ def rule_since(loaded: Loaded, run: Run, flag: Flag) -> datetime | None:
             return None
         return max(s.outcome_at or at for s in ended)
     if flag.kind == FlagKind.IGNORED_PROMPTS:
-        back = max((s.outcome_at or s.starts_at for s in held), default=None)
+        resumes = [r for person in (pair.mentor_id, pair.mentee_id) for r in run.resumed.get(person, []) if r <= at]
+        back = max([*(s.outcome_at or s.starts_at for s in held), *resumes], default=None)
         prompts = sorted((n for n in loaded.nudges if n.pair_id == pair.id and n.person_id == flag.person_id
                           and n.kind in (NudgeKind.SCHEDULE, NudgeKind.OUTCOME) and n.sent_at is not None
-                          and n.sent_at <= at and (back is None or n.sent_at > back)), key=lambda n: n.sent_at or at)
+                          and n.sent_at <= at and (back is None or n.sent_at >= back)), key=lambda n: n.sent_at or at)
         last = prompts[-2:]
         if len(last) < 2 or any(n.answered_at is not None and n.answered_at <= at for n in last):
             return None
@@ -338,9 +353,10 @@ def rule_since(loaded: Loaded, run: Run, flag: Flag) -> datetime | None:
     return None
 
 
-def flag_truth(loaded: Loaded, run: Run) -> tuple[int, int, list[str], list[str]]:
-    """Flags raised within one working day of their rule becoming true, flags checked, and the
-    late and false ones described."""
+def flag_truth(loaded: Loaded, run: Run, without: Sequence[tuple[datetime, datetime]]
+               ) -> tuple[int, int, list[str], list[str]]:
+    """Flags raised within one working day (the first admin's, while the server was up) of their
+    rule becoming true, flags checked, and the late and false ones described."""
     admin = run.hours[run.names[ADMINS[0][0]]]
     on_time, checked, late, false = 0, 0, [], []
     for flag in loaded.flags:
@@ -351,7 +367,7 @@ def flag_truth(loaded: Loaded, run: Run) -> tuple[int, int, list[str], list[str]
         if since is None:
             false.append(f"{flag.kind} #{flag.pair_id} at {flag.raised_at:%a %d %b %H:%M}")
             continue
-        if working_time(admin, since, flag.raised_at) <= admin.day_length:
+        if working_time(admin, since, flag.raised_at, without) <= admin.day_length:
             on_time += 1
         else:
             late.append(f"{flag.kind} #{flag.pair_id}: true {since:%a %d %b %H:%M}, raised {flag.raised_at:%a %d %b %H:%M}")
@@ -370,8 +386,10 @@ async def report(db: Database, run: Run, weeks: int, pairs: int, seconds: float)
     loaded = await load(db, run, START + timedelta(weeks=weeks))
     good, sent, outside = in_hours(loaded, run)
     first, cycles, same_day = executive_first(loaded, run)
+    down_times = outages(START + timedelta(weeks=weeks))
     delays = sorted(outcome_delays(loaded, run))
-    on_time, checked, late, false = flag_truth(loaded, run)
+    delays_up = sorted(outcome_delays(loaded, run, down_times))
+    on_time, checked, late, false = flag_truth(loaded, run, down_times)
     held = sum(1 for s in loaded.sessions if s.status == SessionStatus.HELD)
     print(f"{pairs} pairs in {len(ZONES)} zones, {weeks} weeks from {START:%a %d %b %Y} (daylight-saving changes on "
           f"14 March, 28 March and 4 April); the server down {run.down_steps * TICK.total_seconds() / 3600:.0f} h "
@@ -381,8 +399,11 @@ async def report(db: Database, run: Run, weeks: int, pairs: int, seconds: float)
     print(f"executive asked first: {first} of {cycles} cycles with a mentor's ask ({percent(first, cycles)}; "
           f"target 100%); cycles whose mentee got both asks on one day: {same_day}")
     if delays:
-        print(f"\"did it happen?\" after the end, in the recipient's working time: median {minutes(statistics.median(delays))}"
-              f", max {minutes(delays[-1])} over {len(delays)} questions (target under 60 min)")
+        late_questions = sum(1 for d in delays_up if d >= timedelta(hours=1))
+        print(f"\"did it happen?\" after the end, in the recipient's working time while the server was up: median "
+              f"{minutes(delays_up[len(delays_up) // 2])}, max {minutes(delays_up[-1])} over {len(delays_up)} questions, "
+              f"{late_questions} at an hour or more (target under 60 min); counting the outages too: median "
+              f"{minutes(delays[len(delays) // 2])}, max {minutes(delays[-1])}")
     print(f"flags raised within one working day of their rule becoming true: {on_time} of {checked} "
           f"({percent(on_time, checked)}; target 100%)" + (f"; late: {'; '.join(late[:3])}" if late else ""))
     print(f"false flags (raised while their rule did not hold): {len(false)} (target 0)"

@@ -131,7 +131,9 @@ def _flags(state: PairState, now: datetime, verdict: Verdict) -> None:
     if since is not None:
         verdict.flags.append(PlannedFlag(FlagKind.SILENT, f"silent:{state.pair_id}:{marker}", None,
                                          {"since": since.isoformat()}))
-    back_on_track = (held.outcome_at or held.starts_at) if held else None
+    # Questions count from the pair's last meeting, or from the end of a pause: someone who
+    # paused instead of answering has not stopped answering.
+    back_on_track = max((held.outcome_at or held.starts_at) if held else state.active_since, state.active_since)
     for side in state.sides:
         _ignored(state, side, marker, back_on_track, now, verdict)
 
@@ -140,7 +142,7 @@ def _ignored(state: PairState, side: Side, marker: int, since: datetime | None, 
              verdict: Verdict) -> None:
     """The last two prompts sent to ``side`` since the pair last met went unanswered past the
     grace period."""
-    mine = [p for p in state.prompts if p.person_id == side.person_id and (since is None or p.sent_at > since)]
+    mine = [p for p in state.prompts if p.person_id == side.person_id and (since is None or p.sent_at >= since)]
     sent = sorted(mine, key=lambda p: p.sent_at)[-2:]
     if len(sent) < 2 or any(p.answered_at is not None for p in sent):
         return

@@ -206,3 +206,16 @@ async def test_flags_never_cry_wolf__no_silence_is_claimed_while_a_session_that_
     await chats.run(f"Victor> /mentoring outcome {session_id} no-show")
     await world.tick_until(utc("2026-12-10T09:00"))
     assert [f.kind for f in await flags(world)] == ["silent"], "once it is known not to have been held"
+
+
+async def test_flags_never_cry_wolf__questions_left_when_someone_paused_do_not_flag_them_on_their_return(
+        world: World, chats: Chats) -> None:
+    """Rules 7 and 8 of docs/cadence.md: someone who paused instead of answering has not stopped answering."""
+    await zoe_and_victor(world)
+    await world.tick_until(utc("2026-11-25T10:00"), send=True)  # Victor's two asks went out, unanswered
+    await chats.run("Victor> /mentoring pause 2026-12-14")
+    world.clock.set(utc("2026-12-14T02:00"))
+    async with world.db.transaction() as session:
+        await housekeep(session, world.clock.now())
+    await world.tick_until(utc("2026-12-15T12:00"))
+    assert [f.kind for f in await flags(world)] == []
