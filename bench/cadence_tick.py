@@ -70,7 +70,7 @@ SCENARIOS = [("on_track", 0.62), ("series_started", 0.02), ("no_outcome", 0.08),
 CHUNK = 5_000
 TENANT = 1
 QUERIES = ("due_pairs", "programs_by_id", "hours_of_people", "active_participants", "sessions_of_pairs",
-           "series_of_pairs", "latest_held", "prompts_of_pairs", "raised_flag_keys", "add_nudges", "add_flags",
+           "series_of_pairs", "prompts_of_pairs", "raised_flag_keys", "add_nudges", "add_flags",
            "admins_of", "set_next_checks")
 
 COLUMNS = {

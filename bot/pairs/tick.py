@@ -63,9 +63,6 @@ async def _sessions_by_pair(session: AsyncSession, pair_ids: Sequence[int],
     found: dict[int, list[SessionState]] = defaultdict(list)
     for row in await queries.sessions_of_pairs(session, pair_ids, now - HISTORY):
         found[row.pair_id].append(SessionState.of(row))
-    for pair_id, held in (await queries.latest_held(session, pair_ids)).items():
-        if all(s.id != held.id for s in found[pair_id]):
-            found[pair_id].insert(0, SessionState.of(held))
     return found
 
 
