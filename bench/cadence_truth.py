@@ -302,13 +302,23 @@ def executive_first(loaded: Loaded, run: Run) -> tuple[int, int, int]:
     return good, total, same_day
 
 
-def outcome_delays(loaded: Loaded, run: Run, without: Sequence[tuple[datetime, datetime]] = ()) -> list[timedelta]:
+def outcome_delays(loaded: Loaded, run: Run, without: Sequence[tuple[datetime, datetime]] = ()
+                   ) -> list[tuple[timedelta, str]]:
     """For each "did it happen?" sent: the recipient's working time from the session's end to the
-    question (less the working time the server was down, when ``without`` lists the outages)."""
+    question (less the working time the server was down, when ``without`` lists the outages, and
+    the time either partner was paused: a paused pair is asked nothing), with what it was."""
     ends = {s.id: s.starts_at + timedelta(minutes=s.duration_minutes) for s in loaded.sessions}
-    return [working_time(run.hours[n.person_id], ends[n.session_id], n.sent_at, without)
-            for n in loaded.nudges if n.kind == NudgeKind.OUTCOME and n.status == NudgeStatus.SENT
-            and n.sent_at is not None and n.session_id in ends]
+    found = []
+    for n in loaded.nudges:
+        if n.kind != NudgeKind.OUTCOME or n.status != NudgeStatus.SENT or n.sent_at is None or n.session_id not in ends:
+            continue
+        pair = loaded.pairs[n.pair_id or 0]
+        paused = [span for person in (pair.mentor_id, pair.mentee_id) for span in loaded.paused.get(person, [])]
+        hours = run.hours[n.person_id]
+        delay = working_time(hours, ends[n.session_id], n.sent_at, sorted([*without, *paused]) if without else ())
+        found.append((delay, f"pair #{pair.id}, ended {hours.local(ends[n.session_id]):%a %d %b %H:%M}, asked "
+                             f"{hours.local(n.sent_at):%a %d %b %H:%M} {hours.zone.key}"))
+    return sorted(found)
 
 
 def _active(loaded: Loaded, pair: Pair, moment: datetime) -> bool:
@@ -399,11 +409,13 @@ async def report(db: Database, run: Run, weeks: int, pairs: int, seconds: float)
     print(f"executive asked first: {first} of {cycles} cycles with a mentor's ask ({percent(first, cycles)}; "
           f"target 100%); cycles whose mentee got both asks on one day: {same_day}")
     if delays:
-        late_questions = sum(1 for d in delays_up if d >= timedelta(hours=1))
-        print(f"\"did it happen?\" after the end, in the recipient's working time while the server was up: median "
-              f"{minutes(delays_up[len(delays_up) // 2])}, max {minutes(delays_up[-1])} over {len(delays_up)} questions, "
-              f"{late_questions} at an hour or more (target under 60 min); counting the outages too: median "
-              f"{minutes(delays[len(delays) // 2])}, max {minutes(delays[-1])}")
+        late_questions = [what for delay, what in delays_up if delay >= timedelta(hours=1)]
+        print(f"\"did it happen?\" after the end, in the recipient's working time while the server was up and the pair "
+              f"not paused: median {minutes(delays_up[len(delays_up) // 2][0])}, max {minutes(delays_up[-1][0])} over "
+              f"{len(delays_up)} questions, {len(late_questions)} at an hour or more (target under 60 min)"
+              + (f": {'; '.join(late_questions[:3])}" if late_questions else "")
+              + f"; counting outages and pauses too: median {minutes(delays[len(delays) // 2][0])}, "
+              f"max {minutes(delays[-1][0])}")
     print(f"flags raised within one working day of their rule becoming true: {on_time} of {checked} "
           f"({percent(on_time, checked)}; target 100%)" + (f"; late: {'; '.join(late[:3])}" if late else ""))
     print(f"false flags (raised while their rule did not hold): {len(false)} (target 0)"
