@@ -1,6 +1,6 @@
 """What a cadence tick costs over 10,000 and 100,000 active pairs on PostgreSQL.
 
-    .venv/bin/python bench/cadence_tick.py [--pairs 10000,100000] [--keep] [--day]
+    .venv/bin/python bench/cadence_tick.py [--pairs 10000,100000] [--keep] [--no-day]
                                            [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
 
 For each size, a scratch database gets one tenant, three programs (weekly, biweekly,
@@ -18,12 +18,16 @@ before each, as autovacuum would have done):
 * +5 min: the next tick after the cold one (the tick runs every 5 minutes);
 * 24 h spread: ``next_check_at`` spread evenly over the next 24 h, then 5 minutes on;
   about 1/288 of the pairs are due;
-* with ``--day``, before that: every tick of the 24 h after the cold one, 5 minutes apart
-  (the busiest and the sum), which shows where the pairs' next looks really fall.
+* unless ``--no-day``, before that: every tick of the 24 h after the cold one, 5 minutes apart
+  (the busiest, the sum, and the distribution of tick times: percentiles, a histogram and the
+  slowest tick of each hour), which shows where the pairs' next looks really fall.
 
 Prints pairs due against pairs in all, nudges and flags written, seconds, and where the
 time went (each query of storage/cadence.py; "rest" is the rules, the ORM and commits).
-The target: a steady tick at 100,000 pairs under 2 s, its cost following what is due.
+The targets at 100,000 pairs: every tick of the day under 2 s, its cost following what is due
+(nudges are written up to a day ahead, so the 09:00 openings of working windows do not bring
+pairs due); the cold first tick after an upgrade under 60 s. The machine's load average is
+printed with the figures: on a shared machine they are only comparable at the same load.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import time
 from collections import Counter
@@ -55,6 +60,7 @@ from storage.migrate import upgrade
 NOW = datetime(2027, 1, 13, 10, 0, tzinfo=UTC)  # a Wednesday: 11:00 Brussels, 05:00 New York, 18:00 Singapore
 TICK = timedelta(minutes=5)
 TARGET = 2.0
+COLD_TARGET = 60.0
 TARGET_PAIRS = 100_000
 ZONES = [("Europe/Brussels", 0.5), ("America/New_York", 0.3), ("Asia/Singapore", 0.2)]
 HOURS = [((9, 17), 0.8), ((8, 16), 0.1), ((10, 18), 0.1)]
@@ -64,7 +70,7 @@ SCENARIOS = [("on_track", 0.62), ("series_started", 0.02), ("no_outcome", 0.08),
 CHUNK = 5_000
 TENANT = 1
 QUERIES = ("due_pairs", "programs_by_id", "hours_of_people", "active_participants", "sessions_of_pairs",
-           "series_of_pairs", "latest_held", "prompts_of_pairs", "raised_flag_keys", "add_nudges", "add_flag",
+           "series_of_pairs", "prompts_of_pairs", "raised_flag_keys", "add_nudges", "add_flags",
            "admins_of", "set_next_checks")
 
 COLUMNS = {
@@ -320,7 +326,7 @@ class Breakdown:
                 setattr(queries, name, query)
 
     def describe(self, total: float) -> str:
-        parts = [f"{name} {self.seconds[name]:.2f}" + (f" ({self.calls[name]}x)" if name in ("add_flag", "admins_of")
+        parts = [f"{name} {self.seconds[name]:.2f}" + (f" ({self.calls[name]}x)" if name in ("add_flags", "admins_of")
                                                         else "")
                  for name in QUERIES if self.calls[name]]
         rest = total - sum(self.seconds.values())
@@ -376,6 +382,7 @@ async def _day(db: Database, clock: FakeClock, pairs: int) -> list[Result]:
         ticks.append((clock.now(), await _tick(db, clock, pairs, "")))
     at, busiest = max(ticks, key=lambda tick: tick[1].seconds)
     busiest.case = f"day: busiest tick ({at:%m-%d %H:%M})"
+    _distribution([result.seconds for _, result in ticks], ticks)
     slow = [(moment, result) for moment, result in ticks if result.seconds >= TARGET]
     over = len(slow)
     print(f"  ticks of the day over {TARGET:.0f} s: "
@@ -385,6 +392,32 @@ async def _day(db: Database, clock: FakeClock, pairs: int) -> list[Result]:
                    *(sum(getattr(result, name) for _, result in ticks)
                      for name in ("due", "nudges", "flags", "sessions", "seconds")), "")
     return [busiest, total]
+
+
+BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.0)
+
+
+def _distribution(seconds: list[float], ticks: list[tuple[datetime, Result]]) -> None:
+    """How the day's tick times spread: percentiles, a histogram, and the slowest tick of each hour."""
+    ordered = sorted(seconds)
+
+    def percentile(share: float) -> float:
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+    print(f"  tick times over the day ({len(ordered)} ticks): p50 {percentile(0.5):.3f} s, p90 {percentile(0.9):.3f} s, "
+          f"p99 {percentile(0.99):.3f} s, max {ordered[-1]:.3f} s")
+    edges = [0.0, *BUCKETS, float("inf")]
+    counts = [sum(1 for s in ordered if low <= s < high) for low, high in zip(edges, edges[1:], strict=False)]
+    labels = [f"<{BUCKETS[0]}"] + [f"{low}-{high}" for low, high in zip(BUCKETS, BUCKETS[1:], strict=False)] \
+        + [f">={BUCKETS[-1]}"]
+    print("  histogram (s: ticks): " + ", ".join(f"{label}: {n}" for label, n in zip(labels, counts, strict=True)))
+    hours: dict[int, tuple[float, int]] = {}
+    for moment, result in ticks:
+        slowest, due = hours.get(moment.hour, (0.0, 0))
+        if result.seconds > slowest:
+            hours[moment.hour] = (result.seconds, result.due)
+    print("  slowest tick per hour (UTC hour: s / pairs due): "
+          + ", ".join(f"{hour:02d}: {s:.2f}/{due}" for hour, (s, due) in sorted(hours.items())))
 
 
 async def measure(url: str, pairs: int, day: bool) -> list[Result]:
@@ -431,12 +464,19 @@ def _print(results: list[Result]) -> None:
     for r in results:
         if r.breakdown:
             print(f"{r.pairs:>8,}  {r.case:34} {r.breakdown}")
-    steady = [r for r in results if r.pairs == TARGET_PAIRS and r.case.startswith("steady")]
+    steady = [r for r in results if r.pairs == TARGET_PAIRS and (r.case.startswith("steady") or "busiest" in r.case)]
     if steady:
         worst = max(r.seconds for r in steady)
         verdict = "holds" if worst < TARGET else "does NOT hold"
-        print(f"\ntarget: a steady tick at {TARGET_PAIRS:,} pairs under {TARGET:.0f} s: {verdict} "
+        print(f"\ntarget: every tick after the first at {TARGET_PAIRS:,} pairs under {TARGET:.0f} s: {verdict} "
               f"({', '.join(f'{r.seconds:.3f} s for {r.due:,} pairs due' for r in steady)})")
+    cold = [r for r in results if r.pairs == TARGET_PAIRS and r.case.startswith("cold")]
+    if cold:
+        verdict = "holds" if cold[0].seconds < COLD_TARGET else "does NOT hold"
+        print(f"target: the cold first tick at {TARGET_PAIRS:,} pairs under {COLD_TARGET:.0f} s: {verdict} "
+              f"({cold[0].seconds:.1f} s)")
+    print(f"load average while measuring (1, 5, 15 min): {', '.join(f'{n:.1f}' for n in os.getloadavg())} "
+          f"on {os.cpu_count()} CPUs")
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -452,8 +492,8 @@ def main() -> None:
     parser.add_argument("--pairs", type=lambda text: [int(n) for n in text.split(",")], default=[10_000, 100_000],
                         help="comma-separated sizes (default 10000,100000)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases (their names are printed)")
-    parser.add_argument("--day", action="store_true",
-                        help="also run every tick of the 24 h after the cold one (about as long as the cold tick)")
+    parser.add_argument("--no-day", dest="day", action="store_false",
+                        help="skip every tick of the 24 h after the cold one (their distribution is printed)")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     asyncio.run(run(parser.parse_args()))
 

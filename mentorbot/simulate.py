@@ -40,6 +40,7 @@ from storage.enums import (
     CircleStatus,
     EnrollmentStatus,
     MemberStatus,
+    NudgeKind,
     PairStatus,
     SessionStatus,
 )
@@ -161,9 +162,9 @@ class Participants:
             # Asked a second time, most people who answer at all get to it.
             chance = max(persona.schedules_when_asked, persona.answers * 0.7) if again else persona.schedules_when_asked
             if self.rng.random() < chance:
-                await chat.say(f"/mentoring schedule {self._slot(name)} 10:00 remote")
+                await _schedule(chat, f"/mentoring schedule {self._slot(name)} 10:00 remote")
         elif name == CIRCLE[1][0] and (kind == "circle schedule request" or _command(commands, "circle schedule")):
-            await chat.say(f"/mentoring circle schedule {self._slot(name)} 11:00 remote repeat")
+            await _schedule(chat, f"/mentoring circle schedule {self._slot(name)} 11:00 remote repeat")
         elif kind == "circle: did it meet?":
             await self._record_circle(name, _command(commands, "circle outcome").split()[2])
         elif kind == "research reminder":
@@ -211,8 +212,8 @@ class Participants:
         await chat.say(f'/mentoring research writeup {assignment} summary="What it is, who uses it here, and three '
                        f'things to try first." links="https://example.org/guide, https://example.org/demo"')
         audience = ", ".join(n for n, p in self.personas.items() if n in WANTED)
-        await chat.say(f'/mentoring research schedule {assignment} {self._slot(mentor)} 12:30 "Room 2" '
-                       f'audience="{audience}"')
+        await _schedule(chat, f'/mentoring research schedule {assignment} {self._slot(mentor)} 12:30 "Room 2" '
+                              f'audience="{audience}"')
 
     def _rating(self, persona: Persona) -> int:
         """How a participant of ``persona`` rates what they are asked about, 1 to 5."""
@@ -239,7 +240,30 @@ TEXTS = (  # how a message begins, and what the summary calls it
     ("Welcome to the reverse-mentoring circle", "circle welcome"), ("You host the reverse-mentoring circle", "circle welcome"),
     ("You're invited to the lunch-and-learn", "lunch-and-learn invite"),
 )
+KIND_WORDS: dict[str, str] = {
+    NudgeKind.SCHEDULE: "schedule request", NudgeKind.REMINDER: "reminder", NudgeKind.OUTCOME: "did it happen?",
+    NudgeKind.DIGEST: "digest", NudgeKind.FLAG: "flag", NudgeKind.MANUAL: "admin's nudge",
+    NudgeKind.SESSION_NEWS: "session news", NudgeKind.INTRO: "introduction", NudgeKind.PAIR_ENDED: "pair ended",
+    NudgeKind.CHECKIN: "check-in", NudgeKind.GOALS: "goals", NudgeKind.PULSE: "pulse",
+    NudgeKind.PULSE_SHARED: "pulse shared", NudgeKind.FIT: "fit question", NudgeKind.EVALUATION: "evaluation",
+    NudgeKind.CIRCLE_WELCOME: "circle welcome", NudgeKind.CIRCLE_SCHEDULE: "circle schedule request",
+    NudgeKind.CIRCLE_REMINDER: "circle reminder", NudgeKind.CIRCLE_OUTCOME: "circle: did it meet?",
+    NudgeKind.CIRCLE_NEWS: "circle news", NudgeKind.CIRCLE_RATING: "circle rating",
+    NudgeKind.RESEARCH_ASSIGNED: "research assignment", NudgeKind.RESEARCH_DUE: "research reminder",
+    NudgeKind.LUNCH_INVITE: "lunch-and-learn invite", NudgeKind.LUNCH_REMINDER: "lunch-and-learn reminder",
+    NudgeKind.LUNCH_OUTCOME: "lunch-and-learn: did it happen?", NudgeKind.LUNCH_RATING: "lunch-and-learn rating",
+    NudgeKind.RESEARCH_NEWS: "research news", NudgeKind.INVITATION: "invitation",
+}
+"""What the weekly lines and the summary call each kind of message (the same words in both)."""
 TRIES = ("Ask the assistant to draft my weekly update", "Run my next staff meeting on video", "Share my calendar")
+
+
+async def _schedule(chat: ConsoleChat, command: str) -> None:
+    """Type a scheduling command; when the time does not suit everyone, take the first time
+    offered (or, when none suits everyone, schedule anyway: the only button then)."""
+    reply = await chat.say(command)
+    if "Schedule anyway" in reply:
+        await chat.say("1")
 
 
 def _command(commands: list[str], prefix: str) -> str:
@@ -342,25 +366,50 @@ async def _person(repo: Repository, name: str, zone: str, now: datetime, program
     return person
 
 
-async def _week_report(db: Database, number: int, start: datetime, week: Week, write: Write) -> None:
+async def _sent_by_kind(db: Database, start: datetime | None = None, end: datetime | None = None) -> Counter[str]:
+    """Messages sent (outbox rows), by what :data:`KIND_WORDS` calls them, between ``start`` and ``end``."""
+    query = select(Nudge.kind).where(Nudge.status == "sent")
+    if start is not None and end is not None:
+        query = query.where(Nudge.sent_at >= start, Nudge.sent_at < end)
+    async with db.transaction() as session:
+        return Counter(KIND_WORDS.get(kind, kind.replace("_", " ")) for kind in await session.scalars(query))
+
+
+def _tally(counts: Counter[str]) -> str:
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "none"
+
+
+def _outcomes(sessions: list[MentoringSession]) -> str:
+    """``2 held, 1 canceled, 0 no-show`` of pair sessions, the same words every line uses."""
+    counts = Counter(s.status for s in sessions)
+    return (f"{counts[SessionStatus.HELD]} held, {counts[SessionStatus.CANCELED]} canceled, "
+            f"{counts[SessionStatus.NO_SHOW]} no-show")
+
+
+async def _week_report(db: Database, number: int, start: datetime, week: Week, write: Write) -> Counter[str]:
     end = start + timedelta(days=7)
     async with db.transaction() as session:
         names = {p.id: p.display_name for p in await session.scalars(select(Person))}
         ended = list(await session.scalars(select(MentoringSession).where(
-            MentoringSession.outcome_at >= start, MentoringSession.outcome_at < end,
-            MentoringSession.status != SessionStatus.RESCHEDULED)))
+            MentoringSession.pair_id.is_not(None), MentoringSession.outcome_at >= start,
+            MentoringSession.outcome_at < end, MentoringSession.status != SessionStatus.RESCHEDULED)))
         flags = list(await session.scalars(select(Flag).where(Flag.raised_at >= start, Flag.raised_at < end)))
         pairs = {p.id: p for p in await session.scalars(select(Pair))}
+    sent = await _sent_by_kind(db, start, end)
     write(f"Week {number} (from {start:%a %d %b %Y})")
-    sent = ", ".join(f"{n} {kind}" for kind, n in sorted(week.sent.items())) or "none"
-    write(f"  messages sent: {sent}")
-    outcomes = Counter(s.status.replace("_", "-") for s in ended)
+    write(f"  messages sent: {_tally(sent)}")
     canceled_by = sorted({names.get(s.canceled_by_id or 0, "?") for s in ended if s.status == SessionStatus.CANCELED})
-    line = ", ".join(f"{n} {status}" for status, n in sorted(outcomes.items())) or "none recorded"
-    write(f"  sessions: {line}" + (f" (canceled by {', '.join(canceled_by)})" if canceled_by else ""))
+    write(f"  pair sessions: {_outcomes(ended)}" + (f" (canceled by {', '.join(canceled_by)})" if canceled_by else ""))
+    for note in week.notes:
+        write(f"  {note}")
     for flag in flags:
-        extra = f" ({names.get(flag.person_id or 0)})" if flag.person_id else ""
-        write(f"  FLAG: {_subject(flag, pairs, names)}: {flag_title(flag.kind)}{extra}")
+        write(f"  FLAG: {_subject(flag, pairs, names)}: {_flag_words(flag, names)}")
+    return sent
+
+
+def _flag_words(flag: Flag, names: dict[int, str]) -> str:
+    """How a flag is named in the weekly lines and the summary alike."""
+    return flag_title(flag.kind) + (f" ({names.get(flag.person_id, '?')})" if flag.person_id else "")
 
 
 def _subject(flag: Flag, pairs: dict[int, Pair], names: dict[int, str]) -> str:
@@ -373,24 +422,27 @@ def _subject(flag: Flag, pairs: dict[int, Pair], names: dict[int, str]) -> str:
     return f"{names[pair.mentor_id]} & {names[pair.mentee_id]}"
 
 
-async def _summary(db: Database, totals: Counter[str], write: Write) -> None:
+async def _summary(db: Database, weekly: Counter[str], write: Write) -> None:
     async with db.transaction() as session:
         names = {p.id: p.display_name for p in await session.scalars(select(Person))}
         pairs = list(await session.scalars(select(Pair).order_by(Pair.id)))
-        rows = list(await session.scalars(select(MentoringSession)))
-        flags = list(await session.scalars(select(Flag)))
-        nudges = list(await session.scalars(select(Nudge.kind).where(Nudge.status == "sent")))
-    write("Summary")
-    write("  messages sent: " + ", ".join(f"{n} {kind}" for kind, n in sorted(totals.items())))
-    write(f"  outbox rows sent: {len(nudges)} ({', '.join(f'{n} {k}' for k, n in sorted(Counter(nudges).items()))})")
-    for pair in pairs:
-        mine = Counter(s.status for s in rows if s.pair_id == pair.id)
-        raised = [f.kind + (" (open)" if f.resolved_at is None else " (resolved)") for f in flags if f.pair_id == pair.id]
-        write(f"  {names[pair.mentor_id]} & {names[pair.mentee_id]} [{pair.reasons[0]}]: "
-              f"{mine[SessionStatus.HELD]} held, {mine[SessionStatus.CANCELED]} canceled, "
-              f"{mine[SessionStatus.NO_SHOW]} no-show; flags: {', '.join(raised) or 'none'}")
-    async with db.transaction() as session:
+        rows = list(await session.scalars(select(MentoringSession).where(
+            MentoringSession.status != SessionStatus.RESCHEDULED)))
+        flags = list(await session.scalars(select(Flag).order_by(Flag.id)))
         attendance = list(await session.scalars(select(Attendance)))
+    sent = await _sent_by_kind(db)
+    write("Summary")
+    write(f"  messages sent: {_tally(sent)} ({sum(sent.values())} in all"
+          + ("" if sent == weekly else "; the weeks above count them in the week they went out") + ")")
+
+    def listed(found: list[Flag]) -> str:
+        return ", ".join(_flag_words(f, names) + (" (open)" if f.resolved_at is None else " (resolved)")
+                         for f in found) or "none"
+
+    for pair in pairs:
+        mine = [s for s in rows if s.pair_id == pair.id and s.outcome_at is not None]
+        write(f"  {names[pair.mentor_id]} & {names[pair.mentee_id]} [{pair.reasons[0]}]: {_outcomes(mine)}; "
+              f"flags: {listed([f for f in flags if f.pair_id == pair.id])}")
     for label, column in (("circle \"" + CIRCLE[0] + "\"", "circle_id"), ("lunch-and-learn", "assignment_id")):
         meetings = [row for row in rows if getattr(row, column) is not None]
         ids = {row.id for row in meetings}
@@ -400,11 +452,9 @@ async def _summary(db: Database, totals: Counter[str], write: Write) -> None:
         counts = Counter(row.status for row in meetings)
         write(f"  {label}: {counts[SessionStatus.HELD]} held, {counts[SessionStatus.CANCELED]} canceled, "
               f"{len(came)} attendances, {len(ratings)} ratings{mean}; flags: "
-              + (", ".join(f.kind + (" (open)" if f.resolved_at is None else " (resolved)") + _who(f, names)
-                           for f in flags if getattr(f, column) is not None) or "none"))
-    held = sum(1 for s in rows if s.status == SessionStatus.HELD)
-    missed = sum(1 for s in rows if s.status in (SessionStatus.CANCELED, SessionStatus.NO_SHOW))
-    write(f"  program: {held} sessions held, {missed} canceled or missed, {len(flags)} flags raised, "
+              + listed([f for f in flags if getattr(f, column) is not None]))
+    ended = [s for s in rows if s.pair_id is not None and s.outcome_at is not None]
+    write(f"  program: pair sessions {_outcomes(ended)}; {len(flags)} flags raised, "
           f"{sum(1 for f in flags if f.resolved_at is None)} still open")
 
 
@@ -412,8 +462,29 @@ def _hosts(names: dict[int, str]) -> set[int]:
     return {person_id for person_id, name in names.items() if name in CIRCLE[1]}
 
 
-def _who(flag: Flag, names: dict[int, str]) -> str:
-    return f" ({names.get(flag.person_id, '?')})" if flag.person_id else ""
+def _introduce(weeks: int, seed: int, write: Write) -> None:
+    """What is simulated: the program, the personas, and the pairs with their cities."""
+    write(f"Simulating {weeks} week{'s' if weeks != 1 else ''} of \"Digital Leaders 2027\" (weekly, {len(CAST)} "
+          f"pairs, a circle, a research assignment, seed {seed}). Everyone works 09:00-17:00 in their own city.")
+    write("Personas: how each executive (mentee) deals with the program; their mentors behave the same way, "
+          "except that a canceler's mentor keeps every session.")
+    for persona in PERSONAS.values():
+        write(f"  {persona.name}: {_describe(persona)}")
+    write("Pairs (mentor → mentee, persona):")
+    for mentor, mentor_zone, mentee, mentee_zone, persona_name in CAST:
+        write(f"  {mentor} ({_city(mentor_zone)}) → {mentee} ({_city(mentee_zone)}), {persona_name}")
+
+
+def _describe(persona: Persona) -> str:
+    """A persona's behaviour in words."""
+    return (f"schedules at the first ask {persona.schedules_when_asked:.0%} of the time, cancels "
+            f"{persona.cancels:.0%} of sessions at the reminder, misses {persona.no_show:.0%} of the others, "
+            f"answers {persona.answers:.0%} of the questions, comes to {persona.attends:.0%} of group sessions")
+
+
+def _city(zone: str) -> str:
+    """``America/New_York`` -> ``New York``."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
 async def simulate(weeks: int, seed: int, write: Write, verbose: bool = False) -> None:
@@ -427,8 +498,7 @@ async def simulate(weeks: int, seed: int, write: Write, verbose: bool = False) -
                                         write, verbose)
             await _seed(db, participants, clock.now())
             outbox = Outbox(db, {"console": participants}, render_nudge, clock, "simulation")
-            write(f"Simulating {weeks} weeks of \"Digital Leaders 2027\" (weekly, 6 pairs, a circle, a research "
-                  f"assignment, seed {seed}).")
+            _introduce(weeks, seed, write)
             clock.set(START + timedelta(hours=9))  # the admin's first morning, Brussels time
             await _launch_formats(participants, write)
             totals: Counter[str] = Counter()
@@ -440,8 +510,7 @@ async def simulate(weeks: int, seed: int, write: Write, verbose: bool = False) -
                     await outbox.drain()
                     await participants.answer_all()
                     clock.set(min(await _next_event(db, clock.now()), start + timedelta(days=7)))
-                await _week_report(db, number, start, participants.week, write)
-                totals.update(participants.week.sent)
+                totals.update(await _week_report(db, number, start, participants.week, write))
             await _summary(db, totals, write)
         finally:
             await db.close()

@@ -1,7 +1,9 @@
 """The outbox sender: claims due nudges, renders them and delivers them through the adapters.
 
 A nudge row goes ``pending -> claimed -> sent`` (or ``expired``, ``canceled``, ``failed``,
-or back to ``pending`` with a later ``due_at`` after a failed attempt). Claims are committed
+or back to ``pending`` with a later ``due_at`` after a failed attempt, or when its recipient is
+not at work now: every row is checked against its recipient's working hours, zone and pause as
+they are when it goes out, see :mod:`bot.cadence.send_time`). Claims are committed
 before anything is sent and carry a lease: a sender that dies leaves its rows ``claimed``,
 and once the lease has run out any sender claims them again. A crash therefore loses no
 nudge; at most the one that was in flight goes out twice.
@@ -30,6 +32,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import health, metrics
+from bot.cadence.send_time import send_check
 from bot.clock import Clock
 from bot.delivery import Deliverer, DeliveryResult, GroupDeliverer
 from bot.messages import Address, Message
@@ -60,6 +63,7 @@ class DrainReport:
     retried: int = 0
     expired: int = 0
     canceled: int = 0
+    deferred: int = 0
 
     def count(self, outcome: str | None) -> None:
         """Add one row that ended as ``outcome`` (None: taken over by another sender)."""
@@ -223,6 +227,12 @@ class Outbox:
             person = await repo.person(nudge.person_id)
             if person is None or person.erased_at is not None:
                 return _close(nudge, NudgeStatus.CANCELED, "the recipient's data was erased")
+            check = await send_check(repo, nudge, person, now)
+            if check.dropped is not None:
+                log.info("outbox: nudge %s (%s) dropped: %s", nudge.id, nudge.kind, check.dropped)
+                return _close(nudge, NudgeStatus.EXPIRED if check.expired else NudgeStatus.CANCELED, check.dropped)
+            if check.until is not None:
+                return _defer(nudge, check.until)
             message = await self.render(repo, nudge, now)
             if message is None:
                 return _close(nudge, NudgeStatus.CANCELED, "no longer relevant")
@@ -388,6 +398,13 @@ def _counted(platform: str, outcome: str | None, error: str | None = None) -> st
         reason = "" if outcome == "sent" else metrics.reason_label(error)
         metrics.DELIVERIES.labels(platform, outcome, reason).inc()
     return outcome
+
+
+def _defer(nudge: Nudge, until: datetime) -> str:
+    """Hand a row back to wait for its recipient's next working moment."""
+    nudge.status, nudge.due_at = NudgeStatus.PENDING, until
+    nudge.claimed_at = nudge.claimed_by = None
+    return "deferred"
 
 
 def _close(nudge: Nudge, status: NudgeStatus, error: str | None = None) -> str:

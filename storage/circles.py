@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.cadence import set_next_looks
 from storage.enums import CircleRole, CircleStatus, EnrollmentStatus, MemberStatus, SessionStatus
 from storage.models import (
     Attendance,
@@ -239,5 +240,4 @@ async def raised_flag_keys(session: AsyncSession, circle_ids: Sequence[int]) -> 
 
 async def set_next_checks(session: AsyncSession, checks: dict[int, datetime | None]) -> None:
     """Record when each circle needs its next look."""
-    if checks:
-        await session.execute(update(Circle), [{"id": found, "next_check_at": at} for found, at in checks.items()])
+    await set_next_looks(session, Circle, checks)

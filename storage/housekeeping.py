@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, update
+from collections import defaultdict
+
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import EnrollmentStatus, PairStatus
@@ -36,14 +38,26 @@ async def prune_processed_events(session: AsyncSession, before: datetime) -> int
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def resume_enrollments(session: AsyncSession, today: date) -> int:
-    """Make active again every enrollment paused until ``today`` or earlier; how many."""
+async def resume_enrollments(session: AsyncSession, today: date, now: datetime) -> int:
+    """Make active again every enrollment paused until ``today`` or earlier, and restart the
+    silence clock of the running pairs of the people resumed (as a pair's own pause does); how many."""
+    ending = (Enrollment.status == EnrollmentStatus.PAUSED, Enrollment.paused_until <= today)
+    people: dict[int, list[int]] = defaultdict(list)
+    for program_id, person_id in (await session.execute(
+            select(Enrollment.program_id, Enrollment.person_id).where(*ending))).all():
+        people[program_id].append(person_id)
     result = await session.execute(
-        update(Enrollment)
-        .where(Enrollment.status == EnrollmentStatus.PAUSED, Enrollment.paused_until <= today)
+        update(Enrollment).where(*ending)
         .values(status=EnrollmentStatus.ACTIVE, paused_until=None)
         .execution_options(synchronize_session=False)
     )
+    for program_id, ids in people.items():
+        await session.execute(
+            update(Pair).where(Pair.program_id == program_id, Pair.status == PairStatus.ACTIVE,
+                               or_(Pair.mentor_id.in_(ids), Pair.mentee_id.in_(ids)))
+            .values(resumed_at=now, next_check_at=None)
+            .execution_options(synchronize_session=False)
+        )
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -63,6 +77,6 @@ async def housekeep(session: AsyncSession, now: datetime) -> HousekeepingReport:
     today = now.date()
     return HousekeepingReport(
         events_pruned=await prune_processed_events(session, now - EVENT_RETENTION),
-        enrollments_resumed=await resume_enrollments(session, today),
+        enrollments_resumed=await resume_enrollments(session, today, now),
         pairs_resumed=await resume_pairs(session, today, now),
     )

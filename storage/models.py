@@ -232,6 +232,8 @@ class Pair(TenantOwned, Base):
     paused_until: Mapped[date | None] = mapped_column(Date)
     proposed_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
+    # When the pair last came back from a pause (its own, or either participant's): the
+    # "no session for twice the cadence" clock starts again there.
     resumed_at: Mapped[datetime | None]
     next_check_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]

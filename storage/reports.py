@@ -186,14 +186,23 @@ async def checkins_by_person(repo: Repository, program_id: int) -> Sequence[Any]
 
 async def attendance(repo: Repository, program_id: int) -> Sequence[Any]:
     """Attendance of group and research sessions by circle or assignment: ``circle_id,
-    assignment_id, came, answered, rating_total, ratings`` (``answered``: attended known)."""
+    assignment_id, came, answered, rating_total, ratings`` (``answered``: attended known).
+
+    ``came`` and ``answered`` count the members expected (a circle's members, a lunch-and-learn's
+    audience), never its hosts or presenters, whose attendance is recorded as a matter of course."""
     s = MentoringSession
+    expected = and_(Attendance.attended.is_not(None), CircleMember.id.is_(None) | (CircleMember.role != CircleRole.HOST),
+                    AssignmentMentor.id.is_(None))
     rows = await repo.session.execute(
         select(s.circle_id, s.assignment_id,
-               _total(case((Attendance.attended.is_(True), 1), else_=0)).label("came"),
-               func.count(Attendance.attended).label("answered"),
+               _total(case((and_(expected, Attendance.attended.is_(True)), 1), else_=0)).label("came"),
+               _total(case((expected, 1), else_=0)).label("answered"),
                _total(Attendance.rating).label("rating_total"), func.count(Attendance.rating).label("ratings"))
         .join(s, s.id == Attendance.session_id)
+        .outerjoin(CircleMember, and_(CircleMember.circle_id == s.circle_id,
+                                      CircleMember.person_id == Attendance.person_id))
+        .outerjoin(AssignmentMentor, and_(AssignmentMentor.assignment_id == s.assignment_id,
+                                          AssignmentMentor.person_id == Attendance.person_id))
         .where(Attendance.tenant_id == repo.tenant_id, s.status != SessionStatus.RESCHEDULED,
                *_program_sessions(repo, program_id))
         .group_by(s.circle_id, s.assignment_id))

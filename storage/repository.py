@@ -341,6 +341,16 @@ class Repository:
         ))).one()
         return dict(zip(("active_pairs", "held", "canceled", "open_flags"), row, strict=True))
 
+    async def restart_pairs_of(self, person_id: int, program_id: int, now: datetime) -> None:
+        """The person came back from a pause: their running pairs in the program start their
+        "no session for twice the cadence" clock again (as a pair's own pause does)."""
+        await self.session.execute(
+            update(Pair).where(
+                Pair.tenant_id == self.tenant_id, Pair.program_id == program_id, Pair.status == PairStatus.ACTIVE,
+                or_(Pair.mentor_id == person_id, Pair.mentee_id == person_id),
+            ).values(resumed_at=now, next_check_at=None)
+        )
+
     async def end_pairs_of(
         self, person_id: int, reason: str, now: datetime, program_id: int | None = None
     ) -> None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.cadence import set_next_looks
 from storage.enums import AssignmentStatus, EnrollmentStatus, FlagKind, SessionStatus
 from storage.models import (
     AssignmentMentor,
@@ -217,6 +217,4 @@ async def raised_flag_keys(session: AsyncSession, ids: Sequence[int]) -> set[str
 
 async def set_next_checks(session: AsyncSession, checks: dict[int, datetime | None]) -> None:
     """Record when each assignment needs its next look."""
-    if checks:
-        rows: list[dict[str, Any]] = [{"id": key, "next_check_at": at} for key, at in checks.items()]
-        await session.execute(update(ResearchAssignment), rows)
+    await set_next_looks(session, ResearchAssignment, checks)

@@ -17,10 +17,12 @@ import pytest
 from sqlalchemy import select
 
 from adapters import registry
+from bot.cadence.send_time import SEND, SendCheck
 from bot.clock import Clock
 from bot.messages import Message, say
 from mentorbot import cli
 from mentorbot.settings import BadConfiguration, Settings, load_configuration
+from scheduler import outbox as outbox_module
 from storage.db import Database
 from storage.enums import NudgeKind, NudgeStatus
 from storage.models import Nudge, Person
@@ -122,6 +124,9 @@ async def test_serve_serves_its_routes_logs_it_and_delivers_its_nudges(
     monkeypatch.setenv("WORKER_PROCESSES", "0")  # the core in a thread: it sees the fake registered here
     monkeypatch.setenv("SPOOL_FILE", str(tmp_path / "spool.db"))
     monkeypatch.setattr(cli, "_cadence_jobs", lambda: (_render, _idle, _idle))
+    # The real clock may be at night or on a weekend, when the sender holds every message for the
+    # recipient's working hours (tests/bot/cadence/test_send_time.py): this test is about serving.
+    monkeypatch.setattr(outbox_module, "send_check", _always_now)
     caplog.set_level(logging.INFO, logger="mentorbot")
     port = free_port()
     switch_interval = sys.getswitchinterval()  # the worker loop shortens it for the whole process
@@ -151,6 +156,10 @@ async def _render(repo: Repository, nudge: Nudge, now: datetime) -> Message | No
 
 async def _idle(db: Database, clock: Clock) -> None:
     return None
+
+
+async def _always_now(repo: Repository, nudge: Nudge, person: Person, now: datetime) -> SendCheck:
+    return SEND
 
 
 async def _nudge(db: Database, user_id: str, text: str) -> None:

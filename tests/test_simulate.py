@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from mentorbot.cli import main
@@ -33,8 +35,35 @@ async def test_the_sample_program_runs_a_circle_and_a_lunch_and_learn_and_flags_
     assert "circle welcome" in text and "circle reminder" in text and "circle: did it meet?" in text
     assert "research assignment" in text and "lunch-and-learn invite" in text and "lunch-and-learn rating" in text
     assert 'FLAG: circle "AI at work": missed the circle\'s last two meetings (Diane Price)' in text, "the silent one"
-    assert 'circle "AI at work": 3 held, 0 canceled, 5 attendances, 5 ratings' in text
+    assert 'circle "AI at work": 3 held, 0 canceled, 6 attendances, 4 ratings' in text
     assert "lunch-and-learn: 1 held, 0 canceled, 5 attendances, 5 ratings" in text
+
+
+@pytest.mark.slow  # two simulated weeks
+async def test_the_story_says_who_is_simulated_and_its_tallies_and_words_agree() -> None:
+    lines: list[str] = []
+    await simulate(2, seed=3, write=lines.append)
+    text = "\n".join(lines)
+    assert "silent: schedules at the first ask 0% of the time" in text, "the personas are explained"
+    assert "Noah Peeters (Brussels) → Helen Marsh (New York), canceler" in text, "pairs and cities are listed"
+    weekly: Counter[str] = Counter()
+    for line in lines:
+        if line.startswith("  messages sent:") and "in all" not in line:
+            weekly.update({" ".join(item.split()[1:]): int(item.split()[0]) for item in line.split(": ", 1)[1].split(", ")})
+    summary = next(line for line in lines if line.startswith("  messages sent:") and "in all" in line)
+    assert f"({sum(weekly.values())} in all)" in summary
+    for kind, n in weekly.items():
+        assert f"{n} {kind}" in summary
+    flagged = [line.split(": ", 2)[2] for line in lines if line.startswith("  FLAG: ")]
+    assert flagged and all(words in text.split("Summary", 1)[1] for words in flagged), "the same words for flags"
+    held = sum(int(line.split(": ")[1].split(" held")[0]) for line in lines if line.startswith("  pair sessions:"))
+    assert f"program: pair sessions {held} held" in text
+
+
+async def test_one_week_is_one_week() -> None:
+    lines: list[str] = []
+    await simulate(1, seed=1, write=lines.append)
+    assert lines[0].startswith('Simulating 1 week of "Digital Leaders 2027"')
 
 
 def test_the_command_refuses_a_bad_number_of_weeks(capsys) -> None:  # type: ignore[no-untyped-def]

@@ -1,6 +1,6 @@
 """Flags: a pair, a circle or a research assignment in trouble, told to the program admins.
 
-A flag is raised once per key, by a format's tick (:func:`raise_flag_row`) or by something a
+A flag is raised once per key, by a format's tick (:func:`raise_flag_rows`) or by something a
 person did (:func:`raise_about`); each new flag becomes a nudge to every admin of the program,
 in their working hours. How each format's flags read is in its own ``flags`` module.
 """
@@ -68,17 +68,20 @@ class Admins:
         return self.known[program_id]
 
 
-async def raise_flag_row(session: AsyncSession, row: dict[str, Any], now: datetime,
-                         admins: list[tuple[int, WorkingHours]], nudges: list[dict[str, Any]]) -> int:
-    """Insert a flag row (about a pair, a circle or an assignment) once per key; when it is new,
-    add a FLAG nudge for every admin, in their working hours, to ``nudges``. 1 if it was new."""
-    flag_id = await queries.add_flag(session, {**row, "raised_at": now})
-    if flag_id is None:
-        return 0
-    log.info("flag %s raised (%s)", row["kind"], row["key"])
-    metrics.FLAGS.labels(row["kind"]).inc()
-    subject = {name: row.get(name) for name in ("pair_id", "circle_id", "assignment_id")}
-    for admin_id, hours in admins:
-        nudges.append(nudge_row(row["tenant_id"], admin_id, NudgeKind.FLAG, f"flag:{flag_id}:{admin_id}",
-                                hours.next_working(now), now, payload={"flag_id": flag_id}, **subject))
-    return 1
+async def raise_flag_rows(session: AsyncSession, rows: Sequence[dict[str, Any]], now: datetime, admins: Admins,
+                          nudges: list[dict[str, Any]]) -> int:
+    """Insert flag rows (about pairs, circles or assignments) once per key, in one statement; for
+    each new one, add a FLAG nudge for every admin of its program, in their working hours, to
+    ``nudges``. How many were new."""
+    new = await queries.add_flags(session, [{**row, "raised_at": now} for row in rows])
+    for row in rows:
+        flag_id = new.get(row["key"])
+        if flag_id is None:
+            continue
+        log.info("flag %s raised (%s)", row["kind"], row["key"])
+        metrics.FLAGS.labels(row["kind"]).inc()
+        subject = {name: row.get(name) for name in ("pair_id", "circle_id", "assignment_id")}
+        for admin_id, hours in await admins.of(row["program_id"]):
+            nudges.append(nudge_row(row["tenant_id"], admin_id, NudgeKind.FLAG, f"flag:{flag_id}:{admin_id}",
+                                    hours.next_working(now), now, payload={"flag_id": flag_id}, **subject))
+    return len(new)

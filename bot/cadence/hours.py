@@ -101,6 +101,26 @@ class WorkingHours:
                 return max(opens, closes - END_OF_DAY_MARGIN)
         raise AssertionError("a week always has a working day")  # pragma: no cover
 
+    @property
+    def day_length(self) -> timedelta:
+        """How long a working day is (on the wall clock)."""
+        return datetime.combine(date.min, self.end) - datetime.combine(date.min, self.start)
+
+    def after_working_time(self, moment: datetime, span: timedelta) -> datetime:
+        """When ``span`` of the person's working time has passed since ``moment`` (nights and
+        weekends do not count)."""
+        current, left = self.next_working(moment), span
+        while True:
+            _opens, closes = self.window(current.astimezone(self.zone).date())
+            if closes - current >= left:
+                return current + left
+            left -= closes - current
+            current = self.next_working(closes)
+
+    def after_working_day(self, moment: datetime) -> datetime:
+        """When the person has had one full working day since ``moment``."""
+        return self.after_working_time(moment, self.day_length)
+
     def local(self, moment: datetime) -> datetime:
         """``moment`` on the person's wall clock."""
         return moment.astimezone(self.zone)

@@ -85,6 +85,7 @@ class Prompt:
     person_id: int
     sent_at: datetime
     answered_at: datetime | None
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,14 +132,12 @@ def daily_look(pair_id: int, now: datetime) -> datetime:
     return slot if slot > now else slot + timedelta(days=1)
 
 
-def when_due(hours: WorkingHours, planned: datetime, now: datetime, verdict: Verdict) -> datetime | None:
-    """The moment a nudge planned for ``planned`` goes out (inside working hours), or None when
-    that is still ahead (the pair is looked at again then)."""
-    due = hours.next_working(planned)
-    if due > now:
-        verdict.later(due)
-        return None
-    return hours.next_working(now)
+def when_due(hours: WorkingHours, planned: datetime, now: datetime) -> datetime:
+    """The moment a nudge planned for ``planned`` goes out: the first moment inside the
+    recipient's working hours at or after it, or after ``now`` when it is late. A moment still
+    to come is written ahead as the row's due time (docs/cadence.md, "Written ahead"), so the
+    subject needs no look then."""
+    return hours.next_working(max(planned, now))
 
 
 def reminders(sides: Sequence[Side], session: SessionState, reminder: timedelta, now: datetime, verdict: Verdict,
@@ -150,8 +149,8 @@ def reminders(sides: Sequence[Side], session: SessionState, reminder: timedelta,
         planned = side.hours.last_working_before(session.starts_at - reminder)
         if planned < session.created_at:
             continue  # scheduled at short notice: the confirmation was the reminder
-        due = when_due(side.hours, planned, now, verdict)
-        if due is None or due >= session.starts_at:
+        due = when_due(side.hours, planned, now)
+        if due >= session.starts_at:
             continue
         verdict.nudges.append(PlannedNudge(
             side.person_id, kind, f"{kind}:{session.id}:{side.person_id}", due,
@@ -161,12 +160,12 @@ def reminders(sides: Sequence[Side], session: SessionState, reminder: timedelta,
 
 def outcome_prompts(sides: Sequence[Side], session: SessionState, now: datetime, verdict: Verdict,
                     kind: str) -> None:
-    """After the session: did it happen? Asked of each of ``sides``, in their working hours.
-    Keys: ``KIND:SESSION:PERSON``."""
+    """After the session: did it happen? Asked of each of ``sides`` a quarter of an hour after
+    it ends, in their working hours (at the start of their next working morning when it ends
+    after hours); written ahead, from the moment the session is known (rule 5 of
+    docs/cadence.md). Keys: ``KIND:SESSION:PERSON``."""
     for side in sides:
-        due = when_due(side.hours, session.ends_at + OUTCOME_DELAY, now, verdict)
-        if due is None:
-            continue
+        due = when_due(side.hours, session.ends_at + OUTCOME_DELAY, now)
         verdict.nudges.append(PlannedNudge(
             side.person_id, kind, f"{kind}:{session.id}:{side.person_id}", due,
             session_id=session.id, payload={"session_id": session.id},
@@ -203,11 +202,15 @@ def schedule_period(sessions: Sequence[SessionState], cadence: str, first: datet
 
 
 def silent_since(last_held: SessionState | None, active_since: datetime, cadence: str, now: datetime,
-                 verdict: Verdict) -> datetime | None:
+                 verdict: Verdict, sessions: Sequence[SessionState] = ()) -> datetime | None:
     """When the silence began, if nothing was held for twice the cadence since the last held
-    session (or the start); None otherwise (the subject is looked at again when it would be)."""
+    session (or the start, or the end of a pause); None otherwise (the subject is looked at
+    again when it would be). A session that took place and whose outcome nobody gave yet may
+    have been held: the clock counts from it until someone says (the "stopped answering" flag
+    speaks for unanswered questions), so the flag never cries wolf."""
     since = max(last_held.starts_at if last_held else active_since, active_since)
-    silent_at = since + 2 * window(cadence)
+    maybe_held = [s.starts_at for s in sessions if s.status == SessionStatus.SCHEDULED and s.starts_at <= now]
+    silent_at = max([since, *maybe_held]) + 2 * window(cadence)
     if now >= silent_at:
         return since
     verdict.later(silent_at)

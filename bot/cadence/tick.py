@@ -13,12 +13,12 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cadence.flags import Admins, raise_flag_row
+from bot.cadence.flags import Admins, raise_flag_rows
 from bot.cadence.outbox import planned_row
 from bot.cadence.rules import Verdict
 from bot.clock import Clock
@@ -26,6 +26,12 @@ from storage import cadence as queries
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+WRITE_AHEAD = timedelta(hours=24)
+"""How far ahead of its due time a nudge is written. Every subject is looked at at least once a
+day (at its own time of day), so a nudge due later is written at a later look, still ahead of
+its time: the tick never needs to wake for a nudge (docs/cadence.md, "Written ahead"), and the
+first tick after an upgrade writes only the next day's."""
 
 
 @dataclass
@@ -80,28 +86,26 @@ class TickBatch:
         self.session, self.now, self.raised = session, now, raised
         self.admins = Admins(session)
         self.nudges: list[dict[str, Any]] = []
+        self.flags: list[dict[str, Any]] = []
         self.next_checks: dict[int, datetime | None] = {}
-        self.flags_raised = 0
 
     async def record(self, subject_id: int, verdict: Verdict, *, tenant_id: int, program_id: int,
                      **about: int) -> None:
-        """Keep what the rules found for one subject; ``about`` names it on the rows written
-        (``pair_id=7``, ``circle_id=3`` or ``assignment_id=5``)."""
-        self.nudges += [planned_row(tenant_id, planned, self.now, **about) for planned in verdict.nudges]
-        for flag in verdict.flags:
-            if flag.key in self.raised:
-                continue
-            row = {"tenant_id": tenant_id, "program_id": program_id, **about, "person_id": flag.person_id,
-                   "kind": flag.kind, "key": flag.key, "details": flag.details}
-            self.flags_raised += await raise_flag_row(self.session, row, self.now, await self.admins.of(program_id),
-                                                      self.nudges)
+        """Keep what the rules found for one subject (the nudges due within :data:`WRITE_AHEAD`);
+        ``about`` names it on the rows written (``pair_id=7``, ``circle_id=3`` or ``assignment_id=5``)."""
+        horizon = self.now + WRITE_AHEAD
+        self.nudges += [planned_row(tenant_id, planned, self.now, **about) for planned in verdict.nudges
+                        if planned.due_at <= horizon]
+        self.flags += [{"tenant_id": tenant_id, "program_id": program_id, "pair_id": None, "circle_id": None,
+                        "assignment_id": None, **about, "person_id": flag.person_id, "kind": flag.kind, "key": flag.key,
+                        "details": flag.details} for flag in verdict.flags if flag.key not in self.raised]
         self.next_checks[subject_id] = verdict.next_check_at
 
     async def finish(self, report: TickReport, what: str,
                      set_next_checks: Callable[[AsyncSession, dict[int, datetime | None]], Awaitable[None]]) -> int:
         """Write the batch, count it in ``report`` under ``what``; how many subjects it looked at."""
+        report.flags_raised += await raise_flag_rows(self.session, self.flags, self.now, self.admins, self.nudges)
         report.nudges_written += await queries.add_nudges(self.session, self.nudges)
-        report.flags_raised += self.flags_raised
         await set_next_checks(self.session, self.next_checks)
         report.checked[what] += len(self.next_checks)
         return len(self.next_checks)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.cadence.hours import hours_of, zone_named
 from bot.invites import session_invite
@@ -30,6 +30,9 @@ def when(day: date, clock: time, zone: str, now: datetime) -> datetime:
     """A local date and time in ``zone`` as an aware UTC moment, which must be ahead (and
     within a year)."""
     moment = datetime.combine(day, clock, zone_named(zone))
+    if moment.astimezone(UTC).astimezone(moment.tzinfo).replace(tzinfo=None) != moment.replace(tzinfo=None):
+        raise InvalidAnswer(f"{day.isoformat()} {clock:%H:%M} does not exist in {zone}: the clocks go forward that "
+                            "night. Pick another time.")
     if moment <= now:
         raise InvalidAnswer(f"{day.isoformat()} {clock:%H:%M} ({zone}) has already passed: pick a time ahead.")
     if moment - now > FURTHEST:
@@ -86,6 +89,6 @@ async def confirmation(turn: Turn, session: MentoringSession, partner: Person, v
     invite = await session_invite(turn.repo, session)
     message = say(f"{verb} your session with {partner.display_name}: {describe(session, zone)}. "
                   f"I've told {partner.display_name} and will remind you both before it.",
-                  Button.for_command("Reschedule", f'reschedule with="{partner.display_name}"'),
-                  Button.for_command("Cancel it", f'cancel-session with="{partner.display_name}"'))
+                  Button.for_command("Reschedule", f"reschedule with=#{session.pair_id}"),
+                  Button.for_command("Cancel it", f"cancel-session with=#{session.pair_id}"))
     return Message(message.text, message.blocks, attachments=(invite,))

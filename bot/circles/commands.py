@@ -170,10 +170,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 meetings.show, positionals=(Arg("circle", max_length=12),)),
     CommandSpec(("circle", "schedule"), "hosts: put the circle's next meeting on the calendar (remote, in person "
                 "or a place)", "/mentoring circle schedule 2027-01-12 15:00 remote", meetings.schedule,
-                positionals=WHEN, flags=("repeat",), options=(CIRCLE_OPTION,)),
+                positionals=WHEN, flags=("repeat", "anyway"), options=(CIRCLE_OPTION,)),
     CommandSpec(("circle", "reschedule"), "hosts: move the circle's next meeting",
                 "/mentoring circle reschedule 2027-01-19 15:00", meetings.reschedule, positionals=WHEN,
-                options=(CIRCLE_OPTION,)),
+                flags=("anyway",), options=(CIRCLE_OPTION, Arg("meeting", ArgKind.INT, low=1, high=2**31 - 1))),
     CommandSpec(("circle", "cancel-meeting"), "hosts: call off the circle's next meeting",
                 "/mentoring circle cancel-meeting", meetings.cancel_meeting, options=(CIRCLE_OPTION,)),
     CommandSpec(("circle", "invite"), "the calendar invite (.ics) for your circle's next meeting",

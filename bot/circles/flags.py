@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.circles.circles import load
 from bot.messages import Button, ButtonStyle, Message, say
+from bot.people import reference_to
 from storage.enums import CircleStatus, FlagKind, MemberStatus
 from storage.models import Flag
 from storage.repository import Repository
@@ -36,9 +37,9 @@ async def flag_message(repo: Repository, flag: Flag, zone: ZoneInfo, now: dateti
             return None
         name = person.display_name
         return say(lead + f"{name} missed the last two meetings ({dates}).",
-                   Button.for_command(f"Nudge {name}"[:75], view.admin_command("nudge", f' "{name}"'),
+                   Button.for_command(f"Nudge {name}"[:75], view.admin_command("nudge", f" {reference_to(person)}"),
                                       ButtonStyle.PRIMARY),
-                   Button.for_command("Remove from the circle", view.admin_command("remove", f' "{name}"'),
+                   Button.for_command("Remove from the circle", view.admin_command("remove", f" {reference_to(person)}"),
                                       ButtonStyle.DANGER), show)
     if flag.kind == FlagKind.CANCELED_TWICE:
         why = f"two meetings in a row canceled ({dates})."

@@ -13,6 +13,7 @@ from typing import Any
 from bot.cadence.when_and_where import describe, venue_of, zone_of
 from bot.circles import meetings
 from bot.circles.circles import CircleView, load, may_run_meetings
+from bot.circles.timing import circle_offer
 from bot.flows.base import Flow, FormStep, Question, Step
 from bot.flows.scheduling import SchedulingFlow, answered_start
 from bot.messages import FieldKind, FormField, Message, Option, say
@@ -57,7 +58,14 @@ class CircleScheduleFlow(SchedulingFlow):
             return await self.start(turn, data, intro=str(problem), subject=state.subject)
         venue = venue_of(answers.get("where"))
         moving = await _meeting(turn, data, "moving")
-        if moving is not None and moving.status == SessionStatus.SCHEDULED:
+        moving = moving if moving is not None and moving.status == SessionStatus.SCHEDULED else None
+        offer = await circle_offer(
+            turn, view, starts_at, verb="reschedule" if moving is not None else "schedule", where=answers.get("where"),
+            repeat=moving is None and answers.get("repeat") == "yes", meeting_id=moving.id if moving else None,
+            minutes=moving.duration_minutes if moving is not None else meetings.DURATION_MINUTES)
+        if offer is not None:
+            return [offer]
+        if moving is not None:
             session = await meetings.reschedule(turn, view, moving, starts_at, zone, venue)
             return [await meetings.confirmation(turn, view, session, f"Moved the meeting of the circle {view.name} to")]
         if await queries.upcoming(turn.repo, view.circle.id, turn.now) is not None:

@@ -12,6 +12,7 @@ from bot.cadence.when_and_where import Venue, describe, venue_of, zone_of
 from bot.circles import meetings
 from bot.circles.circles import CircleView, listed, load, may_run_meetings, view_of
 from bot.circles.flows import start_attendance, start_scheduling, start_will_try
+from bot.circles.timing import circle_offer
 from bot.commands.command_call import CommandCall
 from bot.commands.session_start import session_start
 from bot.errors import CommandError
@@ -94,25 +95,47 @@ async def schedule(call: CommandCall) -> Sequence[Message]:
     if "date" not in call.args:
         return await start_scheduling(turn, view)
     zone = await zone_of(turn)
-    session = await meetings.schedule(turn, view, session_start(call, zone), zone, venue_of(call.args.get("where")),
+    starts_at = session_start(call, zone)
+    if not call.args.get("anyway"):
+        offer = await circle_offer(turn, view, starts_at, verb="schedule", where=call.args.get("where"),
+                                   repeat=bool(call.args.get("repeat")))
+        if offer is not None:
+            return [offer]
+    session = await meetings.schedule(turn, view, starts_at, zone, venue_of(call.args.get("where")),
                                       recurring=bool(call.args.get("repeat")))
     return [await meetings.confirmation(turn, view, session, f"Scheduled the next meeting of the circle {view.name}:")]
 
 
 async def reschedule(call: CommandCall) -> Sequence[Message]:
-    """``circle reschedule [DATE TIME [WHERE]] [circle=#ID]``: move the next meeting."""
+    """``circle reschedule [DATE TIME [WHERE]] [circle=#ID] [meeting=ID]``: move the next meeting
+    (or, by its id, a meeting still waiting for its outcome)."""
     turn, view = call.turn, await _hosted(call, "reschedule")
     if isinstance(view, Message):
         return [view]
-    upcoming = await queries.upcoming(turn.repo, view.circle.id, turn.now)
+    upcoming = await _meeting_to_move(turn, view, call.args.get("meeting"))
     if upcoming is None:
         return [say(f"Nothing is on the calendar for the circle {view.name} to move.", _schedule_button(view))]
     if "date" not in call.args:
         return await start_scheduling(turn, view, moving=upcoming)
     zone, where = await zone_of(turn), call.args.get("where")
     venue = venue_of(where) if where is not None else Venue.of(upcoming)
-    session = await meetings.reschedule(turn, view, upcoming, session_start(call, zone), zone, venue)
+    starts_at = session_start(call, zone)
+    if not call.args.get("anyway"):
+        offer = await circle_offer(turn, view, starts_at, verb="reschedule", where=where,
+                                   meeting_id=call.args.get("meeting"), minutes=upcoming.duration_minutes)
+        if offer is not None:
+            return [offer]
+    session = await meetings.reschedule(turn, view, upcoming, starts_at, zone, venue)
     return [await meetings.confirmation(turn, view, session, f"Moved the meeting of the circle {view.name} to")]
+
+
+async def _meeting_to_move(turn: Turn, view: CircleView, meeting_id: int | None) -> MentoringSession | None:
+    """The circle's next meeting, or the one with ``meeting_id`` when it is still scheduled."""
+    if meeting_id is None:
+        return await queries.upcoming(turn.repo, view.circle.id, turn.now)
+    session = await queries.meeting(turn.repo, meeting_id)
+    ok = session is not None and session.circle_id == view.circle.id and session.status == SessionStatus.SCHEDULED
+    return session if ok else None
 
 
 async def cancel_meeting(call: CommandCall) -> Sequence[Message]:

@@ -210,7 +210,7 @@ def evaluate(state: CircleState, now: datetime) -> Verdict:
     for session in upcoming:
         reminders(everyone, session, state.reminder, now, verdict, NudgeKind.CIRCLE_REMINDER)
     for session in state.sessions:
-        if session.status == SessionStatus.SCHEDULED and session.starts_at <= now:
+        if session.status == SessionStatus.SCHEDULED:
             outcome_prompts(hosts, session, now, verdict, NudgeKind.CIRCLE_OUTCOME)
     if not upcoming:
         _schedule_asks(state, hosts, now, verdict)
@@ -233,9 +233,7 @@ def _schedule_asks(state: CircleState, hosts: Sequence[Side], now: datetime, ver
         return
     period, start = found
     for host in hosts:
-        due = when_due(host.hours, start, now, verdict)
-        if due is None:
-            continue
+        due = when_due(host.hours, start, now)
         verdict.nudges.append(PlannedNudge(
             host.person_id, NudgeKind.CIRCLE_SCHEDULE,
             f"circle_schedule:{state.circle_id}:{anchor:%Y%m%dT%H%M}:{period}:{host.person_id}", due,
@@ -253,7 +251,8 @@ def _flags(state: CircleState, now: datetime, verdict: Verdict) -> None:
             FlagKind.CANCELED_TWICE, f"circle_canceled_twice:{state.circle_id}:{marker}", None,
             {"sessions": [s.id for s in missed], "dates": [s.starts_at.isoformat() for s in missed[-2:]],
              "since": missed[0].starts_at.isoformat()}))
-    since = silent_since(held[-1] if held else None, state.active_since, state.cadence, now, verdict)
+    since = silent_since(held[-1] if held else None, state.active_since, state.cadence, now, verdict,
+                         state.sessions)
     if since is not None:
         verdict.flags.append(PlannedFlag(FlagKind.SILENT, f"circle_silent:{state.circle_id}:{marker}", None,
                                          {"since": since.isoformat()}))

@@ -128,12 +128,15 @@ async def show(call: CommandCall) -> Sequence[Message]:
 async def publish(call: CommandCall) -> Sequence[Message]:
     """``match publish``: the proposed pairs become real and each gets its introduction."""
     program = _program(call)
-    published, dropped = await _review().publish(call.turn, program)
+    published, dropped, apart = await _review().publish(call.turn, program)
     if not published and not dropped:
         return [say(f"Nothing to publish in {program.name}: run `/mentoring match` first.")]
     text = (f"Published {len(published)} pair{'s' if len(published) != 1 else ''} in {program.name}. I am "
             "introducing each pair to each other now (in their working hours), with a button to schedule "
             "their first session.")
+    if apart:
+        text += ("\nThese share no working hours, so each gets the introduction at the start of their own "
+                 "working day, and finding a time will be hard:\n" + _listed(await _pair_lines(call.turn, apart), "pairs"))
     if dropped:
         text += "\nNot published:\n" + _listed(dropped, "pairs")
     return [say(text)]
@@ -167,7 +170,10 @@ async def pair_by_hand(call: CommandCall) -> Sequence[Message]:
     pair = await _review().pair_by_hand(turn, program, mentor, mentee, bool(call.args.get("force")))
     await turn.repo.flush()
     line = (await _pair_lines(turn, [pair]))[0]
-    return [say(f"Added to the proposal: {line}\nPublish it with `/mentoring match publish`.",
+    apart = "" if await _review().share_hours(turn, pair) else (
+        f"\n{mentor.display_name} and {mentee.display_name} share no working hours: each will get the introduction "
+        "at the start of their own working day, and they will have to meet outside someone's hours.")
+    return [say(f"Added to the proposal: {line}{apart}\nPublish it with `/mentoring match publish`.",
                 *_review_buttons(program))]
 
 

@@ -144,6 +144,7 @@ async def resume(call: CommandCall) -> Sequence[Message]:
     if enrollment.status != EnrollmentStatus.PAUSED:
         return [say(f"You are not paused in {program.name}; nothing to resume.")]
     enrollment.status, enrollment.paused_until = EnrollmentStatus.ACTIVE, None
+    await turn.repo.restart_pairs_of(turn.person.id, program.id, turn.now)
     return [say(f"Welcome back to {program.name}!")]
 
 

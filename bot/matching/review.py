@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bot.cadence.hours import hours_of
+from bot.cadence.hours import WorkingHours, hours_of
+from bot.cadence.slots import HORIZON, share_no_hours, shared_windows
 from bot.cadence.outbox import add_nudge
 from bot.cadence.rules import FIRST_ASK_DELAY
 from bot.errors import CommandError
@@ -114,13 +115,14 @@ async def swap(turn: Turn, program: Program, first: Pair, second: Pair, force: b
     return first, second
 
 
-async def publish(turn: Turn, program: Program) -> tuple[list[Pair], list[str]]:
+async def publish(turn: Turn, program: Program) -> tuple[list[Pair], list[str], list[Pair]]:
     """Make the proposed pairs real and introduce each; proposals that no longer hold are dropped.
 
-    Returns the published pairs and, for each dropped proposal, why.
+    Returns the published pairs, for each dropped proposal why, and the published pairs whose
+    two people share no working hours (each was introduced at the start of their own day).
     """
     await turn.repo.lock_program(program.id)
-    published, dropped = [], []
+    published, dropped, apart = [], [], []
     for pair in await queries.proposals(turn.repo, program.id):
         problem = await _still_valid(turn, program, pair)
         if problem:
@@ -130,9 +132,10 @@ async def publish(turn: Turn, program: Program) -> tuple[list[Pair], list[str]]:
         # The introduction offers to schedule: the cadence's own ask comes a day later.
         pair.status, pair.started_at = PairStatus.ACTIVE, turn.now
         pair.next_check_at = turn.now + FIRST_ASK_DELAY
-        await introduce(turn, pair)
+        if not await introduce(turn, pair):
+            apart.append(pair)
         published.append(pair)
-    return published, dropped
+    return published, dropped, apart
 
 
 async def _still_valid(turn: Turn, program: Program, pair: Pair) -> str | None:
@@ -147,15 +150,33 @@ async def _still_valid(turn: Turn, program: Program, pair: Pair) -> str | None:
     return None
 
 
-async def introduce(turn: Turn, pair: Pair) -> None:
-    """Queue the introduction of a new pair: one message to both, in both people's working hours."""
-    due = turn.now
-    for person_id in (pair.mentee_id, pair.mentor_id):
-        person = await turn.repo.person(person_id)
-        if person is not None:
-            due = max(due, (await hours_of(turn.repo, person)).next_working(turn.now))
-    await add_nudge(turn, pair.mentee_id, NudgeKind.INTRO, f"intro:{pair.id}", due, pair_id=pair.id,
-                    payload={"together": [pair.mentor_id]})
+async def introduce(turn: Turn, pair: Pair) -> bool:
+    """Queue the introduction of a new pair (rule 4 of docs/cadence.md): one message to both, at
+    the first moment both are in working hours; when their hours never meet, one to each at the
+    start of their own working day. True when they share working hours."""
+    hours = {person_id: await _hours(turn, person_id) for person_id in (pair.mentee_id, pair.mentor_id)}
+    known = [h for h in hours.values() if h is not None]
+    windows = shared_windows(known, turn.now, turn.now + HORIZON)
+    if windows:
+        await add_nudge(turn, pair.mentee_id, NudgeKind.INTRO, f"intro:{pair.id}", windows[0][0], pair_id=pair.id,
+                        payload={"together": [pair.mentor_id]})
+        return True
+    for person_id, theirs in hours.items():
+        if theirs is not None:
+            await add_nudge(turn, person_id, NudgeKind.INTRO, f"intro:{pair.id}:{person_id}",
+                            theirs.next_working(turn.now), pair_id=pair.id)
+    return False
+
+
+async def share_hours(turn: Turn, pair: Pair) -> bool:
+    """True when the pair's two people are both at work at some moment of the coming two weeks."""
+    hours = [h for person_id in (pair.mentee_id, pair.mentor_id) if (h := await _hours(turn, person_id)) is not None]
+    return not share_no_hours(hours, turn.now)
+
+
+async def _hours(turn: Turn, person_id: int) -> WorkingHours | None:
+    person = await turn.repo.person(person_id)
+    return await hours_of(turn.repo, person) if person is not None and person.erased_at is None else None
 
 
 async def pair_names(turn: Turn, pairs: Sequence[Pair]) -> dict[int, str]:

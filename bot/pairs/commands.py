@@ -16,6 +16,7 @@ from bot.invites import session_invite
 from bot.messages import Button, ButtonStyle, Message, say
 from bot.pairs import sessions as ops
 from bot.pairs.schedule_flow import SCHEDULING
+from bot.pairs.timing import partner_offer
 from bot.progress.checkin import after_held
 from bot.progress.common import pair_view
 from bot.turn import Turn
@@ -64,32 +65,54 @@ async def schedule(call: CommandCall) -> Sequence[Message]:
     if upcoming is not None:
         zone = await zone_of(turn)
         return [say(f"You already have a session with {partner.display_name}: {describe(upcoming, zone)}.",
-                    Button.for_command("Reschedule it", f'reschedule with="{partner.display_name}"'))]
+                    Button.for_command("Reschedule it", f"reschedule {ops.with_pair(pair.id)}"))]
     if "date" not in call.args:
         return await SCHEDULING.start(turn, {"pair_id": pair.id, "partner": partner.display_name},
                                       subject=f"pair-{pair.id}")
     zone = await zone_of(turn)
-    session = await ops.schedule(turn, pair, session_start(call, zone), zone, venue_of(call.args.get("where")),
+    starts_at = session_start(call, zone)
+    if not call.args.get("anyway"):
+        offer = await partner_offer(turn, pair, partner, starts_at, verb="schedule", where=call.args.get("where"),
+                                    repeat=bool(call.args.get("repeat")))
+        if offer is not None:
+            return [offer]
+    session = await ops.schedule(turn, pair, starts_at, zone, venue_of(call.args.get("where")),
                                  recurring=bool(call.args.get("repeat")))
     return [await confirmation(turn, session, partner, "Scheduled")]
 
 
 async def reschedule(call: CommandCall) -> Sequence[Message]:
-    """``reschedule [DATE TIME [WHERE]] [with=NAME]``: move the next session."""
+    """``reschedule [DATE TIME [WHERE]] [with=NAME] [session=ID]``: move the next session (or, by
+    its id, a session of the pair still waiting for its outcome)."""
     turn = call.turn
     pair, partner = await my_pair(turn, call.args.get("with"))
-    upcoming = await ops.upcoming_session(turn, pair)
+    upcoming = await _session_to_move(turn, pair, call.args.get("session"))
     if upcoming is None:
         return [say(f"Nothing is on the calendar with {partner.display_name} to move.",
-                    Button.for_command("Schedule a session", f'schedule with="{partner.display_name}"'))]
+                    Button.for_command("Schedule a session", f"schedule {ops.with_pair(pair.id)}"))]
     if "date" not in call.args:
         return await SCHEDULING.start(turn, {"pair_id": pair.id, "partner": partner.display_name,
                                              "moving": upcoming.id}, subject=f"pair-{pair.id}")
     zone = await zone_of(turn)
     where = call.args.get("where")
     venue = venue_of(where) if where is not None else Venue.of(upcoming)
-    session = await ops.reschedule(turn, pair, upcoming, session_start(call, zone), zone, venue)
+    starts_at = session_start(call, zone)
+    if not call.args.get("anyway"):
+        offer = await partner_offer(turn, pair, partner, starts_at, verb="reschedule", where=where,
+                                    session_id=call.args.get("session"), minutes=upcoming.duration_minutes)
+        if offer is not None:
+            return [offer]
+    session = await ops.reschedule(turn, pair, upcoming, starts_at, zone, venue)
     return [await confirmation(turn, session, partner, "Moved")]
+
+
+async def _session_to_move(turn: Turn, pair: Pair, session_id: int | None) -> MentoringSession | None:
+    """The pair's next session, or the one with ``session_id`` when it is still scheduled."""
+    if session_id is None:
+        return await ops.upcoming_session(turn, pair)
+    session = await turn.repo.one_or_none(turn.repo.scoped(MentoringSession).where(
+        MentoringSession.id == session_id, MentoringSession.pair_id == pair.id))
+    return session if session is not None and session.status == SessionStatus.SCHEDULED else None
 
 
 async def cancel_session(call: CommandCall) -> Sequence[Message]:
@@ -111,7 +134,7 @@ async def cancel_session(call: CommandCall) -> Sequence[Message]:
     return [say(f"Canceled your session with {partner.display_name} ({describe(upcoming, zone)}).{series} "
                 f"I've told {partner.display_name}. Sessions that are moved rather than dropped keep the "
                 "momentum: pick a new date?",
-                Button.for_command("Pick a new date", f'schedule with="{partner.display_name}"', ButtonStyle.PRIMARY))]
+                Button.for_command("Pick a new date", f"schedule {ops.with_pair(pair.id)}", ButtonStyle.PRIMARY))]
 
 
 async def outcome(call: CommandCall) -> Sequence[Message]:
@@ -138,11 +161,11 @@ async def outcome(call: CommandCall) -> Sequence[Message]:
     view = await pair_view(turn, pair.id)
     if status == SessionStatus.HELD and view is not None:
         return await after_held(turn, view, session)
-    return [_after_outcome(status, partner)]
+    return [_after_outcome(status, pair, partner)]
 
 
-def _after_outcome(status: SessionStatus, partner: Person) -> Message:
-    schedule = Button.for_command("Schedule the next one", f'schedule with="{partner.display_name}"',
+def _after_outcome(status: SessionStatus, pair: Pair, partner: Person) -> Message:
+    schedule = Button.for_command("Schedule the next one", f"schedule {ops.with_pair(pair.id)}",
                                   ButtonStyle.PRIMARY)
     if status == SessionStatus.NO_SHOW:
         return say(f"Noted as a no-show. Pick a new date with {partner.display_name}?", schedule)
@@ -171,17 +194,18 @@ async def invite(call: CommandCall) -> Sequence[Message]:
     upcoming = await ops.upcoming_session(turn, pair)
     if upcoming is None:
         return [say(f"Nothing is on the calendar with {partner.display_name} yet.",
-                    Button.for_command("Schedule a session", f'schedule with="{partner.display_name}"'))]
+                    Button.for_command("Schedule a session", f"schedule {ops.with_pair(pair.id)}"))]
     text = f"The calendar invite for your session with {partner.display_name}: {describe(upcoming, await zone_of(turn))}."
     return [Message(text, say(text).blocks, attachments=(await session_invite(turn.repo, upcoming),))]
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(("schedule",), "put your next session on the calendar (in your time zone; remote, in person or a place)",
-                "/mentoring schedule 2027-01-12 15:00 remote", schedule, positionals=WHEN, flags=("repeat",),
+                "/mentoring schedule 2027-01-12 15:00 remote", schedule, positionals=WHEN, flags=("repeat", "anyway"),
                 options=(PARTNER,)),
     CommandSpec(("reschedule",), "move your next session", "/mentoring reschedule 2027-01-19 15:00",
-                reschedule, positionals=WHEN, options=(PARTNER,)),
+                reschedule, positionals=WHEN, flags=("anyway",),
+                options=(PARTNER, Arg("session", ArgKind.INT, low=1, high=2**31 - 1))),
     CommandSpec(("cancel-session",), "call off your next session", "/mentoring cancel-session",
                 cancel_session, options=(PARTNER,)),
     CommandSpec(("sessions",), "your sessions and what became of them", "/mentoring sessions", list_sessions),

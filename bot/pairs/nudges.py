@@ -12,7 +12,7 @@ from bot.catalog import CADENCE_LABELS
 from bot.invites import session_invite
 from bot.matching.intro import introduction, pair_ended
 from bot.messages import Button, ButtonStyle, Message, say
-from bot.pairs.sessions import partner_of
+from bot.pairs.sessions import partner_of, with_pair
 from storage.enums import Cadence, EnrollmentStatus, NudgeKind, PairStatus, SessionStatus
 from storage.models import Pair, Person, Program
 
@@ -40,7 +40,7 @@ async def _schedule(ctx: Context) -> Message | None:
         return None
     pair, partner, program = found
     cadence = CADENCE_LABELS[Cadence(pair.cadence or program.cadence)]
-    button = Button.for_command("Schedule it", f'schedule with="{partner.display_name}"', ButtonStyle.PRIMARY)
+    button = Button.for_command("Schedule it", f"schedule {with_pair(pair.id)}", ButtonStyle.PRIMARY)
     if ctx.nudge.payload.get("step") == "again":
         text = (f"A gentle reminder: nothing is on the calendar with {partner.display_name} yet. Ten minutes "
                 "now keeps the program going: pick a date.")
@@ -58,12 +58,12 @@ async def _reminder(ctx: Context) -> Message | None:
     found = await running_pair(ctx)
     if session is None or found is None or session.status != SessionStatus.SCHEDULED or session.starts_at <= ctx.now:
         return None
-    _pair, partner, _program = found
-    name = partner.display_name
+    pair, partner, _program = found
+    name, which = partner.display_name, with_pair(pair.id)
     return say(f"Reminder: your session with {name} is on {ctx.when(session)}. Please keep it on your calendar.",
-               Button.for_command("Reschedule", f'reschedule with="{name}"'),
-               Button.for_command("Cancel it", f'cancel-session with="{name}"'),
-               Button.for_command("Calendar invite", f'invite with="{name}"'))
+               Button.for_command("Reschedule", f"reschedule {which}"),
+               Button.for_command("Cancel it", f"cancel-session {which}"),
+               Button.for_command("Calendar invite", f"invite {which}"))
 
 
 async def _outcome(ctx: Context) -> Message | None:
@@ -86,18 +86,18 @@ async def _news(ctx: Context) -> Message | None:
     found = await running_pair(ctx)
     if session is None or found is None:
         return None
-    _pair, partner, _program = found
-    name, event = partner.display_name, ctx.nudge.payload.get("event")
+    pair, partner, _program = found
+    name, event, which = partner.display_name, ctx.nudge.payload.get("event"), with_pair(pair.id)
     if event in ("scheduled", "rescheduled"):
         if session.status != SessionStatus.SCHEDULED:
             return None
         verb = "scheduled your next session" if event == "scheduled" else "moved your session"
         text = f"{name} {verb}: {ctx.when(session)}."
-        message = say(text, Button.for_command("That doesn't work for me", f'reschedule with="{name}"'))
+        message = say(text, Button.for_command("That doesn't work for me", f"reschedule {which}"))
         return Message(message.text, message.blocks, attachments=(await session_invite(ctx.repo, session),))
     if event == SessionStatus.CANCELED:
         return say(f"{name} canceled your session of {ctx.when(session)}. Pick a new date together?",
-                   Button.for_command("Pick a new date", f'schedule with="{name}"', ButtonStyle.PRIMARY))
+                   Button.for_command("Pick a new date", f"schedule {which}", ButtonStyle.PRIMARY))
     return say(f"{name} recorded your session of {ctx.when(session)} as {str(event).replace('_', '-')}.")
 
 
@@ -107,13 +107,13 @@ async def _manual(ctx: Context) -> Message | None:
         return None
     pair, partner, _program = found
     upcoming = await ctx.repo.next_session([pair.id], ctx.now)
-    name = partner.display_name
+    name, which = partner.display_name, with_pair(pair.id)
     if upcoming is not None:
         return say(f"Your program admin asked me to check in: your next session with {name} is on "
                    f"{ctx.when(upcoming)}. Still on?",
-                   Button.for_command("Reschedule", f'reschedule with="{name}"'))
+                   Button.for_command("Reschedule", f"reschedule {which}"))
     return say(f"Your program admin asked me to check in: nothing is on the calendar with {name}. Pick a date?",
-               Button.for_command("Schedule it", f'schedule with="{name}"', ButtonStyle.PRIMARY))
+               Button.for_command("Schedule it", f"schedule {which}", ButtonStyle.PRIMARY))
 
 
 async def _intro(ctx: Context) -> Message | None:

@@ -13,6 +13,7 @@ from bot.cadence.when_and_where import confirmation, venue_of, zone_of
 from bot.flows.scheduling import SchedulingFlow, answered_start
 from bot.messages import Message, say
 from bot.pairs import sessions as ops
+from bot.pairs.timing import partner_offer
 from bot.parsing import InvalidAnswer
 from bot.turn import Turn
 from storage.enums import SessionStatus
@@ -41,6 +42,13 @@ class ScheduleFlow(SchedulingFlow):
         except InvalidAnswer as problem:
             return await self.start(turn, data, intro=str(problem), subject=state.subject)
         moving = await self._moving(turn, data)
+        offer = await partner_offer(
+            turn, pair, partner, starts_at, verb="reschedule" if moving is not None else "schedule",
+            where=answers.get("where"), repeat=moving is None and answers.get("repeat") == "yes",
+            session_id=moving.id if moving is not None else None,
+            minutes=moving.duration_minutes if moving is not None else ops.DEFAULT_MINUTES)
+        if offer is not None:
+            return [offer]
         if moving is not None:
             session = await ops.reschedule(turn, pair, moving, starts_at, zone, venue_of(answers.get("where")))
             return [await confirmation(turn, session, partner, "Moved")]

@@ -2,11 +2,13 @@
 
 Every change is told to the partner through the outbox (in their working hours), wakes
 the tick for the pair, settles the questions it answers (a schedule request, "did it
-happen?"), and a held session resolves the pair's open flags.
+happen?"), and a held session resolves the pair's open cadence flags (rule 6 of
+docs/cadence.md: a poor fit or a rematch request waits for an admin).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import update
@@ -16,10 +18,18 @@ from bot.cadence.outbox import add_nudge, drop_pending
 from bot.cadence.when_and_where import Venue
 from bot.invites import new_calendar_uid, new_invite_token
 from bot.turn import Turn
-from storage.enums import NudgeKind, NudgeStatus, PairStatus, SessionStatus
+from storage.enums import FlagKind, NudgeKind, NudgeStatus, PairStatus, SessionStatus
 from storage.models import Flag, MentoringSession, Nudge, Pair
 
 DEFAULT_MINUTES = 45
+CADENCE_FLAGS = (FlagKind.CANCELED_TWICE, FlagKind.SILENT, FlagKind.IGNORED_PROMPTS)
+"""The flags a held session answers; a poor fit or a rematch request waits for an admin."""
+
+
+def with_pair(pair_id: int | None) -> str:
+    """How a button names a pair in a participant command: ``with=#17``, by id, never by a name
+    (rule 10 of docs/cadence.md: a name may hold quotes or any script)."""
+    return f"with=#{pair_id}"
 
 
 def partner_of(pair: Pair, person_id: int) -> int:
@@ -81,17 +91,17 @@ async def record_outcome(turn: Turn, pair: Pair, session: MentoringSession, stat
     await drop_pending(turn, session.id)
     await _settle(turn, pair, kinds=(NudgeKind.OUTCOME,), session_id=session.id)
     if status == SessionStatus.HELD:
-        await resolve_flags(turn, pair)
+        await resolve_flags(turn, pair, CADENCE_FLAGS)
     if session.starts_at > turn.now or status == SessionStatus.CANCELED:
         await tell_partner(turn, pair, session, str(status))
 
 
-async def resolve_flags(turn: Turn, pair: Pair) -> None:
-    """The pair met: its open flags are resolved."""
-    await turn.repo.session.execute(
-        update(Flag).where(Flag.tenant_id == turn.tenant.id, Flag.pair_id == pair.id, Flag.resolved_at.is_(None))
-        .values(resolved_at=turn.now)
-    )
+async def resolve_flags(turn: Turn, pair: Pair, kinds: Collection[str] | None = None) -> None:
+    """The pair's open flags of ``kinds`` (all of them when None: the pair ended) are resolved."""
+    query = update(Flag).where(Flag.tenant_id == turn.tenant.id, Flag.pair_id == pair.id, Flag.resolved_at.is_(None))
+    if kinds is not None:
+        query = query.where(Flag.kind.in_(list(kinds)))
+    await turn.repo.session.execute(query.values(resolved_at=turn.now))
 
 
 async def tell_partner(turn: Turn, pair: Pair, session: MentoringSession, event: str) -> None:

@@ -23,7 +23,7 @@ from storage import cadence as queries
 from storage.db import Database
 from storage.models import MentoringSession, Pair, Program
 
-BATCH = 500
+BATCH = 2000
 # How far back sessions and prompts are read: enough for every rule at a monthly cadence.
 HISTORY = timedelta(days=120)
 PROMPT_HISTORY = timedelta(days=90)
@@ -49,7 +49,7 @@ async def _tick_batch(session: AsyncSession, now: datetime, batch: int, report: 
     report.sessions_added += len(added)
     prompts: dict[int, list[Prompt]] = defaultdict(list)
     for sent in await queries.prompts_of_pairs(session, ids, now - PROMPT_HISTORY):
-        prompts[sent.pair_id].append(Prompt(sent.person_id, sent.sent_at, sent.answered_at))
+        prompts[sent.pair_id].append(Prompt(sent.person_id, sent.sent_at, sent.answered_at, sent.key))
     writes = TickBatch(session, now, await queries.raised_flag_keys(session, ids))
     for pair in pairs:
         state = _state(pair, programs[pair.program_id], people, active, sessions[pair.id], prompts[pair.id])
@@ -63,9 +63,6 @@ async def _sessions_by_pair(session: AsyncSession, pair_ids: Sequence[int],
     found: dict[int, list[SessionState]] = defaultdict(list)
     for row in await queries.sessions_of_pairs(session, pair_ids, now - HISTORY):
         found[row.pair_id].append(SessionState.of(row))
-    for pair_id, held in (await queries.latest_held(session, pair_ids)).items():
-        if all(s.id != held.id for s in found[pair_id]):
-            found[pair_id].insert(0, SessionState.of(held))
     return found
 
 
@@ -78,7 +75,7 @@ async def _continue_series(session: AsyncSession, pairs: Sequence[Pair], program
         pair = by_pair[row.pair_id or 0]
         return pair.cadence or programs[pair.program_id].cadence
 
-    rows = await queries.series_of_pairs(session, list(by_pair), now - HISTORY)
+    rows = await queries.series_of_pairs(session, list(by_pair), now - HISTORY, now)
     return await continue_series(session, rows, cadence_of, now)
 
 

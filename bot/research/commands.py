@@ -21,6 +21,7 @@ from bot.research import lunch
 from bot.research.assignments import day, joined, ref
 from bot.research.flows import WILL_TRY, ask_will_try, audience_for, start_lunch, start_writeup, written
 from bot.research.propose import propose_message
+from bot.research.timing import lunch_offer
 from bot.turn import Turn
 from storage import research as queries
 from storage.enums import AssignmentStatus, EnrollmentStatus, ProgramFormat, SessionStatus
@@ -289,6 +290,10 @@ async def schedule(call: CommandCall) -> Sequence[Message]:
         raise _refused(problem) from None
     where = found.get("where")
     venue = venue_of(where) if where is not None or moving is None else Venue.of(moving)
+    if not call.args.get("anyway"):
+        offer = await lunch_offer(turn, assignment, starts_at, audience, where)
+        if offer is not None:
+            return [offer]
     if moving is not None:
         session = await lunch.move(turn, assignment, moving, starts_at, zone, venue, audience)
         return [await lunch.confirmation(turn, assignment, session, "Moved")]
@@ -402,7 +407,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 "its audience", '/mentoring research schedule #12 2027-01-19 12:30 remote audience="Victor, Carla"',
                 schedule, positionals=(ASSIGNMENT, Arg("date", max_length=20), Arg("time", max_length=10),
                                        Arg("where", max_length=200)),
-                options=(Arg("audience", max_length=2000),)),
+                flags=("anyway",), options=(Arg("audience", max_length=2000),)),
     CommandSpec(("research", "cancel-lunch"), "call off the lunch-and-learn (everyone invited is told)",
                 "/mentoring research cancel-lunch #12", cancel_lunch, positionals=(ASSIGNMENT,)),
     CommandSpec(("research", "outcome"), "what became of a lunch-and-learn", "/mentoring research outcome 42 held",

@@ -16,6 +16,7 @@ from bot.parsing import InvalidAnswer, as_text, parse_clock, parse_date
 from bot.research import assignments as ops
 from bot.research import lunch
 from bot.research.assignments import LINK_LIMIT, MAX_LINKS, SUMMARY_LIMIT
+from bot.research.timing import lunch_offer
 from bot.turn import Turn
 from storage import research as queries
 from storage.enums import AssignmentStatus
@@ -137,6 +138,9 @@ class LunchFlow(Flow):
         except InvalidAnswer as problem:
             return await self._again(turn, state, answers, ("audience",), str(problem))
         venue = venue_of(answers.get("where"))
+        offer = await lunch_offer(turn, assignment, starts_at, audience, answers.get("where"))
+        if offer is not None:
+            return [offer]
         if moving is not None:
             session = await lunch.move(turn, assignment, moving, starts_at, zone, venue, audience)
             return [await lunch.confirmation(turn, assignment, session, "Moved")]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.cadence.when_and_where import local_today
 from bot.messages import Button, ButtonStyle, Message, say, short
+from bot.people import reference_to
 from bot.research.assignments import PROPOSED_DUE
 from bot.turn import Turn
 from storage import research as queries
@@ -101,7 +102,7 @@ async def propose_message(turn: Turn, program: Program) -> Message:
                    '`/mentoring research assign "Copilot in Excel" mentors=Zoe due=YYYY-MM-DD`.')
     due = (await local_today(turn) + PROPOSED_DUE).isoformat()
     buttons = [Button.for_command(short(f"Assign: {p.topic}", 75),
-                                  f'research assign "{p.topic}" mentors="{p.mentor.display_name}" due={due} '
+                                  f'research assign "{p.topic}" mentors={reference_to(p.mentor)} due={due} '
                                   f'program="{program.name}"', ButtonStyle.PRIMARY if i == 0 else ButtonStyle.DEFAULT)
                for i, p in enumerate(found) if p.mentor is not None]
     lines = [_line(i, p) for i, p in enumerate(found, start=1)]

@@ -67,8 +67,7 @@ def evaluate(state: AssignmentState, now: datetime) -> Verdict:
     if lunch is not None and lunch.status == SessionStatus.SCHEDULED:
         if lunch.starts_at > now:
             lunch_reminders(state, mentors, lunch, now, verdict)
-        else:
-            outcome_prompts(mentors, lunch, now, verdict, kind=NudgeKind.LUNCH_OUTCOME)
+        outcome_prompts(mentors, lunch, now, verdict, kind=NudgeKind.LUNCH_OUTCOME)
     return verdict
 
 
@@ -88,9 +87,7 @@ def due_reminders(assignment_id: int, due_on: date, created_at: datetime, mentor
             later = DUE_REMINDERS[index + 1:]
             if planned[days] < created_at or any(planned[d] <= now for d in later) or now >= end_of_due_day:
                 continue
-            due = when_due(side.hours, planned[days], now, verdict)
-            if due is None:
-                continue
+            due = when_due(side.hours, planned[days], now)
             verdict.nudges.append(PlannedNudge(
                 side.person_id, NudgeKind.RESEARCH_DUE,
                 f"research_due:{assignment_id}:{due_on:%Y%m%d}:{days}:{side.person_id}", due,

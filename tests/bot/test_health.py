@@ -87,8 +87,8 @@ async def test_a_message_that_fails_for_good_is_told_to_the_admins_once_a_day(wo
 
 async def test_the_notice_waits_for_the_admins_working_hours(world: World) -> None:
     await world.person("Sam", zone="Asia/Tokyo", hours=(9, 17), admin=True)
-    await world.person("Victor", role=MENTEE)
-    world.clock.advance(timedelta(hours=10))  # 19:00 UTC: evening in Brussels, 04:00 in Tokyo
+    await world.person("Victor", role=MENTEE, zone="America/New_York")  # at work: the sender tries him
+    world.clock.advance(timedelta(hours=10))  # 19:00 UTC: evening in Brussels, 04:00 in Tokyo, 14:00 in New York
     await add_nudge(world.db, world.tenant_id, world.people["Victor"], "manual:1", due_at=world.clock.now())
     await _outbox(world.db, Refusing({"Victor": "http_403"}), world.clock).drain()
     due = {world.name_of(n.person_id): n.due_at for n in await world.nudges() if n.kind == NudgeKind.HEALTH}

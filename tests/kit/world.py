@@ -8,16 +8,27 @@ clock of the tests starts at :data:`START`, a Monday morning in November 2026.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from adapters.console.chat import user_id_for
 from bot.clock import FakeClock
 from storage.db import Database
 from storage.enums import EnrollmentStatus, NudgeStatus, PairStatus, Role
-from storage.models import Enrollment, Nudge, Pair, Person, Profile, Program, ProgramAdmin
+from storage.models import (
+    Circle,
+    Enrollment,
+    Nudge,
+    Pair,
+    Person,
+    Profile,
+    Program,
+    ProgramAdmin,
+    ResearchAssignment,
+)
 from storage.repository import Repository, tenant_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+TICK = timedelta(minutes=5)
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 """Where the tests' fake clock starts: Monday 23 November 2026, 09:00 UTC."""
 MENTOR, MENTEE = Role.MENTOR, Role.MENTEE
@@ -77,6 +88,37 @@ class World:
     async def pending_for(self, name: str) -> list[str]:
         """Keys of the pending rows for ``name``."""
         return [n.key for n in await self.nudges(NudgeStatus.PENDING) if n.person_id == self.people[name]]
+
+    async def tick_until(self, moment: datetime, send: bool = False) -> None:
+        """Run the cadence tick as the server does, up to ``moment`` (where the clock ends): at
+        every moment a pair, circle or research assignment is due for a look (at least five
+        minutes apart, the tick's period), and at ``moment`` itself. With ``send``, the outbox
+        sends what is due after each tick too (to nobody: a deliverer that only says yes)."""
+        from bot.registry import render_nudge, run_tick
+        from scheduler.outbox import Outbox
+        from tests.kit.outbox import Recorder
+
+        outbox = Outbox(self.db, {"console": Recorder()}, render_nudge, self.clock, "world") if send else None
+        while True:
+            await run_tick(self.db, self.clock)
+            if outbox is not None:
+                await outbox.drain()
+            async with self.db.transaction() as session:
+                looks = [await session.scalar(select(func.min(model.next_check_at)).where(
+                    model.status.in_(("active", "scheduled", "written", "assigned"))))
+                    for model in (Pair, Circle, ResearchAssignment)]
+                if send:
+                    looks.append(await session.scalar(select(func.min(Nudge.due_at)).where(
+                        Nudge.status == NudgeStatus.PENDING)))
+            upcoming = [look for look in looks if look is not None]
+            following = max(min(upcoming, default=moment), self.clock.now() + TICK)
+            if following >= moment:
+                break
+            self.clock.set(following)
+        self.clock.set(moment)
+        await run_tick(self.db, self.clock)
+        if outbox is not None:
+            await outbox.drain()
 
     def name_of(self, person_id: int) -> str:
         """The display name of a person id."""

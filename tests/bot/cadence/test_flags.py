@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.registry import render_nudge, run_tick
-from storage.enums import NudgeKind, NudgeStatus
-from storage.models import Flag, Nudge
+from storage.housekeeping import housekeep
+from storage.enums import NudgeKind
+from storage.models import Flag
 from storage.repository import Repository
 from tests.kit.world import MENTEE, MENTOR, World
 from tests.kit.transcript import Chats
@@ -86,20 +87,16 @@ async def test_a_pair_that_held_nothing_for_twice_its_cadence_is_flagged_as_sile
     assert [f.kind for f in await flags(world)] == ["silent"]
 
 
-async def test_a_participant_who_ignored_the_last_two_prompts_is_flagged(world: World) -> None:
+async def test_flags_on_time__a_participant_who_ignored_the_last_two_prompts_is_flagged_within_a_day(
+        world: World) -> None:
+    """Rule 8 of docs/cadence.md (flags on time): raised at the pair's next daily look."""
     await zoe_and_victor(world)
-    await run_tick(world.db, world.clock)
-    world.clock.advance(timedelta(days=2))
-    await run_tick(world.db, world.clock)
-    async with world.db.transaction() as session:  # the outbox sent them
-        await session.execute(update(Nudge).values(status=NudgeStatus.SENT, sent_at=Nudge.due_at))
-    world.clock.advance(timedelta(days=1, hours=23))
-    await run_tick(world.db, world.clock)
+    await world.tick_until(utc("2026-11-27T08:59"), send=True)  # Victor's asks: Monday and Wednesday 10:00
     assert await flags(world) == [], "two days to answer the latest"
-    world.clock.advance(timedelta(hours=1))
-    await run_tick(world.db, world.clock)
+    await world.tick_until(utc("2026-11-28T09:00"))
     raised = await flags(world)
     assert [(f.kind, world.name_of(f.person_id or 0)) for f in raised] == [("ignored_prompts", "Victor")]
+    assert raised[0].raised_at - utc("2026-11-27T09:00") < timedelta(days=1)
 
 
 async def test_paused_participants_and_pairs_get_nothing(world: World, chats: Chats) -> None:
@@ -132,3 +129,93 @@ async def test_after_days_of_downtime_the_bot_catches_up_once(world: World, chat
     assert kinds == ["outcome", "outcome"]
     assert report.nudges_written == 2
     assert (await run_tick(world.db, world.clock)).nudges_written == 0
+
+
+async def test_held_session_resolves_cadence_flags_only__a_rematch_request_waits_for_an_admin(
+        world: World, chats: Chats) -> None:
+    """Rule 6 of docs/cadence.md (a held session resolves cadence flags only)."""
+    await zoe_and_victor(world)
+    await session_on(world, chats, "2026-11-24", "canceled")
+    await session_on(world, chats, "2026-11-25", "canceled")
+    await run_tick(world.db, world.clock)
+    await chats.run("""
+        Victor> /mentoring rematch reason="We never find a time"
+        bot: passed your request
+    """)
+    await session_on(world, chats, "2026-11-26", "held")
+    still_open = [(f.kind, f.resolved_at is None) for f in await flags(world)]
+    assert still_open == [("canceled_twice", False), ("rematch_requested", True)]
+    await chats.run("""
+        Ada> /mentoring flagged
+        bot: asked for a new partner
+        bot never: two sessions in a row
+        Ada> /mentoring rematch Victor
+        bot: Ended Zoe & Victor
+    """)
+    assert all(f.resolved_at is not None for f in await flags(world)), "the admin acted: resolved"
+
+
+async def test_pauses_restart_the_silence_clock__a_participant_back_from_a_pause_is_not_flagged_silent(
+        world: World, chats: Chats) -> None:
+    """Rule 7 of docs/cadence.md (pauses): a participant's own pause counts like a pair's."""
+    await zoe_and_victor(world)
+    await session_on(world, chats, "2026-11-24", "held")
+    await chats.run("""
+        Victor> /mentoring pause 2026-12-21
+        bot: Paused until 2026-12-21
+    """)
+    world.clock.set(utc("2026-12-21T02:00"))
+    async with world.db.transaction() as session:  # the daily housekeeping ends the pause
+        await housekeep(session, world.clock.now())
+    for _ in range(13):
+        world.clock.advance(timedelta(days=1))
+        await run_tick(world.db, world.clock)
+    assert await flags(world) == [], "four weeks paused are not four weeks of silence"
+    world.clock.advance(timedelta(days=1, hours=2))
+    await run_tick(world.db, world.clock)
+    assert [(f.kind, f.details["since"][:10]) for f in await flags(world)] == [("silent", "2026-12-21")]
+
+
+async def test_pauses_restart_the_silence_clock__also_when_the_participant_resumes_early(
+        world: World, chats: Chats) -> None:
+    """Rule 7 of docs/cadence.md (pauses)."""
+    await zoe_and_victor(world)
+    await session_on(world, chats, "2026-11-24", "held")
+    await chats.run("Zoe> /mentoring pause 2027-01-30")
+    world.clock.set(utc("2026-12-14T10:00"))
+    await chats.run("""
+        Zoe> /mentoring resume
+        bot: Welcome back
+    """)
+    await run_tick(world.db, world.clock)
+    assert await flags(world) == []
+    world.clock.set(utc("2026-12-28T11:00"))
+    await run_tick(world.db, world.clock)
+    assert [f.kind for f in await flags(world)] == ["silent"]
+
+
+async def test_flags_never_cry_wolf__no_silence_is_claimed_while_a_session_that_took_place_waits_for_its_answer(
+        world: World, chats: Chats) -> None:
+    """Rule 8 of docs/cadence.md (flags never crying wolf)."""
+    await zoe_and_victor(world)
+    world.clock.set(utc("2026-12-04T09:00"))
+    await chats.run("Victor> /mentoring schedule 2026-12-07 10:00")  # within the fortnight; nobody answers after
+    await world.tick_until(utc("2026-12-09T09:00"))
+    assert [f.kind for f in await flags(world)] == [], "it may well have been held"
+    session_id = next(n.session_id for n in await world.nudges() if n.kind == NudgeKind.OUTCOME)
+    await chats.run(f"Victor> /mentoring outcome {session_id} no-show")
+    await world.tick_until(utc("2026-12-10T09:00"))
+    assert [f.kind for f in await flags(world)] == ["silent"], "once it is known not to have been held"
+
+
+async def test_flags_never_cry_wolf__questions_left_when_someone_paused_do_not_flag_them_on_their_return(
+        world: World, chats: Chats) -> None:
+    """Rules 7 and 8 of docs/cadence.md: someone who paused instead of answering has not stopped answering."""
+    await zoe_and_victor(world)
+    await world.tick_until(utc("2026-11-25T10:00"), send=True)  # Victor's two asks went out, unanswered
+    await chats.run("Victor> /mentoring pause 2026-12-14")
+    world.clock.set(utc("2026-12-14T02:00"))
+    async with world.db.transaction() as session:
+        await housekeep(session, world.clock.now())
+    await world.tick_until(utc("2026-12-15T12:00"))
+    assert [f.kind for f in await flags(world)] == []

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.registry import run_tick
 from storage.enums import NudgeKind
 from storage.models import AuditEntry, MentoringSession
+from tests.kit.circles import message_of
 from tests.kit.world import MENTEE, MENTOR, World
 from tests.kit.transcript import Chats
 
@@ -167,3 +168,106 @@ async def test_canceling_one_session_of_a_series_says_the_series_goes_on(world: 
         Zoe> /mentoring cancel-session
         bot never: series
     """)
+
+
+async def test_buttons_carry_ids__a_name_with_double_quotes_works_from_every_button(
+        world: World, chats: Chats) -> None:
+    """Rule 10 of docs/cadence.md (buttons carry ids, never names)."""
+    await world.person('Zoe "Z" Smith', role=MENTOR)
+    await world.person("Victor", role=MENTEE)
+    pair = await world.pair('Zoe "Z" Smith', "Victor")
+    await chats.run("""
+        Victor> /mentoring schedule 2027-01-12 10:00 remote
+        bot: Scheduled your session with Zoe "Z" Smith
+        bot: [1] Reschedule [2] Cancel it
+        Victor> 2
+        bot: Canceled your session with Zoe "Z" Smith (Tue 12 Jan 2027, 10:00 (Europe/Brussels), remote).
+        bot: [1] Pick a new date
+        Victor> 1
+        bot: When do you meet Zoe "Z" Smith next?
+    """)
+    [row] = await sessions(world)
+    assert row.status == "canceled"
+    [news] = [n for n in await world.nudges() if n.kind == NudgeKind.SESSION_NEWS][-1:]
+    assert world.name_of(news.person_id) == 'Zoe "Z" Smith'
+    message = await message_of(world, news)
+    assert message is not None and [b.value for b in message.buttons] == [f"schedule with=#{pair}"]
+
+
+async def test_times_that_suit_both__a_time_at_night_for_the_partner_is_not_stored_and_three_slots_are_offered(
+        world: World, chats: Chats) -> None:
+    """Rule 11 of docs/cadence.md (times that suit both): the example of the issue."""
+    await world.person("Zoe", zone="Europe/London", role=MENTOR)
+    await world.person("Victor", role=MENTEE)
+    pair = await world.pair("Zoe", "Victor")
+    await chats.run("""
+        Victor> /mentoring schedule 2027-01-12 23:30
+        bot: Tue 12 Jan 2027, 23:30 (Europe/Brussels) is outside working hours for Zoe (22:30 Europe/London, working 09:00-17:00).
+        bot: Nothing is scheduled yet. The nearest times inside the working hours of you and Zoe (Europe/Brussels times):
+        bot: [1] Tue 12 Jan, 15:00   [2] Tue 12 Jan, 15:30   [3] Tue 12 Jan, 16:00   [4] Schedule anyway
+    """)
+    assert await sessions(world) == []
+    message = await chats.run("Victor> 3")
+    assert "Scheduled your session with Zoe: Tue 12 Jan 2027, 16:00 (Europe/Brussels)" in message
+    [row] = await sessions(world)
+    assert row.pair_id == pair
+
+
+async def test_times_that_suit_both__the_person_may_insist(world: World, chats: Chats) -> None:
+    await world.person("Zoe", zone="Europe/London", role=MENTOR)
+    await world.person("Victor", role=MENTEE)
+    await world.pair("Zoe", "Victor")
+    await chats.run("""
+        Victor> /mentoring schedule 2027-01-12 23:30 "Room 4.12" repeat
+        bot: Schedule anyway
+        Victor> 4
+        bot: Scheduled your session with Zoe: Tue 12 Jan 2027, 23:30 (Europe/Brussels), at Room 4.12, repeating.
+    """)
+
+
+async def test_times_that_suit_both__the_form_and_a_move_offer_slots_too(world: World, chats: Chats) -> None:
+    await world.person("Zoe", zone="Asia/Tokyo", hours=(9, 18), role=MENTOR)
+    await world.person("Victor", role=MENTEE)
+    await world.pair("Zoe", "Victor")
+    await chats.run("""
+        Victor> /mentoring schedule 2027-01-12 09:00
+        bot: Scheduled your session with Zoe
+        Victor> /mentoring reschedule
+        bot: Date:
+        Victor> 2027-01-14
+        bot: Start time (Europe/Brussels):
+        Victor> 15:00
+        bot: Where:
+        Victor>
+        bot: is outside working hours for Zoe (23:00 Asia/Tokyo, working 09:00-18:00).
+        bot: [1] Wed 13 Jan, 09:00   [2] Thu 14 Jan, 09:00   [3] Fri 15 Jan, 09:00   [4] Schedule anyway
+        Victor> 2
+        bot: Moved your session with Zoe: Thu 14 Jan 2027, 09:00 (Europe/Brussels), remote.
+    """)
+    assert [s.status for s in await sessions(world)] == ["rescheduled", "scheduled"]
+
+
+async def test_times_that_suit_both__people_who_share_no_hours_are_told_so(world: World, chats: Chats) -> None:
+    await world.person("Kai", zone="Pacific/Honolulu", role=MENTOR)
+    await world.person("Priya", zone="Asia/Kolkata", hours=(10, 18), role=MENTEE)
+    await world.pair("Kai", "Priya")
+    await chats.run("""
+        Priya> /mentoring schedule 2027-01-12 11:00
+        bot: Nothing is scheduled yet: you and Kai share no working hours in the next two weeks, so no time suits everyone.
+        bot: [1] Schedule anyway
+    """)
+    assert await sessions(world) == []
+
+
+async def test_times_that_suit_both__a_time_in_the_spring_forward_gap_is_refused_and_nothing_stored(
+        world: World, chats: Chats) -> None:
+    await zoe_and_victor(world)
+    await chats.run("""
+        Zoe> /mentoring schedule 2027-03-28 02:30
+        bot: 2027-03-28 02:30 does not exist in Europe/Brussels: the clocks go forward that night. Pick another time.
+        Zoe> /mentoring schedule 2026-11-20 10:00
+        bot: has already passed
+        Zoe> /mentoring schedule 2028-01-10 10:00
+        bot: more than a year ahead
+    """)
+    assert await sessions(world) == [] and await world.nudges() == []

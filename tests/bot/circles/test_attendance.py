@@ -15,9 +15,10 @@ FIRST = "2026-11-24"
 
 
 async def meeting(world: World, chats: Chats, day: str, came: str = "") -> int:
-    """Hana schedules a meeting at 10:00 (Brussels) on ``day``; two hours later she records it as
-    held with ``came`` (the form's numbers: 1 Carla, 2 Victor, 3 Mei; "" for everyone)."""
-    await chats.run(f"Hana> /mentoring circle schedule {day} 10:00")
+    """Hana schedules a meeting at 10:00 (Brussels) on ``day`` (04:00 for Victor in New York: she
+    insists); two hours later she records it as held with ``came`` (the form's numbers: 1 Carla,
+    2 Victor, 3 Mei; "" for everyone)."""
+    await chats.run(f"Hana> /mentoring circle schedule {day} 10:00 anyway")
     session_id = max(s.id for s in await rows(world, MentoringSession))
     world.clock.set(utc(f"{day}T11:00"))
     await chats.run(f"""
@@ -38,7 +39,7 @@ async def attendance(world: World) -> list[tuple[int, str, bool | None, int | No
 async def test_who_came_is_recorded_and_those_who_came_rate_it_and_say_what_they_will_try(
         world: World, chats: Chats) -> None:
     await running_circle(world, chats)
-    await chats.run(f"Hana> /mentoring circle schedule {FIRST} 10:00")
+    await chats.run(f"Hana> /mentoring circle schedule {FIRST} 10:00 anyway")
     world.clock.set(utc(f"{FIRST}T10:15"))
     await run_tick(world.db, world.clock)
     await chats.run("""
@@ -81,7 +82,7 @@ async def test_who_came_is_recorded_and_those_who_came_rate_it_and_say_what_they
 
 async def test_bad_ratings_and_outcomes_are_refused_kindly_and_store_nothing(world: World, chats: Chats) -> None:
     await running_circle(world, chats)
-    await chats.run("Hana> /mentoring circle schedule 2026-12-01 10:00")
+    await chats.run("Hana> /mentoring circle schedule 2026-12-01 10:00 anyway")
     await chats.run("""
         Carla> /mentoring circle rate 1 4
         bot: That meeting is not recorded as held, so there is nothing to rate yet.
@@ -124,14 +125,15 @@ async def test_a_member_missing_two_held_meetings_is_flagged_once_and_coming_aga
     assert (flag.kind, world.name_of(flag.person_id or 0), flag.circle_id) == (FlagKind.REPEATED_ABSENCE, "Victor", 1)
     [to_admin] = await nudges_of(world, NudgeKind.FLAG)
     assert world.name_of(to_admin.person_id) == "Ada"
+    victor = f"<person:#{world.people['Victor']}>"  # buttons carry ids (rule 10 of docs/cadence.md)
     assert await rendered(world, to_admin) == (
         "*Flag in Digital Leaders*: circle 'AI at work' (hosts Hana and Zoe): Victor missed the last two meetings "
         "(Tue 24 Nov, Wed 25 Nov). | "
-        'Nudge Victor=circle nudge #1 "Victor" program="Digital Leaders" | '
-        'Remove from the circle=circle remove #1 "Victor" program="Digital Leaders" | '
+        f'Nudge Victor=circle nudge #1 {victor} program="Digital Leaders" | '
+        f'Remove from the circle=circle remove #1 {victor} program="Digital Leaders" | '
         "Show the circle=circle show #1")
-    await chats.run("""
-        Ada> /mentoring circle nudge #1 "Victor" program="Digital Leaders"
+    await chats.run(f"""
+        Ada> /mentoring circle nudge #1 {victor} program="Digital Leaders"
         bot: Nudging Victor:
         bot: - Victor: at Wed 09:00 their time (working hours).
     """)
@@ -152,7 +154,7 @@ async def test_two_canceled_meetings_in_a_row_flag_the_circle(world: World, chat
     await running_circle(world, chats)
     for day in ("2026-11-24", "2026-11-25"):
         await chats.run(f"""
-            Hana> /mentoring circle schedule {day} 10:00
+            Hana> /mentoring circle schedule {day} 10:00 anyway
             Zoe> /mentoring circle cancel-meeting
             bot: Canceled the meeting
         """)
@@ -177,7 +179,7 @@ async def test_two_canceled_meetings_in_a_row_flag_the_circle(world: World, chat
 async def test_we_moved_it_asks_the_host_for_the_new_time_and_keeps_the_calendar_event(
         world: World, chats: Chats) -> None:
     await running_circle(world, chats)
-    await chats.run(f"Hana> /mentoring circle schedule {FIRST} 10:00")
+    await chats.run(f"Hana> /mentoring circle schedule {FIRST} 10:00 anyway")
     world.clock.set(utc(f"{FIRST}T11:00"))
     await chats.run("""
         Zoe> /mentoring circle outcome 1 rescheduled
@@ -186,8 +188,24 @@ async def test_we_moved_it_asks_the_host_for_the_new_time_and_keeps_the_calendar
         Zoe> 2026-11-26
         Zoe> 10:00
         Zoe>
+        bot: is outside working hours for Victor (04:00 America/New_York, working 09:00-17:00)
+        bot: [4] Schedule anyway
+        Zoe> 4
         bot: Moved the meeting of the circle 'AI at work' to Thu 26 Nov 2026, 10:00 (Europe/Brussels), remote.
     """)
     old, new = await rows(world, MentoringSession)
     assert (old.status, new.status, new.calendar_uid, new.calendar_sequence) == (
         "rescheduled", "scheduled", old.calendar_uid, 1)
+
+
+async def test_attendance_counts_members__two_of_three_members_is_67_percent_in_the_report(
+        world: World, chats: Chats) -> None:
+    """Rule 9 of docs/cadence.md (attendance counts members): the two hosts are not counted."""
+    await running_circle(world, chats)
+    await meeting(world, chats, FIRST, came="1,3")
+    await chats.run("""
+        Ada> /mentoring report
+        bot: Group circles (5 people): 1 held, 0 canceled or missed
+        bot: attendance 67%
+        bot never: attendance 80%
+    """)

@@ -73,14 +73,14 @@ async def test_the_form_schedules_a_repeating_meeting_and_the_series_goes_on(wor
         bot: Date:
         Zoe> 2026-11-26
         bot: Start time (Europe/Brussels):
-        Zoe> 14:00
+        Zoe> 15:00
         bot: Where:
         Zoe> in person
         bot: Repeat at your cadence?
         Zoe> 1
-        bot: Scheduled the next meeting of the circle 'AI at work': Thu 26 Nov 2026, 14:00 (Europe/Brussels), in person, repeating.
+        bot: Scheduled the next meeting of the circle 'AI at work': Thu 26 Nov 2026, 15:00 (Europe/Brussels), in person, repeating.
     """)
-    world.clock.set(utc("2026-11-26T13:30"))
+    world.clock.set(utc("2026-11-26T14:30"))
     report = await run_tick(world.db, world.clock)
     assert report.sessions_added == 1 and report.circles_checked == 1
     first, second = await rows(world, MentoringSession)
@@ -105,7 +105,7 @@ async def test_only_hosts_and_admins_run_meetings_and_bad_dates_are_refused(worl
         bot: 'seven' is not a circle: name it by its number, like #3
         Ada> /mentoring circle schedule 2027-01-12 09:00
         bot: You are not in a circle yet. As an admin, name the circle: circle=#ID
-        Ada> /mentoring circle schedule 2027-01-12 09:00 circle=#1
+        Ada> /mentoring circle schedule 2027-01-12 09:00 circle=#1 anyway
         bot: Scheduled the next meeting of the circle 'AI at work': Tue 12 Jan 2027, 09:00
     """)
     assert len(await rows(world, MentoringSession)) == 1
@@ -118,7 +118,7 @@ async def test_people_see_their_circle_hosts_see_attendance_and_admins_see_every
     await running_circle(world, chats)
     await world.person("Kenji")
     await chats.run("""
-        Hana> /mentoring circle schedule 2026-11-24 10:00
+        Hana> /mentoring circle schedule 2026-11-24 10:00 anyway
         Carla> /mentoring circles
         bot: - #1 'AI at work' (member): next meeting Tue 24 Nov 2026, 10:00 (Europe/Brussels), remote
         Carla> /mentoring circle invite
@@ -190,3 +190,20 @@ async def test_someone_added_to_a_running_circle_gets_the_next_meeting_s_invite_
     assert message is not None and "Next meeting: Tue 01 Dec 2026, 15:00 (Europe/Brussels), remote" in message.text
     assert b"SUMMARY:Reverse mentoring circle: AI at work" in message.attachments[0].data
     assert [await rendered(world, n) for n in await nudges_of(world, NudgeKind.CIRCLE_WELCOME, "Mei")] == [""]
+
+
+async def test_times_that_suit_both__a_meeting_outside_a_member_s_hours_offers_times_that_suit_the_circle(
+        world: World, chats: Chats) -> None:
+    """Rule 11 of docs/cadence.md (times that suit both, for a group: everyone taking part)."""
+    await running_circle(world, chats)
+    await chats.run("""
+        Hana> /mentoring circle schedule 2026-11-24 10:00 "Room 4.12"
+        bot: Tue 24 Nov 2026, 10:00 (Europe/Brussels) is outside working hours for Victor (04:00 America/New_York, working 09:00-17:00).
+        bot: The nearest times inside the working hours of everyone in the circle 'AI at work' (Europe/Brussels times):
+        bot: [1] Tue 24 Nov, 15:00   [2] Tue 24 Nov, 15:30   [3] Tue 24 Nov, 16:00   [4] Schedule anyway
+    """)
+    assert await rows(world, MentoringSession) == []
+    await chats.run("""
+        Hana> 1
+        bot: Scheduled the next meeting of the circle 'AI at work': Tue 24 Nov 2026, 15:00 (Europe/Brussels), at Room 4.12.
+    """)

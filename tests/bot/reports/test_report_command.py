@@ -39,12 +39,12 @@ async def test_an_admin_reads_the_program_report(seed: Seed, chats: Chats) -> No
         bot: - Mentees (17 answers): pulse 4.0 · check-ins 4.1 · pairing fit 3.0 · digital fluency 4.0
         bot: Formats side by side
         bot: - One-to-one pairs (8 people): 8 held, 4 canceled or missed · completion 67% · rating 3.9 · goal change +1.4
-        bot: - Group circles (3 people): 1 held, 0 canceled or missed · completion 100% · rating 4.5 · goal change +1.7 · attendance 67%
+        bot: - Group circles (3 people): 1 held, 0 canceled or missed · completion 100% · rating 4.5 · goal change +1.7 · attendance 50%
         bot: - Research lunch-and-learns: fewer than 3 people: not shown
         bot: By cohort
         bot: - 2026-Q2: fewer than 3 people: not shown
         bot: - 2026-Q3 (4 people): 5 held, 3 canceled or missed
-        bot: - 2026-Q4 (7 people): 4 held, 1 canceled or missed · completion 80% · rating 4.1 · goal change +1.4 · attendance 67%
+        bot: - 2026-Q4 (7 people): 4 held, 1 canceled or missed · completion 80% · rating 4.1 · goal change +1.4 · attendance 50%
         bot: Remote or in person
         bot: - Remote (8 people): 9 held, 4 canceled or missed · completion 69%
         bot: - In person (3 people): 1 held, 0 canceled or missed · completion 100%

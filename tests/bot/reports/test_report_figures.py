@@ -76,14 +76,15 @@ async def test_feedback_scores_of_both_sides(seed: Seed) -> None:
     assert mentees.gains == {"fluency": approx(4.0)}
 
 
-async def test_breakdowns_by_format_and_cohort(seed: Seed) -> None:
+async def test_breakdowns_by_format_and_cohort__attendance_counts_members(seed: Seed) -> None:
     report = await report_of(seed.world)
     assert rounded(report.formats) == rounded([
         Breakdown("one-to-one", 8, True, held=8, canceled=4, completion=8 / 12, usefulness=55 / 14,
                   goal_change=7 / 5),
-        # The circle's members are Victor and Carla: their goals moved 2→4, 1→2 and 2→4.
+        # The circle's members are Victor and Carla: their goals moved 2→4, 1→2 and 2→4. Victor came
+        # and Carla did not: attendance counts members, not the host Hana (rule 9 of docs/cadence.md).
         Breakdown("group", 3, True, held=1, canceled=0, completion=1.0, usefulness=4.5, goal_change=5 / 3,
-                  attendance=2 / 3),
+                  attendance=1 / 2),
         Breakdown("research", 2, False),
     ])
     assert rounded(report.cohorts) == rounded([
@@ -91,7 +92,7 @@ async def test_breakdowns_by_format_and_cohort(seed: Seed) -> None:
         Breakdown("2026-Q3", 4, True, held=5, canceled=3, completion=5 / 8, usefulness=35 / 9, goal_change=5 / 3),
         # Bert's and Dora's pairs and the circle (Victor, Carla): goals 3→3, 1→3, 2→4, 1→2, 2→4.
         Breakdown("2026-Q4", 7, True, held=4, canceled=1, completion=4 / 5, usefulness=29 / 7, goal_change=7 / 5,
-                  attendance=2 / 3),
+                  attendance=1 / 2),
     ])
     # Pair and lunch-and-learn sessions were remote, the circle's in person.
     assert rounded(report.venues) == rounded([

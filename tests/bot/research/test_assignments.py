@@ -85,29 +85,17 @@ async def test_due_reminders_come_a_week_and_a_day_before_then_the_admins_are_fl
     await world.person("Sam", zone="America/New_York", role="mentor")
     await chats.run('Ada> /mentoring research assign "Copilot in Excel" mentors=Zoe,Sam due=2026-12-11')
 
-    async def due_now() -> dict[str, list[int]]:
-        found: dict[str, list[int]] = {}
-        for nudge in await nudges_of(world, NudgeKind.RESEARCH_DUE):
-            found.setdefault(world.name_of(nudge.person_id), []).append(nudge.payload["days"])
-        return found
+    async def reminders() -> dict[tuple[str, int], datetime]:
+        return {(world.name_of(n.person_id), n.payload["days"]): n.due_at
+                for n in await nudges_of(world, NudgeKind.RESEARCH_DUE)}
 
-    world.clock.set(utc("2026-12-04T07:59"))
-    await run_tick(world.db, world.clock)
-    assert await due_now() == {}
-    world.clock.set(utc("2026-12-04T08:00"))  # Friday 09:00 in Brussels; Sam's day starts at 14:00 UTC
-    await run_tick(world.db, world.clock)
-    await run_tick(world.db, world.clock)
-    assert await due_now() == {"Zoe": [7]}
-    world.clock.set(utc("2026-12-04T14:00"))
-    await run_tick(world.db, world.clock)
-    assert await due_now() == {"Zoe": [7], "Sam": [7]}
-    [zoe_7] = [n for n in await nudges_of(world, NudgeKind.RESEARCH_DUE) if n.person_id == world.people["Zoe"]]
+    await world.tick_until(utc("2026-12-10T14:00"))  # written up to a day ahead, at the start of each one's day
+    assert await reminders() == {("Zoe", 7): utc("2026-12-04T08:00"), ("Sam", 7): utc("2026-12-04T14:00"),
+                                 ("Zoe", 1): utc("2026-12-10T08:00"), ("Sam", 1): utc("2026-12-10T14:00")}
+    [zoe_7] = [n for n in await nudges_of(world, NudgeKind.RESEARCH_DUE)
+               if n.person_id == world.people["Zoe"] and n.payload["days"] == 7]
     assert (await rendered(world, zoe_7)).startswith(
         "A reminder: your write-up on *Copilot in Excel* is due in 7 days (Fri 11 Dec 2026).")
-
-    world.clock.set(utc("2026-12-10T14:00"))
-    await run_tick(world.db, world.clock)
-    assert await due_now() == {"Zoe": [7, 1], "Sam": [7, 1]}
     zoe_1 = [n for n in await nudges_of(world, NudgeKind.RESEARCH_DUE) if n.person_id == world.people["Zoe"]][-1]
     assert "is due tomorrow (Fri 11 Dec 2026)" in await rendered(world, zoe_1)
 
@@ -166,10 +154,9 @@ async def test_the_admin_moves_the_due_date_and_nudges_the_mentors(world: World,
     [moved] = await nudges_of(world, NudgeKind.RESEARCH_NEWS)
     assert "Ada moved the due date of your research on *Copilot in Excel* to Fri 18 Dec 2026." in await rendered(
         world, moved)
-    world.clock.set(utc("2026-12-11T08:00"))  # a week before the new date: reminded again
-    await run_tick(world.db, world.clock)
-    assert [n.payload.get("due_on") for n in await nudges_of(world, NudgeKind.RESEARCH_DUE)
-            if not n.payload.get("manual")] == ["2026-12-18"]
+    await world.tick_until(utc("2026-12-17T08:00"))  # a week and a day before the new date: reminded again
+    assert [(n.payload.get("due_on"), n.payload.get("days")) for n in await nudges_of(world, NudgeKind.RESEARCH_DUE)
+            if not n.payload.get("manual")] == [("2026-12-18", 7), ("2026-12-18", 1)]
 
 
 async def test_the_write_up_form_names_a_bad_link_and_keeps_the_summary(world: World, chats: Chats) -> None:

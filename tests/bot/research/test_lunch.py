@@ -13,7 +13,7 @@ from bot.registry import run_tick
 from storage.enums import AssignmentStatus, NudgeKind, SessionMode, SessionStatus
 from storage.models import Attendance, MentoringSession, ResearchAssignment
 from tests.kit.world import World
-from tests.kit.research import cast, message_of, nudges_of, rendered, rows
+from tests.kit.research import cast, message_of, nudges_of, rendered, rows, set_profile
 from tests.kit.transcript import Chats
 
 CHANNEL = Address("console", "local", "lunch-room")
@@ -66,13 +66,11 @@ async def test_a_lunch_and_learn_for_named_people_invites_them_with_a_calendar_f
         "Zoe scheduled your lunch-and-learn on *Copilot in Excel*: Wed 16 Dec 2026, 12:30 (Europe/Brussels), at "
         "Room 4.12. Invited: Victor and Carla.")
 
-    world.clock.set(utc("2026-12-15T11:29"))
-    await run_tick(world.db, world.clock)
-    assert await nudges_of(world, NudgeKind.LUNCH_REMINDER) == []
-    world.clock.set(utc("2026-12-15T11:30"))
-    await run_tick(world.db, world.clock)
+    await world.tick_until(utc("2026-12-15T11:30"))  # due a day before
     reminders = {world.name_of(n.person_id): n for n in await nudges_of(world, NudgeKind.LUNCH_REMINDER)}
     assert set(reminders) == {"Zoe", "Hana", "Victor", "Carla"}
+    assert {n.due_at for n in reminders.values()} == {utc("2026-12-15T11:30")}
+    world.clock.set(utc("2026-12-15T11:30"))
     assert (await rendered(world, reminders["Victor"])).startswith(
         "Reminder: the lunch-and-learn on *Copilot in Excel*, presented by Zoe and Hana, is on Wed 16 Dec 2026, "
         "12:30 (Europe/Brussels), at Room 4.12.")
@@ -168,13 +166,10 @@ async def test_after_a_held_lunch_the_audience_rates_it_in_one_tap_and_says_what
     await written_up(world, chats)
     await chats.run('Zoe> /mentoring research schedule #1 2026-12-16 12:30 audience="Victor, Carla, Bob"')
     [session] = await rows(world, MentoringSession)
-    world.clock.set(utc("2026-12-16T12:44"))  # 13:44 in Brussels
-    await run_tick(world.db, world.clock)
-    assert await nudges_of(world, NudgeKind.LUNCH_OUTCOME) == []
-    world.clock.set(utc("2026-12-16T12:45"))  # the hour is over, plus a quarter
-    await run_tick(world.db, world.clock)
+    await world.tick_until(utc("2026-12-16T12:45"))
     asked = {world.name_of(n.person_id): n for n in await nudges_of(world, NudgeKind.LUNCH_OUTCOME)}
     assert set(asked) == {"Zoe", "Hana"}
+    assert {n.due_at for n in asked.values()} == {utc("2026-12-16T12:45")}, "the hour is over, plus a quarter"
     s = session.id
     assert await rendered(world, asked["Hana"]) == (
         f"Did your lunch-and-learn on Copilot in Excel take place? | Yes=research outcome {s} held | "
@@ -304,3 +299,23 @@ async def test_once_the_write_up_is_in_show_offers_to_update_it_not_to_send_it(w
         bot: [1] Update the write-up
         bot never: Send the write-up
     """)
+
+
+async def test_times_that_suit_both__a_lunch_at_12_30_in_shanghai_is_05_30_for_the_audience_in_brussels(
+        world: World, chats: Chats) -> None:
+    """Rule 11 of docs/cadence.md (times that suit both, for a group: presenters and audience)."""
+    await written_up(world, chats)
+    await set_profile(world, "Zoe", timezone="Asia/Shanghai")
+    await chats.run("""
+        Zoe> /mentoring research schedule #1 2026-12-16 12:30 "Room 2" audience="Victor, Carla"
+        bot: Wed 16 Dec 2026, 12:30 (Asia/Shanghai) is outside working hours for Hana, Victor, Carla (05:30 Europe/Brussels, working 09:00-17:00).
+        bot: The nearest times inside the working hours of the presenters and the audience (Asia/Shanghai times):
+        bot: [1] Tue 15 Dec, 16:00   [2] Wed 16 Dec, 16:00   [3] Thu 17 Dec, 16:00   [4] Schedule anyway
+    """)
+    assert await rows(world, MentoringSession) == []
+    await chats.run("""
+        Zoe> 3
+        bot: Scheduled the lunch-and-learn on Copilot in Excel: Thu 17 Dec 2026, 16:00 (Asia/Shanghai), at Room 2.
+    """)
+    [row] = await rows(world, ResearchAssignment)
+    assert row.audience["people"] == [world.people["Victor"], world.people["Carla"]]
