@@ -60,7 +60,12 @@ async def served(command: list[str], env: dict[str, str], ready: Ready = healthy
         yield base_url
     finally:
         process.terminate()
-        await asyncio.to_thread(process.wait, 10)  # the loop may serve what the process needs to stop
+        try:
+            await asyncio.to_thread(process.wait, 30)  # the loop may serve what the process needs to stop
+        except subprocess.TimeoutExpired:
+            print(f"{' '.join(command)} did not stop in 30 s: killed", file=sys.stderr)
+            process.kill()
+            process.wait()
 
 
 async def _wait_until_ready(ready: Ready, base_url: str, command: list[str]) -> None:
