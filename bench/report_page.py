@@ -180,7 +180,7 @@ class FixedClock:
 
 async def measure(url: str, rounds: int) -> dict[str, list[float]]:
     """Seconds of each request kind, per round; the figures computed per view."""
-    db = Database(url)
+    db = Database(url, pool_size=10)  # every connection stays open: its backend's CPU is counted
     cpu: list[float] = []
     db_cpu: list[float] = []
     app = build_app(db)
@@ -204,7 +204,7 @@ async def measure(url: str, rounds: int) -> dict[str, list[float]]:
                                        for name in CHART_NAMES))
                 done = time.perf_counter()
                 cpu.append(time.process_time() - cpu_started)
-                db_cpu.append(await _db_cpu(url) - db_started)
+                db_cpu.append(_spent(db_started, await _db_cpu(url)))
                 for name in FILE_NAMES:
                     await _get(client, base + links.path(token, f"export/{name}"))
                 exported = time.perf_counter()
@@ -225,22 +225,26 @@ async def measure(url: str, rounds: int) -> dict[str, list[float]]:
     return timings
 
 
-async def _db_cpu(url: str) -> float:
-    """CPU seconds used so far by the PostgreSQL backends connected to the bench's database
-    (what the machine's load does not stretch); a backend that ended since is not counted."""
+async def _db_cpu(url: str) -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend connected to the bench's database
+    (what the machine's load does not stretch); the bot's pool keeps its connections open."""
     conn = await asyncpg.connect(make_url(url).set(drivername="postgresql").render_as_string(hide_password=False))
     try:
         pids = [row[0] for row in await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
                                                    "AND pid <> pg_backend_pid()")]
     finally:
         await conn.close()
-    total = 0.0
+    found = {}
     for pid in pids:
         try:
-            total += cpu_seconds(pid)
+            found[pid] = cpu_seconds(pid)
         except OSError:
             pass
-    return total
+    return found
+
+
+def _spent(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 async def _get(client: aiohttp.ClientSession, url: str) -> bytes:

@@ -268,11 +268,14 @@ async def _units(repo: Repository, program_id: int, pairs: Sequence[Any]) -> dic
 
 
 def _unit_of(units: dict[UnitKey, Unit], row: Any) -> Unit | None:
-    """The unit a row with ``pair_id``/``circle_id``/``assignment_id`` columns belongs to."""
-    for kind in FORMAT_OF:
-        key = getattr(row, f"{kind}_id", None)
-        if key is not None:
-            return units.get((kind, key))
+    """The unit a row with ``pair_id``/``circle_id``/``assignment_id`` columns belongs to (called
+    for every row of every session count: the three columns read directly)."""
+    if row.pair_id is not None:
+        return units.get(("pair", row.pair_id))
+    if row.circle_id is not None:
+        return units.get(("circle", row.circle_id))
+    if row.assignment_id is not None:
+        return units.get(("assignment", row.assignment_id))
     return None
 
 
@@ -434,7 +437,9 @@ def _venues(by_mode: Sequence[Any], units: dict[UnitKey, Unit]) -> list[Breakdow
         unit = _unit_of(units, row)
         if unit is None:
             continue
-        group = groups.setdefault(row.mode, Unit("", ""))
+        group = groups.get(row.mode)
+        if group is None:
+            group = groups[row.mode] = Unit("", "")
         group.people |= unit.people
         if row.status == SessionStatus.HELD:
             group.tally.held += row.sessions
