@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import ColumnElement, Integer, any_, bindparam, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import EnrollmentStatus, NudgeKind, NudgeStatus, PairStatus, SessionStatus
@@ -33,18 +34,32 @@ from storage.repository import insert_ignoring_conflicts
 PROMPT_KINDS = (NudgeKind.SCHEDULE, NudgeKind.OUTCOME)
 
 
-async def due_pairs(session: AsyncSession, now: datetime, limit: int) -> Sequence[Pair]:
-    """Active pairs whose next look is due (never looked at, or ``next_check_at`` passed).
+def among(session: AsyncSession, column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
+    """``column IN (ids)``; on PostgreSQL ``column = ANY(:ids)``, one array parameter rather than
+    one per id (a batch of the tick names thousands)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer), unique=True))
+    return column.in_(list(ids))  # type: ignore[no-any-return]
+
+
+PAIR_COLUMNS = (Pair.id, Pair.tenant_id, Pair.program_id, Pair.mentor_id, Pair.mentee_id, Pair.cadence,
+                Pair.proposed_at, Pair.started_at, Pair.resumed_at)
+"""What the rules read of a pair (plain columns: a tick after an upgrade reads every pair)."""
+
+
+async def due_pairs(session: AsyncSession, now: datetime, limit: int) -> Sequence[Any]:
+    """Active pairs whose next look is due (never looked at, or ``next_check_at`` passed), as
+    rows of :data:`PAIR_COLUMNS`.
 
     No ORDER BY: every due pair is looked at in this tick anyway, and the batch moves their
     ``next_check_at`` ahead, so the next batch finds the others; an index range, no sort.
     """
     query = (
-        select(Pair)
+        select(*PAIR_COLUMNS)
         .where(Pair.status == PairStatus.ACTIVE, or_(Pair.next_check_at.is_(None), Pair.next_check_at <= now))
         .limit(limit)
     )
-    return (await session.execute(query)).scalars().all()
+    return (await session.execute(query)).all()
 
 
 async def programs_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Program]:
@@ -59,12 +74,12 @@ async def hours_of_people(session: AsyncSession, ids: Iterable[int]) -> dict[int
     rows = await session.execute(
         select(Person.id, Person.erased_at, Person.platform_timezone, Profile.timezone, Profile.work_start,
                Profile.work_end)
-        .outerjoin(Profile, Profile.person_id == Person.id).where(Person.id.in_(set(ids)))
+        .outerjoin(Profile, Profile.person_id == Person.id).where(among(session, Person.id, set(ids)))
     )
     return {row.id: row for row in rows.all()}
 
 
-async def active_participants(session: AsyncSession, pairs: Sequence[Pair]) -> set[tuple[int, int]]:
+async def active_participants(session: AsyncSession, pairs: Sequence[Any]) -> set[tuple[int, int]]:
     """(program id, person id) of the pairs' participants who are active in the program
     (not paused, not left)."""
     people = {person for p in pairs for person in (p.mentor_id, p.mentee_id)}
@@ -72,7 +87,7 @@ async def active_participants(session: AsyncSession, pairs: Sequence[Pair]) -> s
         return set()
     rows = await session.execute(
         select(Enrollment.program_id, Enrollment.person_id).where(
-            Enrollment.person_id.in_(people), Enrollment.status == EnrollmentStatus.ACTIVE)
+            among(session, Enrollment.person_id, people), Enrollment.status == EnrollmentStatus.ACTIVE)
     )
     return {(program, person) for program, person in rows.all()}
 
@@ -87,11 +102,11 @@ async def sessions_of_pairs(session: AsyncSession, pair_ids: Sequence[int], sinc
     on (from ``since`` for a pair that held none), plus any still scheduled. What came before a
     pair's latest held session changes no rule."""
     held = (select(MentoringSession.pair_id, func.max(MentoringSession.starts_at).label("held_at"))
-            .where(MentoringSession.pair_id.in_(pair_ids), MentoringSession.status == SessionStatus.HELD)
+            .where(among(session, MentoringSession.pair_id, pair_ids), MentoringSession.status == SessionStatus.HELD)
             .group_by(MentoringSession.pair_id).subquery())
     rows = await session.execute(
         select(*SESSION_COLUMNS).outerjoin(held, held.c.pair_id == MentoringSession.pair_id)
-        .where(MentoringSession.pair_id.in_(pair_ids),
+        .where(among(session, MentoringSession.pair_id, pair_ids),
                or_(MentoringSession.status == SessionStatus.SCHEDULED,
                    MentoringSession.starts_at >= func.coalesce(held.c.held_at, since)))
     )
@@ -102,7 +117,7 @@ async def series_of_pairs(session: AsyncSession, pair_ids: Sequence[int], since:
                           now: datetime) -> Sequence[MentoringSession]:
     """The occurrences (from ``since`` on, whole) of the pairs' repeating series whose latest
     occurrence has begun by ``now``: the series that need their next occurrence."""
-    recurring = (MentoringSession.pair_id.in_(pair_ids), MentoringSession.recurring.is_(True),
+    recurring = (among(session, MentoringSession.pair_id, pair_ids), MentoringSession.recurring.is_(True),
                  MentoringSession.starts_at >= since)
     begun = (select(MentoringSession.calendar_uid).where(*recurring, MentoringSession.calendar_uid != "")
              .group_by(MentoringSession.calendar_uid).having(func.max(MentoringSession.starts_at) <= now))
@@ -122,7 +137,7 @@ async def prompts_of_pairs(session: AsyncSession, pair_ids: Sequence[int], since
         select(Nudge.pair_id, Nudge.person_id, Nudge.sent_at, Nudge.answered_at, Nudge.key,
                func.row_number().over(partition_by=(Nudge.pair_id, Nudge.person_id),
                                       order_by=Nudge.sent_at.desc()).label("latest"))
-        .where(Nudge.pair_id.in_(pair_ids), Nudge.kind.in_(PROMPT_KINDS), Nudge.status == NudgeStatus.SENT,
+        .where(among(session, Nudge.pair_id, pair_ids), Nudge.kind.in_(PROMPT_KINDS), Nudge.status == NudgeStatus.SENT,
                Nudge.sent_at >= since)
         .subquery()
     )
@@ -134,7 +149,7 @@ async def prompts_of_pairs(session: AsyncSession, pair_ids: Sequence[int], since
 
 async def raised_flag_keys(session: AsyncSession, pair_ids: Sequence[int]) -> set[str]:
     """Keys of every flag already raised for these pairs (open or resolved)."""
-    return set(await session.scalars(select(Flag.key).where(Flag.pair_id.in_(pair_ids))))
+    return set(await session.scalars(select(Flag.key).where(among(session, Flag.pair_id, pair_ids))))
 
 
 NUDGE_COLUMNS = ("tenant_id", "person_id", "pair_id", "circle_id", "assignment_id", "session_id", "kind", "key",

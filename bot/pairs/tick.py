@@ -21,12 +21,13 @@ from bot.cadence.tick import TickBatch, TickReport, in_batches
 from bot.pairs import rules
 from storage import cadence as queries
 from storage.db import Database
-from storage.models import MentoringSession, Pair, Program
+from storage.models import MentoringSession, Program
 
 BATCH = 2000
 # How far back sessions and prompts are read: enough for every rule at a monthly cadence.
 HISTORY = timedelta(days=120)
-PROMPT_HISTORY = timedelta(days=90)
+# The last questions the rules read all fall within a monthly period and its follow-up.
+PROMPT_HISTORY = timedelta(days=45)
 
 
 async def tick_pairs(db: Database, now: datetime, report: TickReport, batch: int = BATCH) -> None:
@@ -66,7 +67,7 @@ async def _sessions_by_pair(session: AsyncSession, pair_ids: Sequence[int],
     return found
 
 
-async def _continue_series(session: AsyncSession, pairs: Sequence[Pair], programs: dict[int, Program],
+async def _continue_series(session: AsyncSession, pairs: Sequence[Any], programs: dict[int, Program],
                            now: datetime) -> list[MentoringSession]:
     """Once an occurrence of a pair's repeating series has begun, the next one goes on the calendar."""
     by_pair = {pair.id: pair for pair in pairs}
@@ -79,7 +80,7 @@ async def _continue_series(session: AsyncSession, pairs: Sequence[Pair], program
     return await continue_series(session, rows, cadence_of, now)
 
 
-def _state(pair: Pair, program: Program, people: dict[int, Any], active: set[tuple[int, int]],
+def _state(pair: Any, program: Program, people: dict[int, Any], active: set[tuple[int, int]],
            sessions: list[SessionState], prompts: list[Prompt]) -> rules.PairState:
     def side(person_id: int, role: str) -> Side:
         person = people[person_id]
