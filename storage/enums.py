@@ -107,6 +107,8 @@ class NudgeKind(StrEnum):
     LUNCH_RATING = "lunch_rating"
     RESEARCH_NEWS = "research_news"
     INVITATION = "invitation"
+    CALENDAR_DECLINED = "calendar_declined"
+    CALENDAR_CLASH = "calendar_clash"
 
 
 class FlagKind(StrEnum):
@@ -175,3 +177,26 @@ class AssignmentStatus(StrEnum):
     SCHEDULED = "scheduled"
     PRESENTED = "presented"
     CANCELED = "canceled"
+
+
+class CalendarProviderName(StrEnum):
+    """The calendar services an organization can connect."""
+
+    MICROSOFT = "microsoft"
+    GOOGLE = "google"
+
+
+class CalendarPush(StrEnum):
+    """What is still to be done to a session's event on the real calendar."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    CANCEL = "cancel"
+
+
+class ConnectionStatus(StrEnum):
+    """Where an organization's calendar connection stands."""
+
+    PENDING = "pending"
+    CONNECTED = "connected"
+    FAILED = "failed"
