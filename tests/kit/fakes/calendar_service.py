@@ -1,0 +1,69 @@
+"""What the fake calendar services share: recorded calls, slowness on demand, scripted failures,
+and a cap on concurrent requests per mailbox."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Call:
+    """One request a fake calendar service received."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    mailbox: str = ""
+    status: int = 0
+    at: float = field(default_factory=time.monotonic)
+
+
+class ServiceBase:
+    """Recording, delays, scripted answers and per-mailbox concurrency, for the two fakes."""
+
+    def __init__(self, delay: float = 0.0, per_mailbox: int = 4) -> None:
+        self.calls: list[Call] = []
+        self.delay = delay
+        self.per_mailbox = per_mailbox
+        self.in_flight: Counter[str] = Counter()
+        self.scripted: deque[int] = deque()
+        self.limited = 0
+        self.server_errors = 0
+
+    def fail_next(self, *statuses: int) -> None:
+        """Answer the next API calls with these statuses (429, 503, ...), then normally."""
+        self.scripted.extend(statuses)
+
+    def called(self, method: str, fragment: str = "") -> list[Call]:
+        """Calls with ``method`` whose path contains ``fragment``."""
+        return [c for c in self.calls if c.method == method and fragment in c.path]
+
+    async def _enter(self, call: Call) -> web.Response | None:
+        """Record ``call``; an error answer when scripted or when the mailbox is busy."""
+        self.calls.append(call)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.scripted:
+            status = self.scripted.popleft()
+            call.status = status
+            if status == 429:
+                self.limited += 1
+                return self._limited(call)
+            self.server_errors += 1
+            return web.json_response({"error": {"code": "ServiceUnavailable", "message": "try later"}}, status=status)
+        if call.mailbox and self.in_flight[call.mailbox] >= self.per_mailbox:
+            self.limited += 1
+            call.status = 429
+            return self._limited(call)
+        return None
+
+    def _limited(self, call: Call) -> web.Response:
+        return web.json_response({"error": {"code": "ApplicationThrottled", "message": "too many requests"}},
+                                 status=429, headers={"Retry-After": "0"})
