@@ -43,6 +43,9 @@ async def test_the_form_schedules_a_repeating_session_in_a_place(world: World, c
     await zoe_and_victor(world)
     await chats.run("""
         Zoe> /mentoring schedule
+        bot: When do you meet Victor? The earliest times when you are both at work
+        bot: [1] Mon 23 Nov 15:00   [2] Tue 24 Nov 15:00   [3] Wed 25 Nov 15:00   [4] More times   [5] Another time
+        Zoe> 5
         bot: When do you meet Victor next?
         bot: Date:
         Zoe> 2027-01-13
