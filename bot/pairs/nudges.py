@@ -7,6 +7,8 @@ gone: the pair no longer runs, someone in it is paused, the session moved or was
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.cadence.nudges import Context, Renderer
 from bot.catalog import CADENCE_LABELS
 from bot.invites import session_invite
@@ -131,7 +133,36 @@ async def _pair_ended(ctx: Context) -> Message | None:
     return await pair_ended(ctx.repo, pair, ctx.person)
 
 
+async def _declined(ctx: Context) -> Message | None:
+    session = await ctx.session()
+    found = await running_pair(ctx)
+    if session is None or found is None or session.status != SessionStatus.SCHEDULED or session.starts_at <= ctx.now:
+        return None
+    _pair, partner, _program = found
+    name = partner.display_name
+    return say(f"You declined the calendar invitation for your session with {name} on {ctx.when(session)}. "
+               "Skip this one, or find another time?",
+               Button.for_command("Find another time", f'reschedule with="{name}"', ButtonStyle.PRIMARY),
+               Button.for_command("Skip this one", f'cancel-session with="{name}"'))
+
+
+async def _clash(ctx: Context) -> Message | None:
+    session = await ctx.session()
+    found = await running_pair(ctx)
+    if session is None or found is None or session.status != SessionStatus.SCHEDULED or session.starts_at <= ctx.now:
+        return None
+    _pair, partner, _program = found
+    name = partner.display_name
+    slots = [datetime.fromisoformat(text).astimezone(ctx.zone) for text in ctx.nudge.payload.get("slots", [])]
+    buttons = [Button.for_command("Keep the session", "never-mind", ButtonStyle.PRIMARY)]
+    buttons += [Button.for_command(f"Move to {moment:%a %d %b %H:%M}", f'reschedule {moment:%Y-%m-%d %H:%M} '
+                                   f'with="{name}"') for moment in slots if moment > ctx.now]
+    return say(f"Your calendar has something else at the time of your session with {name} "
+               f"({ctx.when(session)}). Keep the session, or move it to a time you are both free?", *buttons)
+
+
 RENDERERS: dict[str, Renderer] = {
+    NudgeKind.CALENDAR_DECLINED: _declined, NudgeKind.CALENDAR_CLASH: _clash,
     NudgeKind.SCHEDULE: _schedule, NudgeKind.REMINDER: _reminder, NudgeKind.OUTCOME: _outcome,
     NudgeKind.SESSION_NEWS: _news, NudgeKind.MANUAL: _manual, NudgeKind.INTRO: _intro,
     NudgeKind.PAIR_ENDED: _pair_ended,

@@ -1,0 +1,166 @@
+"""Sessions on the real Microsoft 365 calendar, as transcripts against the fake Graph on both
+databases: connect, suggest, pick, create once under retry, an assistant moving the event,
+deleting it (flagged after two), a decline, a clash the day before, consent revoked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.clock import FakeClock
+from bot.registry import render_nudge, run_tick
+from sqlalchemy import select
+
+from storage.enums import FlagKind, NudgeKind
+from storage.models import Flag, Nudge
+from storage.repository import Repository
+from tests.kit.calendars import TENANT, Connected, connected_world, email
+from tests.kit.world import World
+
+MONDAY_NY_BUSY = (datetime(2026, 11, 23, 14, 0, tzinfo=UTC), datetime(2026, 11, 23, 17, 0, tzinfo=UTC))
+
+
+async def rendered(c: Connected, nudge: Nudge) -> str:
+    async with c.world.db.transaction() as session:
+        message = await render_nudge(Repository(session, nudge.tenant_id), nudge, c.clock.now())
+    assert message is not None
+    return message.text + " " + " ".join(f"[{b.label}]" for b in message.buttons)
+
+
+async def connect_and_schedule(c: Connected) -> None:
+    c.graph.add_busy(email("Victor"), *MONDAY_NY_BUSY)
+    await c.chats.run(f"""
+        Ada> /mentoring calendar connect microsoft tenant={TENANT}
+        bot: Connected to Microsoft 365 ({TENANT}).
+        Victor> /mentoring schedule
+        bot: The earliest times when you are both at work and free in your calendars
+        bot: [1] Tue 24 Nov 09:00
+        bot never: Mon 23 Nov
+        Victor> 1
+        bot: Scheduled your session with Zoe: Tue 24 Nov 2026, 09:00 (America/New_York), remote.
+    """)
+
+
+async def test_a_picked_slot_becomes_one_event_on_the_executive_s_calendar_even_when_retried(
+        world: World, clock: FakeClock, tmp_path: Path) -> None:
+    async with connected_world(world, clock, tmp_path) as c:
+        await connect_and_schedule(c)
+        report = await c.sync()
+        [row] = await c.sessions()
+        await c.lose_the_answer(row.id)
+        await c.sync()
+        [event] = c.graph.bot_events(email("Victor"))
+        [again] = await c.sessions()
+    assert report.pushed == {"created": 1}
+    assert [a["emailAddress"]["address"] for a in event["attendees"]] == [email("Zoe")]
+    assert event["isOnlineMeeting"] and event["start"] == {"dateTime": "2026-11-24T09:00:00",
+                                                           "timeZone": "America/New_York"}
+    assert "Agenda" in event["body"]["content"] and event["subject"] == "Reverse mentoring: Zoe & Victor"
+    assert again.calendar_event_id == event["id"] and again.calendar_push is None
+    assert len(c.graph.called("POST", "/events")) == 2  # the retry asked again, and got the same event
+
+
+async def test_an_assistant_moving_the_event_moves_the_session_and_tells_the_partner(
+        world: World, clock: FakeClock, tmp_path: Path) -> None:
+    async with connected_world(world, clock, tmp_path) as c:
+        await connect_and_schedule(c)
+        await c.sync()
+        [row] = await c.sessions()
+        wednesday = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+        c.graph.move(email("Victor"), row.calendar_event_id or "", wednesday, minutes=60)
+        report = await c.sync()
+        again = await c.sync()
+        old, new = await c.sessions()
+        [news] = [n for n in await c.nudges(NudgeKind.SESSION_NEWS) if n.session_id == new.id]
+        told = await rendered(c, news)
+        updates = c.graph.called("PATCH", "/events/")
+    assert (report.moved, again.moved) == (1, 0)
+    assert (old.status, new.status, new.starts_at, new.duration_minutes) == ("rescheduled", "scheduled", wednesday, 60)
+    assert new.calendar_event_id == old.calendar_event_id and new.calendar_push is None and updates == []
+    assert world.name_of(news.person_id) == "Zoe" and "Victor moved your session: Wed 25 Nov 2026, 16:00" in told
+
+
+async def test_deleted_in_the_calendar_counts_as_canceled_by_the_organiser_and_twice_raises_the_flag(
+        world: World, clock: FakeClock, tmp_path: Path) -> None:
+    async with connected_world(world, clock, tmp_path) as c:
+        await connect_and_schedule(c)
+        for _ in range(2):
+            await c.sync()
+            row = (await c.sessions())[-1]
+            c.graph.delete(email("Victor"), row.calendar_event_id or "")
+            report = await c.sync()
+            assert report.canceled == 1
+            await c.chats.run("""
+                Victor> /mentoring schedule 2026-11-26 10:00
+                bot: Scheduled your session with Zoe
+            """)
+        first, second, _third = await c.sessions()
+        await run_tick(world.db, clock)
+        async with world.db.transaction() as session:
+            flags = list(await session.scalars(select(Flag)))
+        news = [await rendered(c, n) for n in await c.nudges(NudgeKind.SESSION_NEWS)
+                if n.payload.get("event") == "canceled"]
+    assert (first.status, first.canceled_by_id) == ("canceled", world.people["Victor"])
+    assert second.status == "canceled"
+    assert [f.kind for f in flags] == [FlagKind.CANCELED_TWICE]
+    assert len(news) == 2 and "Victor canceled your session" in news[0]
+
+
+async def test_a_decline_asks_that_person_to_skip_or_find_another_time_once(
+        world: World, clock: FakeClock, tmp_path: Path) -> None:
+    async with connected_world(world, clock, tmp_path) as c:
+        await connect_and_schedule(c)
+        await c.sync()
+        [row] = await c.sessions()
+        c.graph.respond(email("Victor"), row.calendar_event_id or "", email("Zoe"), "declined")
+        first, second = await c.sync(), await c.sync()
+        [asked] = await c.nudges(NudgeKind.CALENDAR_DECLINED)
+        text = await rendered(c, asked)
+        await c.chats.run("""
+            Zoe> /mentoring cancel-session
+            bot: Canceled your session with Victor
+        """)
+        await c.sync()
+        [event] = c.graph.bot_events(email("Victor"))
+    assert (first.declined, second.declined) == (1, 0) and world.name_of(asked.person_id) == "Zoe"
+    assert "You declined the calendar invitation" in text and "[Find another time] [Skip this one]" in text
+    assert event["isCancelled"] is True
+
+
+async def test_a_clash_the_day_before_asks_the_executive_once_with_three_free_slots(
+        world: World, clock: FakeClock, tmp_path: Path) -> None:
+    async with connected_world(world, clock, tmp_path) as c:
+        await connect_and_schedule(c)
+        await c.sync()
+        [row] = await c.sessions()
+        c.graph.add_busy(email("Victor"), row.starts_at - timedelta(minutes=30), row.starts_at + timedelta(minutes=30),
+                         "Quarterly results")
+        clock.advance(timedelta(hours=12))
+        first, second = await c.sync(), await c.sync()
+        [asked] = await c.nudges(NudgeKind.CALENDAR_CLASH)
+        text = await rendered(c, asked)
+    assert (first.clashes, second.clashes) == (1, 0) and world.name_of(asked.person_id) == "Victor"
+    assert "Your calendar has something else at the time of your session with Zoe" in text
+    assert text.count("[Move to") == 3 and "[Keep the session]" in text
+
+
+async def test_consent_revoked_shows_in_status_and_falls_back_to_working_hours_without_a_loop(
+        world: World, clock: FakeClock, tmp_path: Path) -> None:
+    async with connected_world(world, clock, tmp_path) as c:
+        await connect_and_schedule(c)
+        await c.sync()
+        c.graph.revoke(TENANT)
+        calls = len(c.graph.calls)
+        failed = await c.sync()
+        quiet = await c.sync()
+        await c.chats.run("""
+            Ada> /mentoring calendar status
+            bot: Connected to Microsoft 365
+            bot: Calendars I could not use
+            bot: Victor: no access to the calendar
+            Victor> /mentoring reschedule
+            bot: The earliest times when you are both at work, in your time zone
+            Zoe> /mentoring calendar status
+            bot: Only program admins
+        """)
+    assert failed.failed == 1 and quiet.calendars == 0 and len(c.graph.calls) - calls < 10
