@@ -109,6 +109,7 @@ class GoogleProvider:
 
     async def _exchange(self, subject: str) -> tuple[str, int]:
         form = {"grant_type": JWT_GRANT, "assertion": self.account.assertion(subject, self.token_url)}
+        response: httpx.Response | None = None
         for attempt in range(self.api.backoff.attempts):
             try:
                 response = await self.api._client.post(self.token_url, data=form)
@@ -122,6 +123,7 @@ class GoogleProvider:
             if attempt + 1 == self.api.backoff.attempts:
                 raise CalendarUnavailable(f"the Google token endpoint: {problem}")
             await self.api.backoff.sleep(self.api.backoff.delay(attempt, response))
+        assert response is not None
         body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
         if response.status_code == 200 and body.get("access_token"):
             return str(body["access_token"]), int(body.get("expires_in", 3600))
@@ -203,7 +205,7 @@ class GoogleProvider:
         """``events.list`` between the two moments, occurrences expanded, every page."""
         params: dict[str, Any] = {"timeMin": _iso(start), "timeMax": _iso(end), "singleEvents": "true",
                                   "maxResults": 250}
-        return (await self._list(mailbox, params)).events
+        return list((await self._list(mailbox, params)).events)
 
     async def changes(self, directory: str, mailbox: str, cursor: str | None, start: datetime,
                       end: datetime) -> Changes:

@@ -9,6 +9,7 @@ from typing import Protocol
 from aiohttp import web
 
 from mentorbot import logs
+from mentorbot.calendar_routes import add_calendar_routes
 from mentorbot.report_routes import add_report_routes
 from storage.db import Database
 
@@ -68,6 +69,7 @@ def build_app(db: Database, adapters: Sequence[Routed] = ()) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/calendar/{token}.ics", calendar_invite)
     add_report_routes(app, db)
+    add_calendar_routes(app, db)
     for adapter in adapters:
         adapter.add_routes(app)
     return app

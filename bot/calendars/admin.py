@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from bot.calendars.connection import connection_row, mailbox_of
-from bot.calendars.provider import CalendarError, CalendarRefused, Calendars
+from bot.calendars.provider import CalendarError, CalendarRefused
 from bot.errors import CommandError
 from bot.turn import Turn
 from storage.enums import ConnectionStatus
@@ -93,4 +93,4 @@ async def status(turn: Turn) -> CalendarStatus:
         select(Person.display_name, PersonCalendar.problem).join(Person, Person.id == PersonCalendar.person_id)
         .where(PersonCalendar.tenant_id == turn.tenant.id, PersonCalendar.problem.is_not(None))
         .order_by(Person.name_key).limit(50))).all()
-    return CalendarStatus(row, int(count or 0), [(name, problem) for name, problem in rows])
+    return CalendarStatus(row, int(count or 0), [(name, problem or "") for name, problem in rows])

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,7 +22,7 @@ from bot.calendars.connection import connected, mailbox_of, note_problem
 from bot.calendars.provider import CalendarProvider, CalendarRefused, CalendarUnavailable, Calendars, EventDraft
 from bot.clock import Clock
 from storage.db import Database
-from storage.enums import CalendarPush, ConnectionStatus, SessionMode, SessionStatus
+from storage.enums import CalendarPush, ConnectionStatus, SessionMode
 from storage.models import CalendarConnection, MentoringSession, Pair, Person, Program
 from storage.repository import Repository
 
@@ -109,12 +108,7 @@ async def push_events(db: Database, clock: Clock, calendars: Calendars, batch: i
             return report
         seen.update(w.session_id for w in work)
         gate = asyncio.Semaphore(CONCURRENCY)
-
-        async def run(item: _Work) -> tuple[_Work, str | None, str | None]:
-            async with gate:
-                return await _perform(item)
-
-        results = await asyncio.gather(*(run(item) for item in work))
+        results = await asyncio.gather(*(_gated(gate, item) for item in work))
         async with db.transaction() as session:
             for item, event_id, problem in results:
                 await _record(session, item, event_id, problem, clock.now(), report)
@@ -143,6 +137,11 @@ async def _load(session: AsyncSession, calendars: Calendars, batch: int, seen: s
         if len(work) == batch:
             break
     return work
+
+
+async def _gated(gate: asyncio.Semaphore, item: _Work) -> tuple[_Work, str | None, str | None]:
+    async with gate:
+        return await _perform(item)
 
 
 async def _perform(item: _Work) -> tuple[_Work, str | None, str | None]:
@@ -230,7 +229,3 @@ async def draft_for(repo: Repository, row: MentoringSession, provider: str) -> E
         recurrence=RRULES.get(cadence or "") if row.recurring else None,
     )
 
-
-def scheduled(rows: Sequence[MentoringSession]) -> list[MentoringSession]:
-    """The rows still on the calendar."""
-    return [row for row in rows if row.status == SessionStatus.SCHEDULED]

@@ -28,7 +28,7 @@ from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.cadence.slots import earliest_slots
 from bot.cadence.when_and_where import Venue
-from bot.calendars.connection import connected, mailbox_of
+from bot.calendars.connection import Connected, connected, mailbox_of
 from bot.calendars.events import push_events
 from bot.calendars.provider import (
     CalendarError,
@@ -106,12 +106,7 @@ async def sync_calendars(db: Database, clock: Clock, calendars: Calendars) -> Sy
             break
         done.update(row.id for row in due)
         gate = asyncio.Semaphore(CONCURRENCY)
-
-        async def read(row: PersonCalendar) -> _Read:
-            async with gate:
-                return await _read(row, links.get(row.tenant_id), clock.now())
-
-        results = await asyncio.gather(*(read(row) for row in due))
+        results = await asyncio.gather(*(_gated(gate, row, links.get(row.tenant_id), clock) for row in due))
         async with db.transaction() as session:
             for result in results:
                 await _apply(session, result, clock, report)
@@ -133,7 +128,7 @@ async def _own_calendars(db: Database) -> None:
                    PersonCalendar.id.is_(None)))).all()
         for tenant_id, person_id in owners:
             repo = Repository(session, tenant_id)
-            person = await repo.person(person_id)
+            person = await repo.person(person_id) if person_id is not None else None
             connection = await repo.one_or_none(repo.scoped(CalendarConnection))
             mailbox = mailbox_of(person, connection.provider) if person and connection else None
             if person is not None and connection is not None and mailbox:
@@ -153,13 +148,18 @@ async def _due(session: AsyncSession, now: datetime, done: set[int]) -> Sequence
     return (await session.scalars(query.limit(BATCH))).all()
 
 
-async def _read(row: PersonCalendar, link: object, now: datetime) -> _Read:
+async def _gated(gate: asyncio.Semaphore, row: PersonCalendar, link: Connected | None, clock: Clock) -> _Read:
+    async with gate:
+        return await _read(row, link, clock.now())
+
+
+async def _read(row: PersonCalendar, link: Connected | None, now: datetime) -> _Read:
     """What changed on one calendar since its cursor (everything, if the cursor expired)."""
     result = _Read(row.id, row.tenant_id, row.person_id)
     if link is None:
         result.unavailable = True
         return result
-    provider, directory = link.provider, link.directory  # type: ignore[attr-defined]
+    provider, directory = link.provider, link.directory
     try:
         try:
             result.changes = await provider.changes(directory, row.mailbox, row.cursor, now - WINDOW_BEFORE,

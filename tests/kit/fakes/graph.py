@@ -10,7 +10,6 @@ free/busy includes the events they are invited to (unless they declined).
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 from dataclasses import dataclass, field
