@@ -139,6 +139,8 @@ class Calendars:
     providers: Mapping[str, CalendarProvider] = field(default_factory=dict)
     public_url: str | None = None
     """The bot's public address: push notifications are asked for when it is https."""
+    push_base: str | None = None
+    """Where the services post notifications, when not ``public_url`` (a test server, an internal proxy)."""
 
     def provider(self, name: str) -> CalendarProvider | None:
         """The provider called ``name``, if configured."""
@@ -147,6 +149,8 @@ class Calendars:
     @property
     def push_url(self) -> str | None:
         """The base of the push routes, when the bot can be reached over https."""
+        if self.push_base:
+            return self.push_base.rstrip("/")
         if self.public_url and self.public_url.startswith("https://"):
             return self.public_url.rstrip("/")
         return None
