@@ -130,8 +130,9 @@ class GoogleProvider:
         code = str(body.get("error", response.status_code))
         log.warning("Google refused a token (%s)", code)
         if code == "unauthorized_client":
-            raise CalendarRefused("the Workspace administrator has not authorised (or has removed) the bot's client "
-                                  f"id {self.account.client_id} for the calendar scope")
+            raise CalendarRefused("no access to the calendar: the Workspace administrator has not given (or has "
+                                  f"removed) the domain-wide delegation of client id {self.account.client_id} "
+                                  "for the calendar scope")
         if code == "invalid_grant":
             raise CalendarRefused(f"{subject} is not a user of the Workspace the bot can act as")
         raise CalendarRefused(f"Google refused the bot a token ({code})")

@@ -53,17 +53,24 @@ class ServiceBase:
         if self.scripted:
             status = self.scripted.popleft()
             call.status = status
-            if status == 429:
+            if status in (403, 429):
                 self.limited += 1
-                return self._limited(call)
+                return self._limited(call, status)
             self.server_errors += 1
-            return web.json_response({"error": {"code": "ServiceUnavailable", "message": "try later"}}, status=status)
+            return self._server_error(status)
         if call.mailbox and self.in_flight[call.mailbox] >= self.per_mailbox:
             self.limited += 1
             call.status = 429
-            return self._limited(call)
+            return self._limited(call, 429)
+        return self._over_limit(call)
+
+    def _over_limit(self, call: Call) -> web.Response | None:
+        """A service's own limits beyond concurrency (none here)."""
         return None
 
-    def _limited(self, call: Call) -> web.Response:
+    def _server_error(self, status: int) -> web.Response:
+        return web.json_response({"error": {"code": "ServiceUnavailable", "message": "try later"}}, status=status)
+
+    def _limited(self, call: Call, status: int) -> web.Response:
         return web.json_response({"error": {"code": "ApplicationThrottled", "message": "too many requests"}},
                                  status=429, headers={"Retry-After": "0"})
