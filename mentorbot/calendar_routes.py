@@ -5,7 +5,8 @@
   as plain text. A notification counts only when its ``clientState`` is the secret stored for
   its subscription; one for an unknown subscription is ignored, one with a wrong secret refused.
 - ``POST /calendars/google/notifications``: Google watch channels (``X-Goog-Channel-ID`` and
-  ``X-Goog-Channel-Token``), the same way.
+  ``X-Goog-Channel-Token``), the same way; the ``sync`` message that opens a channel is only
+  acknowledged.
 - ``GET /calendars/connected``: where Microsoft's admin consent sends the administrator back.
 
 A notification only marks the calendar to be read at the next run of the ``calendar_sync`` job:
@@ -66,6 +67,8 @@ def add_calendar_routes(app: web.Application, db: Database) -> None:
         secret = request.headers.get("X-Goog-Channel-Token", "")[:200]
         if not channel:
             return web.Response(status=400, text="not a channel notification")
+        if request.headers.get("X-Goog-Resource-State") == "sync":
+            return web.Response(status=200)  # Google's hello when a channel starts: no change to read
         if not await note_push(db, "google", channel, secret, request.app[PUSH_CLOCK].now()):
             log.warning("calendar push (google): a notification with an unknown channel or a wrong token ignored")
         return web.Response(status=200)

@@ -1,6 +1,7 @@
 """The calendars' push routes of ``mentorbot serve`` over real HTTP: the fake Graph makes a
 subscription (the validation handshake against the real route), then notifies; a wrong
-``clientState``, an unknown subscription or a malformed body changes nothing."""
+``clientState``, an unknown subscription or a malformed body changes nothing. The same for a
+Google watch channel and its token."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from mentorbot.server import build_app
 from storage.db import Database
 from storage.models import PersonCalendar
 from tests.kit.calendars import connected_world
+from tests.kit.fakes.google_calendar import FakeGoogle
+from tests.kit.fakes.graph import FakeGraph
 from tests.kit.world import World
 
 
@@ -51,14 +54,16 @@ async def test_a_notification_with_the_right_client_state_gets_the_calendar_read
         """)
         first, second = await c.sync(), await c.sync()
         row = await calendar_row(world)
-        [(url, status, _)] = c.graph.validations
+        graph = c.fake
+        assert isinstance(graph, FakeGraph)
+        [(url, status, _)] = graph.validations
         assert (first.subscribed, second.subscribed) == (1, 0) and status == 200 and url == f"{served}/calendars/microsoft/notifications"
         assert row.next_sync_at is not None and row.next_sync_at > clock.now()
         subscription = row.subscription_id or ""
         with caplog.at_level(logging.INFO):
-            wrong = await c.graph.notify(subscription, client_state="not-the-secret")
+            wrong = await graph.notify(subscription, client_state="not-the-secret")
             after_wrong = await calendar_row(world)
-            right = await c.graph.notify(subscription)
+            right = await graph.notify(subscription)
         after_right = await calendar_row(world)
         async with aiohttp.ClientSession() as http:
             unknown = await http.post(f"{served}/calendars/microsoft/notifications",
@@ -70,3 +75,29 @@ async def test_a_notification_with_the_right_client_state_gets_the_calendar_read
     assert after_wrong.next_sync_at == row.next_sync_at
     assert after_right.next_sync_at == clock.now()
     assert "wrong clientState" in caplog.text and (row.client_state or "secret") not in caplog.text
+
+
+async def test_a_google_channel_with_the_right_token_gets_the_calendar_read_and_a_wrong_one_changes_nothing(
+        world: World, clock: FakeClock, tmp_path: Path, served: str, caplog: pytest.LogCaptureFixture) -> None:
+    async with connected_world(world, clock, tmp_path, provider="google") as c:
+        c.calendars.push_base = served
+        await c.chats.run(f"""
+            Ada> {c.connect}
+            Victor> /mentoring schedule 2026-11-26 10:00
+        """)
+        first, second = await c.sync(), await c.sync()
+        row = await calendar_row(world)
+        google = c.fake
+        assert isinstance(google, FakeGoogle)
+        [channel] = google.channels.values()
+        assert (first.subscribed, second.subscribed) == (1, 0)
+        assert channel["address"] == f"{served}/calendars/google/notifications" and channel["token"] == row.client_state
+        with caplog.at_level(logging.INFO):
+            hello = await google.notify(channel["id"], state="sync")
+            wrong = await google.notify(channel["id"], token="not-the-secret")
+            after_wrong = await calendar_row(world)
+            right = await google.notify(channel["id"])
+        after_right = await calendar_row(world)
+    assert (hello, wrong, right) == (200, 200, 200)
+    assert after_wrong.next_sync_at == row.next_sync_at and after_right.next_sync_at == clock.now()
+    assert "wrong token" in caplog.text and (row.client_state or "secret") not in caplog.text

@@ -1,12 +1,14 @@
-"""Sessions on the real Microsoft 365 calendar, as transcripts against the fake Graph on both
-databases: connect, suggest, pick, create once under retry, an assistant moving the event,
-deleting it (flagged after two), a decline, a clash the day before, consent revoked."""
+"""Sessions on the real calendars, as transcripts against the fake Microsoft Graph and the fake
+Google Calendar, on both databases: connect, suggest, pick, create once under retry, an assistant
+moving the event, deleting it (flagged after two), a decline, a clash the day before, consent
+revoked."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from bot.clock import FakeClock
 from bot.registry import render_nudge, run_tick
 from sqlalchemy import select
@@ -14,10 +16,16 @@ from sqlalchemy import select
 from storage.enums import FlagKind, NudgeKind
 from storage.models import Flag, Nudge
 from storage.repository import Repository
-from tests.kit.calendars import TENANT, Connected, connected_world, email
+from tests.kit.calendars import PROVIDERS, Connected, connected_world, email
 from tests.kit.world import World
 
 MONDAY_NY_BUSY = (datetime(2026, 11, 23, 14, 0, tzinfo=UTC), datetime(2026, 11, 23, 17, 0, tzinfo=UTC))
+
+
+@pytest.fixture(params=PROVIDERS)
+def provider(request: pytest.FixtureRequest) -> str:
+    """Each transcript runs against Microsoft 365 and against Google Workspace."""
+    return str(request.param)
 
 
 async def rendered(c: Connected, nudge: Nudge) -> str:
@@ -28,10 +36,10 @@ async def rendered(c: Connected, nudge: Nudge) -> str:
 
 
 async def connect_and_schedule(c: Connected) -> None:
-    c.graph.add_busy(email("Victor"), *MONDAY_NY_BUSY)
+    c.fake.add_busy(email("Victor"), *MONDAY_NY_BUSY)
     await c.chats.run(f"""
-        Ada> /mentoring calendar connect microsoft tenant={TENANT}
-        bot: Connected to Microsoft 365 ({TENANT}).
+        Ada> {c.connect}
+        bot: Connected to {c.label} ({c.directory}).
         Victor> /mentoring schedule
         bot: The earliest times when you are both at work and free in your calendars
         bot: [1] Tue 24 Nov 09:00
@@ -42,38 +50,38 @@ async def connect_and_schedule(c: Connected) -> None:
 
 
 async def test_a_picked_slot_becomes_one_event_on_the_executive_s_calendar_even_when_retried(
-        world: World, clock: FakeClock, tmp_path: Path) -> None:
-    async with connected_world(world, clock, tmp_path) as c:
+        world: World, clock: FakeClock, tmp_path: Path, provider: str) -> None:
+    async with connected_world(world, clock, tmp_path, provider=provider) as c:
         await connect_and_schedule(c)
         report = await c.sync()
         [row] = await c.sessions()
         await c.lose_the_answer(row.id)
         await c.sync()
-        [event] = c.graph.bot_events(email("Victor"))
+        [event] = c.bot_events("Victor")
+        [raw] = c.fake.bot_events(email("Victor"))
         [again] = await c.sessions()
     assert report.pushed == {"created": 1}
-    assert [a["emailAddress"]["address"] for a in event["attendees"]] == [email("Zoe")]
-    assert event["isOnlineMeeting"] and event["start"] == {"dateTime": "2026-11-24T09:00:00",
-                                                           "timeZone": "America/New_York"}
-    assert "Agenda" in event["body"]["content"] and event["subject"] == "Reverse mentoring: Zoe & Victor"
-    assert again.calendar_event_id == event["id"] and again.calendar_push is None
-    assert len(c.graph.called("POST", "/events")) == 2  # the retry asked again, and got the same event
+    assert event.attendees == [email("Zoe")] and event.online
+    assert (event.local_start, event.zone) == ("2026-11-24T09:00:00", "America/New_York")
+    assert "Agenda" in event.body and event.subject == "Reverse mentoring: Zoe & Victor"
+    assert again.calendar_event_id == raw["id"] and again.calendar_push is None
+    assert len(c.fake.called("POST", "/events")) == 2  # the retry asked again, and got the same event
 
 
 async def test_an_assistant_moving_the_event_moves_the_session_and_tells_the_partner(
-        world: World, clock: FakeClock, tmp_path: Path) -> None:
-    async with connected_world(world, clock, tmp_path) as c:
+        world: World, clock: FakeClock, tmp_path: Path, provider: str) -> None:
+    async with connected_world(world, clock, tmp_path, provider=provider) as c:
         await connect_and_schedule(c)
         await c.sync()
         [row] = await c.sessions()
         wednesday = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
-        c.graph.move(email("Victor"), row.calendar_event_id or "", wednesday, minutes=60)
+        c.fake.move(email("Victor"), row.calendar_event_id or "", wednesday, minutes=60)
         report = await c.sync()
         again = await c.sync()
         old, new = await c.sessions()
         [news] = [n for n in await c.nudges(NudgeKind.SESSION_NEWS) if n.session_id == new.id]
         told = await rendered(c, news)
-        updates = c.graph.called("PATCH", "/events/")
+        updates = c.fake.called("PATCH", "/events/")
     assert (report.moved, again.moved) == (1, 0)
     assert (old.status, new.status, new.starts_at, new.duration_minutes) == ("rescheduled", "scheduled", wednesday, 60)
     assert new.calendar_event_id == old.calendar_event_id and new.calendar_push is None and updates == []
@@ -81,13 +89,13 @@ async def test_an_assistant_moving_the_event_moves_the_session_and_tells_the_par
 
 
 async def test_deleted_in_the_calendar_counts_as_canceled_by_the_organiser_and_twice_raises_the_flag(
-        world: World, clock: FakeClock, tmp_path: Path) -> None:
-    async with connected_world(world, clock, tmp_path) as c:
+        world: World, clock: FakeClock, tmp_path: Path, provider: str) -> None:
+    async with connected_world(world, clock, tmp_path, provider=provider) as c:
         await connect_and_schedule(c)
         for _ in range(2):
             await c.sync()
             row = (await c.sessions())[-1]
-            c.graph.delete(email("Victor"), row.calendar_event_id or "")
+            c.fake.delete(email("Victor"), row.calendar_event_id or "")
             report = await c.sync()
             assert report.canceled == 1
             await c.chats.run("""
@@ -107,12 +115,12 @@ async def test_deleted_in_the_calendar_counts_as_canceled_by_the_organiser_and_t
 
 
 async def test_a_decline_asks_that_person_to_skip_or_find_another_time_once(
-        world: World, clock: FakeClock, tmp_path: Path) -> None:
-    async with connected_world(world, clock, tmp_path) as c:
+        world: World, clock: FakeClock, tmp_path: Path, provider: str) -> None:
+    async with connected_world(world, clock, tmp_path, provider=provider) as c:
         await connect_and_schedule(c)
         await c.sync()
         [row] = await c.sessions()
-        c.graph.respond(email("Victor"), row.calendar_event_id or "", email("Zoe"), "declined")
+        c.fake.respond(email("Victor"), row.calendar_event_id or "", email("Zoe"), "declined")
         first, second = await c.sync(), await c.sync()
         [asked] = await c.nudges(NudgeKind.CALENDAR_DECLINED)
         text = await rendered(c, asked)
@@ -121,19 +129,19 @@ async def test_a_decline_asks_that_person_to_skip_or_find_another_time_once(
             bot: Canceled your session with Victor
         """)
         await c.sync()
-        [event] = c.graph.bot_events(email("Victor"))
+        [event] = c.bot_events("Victor")
     assert (first.declined, second.declined) == (1, 0) and world.name_of(asked.person_id) == "Zoe"
     assert "You declined the calendar invitation" in text and "[Find another time] [Skip this one]" in text
-    assert event["isCancelled"] is True
+    assert event.canceled
 
 
 async def test_a_clash_the_day_before_asks_the_executive_once_with_three_free_slots(
-        world: World, clock: FakeClock, tmp_path: Path) -> None:
-    async with connected_world(world, clock, tmp_path) as c:
+        world: World, clock: FakeClock, tmp_path: Path, provider: str) -> None:
+    async with connected_world(world, clock, tmp_path, provider=provider) as c:
         await connect_and_schedule(c)
         await c.sync()
         [row] = await c.sessions()
-        c.graph.add_busy(email("Victor"), row.starts_at - timedelta(minutes=30), row.starts_at + timedelta(minutes=30),
+        c.fake.add_busy(email("Victor"), row.starts_at - timedelta(minutes=30), row.starts_at + timedelta(minutes=30),
                          "Quarterly results")
         clock.advance(timedelta(hours=12))
         first, second = await c.sync(), await c.sync()
@@ -145,17 +153,17 @@ async def test_a_clash_the_day_before_asks_the_executive_once_with_three_free_sl
 
 
 async def test_consent_revoked_shows_in_status_and_falls_back_to_working_hours_without_a_loop(
-        world: World, clock: FakeClock, tmp_path: Path) -> None:
-    async with connected_world(world, clock, tmp_path) as c:
+        world: World, clock: FakeClock, tmp_path: Path, provider: str) -> None:
+    async with connected_world(world, clock, tmp_path, provider=provider) as c:
         await connect_and_schedule(c)
         await c.sync()
-        c.graph.revoke(TENANT)
-        calls = len(c.graph.calls)
+        c.fake.revoke(c.directory)
+        calls = len(c.fake.calls)
         failed = await c.sync()
         quiet = await c.sync()
-        await c.chats.run("""
+        await c.chats.run(f"""
             Ada> /mentoring calendar status
-            bot: Connected to Microsoft 365
+            bot: Connected to {c.label}
             bot: Calendars I could not use
             bot: Victor: no access to the calendar
             Victor> /mentoring reschedule
@@ -163,4 +171,4 @@ async def test_consent_revoked_shows_in_status_and_falls_back_to_working_hours_w
             Zoe> /mentoring calendar status
             bot: Only program admins
         """)
-    assert failed.failed == 1 and quiet.calendars == 0 and len(c.graph.calls) - calls < 10
+    assert failed.failed == 1 and quiet.calendars == 0 and len(c.fake.calls) - calls < 10

@@ -94,7 +94,7 @@ async def test_free_busy_includes_invitations_and_names_an_unknown_calendar(
     fake.add_busy(MENTOR, AT, AT + timedelta(hours=1))
     await calendar.create_event(DOMAIN, EXEC, draft(AT + timedelta(days=1)), "mb-key-2")
     busy = await calendar.free_busy(DOMAIN, [EXEC, MENTOR, "ghost@contoso.example"], AT, AT + timedelta(days=2))
-    assert sorted(busy[MENTOR]) == [(AT, AT + timedelta(hours=1)),  # type: ignore[type-var]
+    assert sorted(busy[MENTOR]) == [(AT, AT + timedelta(hours=1)),
                                     (AT + timedelta(days=1), AT + timedelta(days=1, minutes=45))]
     assert busy[EXEC] == [(AT + timedelta(days=1), AT + timedelta(days=1, minutes=45))]
     assert isinstance(busy["ghost@contoso.example"], CalendarRefused)
