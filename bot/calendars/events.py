@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.calendars.connection import connected, mailbox_of, note_problem
+from bot.calendars.connection import Connected, connected, mailbox_of, note_problem
 from bot.calendars.provider import CalendarProvider, CalendarRefused, CalendarUnavailable, Calendars, EventDraft
 from bot.clock import Clock
 from storage.db import Database
@@ -120,11 +120,14 @@ async def _load(session: AsyncSession, calendars: Calendars, batch: int, seen: s
     rows = (await session.scalars(select(MentoringSession).where(MentoringSession.calendar_push.is_not(None))
                                   .order_by(MentoringSession.id).limit(batch + len(seen)))).all()
     work = []
+    links: dict[int, Connected | None] = {}
     for row in rows:
         if row.id in seen:
             continue
         repo = Repository(session, row.tenant_id)
-        link = await connected(repo, calendars)
+        if row.tenant_id not in links:
+            links[row.tenant_id] = await connected(repo, calendars)
+        link = links[row.tenant_id]
         owner = await repo.person(row.calendar_owner_id) if row.calendar_owner_id else None
         mailbox = mailbox_of(owner, link.provider.name) if owner is not None and link is not None else None
         if link is None or owner is None or mailbox is None:

@@ -108,8 +108,9 @@ async def sync_calendars(db: Database, clock: Clock, calendars: Calendars) -> Sy
         gate = asyncio.Semaphore(CONCURRENCY)
         results = await asyncio.gather(*(_gated(gate, row, links.get(row.tenant_id), clock) for row in due))
         async with db.transaction() as session:
+            batch = await _Batch.load(session, results)
             for result in results:
-                await _apply(session, result, clock, report)
+                await _apply(session, batch, result, clock, report)
         report.calendars += len(due)
     await _subscriptions(db, clock, calendars, report)
     await _clashes(db, clock, calendars, report)
@@ -177,9 +178,36 @@ async def _read(row: PersonCalendar, link: Connected | None, now: datetime) -> _
     return result
 
 
-async def _apply(session: AsyncSession, result: _Read, clock: Clock, report: SyncReport) -> None:
+@dataclass
+class _Batch:
+    """What applying a batch of reads needs, loaded in a few queries rather than a few per calendar:
+    the calendar rows, the tenants' connections, and the events the sessions stand for."""
+
+    rows: dict[int, PersonCalendar]
+    connections: dict[int, CalendarConnection]
+    ours: set[str]
+
+    @classmethod
+    async def load(cls, session: AsyncSession, results: Sequence[_Read]) -> _Batch:
+        ids = [result.calendar_id for result in results]
+        rows = {row.id: row for row in await session.scalars(select(PersonCalendar).where(PersonCalendar.id.in_(ids)))}
+        tenants = {row.tenant_id for row in rows.values()}
+        connections = {row.tenant_id: row for row in await session.scalars(
+            select(CalendarConnection).where(CalendarConnection.tenant_id.in_(tenants)))}
+        owners = [row.person_id for row in rows.values()]
+        ours = set(await session.scalars(select(MentoringSession.calendar_event_id).where(
+            MentoringSession.calendar_owner_id.in_(owners), MentoringSession.calendar_event_id.is_not(None),
+            MentoringSession.status == SessionStatus.SCHEDULED)))
+        return cls(rows, connections, {event_id for event_id in ours if event_id})
+
+    def concerns(self, event: CalendarEvent) -> bool:
+        """Whether the event (or the series it belongs to) is one of the sessions' events."""
+        return event.event_id in self.ours or (event.series_id is not None and event.series_id in self.ours)
+
+
+async def _apply(session: AsyncSession, batch: _Batch, result: _Read, clock: Clock, report: SyncReport) -> None:
     now = clock.now()
-    row = await session.get(PersonCalendar, result.calendar_id)
+    row = batch.rows.get(result.calendar_id)
     if row is None:
         return
     if result.problem is not None:
@@ -194,12 +222,13 @@ async def _apply(session: AsyncSession, result: _Read, clock: Clock, report: Syn
         return
     repo = Repository(session, row.tenant_id)
     for event in result.changes.events:
-        await _act(repo, row, event, clock, report)
+        if batch.concerns(event):
+            await _act(repo, row, event, clock, report)
     row.cursor, row.synced_at, row.failures, row.problem = result.changes.cursor or None, now, 0, None
     pushed = row.subscription_id is not None and row.subscription_expires_at is not None \
         and row.subscription_expires_at > now
     row.next_sync_at = now + (POLL_WITH_PUSH if pushed else POLL)
-    connection = await repo.one_or_none(repo.scoped(CalendarConnection))
+    connection = batch.connections.get(row.tenant_id)
     if connection is not None:
         connection.last_sync_at = now
 

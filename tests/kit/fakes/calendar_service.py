@@ -32,6 +32,11 @@ class ServiceBase:
         self.calls: list[Call] = []
         self.delay = delay
         self.per_mailbox = per_mailbox
+        self.throttle_every = 0
+        """Under load: every n-th API call is answered as rate-limited (0: never)."""
+        self.retry_after = "0"
+        """The ``Retry-After`` (seconds) a throttled answer carries, where the service sends one."""
+        self.received = 0
         self.in_flight: Counter[str] = Counter()
         self.scripted: deque[int] = deque()
         self.limited = 0
@@ -58,6 +63,12 @@ class ServiceBase:
                 return self._limited(call, status)
             self.server_errors += 1
             return self._server_error(status)
+        self.received += 1
+        if self.throttle_every and self.received % self.throttle_every == 0:
+            self.limited += 1
+            answer = self._limited(call, 429 if self.received % (2 * self.throttle_every) else 403)
+            call.status = answer.status
+            return answer
         if call.mailbox and self.in_flight[call.mailbox] >= self.per_mailbox:
             self.limited += 1
             call.status = 429
@@ -73,4 +84,4 @@ class ServiceBase:
 
     def _limited(self, call: Call, status: int) -> web.Response:
         return web.json_response({"error": {"code": "ApplicationThrottled", "message": "too many requests"}},
-                                 status=429, headers={"Retry-After": "0"})
+                                 status=429, headers={"Retry-After": self.retry_after})
