@@ -3,7 +3,8 @@
 the services' limits: Graph four concurrent requests per mailbox, 429 with ``Retry-After``;
 Google 403 ``rateLimitExceeded`` per user and 429 under load; and on top, every n-th call of each
 answered as throttled (``--throttle-every``). The providers retry as in production (real waits,
-back-off with jitter).
+back-off with jitter). The fakes run in a process of their own, as the real services are
+elsewhere: the bot's process pays only for its own side of each call.
 
 Each session is a pair's next one, on its executive's calendar. A first run creates the 10,000
 events and reads every calendar once (its time is printed too). Then a known set of changes is
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import multiprocessing
 import random
 import sys
 import tempfile
@@ -33,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
+from multiprocessing.connection import Connection
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +64,7 @@ from storage.models import (  # noqa: E402
 )
 from tests.kit.fakes.google_calendar import FakeGoogle, service_account_info  # noqa: E402
 from tests.kit.fakes.graph import CLIENT_ID, CLIENT_SECRET, FakeGraph  # noqa: E402
+from tests.kit.fakes.tls import client_context  # noqa: E402
 
 NOW = datetime(2027, 1, 11, 8, 0, tzinfo=UTC)  # a Monday
 TARGET = 120.0
@@ -145,7 +149,59 @@ async def populate(db: Database, count: int, rng: random.Random) -> Population:
     return found
 
 
-def plant_changes(population: Population, fakes: dict[str, Any], rng: random.Random) -> Counter[str]:
+class Fakes:
+    """The two fakes, served by a process of their own; what the bench asks of them goes through a pipe."""
+
+    def __init__(self, public_key: str, throttle_every: int, retry_after: int) -> None:
+        client_context()  # the test certificate is made here, so that the forked server presents the same one
+        self._pipe, child = multiprocessing.get_context("fork").Pipe()
+        self._process = multiprocessing.get_context("fork").Process(
+            target=_serve_fakes, args=(child, public_key, throttle_every, retry_after), daemon=True)
+        self._process.start()
+        self.urls: dict[str, str] = self._pipe.recv()
+
+    def ask(self, provider: str, method: str, *args: Any) -> Any:
+        """Call ``method`` of the ``provider``'s fake, in its process; what it returned."""
+        self._pipe.send((provider, method, args))
+        answer = self._pipe.recv()
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def close(self) -> None:
+        self._pipe.send(None)
+        self._process.join(timeout=10)
+
+
+def _serve_fakes(pipe: Connection, public_key: str, throttle_every: int, retry_after: int) -> None:
+    asyncio.run(_fakes_loop(pipe, public_key, throttle_every, retry_after))
+
+
+async def _fakes_loop(pipe: Connection, public_key: str, throttle_every: int, retry_after: int) -> None:
+    loop = asyncio.get_running_loop()
+    async with FakeGraph() as graph, FakeGoogle(public_key) as google:
+        fakes: dict[str, Any] = {"microsoft": graph, "google": google}
+        for fake in fakes.values():
+            fake.throttle_every, fake.retry_after = throttle_every, str(retry_after)
+        pipe.send({"graph_api": graph.api_url, "graph_login": graph.login_url, "google_api": google.api_url,
+                   "google_token": google.token_url})
+        while (command := await loop.run_in_executor(None, pipe.recv)) is not None:
+            provider, method, args = command
+            try:
+                pipe.send(_fake_command(fakes[provider], method, args))
+            except Exception as failure:  # noqa: BLE001 - handed back to the bench, which raises it
+                pipe.send(failure)
+
+
+def _fake_command(fake: Any, method: str, args: tuple[Any, ...]) -> Any:
+    if method == "stats":
+        return len(fake.calls), fake.limited
+    if method == "duplicates":
+        return sum(max(0, len(fake.bot_events(mailbox)) - 1) for mailbox in args[0])
+    return getattr(fake, method)(*args)
+
+
+def plant_changes(population: Population, fakes: Fakes, rng: random.Random) -> Counter[str]:
     """The known changes, on disjoint sessions: made in the fakes (and, for the lost answers, in
     what the bot knows)."""
     shuffled = list(population.sessions)
@@ -155,18 +211,17 @@ def plant_changes(population: Population, fakes: dict[str, Any], rng: random.Ran
     for change, share in SHARES.items():
         take = int(len(shuffled) * share)
         for item in shuffled[position:position + take]:
-            fake = fakes[item.provider]
             item.change = change
             if change == "moved":
                 item.moved_to = item.starts_at + timedelta(days=1, hours=2)
-                fake.move(item.owner, item.event_id, item.moved_to, minutes=45)
+                fakes.ask(item.provider, "move", item.owner, item.event_id, item.moved_to, 45)
             elif change == "deleted":
-                fake.delete(item.owner, item.event_id)
+                fakes.ask(item.provider, "delete", item.owner, item.event_id)
             elif change == "declined":
-                fake.respond(item.owner, item.event_id, item.mentor, "declined")
+                fakes.ask(item.provider, "respond", item.owner, item.event_id, item.mentor, "declined")
             elif change == "unrelated event":
-                fake.add_busy(item.owner, item.starts_at + timedelta(days=40), item.starts_at + timedelta(days=40,
-                                                                                                           hours=1))
+                fakes.ask(item.provider, "add_busy", item.owner, item.starts_at + timedelta(days=40),
+                          item.starts_at + timedelta(days=40, hours=1))
             planted[change] += 1
         position += take
     return planted
@@ -181,7 +236,7 @@ async def lose_answers(db: Database, population: Population) -> None:
                                   .values(calendar_event_id=None, calendar_push=CalendarPush.CREATE))
 
 
-async def check(db: Database, population: Population, fakes: dict[str, Any]) -> tuple[Counter[str], Counter[str], int]:
+async def check(db: Database, population: Population, fakes: Fakes) -> tuple[Counter[str], Counter[str], int]:
     """(changes missed, sessions changed wrongly, duplicate events), each by kind."""
     async with db.transaction() as session:
         rows = {row.id: row for row in await session.scalars(select(MentoringSession))}
@@ -211,10 +266,8 @@ async def check(db: Database, population: Population, fakes: dict[str, Any]) -> 
             continue
         if not ok:
             missed[item.change] += 1
-    duplicates = 0
-    for item in population.sessions:
-        made = fakes[item.provider].bot_events(item.owner)
-        duplicates += max(0, len(made) - 1)
+    duplicates = sum(fakes.ask(provider, "duplicates", [item.owner for item in population.sessions
+                                                        if item.provider == provider]) for provider, *_ in ORGS)
     return missed, wrong, duplicates
 
 
@@ -231,21 +284,22 @@ async def main(args: argparse.Namespace) -> None:
           f"{args.sessions // 2} on Google Workspace, stored in {time.perf_counter() - started:.1f} s "
           f"({db.dialect})")
     info, public = service_account_info()
-    async with FakeGraph() as graph, FakeGoogle(public) as google:
-        fakes: dict[str, Any] = {"microsoft": graph, "google": google}
+    fakes = Fakes(public, args.throttle_every, args.retry_after)
+    try:
         for provider, _, directory, _ in ORGS:
-            fakes[provider].add_tenant(directory, *{mailbox for item in population.sessions if item.provider == provider
-                                                    for mailbox in (item.owner, item.mentor)})
-        for fake in fakes.values():
-            fake.throttle_every, fake.retry_after = args.throttle_every, str(args.retry_after)
-        microsoft = GraphProvider(graph.api_url, graph.login_url, CLIENT_ID, CLIENT_SECRET, verify=graph.tls)
-        google_provider = GoogleProvider(google.api_url, google.token_url, ServiceAccount(info))
+            fakes.ask(provider, "add_tenant", directory, *{mailbox for item in population.sessions
+                                                           if item.provider == provider
+                                                           for mailbox in (item.owner, item.mentor)})
+        urls = fakes.urls
+        microsoft = GraphProvider(urls["graph_api"], urls["graph_login"], CLIENT_ID, CLIENT_SECRET,
+                                  verify=client_context())
+        google_provider = GoogleProvider(urls["google_api"], urls["google_token"], ServiceAccount(info))
         calendars = Calendars({"microsoft": microsoft, "google": google_provider})
 
         started = time.perf_counter()
         first = await sync_calendars(db, clock, calendars)
-        print(f"first run: {first.pushed.get('created', 0)} events created, {first.calendars} calendars read in full, "
-              f"{time.perf_counter() - started:.1f} s")
+        print(f"first run: {first.pushed.get('created', 0)} events created, {first.calendars} calendars read in "
+              f"full, {time.perf_counter() - started:.1f} s")
         async with db.transaction() as session:
             ids = dict((await session.execute(select(MentoringSession.id, MentoringSession.calendar_event_id))).all())
         for item in population.sessions:
@@ -253,20 +307,22 @@ async def main(args: argparse.Namespace) -> None:
 
         planted = plant_changes(population, fakes, rng)
         await lose_answers(db, population)
-        calls_before = {name: len(fake.calls) for name, fake in fakes.items()}
-        limited_before = {name: fake.limited for name, fake in fakes.items()}
+        before = {provider: fakes.ask(provider, "stats") for provider, *_ in ORGS}
         clock.advance(POLL + timedelta(minutes=1))
         started = time.perf_counter()
         report = await sync_calendars(db, clock, calendars)
         wall = time.perf_counter() - started
+        after = {provider: fakes.ask(provider, "stats") for provider, *_ in ORGS}
         missed, wrong, duplicates = await check(db, population, fakes)
         await microsoft.close()
         await google_provider.close()
+    finally:
+        fakes.close()
     await db.close()
     print("changes made in the calendars: " + ", ".join(f"{n} {kind}" for kind, n in planted.items()))
-    for name, fake in fakes.items():
-        print(f"  {name}: {len(fake.calls) - calls_before[name]} calls in the measured run, "
-              f"{fake.limited - limited_before[name]} answered as throttled")
+    for provider, (calls, limited) in after.items():
+        print(f"  {provider}: {calls - before[provider][0]} calls in the measured run, "
+              f"{limited - before[provider][1]} answered as throttled")
     print(f"measured run: {report.calendars} calendars read, {report.moved} moved, {report.canceled} canceled, "
           f"{report.declined} declined, {report.clashes} clashes, {report.failed} not read, pushed {report.pushed}")
     print(f"wall time {wall:.1f} s (target: under {TARGET:.0f} s)")

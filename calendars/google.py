@@ -201,6 +201,20 @@ class GoogleProvider:
         if response.status_code not in (404, 410):
             _raise_for(response, mailbox)
 
+    async def cancel_occurrence(self, directory: str, mailbox: str, series_id: str, original_start: datetime,
+                                note: str) -> None:
+        """The instance from ``events.instances`` (by its original start), then ``events.delete``."""
+        response = await self._call(mailbox, "GET", f"calendars/{_id(mailbox)}/events/{_id(series_id)}/instances",
+                                    params={"originalStart": _iso(original_start), "showDeleted": "false"})
+        if response.status_code in (404, 410):
+            return  # the series is gone
+        _raise_for(response, mailbox)
+        for item in response.json().get("items", []):
+            occurrence = _event(item)
+            if original_start in (occurrence.original_start, occurrence.starts_at):
+                await self.cancel_event(directory, mailbox, occurrence.event_id, note)
+                return
+
     async def events_between(self, directory: str, mailbox: str, start: datetime,
                              end: datetime) -> list[CalendarEvent]:
         """``events.list`` between the two moments, occurrences expanded, every page."""

@@ -197,6 +197,22 @@ class GraphProvider:
         if response.status_code != 404:
             _raise_for(response, mailbox)
 
+    async def cancel_occurrence(self, directory: str, mailbox: str, series_id: str, original_start: datetime,
+                                note: str) -> None:
+        """The occurrence from ``GET /users/{id}/events/{series}/instances``, then its ``cancel``."""
+        path = (f"users/{_id(mailbox)}/events/{_id(series_id)}/instances?"
+                + urlencode({"startDateTime": _iso(original_start - timedelta(days=1)),
+                             "endDateTime": _iso(original_start + timedelta(days=1))}))
+        response = await self._call(directory, "GET", path, mailbox)
+        if response.status_code == 404:
+            return  # the series is gone
+        _raise_for(response, mailbox)
+        for item in response.json().get("value", []):
+            occurrence = _event(item)
+            if original_start in (occurrence.original_start, occurrence.starts_at):
+                await self.cancel_event(directory, mailbox, occurrence.event_id, note)
+                return
+
     async def events_between(self, directory: str, mailbox: str, start: datetime,
                              end: datetime) -> list[CalendarEvent]:
         """``calendarView`` between the two moments, every page."""

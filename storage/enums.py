@@ -192,6 +192,8 @@ class CalendarPush(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     CANCEL = "cancel"
+    CANCEL_OCCURRENCE = "cancel_one"
+    """Cancel only this occurrence of the series' event (the one starting at the session's time)."""
 
 
 class ConnectionStatus(StrEnum):

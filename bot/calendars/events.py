@@ -63,11 +63,14 @@ def plan_move(old: MentoringSession, new: MentoringSession, from_calendar: bool 
 
 
 def plan_cancel(session: MentoringSession, from_calendar: bool = False) -> None:
-    """A canceled session's event is canceled too (unless the calendar is where it was canceled)."""
+    """A canceled session's event is canceled too (unless the calendar is where it was canceled);
+    for an occurrence of a series, only that occurrence: the series goes on."""
     if from_calendar or not session.calendar_event_key:
         session.calendar_push = None
     elif session.calendar_event_id is None and session.calendar_push == CalendarPush.CREATE:
         session.calendar_push = None  # never made it to the calendar
+    elif session.recurring:
+        session.calendar_push = CalendarPush.CANCEL_OCCURRENCE
     else:
         session.calendar_push = CalendarPush.CANCEL
 
@@ -84,6 +87,7 @@ class _Work:
     event_id: str | None
     key: str
     draft: EventDraft | None
+    starts_at: datetime
 
 
 @dataclass
@@ -133,10 +137,11 @@ async def _load(session: AsyncSession, calendars: Calendars, batch: int, seen: s
         if link is None or owner is None or mailbox is None:
             row.calendar_push = None  # no calendar to write to: the .ics invite is what people have
             continue
-        draft = await draft_for(repo, row, link.provider.name) if row.calendar_push != CalendarPush.CANCEL else None
+        cancels = (CalendarPush.CANCEL, CalendarPush.CANCEL_OCCURRENCE)
+        draft = await draft_for(repo, row, link.provider.name) if row.calendar_push not in cancels else None
         work.append(_Work(row.id, row.tenant_id, str(row.calendar_push), link.provider, link.directory, owner,
                           mailbox, row.calendar_event_id, row.calendar_event_key or event_key(row.calendar_uid),
-                          draft))
+                          draft, row.starts_at))
         if len(work) == batch:
             break
     return work
@@ -154,6 +159,11 @@ async def _perform(item: _Work) -> tuple[_Work, str | None, str | None]:
             if item.event_id:
                 await item.provider.cancel_event(item.directory, item.mailbox, item.event_id,
                                                  "Canceled through mentorbot.")
+            return item, item.event_id or "", None
+        if item.action == CalendarPush.CANCEL_OCCURRENCE:
+            if item.event_id:
+                await item.provider.cancel_occurrence(item.directory, item.mailbox, item.event_id, item.starts_at,
+                                                      "This one is canceled through mentorbot; the series goes on.")
             return item, item.event_id or "", None
         assert item.draft is not None
         event_id = item.event_id
@@ -186,7 +196,8 @@ async def _record(session: AsyncSession, item: _Work, event_id: str | None, prob
         if owner is not None:
             await note_problem(repo, owner, item.provider.name, problem, now)
         return
-    counts = {CalendarPush.CREATE: "created", CalendarPush.UPDATE: "updated", CalendarPush.CANCEL: "canceled"}
+    counts = {CalendarPush.CREATE: "created", CalendarPush.UPDATE: "updated", CalendarPush.CANCEL: "canceled",
+              CalendarPush.CANCEL_OCCURRENCE: "canceled"}
     setattr(report, counts[CalendarPush(item.action)], getattr(report, counts[CalendarPush(item.action)]) + 1)
     # Rows of the same event written before the create's answer came back learn its id too.
     if event_id:

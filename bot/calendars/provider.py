@@ -108,6 +108,11 @@ class CalendarProvider(Protocol):
     async def cancel_event(self, directory: str, mailbox: str, event_id: str, note: str) -> None:
         """Cancel the event (attendees are told); an event already gone is not an error."""
 
+    async def cancel_occurrence(self, directory: str, mailbox: str, series_id: str, original_start: datetime,
+                                note: str) -> None:
+        """Cancel the one occurrence of the series ``series_id`` that starts (or started, before
+        being moved) at ``original_start``; the rest of the series stays. Gone already is fine."""
+
     async def events_between(self, directory: str, mailbox: str, start: datetime,
                              end: datetime) -> list[CalendarEvent]:
         """The events on ``mailbox``'s calendar overlapping ``start``..``end``."""

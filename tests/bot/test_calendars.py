@@ -172,3 +172,26 @@ async def test_consent_revoked_shows_in_status_and_falls_back_to_working_hours_w
             bot: Only program admins
         """)
     assert failed.failed == 1 and quiet.calendars == 0 and len(c.fake.calls) - calls < 10
+
+
+async def test_canceling_one_session_of_a_series_cancels_only_that_occurrence_on_the_calendar(
+        world: World, clock: FakeClock, tmp_path: Path, provider: str) -> None:
+    async with connected_world(world, clock, tmp_path, provider=provider) as c:
+        await c.chats.run(f"""
+            Ada> {c.connect}
+            Victor> /mentoring schedule 2026-11-26 10:00 repeat
+            bot: Scheduled your session with Zoe
+        """)
+        await c.sync()
+        await c.chats.run("""
+            Victor> /mentoring cancel-session
+            bot: Only this one is off: your repeating series goes on
+        """)
+        report = await c.sync()
+        later = await c.sync()
+        [series] = c.bot_events("Victor")
+        canceled = c.fake.canceled_occurrences(email("Victor"))
+        [row] = await c.sessions()
+    assert report.pushed == {"canceled": 1} and later.canceled == 0
+    assert not series.canceled and canceled == [datetime(2026, 11, 26, 15, 0, tzinfo=UTC)]
+    assert row.status == "canceled" and row.calendar_push is None

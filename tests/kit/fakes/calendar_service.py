@@ -1,5 +1,5 @@
 """What the fake calendar services share: recorded calls, slowness on demand, scripted failures,
-and a cap on concurrent requests per mailbox."""
+a cap on concurrent requests per mailbox, and the occurrences of a series."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import asyncio
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
+from dateutil.rrule import rrulestr
 
 
 @dataclass
@@ -85,3 +88,19 @@ class ServiceBase:
     def _limited(self, call: Call, status: int) -> web.Response:
         return web.json_response({"error": {"code": "ApplicationThrottled", "message": "too many requests"}},
                                  status=429, headers={"Retry-After": self.retry_after})
+
+
+def occurrences(first: datetime, zone: str, rule: str, start: datetime, end: datetime) -> list[datetime]:
+    """The starts (UTC) of a series beginning at ``first`` whose RRULE is ``rule``
+    (``FREQ=WEEKLY;INTERVAL=2``), kept at the same wall-clock time in ``zone``, between ``start``
+    and ``end``."""
+    tz = ZoneInfo(zone)
+    local = first.astimezone(tz).replace(tzinfo=None)
+    found = []
+    for moment in rrulestr(rule, dtstart=local):
+        when = moment.replace(tzinfo=tz).astimezone(UTC)
+        if when >= end or len(found) > 1000:
+            break
+        if when >= start:
+            found.append(when)
+    return found

@@ -2,7 +2,8 @@
 JWT assertion (domain-wide delegation), ``calendars.get``, ``freeBusy``, ``events.insert`` (with
 a client-chosen id: 409 ``duplicate`` when it exists), ``events.patch``, ``events.delete``,
 ``events.list`` (pages, ``nextSyncToken`` on the last one, ``syncToken``; 410
-``fullSyncRequired`` when expired), ``events.watch`` and ``channels.stop``.
+``fullSyncRequired`` when expired), ``events.instances`` (a deleted instance becomes a cancelled
+exception of its series), ``events.watch`` and ``channels.stop``.
 
 It records every call, answers 403 ``rateLimitExceeded`` when one user makes more than
 ``per_user_per_second`` requests in a second, 429 when more than ``max_in_flight`` are in flight
@@ -34,7 +35,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth import jwt as google_jwt
 
-from tests.kit.fakes.calendar_service import Call, ServiceBase
+from tests.kit.fakes.calendar_service import Call, ServiceBase, occurrences
 from tests.kit.fakes.local_http import serve_locally
 
 SERVICE_ACCOUNT = "mentorbot@mentorbot-calendar.iam.gserviceaccount.com"
@@ -151,6 +152,11 @@ class FakeGoogle(ServiceBase):
         """The events the bot created on a calendar (canceled ones included)."""
         user = self.users[address.lower()]
         return [e for e in user.events.values() if (user.address, e["id"]) in self.created]
+
+    def canceled_occurrences(self, address: str) -> list[datetime]:
+        """When the canceled instances of series on a calendar were to start."""
+        return sorted(_when(e["originalStartTime"]) for e in self.users[address.lower()].events.values()
+                      if e.get("recurringEventId") and e["status"] == "cancelled")
 
     def move(self, address: str, event_id: str, start: datetime, minutes: int = 45) -> None:
         """Someone (an assistant) drags the event to another time in Google Calendar."""
@@ -326,6 +332,8 @@ class FakeGoogle(ServiceBase):
             return self._list(user, request.query)
         if rest == ["events", "watch"] and method == "POST":
             return self._watch(user, body)
+        if len(rest) == 3 and rest[0] == "events" and rest[2] == "instances" and method == "GET":
+            return self._instances(user, rest[1], request.query)
         if len(rest) == 2 and rest[0] == "events" and method == "PATCH":
             return self._patch(user, rest[1], body)
         if len(rest) == 2 and rest[0] == "events" and method == "DELETE":
@@ -416,7 +424,49 @@ class FakeGoogle(ServiceBase):
         self._touch(user, event_id)
         return web.json_response(event)
 
+    def _instances(self, user: User, series_id: str, query: Any) -> web.Response:
+        """The instances of a recurring event: by ``originalStart``, or between ``timeMin`` and
+        ``timeMax`` (a year from the first when not given)."""
+        series = user.events.get(series_id)
+        if series is None or not series.get("recurrence"):
+            return _error(404, "notFound", "Not Found")
+        first = _when(series["start"])
+        try:
+            if "originalStart" in query:
+                start = _when({"dateTime": query["originalStart"]})
+                end = start + timedelta(seconds=1)
+            else:
+                start = _when({"dateTime": query["timeMin"]}) if "timeMin" in query else first
+                end = _when({"dateTime": query["timeMax"]}) if "timeMax" in query else first + timedelta(days=366)
+        except ValueError:
+            return _error(400, "invalid", "Invalid value")
+        rule = series["recurrence"][0].removeprefix("RRULE:")
+        items = []
+        for moment in occurrences(first, series["start"].get("timeZone", "UTC"), rule, start, end):
+            instance_id = f"{series_id}_{moment:%Y%m%dT%H%M%SZ}"
+            stored = user.events.get(instance_id)
+            if stored is not None and stored["status"] == "cancelled" and query.get("showDeleted") != "true":
+                continue
+            items.append(stored or self._instance(series, instance_id, moment))
+        return web.json_response({"kind": "calendar#events", "items": items})
+
+    def _instance(self, series: dict[str, Any], instance_id: str, moment: datetime) -> dict[str, Any]:
+        length = _when(series["end"]) - _when(series["start"])
+        zone = series["start"].get("timeZone", "UTC")
+        local = moment.astimezone(ZoneInfo(zone))
+        return {**{k: v for k, v in series.items() if k != "recurrence"}, "id": instance_id,
+                "recurringEventId": series["id"], "originalStartTime": {"dateTime": local.isoformat(), "timeZone": zone},
+                "start": {"dateTime": local.isoformat(), "timeZone": zone},
+                "end": {"dateTime": (local + length).isoformat(), "timeZone": zone}}
+
     def _delete(self, user: User, event_id: str) -> web.Response:
+        series_id, _, stamp = event_id.rpartition("_")
+        if event_id not in user.events and series_id in user.events and stamp:
+            try:
+                moment = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            except ValueError:
+                return _error(404, "notFound", "Not Found")
+            user.events[event_id] = self._instance(user.events[series_id], event_id, moment)
         event = user.events.get(event_id)
         if event is None:
             return _error(404, "notFound", "Not Found")

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 from aiohttp import web
 
-from tests.kit.fakes.calendar_service import Call, ServiceBase
+from tests.kit.fakes.calendar_service import Call, ServiceBase, occurrences
 from tests.kit.fakes.local_http import serve_locally
 from tests.kit.fakes.tls import client_context, server_context
 
@@ -104,6 +104,11 @@ class FakeGraph(ServiceBase):
     def bot_events(self, address: str) -> list[dict[str, Any]]:
         """The events the bot created on a calendar."""
         return [e for e in self.mailboxes[address.lower()].events.values() if e.get("transactionId")]
+
+    def canceled_occurrences(self, address: str) -> list[datetime]:
+        """When the canceled occurrences of series on a calendar were to start."""
+        return sorted(_when(e["start"]) for e in self.mailboxes[address.lower()].events.values()
+                      if e.get("type") == "exception" and e.get("isCancelled"))
 
     def move(self, address: str, event_id: str, start: datetime, minutes: int = 45) -> None:
         """Someone (an assistant) drags the event to another time in Outlook."""
@@ -243,6 +248,8 @@ class FakeGraph(ServiceBase):
             return self._update(mailbox, rest[1], body)
         if rest[0] == "events" and len(rest) == 3 and rest[2] == "cancel" and method == "POST":
             return self._cancel(mailbox, rest[1])
+        if rest[0] == "events" and len(rest) == 3 and rest[2] == "instances" and method == "GET":
+            return self._instances(mailbox, rest[1], request.query)
         if rest == ["calendarView"] and method == "GET":
             return self._view(mailbox, request.query)
         if rest == ["calendarView", "delta"] and method == "GET":
@@ -319,7 +326,37 @@ class FakeGraph(ServiceBase):
         self._touch(mailbox, event_id)
         return web.json_response(event)
 
+    def _instances(self, mailbox: Mailbox, master_id: str, query: Any) -> web.Response:
+        """The occurrences of a series between ``startDateTime`` and ``endDateTime`` (required)."""
+        master = mailbox.events.get(master_id)
+        if master is None or master.get("type") != "seriesMaster":
+            return _error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
+        if "startDateTime" not in query or "endDateTime" not in query:
+            return _error(400, "ErrorInvalidParameter", "This request requires a time window specified by the "
+                                                         "query string parameters StartDateTime and EndDateTime.")
+        start = datetime.fromisoformat(query["startDateTime"].replace("Z", "+00:00"))
+        end = datetime.fromisoformat(query["endDateTime"].replace("Z", "+00:00"))
+        value = []
+        for moment in occurrences(_when(master["start"]), master["start"]["timeZone"], _rrule(master), start, end):
+            instance_id = f"{master_id}_{moment:%Y%m%dT%H%M%S}"
+            stored = mailbox.events.get(instance_id)
+            value.append(stored or self._occurrence(master, instance_id, moment))
+        return web.json_response({"value": value})
+
+    def _occurrence(self, master: dict[str, Any], instance_id: str, moment: datetime) -> dict[str, Any]:
+        length = _when(master["end"]) - _when(master["start"])
+        return {**{k: v for k, v in master.items() if k not in ("recurrence", "transactionId")}, "id": instance_id,
+                "type": "occurrence", "seriesMasterId": master["id"], "originalStart": _iso(moment) + "Z",
+                "start": {"dateTime": _iso(moment), "timeZone": "UTC"},
+                "end": {"dateTime": _iso(moment + length), "timeZone": "UTC"}}
+
     def _cancel(self, mailbox: Mailbox, event_id: str) -> web.Response:
+        master_id, _, stamp = event_id.rpartition("_")
+        if event_id not in mailbox.events and master_id in mailbox.events and stamp:
+            moment = datetime.strptime(stamp, "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+            master = mailbox.events[master_id]
+            mailbox.events[event_id] = {**self._occurrence(master, event_id, moment), "type": "exception"}
+            master.setdefault("cancelledOccurrences", []).append(f"OID.{master_id}.{moment:%Y-%m-%d}")
         event = mailbox.events.get(event_id)
         if event is None:
             return _error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
@@ -383,6 +420,13 @@ class FakeGraph(ServiceBase):
             del self.subscriptions[parts[1]]
             return web.Response(status=204)
         return _error(400, "BadRequest", "unsupported")
+
+
+def _rrule(master: dict[str, Any]) -> str:
+    """A Graph recurrence pattern as an RRULE."""
+    pattern = master["recurrence"]["pattern"]
+    freq = "MONTHLY" if pattern["type"].endswith("Monthly") else "WEEKLY" if pattern["type"] == "weekly" else "DAILY"
+    return f"FREQ={freq};INTERVAL={pattern.get('interval', 1)}"
 
 
 def _error(status: int, code: str, message: str) -> web.Response:
