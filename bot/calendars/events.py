@@ -23,7 +23,7 @@ from bot.calendars.provider import CalendarProvider, CalendarRefused, CalendarUn
 from bot.clock import Clock
 from storage.db import Database
 from storage.enums import CalendarPush, ConnectionStatus, SessionMode
-from storage.models import CalendarConnection, MentoringSession, Pair, Person, Program
+from storage.models import CalendarConnection, MentoringSession, Pair, Person, PersonCalendar, Program
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,25 @@ def plan_cancel(session: MentoringSession, from_calendar: bool = False) -> None:
         session.calendar_push = CalendarPush.CANCEL_OCCURRENCE
     else:
         session.calendar_push = CalendarPush.CANCEL
+
+
+async def on_both_calendars(repo: Repository, session: MentoringSession) -> bool:
+    """Whether a pair's session is on the real calendars of both people (or on its way there):
+    its event is made or being made on the organiser's calendar, whose calendar the bot can use,
+    and the partner, with a work email, is invited. Then nobody needs a calendar file."""
+    if not session.calendar_event_key or session.calendar_owner_id is None or session.pair_id is None:
+        return False
+    if session.calendar_event_id is None and session.calendar_push != CalendarPush.CREATE:
+        return False
+    pair = await repo.one_or_none(repo.scoped(Pair).where(Pair.id == session.pair_id))
+    if pair is None:
+        return False
+    calendar = await repo.one_or_none(repo.scoped(PersonCalendar).where(
+        PersonCalendar.person_id == session.calendar_owner_id))
+    if calendar is not None and calendar.problem is not None:
+        return False
+    partner = await repo.person(pair.mentor_id if pair.mentee_id == session.calendar_owner_id else pair.mentee_id)
+    return partner is not None and bool(partner.email)
 
 
 @dataclass

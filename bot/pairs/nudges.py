@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.cadence.nudges import Context, Renderer
 from bot.catalog import CADENCE_LABELS
+from bot.calendars.events import on_both_calendars
 from bot.invites import session_invite
 from bot.matching.intro import introduction, pair_ended
 from bot.messages import Button, ButtonStyle, Message, say
@@ -94,8 +95,10 @@ async def _news(ctx: Context) -> Message | None:
         if session.status != SessionStatus.SCHEDULED:
             return None
         verb = "scheduled your next session" if event == "scheduled" else "moved your session"
-        text = f"{name} {verb}: {ctx.when(session)}."
-        message = say(text, Button.for_command("That doesn't work for me", f'reschedule with="{name}"'))
+        button = Button.for_command("That doesn't work for me", f'reschedule with="{name}"')
+        if await on_both_calendars(ctx.repo, session):
+            return say(f"{name} {verb}: {ctx.when(session)}. It is on your calendar.", button)
+        message = say(f"{name} {verb}: {ctx.when(session)}.", button)
         return Message(message.text, message.blocks, attachments=(await session_invite(ctx.repo, session),))
     if event == SessionStatus.CANCELED:
         return say(f"{name} canceled your session of {ctx.when(session)}. Pick a new date together?",

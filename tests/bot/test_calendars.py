@@ -46,6 +46,8 @@ async def connect_and_schedule(c: Connected) -> None:
         bot never: Mon 23 Nov
         Victor> 1
         bot: Scheduled your session with Zoe: Tue 24 Nov 2026, 09:00 (America/New_York), remote.
+        bot: It is on your calendar and Zoe's (no invite file needed)
+        bot never: Calendar invite saved
     """)
 
 
@@ -81,11 +83,14 @@ async def test_an_assistant_moving_the_event_moves_the_session_and_tells_the_par
         old, new = await c.sessions()
         [news] = [n for n in await c.nudges(NudgeKind.SESSION_NEWS) if n.session_id == new.id]
         told = await rendered(c, news)
+        async with c.world.db.transaction() as session:
+            message = await render_nudge(Repository(session, news.tenant_id), news, c.clock.now())
         updates = c.fake.called("PATCH", "/events/")
     assert (report.moved, again.moved) == (1, 0)
     assert (old.status, new.status, new.starts_at, new.duration_minutes) == ("rescheduled", "scheduled", wednesday, 60)
     assert new.calendar_event_id == old.calendar_event_id and new.calendar_push is None and updates == []
     assert world.name_of(news.person_id) == "Zoe" and "Victor moved your session: Wed 25 Nov 2026, 16:00" in told
+    assert "It is on your calendar." in told and message is not None and message.attachments == ()
 
 
 async def test_deleted_in_the_calendar_counts_as_canceled_by_the_organiser_and_twice_raises_the_flag(
