@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,7 +24,7 @@ from bot.calendars.provider import CalendarProvider, CalendarRefused, CalendarUn
 from bot.clock import Clock
 from storage.db import Database
 from storage.enums import CalendarPush, ConnectionStatus, SessionMode
-from storage.models import CalendarConnection, MentoringSession, Pair, Person, PersonCalendar, Program
+from storage.models import CalendarConnection, Goal, MentoringSession, Pair, Person, PersonCalendar, Program
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,7 @@ async def push_events(db: Database, clock: Clock, calendars: Calendars, batch: i
 async def _load(session: AsyncSession, calendars: Calendars, batch: int, seen: set[int]) -> list[_Work]:
     rows = (await session.scalars(select(MentoringSession).where(MentoringSession.calendar_push.is_not(None))
                                   .order_by(MentoringSession.id).limit(batch + len(seen)))).all()
+    goals = await _prefetch(session, [row for row in rows if row.id not in seen])
     work = []
     links: dict[int, Connected | None] = {}
     for row in rows:
@@ -157,13 +159,32 @@ async def _load(session: AsyncSession, calendars: Calendars, batch: int, seen: s
             row.calendar_push = None  # no calendar to write to: the .ics invite is what people have
             continue
         cancels = (CalendarPush.CANCEL, CalendarPush.CANCEL_OCCURRENCE)
-        draft = await draft_for(repo, row, link.provider.name) if row.calendar_push not in cancels else None
+        draft = await draft_for(repo, row, link.provider.name, goals.get(row.pair_id or 0, [])) \
+            if row.calendar_push not in cancels else None
         work.append(_Work(row.id, row.tenant_id, str(row.calendar_push), link.provider, link.directory, owner,
                           mailbox, row.calendar_event_id, row.calendar_event_key or event_key(row.calendar_uid),
                           draft, row.starts_at))
         if len(work) == batch:
             break
     return work
+
+
+async def _prefetch(session: AsyncSession, rows: Sequence[MentoringSession]) -> dict[int, list[Goal]]:
+    """The rows' pairs, people and programs, loaded at once into the session (later lookups by id
+    find them there), and the pairs' open goals."""
+    pair_ids = {row.pair_id for row in rows if row.pair_id is not None}
+    if not pair_ids:
+        return {}
+    pairs = (await session.scalars(select(Pair).where(Pair.id.in_(pair_ids)))).all()
+    people = {row.calendar_owner_id for row in rows if row.calendar_owner_id is not None}
+    people |= {person_id for pair in pairs for person_id in (pair.mentor_id, pair.mentee_id)}
+    await session.scalars(select(Person).where(Person.id.in_(people)))
+    await session.scalars(select(Program).where(Program.id.in_({row.program_id for row in rows})))
+    goals: dict[int, list[Goal]] = {}
+    for goal in await session.scalars(select(Goal).where(Goal.pair_id.in_(pair_ids), Goal.status == "open")
+                                      .order_by(Goal.id)):
+        goals.setdefault(goal.pair_id, []).append(goal)
+    return goals
 
 
 async def _gated(gate: asyncio.Semaphore, item: _Work) -> tuple[_Work, str | None, str | None]:
@@ -228,10 +249,12 @@ async def _record(session: AsyncSession, item: _Work, event_id: str | None, prob
         .values(calendar_push=None))
 
 
-async def draft_for(repo: Repository, row: MentoringSession, provider: str) -> EventDraft:
-    """The event for a pair's session: both names, the agenda (the pair's open goals), a video
-    call when remote, the series' rule when it repeats."""
-    pair = await repo.one_or_none(repo.scoped(Pair).where(Pair.id == row.pair_id)) if row.pair_id else None
+async def draft_for(repo: Repository, row: MentoringSession, provider: str,
+                    goals: Sequence[Goal] | None = None) -> EventDraft:
+    """The event for a pair's session: both names, the agenda (the pair's open goals, read unless
+    given), a video call when remote, the series' rule when it repeats."""
+    found = await repo.session.get(Pair, row.pair_id) if row.pair_id else None
+    pair = found if found is not None and found.tenant_id == repo.tenant_id else None
     program: Program | None = await repo.program(row.program_id)
     names, attendees = [], []
     cadence = program.cadence if program is not None else None
@@ -247,7 +270,8 @@ async def draft_for(repo: Repository, row: MentoringSession, provider: str) -> E
                 attendees.append(person.email)
             elif person_id != row.calendar_owner_id and mailbox:
                 attendees.append(mailbox)
-    goals = await repo.open_goals([pair.id]) if pair is not None else []
+    if goals is None:
+        goals = await repo.open_goals([pair.id]) if pair is not None else []
     agenda = ["Agenda:", *(f"- {goal.title}" for goal in goals)] if goals else ["Agenda: set it together at the start."]
     body = "\n".join([f"Program: {program.name if program else 'Reverse mentoring'}", *agenda, "", CALENDAR_NOTE])
     return EventDraft(

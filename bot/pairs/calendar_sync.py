@@ -127,14 +127,18 @@ async def _own_calendars(db: Database) -> None:
             .outerjoin(PersonCalendar, PersonCalendar.person_id == MentoringSession.calendar_owner_id)
             .where(MentoringSession.calendar_event_id.is_not(None), MentoringSession.calendar_owner_id.is_not(None),
                    PersonCalendar.id.is_(None)))).all()
+        if not owners:
+            return
+        people = {person.id: person for person in await session.scalars(
+            select(Person).where(Person.id.in_({person_id for _, person_id in owners})))}
+        connections = {row.tenant_id: row for row in await session.scalars(
+            select(CalendarConnection).where(CalendarConnection.tenant_id.in_({tenant for tenant, _ in owners})))}
         for tenant_id, person_id in owners:
-            repo = Repository(session, tenant_id)
-            person = await repo.person(person_id) if person_id is not None else None
-            connection = await repo.one_or_none(repo.scoped(CalendarConnection))
+            person, connection = people.get(person_id or 0), connections.get(tenant_id)
             mailbox = mailbox_of(person, connection.provider) if person and connection else None
-            if person is not None and connection is not None and mailbox:
-                repo.add(PersonCalendar(person_id=person.id, provider=connection.provider, mailbox=mailbox,
-                                        failures=0))
+            if person is not None and person.tenant_id == tenant_id and connection is not None and mailbox:
+                Repository(session, tenant_id).add(PersonCalendar(person_id=person.id, provider=connection.provider,
+                                                                  mailbox=mailbox, failures=0))
 
 
 async def _due(session: AsyncSession, now: datetime, done: set[int]) -> Sequence[PersonCalendar]:
