@@ -14,7 +14,7 @@ from bot.registry import render_nudge, run_tick
 from sqlalchemy import select
 
 from storage.enums import FlagKind, NudgeKind
-from storage.models import Flag, Nudge
+from storage.models import Flag, Nudge, Person
 from storage.repository import Repository
 from tests.kit.calendars import PROVIDERS, Connected, connected_world, email
 from tests.kit.world import World
@@ -200,3 +200,22 @@ async def test_canceling_one_session_of_a_series_cancels_only_that_occurrence_on
     assert report.pushed == {"canceled": 1} and later.canceled == 0
     assert not series.canceled and canceled == [datetime(2026, 11, 26, 15, 0, tzinfo=UTC)]
     assert row.status == "canceled" and row.calendar_push is None
+
+
+async def test_a_partner_without_a_work_email_still_gets_the_calendar_file(
+        world: World, clock: FakeClock, tmp_path: Path, provider: str) -> None:
+    async with connected_world(world, clock, tmp_path, provider=provider) as c:
+        async with world.db.transaction() as session:
+            zoe = await session.get(Person, world.people["Zoe"])
+            assert zoe is not None
+            zoe.email = None
+        await c.chats.run(f"""
+            Ada> {c.connect}
+            Victor> /mentoring schedule 2026-11-26 10:00
+            bot: Scheduled your session with Zoe
+            bot: Calendar invite saved
+            bot never: It is on your calendar
+        """)
+        await c.sync()
+        [event] = c.bot_events("Victor")
+    assert event.attendees == []
