@@ -124,31 +124,31 @@ class PushReport:
 async def push_events(db: Database, clock: Clock, calendars: Calendars, batch: int = 500) -> PushReport:
     """Create, update or cancel the events the bot's sessions need, ``batch`` at a time."""
     report = PushReport()
-    seen: set[int] = set()
+    after = 0
     while True:
         async with db.transaction() as session:
-            work = await _load(session, calendars, batch, seen)
-        if not work:
+            work, after = await _load(session, calendars, batch, after)
+        if after == 0:
             return report
-        seen.update(w.session_id for w in work)
         gate = asyncio.Semaphore(CONCURRENCY)
         results = await asyncio.gather(*(_gated(gate, item) for item in work))
         async with db.transaction() as session:
             for item, event_id, problem in results:
                 await _record(session, item, event_id, problem, clock.now(), report)
-        if len(work) < batch:
-            return report
 
 
-async def _load(session: AsyncSession, calendars: Calendars, batch: int, seen: set[int]) -> list[_Work]:
-    rows = (await session.scalars(select(MentoringSession).where(MentoringSession.calendar_push.is_not(None))
-                                  .order_by(MentoringSession.id).limit(batch + len(seen)))).all()
-    goals = await _prefetch(session, [row for row in rows if row.id not in seen])
+async def _load(session: AsyncSession, calendars: Calendars, batch: int, after: int) -> tuple[list[_Work], int]:
+    """The work for the next ``batch`` sessions (by id, after ``after``) and the last id looked
+    at (0: none left); a session whose push was postponed waits for the next run."""
+    rows = (await session.scalars(select(MentoringSession).where(MentoringSession.calendar_push.is_not(None),
+                                                                 MentoringSession.id > after)
+                                  .order_by(MentoringSession.id).limit(batch))).all()
+    if not rows:
+        return [], 0
+    goals = await _prefetch(session, rows)
     work = []
     links: dict[int, Connected | None] = {}
     for row in rows:
-        if row.id in seen:
-            continue
         repo = Repository(session, row.tenant_id)
         if row.tenant_id not in links:
             links[row.tenant_id] = await connected(repo, calendars)
@@ -164,9 +164,7 @@ async def _load(session: AsyncSession, calendars: Calendars, batch: int, seen: s
         work.append(_Work(row.id, row.tenant_id, str(row.calendar_push), link.provider, link.directory, owner,
                           mailbox, row.calendar_event_id, row.calendar_event_key or event_key(row.calendar_uid),
                           draft, row.starts_at))
-        if len(work) == batch:
-            break
-    return work
+    return work, rows[-1].id
 
 
 async def _prefetch(session: AsyncSession, rows: Sequence[MentoringSession]) -> dict[int, list[Goal]]:
