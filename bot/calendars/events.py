@@ -176,8 +176,8 @@ async def _prefetch(session: AsyncSession, rows: Sequence[MentoringSession]) -> 
     pairs = (await session.scalars(select(Pair).where(Pair.id.in_(pair_ids)))).all()
     people = {row.calendar_owner_id for row in rows if row.calendar_owner_id is not None}
     people |= {person_id for pair in pairs for person_id in (pair.mentor_id, pair.mentee_id)}
-    await session.scalars(select(Person).where(Person.id.in_(people)))
-    await session.scalars(select(Program).where(Program.id.in_({row.program_id for row in rows})))
+    (await session.scalars(select(Person).where(Person.id.in_(people)))).all()
+    (await session.scalars(select(Program).where(Program.id.in_({row.program_id for row in rows})))).all()
     goals: dict[int, list[Goal]] = {}
     for goal in await session.scalars(select(Goal).where(Goal.pair_id.in_(pair_ids), Goal.status == "open")
                                       .order_by(Goal.id)):
