@@ -31,7 +31,7 @@ from bot.calendars.provider import (
     Interval,
     Subscription,
 )
-from calendars.http import Api, Backoff, error_of
+from calendars.http import LIMITS, Api, Backoff, error_of
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,8 @@ class GraphProvider:
 
     def __init__(self, api_url: str, login_url: str, client_id: str, client_secret: str, *,
                  verify: ssl.SSLContext | bool = True, timeout: float = 10.0, backoff: Backoff | None = None) -> None:
-        self.api = Api(api_url, timeout=timeout, backoff=backoff, client=httpx.AsyncClient(
-            verify=verify, timeout=timeout, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)))
+        self.api = Api(api_url, timeout=timeout, backoff=backoff,
+                       client=httpx.AsyncClient(verify=verify, timeout=timeout, limits=LIMITS))
         self.login_url = login_url.rstrip("/")
         self.client_id = client_id
         self._secret = client_secret

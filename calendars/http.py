@@ -23,6 +23,8 @@ from bot.calendars.provider import CalendarUnavailable
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+"""Enough for the sync's concurrency; a bigger pool costs each request a look at every idle connection."""
 Transient = Callable[[httpx.Response], bool]
 
 
@@ -78,8 +80,7 @@ class Api:
         self.backoff = backoff or Backoff()
         self.transient = transient
         self.per_mailbox = per_mailbox
-        self._client = client or httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=200,
-                                                                                     max_keepalive_connections=50))
+        self._client = client or httpx.AsyncClient(timeout=timeout, limits=LIMITS)
         self._gates: WeakValueDictionary[str, asyncio.Semaphore] = WeakValueDictionary()
 
     def url(self, path: str) -> str:
