@@ -100,8 +100,10 @@ async def sync_calendars(db: Database, clock: Clock, calendars: Calendars) -> Sy
     done: set[int] = set()
     while True:
         async with db.transaction() as session:
-            due = await _due(session, clock.now(), done)
-            links = {row.tenant_id: await connected(Repository(session, row.tenant_id), calendars) for row in due}
+            # A calendar read is due again only later (its next_sync_at moves on): ``done`` is a guard.
+            due = [row for row in await _due(session, clock.now()) if row.id not in done]
+            links = {tenant_id: await connected(Repository(session, tenant_id), calendars)
+                     for tenant_id in {row.tenant_id for row in due}}
         if not due:
             break
         done.update(row.id for row in due)
@@ -141,15 +143,13 @@ async def _own_calendars(db: Database) -> None:
                                                                   mailbox=mailbox, failures=0))
 
 
-async def _due(session: AsyncSession, now: datetime, done: set[int]) -> Sequence[PersonCalendar]:
+async def _due(session: AsyncSession, now: datetime) -> Sequence[PersonCalendar]:
     organises = (select(MentoringSession.id).where(
         MentoringSession.calendar_owner_id == PersonCalendar.person_id, MentoringSession.status == SessionStatus.SCHEDULED,
         MentoringSession.calendar_event_id.is_not(None), MentoringSession.starts_at > now - WINDOW_BEFORE).exists())
     query = (select(PersonCalendar).where(or_(PersonCalendar.next_sync_at.is_(None), PersonCalendar.next_sync_at <= now),
                                           organises)
              .order_by(PersonCalendar.next_sync_at.nulls_first(), PersonCalendar.id))
-    if done:
-        query = query.where(PersonCalendar.id.not_in(done))
     return (await session.scalars(query.limit(BATCH))).all()
 
 
