@@ -69,7 +69,7 @@ fuzz: $(STAMP)
 
 # Static checks (CI runs them before the tests).
 lint: $(STAMP)
-	$(BIN)/ruff check bot adapters scheduler storage mentorbot tests bench
+	$(BIN)/ruff check bot adapters scheduler storage mentorbot calendars tests bench
 	$(BIN)/mypy
 
 # Regenerate docs/commands.md from the command registry (a test fails when it is stale).

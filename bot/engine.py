@@ -16,6 +16,7 @@ from weakref import WeakValueDictionary
 from sqlalchemy import select
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.calendars.provider import Calendars
 from bot.clock import Clock, SystemClock
 from bot.commands.dispatch import command_words, is_close_to_a_command, run_command
 from bot.errors import UNAVAILABLE, Unavailable
@@ -61,10 +62,12 @@ DUPLICATE: list[Message] = []
 class MentorBot:
     """The platform-neutral bot: adapters hand it :class:`Inbound` events."""
 
-    def __init__(self, db: Database, clock: Clock | None = None, limits: Limits | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock | None = None, limits: Limits | None = None,
+                 calendars: Calendars | None = None) -> None:
         self.db = db
         self.clock = clock or SystemClock()
         self.limits = limits or Limits()
+        self.calendars = calendars
         self._locks: WeakValueDictionary[tuple[str, str, str], asyncio.Lock] = WeakValueDictionary()
         self._sqlite_lock = asyncio.Lock()
 
@@ -187,7 +190,8 @@ class MentorBot:
             person.platform_timezone = inbound.timezone
         person.address = replace(address, reference=_reference(address, person.address)).as_dict()
         person.last_seen_at = now
-        return Turn(repo, tenant, person, inbound, self.clock, self.limits, first_contact=created)
+        return Turn(repo, tenant, person, inbound, self.clock, self.limits, first_contact=created,
+                    calendars=self.calendars)
 
     async def _route(self, turn: Turn) -> list[Message]:
         inbound = turn.inbound

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.calendars.provider import Calendars
 from bot.clock import Clock
 from bot.messages import Inbound
 from storage.models import Person, Tenant
@@ -30,6 +31,8 @@ class Turn:
     clock: Clock
     limits: Limits
     first_contact: bool = False
+    calendars: Calendars | None = None
+    """The calendar providers configured (None: no real calendars, .ics invites only)."""
 
     @property
     def now(self) -> datetime:

@@ -14,6 +14,7 @@ from mentorbot.settings import Configuration
 
 if TYPE_CHECKING:
     from bot.health import Limits
+    from bot.calendars.provider import Calendars
     from scheduler.outbox import Render
     from scheduler.service import CadenceScheduler, Job
     from storage.db import Database
@@ -30,6 +31,7 @@ class Core:
     db: Database
     turns: dict[str, Turns]
     cadence: CadenceScheduler | None = None
+    calendars: Calendars | None = None
     closed: bool = field(default=False)
 
     async def close(self) -> None:
@@ -41,6 +43,10 @@ class Core:
             await self.cadence.shutdown()
         for turns in self.turns.values():
             await turns.close()
+        if self.calendars is not None:
+            from calendars.settings import close_calendars
+
+            await close_calendars(self.calendars)
         await self.db.close()
 
 
@@ -50,6 +56,7 @@ async def start_core(configuration: Configuration, cadence: CadenceJobs | None) 
     from bot.clock import SystemClock
     from bot.engine import MentorBot
     from bot.turn import Limits
+    from calendars.settings import build_calendars
     from scheduler.service import start_cadence
     from storage.db import Database
 
@@ -58,18 +65,28 @@ async def start_core(configuration: Configuration, cadence: CadenceJobs | None) 
     settings = configuration.settings
     db = Database(settings.database_url)
     watch_database(db)
-    bot = MentorBot(db, limits=Limits(max_text=settings.max_text_length))
+    calendars = build_calendars(configuration.calendars, settings.public_url)
+    bot = MentorBot(db, limits=Limits(max_text=settings.max_text_length), calendars=calendars)
     wiring = TurnsWiring(bot, db.engine, settings.public_url)
     turns = {platform.name: platform.turns(configuration.of(platform), wiring) for platform in configuration.platforms
              if platform.turns is not None and configuration.configured(platform)}
-    core = Core(db, turns)
+    core = Core(db, turns, calendars=calendars)
     if cadence is not None:
         render, tick, periodic_nudges = cadence
         core.cadence = await start_cadence(
             db, SystemClock(), dict(turns), render=render, tick=tick, periodic_nudges=periodic_nudges,
             tick_seconds=settings.cadence_tick_seconds, drain_seconds=settings.outbox_drain_seconds,
-            reach=_reach_job(turns), limits=alert_limits(configuration))
+            reach=_reach_job(turns), limits=alert_limits(configuration), calendar_sync=_calendar_job(calendars))
     return core
+
+
+def _calendar_job(calendars: Calendars) -> Job | None:
+    """The ``calendar_sync`` job, when a calendar provider is configured."""
+    from functools import partial
+
+    from bot.pairs.calendar_sync import sync_calendars
+
+    return partial(sync_calendars, calendars=calendars) if calendars.providers else None
 
 
 def _reach_job(turns: dict[str, Turns]) -> Job | None:

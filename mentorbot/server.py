@@ -17,6 +17,7 @@ from mentorbot import logs
 from mentorbot.metrics_route import add_metrics_route
 from mentorbot.my_data_routes import add_my_data_routes
 from mentorbot.notices import add_notice_routes
+from mentorbot.calendar_routes import add_calendar_routes
 from mentorbot.report_routes import add_report_routes
 from storage.db import Database
 from storage.revisions import database_revision, expected_head
@@ -157,6 +158,7 @@ def build_app(db: Database, adapters: Sequence[Routed] = (), metrics_token: str 
     add_report_routes(app, db)
     add_my_data_routes(app, db)
     add_notice_routes(app)
+    add_calendar_routes(app, db)
     for adapter in adapters:
         adapter.add_routes(app)
     return app

@@ -8,7 +8,7 @@ Every setting is documented in docs/configuration.md.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError
 
 from adapters import registry
 from adapters.platform import PlatformSettings, PlatformSpec
+from calendars.settings import CalendarSettings
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
@@ -107,6 +108,7 @@ class Configuration:
     settings: Settings
     platforms: tuple[PlatformSpec[Any], ...]
     platform_settings: Mapping[str, PlatformSettings]
+    calendars: CalendarSettings = field(default_factory=CalendarSettings)
 
     def of(self, platform: PlatformSpec[S]) -> S:
         """The settings of ``platform``."""
@@ -138,14 +140,15 @@ def load_configuration() -> Configuration:
     raises :class:`BadConfiguration` listing every model that does not validate."""
     problems: list[ValidationError] = []
     settings = _read(Settings, problems)
+    calendar_settings = _read(CalendarSettings, problems)
     platforms = registry.PLATFORMS
     platform_settings: dict[str, PlatformSettings] = {}
     for platform in platforms:
         if (values := _read(platform.settings, problems)) is not None:
             platform_settings[platform.name] = values
-    if settings is None or problems:
+    if settings is None or calendar_settings is None or problems:
         raise BadConfiguration(problems)
-    return Configuration(settings, platforms, platform_settings)
+    return Configuration(settings, platforms, platform_settings, calendar_settings)
 
 
 def _read(model: type[M], problems: list[ValidationError]) -> M | None:

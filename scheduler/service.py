@@ -37,7 +37,7 @@ Job = Callable[[Database, Clock], Awaitable[object]]
 
 # Any constant shared by every replica (not the migration lock's key).
 CADENCE_LOCK_KEY = 0x6D62_7469_636B
-LEADER_ONLY = frozenset({"tick", "periodic_nudges", "housekeeping", "reach_imported", "health"})
+LEADER_ONLY = frozenset({"tick", "periodic_nudges", "housekeeping", "reach_imported", "health", "calendar_sync"})
 SHUTDOWN_GRACE_SECONDS = 20.0
 
 
@@ -51,7 +51,8 @@ class CadenceScheduler:
     def __init__(self, db: Database, clock: Clock, outbox: Outbox, *, tick: Job, periodic_nudges: Job,
                  leadership: Leadership | None = None, tick_seconds: int = 300, drain_seconds: int = 30,
                  periodic_seconds: int = 3600, housekeeping_seconds: int = 86_400, reach: Job | None = None,
-                 reach_seconds: int = 60, health_seconds: int = 300, limits: health.Limits | None = None) -> None:
+                 reach_seconds: int = 60, health_seconds: int = 300, limits: health.Limits | None = None,
+                 calendar_sync: Job | None = None, calendar_seconds: int = 60) -> None:
         self.db = db
         self.clock = clock
         self.outbox = outbox
@@ -64,6 +65,9 @@ class CadenceScheduler:
         self._reach = reach
         if reach is not None:
             self.intervals["reach_imported"] = reach_seconds
+        self._calendar_sync = calendar_sync
+        if calendar_sync is not None:
+            self.intervals["calendar_sync"] = calendar_seconds
         self._scheduler: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[object]] = set()
 
@@ -81,6 +85,11 @@ class CadenceScheduler:
         """Find imported people on their platform by email and invite them (see
         :mod:`bot.people_import.reach`)."""
         return await self._reach(self.db, self.clock) if self._reach is not None else None
+
+    async def run_calendar_sync(self) -> object:
+        """Write the events sessions need and read what changed on the calendars (see
+        :mod:`bot.pairs.calendar_sync`)."""
+        return await self._calendar_sync(self.db, self.clock) if self._calendar_sync is not None else None
 
     async def run_deliver(self) -> DrainReport:
         """Send the outbox rows that are due."""
@@ -198,10 +207,11 @@ def worker_id() -> str:
 async def start_cadence(db: Database, clock: Clock, deliverers: Mapping[str, Deliverer], *, render: Render,
                         tick: Job, periodic_nudges: Job, tick_seconds: int = 300, drain_seconds: int = 30,
                         own_platforms_only: bool = False, reach: Job | None = None,
-                        limits: health.Limits | None = None) -> CadenceScheduler:
+                        limits: health.Limits | None = None, calendar_sync: Job | None = None) -> CadenceScheduler:
     """Build the outbox and the scheduler on ``db`` and start the jobs on the running loop."""
     outbox = Outbox(db, deliverers, render, clock, worker_id(), own_platforms_only=own_platforms_only)
     cadence = CadenceScheduler(db, clock, outbox, tick=tick, periodic_nudges=periodic_nudges, tick_seconds=tick_seconds,
-                               drain_seconds=drain_seconds, reach=reach, limits=limits)
+                               drain_seconds=drain_seconds, reach=reach, limits=limits,
+                               calendar_sync=calendar_sync)
     cadence.start()
     return cadence

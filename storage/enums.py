@@ -108,6 +108,8 @@ class NudgeKind(StrEnum):
     RESEARCH_NEWS = "research_news"
     INVITATION = "invitation"
     HEALTH = "health"
+    CALENDAR_DECLINED = "calendar_declined"
+    CALENDAR_CLASH = "calendar_clash"
 
 
 class FlagKind(StrEnum):
@@ -176,3 +178,28 @@ class AssignmentStatus(StrEnum):
     SCHEDULED = "scheduled"
     PRESENTED = "presented"
     CANCELED = "canceled"
+
+
+class CalendarProviderName(StrEnum):
+    """The calendar services an organization can connect."""
+
+    MICROSOFT = "microsoft"
+    GOOGLE = "google"
+
+
+class CalendarPush(StrEnum):
+    """What is still to be done to a session's event on the real calendar."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    CANCEL = "cancel"
+    CANCEL_OCCURRENCE = "cancel_one"
+    """Cancel only this occurrence of the series' event (the one starting at the session's time)."""
+
+
+class ConnectionStatus(StrEnum):
+    """Where an organization's calendar connection stands."""
+
+    PENDING = "pending"
+    CONNECTED = "connected"
+    FAILED = "failed"

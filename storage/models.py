@@ -346,6 +346,58 @@ class MentoringSession(TenantOwned, Base):
     # The unguessable part of the session's calendar-file link.
     invite_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     rescheduled_from_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
+    # The event on the organiser's (the executive's) real calendar, when the tenant connected one:
+    # the provider's id once created, the id the bot chose so that a retried create makes one
+    # event (Graph transactionId, Google event id), and what is still to be done to it
+    # (create, update, cancel; None when the calendar is up to date).
+    calendar_event_id: Mapped[str | None] = mapped_column(String(300), index=True)
+    calendar_event_key: Mapped[str | None] = mapped_column(String(80))
+    calendar_push: Mapped[str | None] = mapped_column(String(16), index=True)
+    calendar_owner_id: Mapped[int | None] = person_fk(nullable=True, ondelete="SET NULL")
+
+
+class CalendarConnection(TenantOwned, Base):
+    """The organization's calendar service (Microsoft 365 or Google Workspace) the bot reads and
+    writes, once an administrator granted it access: ``directory`` is the Entra tenant id or the
+    Workspace domain."""
+
+    __tablename__ = "calendar_connections"
+    __table_args__ = (UniqueConstraint("tenant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    directory: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    problem: Mapped[str | None] = mapped_column(Text)
+    connected_by_id: Mapped[int | None] = person_fk(nullable=True, ondelete="SET NULL")
+    created_at: Mapped[datetime]
+    checked_at: Mapped[datetime | None]
+    last_sync_at: Mapped[datetime | None]
+
+
+class PersonCalendar(TenantOwned, Base):
+    """What the bot knows of one person's real calendar: the mailbox it reads, where the last
+    read of changes stopped (a Graph delta link or a Google sync token), the push subscription
+    (id, expiry, the secret it must present), and why it could not be read, if it could not."""
+
+    __tablename__ = "person_calendars"
+    __table_args__ = (UniqueConstraint("person_id"),
+                      Index("ix_person_calendars_next_sync_at", "next_sync_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = person_fk()
+    provider: Mapped[str] = mapped_column(String(16))
+    mailbox: Mapped[str] = mapped_column(String(320))
+    cursor: Mapped[str | None] = mapped_column(Text)
+    next_sync_at: Mapped[datetime | None]
+    synced_at: Mapped[datetime | None]
+    subscription_id: Mapped[str | None] = mapped_column(String(300), index=True)
+    subscription_resource: Mapped[str | None] = mapped_column(String(300))
+    subscription_expires_at: Mapped[datetime | None]
+    client_state: Mapped[str | None] = mapped_column(String(128))
+    problem: Mapped[str | None] = mapped_column(Text)
+    problem_at: Mapped[datetime | None]
+    failures: Mapped[int] = mapped_column(default=0)
 
 
 class Attendance(TenantOwned, Base):

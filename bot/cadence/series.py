@@ -54,4 +54,7 @@ def next_in_series(occurrences: list[MentoringSession], cadence: str, now: datet
         recurring=True, status=SessionStatus.SCHEDULED, created_at=now, created_by_id=first.created_by_id,
         timezone=first.timezone, calendar_uid=first.calendar_uid, calendar_sequence=latest.calendar_sequence,
         invite_token=new_invite_token(),
+        # The series' event on the real calendar (if any) is this occurrence's too.
+        calendar_event_id=first.calendar_event_id, calendar_event_key=first.calendar_event_key,
+        calendar_owner_id=first.calendar_owner_id,
     )

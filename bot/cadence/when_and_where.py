@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.cadence.hours import hours_of, zone_named
+from bot.calendars.events import on_both_calendars
 from bot.invites import session_invite
 from bot.messages import Button, Message, say
 from bot.parsing import InvalidAnswer
@@ -86,9 +87,12 @@ def describe(session: MentoringSession, zone: str) -> str:
 async def confirmation(turn: Turn, session: MentoringSession, partner: Person, verb: str) -> Message:
     """What the person who scheduled (or moved) a session is told, with the calendar invite."""
     zone = await zone_of(turn)
+    buttons = (Button.for_command("Reschedule", f"reschedule with=#{session.pair_id}"),
+               Button.for_command("Cancel it", f"cancel-session with=#{session.pair_id}"))
+    told = f"I've told {partner.display_name} and will remind you both before it."
+    if await on_both_calendars(turn.repo, session):
+        return say(f"{verb} your session with {partner.display_name}: {describe(session, zone)}. It is on your "
+                   f"calendar and {partner.display_name}'s (no invite file needed). {told}", *buttons)
     invite = await session_invite(turn.repo, session)
-    message = say(f"{verb} your session with {partner.display_name}: {describe(session, zone)}. "
-                  f"I've told {partner.display_name} and will remind you both before it.",
-                  Button.for_command("Reschedule", f"reschedule with=#{session.pair_id}"),
-                  Button.for_command("Cancel it", f"cancel-session with=#{session.pair_id}"))
+    message = say(f"{verb} your session with {partner.display_name}: {describe(session, zone)}. {told}", *buttons)
     return Message(message.text, message.blocks, attachments=(invite,))

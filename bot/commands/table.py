@@ -7,7 +7,7 @@ words, arguments, rights and handler. :func:`commands` adds each registered form
 from __future__ import annotations
 
 from bot import registry
-from bot.commands import matching, participation, people_import, program_admin, report_links, reports, watch
+from bot.commands import calendar, matching, participation, people_import, program_admin, report_links, reports, watch
 from bot.commands.arguments import CADENCES, PARTNER, PROGRAM_OPTION, REASON
 from bot.commands.grammar import Arg, ArgKind, CommandSpec
 from bot.matching.cohort import WEIGHT_LIMIT, WEIGHT_NAMES
@@ -121,4 +121,4 @@ CORE: tuple[CommandSpec, ...] = (
 
 def commands() -> tuple[CommandSpec, ...]:
     """The core's commands, then each registered format's."""
-    return (*CORE, *registry.commands())
+    return (*CORE, *calendar.COMMANDS, *registry.commands())

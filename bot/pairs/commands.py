@@ -17,12 +17,15 @@ from bot.messages import Button, ButtonStyle, Message, say
 from bot.pairs import sessions as ops
 from bot.pairs.schedule_flow import SCHEDULING
 from bot.pairs.timing import partner_offer
+from bot.pairs.slot_offer import earliest_offer
 from bot.progress.checkin import after_held
 from bot.progress.common import pair_view
 from bot.turn import Turn
 from storage.enums import PairStatus, SessionStatus
 from storage.models import MentoringSession, Pair, Person
 
+AFTER = Arg("after", ArgKind.DATE)
+"""Without a time: offer slots from this day on (the "More times" button)."""
 OUTCOMES = {"held": SessionStatus.HELD, "rescheduled": SessionStatus.RESCHEDULED,
             "canceled": SessionStatus.CANCELED, "no-show": SessionStatus.NO_SHOW}
 
@@ -66,9 +69,11 @@ async def schedule(call: CommandCall) -> Sequence[Message]:
         zone = await zone_of(turn)
         return [say(f"You already have a session with {partner.display_name}: {describe(upcoming, zone)}.",
                     Button.for_command("Reschedule it", f"reschedule {ops.with_pair(pair.id)}"))]
-    if "date" not in call.args:
+    if "date" not in call.args and call.args.get("form"):
         return await SCHEDULING.start(turn, {"pair_id": pair.id, "partner": partner.display_name},
                                       subject=f"pair-{pair.id}")
+    if "date" not in call.args:
+        return [await earliest_offer(turn, pair, partner, "schedule", call.args.get("after"))]
     zone = await zone_of(turn)
     starts_at = session_start(call, zone)
     if not call.args.get("anyway"):
@@ -90,9 +95,12 @@ async def reschedule(call: CommandCall) -> Sequence[Message]:
     if upcoming is None:
         return [say(f"Nothing is on the calendar with {partner.display_name} to move.",
                     Button.for_command("Schedule a session", f"schedule {ops.with_pair(pair.id)}"))]
-    if "date" not in call.args:
+    if "date" not in call.args and call.args.get("form"):
         return await SCHEDULING.start(turn, {"pair_id": pair.id, "partner": partner.display_name,
                                              "moving": upcoming.id}, subject=f"pair-{pair.id}")
+    if "date" not in call.args:
+        return [await earliest_offer(turn, pair, partner, "reschedule", call.args.get("after"),
+                                  upcoming.duration_minutes)]
     zone = await zone_of(turn)
     where = call.args.get("where")
     venue = venue_of(where) if where is not None else Venue.of(upcoming)
@@ -201,11 +209,11 @@ async def invite(call: CommandCall) -> Sequence[Message]:
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(("schedule",), "put your next session on the calendar (in your time zone; remote, in person or a place)",
-                "/mentoring schedule 2027-01-12 15:00 remote", schedule, positionals=WHEN, flags=("repeat", "anyway"),
-                options=(PARTNER,)),
+                "/mentoring schedule 2027-01-12 15:00 remote", schedule, positionals=WHEN,
+                flags=("repeat", "anyway", "form"), options=(PARTNER, AFTER)),
     CommandSpec(("reschedule",), "move your next session", "/mentoring reschedule 2027-01-19 15:00",
-                reschedule, positionals=WHEN, flags=("anyway",),
-                options=(PARTNER, Arg("session", ArgKind.INT, low=1, high=2**31 - 1))),
+                reschedule, positionals=WHEN, flags=("anyway", "form"),
+                options=(PARTNER, AFTER, Arg("session", ArgKind.INT, low=1, high=2**31 - 1))),
     CommandSpec(("cancel-session",), "call off your next session", "/mentoring cancel-session",
                 cancel_session, options=(PARTNER,)),
     CommandSpec(("sessions",), "your sessions and what became of them", "/mentoring sessions", list_sessions),

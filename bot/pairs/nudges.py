@@ -7,8 +7,11 @@ gone: the pair no longer runs, someone in it is paused, the session moved or was
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.cadence.nudges import Context, Renderer
 from bot.catalog import CADENCE_LABELS
+from bot.calendars.events import on_both_calendars
 from bot.invites import session_invite
 from bot.matching.intro import introduction, pair_ended
 from bot.messages import Button, ButtonStyle, Message, say
@@ -92,8 +95,10 @@ async def _news(ctx: Context) -> Message | None:
         if session.status != SessionStatus.SCHEDULED:
             return None
         verb = "scheduled your next session" if event == "scheduled" else "moved your session"
-        text = f"{name} {verb}: {ctx.when(session)}."
-        message = say(text, Button.for_command("That doesn't work for me", f"reschedule {which}"))
+        button = Button.for_command("That doesn't work for me", f"reschedule {which}")
+        if await on_both_calendars(ctx.repo, session):
+            return say(f"{name} {verb}: {ctx.when(session)}. It is on your calendar.", button)
+        message = say(f"{name} {verb}: {ctx.when(session)}.", button)
         return Message(message.text, message.blocks, attachments=(await session_invite(ctx.repo, session),))
     if event == SessionStatus.CANCELED:
         return say(f"{name} canceled your session of {ctx.when(session)}. Pick a new date together?",
@@ -131,7 +136,35 @@ async def _pair_ended(ctx: Context) -> Message | None:
     return await pair_ended(ctx.repo, pair, ctx.person)
 
 
+async def _declined(ctx: Context) -> Message | None:
+    session = await ctx.session()
+    found = await running_pair(ctx)
+    if session is None or found is None or session.status != SessionStatus.SCHEDULED or session.starts_at <= ctx.now:
+        return None
+    pair, partner, _program = found
+    name, which = partner.display_name, with_pair(pair.id)
+    return say(f"You declined the calendar invitation for your session with {name} on {ctx.when(session)}. "
+               "Skip this one, or find another time?",
+               Button.for_command("Find another time", f"reschedule {which}", ButtonStyle.PRIMARY),
+               Button.for_command("Skip this one", f"cancel-session {which}"))
+
+
+async def _clash(ctx: Context) -> Message | None:
+    session = await ctx.session()
+    found = await running_pair(ctx)
+    if session is None or found is None or session.status != SessionStatus.SCHEDULED or session.starts_at <= ctx.now:
+        return None
+    pair, partner, _program = found
+    name, which = partner.display_name, with_pair(pair.id)
+    slots = [datetime.fromisoformat(text).astimezone(ctx.zone) for text in ctx.nudge.payload.get("slots", [])]
+    buttons = [Button.for_command("Keep the session", "never-mind", ButtonStyle.PRIMARY)]
+    buttons += [Button.for_command(f"Move to {moment:%a %d %b %H:%M}", f"reschedule {moment:%Y-%m-%d %H:%M} {which}") for moment in slots if moment > ctx.now]
+    return say(f"Your calendar has something else at the time of your session with {name} "
+               f"({ctx.when(session)}). Keep the session, or move it to a time you are both free?", *buttons)
+
+
 RENDERERS: dict[str, Renderer] = {
+    NudgeKind.CALENDAR_DECLINED: _declined, NudgeKind.CALENDAR_CLASH: _clash,
     NudgeKind.SCHEDULE: _schedule, NudgeKind.REMINDER: _reminder, NudgeKind.OUTCOME: _outcome,
     NudgeKind.SESSION_NEWS: _news, NudgeKind.MANUAL: _manual, NudgeKind.INTRO: _intro,
     NudgeKind.PAIR_ENDED: _pair_ended,

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge, drop_pending
 from bot.cadence.when_and_where import Venue
+from bot.calendars.events import plan_cancel, plan_move, plan_new
 from bot.invites import new_calendar_uid, new_invite_token
 from bot.turn import Turn
 from storage.enums import FlagKind, NudgeKind, NudgeStatus, PairStatus, SessionStatus
@@ -52,17 +53,19 @@ async def schedule(turn: Turn, pair: Pair, starts_at: datetime, zone: str, venue
         calendar_uid=new_calendar_uid(), calendar_sequence=0, invite_token=new_invite_token(),
     ))
     await turn.repo.flush()
+    await plan_new(turn.repo, session, owner_id=pair.mentee_id)
     await _settle(turn, pair, kinds=(NudgeKind.SCHEDULE, NudgeKind.MANUAL))
     await tell_partner(turn, pair, session, "scheduled")
     return session
 
 
 async def reschedule(turn: Turn, pair: Pair, old: MentoringSession, starts_at: datetime, zone: str,
-                     venue: Venue) -> MentoringSession:
-    """Move ``old`` to a new time: the same calendar event, at its next sequence number."""
+                     venue: Venue, minutes: int | None = None, from_calendar: bool = False) -> MentoringSession:
+    """Move ``old`` to a new time: the same calendar event, at its next sequence number
+    (``from_calendar``: it was moved on the real calendar, which needs no update)."""
     old.status, old.outcome_at, old.outcome_by_id = SessionStatus.RESCHEDULED, turn.now, turn.person.id
     session = turn.repo.add(MentoringSession(
-        program_id=old.program_id, pair_id=pair.id, starts_at=starts_at, duration_minutes=old.duration_minutes,
+        program_id=old.program_id, pair_id=pair.id, starts_at=starts_at, duration_minutes=minutes or old.duration_minutes,
         mode=venue.mode, place=venue.place,
         # A moved session is a single event: the moved occurrence of a series is an exception
         # to it (the series goes on from its own dates), not a new series.
@@ -71,6 +74,7 @@ async def reschedule(turn: Turn, pair: Pair, old: MentoringSession, starts_at: d
         calendar_uid=old.calendar_uid or new_calendar_uid(), calendar_sequence=old.calendar_sequence + 1,
         invite_token=new_invite_token(), rescheduled_from_id=old.id,
     ))
+    plan_move(old, session, from_calendar)
     await turn.repo.flush()
     await drop_pending(turn, old.id)
     await _settle(turn, pair, kinds=(NudgeKind.SCHEDULE, NudgeKind.MANUAL))
@@ -78,16 +82,19 @@ async def reschedule(turn: Turn, pair: Pair, old: MentoringSession, starts_at: d
     return session
 
 
-async def cancel(turn: Turn, pair: Pair, session: MentoringSession, by_id: int) -> None:
-    """Call a session off, recording who canceled it."""
-    await record_outcome(turn, pair, session, SessionStatus.CANCELED, by_id)
+async def cancel(turn: Turn, pair: Pair, session: MentoringSession, by_id: int, from_calendar: bool = False) -> None:
+    """Call a session off, recording who canceled it (``from_calendar``: it was canceled on the
+    real calendar, where nothing is left to cancel)."""
+    await record_outcome(turn, pair, session, SessionStatus.CANCELED, by_id, from_calendar=from_calendar)
 
 
 async def record_outcome(turn: Turn, pair: Pair, session: MentoringSession, status: SessionStatus,
-                         canceled_by_id: int | None = None) -> None:
+                         canceled_by_id: int | None = None, from_calendar: bool = False) -> None:
     """What became of a session: held, canceled (by whom) or a no-show."""
     session.status, session.outcome_at, session.outcome_by_id = status, turn.now, turn.person.id
     session.canceled_by_id = canceled_by_id if status == SessionStatus.CANCELED else None
+    if status == SessionStatus.CANCELED and session.starts_at > turn.now:
+        plan_cancel(session, from_calendar)
     await drop_pending(turn, session.id)
     await _settle(turn, pair, kinds=(NudgeKind.OUTCOME,), session_id=session.id)
     if status == SessionStatus.HELD:

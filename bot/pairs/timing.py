@@ -1,12 +1,15 @@
 """Whether a session's time suits the partner (rule 11 of docs/cadence.md): when it is outside
 their working hours, nothing is stored; the person scheduling is told what time it is for the
-partner and offered the nearest slots inside both people's hours (:mod:`bot.cadence.offer`)."""
+partner and offered the nearest slots inside both people's hours (:mod:`bot.cadence.offer`), and,
+with a calendar connection, clear of both calendars."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from bot.cadence.hours import hours_of
+from bot.cadence.slots import HORIZON
+from bot.calendars.slots import busy_of
 from bot.cadence.offer import Attendee, command_value, offer_message, offer_slots
 from bot.messages import Message
 from bot.pairs.sessions import DEFAULT_MINUTES, with_pair
@@ -21,7 +24,11 @@ async def partner_offer(turn: Turn, pair: Pair, partner: Person, starts_at: date
     (``schedule`` or ``reschedule``) with a slot, or with the wanted time and ``anyway``."""
     mine = await hours_of(turn.repo, turn.person)
     theirs = Attendee(partner.display_name, await hours_of(turn.repo, partner))
-    offer = offer_slots([theirs], mine, starts_at, timedelta(minutes=minutes), turn.now)
+    length = timedelta(minutes=minutes)
+    # With a calendar connection, a time that clashes with either calendar gets the offer too.
+    busy, _, _ = await busy_of(turn.repo, turn.calendars, [turn.person, partner], starts_at - HORIZON / 2,
+                               starts_at + HORIZON, turn.now)
+    offer = offer_slots([theirs], mine, starts_at, length, turn.now, busy=busy)
     if offer is None:
         return None
     tail = (f" {command_value(where)}" if where else "") + (" repeat" if repeat else "") + f" {with_pair(pair.id)}"

@@ -34,7 +34,7 @@ async def test_a_form_of_one_step_counts_its_questions_not_its_steps(world: Worl
     await participant(world, "Victor", "mentee", 5, ["Video meetings"])
     await world.pair("Hana", "Victor")
     answer = await chats.run("""
-        Victor> /mentoring schedule
+        Victor> /mentoring schedule form
         bot: (Scheduling: 4 questions left)
         bot never: step 1 of 1
         Victor> 2026-12-01

@@ -44,6 +44,9 @@ async def test_the_form_schedules_a_repeating_session_in_a_place(world: World, c
     await zoe_and_victor(world)
     await chats.run("""
         Zoe> /mentoring schedule
+        bot: When do you meet Victor? The earliest times when you are both at work
+        bot: [1] Mon 23 Nov 15:00   [2] Tue 24 Nov 15:00   [3] Wed 25 Nov 15:00   [4] More times   [5] Another time
+        Zoe> 5
         bot: When do you meet Victor next?
         bot: Date:
         Zoe> 2027-01-13
@@ -184,6 +187,8 @@ async def test_buttons_carry_ids__a_name_with_double_quotes_works_from_every_but
         bot: Canceled your session with Zoe "Z" Smith (Tue 12 Jan 2027, 10:00 (Europe/Brussels), remote).
         bot: [1] Pick a new date
         Victor> 1
+        bot: When do you meet Zoe "Z" Smith? The earliest times when you are both at work
+        Victor> 5
         bot: When do you meet Zoe "Z" Smith next?
     """)
     [row] = await sessions(world)
@@ -232,7 +237,7 @@ async def test_times_that_suit_both__the_form_and_a_move_offer_slots_too(world: 
     await chats.run("""
         Victor> /mentoring schedule 2027-01-12 09:00
         bot: Scheduled your session with Zoe
-        Victor> /mentoring reschedule
+        Victor> /mentoring reschedule form
         bot: Date:
         Victor> 2027-01-14
         bot: Start time (Europe/Brussels):

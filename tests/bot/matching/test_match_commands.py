@@ -78,7 +78,7 @@ async def test_an_admin_proposes_reviews_changes_and_publishes(world: World, cha
     pair_ref = text.split("with=")[-1]
     await chats.run(f"""
         Victor> /mentoring schedule with={pair_ref}
-        bot: When do you meet Ola next?
+        bot: When do you meet Ola? The earliest times
     """)
 
 
