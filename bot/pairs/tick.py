@@ -26,8 +26,7 @@ from storage.models import MentoringSession, Program
 BATCH = 2000
 # How far back sessions and prompts are read: enough for every rule at a monthly cadence.
 HISTORY = timedelta(days=120)
-# The last questions the rules read all fall within a monthly period and its follow-up.
-PROMPT_HISTORY = timedelta(days=45)
+PROMPT_HISTORY = timedelta(days=90)
 
 
 async def tick_pairs(db: Database, now: datetime, report: TickReport, batch: int = BATCH) -> None:
