@@ -268,14 +268,14 @@ async def _units(repo: Repository, program_id: int, pairs: Sequence[Any]) -> dic
 
 
 def _unit_of(units: dict[UnitKey, Unit], row: Any) -> Unit | None:
-    """The unit a row with ``pair_id``/``circle_id``/``assignment_id`` columns belongs to (called
-    for every row of every session count: the three columns read directly)."""
-    if row.pair_id is not None:
-        return units.get(("pair", row.pair_id))
-    if row.circle_id is not None:
-        return units.get(("circle", row.circle_id))
-    if row.assignment_id is not None:
-        return units.get(("assignment", row.assignment_id))
+    """The unit a row with ``pair_id``/``circle_id``/``assignment_id`` columns (some of them)
+    belongs to; called for every row of every session count."""
+    if (pair := getattr(row, "pair_id", None)) is not None:
+        return units.get(("pair", pair))
+    if (circle := getattr(row, "circle_id", None)) is not None:
+        return units.get(("circle", circle))
+    if (assignment := getattr(row, "assignment_id", None)) is not None:
+        return units.get(("assignment", assignment))
     return None
 
 
