@@ -111,7 +111,7 @@ class FakeSocketMode:
         self._by_id: dict[str, Envelope] = {}
         self._tickets: set[str] = set()
         self._turn = itertools.count()
-        self._acked = asyncio.Condition()
+        self._waiters: dict[str, asyncio.Future[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -186,9 +186,11 @@ class FakeSocketMode:
     async def acked(self, envelope: Envelope | str, timeout: float = 5.0) -> dict[str, Any]:
         """Wait for the acknowledgement of ``envelope`` (or of that envelope id): its payload ({} without)."""
         envelope_id = envelope if isinstance(envelope, str) else envelope.envelope_id
-        async with self._acked:
+        if envelope_id not in self.acks:
+            # One future per envelope: an acknowledgement wakes its own waiter only (a load of thousands waits too).
+            waiter = self._waiters.setdefault(envelope_id, asyncio.get_running_loop().create_future())
             try:
-                await asyncio.wait_for(self._acked.wait_for(lambda: envelope_id in self.acks), timeout)
+                await asyncio.wait_for(asyncio.shield(waiter), timeout)
             except TimeoutError:
                 raise AssertionError(f"envelope {envelope_id} was not acknowledged in {timeout} s") from None
         return self.acks[envelope_id].payload or {}
@@ -270,12 +272,13 @@ class FakeSocketMode:
         ack = Ack(envelope_id, message.get("payload"), connection.number)
         for each in self.connections:
             each.unacked.pop(envelope_id, None)
-        async with self._acked:
-            if envelope_id in self.acks:
-                self.duplicate_acks.append(ack)
-            else:
-                self.acks[envelope_id] = ack
-            self._acked.notify_all()
+        if envelope_id in self.acks:
+            self.duplicate_acks.append(ack)
+            return
+        self.acks[envelope_id] = ack
+        waiter = self._waiters.pop(envelope_id, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def _close_after(self, connection: Connection, delay: float) -> None:
         await asyncio.sleep(delay)
