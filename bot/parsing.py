@@ -14,6 +14,7 @@ from datetime import date, time
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.i18n import _
 from bot.messages import FormValue, Option
 
 
@@ -29,14 +30,14 @@ def as_text(raw: FormValue | None) -> str:
         return raw.strip()
     if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
         return ", ".join(raw).strip()
-    raise InvalidAnswer("I could not read that answer: please type it again.")
+    raise InvalidAnswer(_("I could not read that answer: please type it again."))
 
 
 def check_length(text: str, limit: int) -> str:
     """Refuse text over ``limit`` characters, saying what the limit is."""
     if len(text) > limit:
         raise InvalidAnswer(
-            f"That is {len(text):,} characters; the limit here is {limit:,}. Please shorten it."
+            _("That is {count:,} characters; the limit here is {limit:,}. Please shorten it.", count=len(text), limit=limit)
         )
     return text
 
@@ -47,7 +48,7 @@ def parse_text(raw: FormValue | None, limit: int, optional: bool = False) -> str
     if not text:
         if optional:
             return None
-        raise InvalidAnswer("This one needs an answer.")
+        raise InvalidAnswer(_("This one needs an answer."))
     return text
 
 
@@ -67,7 +68,7 @@ def parse_choice(raw: FormValue | None, options: Sequence[Option]) -> str:
     """One of ``options``, given by value or label (case-insensitive)."""
     picked = _pick(as_text(raw), options)
     if picked is None:
-        raise InvalidAnswer(f"Please pick one of: {_listing(options)}.")
+        raise InvalidAnswer(_("Please pick one of: {options}.", options=_listing(options)))
     return picked
 
 
@@ -80,12 +81,12 @@ def parse_choices(
     if not tokens:
         if optional:
             return []
-        raise InvalidAnswer(f"Please pick at least one of: {_listing(options)}.")
+        raise InvalidAnswer(_("Please pick at least one of: {options}.", options=_listing(options)))
     picked: list[str] = []
     for token in tokens:
         value = _pick(token, options)
         if value is None:
-            raise InvalidAnswer(f"'{token.strip()}' is not on the list: {_listing(options)}.")
+            raise InvalidAnswer(_("'{token}' is not on the list: {options}.", token=token.strip(), options=_listing(options)))
         if value not in picked:
             picked.append(value)
     return picked
@@ -97,9 +98,9 @@ def parse_int(raw: FormValue | None, low: int, high: int) -> int:
     try:
         number = int(text)
     except ValueError:
-        raise InvalidAnswer(f"Please answer with a whole number from {low} to {high}.") from None
+        raise InvalidAnswer(_("Please answer with a whole number from {low} to {high}.", low=low, high=high)) from None
     if not low <= number <= high:
-        raise InvalidAnswer(f"{number} is out of range: use a number from {low} to {high}.")
+        raise InvalidAnswer(_("{number} is out of range: use a number from {low} to {high}.", number=number, low=low, high=high))
     return number
 
 
@@ -110,10 +111,10 @@ def parse_date(raw: FormValue | None, not_before: date | None = None) -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise InvalidAnswer(
-            f"'{text}' is not a date I can read: write it as YYYY-MM-DD, for example 2027-01-15."
+            _("'{text}' is not a date I can read: write it as YYYY-MM-DD, for example 2027-01-15.", text=text)
         ) from None
     if not_before and day < not_before:
-        raise InvalidAnswer(f"{day.isoformat()} is in the past: pick a date from {not_before.isoformat()} on.")
+        raise InvalidAnswer(_("{day} is in the past: pick a date from {not_before} on.", day=day.isoformat(), not_before=not_before.isoformat()))
     return day
 
 
@@ -124,12 +125,12 @@ def parse_clock(text: str) -> time:
     """A time of day such as ``9``, ``09:30`` or ``1730``."""
     match = _CLOCK.match(text.strip())
     if not match:
-        raise InvalidAnswer(f"'{text.strip()}' is not a time: write it as HH:MM, for example 09:30.")
+        raise InvalidAnswer(_("'{text}' is not a time: write it as HH:MM, for example 09:30.", text=text.strip()))
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
     if hour == 24 and minute == 0:
         return time(23, 59)
     if hour > 23 or minute > 59:
-        raise InvalidAnswer(f"'{text.strip()}' is not a time of day: hours go to 23, minutes to 59.")
+        raise InvalidAnswer(_("'{text}' is not a time of day: hours go to 23, minutes to 59.", text=text.strip()))
     return time(hour, minute)
 
 
@@ -138,14 +139,14 @@ def parse_hours(raw: FormValue | None) -> tuple[str, str]:
     text = as_text(raw).replace("–", "-").replace(" to ", "-")
     parts = [part for part in text.split("-") if part.strip()]
     if len(parts) != 2:
-        raise InvalidAnswer("Give your working hours as start-end, for example 09:00-17:30.")
+        raise InvalidAnswer(_("Give your working hours as start-end, for example 09:00-17:30."))
     start, end = parse_clock(parts[0]), parse_clock(parts[1])
     if start >= end:
         raise InvalidAnswer(
-            f"Your day should end after it starts ({start:%H:%M} to {end:%H:%M}); for example 09:00-17:30."
+            _("Your day should end after it starts ({start:%H:%M} to {end:%H:%M}); for example " "09:00-17:30.", start=start, end=end)
         )
     if (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute) < 60:
-        raise InvalidAnswer("That leaves less than an hour a day: give at least one hour, for example 09:00-17:30.")
+        raise InvalidAnswer(_("That leaves less than an hour a day: give at least one hour, for example 09:00-17:30."))
     return f"{start:%H:%M}", f"{end:%H:%M}"
 
 
@@ -209,17 +210,15 @@ def parse_timezone(raw: FormValue | None) -> str:
     """An IANA time zone (``Europe/Brussels``); a city name alone is accepted too."""
     text = as_text(raw)
     if not text:
-        raise InvalidAnswer("Please give your time zone, for example Europe/Brussels.")
+        raise InvalidAnswer(_("Please give your time zone, for example Europe/Brussels."))
     places = ABBREVIATIONS.get(text.upper())
     if places:
         raise InvalidAnswer(
-            f"'{text}' is an abbreviation, and abbreviations hide daylight saving (and some mean several places): "
-            f"give the place instead. Did you mean {' or '.join(places)}?"
+            _("'{text}' is an abbreviation, and abbreviations hide daylight saving (and some mean " "several places): give the place instead. Did you mean {items}?", text=text, items=' or '.join(places))
         )
     if OFFSET.match(text):
         raise InvalidAnswer(
-            f"'{text}' is an offset, and offsets change with daylight saving: give the place instead, "
-            "for example Europe/Brussels or Asia/Karachi."
+            _("'{text}' is an offset, and offsets change with daylight saving: give the place instead, " "for example Europe/Brussels or Asia/Karachi.", text=text)
         )
     zones = _zones()
     found = zones.get(text.lower()) or zones.get(text.lower().replace(" ", "_"))
@@ -233,8 +232,8 @@ def parse_timezone(raw: FormValue | None) -> str:
     suggestions = suggest_timezones(text)
     if suggestions:
         raise InvalidAnswer(
-            f"I don't know the time zone '{text}'. Did you mean {' or '.join(suggestions)}?"
+            _("I don't know the time zone '{text}'. Did you mean {items}?", text=text, items=' or '.join(suggestions))
         )
     raise InvalidAnswer(
-        f"I don't know the time zone '{text}'. Use an IANA name such as Europe/Brussels or America/New_York."
+        _("I don't know the time zone '{text}'. Use an IANA name such as Europe/Brussels or " "America/New_York.", text=text)
     )

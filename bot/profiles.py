@@ -11,8 +11,9 @@ from datetime import time
 from functools import partial
 from typing import Any
 
+from bot.i18n import _
 from bot import parsing
-from bot.catalog import LANGUAGES, LEVELS, LOCATIONS, STYLES, format_options, label_of, topic_options
+from bot.catalog import LANGUAGES, LEVELS, LOCATIONS, STYLES, format_options, label_of, topic_options, translated
 from bot.flows.base import FormStep, Question
 from bot.messages import FieldKind, FormField, Option
 from bot.people import people_matching
@@ -52,12 +53,12 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
     return [
         FormStep(
             "about",
-            "About you",
-            "First, a little about you. Your manager's name lets me avoid pairing you inside your own reporting line.",
+            _("About you"),
+            _("First, a little about you. Your manager's name lets me avoid pairing you inside your own reporting line."),
             [
                 Question(
-                    field("level", "Your level", kind=FieldKind.SELECT, options=LEVELS),
-                    lambda raw: int(parsing.parse_choice(raw, LEVELS)),
+                    field("level", "Your level", kind=FieldKind.SELECT, options=translated(LEVELS)),
+                    lambda raw: int(parsing.parse_choice(raw, translated(LEVELS))),
                 ),
                 Question(
                     field("department", "Your department", max_length=name_limit, hint="For example: Finance"),
@@ -82,8 +83,8 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
         ),
         FormStep(
             "topics",
-            "Topics",
-            "What can you teach?" if teaching else "What would you like to learn?",
+            _("Topics"),
+            _("What can you teach?") if teaching else _("What would you like to learn?"),
             [
                 Question(
                     field(
@@ -109,27 +110,27 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
         ),
         FormStep(
             "style",
-            "How you like to work",
-            "How do you like to work together?",
+            _("How you like to work"),
+            _("How do you like to work together?"),
             [
                 Question(
-                    field("style", "Your communication style", kind=FieldKind.SELECT, options=STYLES),
-                    partial(parsing.parse_choice, options=STYLES),
+                    field("style", "Your communication style", kind=FieldKind.SELECT, options=translated(STYLES)),
+                    partial(parsing.parse_choice, options=translated(STYLES)),
                 ),
                 Question(
                     field("formats", "Formats you would like", kind=FieldKind.MULTI_SELECT, options=formats),
                     partial(parsing.parse_choices, options=formats),
                 ),
                 Question(
-                    field("location", "Remote or in person", kind=FieldKind.SELECT, options=LOCATIONS),
-                    partial(parsing.parse_choice, options=LOCATIONS),
+                    field("location", "Remote or in person", kind=FieldKind.SELECT, options=translated(LOCATIONS)),
+                    partial(parsing.parse_choice, options=translated(LOCATIONS)),
                 ),
             ],
         ),
         FormStep(
             "availability",
-            "Time and language",
-            "Last, when you can meet. I only send reminders inside your working hours.",
+            _("Time and language"),
+            _("Last, when you can meet. I only send reminders inside your working hours."),
             [
                 Question(
                     field(
@@ -149,9 +150,9 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
                         "languages",
                         "Languages you can hold a session in",
                         kind=FieldKind.MULTI_SELECT,
-                        options=LANGUAGES,
+                        options=translated(LANGUAGES),
                     ),
-                    partial(parsing.parse_choices, options=LANGUAGES),
+                    partial(parsing.parse_choices, options=translated(LANGUAGES)),
                 ),
             ],
         ),
@@ -236,17 +237,17 @@ def answers_fields(values: Mapping[str, Any], role: str) -> list[tuple[str, str]
     """Collected answers (not yet saved) as label/value pairs, for a review step."""
     hours = values.get("hours") or []
     return [
-        ("Name", values.get("name") or "-"),
-        ("Role", role),
-        ("Level", label_of(LEVELS, str(values.get("level", "")))),
-        ("Department", values.get("department") or "-"),
-        ("Manager", values.get("manager") or "-"),
-        ("Teaches" if role == Role.MENTOR else "Wants to learn", ", ".join(values.get("topics") or []) or "-"),
-        ("In own words", values.get("topics_free_text") or "-"),
-        ("Style", label_of(STYLES, values.get("style"))),
-        ("Formats", ", ".join(values.get("formats") or []) or "-"),
-        ("Remote or in person", label_of(LOCATIONS, values.get("location"))),
-        ("Time zone", values.get("timezone") or "-"),
-        ("Working hours", "-".join(hours) or "-"),
-        ("Languages", ", ".join(label_of(LANGUAGES, c) for c in values.get("languages") or []) or "-"),
+        (_("Name"), values.get("name") or "-"),
+        (_("Role"), role),
+        (_("Level"), label_of(LEVELS, str(values.get("level", "")))),
+        (_("Department"), values.get("department") or "-"),
+        (_("Manager"), values.get("manager") or "-"),
+        (_("Teaches") if role == Role.MENTOR else _("Wants to learn"), ", ".join(values.get("topics") or []) or "-"),
+        (_("In own words"), values.get("topics_free_text") or "-"),
+        (_("Style"), label_of(STYLES, values.get("style"))),
+        (_("Formats"), ", ".join(values.get("formats") or []) or "-"),
+        (_("Remote or in person"), label_of(LOCATIONS, values.get("location"))),
+        (_("Time zone"), values.get("timezone") or "-"),
+        (_("Working hours"), "-".join(hours) or "-"),
+        (_("Languages"), ", ".join(label_of(LANGUAGES, c) for c in values.get("languages") or []) or "-"),
     ]

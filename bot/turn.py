@@ -30,6 +30,8 @@ class Turn:
     clock: Clock
     limits: Limits
     first_contact: bool = False
+    locale: str = "en"
+    """The language the person reads (see :mod:`bot.languages`); the turn's text is written in it."""
 
     @property
     def now(self) -> datetime:

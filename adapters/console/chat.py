@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.i18n import _
 from adapters.console import CONSOLE
 from adapters.console.render import INVITES_DIR, render_field, render_message
 from bot.engine import MentorBot
@@ -90,12 +91,11 @@ class ConsoleChat:
                 wrong = wrong or [text]
             if not wrong:
                 return None
-            return "\n".join([f"There is no option {', '.join(wrong)}: type a number from 1 to "
-                              f"{len(field.options)}.", *render_field(field)])
+            return "\n".join([_("There is no option {items}: type a number from 1 to {count}.", items=', '.join(wrong), count=len(field.options)), *render_field(field)])
         if field is None and self.pending.buttons and " " not in text and "," not in text \
                 and not 1 <= int(text) <= len(self.pending.buttons):
             options = "   ".join(f"[{i}] {b.label}" for i, b in enumerate(self.pending.buttons, start=1))
-            return f"There is no option {text}: type a number from 1 to {len(self.pending.buttons)}.\n  {options}"
+            return _("There is no option {text}: type a number from 1 to {count}.\n  {options}", text=text, count=len(self.pending.buttons), options=options)
         return None
 
     def translate(self, line: str) -> Inbound:
@@ -140,7 +140,7 @@ class ConsoleChat:
         """Chat until the person types /quit, closes the input or presses Ctrl-C (``read`` then
         gives None)."""
         write(await self.open())
-        write("(Type /quit to leave; /mentoring help lists the commands.)")
+        write(_("(Type /quit to leave; /mentoring help lists the commands.)"))
         while True:
             line = await read(f"{self.name}> ")
             if line is None or line.strip().lower() in QUIT:
@@ -153,9 +153,9 @@ class ConsoleChat:
     async def goodbye(self) -> str:
         """The last line: how to come back, unless the person just asked to be forgotten."""
         if not await self.bot.remembers(self.address):
-            return "Bye!"
+            return _("Bye!")
         name = self.name if re.fullmatch(r"[\w.-]+", self.name) else shlex.quote(self.name)
-        return f"Bye! Everything is saved; `mentorbot chat --as {name}` picks up where you left off."
+        return _("Bye! Everything is saved; `mentorbot chat --as {name}` picks up where you left off.", name=name)
 
 
 def attached_files(text: str, max_bytes: int = 20 * 1024 * 1024) -> tuple[str, tuple[InboundFile, ...]]:

@@ -35,6 +35,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.i18n import N_, _
 from adapters.jobs import Inbox, Job, LocalInbox
 from adapters.slack import CONVERSE, HOME, SLACK, SUBMIT, shapes, translate
 from adapters.slack.config import SlackConfig
@@ -62,8 +63,8 @@ SUBMISSION_BUDGET = 2.5
 (Slack waits 3 s); the answer then goes to the person's DM."""
 ACK_GRACE = 0.2
 """Seconds the edge waits past the budget for an answer the worker found in time."""
-UNREADABLE = "Sorry, I could not read that request. Nothing was saved."
-NOT_INSTALLED = "mentorbot is not installed in this workspace yet: ask a workspace admin to install it."
+UNREADABLE = N_("Sorry, I could not read that request. Nothing was saved.")
+NOT_INSTALLED = N_("mentorbot is not installed in this workspace yet: ask a workspace admin to install it.")
 TENANT = "mentorbot_tenant"
 """Where the Bolt context keeps the workspace a request is served in."""
 
@@ -142,15 +143,15 @@ class SlackAdapter:
             raw = (await request.read()).decode("utf-8")
         except UnicodeDecodeError:
             log.warning("refused a Slack request whose body is not UTF-8 from %s", request.remote)
-            return web.json_response({"error": "the body is not UTF-8"}, status=400)
+            return web.json_response({"error": _("the body is not UTF-8")}, status=400)
         if not is_signed(self._verifier, raw, request.headers):
             log.warning("refused a Slack request with a bad or stale signature from %s", request.remote)
-            return web.json_response({"error": "invalid signature"}, status=401)
+            return web.json_response({"error": _("invalid signature")}, status=401)
         try:
             body = shapes.read(raw)
         except shapes.Malformed as problem:
             log.warning("refused a malformed Slack request: %s", problem)
-            return web.json_response({"error": f"malformed request: {problem}"}, status=400)
+            return web.json_response({"error": _("malformed request: {problem}", problem=problem)}, status=400)
         headers: dict[str, str | Sequence[str]] = {**request.headers, "Content-Type": shapes.content_type(raw)}
         bolt_request = AsyncBoltRequest(body=raw, query=request.query_string, headers=headers)
         if bolt_request.body != body:
@@ -176,7 +177,7 @@ class SlackAdapter:
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         inbound = self._read(translate.from_command, body, context)
         if inbound is None:
-            await ack(UNREADABLE)
+            await ack(_(UNREADABLE))
             return
         await ack()
         await self.inbox.put(_job(CONVERSE, inbound, trigger_id=body.get("trigger_id"),
@@ -247,7 +248,7 @@ class SlackAdapter:
             return BoltResponse(status=200, body="")
         if unreachable(error):
             log.warning("the database is unreachable (%s): asked Slack to retry", type(error).__name__)
-            return BoltResponse(status=503, body=UNAVAILABLE)
+            return BoltResponse(status=503, body=_(UNAVAILABLE))
         log.error("a Slack request failed", exc_info=error)
         return BoltResponse(status=500, body="")
 
@@ -259,7 +260,7 @@ class SlackAdapter:
         if tenant is None:
             log.warning("refused a request for workspace %s (enterprise %s, org-wide: %s), which its token does not "
                         "serve", context.team_id, context.enterprise_id, bool(context.is_enterprise_install))
-            return BoltResponse(status=403, body="This app is not installed in that workspace.")
+            return BoltResponse(status=403, body=_("This app is not installed in that workspace."))
         context[TENANT] = tenant
         return await next()
 
@@ -324,7 +325,7 @@ async def _refuse_submission(ack: AsyncAck, body: dict[str, Any]) -> None:
     inputs = [str(block["block_id"]) for block in blocks or [] if isinstance(block, dict)
               and block.get("type") == "input" and isinstance(block.get("block_id"), str) and block["block_id"]]
     if inputs:
-        await ack(response_action="errors", errors={inputs[0]: UNREADABLE})
+        await ack(response_action="errors", errors={inputs[0]: _(UNREADABLE)})
     else:
         await ack()
 

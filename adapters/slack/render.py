@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from bot.i18n import _
 from bot.messages import (
     NO_PUBLIC_URL,
     SHOW_FORM_ACTION,
@@ -105,7 +106,7 @@ def attachment_blocks(attachments: Sequence[Attachment], public_url: str | None)
     if not linked:
         return []
     if not public_url:
-        return [{"type": "context", "elements": [{"type": "mrkdwn", "text": NO_PUBLIC_URL}]}]
+        return [{"type": "context", "elements": [{"type": "mrkdwn", "text": _(NO_PUBLIC_URL)}]}]
     # Images (charts) are shown, fetched by Slack from the bot's server; other files are buttons.
     blocks: list[Json] = [{"type": "image", "image_url": f"{public_url}{a.link}"[:URL_LIMIT],
                            "alt_text": a.filename[:ALT_LIMIT], "title": _plain(a.filename)}
@@ -125,13 +126,13 @@ def modal_view(message: Message, metadata: Json) -> Json:
     blocks = list(_blocks(message.blocks))
     if form.errors:
         problems = "\n".join(f"• {escape(_label(form, name))}: {escape(error)}" for name, error in form.errors.items())
-        blocks.insert(0, _section(f":warning: {problems}"))
+        blocks.insert(0, _section(_(":warning: {problems}", problems=problems)))
     blocks += [_input(field) for field in form.fields]
     view: Json = {
         "type": "modal",
         "callback_id": form.form_id,
         "title": _plain(form.title),
-        "close": _plain("Cancel"),
+        "close": _plain(_("Cancel")),
         "private_metadata": json.dumps(metadata),
         "blocks": _capped(blocks, VIEW_BLOCKS),
     }
@@ -208,7 +209,7 @@ def _chunks(text: str, size: int) -> Iterator[str]:
 def _capped(blocks: list[Json], limit: int) -> list[Json]:
     if len(blocks) <= limit:
         return blocks
-    more = {"type": "context", "elements": [{"type": "mrkdwn", "text": "… (shortened: Slack shows only so much)"}]}
+    more = {"type": "context", "elements": [{"type": "mrkdwn", "text": _("… (shortened: Slack shows only so much)")}]}
     return [*blocks[:limit - 1], more]
 
 

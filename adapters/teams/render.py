@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from bot.i18n import _
 from bot.messages import (
     NO_PUBLIC_URL,
     Actions,
@@ -117,9 +118,9 @@ def attachment_elements(attachments: Sequence[Attachment], public_url: str | Non
     if not linked:
         return []
     if not public_url:
-        return [_text(NO_PUBLIC_URL, isSubtle=True, size="Small")]
+        return [_text(_(NO_PUBLIC_URL), isSubtle=True, size="Small")]
     # Images (charts) are shown, fetched by Teams from the bot's server; other files are buttons.
-    elements: list[Json] = [{"type": "Image", "url": f"{public_url}{a.link}", "altText": a.filename}
+    elements: list[Json] = [{"type": _("Image"), "url": f"{public_url}{a.link}", "altText": a.filename}
                             for a in linked if a.is_image]
     files = [a for a in linked if not a.is_image]
     if files:
@@ -164,14 +165,14 @@ def _button(label: str, action_id: str, value: str, style: ButtonStyle) -> Json:
 
 
 def _form_body(form: Form) -> Iterator[Json]:
-    yield _text(f"**{form.title}**", size="Medium")
+    yield _text(f"**{form.title}**", size=_("Medium"))
     if form.errors:
         problems = "\n".join(f"- {_label(form, name)}: {error}" for name, error in form.errors.items())
-        yield _text(problems, color="Attention")
+        yield _text(problems, color=_("Attention"))
     for field in form.fields:
         yield _input(field)
         if field.name in form.errors:
-            yield _text(form.errors[field.name], color="Attention", size="Small", spacing="None")
+            yield _text(form.errors[field.name], color=_("Attention"), size="Small", spacing=_("None"))
 
 
 def _submit(form: Form) -> Json:
@@ -187,7 +188,7 @@ def _label(form: Form, name: str) -> str:
 def _input(field: FormField) -> Json:
     element: Json = {"id": field.name, "label": field.label, "isRequired": not field.optional}
     if not field.optional:
-        element["errorMessage"] = "Please answer this."
+        element["errorMessage"] = _("Please answer this.")
     element.update(_element(field))
     return element
 
@@ -240,5 +241,5 @@ def _shortened(content: Json) -> Json:
         marked = body[-1].get("id") == SHORTENED
         body.pop(-2 if marked else -1)
         if not marked:
-            body.append({**_text("… (shortened: Teams shows only so much)", isSubtle=True), "id": SHORTENED})
+            body.append({**_text(_("… (shortened: Teams shows only so much)"), isSubtle=True), "id": SHORTENED})
     return content

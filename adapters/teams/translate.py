@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.i18n import _
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, ConversationReference
 
@@ -56,21 +57,21 @@ class Arrival:
 def shape_problem(body: Any) -> str | None:
     """What makes ``body`` something other than a Bot Framework activity, or None."""
     if not isinstance(body, dict):
-        return "the body is not a JSON object"
+        return _("the body is not a JSON object")
     missing = [key for key in _REQUIRED if body.get(key) in (None, "")]
     if missing:
-        return f"missing {', '.join(missing)}"
+        return _("missing {items}", items=', '.join(missing))
     wrong = [key for key in _OBJECTS if key in body and not isinstance(body[key], dict)]
     wrong += [key for key in _STRINGS if body.get(key) is not None and not isinstance(body[key], str)]
     if wrong:
-        return f"wrong type for {', '.join(wrong)}"
+        return _("wrong type for {items}", items=', '.join(wrong))
     if not all(isinstance(body[key].get("id"), str) and body[key]["id"] for key in ("from", "conversation", "recipient")):
-        return "from, conversation and recipient need an id"
+        return _("from, conversation and recipient need an id")
     if "membersAdded" in body and not (isinstance(body["membersAdded"], list)
                                        and all(isinstance(m, dict) for m in body["membersAdded"])):
-        return "membersAdded is not a list of accounts"
+        return _("membersAdded is not a list of accounts")
     if not str(body["serviceUrl"]).startswith(("https://", "http://")):
-        return "serviceUrl is not a URL"
+        return _("serviceUrl is not a URL")
     return None
 
 

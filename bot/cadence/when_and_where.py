@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from bot.i18n import _
 from bot.cadence.hours import hours_of, zone_named
 from bot.invites import session_invite
 from bot.messages import Button, Message, say
@@ -31,9 +32,9 @@ def when(day: date, clock: time, zone: str, now: datetime) -> datetime:
     within a year)."""
     moment = datetime.combine(day, clock, zone_named(zone))
     if moment <= now:
-        raise InvalidAnswer(f"{day.isoformat()} {clock:%H:%M} ({zone}) has already passed: pick a time ahead.")
+        raise InvalidAnswer(_("{day} {clock:%H:%M} ({zone}) has already passed: pick a time ahead.", day=day.isoformat(), clock=clock, zone=zone))
     if moment - now > FURTHEST:
-        raise InvalidAnswer("That is more than a year ahead: pick a date within the next twelve months.")
+        raise InvalidAnswer(_("That is more than a year ahead: pick a date within the next twelve months."))
     return moment
 
 
@@ -68,24 +69,23 @@ def venue_of(where: str | None) -> Venue:
 def where_text(session: MentoringSession) -> str:
     """``remote``, ``in person`` or ``at Room 4.12``."""
     if session.place:
-        return f"at {session.place}"
-    return "in person" if session.mode == SessionMode.IN_PERSON else "remote"
+        return _("at {place}", place=session.place)
+    return _("in person") if session.mode == SessionMode.IN_PERSON else "remote"
 
 
 def describe(session: MentoringSession, zone: str) -> str:
     """``Tue 12 Jan 2027, 15:00 (Europe/Brussels), remote`` in the reader's zone."""
     local = session.starts_at.astimezone(zone_named(zone))
     where = where_text(session)
-    repeat = ", repeating" if session.recurring else ""
-    return f"{local:%a %d %b %Y, %H:%M} ({zone}), {where}{repeat}"
+    repeat = _(", repeating") if session.recurring else ""
+    return _("{local:%a %d %b %Y, %H:%M} ({zone}), {where}{repeat}", local=local, zone=zone, where=where, repeat=repeat)
 
 
 async def confirmation(turn: Turn, session: MentoringSession, partner: Person, verb: str) -> Message:
     """What the person who scheduled (or moved) a session is told, with the calendar invite."""
     zone = await zone_of(turn)
     invite = await session_invite(turn.repo, session)
-    message = say(f"{verb} your session with {partner.display_name}: {describe(session, zone)}. "
-                  f"I've told {partner.display_name} and will remind you both before it.",
-                  Button.for_command("Reschedule", f'reschedule with="{partner.display_name}"'),
-                  Button.for_command("Cancel it", f'cancel-session with="{partner.display_name}"'))
+    message = say(_("{verb} your session with {partner}: {session}. I've told {partner} and will remind you " "both before it.", verb=verb, partner=partner.display_name, session=describe(session, zone)),
+                  Button.for_command(_("Reschedule"), f'reschedule with="{partner.display_name}"'),
+                  Button.for_command(_("Cancel it"), f'cancel-session with="{partner.display_name}"'))
     return Message(message.text, message.blocks, attachments=(invite,))

@@ -38,7 +38,7 @@ def use_locale(code: str) -> Iterator[str]:
         _current.reset(token)
 
 
-def _formatted(text: str, source: str, values: dict[str, object]) -> str:
+def _formatted(text: str, source: str, values: dict[str, object], /) -> str:
     if not values:
         return text
     try:
@@ -51,7 +51,7 @@ def _formatted(text: str, source: str, values: dict[str, object]) -> str:
         return source.format(**values)
 
 
-def gettext(message: str, **values: object) -> str:
+def gettext(message: str, /, **values: object) -> str:
     """``message`` in the current locale, its ``{placeholders}`` filled from ``values``."""
     code = _current.get()
     if code == DEFAULT:
@@ -66,7 +66,7 @@ def gettext(message: str, **values: object) -> str:
 _ = gettext
 
 
-def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
+def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
     """The form of a sentence for ``n`` in the current locale (Polish has three); ``{n}`` is
     filled with ``n``."""
     code = _current.get()
@@ -79,7 +79,7 @@ def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
     return _formatted(text, singular if n == 1 else plural, {"n": n, **values})
 
 
-def pgettext(context: str, message: str, **values: object) -> str:
+def pgettext(context: str, message: str, /, **values: object) -> str:
     """``message`` in the current locale, told apart from the same English word elsewhere by
     ``context`` (a *session* as a meeting, say, and as a word in a command)."""
     code = _current.get()
@@ -97,7 +97,7 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional name of the marker
     return message
 
 
-def translated_in(code: str, message: str, **values: object) -> str:
+def translated_in(code: str, message: str, /, **values: object) -> str:
     """``message`` in ``code`` whatever the current locale."""
     with use_locale(code):
         return gettext(message, **values)

@@ -1,0 +1,92 @@
+"""Which language each reader gets: a person, the people of a group, a program's channel.
+
+A person reads the language they chose in their profile; until they choose, the one their
+platform reports when the bot speaks it; otherwise their program's; otherwise English
+(:func:`bot.i18n.resolve`). A message that several people read at once (a channel, a group
+conversation) is in their common language when they share one, else in the program's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import case, select
+
+from bot.i18n import DEFAULT, resolve
+from storage.models import Circle, Enrollment, Nudge, Pair, Person, Program, ProgramAdmin, ResearchAssignment
+from storage.repository import Repository
+
+
+async def program_language_of(repo: Repository, person_id: int) -> str | None:
+    """The language of the program that is the person's: one they take part in (the most
+    recent first), else one they run, else the organization's oldest active program."""
+    enrolled = (select(Program.language)
+                .join(Enrollment, Enrollment.program_id == Program.id)
+                .where(Enrollment.tenant_id == repo.tenant_id, Enrollment.person_id == person_id)
+                .order_by(case((Enrollment.status == "active", 0), else_=1), Enrollment.id.desc()).limit(1))
+    found = await repo.session.scalar(enrolled)
+    if found:
+        return found
+    run = (select(Program.language).join(ProgramAdmin, ProgramAdmin.program_id == Program.id)
+           .where(ProgramAdmin.tenant_id == repo.tenant_id, ProgramAdmin.person_id == person_id)
+           .order_by(Program.id).limit(1))
+    found = await repo.session.scalar(run)
+    if found:
+        return found
+    return await repo.session.scalar(select(Program.language).where(
+        Program.tenant_id == repo.tenant_id, Program.status == "active").order_by(Program.id).limit(1))
+
+
+def person_locale(person: Person, program_language: str | None) -> str:
+    """The language ``person`` reads (see the module's docstring)."""
+    return resolve([person.language, person.platform_locale, program_language])
+
+
+async def locale_of(repo: Repository, person: Person) -> str:
+    """The language ``person`` reads, their program's looked up."""
+    if person.language:
+        return resolve([person.language])
+    return person_locale(person, await program_language_of(repo, person.id))
+
+
+def program_locale(program: Program | None) -> str:
+    """The language a program's channels and groups read."""
+    return resolve([program.language if program is not None else None])
+
+
+def shared_locale(locales: Iterable[str], fallback: str = DEFAULT) -> str:
+    """The one language every reader has, else ``fallback`` (the program's)."""
+    found = set(locales)
+    return found.pop() if len(found) == 1 else fallback
+
+
+async def program_of_nudge(repo: Repository, nudge: Nudge) -> Program | None:
+    """The program a nudge belongs to, through what it is about (pair, circle, assignment)."""
+    program_id: object = nudge.payload.get("program_id")
+    if program_id is None and nudge.pair_id is not None:
+        program_id = await repo.session.scalar(select(Pair.program_id).where(Pair.id == nudge.pair_id))
+    if program_id is None and nudge.circle_id is not None:
+        program_id = await repo.session.scalar(select(Circle.program_id).where(Circle.id == nudge.circle_id))
+    if program_id is None and nudge.assignment_id is not None:
+        program_id = await repo.session.scalar(select(ResearchAssignment.program_id).where(
+            ResearchAssignment.id == nudge.assignment_id))
+    try:
+        return await repo.program(int(str(program_id))) if program_id is not None else None
+    except ValueError:
+        return None
+
+
+async def nudge_locale(repo: Repository, nudge: Nudge, person: Person) -> str:
+    """The language a nudge is written in: its recipient's; in a shared channel, the program's;
+    to several people at once (an introduction), theirs when they share one, else the program's."""
+    if "channel" not in nudge.payload and "together" not in nudge.payload:
+        return await locale_of(repo, person)
+    program = await program_of_nudge(repo, nudge)
+    if "channel" in nudge.payload:
+        return program_locale(program)
+    readers = [person]
+    for person_id in nudge.payload.get("together") or []:
+        other = await repo.person(int(person_id))
+        if other is not None and other.erased_at is None:
+            readers.append(other)
+    return shared_locale([await locale_of(repo, reader) for reader in readers], program_locale(program))
