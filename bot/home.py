@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import _
+from bot.i18n import formats
 from bot.messages import Actions, Block, Button, ButtonStyle, Context, Fields, Message, Section, fallback_text
 from bot.progress.goals import goal_line
 from bot.turn import Turn
@@ -91,7 +92,7 @@ async def _admin(turn: Turn, program: Program) -> list[Block]:
         (_("Participants"), str(people.get(EnrollmentStatus.ACTIVE, 0))),
         (_("Onboarding"), str(people.get(EnrollmentStatus.ONBOARDING, 0))),
         (_("Active pairs"), str(health["active_pairs"])),
-        (_("Sessions in {now:%B}", now=now), _("{held} held, {canceled} canceled or missed", held=health['held'], canceled=health['canceled'])),
+        (_("Sessions in {month}", month=formats.month_name(now)), _("{held} held, {canceled} canceled or missed", held=health['held'], canceled=health['canceled'])),
         (_("Open flags"), str(health["open_flags"])),
     ]
     return [
@@ -106,5 +107,5 @@ async def _admin(turn: Turn, program: Program) -> list[Block]:
 
 def _when(moment: datetime, zone: ZoneInfo) -> str:
     local = moment.astimezone(zone)
-    return f"{local:%a %d %b, %H:%M} ({zone.key})"
+    return f"{formats.moment_in_year(local)} ({zone.key})"
 

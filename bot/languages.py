@@ -12,8 +12,11 @@ from collections.abc import Iterable
 
 from sqlalchemy import case, select
 
-from bot.i18n import DEFAULT, resolve
+from bot.i18n import DEFAULT, SUPPORTED, switch_locale, _, available, name_of, normalize, resolve
+from bot.messages import FormValue, Option
+from bot.parsing import InvalidAnswer, as_text
 from storage.models import Circle, Enrollment, Nudge, Pair, Person, Program, ProgramAdmin, ResearchAssignment
+from bot.turn import Turn
 from storage.repository import Repository
 
 
@@ -90,3 +93,28 @@ async def nudge_locale(repo: Repository, nudge: Nudge, person: Person) -> str:
         if other is not None and other.erased_at is None:
             readers.append(other)
     return shared_locale([await locale_of(repo, reader) for reader in readers], program_locale(program))
+
+
+def language_options() -> tuple[Option, ...]:
+    """The languages a person may choose, each in its own words."""
+    return tuple(Option(code, name_of(code)) for code in SUPPORTED)
+
+
+def parse_language(raw: FormValue | None) -> str:
+    """A language the bot speaks, by code or name in any of them (``fr``, ``French``,
+    ``français``); an unsupported one is refused with the list of those available."""
+    text = as_text(raw)
+    code = normalize(text, pseudo=True)
+    if code is None:
+        raise InvalidAnswer(_("I can't write in '{language}' yet. The languages available are: {available}.",
+                              language=text[:40], available=available()))
+    return code
+
+
+def choose_language(turn: Turn, code: str) -> bool:
+    """Make ``code`` the language the person reads, from now on in this turn too; True if it changed."""
+    changed = turn.person.language != code or turn.locale != code
+    turn.person.language = code
+    turn.locale = code
+    switch_locale(code)
+    return changed

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.i18n import _
+from bot.i18n import _, use_locale
 from adapters.console import CONSOLE
 from adapters.console.render import INVITES_DIR, render_field, render_message
 from bot.engine import MentorBot
@@ -65,6 +65,7 @@ class ConsoleChat:
         self.name = name.strip()
         self.address = Address(CONSOLE, tenant, user_id_for(self.name))
         self.pending = Pending()
+        self.locale = ""
 
     async def open(self) -> str:
         """Start (or resume) the conversation; returns what the bot says."""
@@ -81,6 +82,10 @@ class ConsoleChat:
     def not_an_option(self, text: str) -> str | None:
         """What to say to numbers typed for options that are not on screen (``7`` with two
         buttons, ``99`` for a list of nine), or None when the line is something else."""
+        with use_locale(self.locale):
+            return self._not_an_option(text)
+
+    def _not_an_option(self, text: str) -> str | None:
         numbers = NUMBERS.fullmatch(text)
         if numbers is None:
             return None
@@ -120,6 +125,12 @@ class ConsoleChat:
         return "\n".join(self._show(replies))
 
     def _show(self, replies: list[Message]) -> list[str]:
+        if replies:
+            self.locale = replies[-1].locale
+        with use_locale(self.locale):
+            return self._lines(replies)
+
+    def _lines(self, replies: list[Message]) -> list[str]:
         lines: list[str] = []
         offers = [m for m in replies if m.form is not None or m.buttons]
         for message in replies:
@@ -152,10 +163,12 @@ class ConsoleChat:
 
     async def goodbye(self) -> str:
         """The last line: how to come back, unless the person just asked to be forgotten."""
-        if not await self.bot.remembers(self.address):
-            return _("Bye!")
+        remembered = await self.bot.remembers(self.address)
         name = self.name if re.fullmatch(r"[\w.-]+", self.name) else shlex.quote(self.name)
-        return _("Bye! Everything is saved; `mentorbot chat --as {name}` picks up where you left off.", name=name)
+        with use_locale(self.locale):
+            if not remembered:
+                return _("Bye!")
+            return _("Bye! Everything is saved; `mentorbot chat --as {name}` picks up where you left off.", name=name)
 
 
 def attached_files(text: str, max_bytes: int = 20 * 1024 * 1024) -> tuple[str, tuple[InboundFile, ...]]:

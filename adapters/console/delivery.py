@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.i18n import _
 from adapters.console import CONSOLE
 from adapters.console.chat import CONSOLE_TENANT
 from adapters.console.render import INVITES_DIR, render_message
@@ -42,7 +41,7 @@ class ConsoleDelivery:
 
     async def deliver(self, address: Address, message: Message) -> DeliveryResult:
         """Write ``message`` as lines prefixed ``[to <user id>]``, or ``[#<channel>]`` for a channel."""
-        prefix = f"[#{address.user_id}]" if is_channel(address) else _("[to {user_id}]", user_id=address.user_id)
+        prefix = f"[#{address.user_id}]" if is_channel(address) else f"[to {address.user_id}]"
         for line in render_message(message, self._invites_dir) or [""]:
             self._write(f"{prefix} {line}".rstrip())
         return DeliveryResult(ok=True, attempts=1)

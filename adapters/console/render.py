@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.i18n import _
+from bot.i18n import _, in_message_locale
 from bot.messages import (
     Actions,
     Attachment,
@@ -34,6 +34,7 @@ def plain(text: str) -> str:
     return BOLD.sub(r"\1", text)
 
 
+@in_message_locale
 def render_message(message: Message, invites_dir: Path = INVITES_DIR) -> list[str]:
     """The lines that show a message, its buttons numbered from 1 across every row; its
     attachments are saved under ``invites_dir`` (see :func:`attachment_lines`). References to

@@ -143,15 +143,15 @@ class SlackAdapter:
             raw = (await request.read()).decode("utf-8")
         except UnicodeDecodeError:
             log.warning("refused a Slack request whose body is not UTF-8 from %s", request.remote)
-            return web.json_response({"error": _("the body is not UTF-8")}, status=400)
+            return web.json_response({"error": "the body is not UTF-8"}, status=400)
         if not is_signed(self._verifier, raw, request.headers):
             log.warning("refused a Slack request with a bad or stale signature from %s", request.remote)
-            return web.json_response({"error": _("invalid signature")}, status=401)
+            return web.json_response({"error": "invalid signature"}, status=401)
         try:
             body = shapes.read(raw)
         except shapes.Malformed as problem:
             log.warning("refused a malformed Slack request: %s", problem)
-            return web.json_response({"error": _("malformed request: {problem}", problem=problem)}, status=400)
+            return web.json_response({"error": f"malformed request: {problem}"}, status=400)
         headers: dict[str, str | Sequence[str]] = {**request.headers, "Content-Type": shapes.content_type(raw)}
         bolt_request = AsyncBoltRequest(body=raw, query=request.query_string, headers=headers)
         if bolt_request.body != body:

@@ -34,7 +34,6 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import _
 from adapters.pacing import backoff_delay, retry_after
 from bot.delivery import DeliveryResult
 
@@ -339,9 +338,9 @@ async def _outcome(request: Awaitable[Any], detail: Callable[[Any], str]) -> _Ou
     except TimeoutError:
         return _Outcome("retry", "timeout")
     except aiohttp.ClientError as problem:
-        return _Outcome("retry", _("connection_error ({name})", name=type(problem).__name__))
+        return _Outcome("retry", f"connection_error ({type(problem).__name__})")
     except Exception as problem:  # whatever else: reported, never raised to the caller
-        return _Outcome("final", _("unexpected_error ({name})", name=type(problem).__name__))
+        return _Outcome("final", f"unexpected_error ({type(problem).__name__})")
     return _Outcome("sent", detail(response))
 
 

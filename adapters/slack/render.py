@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from bot.i18n import _
+from bot.i18n import _, in_message_locale
 from bot.messages import (
     NO_PUBLIC_URL,
     SHOW_FORM_ACTION,
@@ -87,6 +87,7 @@ def fallback_text(message: Message) -> str:
     return escape(message.text[:TEXT_LIMIT]) or " "
 
 
+@in_message_locale
 def message_blocks(message: Message, form_button: bool = True, public_url: str | None = None) -> list[Json]:
     """A message as blocks; a form it carries becomes a button that opens it (Slack opens
     modals only from a click), and each attachment a link button under ``public_url``."""
@@ -119,6 +120,7 @@ def attachment_blocks(attachments: Sequence[Attachment], public_url: str | None)
     return blocks
 
 
+@in_message_locale
 def modal_view(message: Message, metadata: Json) -> Json:
     """A message whose form is a modal: the message's text on top, then one input per field."""
     form = message.form
@@ -137,10 +139,11 @@ def modal_view(message: Message, metadata: Json) -> Json:
         "blocks": _capped(blocks, VIEW_BLOCKS),
     }
     if form.fields:
-        view["submit"] = _plain(form.submit_label)
+        view["submit"] = _plain(_(form.submit_label))
     return view
 
 
+@in_message_locale
 def home_view(message: Message) -> Json:
     """A message as the App Home tab."""
     return {"type": "home", "blocks": _capped(list(_blocks(message.blocks)), VIEW_BLOCKS)}

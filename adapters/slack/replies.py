@@ -21,7 +21,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.i18n import _
 from adapters.slack.errors import reason
 from adapters.slack.render import fallback_text, message_blocks, modal_view
 from adapters.slack.translate import is_shared
@@ -100,7 +99,7 @@ class Conversation:
         else:
             if response.status_code < 400:
                 return True
-            failure = _("status {status_code}", status_code=response.status_code)
+            failure = f"status {response.status_code}"
         log.warning("response_url failed for %s (%s): answering in the DM", self.user_id, failure)
         self.response_url = None
         return False

@@ -14,7 +14,6 @@ from urllib.parse import parse_qs
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.i18n import _
 from adapters.payloads import BadPayload, read_json
 
 Text = str | None
@@ -137,7 +136,7 @@ def read(raw: str) -> dict[str, Any]:
         elif form.get("command"):
             body = {key: values[0] for key, values in form.items()}
         else:
-            raise Malformed(_("neither JSON nor a slash command"))
+            raise Malformed("neither JSON nor a slash command")
     problem = _shape_problem(body)
     if problem:
         raise Malformed(problem)
@@ -156,7 +155,7 @@ def _json(text: str) -> dict[str, Any]:
     except BadPayload as bad:
         raise Malformed(str(bad)) from None
     if not isinstance(body, dict):
-        raise Malformed(_("not a JSON object"))
+        raise Malformed("not a JSON object")
     return body
 
 
@@ -173,7 +172,7 @@ def _path(body: Any, location: tuple[int | str, ...]) -> str:
         elif part not in TYPE_NAMES:
             parts.append(str(part))
             break
-    return ".".join(parts) or _("the body")
+    return ".".join(parts) or "the body"
 
 
 TYPE_NAMES = {"str", "bool", "int", "_Id", "_Ids", "_View", "_Action", "_Container", "_ResponseUrl"}
@@ -183,12 +182,12 @@ def _shape_problem(body: dict[str, Any]) -> str | None:
     kind = body.get("type")
     for key in NEEDS.get(kind, ()) if isinstance(kind, str) else ():
         if not isinstance(body.get(key), dict | list) or not body[key]:
-            return _("a {kind} without {key}", kind=kind, key=key)
+            return f"a {kind} without {key}"
     try:
         envelope = Envelope.model_validate(body)
     except ValidationError as invalid:
         first = invalid.errors(include_url=False, include_input=False)[0]
-        return _("{body} is missing or of the wrong type", body=_path(body, first['loc']))
+        return f"{_path(body, first['loc'])} is missing or of the wrong type"
     if envelope.type == "event_callback" and not (envelope.event and envelope.event.type):
-        return _("an event without a type")
+        return "an event without a type"
     return None

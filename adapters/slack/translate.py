@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.i18n import _
 from adapters.payloads import BadPayload, read_json
 from adapters.slack import SLACK
 from adapters.slack.render import action_id_of, form_values
@@ -118,10 +117,10 @@ def from_action(body: dict[str, Any], tenant: str) -> Inbound:
     opened from one, the channel is the inbound's ``channel``."""
     actions = body.get("actions")
     if not isinstance(actions, list) or not actions:
-        raise Unreadable(_("block_actions without actions"))
+        raise Unreadable("block_actions without actions")
     action = _dict(actions[0], "action")
     address = address_of(tenant, _get(body, "user", "id"))
-    inbound = Inbound.pressed(address, action_id_of(_text(action.get("action_id"), _("action id"))),
+    inbound = Inbound.pressed(address, action_id_of(_text(action.get("action_id"), "action id")),
                               str(action.get("value") or ""))
     return replace(inbound, channel=shared_address(address.tenant, place_of(body)))
 
@@ -131,12 +130,12 @@ def from_submission(body: dict[str, Any], tenant: str) -> Inbound:
     it kept one, is the inbound's ``channel``."""
     view = _dict(body.get("view"), "view")
     address = address_of(tenant, _get(body, "user", "id"))
-    state = _dict(view.get("state"), _("view state"))
+    state = _dict(view.get("state"), "view state")
     try:
         values = form_values(state.get("values"))
     except ValueError as problem:
         raise Unreadable(str(problem)) from None
-    inbound = Inbound.submitted(address, _text(view.get("callback_id"), _("callback id")), values)
+    inbound = Inbound.submitted(address, _text(view.get("callback_id"), "callback id"), values)
     return replace(inbound, channel=shared_address(address.tenant, origin_of(metadata_of(body))))
 
 
@@ -207,11 +206,11 @@ def _get(body: dict[str, Any], *path: str) -> Any:
 
 def _dict(value: Any, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise Unreadable(_("{what} is missing or not an object", what=what))
+        raise Unreadable(f"{what} is missing or not an object")
     return value
 
 
 def _text(value: Any, what: str) -> str:
     if not isinstance(value, str) or not value:
-        raise Unreadable(_("{what} is missing", what=what))
+        raise Unreadable(f"{what} is missing")
     return value

@@ -140,10 +140,10 @@ class SlackTurns:
         return {"response_action": "update", "view": view}
 
     async def _with_defaults(self, inbound: Inbound, client: AsyncWebClient) -> Inbound:
-        """The person's name, time zone and email from Slack (users.info), as defaults."""
+        """The person's name, time zone, email and language from Slack (users.info), as defaults."""
         person = await self.people.lookup(client, inbound.address.tenant, inbound.address.user_id)
         return replace(inbound, display_name=person.name or inbound.display_name, timezone=person.timezone,
-                       email=person.email)
+                       email=person.email, locale=person.locale)
 
     async def _publish_home(self, inbound: Inbound, client: AsyncWebClient) -> None:
         home = await self.bot.home(await self._with_defaults(inbound, client))

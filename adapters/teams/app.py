@@ -16,7 +16,6 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from bot.i18n import _
 from botbuilder.schema import Activity, ActivityTypes
 from msrest.exceptions import DeserializationError
 
@@ -102,7 +101,7 @@ class TeamsAdapter:
         activity, problem = await _read_activity(request)
         if activity is None:
             log.warning("refused a malformed Teams request: %s", problem)
-            return web.json_response({"error": _("malformed activity: {problem}", problem=problem)}, status=400)
+            return web.json_response({"error": f"malformed activity: {problem}"}, status=400)
         try:
             await self.auth.authenticate_request(activity, request.headers.get("Authorization", ""))
         except Exception as refusal:  # noqa: BLE001 - a forged or broken token raises anything from PyJWT
@@ -112,11 +111,11 @@ class TeamsAdapter:
         arrival = translate.arrival_of(activity, allow_without_tenant=not self.config.authenticated)
         if arrival is None:
             log.warning("refused a Teams activity without channelData.tenant.id")
-            return web.json_response({"error": _("malformed activity: no channelData.tenant.id")}, status=400)
+            return web.json_response({"error": "malformed activity: no channelData.tenant.id"}, status=400)
         if self.config.single_tenant and arrival.address.tenant != self.config.app_tenant_id:
             log.warning("refused an activity from tenant %s, which this single-tenant bot does not serve",
                         arrival.address.tenant)
-            return web.json_response({"error": _("this bot does not serve that tenant")}, status=403)
+            return web.json_response({"error": "this bot does not serve that tenant"}, status=403)
         inbound = translate.inbound_of(activity, arrival)
         if inbound is not None:
             address = inbound.address
@@ -133,15 +132,15 @@ class TeamsAdapter:
 async def _read_activity(request: web.Request) -> tuple[Activity | None, str]:
     """The request's activity, or None and what is wrong with it."""
     if request.content_type != "application/json":
-        return None, _("content type {value}, expected application/json", value=request.content_type or 'missing')
+        return None, f"content type {request.content_type or 'missing'}, expected application/json"
     try:
         body = read_json(await request.read())
     except BadPayload as bad:
-        return None, _("the body is not JSON: {bad}", bad=bad)
+        return None, f"the body is not JSON: {bad}"
     problem = translate.shape_problem(body)
     if problem:
         return None, problem
     try:
         return Activity().deserialize(body), ""
     except (DeserializationError, TypeError, ValueError, AttributeError) as error:
-        return None, _("not an activity ({name})", name=type(error).__name__)
+        return None, f"not an activity ({type(error).__name__})"

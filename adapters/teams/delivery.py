@@ -21,7 +21,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.i18n import _
 from botbuilder.schema import Activity, ChannelAccount, ConversationParameters, ConversationReference
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.aio.operations_async import ConversationsOperations
@@ -175,11 +174,11 @@ class TeamsDelivery:
         except HttpOperationError as problem:
             return _judge(problem.response)
         except (ClientRequestError, TimeoutError, OSError) as problem:
-            return _Outcome("retry", _("connection_error ({name})", name=type(problem).__name__))
+            return _Outcome("retry", f"connection_error ({type(problem).__name__})")
         except PermissionError as problem:  # no token from Entra ID (bad app password)
-            return _Outcome("final", _("no_token ({value})", value=str(problem)[:120]))
+            return _Outcome("final", f"no_token ({str(problem)[:120]})")
         except Exception as problem:  # whatever else: reported, never raised to the caller
-            return _Outcome("final", _("unexpected_error ({name})", name=type(problem).__name__))
+            return _Outcome("final", f"unexpected_error ({type(problem).__name__})")
         return _Outcome("sent", str(getattr(response, "id", "") or ""))
 
 

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from bot.i18n import _
+from bot.i18n import _, in_message_locale
 from bot.messages import (
     NO_PUBLIC_URL,
     Actions,
@@ -56,6 +56,7 @@ Json = dict[str, Any]
 _BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
 
 
+@in_message_locale
 def activity_of(message: Message, public_url: str | None = None) -> Json:
     """The activity (without addressing) that shows ``message`` in Teams; attachments link to
     the bot's server at ``public_url``. Teams has no channel mention the bot can write:
@@ -68,6 +69,7 @@ def activity_of(message: Message, public_url: str | None = None) -> Json:
                                                                         "content": card(message, public_url)}]}
 
 
+@in_message_locale
 def card(message: Message, public_url: str | None = None) -> Json:
     """``message`` as an Adaptive Card."""
     body: list[Json] = list(_body(message.blocks))
@@ -120,7 +122,7 @@ def attachment_elements(attachments: Sequence[Attachment], public_url: str | Non
     if not public_url:
         return [_text(_(NO_PUBLIC_URL), isSubtle=True, size="Small")]
     # Images (charts) are shown, fetched by Teams from the bot's server; other files are buttons.
-    elements: list[Json] = [{"type": _("Image"), "url": f"{public_url}{a.link}", "altText": a.filename}
+    elements: list[Json] = [{"type": "Image", "url": f"{public_url}{a.link}", "altText": a.filename}
                             for a in linked if a.is_image]
     files = [a for a in linked if not a.is_image]
     if files:
@@ -165,19 +167,19 @@ def _button(label: str, action_id: str, value: str, style: ButtonStyle) -> Json:
 
 
 def _form_body(form: Form) -> Iterator[Json]:
-    yield _text(f"**{form.title}**", size=_("Medium"))
+    yield _text(f"**{form.title}**", size="Medium")
     if form.errors:
         problems = "\n".join(f"- {_label(form, name)}: {error}" for name, error in form.errors.items())
-        yield _text(problems, color=_("Attention"))
+        yield _text(problems, color="Attention")
     for field in form.fields:
         yield _input(field)
         if field.name in form.errors:
-            yield _text(form.errors[field.name], color=_("Attention"), size="Small", spacing=_("None"))
+            yield _text(form.errors[field.name], color="Attention", size="Small", spacing="None")
 
 
 def _submit(form: Form) -> Json:
     multi = {f.name: [o.value for o in f.options] for f in form.fields if f.kind is FieldKind.MULTI_SELECT}
-    return {"type": "Action.Submit", "title": form.submit_label, "style": "positive",
+    return {"type": "Action.Submit", "title": _(form.submit_label), "style": "positive",
             "data": {FORM_KEY: form.form_id, MULTI_KEY: multi}}
 
 

@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.i18n import _
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, ConversationReference
 
@@ -57,21 +56,21 @@ class Arrival:
 def shape_problem(body: Any) -> str | None:
     """What makes ``body`` something other than a Bot Framework activity, or None."""
     if not isinstance(body, dict):
-        return _("the body is not a JSON object")
+        return "the body is not a JSON object"
     missing = [key for key in _REQUIRED if body.get(key) in (None, "")]
     if missing:
-        return _("missing {items}", items=', '.join(missing))
+        return f"missing {', '.join(missing)}"
     wrong = [key for key in _OBJECTS if key in body and not isinstance(body[key], dict)]
     wrong += [key for key in _STRINGS if body.get(key) is not None and not isinstance(body[key], str)]
     if wrong:
-        return _("wrong type for {items}", items=', '.join(wrong))
+        return f"wrong type for {', '.join(wrong)}"
     if not all(isinstance(body[key].get("id"), str) and body[key]["id"] for key in ("from", "conversation", "recipient")):
-        return _("from, conversation and recipient need an id")
+        return "from, conversation and recipient need an id"
     if "membersAdded" in body and not (isinstance(body["membersAdded"], list)
                                        and all(isinstance(m, dict) for m in body["membersAdded"])):
-        return _("membersAdded is not a list of accounts")
+        return "membersAdded is not a list of accounts"
     if not str(body["serviceUrl"]).startswith(("https://", "http://")):
-        return _("serviceUrl is not a URL")
+        return "serviceUrl is not a URL"
     return None
 
 
@@ -154,8 +153,9 @@ def inbound_of(activity: Activity, arrival: Arrival) -> Inbound | None:
         return None
     if inbound is None:
         return None
+    locale = activity.locale if isinstance(activity.locale, str) else ""
     return replace(inbound, event_id=event_id_of(activity, address.tenant), timezone=_timezone(activity),
-                   channel=arrival.channel)
+                   channel=arrival.channel, locale=locale[:35])
 
 
 def _from_message(activity: Activity, address: Address, name: str) -> Inbound | None:

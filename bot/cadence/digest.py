@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, func, select
 
 from bot.i18n import _
+from bot.i18n import formats
 from bot.cadence.flags import open_flags
 from bot.cadence.hours import WorkingHours
 from bot.cadence.outbox import nudge_row
@@ -68,7 +69,8 @@ async def digest_message(repo: Repository, program: Program, zone: ZoneInfo, now
         (_("Sessions whose outcome nobody reported"), str(waiting)),
         (_("Open flags"), ", ".join(f"{n} {titles[k]}" for k, n in kinds.items() if n) or "none"),
     ]
-    lead = _("*Weekly digest: {program}* (the seven days to {now:%a %d %b})", program=program.name, now=now.astimezone(zone))
+    lead = _("*Weekly digest: {program}* (the seven days to {day})", program=program.name,
+             day=formats.day_in_year(now.astimezone(zone)))
     buttons = [Button.for_command(_("Open flags"), f'flagged program="{program.name}"')] if flags else []
     return say_fields(lead, fields, *buttons)
 

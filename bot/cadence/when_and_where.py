@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.i18n import _
+from bot.i18n import formats
 from bot.cadence.hours import hours_of, zone_named
 from bot.invites import session_invite
 from bot.messages import Button, Message, say
@@ -32,7 +33,8 @@ def when(day: date, clock: time, zone: str, now: datetime) -> datetime:
     within a year)."""
     moment = datetime.combine(day, clock, zone_named(zone))
     if moment <= now:
-        raise InvalidAnswer(_("{day} {clock:%H:%M} ({zone}) has already passed: pick a time ahead.", day=day.isoformat(), clock=clock, zone=zone))
+        raise InvalidAnswer(_("{day} {clock} ({zone}) has already passed: pick a time ahead.", day=day.isoformat(),
+                                clock=f"{clock:%H:%M}", zone=zone))
     if moment - now > FURTHEST:
         raise InvalidAnswer(_("That is more than a year ahead: pick a date within the next twelve months."))
     return moment
@@ -78,7 +80,7 @@ def describe(session: MentoringSession, zone: str) -> str:
     local = session.starts_at.astimezone(zone_named(zone))
     where = where_text(session)
     repeat = _(", repeating") if session.recurring else ""
-    return _("{local:%a %d %b %Y, %H:%M} ({zone}), {where}{repeat}", local=local, zone=zone, where=where, repeat=repeat)
+    return _("{when} ({zone}), {where}{repeat}", when=formats.moment(local), zone=zone, where=where, repeat=repeat)
 
 
 async def confirmation(turn: Turn, session: MentoringSession, partner: Person, verb: str) -> Message:

@@ -14,7 +14,8 @@ from datetime import datetime
 
 from sqlalchemy import update
 
-from bot.i18n import N_, _
+from bot.i18n import N_, _, ngettext
+from bot.i18n import formats
 from bot.cadence.hours import WorkingHours, hours_of
 from bot.cadence.outbox import add_nudge
 from bot.catalog import cadence_label
@@ -282,7 +283,11 @@ async def confirm(turn: Turn, view: CircleView) -> str:
     circle.status, circle.started_at, circle.next_check_at = CircleStatus.ACTIVE, turn.now, None
     for _member, person in view.people:
         await welcome(turn, view, person)
-    return (_("The circle {name} is running: I'm welcoming its {count} host{value} and {count2} members, " "each in their working hours. {host_names} will schedule the first meeting; they meet " "{cadence_text}.", name=view.name, count=len(view.hosts), value='s' if len(view.hosts) > 1 else '', count2=len(view.members), host_names=view.host_names, cadence_text=view.cadence_text))
+    hosts = ngettext("{n} host", "{n} hosts", len(view.hosts))
+    members = ngettext("{n} member", "{n} members", len(view.members))
+    return _("The circle {name} is running: I'm welcoming its {hosts} and {members}, each in their working hours. "
+             "{host_names} will schedule the first meeting; they meet {cadence}.", name=view.name, hosts=hosts,
+             members=members, host_names=view.host_names, cadence=view.cadence_text)
 
 
 async def welcome(turn: Turn, view: CircleView, person: Person) -> None:
@@ -335,7 +340,8 @@ async def nudge(turn: Turn, view: CircleView, person: Person | None) -> list[str
         await add_nudge(turn, target.id, NudgeKind.CIRCLE_REMINDER,
                         f"circle_manual:{view.circle.id}:{turn.now:%Y%m%dT%H%M%S}:{target.id}", due,
                         circle_id=view.circle.id, payload={"manual": True, "by": turn.person.id})
-        moment = "now" if due <= turn.now else _("at {hours:%a %H:%M} their time (working hours)", hours=hours.local(due))
+        moment = _("now") if due <= turn.now else _("at {when} their time (working hours)",
+                                                    when=formats.weekday_time(hours.local(due)))
         lines.append(f"{target.display_name}: {moment}.")
     return lines
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, _
+from bot.i18n import formats
 from bot.circles.circles import load
 from bot.messages import Button, ButtonStyle, Message, say
 from storage.enums import CircleStatus, FlagKind, MemberStatus
@@ -18,7 +19,7 @@ canceled-twice and silent flags share the pairs' kinds and titles)."""
 
 
 def _day(moment: str, zone: ZoneInfo) -> str:
-    return datetime.fromisoformat(moment).astimezone(zone).strftime("%a %d %b")
+    return formats.day_in_year(datetime.fromisoformat(moment).astimezone(zone))
 
 
 async def flag_message(repo: Repository, flag: Flag, zone: ZoneInfo, now: datetime) -> Message | None:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.cadence.hours import WorkingHours
 from bot.cadence.rules import (
     ENDED,
@@ -136,8 +136,8 @@ def pick_host(title: str, mentors: Sequence[Candidate]) -> tuple[Candidate, str]
     best = min(mentors, key=lambda m: (-len(matched(m)), m.circles, m.name.lower(), m.person_id), default=None)
     if best is None:
         return None
-    hosted = _("hosts no other circle") if not best.circles else _("hosts {circles} other circle", circles=best.circles) + (
-        "s" if best.circles > 1 else "")
+    hosted = _("hosts no other circle") if not best.circles else ngettext(
+        "hosts {n} other circle", "hosts {n} other circles", best.circles)
     teaches = matched(best)
     return best, (_("teaches {items}; ", items=', '.join(teaches)) if teaches else "") + hosted
 

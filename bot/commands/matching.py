@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from bot.i18n import N_, _
+from bot.i18n import N_, _, ngettext
 from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.commands.command_call import CommandCall
@@ -79,7 +79,8 @@ async def _pair_lines(turn: Turn, pairs: Sequence[Pair]) -> list[str]:
 def _summary(run: proposal.MatchRun) -> str:
     matched = len(run.pairs)
     lines = [_("*Proposal for {program}* (nothing is published yet)", program=run.program.name),
-             _("Matched {matched} of {mentees} mentee{value} waiting for a mentor", matched=matched, mentees=run.mentees, value='s' if run.mentees != 1 else '')
+             ngettext("Matched {matched} of {n} mentee waiting for a mentor",
+                      "Matched {matched} of {n} mentees waiting for a mentor", run.mentees, matched=matched)
              + (_(", average {mean_fit}.", mean_fit=_percent(run.mean_fit)) if matched else ".")]
     if run.mentees > run.places:
         lines.append(_("There are more mentees than places ({mentees} for {places}): recruit mentors or raise the " "capacity (`/mentoring program set capacity=4`).", mentees=run.mentees, places=run.places))
@@ -115,7 +116,8 @@ async def show(call: CommandCall) -> Sequence[Message]:
     unmatched = await _proposal().unmatched_now(call.turn, program)
     if not pairs and not unmatched:
         return [say(_("No proposal in {program}. Run `/mentoring match` to make one.", program=program.name))]
-    parts = [_("*Proposal for {program}*: {count} pair{value} not yet published.", program=program.name, count=len(pairs), value='s' if len(pairs) != 1 else '')]
+    parts = [ngettext("*Proposal for {program}*: {n} pair not yet published.",
+                      "*Proposal for {program}*: {n} pairs not yet published.", len(pairs), program=program.name)]
     if pairs:
         parts.append(_listed(await _pair_lines(call.turn, pairs), "pairs"))
     if unmatched:
@@ -130,7 +132,10 @@ async def publish(call: CommandCall) -> Sequence[Message]:
     published, dropped = await _review().publish(call.turn, program)
     if not published and not dropped:
         return [say(_("Nothing to publish in {program}: run `/mentoring match` first.", program=program.name))]
-    text = (_("Published {count} pair{value} in {program}. I am introducing each pair to each other now " "(in their working hours), with a button to schedule their first session.", count=len(published), value='s' if len(published) != 1 else '', program=program.name))
+    text = ngettext("Published {n} pair in {program}. I am introducing each pair to each other now (in their working "
+                    "hours), with a button to schedule their first session.",
+                    "Published {n} pairs in {program}. I am introducing each pair to each other now (in their working "
+                    "hours), with a button to schedule their first session.", len(published), program=program.name)
     if dropped:
         text += _("\nNot published:\n") + _listed(dropped, "pairs")
     return [say(text)]

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.i18n import _
+from bot.i18n import SUPPORTED, _, available, name_of, normalize
 from bot.cadence.when_and_where import local_today
 from bot.commands.command_call import CommandCall
 from bot.errors import CommandError
 from bot.flows.active import ONBOARDING, PROFILE, latest_flow
 from bot.flows.onboarding import ProfileFlow
+from bot.languages import choose_language
 from bot.messages import Button, ButtonStyle, Message, say, say_fields
 from bot.profiles import answers_from, profile_fields
 from bot.programs import program_named
@@ -118,6 +119,23 @@ async def edit_profile(call: CommandCall) -> Sequence[Message]:
         return [_not_onboarded()]
     data = ProfileFlow.data_for(program.id, enrollment.role, turn.person, profile)
     return await PROFILE.start(turn, data, intro=_("Let's update your profile. Your current answers are filled in."))
+
+
+async def language(call: CommandCall) -> Sequence[Message]:
+    """``language [CODE]``: the language the bot writes to you in, or a change of it."""
+    turn = call.turn
+    asked = call.args.get("language")
+    if not asked:
+        buttons = [Button.for_command(name_of(code), f"language {code}") for code in SUPPORTED if code != turn.locale]
+        return [say(_("I write to you in {language}. To change it, pick one below or type `/mentoring language CODE` "
+                      "with one of: {available}.", language=name_of(turn.locale), available=available()), *buttons)]
+    code = normalize(asked, pseudo=True)
+    if code is None:
+        raise CommandError(_("I can't write in '{language}' yet. The languages available are: {available}.",
+                             language=asked, available=available()))
+    choose_language(turn, code)
+    return [say(_("From now on I write to you in {language}. Commands stay as they are (`/mentoring help`).",
+                  language=name_of(code)))]
 
 
 async def pause(call: CommandCall) -> Sequence[Message]:

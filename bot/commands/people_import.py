@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from bot.i18n import N_, _
+from bot.i18n import N_, _, ngettext
 from bot.commands.command_call import CommandCall
 from bot.errors import CommandError
 from bot.messages import Button, Message, say
@@ -58,7 +58,9 @@ def summary(result: ImportResult, filename: str) -> str:
         lines = [_("- line {line}: {problem}", line=line, problem=problem) for line, problem in plan.errors[:MAX_LISTED * 2]]
         more = len(plan.errors) - len(lines)
         rows = len({line for line, _problem in plan.errors})
-        return "\n".join([_("{filename} was not imported{where}: {rows} row{value} need{value2} fixing, and nothing " "was changed.", filename=filename, where=where, rows=rows, value='s' if rows != 1 else '', value2='s' if rows == 1 else ''), *lines,
+        return "\n".join([ngettext("{filename} was not imported{where}: {n} row needs fixing, and nothing was changed.",
+                                    "{filename} was not imported{where}: {n} rows need fixing, and nothing was changed.",
+                                    rows, filename=filename, where=where), *lines,
                           *([_("- and {more} more", more=more)] if more > 0 else []),
                           _("Fix them in the file and send it again.")])
     lead = (_("Dry run of {filename}{where}: nothing was changed. It would bring:", filename=filename, where=where) if result.dry_run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.i18n import _
+from bot.i18n import DEFAULT, _, available, name_of, normalize
 from bot.catalog import DEFAULT_TOPICS, cadence_label
 from bot.commands.command_call import CommandCall
 from bot.errors import CommandError
@@ -29,6 +29,7 @@ def program_fields(program: Program, counts: dict[str, int], admins: Sequence[Pe
          if program.cycle_ends_on else _("not set")),
         (_("Participants"), people),
         (_("Admins"), ", ".join(a.display_name for a in admins) or "-"),
+        (_("Language"), name_of(program.language)),
     ]
 
 
@@ -57,6 +58,8 @@ async def create_program(call: CommandCall) -> Sequence[Message]:
             capacity=args.get("capacity", 3),
             formats=args.get("formats", [ProgramFormat.ONE_TO_ONE]),
             topics=args.get("topics", [_(topic) for topic in DEFAULT_TOPICS]),
+            language=_program_language(args["language"]) if "language" in args else normalize(turn.locale, pseudo=False)
+            or DEFAULT,
             baseline_skills=args.get("baseline", []),
             reminder_hours=24,
             allow_same_level=False,
@@ -94,7 +97,16 @@ async def show_program(call: CommandCall) -> Sequence[Message]:
     return [await _show(call.turn, call.program, f"*{call.program.name}*")]
 
 
-SETTABLE = ("rename", "cadence", "capacity", "formats", "topics", "baseline", "reminder", "ends")
+SETTABLE = ("rename", "cadence", "capacity", "formats", "topics", "baseline", "reminder", "ends", "language")
+
+
+def _program_language(asked: str) -> str:
+    """A program's language: one the bot speaks, else a refusal that lists them."""
+    code = normalize(asked, pseudo=False)
+    if code is None:
+        raise CommandError(_("language: I can't write in '{language}' yet. The languages available are: {available}.",
+                             language=asked, available=available()))
+    return code
 
 
 async def set_program(call: CommandCall) -> Sequence[Message]:
@@ -104,9 +116,9 @@ async def set_program(call: CommandCall) -> Sequence[Message]:
     changes = {key: args[key] for key in SETTABLE if key in args}
     if not changes:
         raise CommandError(
-            _("Nothing to change: give at least one of ") + ", ".join(f"{k}=…" for k in SETTABLE) + _(".\n"
-            "Example: `/mentoring program set cadence=biweekly capacity=4`")
-        )
+            _("Nothing to change: give at least one of {settings}.\nExample: `/mentoring program set cadence=biweekly "
+              "capacity=4`", settings=", ".join(f"{k}=…" for k in SETTABLE)))
+    language = _program_language(changes["language"]) if "language" in changes else None
     if "rename" in changes:
         _program_name(changes["rename"])
         other = await turn.repo.program_named(changes["rename"])
@@ -125,6 +137,8 @@ async def set_program(call: CommandCall) -> Sequence[Message]:
         program.baseline_skills = changes["baseline"]
     if "reminder" in changes:
         program.reminder_hours = changes["reminder"]
+    if language is not None:
+        program.language = language
     if "ends" in changes:
         if changes["ends"] < turn.today:
             raise CommandError(_("ends: {ends} is in the past; give the cycle's last day to come.", ends=changes['ends']))

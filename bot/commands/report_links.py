@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.i18n import _
+from bot.i18n import formats
 from bot.cadence.hours import zone_named
 from bot.cadence.when_and_where import zone_of
 from bot.commands.command_call import CommandCall
@@ -66,4 +67,4 @@ async def _report_and_charts(turn: Turn, program: Program) -> tuple[ProgramRepor
 
 async def _local(turn: Turn, moment: datetime) -> str:
     zone = await zone_of(turn)
-    return f"{moment.astimezone(zone_named(zone)):%a %d %b %Y, %H:%M} ({zone})"
+    return f"{formats.moment(moment.astimezone(zone_named(zone)))} ({zone})"

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.i18n import _
+from bot.i18n import _, ngettext
+from bot.i18n import formats
 from bot.cadence.hours import hours_of
 from bot.commands.command_call import CommandCall
 from bot.messages import Attachment, Message, say
@@ -35,12 +36,12 @@ async def export(call: CommandCall) -> Sequence[Message]:
     attachments = tuple(Attachment(name, MEDIA_TYPE, data, link=links.path(token, f"export/{name}"))
                         for name, data in files.items())
     zone = (await hours_of(turn.repo, turn.person)).zone
-    text = (_("CSV files for {program}: {items}. Ratings, counts and outcomes only: no private notes, " "nothing a participant wrote.\nThe download links stay valid for {default_lifetime} (until " "{expires_at:%a %d %b %H:%M} {key}); ask again for fresh ones.", program=program.name, items=', '.join(files), default_lifetime=_duration(DEFAULT_LIFETIME), expires_at=expires_at.astimezone(zone), key=zone.key))
+    text = (_("CSV files for {program}: {items}. Ratings, counts and outcomes only: no private notes, " "nothing a participant wrote.\nThe download links stay valid for {default_lifetime} (until " "{until} {zone}); ask again for fresh ones.", program=program.name, items=', '.join(files), default_lifetime=_duration(DEFAULT_LIFETIME), until=formats.weekday_time(expires_at.astimezone(zone), with_day=True), zone=zone.key))
     return [Message(text, say(text).blocks, attachments=attachments)]
 
 
 def _duration(span: timedelta) -> str:
     hours = int(span.total_seconds() // 3600)
     if hours % 24 == 0 and hours >= 48:
-        return _("{value} days", value=hours // 24)
-    return _("{hours} hour{value}", hours=hours, value='s' if hours != 1 else '')
+        return ngettext("{n} day", "{n} days", hours // 24)
+    return ngettext("{n} hour", "{n} hours", hours)

@@ -22,6 +22,7 @@ PROGRAM_SETTINGS = (
     Arg("formats", ArgKind.CHOICES, choices=FORMATS),
     Arg("topics", ArgKind.LIST, max_length=2000, item_max_length=LABEL_LIMIT),
     Arg("baseline", ArgKind.LIST, max_length=2000, item_max_length=LABEL_LIMIT),
+    Arg("language", max_length=40),
 )
 
 
@@ -32,6 +33,8 @@ CORE: tuple[CommandSpec, ...] = (
                 options=(PROGRAM_OPTION,)),
     CommandSpec(("profile", "edit"), N_("change your profile"), "/mentoring profile edit", participation.edit_profile,
                 options=(PROGRAM_OPTION,)),
+    CommandSpec(("language",), N_("see or change the language I write to you in"), "/mentoring language fr",
+                participation.language, positionals=(Arg("language"),)),
     CommandSpec(("pause",), N_("pause until a date: no reminders, no matching"), "/mentoring pause 2027-01-15",
                 participation.pause, positionals=(Arg("until", ArgKind.DATE, required=True),),
                 options=(PROGRAM_OPTION,)),

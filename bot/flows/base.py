@@ -101,6 +101,9 @@ class Flow:
         """All steps are done."""
         raise NotImplementedError
 
+    def took(self, turn: Turn, name: str, value: Any) -> None:
+        """An answer to question ``name`` was accepted (before it is stored with the others)."""
+
     # --- driving the flow ----------------------------------------------------------------
 
     async def start(
@@ -222,6 +225,8 @@ class Flow:
                 answers[name] = question.parse(given[name])
             except InvalidAnswer as problem:
                 errors[name] = str(problem)
+            else:
+                self.took(turn, name, answers[name])
         self._save(turn, state, answers=answers)
         if errors:
             log.info("person %s: invalid answers to %s: %s", turn.person.id, self.form_id(state, step), sorted(errors))

@@ -14,6 +14,7 @@ from bot.i18n import N_, _
 from bot import briefing, parsing
 from bot.catalog import ROLES, cadence_label, format_label, translated
 from bot.flows.base import Choice, ChoiceStep, Flow, FormStep, Question, Step
+from bot.languages import choose_language
 from bot.messages import Button, ButtonStyle, FieldKind, FormField, Message, say
 from bot.profiles import answers_fields, answers_from, profile_steps, save_profile
 from bot.turn import Turn
@@ -21,7 +22,7 @@ from storage.enums import EnrollmentStatus
 from storage.models import ConversationState, Person, Profile, Program
 
 PROFILE_KEYS = ("level", "department", "manager", "name", "topics", "topics_free_text", "style", "formats",
-                "location", "timezone", "hours", "languages")
+                "location", "timezone", "hours", "languages", "language")
 
 
 def describe_program(program: Program) -> str:
@@ -56,11 +57,20 @@ def _restart_profile(flow: Flow, turn: Turn, state: ConversationState) -> None:
     flow.go_to(turn, state, "about", answers=given, previous=previous)
 
 
+def _took_language(turn: Turn, name: str, value: Any) -> None:
+    """The language question is answered: the person reads the rest in that language."""
+    if name == "language" and isinstance(value, str):
+        choose_language(turn, value)
+
+
 class OnboardingFlow(Flow):
     """Joining a program, from the welcome to a saved profile."""
 
     name = "onboarding"
     title = N_("Onboarding")
+
+    def took(self, turn: Turn, name: str, value: Any) -> None:
+        _took_language(turn, name, value)
 
     async def steps(self, turn: Turn, data: Mapping[str, Any]) -> list[Step]:
         program = await _program(turn, data)
@@ -141,6 +151,9 @@ class ProfileFlow(Flow):
 
     name = "profile"
     title = N_("Your profile")
+
+    def took(self, turn: Turn, name: str, value: Any) -> None:
+        _took_language(turn, name, value)
 
     async def steps(self, turn: Turn, data: Mapping[str, Any]) -> list[Step]:
         program = await _program(turn, data)

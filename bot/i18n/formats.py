@@ -20,16 +20,16 @@ from bot.i18n.locales import DEFAULT, PSEUDO
 from bot.i18n.pseudo import accented
 from bot.i18n.translate import current_locale, use_locale
 
-# English patterns (Babel's syntax) that write what the bot wrote before it spoke other languages.
+# English as the bot always wrote it (strftime's C names: "Sep", not CLDR's "Sept").
 _ENGLISH = {
-    "yMMMEd": "EEE dd MMM y",
-    "MMMEd": "EEE dd MMM",
-    "yMMMd": "dd MMM y",
-    "yMMMM": "MMMM y",
-    "MMMM": "MMMM",
-    "yMMM": "MMM y",
-    "yMMMMEEEEd": "EEEE d MMMM y",
-    "EEE": "EEE",
+    "yMMMEd": "%a %d %b %Y",
+    "MMMEd": "%a %d %b",
+    "yMMMd": "%d %b %Y",
+    "yMMMM": "%B %Y",
+    "MMMM": "%B",
+    "yMMM": "%b %Y",
+    "yMMMMEEEEd": "%A %-d %B %Y",
+    "EEE": "%a",
 }
 
 
@@ -45,8 +45,7 @@ def _date_like(value: date | datetime, skeleton: str) -> str:
         with use_locale(DEFAULT):
             return accented(_date_like(value, skeleton))
     if code == DEFAULT:
-        return _babel_datetime(value, _ENGLISH[skeleton], locale="en_GB") if isinstance(value, datetime) else \
-            _babel_datetime(datetime.combine(value, time()), _ENGLISH[skeleton], locale="en_GB")
+        return value.strftime(_ENGLISH[skeleton])
     if skeleton == "EEE":
         return _babel_datetime(value if isinstance(value, datetime) else datetime.combine(value, time()), "EEE",
                                locale=babel_locale(code))
@@ -102,6 +101,11 @@ def weekday(value: date | datetime) -> str:
 def clock(value: time | datetime) -> str:
     """``15:00``."""
     return f"{value:%H:%M}"
+
+
+def weekday_time(value: datetime, with_day: bool = False) -> str:
+    """``Tue 15:00``; with the day, ``Tue 12 Jan 15:00``."""
+    return f"{day_in_year(value) if with_day else weekday(value)} {clock(value)}"
 
 
 def moment(value: datetime) -> str:

@@ -11,15 +11,19 @@ A translation whose placeholders do not fit falls back to English rather than fa
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from bot.i18n.catalogs import translations
 from bot.i18n.locales import DEFAULT, PSEUDO
 from bot.i18n.pseudo import pseudo
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 _current: ContextVar[str] = ContextVar("mentorbot_locale", default=DEFAULT)
 
 
@@ -36,6 +40,12 @@ def use_locale(code: str) -> Iterator[str]:
         yield code
     finally:
         _current.reset(token)
+
+
+def switch_locale(code: str) -> None:
+    """Write in ``code`` from now on, until the enclosing :func:`use_locale` ends (a person who
+    just chose their language reads the rest of the turn in it)."""
+    _current.set(code or DEFAULT)
 
 
 def _formatted(text: str, source: str, values: dict[str, object], /) -> str:
@@ -90,6 +100,17 @@ def pgettext(context: str, message: str, /, **values: object) -> str:
     else:
         text = translations(code).pgettext(context, message)
     return _formatted(text, message, values)
+
+
+def in_message_locale(render: Callable[P, R]) -> Callable[P, R]:
+    """Decorate an adapter's renderer whose first argument is a message: its own words (a modal's
+    Cancel, a link's label) are written in the message's language."""
+    @wraps(render)
+    def rendering(*args: P.args, **kwargs: P.kwargs) -> R:
+        locale = getattr(args[0], "locale", "") if args else ""
+        with use_locale(locale or current_locale()):
+            return render(*args, **kwargs)
+    return rendering
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional name of the marker

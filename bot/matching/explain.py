@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bot.i18n import N_, _
+from bot.i18n import N_, _, ngettext
 from bot.matching.cohort import Candidate
 from bot.matching.score import RULES, FitModel, chose_one_to_one
 
@@ -51,7 +51,10 @@ def unmatched_mentee(model: FitModel, i: int, places: Sequence[int] | None = Non
         return _("joined after the last run (a mentor with a place suits them): run `/mentoring match` again")
     if suitable.any():
         count = int(suitable.sum())
-        return (_("no mentor with a place left ({count} suit{value} them, all taken): raise the capacity " "(`/mentoring program set capacity=4`) or recruit mentors", count=count, value='s' if count == 1 else ''))
+        return ngettext("no mentor with a place left ({n} suits them, all taken): raise the capacity "
+                        "(`/mentoring program set capacity=4`) or recruit mentors",
+                        "no mentor with a place left ({n} suit them, all taken): raise the capacity "
+                        "(`/mentoring program set capacity=4`) or recruit mentors", count)
     first_broken = _first_broken(held)
     counts = {rule: int((first_broken == position).sum()) for position, rule in enumerate(RULES)}
     ruled = {rule: n for rule, n in counts.items() if n}

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from bot.i18n import N_, _
+from bot.i18n import formats
 from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.cadence.when_and_where import local_today
@@ -38,7 +39,8 @@ async def nudge(call: CommandCall) -> Sequence[Message]:
         due = hours.next_working(turn.now)
         await add_nudge(turn, person_id, NudgeKind.MANUAL, f"manual:{pair.id}:{turn.now:%Y%m%dT%H%M%S}:{person_id}",
                             due, pair_id=pair.id, payload={"by": turn.person.id})
-        moment = "now" if due <= turn.now else _("at {hours:%a %H:%M} their time (working hours)", hours=hours.local(due))
+        moment = _("now") if due <= turn.now else _("at {when} their time (working hours)",
+                                                    when=formats.weekday_time(hours.local(due)))
         lines.append(f"{person.display_name}: {moment}.")
     return [say(_("Nudging {value}:\n", value=await pair_names(turn, pair)) + "\n".join(f"- {line}" for line in lines))]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.i18n import N_, _
+from bot.i18n import formats
 from bot.cadence.hours import zone_named
 from bot.cadence.periods import next_occurrence
 from bot.cadence.when_and_where import Venue, confirmation, describe, venue_of, zone_of
@@ -107,7 +108,7 @@ async def cancel_session(call: CommandCall) -> Sequence[Message]:
         program = await turn.repo.program(pair.program_id)
         cadence = pair.cadence or (program.cadence if program else "")
         following = next_occurrence(upcoming.starts_at, upcoming.timezone, cadence) if cadence else None
-        when = _(" (next: {following:%a %d %b %Y, %H:%M})", following=following.astimezone(zone_named(zone))) if following else ""
+        when = _(" (next: {when})", when=formats.moment(following.astimezone(zone_named(zone)))) if following else ""
         series = _(" Only this one is off: your repeating series goes on{when}.", when=when)
     return [say(_("Canceled your session with {partner} ({upcoming}).{series} I've told {partner}. Sessions " "that are moved rather than dropped keep the momentum: pick a new date?", partner=partner.display_name, upcoming=describe(upcoming, zone), series=series),
                 Button.for_command(_("Pick a new date"), f'schedule with="{partner.display_name}"', ButtonStyle.PRIMARY))]

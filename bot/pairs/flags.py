@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, _
+from bot.i18n import formats
 from bot.cadence.flags import raise_about
 from bot.messages import Button, ButtonStyle, Message, say
 from bot.turn import Turn
@@ -63,7 +64,7 @@ async def flag_message(repo: Repository, flag: Flag, zone: ZoneInfo, now: dateti
 
 def _since(flag: Flag, zone: ZoneInfo) -> str:
     since = flag.details.get("since")
-    return datetime.fromisoformat(since).astimezone(zone).strftime("%d %b %Y") if since else "?"
+    return formats.date_only(datetime.fromisoformat(since).astimezone(zone)) if since else "?"
 
 
 def _why(flag: Flag, names: dict[int, str], zone: ZoneInfo, now: datetime, cadence: str) -> str:
@@ -91,6 +92,6 @@ async def _history(repo: Repository, pair: Pair, names: dict[int, str], zone: Zo
     for row in rows:
         status = _("on the calendar") if row.status == SessionStatus.SCHEDULED else row.status.replace("_", "-")
         by = _(" by {names}", names=names.get(row.canceled_by_id, 'someone')) if row.canceled_by_id else ""
-        lines.append(_("- {starts_at:%a %d %b %H:%M}: {status}{by}", starts_at=row.starts_at.astimezone(zone), status=status, by=by))
+        lines.append(_("- {when}: {status}{by}", when=formats.weekday_time(row.starts_at.astimezone(zone), with_day=True), status=status, by=by))
     return lines
 

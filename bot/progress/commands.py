@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from bot.i18n import N_, _
+from bot.i18n import formats
 from bot.commands.arguments import PARTNER, PROGRAM_OPTION
 from bot.commands.command_call import CommandCall
 from bot.commands.grammar import Arg, ArgKind, CommandSpec
@@ -90,7 +91,7 @@ async def notes(call: CommandCall) -> Sequence[Message]:
     if not rows:
         return [say(_('No private notes with {partner} yet. Add one in a check-in ("Add details").', partner=view.partner.display_name))]
     names = {turn.person.id: _("You"), view.partner.id: view.partner.display_name}
-    lines = [f"• {row.created_at:%d %b %Y}, {names.get(row.person_id, '?')}: {row.private_note}" for row in rows]
+    lines = [f"• {formats.date_only(row.created_at)}, {names.get(row.person_id, '?')}: {row.private_note}" for row in rows]
     return [say(_("Private notes with {partner} (only the two of you can read them):\n", partner=view.partner.display_name)
                 + "\n".join(lines))]
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.i18n import N_, _
+from bot.i18n import formats
 from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.flows.base import ChoiceStep, Flow, FormStep, Question, Step
@@ -36,7 +37,7 @@ def period_of(moment: datetime) -> str:
 
 def month_name(period: str) -> str:
     """``2026-11`` -> ``November 2026``."""
-    return datetime.strptime(period, "%Y-%m").strftime("%B %Y")
+    return formats.month(datetime.strptime(period, "%Y-%m"))
 
 
 def complete(feedback: Feedback | None) -> bool:

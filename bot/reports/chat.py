@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.i18n import N_, _
+from bot.i18n import formats
 from bot.messages import Actions, Block, Button, ButtonStyle, Context, Fields, Message, Section, fallback_text
 from bot.registry import flag_title
 from bot.reports.figures import (
@@ -35,7 +36,7 @@ def report_message(report: ProgramReport) -> Message:
     """The chat report of a program, with buttons to its flags, its CSV files and its charts."""
     scope = f'program="{report.program}"'
     blocks: list[Block] = [
-        Section(_("*Report: {program}* ({generated_at:%d %b %Y})", program=report.program, generated_at=report.generated_at)),
+        Section(_("*Report: {program}* ({day})", program=report.program, day=formats.date_only(report.generated_at))),
         Fields(_headline(report)),
         Section(_months(report)),
         Section(_progress(report)),
@@ -68,14 +69,14 @@ def _headline(report: ProgramReport) -> list[tuple[str, str]]:
     return [
         (_("Active pairs"), str(report.active_pairs)),
         (_("Participants"), str(report.participants)),
-        (_("Sessions in {start:%B %Y}", start=month.start), _sessions(month.held, month.canceled)),
+        (_("Sessions in {month}", month=formats.month(month.start)), _sessions(month.held, month.canceled)),
         (_("Completion rate (since the start)"), completion),
         (_("Pairs at risk"), _("{at_risk} (open flags: {risks})", at_risk=report.at_risk, risks=risks) if risks else str(report.at_risk)),
     ]
 
 
 def _months(report: ProgramReport) -> str:
-    lines = [f"- {p.start:%b %Y}: {_sessions(p.held, p.canceled)}" for p in report.months]
+    lines = [f"- {formats.short_month(p.start)}: {_sessions(p.held, p.canceled)}" for p in report.months]
     return _("*Sessions by month*\n") + "\n".join(lines)
 
 

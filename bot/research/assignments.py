@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.i18n import _
+from bot.i18n import formats
 from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.errors import CommandError
@@ -47,7 +48,7 @@ def ref(assignment: ResearchAssignment) -> str:
 
 def day(value: date) -> str:
     """``Fri 15 Jan 2027``."""
-    return f"{value:%a %d %b %Y}"
+    return formats.day(value)
 
 
 def joined(names: Sequence[str]) -> str:
@@ -258,6 +259,7 @@ async def nudge_mentors(turn: Turn, assignment: ResearchAssignment) -> list[str]
         await add_nudge(turn, person.id, NudgeKind.RESEARCH_DUE,
                         f"research_nudge:{assignment.id}:{turn.now:%Y%m%dT%H%M%S}:{person.id}", due,
                         assignment_id=assignment.id, payload={"manual": True, "by": turn.person.id})
-        moment = "now" if due <= turn.now else _("at {hours:%a %H:%M} their time (working hours)", hours=hours.local(due))
+        moment = _("now") if due <= turn.now else _("at {when} their time (working hours)",
+                                                    when=formats.weekday_time(hours.local(due)))
         lines.append(f"{person.display_name}: {moment}")
     return lines

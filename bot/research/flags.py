@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.i18n import _
+from bot.i18n import formats
 from bot.messages import Button, ButtonStyle, Message, say
 from bot.research.assignments import live, names_of, ref
 from storage import research as queries
@@ -30,6 +31,6 @@ async def flag_message(repo: Repository, flag: Flag, zone: ZoneInfo, now: dateti
         return None
     names = ", ".join(await names_of(repo, await queries.mentor_ids(repo, assignment.id)))
     new_due = now.astimezone(zone).date() + NEW_DUE_AHEAD
-    return say(_("*Flag in {program}*: research on '{topic}' ({names}): write-up overdue since {due_on:%a " "%d %b}.", program=program.name, topic=assignment.topic, names=names, due_on=assignment.due_on),
+    return say(_("*Flag in {program}*: research on '{topic}' ({names}): write-up overdue since {due_on}.", program=program.name, topic=assignment.topic, names=names, due_on=formats.day_in_year(assignment.due_on)),
                Button.for_command(_("Nudge the mentors"), f"research nudge {ref(assignment)}", ButtonStyle.PRIMARY),
                Button.for_command(_("Move the due date"), f"research due {ref(assignment)} {new_due.isoformat()}"))
