@@ -50,11 +50,11 @@ locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po | $(STAMP)
 # Extract every wrapped string into locales/messages.pot, bring each catalog up to date with it,
 # and compile them. A new language: `make messages NEW=xx`.
 messages: $(STAMP)
-	$(BIN)/pybabel extract --quiet -F babel.cfg $(PYBABEL_KEYWORDS) --no-location --sort-output --width=100 \
+	$(BIN)/pybabel extract -F babel.cfg $(PYBABEL_KEYWORDS) --no-location --sort-output --width=100 \
 		--project=mentorbot --copyright-holder="mentorbot contributors" -o locales/messages.pot .
 	$(if $(NEW),$(BIN)/pybabel init -D messages -i locales/messages.pot -d locales -l $(NEW) --width=100,)
-	$(BIN)/pybabel update --quiet -D messages -i locales/messages.pot -d locales --no-fuzzy-matching \
-		--ignore-obsolete --width=100
+	$(if $(LANGUAGES)$(NEW),$(BIN)/pybabel update -D messages -i locales/messages.pot -d locales --no-fuzzy-matching \
+		--ignore-obsolete --width=100,)
 	$(MAKE) --no-print-directory catalogs
 
 run: $(STAMP) catalogs

@@ -395,11 +395,11 @@ def _malformed(inbound: Inbound) -> str | None:
     elif not isinstance(inbound.values, Mapping) or not all(
         isinstance(key, str) and _is_form_value(value) for key, value in inbound.values.items()
     ):
-        problem = _("form values")
+        problem = "form values"
     elif not isinstance(inbound.email, str) or not isinstance(inbound.locale, str) or not isinstance(inbound.files, tuple) or not all(
         isinstance(f, InboundFile) and isinstance(f.data, bytes) and isinstance(f.filename, str) for f in inbound.files
     ):
-        problem = _("files or email")
+        problem = "files or email"
     else:
         return None
     log.warning("refused a malformed %s event (%s)", getattr(inbound, "kind", "?"), problem)

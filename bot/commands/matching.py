@@ -54,10 +54,10 @@ def _percent(fit: float | None) -> str:
     return "fit unknown" if fit is None else f"fit {round(fit * 100)}%"
 
 
-def _listed(lines: Sequence[str], noun: str) -> str:
+def _listed(lines: Sequence[str], noun: str = "") -> str:
     shown = [f"- {line}" for line in lines[:SHOWN]]
     if len(lines) > SHOWN:
-        shown.append(_("- … and {value} more {noun}", value=len(lines) - SHOWN, noun=noun))
+        shown.append(_("- … and {n} more", n=len(lines) - SHOWN))
     return "\n".join(shown)
 
 
@@ -147,7 +147,7 @@ async def swap(call: CommandCall) -> Sequence[Message]:
     first = await _review().proposal_of(turn, program, await find_person(turn, call.args["first"]))
     second = await _review().proposal_of(turn, program, await find_person(turn, call.args["second"]))
     await _review().swap(turn, program, first, second, bool(call.args.get("force")))
-    return [say(_("Swapped. Now:\n") + _listed(await _pair_lines(turn, [first, second]), _("pairs")),
+    return [say(_("Swapped. Now:\n") + _listed(await _pair_lines(turn, [first, second]), "pairs"),
                 *_review_buttons(program))]
 
 

@@ -66,8 +66,11 @@ async def pair_by_hand(turn: Turn, program: Program, mentor: Person, mentee: Per
     holding = await queries.holding_pairs(turn.repo, program.id)
     taken = next((p for p in holding if p.mentee_id == mentee.id), None)
     if taken is not None:
-        state = _("a proposed") if taken.status == PairStatus.PROPOSED else _("a running")
-        raise CommandError(_("{mentee} is already in {state} pair (#{id}); drop or rematch it first.", mentee=mentee.display_name, state=state, id=taken.id))
+        if taken.status == PairStatus.PROPOSED:
+            raise CommandError(_("{mentee} is already in a proposed pair (#{id}); drop or rematch it first.",
+                                 mentee=mentee.display_name, id=taken.id))
+        raise CommandError(_("{mentee} is already in a running pair (#{id}); drop or rematch it first.",
+                             mentee=mentee.display_name, id=taken.id))
     load = sum(1 for p in holding if p.mentor_id == mentor.id)
     problems = [_("{mentor} already has {load} of {capacity} places taken", mentor=mentor.display_name, load=load, capacity=program.capacity)] \
         if load >= program.capacity else []

@@ -98,7 +98,7 @@ def _skills(figure: Figure, report: ProgramReport) -> None:
     axes.set_xlabel(_("Mean rating (people in brackets)"))
     for y, change in zip(positions, rows, strict=True):
         axes.text(max(change.start, change.now) + 0.08, y, f"{change.now - change.start:+.1f}", va="center", fontsize=9)
-    axes.legend(loc=_("lower right"), fontsize=9, frameon=False)
+    axes.legend(loc="lower right", fontsize=9, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
 
 
@@ -120,7 +120,7 @@ def _formats(figure: Figure, report: ProgramReport) -> None:
                                        (_("Attendance"), [round(100 * (b.attendance or 0)) for b in shown], START_COLOR)])
     # A share stops at 100%: the legend goes below the bars instead of in headroom above them.
     completion.set_ylim(0, 100)
-    completion.legend(loc=_("upper center"), bbox_to_anchor=(0.5, -0.1), ncols=2, fontsize=9, frameon=False)
+    completion.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, fontsize=9, frameon=False)
     completion.set_title(_("Completion and attendance (%)"), loc="left", fontsize=12)
 
 
@@ -155,7 +155,7 @@ def _grouped_bars(axes: Axes, labels: Sequence[str], series: Sequence[tuple[str,
     # Headroom above the tallest bar for a one-line legend, so that it never hides a bar.
     tallest = max((v for _name, values, _color in series for v in values), default=0)
     axes.set_ylim(0, max(tallest * 1.25, tallest + 1, 1))
-    axes.legend(loc=_("upper left"), ncols=len(series), fontsize=9, frameon=False)
+    axes.legend(loc="upper left", ncols=len(series), fontsize=9, frameon=False)
     _tidy(axes)
 
 

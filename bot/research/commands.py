@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.i18n import N_, _
+from bot.i18n import N_, _, ngettext
 from bot.cadence.when_and_where import Venue, describe, local_today, venue_of, when, zone_of
 from bot.commands.command_call import CommandCall
 from bot.commands.grammar import Arg, ArgKind, CommandSpec
@@ -158,7 +158,7 @@ def _facts(assignment: ResearchAssignment, session: MentoringSession | None, giv
 
 def rating_summary(given: list[int]) -> str:
     """``4 ratings, mean 4.3/5``; below three ratings the mean is not shown yet."""
-    count = _("{count} rating{value}", count=len(given), value='' if len(given) == 1 else 's')
+    count = ngettext("{n} rating", "{n} ratings", len(given))
     if len(given) < MIN_RATINGS:
         return _("{count}, mean not shown yet", count=count)
     return _("{count}, mean {value:.1f}/{high}", count=count, value=sum(given) / len(given), high=HIGH)
