@@ -85,6 +85,36 @@ DEFAULT_TOPICS = (
 )
 
 
+WORDS = {
+    "mentor": N_("mentor"),
+    "mentee": N_("mentee"),
+    "onboarding": N_("onboarding"),
+    "active": N_("active"),
+    "paused": N_("paused"),
+    "left": N_("left"),
+    "proposed": N_("proposed"),
+    "ended": N_("ended"),
+    "scheduled": N_("scheduled"),
+    "held": N_("held"),
+    "rescheduled": N_("rescheduled"),
+    "canceled": N_("canceled"),
+    "no_show": N_("no-show"),
+    "assigned": N_("assigned"),
+    "written": N_("written"),
+    "presented": N_("presented"),
+    "remote": N_("remote"),
+    "in_person": N_("in person"),
+}
+"""The values people read as words (a role, a status), as they are stored."""
+
+
+def word(value: str | None) -> str:
+    """A stored value (``mentee``, ``no_show``) as the reader says it."""
+    if not value:
+        return "-"
+    return _(WORDS[value]) if value in WORDS else value
+
+
 def label_of(options: tuple[Option, ...], value: str | None) -> str:
     """The label of the option whose value is ``value``, in the reader's language (the value
     itself if unknown)."""

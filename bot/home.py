@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import _
+from bot.catalog import word
 from bot.i18n import formats
 from bot.messages import Actions, Block, Button, ButtonStyle, Context, Fields, Message, Section, fallback_text
 from bot.progress.goals import goal_line
@@ -71,7 +72,7 @@ async def _participant(turn: Turn, enrollment: Enrollment, program: Program, zon
         (partner_label, ", ".join(partners) or _("Not matched yet")),
         (_("Next session"), _when(session.starts_at, zone) if session else _("None on the calendar")),
     ]
-    blocks: list[Block] = [Section(_("*{program}*: you are a {role}{status}.", program=program.name, role=role, status=status)), Fields(fields)]
+    blocks: list[Block] = [Section(_("*{program}*: you are a {role}{status}.", program=program.name, role=word(role), status=status)), Fields(fields)]
     goals = await turn.repo.open_goals(pair_ids) if pair_ids else []
     if goals:
         blocks.append(Section(_("*Goals*\n") + "\n".join(goal_line(goal) for goal in goals)))

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import case, select
 
-from bot.i18n import DEFAULT, SUPPORTED, switch_locale, _, available, name_of, normalize, resolve
+from bot.i18n import DEFAULT, PSEUDO, SUPPORTED, current_locale, switch_locale, _, available, name_of, normalize, resolve
 from bot.messages import FormValue, Option
 from bot.parsing import InvalidAnswer, as_text
 from storage.models import Circle, Enrollment, Nudge, Pair, Person, Program, ProgramAdmin, ResearchAssignment
@@ -97,7 +97,8 @@ async def nudge_locale(repo: Repository, nudge: Nudge, person: Person) -> str:
 
 def language_options() -> tuple[Option, ...]:
     """The languages a person may choose, each in its own words."""
-    return tuple(Option(code, name_of(code)) for code in SUPPORTED)
+    codes = (*SUPPORTED, PSEUDO) if current_locale() == PSEUDO else SUPPORTED
+    return tuple(Option(code, name_of(code)) for code in codes)
 
 
 def parse_language(raw: FormValue | None) -> str:

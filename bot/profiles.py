@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.i18n import _
 from bot import parsing
-from bot.catalog import LANGUAGES, LEVELS, LOCATIONS, STYLES, format_options, label_of, topic_options, translated
+from bot.catalog import LANGUAGES, LEVELS, LOCATIONS, STYLES, format_options, label_of, topic_options, translated, word
 from bot.flows.base import FormStep, Question
 from bot.i18n import current_locale, name_of
 from bot.languages import language_options, parse_language
@@ -253,7 +253,7 @@ def answers_fields(values: Mapping[str, Any], role: str) -> list[tuple[str, str]
     hours = values.get("hours") or []
     return [
         (_("Name"), values.get("name") or "-"),
-        (_("Role"), role),
+        (_("Role"), word(role)),
         (_("Level"), label_of(LEVELS, str(values.get("level", "")))),
         (_("Department"), values.get("department") or "-"),
         (_("Manager"), values.get("manager") or "-"),

@@ -12,10 +12,10 @@ import re
 import shlex
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.i18n import _, use_locale
+from bot.i18n import _, resolve, use_locale
 from adapters.console import CONSOLE
 from adapters.console.render import INVITES_DIR, render_field, render_message
 from bot.engine import MentorBot
@@ -59,13 +59,16 @@ class ConsoleChat:
     (calendar invites) are saved under ``invites_dir``."""
 
     def __init__(self, bot: MentorBot, name: str, tenant: str = CONSOLE_TENANT,
-                 invites_dir: Path = INVITES_DIR) -> None:
+                 invites_dir: Path = INVITES_DIR, terminal_locale: str = "") -> None:
         self.bot = bot
         self.invites_dir = invites_dir
         self.name = name.strip()
         self.address = Address(CONSOLE, tenant, user_id_for(self.name))
         self.pending = Pending()
-        self.locale = ""
+        # The terminal's language (LANG), which the console reports as a platform reports a
+        # person's locale; and the language of what the bot last said, for the chat's own words.
+        self.terminal_locale = terminal_locale
+        self.locale = resolve([terminal_locale])
 
     async def open(self) -> str:
         """Start (or resume) the conversation; returns what the bot says."""
@@ -121,7 +124,7 @@ class ConsoleChat:
         return Inbound.typed(self.address, text, self.name)
 
     async def _exchange(self, inbound: Inbound) -> str:
-        replies = await self.bot.handle(inbound)
+        replies = await self.bot.handle(replace(inbound, locale=self.terminal_locale))
         return "\n".join(self._show(replies))
 
     def _show(self, replies: list[Message]) -> list[str]:

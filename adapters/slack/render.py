@@ -21,6 +21,7 @@ from typing import Any
 from bot.i18n import _, in_message_locale
 from bot.messages import (
     NO_PUBLIC_URL,
+    TITLE_LIMIT,
     SHOW_FORM_ACTION,
     Actions,
     Attachment,
@@ -34,6 +35,7 @@ from bot.messages import (
     Message,
     Option,
     Section,
+    short,
 )
 
 SECTION_LIMIT = 3000
@@ -128,18 +130,18 @@ def modal_view(message: Message, metadata: Json) -> Json:
     blocks = list(_blocks(message.blocks))
     if form.errors:
         problems = "\n".join(f"• {escape(_label(form, name))}: {escape(error)}" for name, error in form.errors.items())
-        blocks.insert(0, _section(_(":warning: {problems}", problems=problems)))
+        blocks.insert(0, _section(f":warning: {problems}"))
     blocks += [_input(field) for field in form.fields]
     view: Json = {
         "type": "modal",
         "callback_id": form.form_id,
-        "title": _plain(form.title),
-        "close": _plain(_("Cancel")),
+        "title": _plain(short(form.title, TITLE_LIMIT), TITLE_LIMIT),
+        "close": _plain(short(_("Cancel"), TITLE_LIMIT), TITLE_LIMIT),
         "private_metadata": json.dumps(metadata),
         "blocks": _capped(blocks, VIEW_BLOCKS),
     }
     if form.fields:
-        view["submit"] = _plain(_(form.submit_label))
+        view["submit"] = _plain(short(_(form.submit_label), TITLE_LIMIT), TITLE_LIMIT)
     return view
 
 

@@ -67,7 +67,7 @@ async def digest_message(repo: Repository, program: Program, zone: ZoneInfo, now
         (_("Canceled or missed"), str(health["canceled"])),
         (_("Pairs with nothing on the calendar"), str(unscheduled)),
         (_("Sessions whose outcome nobody reported"), str(waiting)),
-        (_("Open flags"), ", ".join(f"{n} {titles[k]}" for k, n in kinds.items() if n) or "none"),
+        (_("Open flags"), ", ".join(f"{n} {_(titles[k])}" for k, n in kinds.items() if n) or _("none")),
     ]
     lead = _("*Weekly digest: {program}* (the seven days to {day})", program=program.name,
              day=formats.day_in_year(now.astimezone(zone)))

@@ -72,7 +72,7 @@ def where_text(session: MentoringSession) -> str:
     """``remote``, ``in person`` or ``at Room 4.12``."""
     if session.place:
         return _("at {place}", place=session.place)
-    return _("in person") if session.mode == SessionMode.IN_PERSON else "remote"
+    return _("in person") if session.mode == SessionMode.IN_PERSON else _("remote")
 
 
 def describe(session: MentoringSession, zone: str) -> str:

@@ -18,7 +18,7 @@ from bot.i18n import N_, _, ngettext
 from bot.i18n import formats
 from bot.cadence.hours import WorkingHours, hours_of
 from bot.cadence.outbox import add_nudge
-from bot.catalog import cadence_label
+from bot.catalog import cadence_label, word
 from bot.circles import rules
 from bot.errors import CommandError
 from bot.turn import Turn
@@ -54,7 +54,7 @@ def listed(names: Sequence[str]) -> str:
 
 def role_word(role: str) -> str:
     """How a message refers to someone added: hosts host, members join."""
-    return "host" if role == CircleRole.HOST else "member"
+    return _("host") if role == CircleRole.HOST else _("member")
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ async def not_eligible(turn: Turn, program: Program, person: Person, role: str) 
     if enrollment is None or enrollment.status in (EnrollmentStatus.LEFT, EnrollmentStatus.ONBOARDING):
         return _("{name} is not a participant of {program}: only people enrolled in it can be in its " "circles.", name=name, program=program.name)
     if enrollment.status != EnrollmentStatus.ACTIVE:
-        return _("{name} is {status} in {program}: they can join a circle once they are back.", name=name, status=enrollment.status, program=program.name)
+        return _("{name} is {status} in {program}: they can join a circle once they are back.", name=name, status=word(enrollment.status), program=program.name)
     if role == CircleRole.HOST:
         return (_("{name} is a mentee in {program}: hosts are mentors, the younger colleagues who lead the " "discussion.", name=name, program=program.name))
     return _("{name} is a mentor in {program}: add them as a host instead (the word host after the " "name).", name=name, program=program.name)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.i18n import N_, _
+from bot.catalog import word
 from bot.cadence.when_and_where import describe, zone_of
 from bot.circles import circles as ops
 from bot.circles import meeting_commands as meetings
@@ -127,7 +128,7 @@ async def list_circles(call: CommandCall) -> Sequence[Message]:
         attendance = _("attendance {round}% ({came} of {recorded})", round=round(100 * came / recorded), came=came, recorded=recorded) if recorded \
             else _("no attendance recorded yet")
         nxt = _("next meeting {upcoming}", upcoming=describe(upcoming, zone)) if upcoming else _("nothing on the calendar")
-        lines.append(_("- {ref} {name}: {status}; hosts {host_names}; {count} members; {nxt}; {attendance}", ref=view.ref, name=view.name, status=circle.status, host_names=view.host_names, count=len(view.members), nxt=nxt, attendance=attendance))
+        lines.append(_("- {ref} {name}: {status}; hosts {host_names}; {count} members; {nxt}; {attendance}", ref=view.ref, name=view.name, status=word(circle.status), host_names=view.host_names, count=len(view.members), nxt=nxt, attendance=attendance))
     return [say(_("Circles of {program}:\n", program=program.name) + "\n".join(lines))]
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.i18n import N_, _
+from bot.catalog import word
 from bot.cadence.when_and_where import describe, venue_of, zone_of
 from bot.circles import meetings
 from bot.circles.circles import CircleView, load, may_run_meetings
@@ -87,7 +88,7 @@ class AttendanceFlow(Flow):
         if view is None or session is None or not await may_run_meetings(turn, view):
             return [say(_(GONE))]
         if session.status != SessionStatus.SCHEDULED:
-            return [say(_("Already recorded: that meeting was {status}. Thanks!", status=session.status.replace('_', '-')))]
+            return [say(_("Already recorded: that meeting was {status}. Thanks!", status=word(session.status)))]
         came_ids = {int(value) for value in state.data.get("answers", {}).get("came", [])}
         came, missed = await meetings.record_held(turn, view, session, came_ids)
         return [await meetings.after_held(turn, view, came, missed)]

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import update
 
 from bot.i18n import N_, _
+from bot.catalog import word
 from bot.cadence.when_and_where import Venue, describe, venue_of, zone_of
 from bot.circles import meetings
 from bot.circles.circles import CircleView, listed, load, may_run_meetings, view_of
@@ -158,7 +159,7 @@ async def outcome(call: CommandCall) -> Sequence[Message]:
     if view.circle.status != CircleStatus.ACTIVE:
         raise CommandError(_("The circle {name} is not running any more.", name=view.name))
     if session.status != SessionStatus.SCHEDULED:
-        return [say(_("Already recorded: that meeting was {status}. Thanks!", status=session.status.replace('_', '-')))]
+        return [say(_("Already recorded: that meeting was {status}. Thanks!", status=word(session.status)))]
     if session.starts_at > turn.now:
         raise CommandError(_("That meeting has not taken place yet."))
     what = call.args["what"]
@@ -198,7 +199,7 @@ async def show(call: CommandCall) -> Sequence[Message]:
     zone = await zone_of(turn)
     insider = await may_run_meetings(turn, view)
     members = [p.display_name for p in view.members]
-    lines = [_("*Circle {ref} {name}* ({program}, {status}, meets {cadence_text})", ref=view.ref, name=view.name, program=view.program.name, status=view.circle.status, cadence_text=view.cadence_text),
+    lines = [_("*Circle {ref} {name}* ({program}, {status}, meets {cadence_text})", ref=view.ref, name=view.name, program=view.program.name, status=word(view.circle.status), cadence_text=view.cadence_text),
              _("Hosts: {host_names}", host_names=view.host_names),
              _("Members ({count} of {size}): {value}", count=len(members), size=view.circle.size, value=listed(members) or 'nobody yet')]
     upcoming = await queries.upcoming(turn.repo, view.circle.id, turn.now)

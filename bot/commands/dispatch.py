@@ -39,10 +39,10 @@ async def help_message(turn: Turn, lead: str = "") -> Message:
     specs = await visible_commands(turn)
     everyone = [s for s in specs if not s.admin]
     admin = [s for s in specs if s.admin]
-    lines = [f"`{s.usage}`: {s.summary}" for s in everyone]
+    lines = [f"`{s.usage}`: {_(s.summary)}" for s in everyone]
     text = _("Commands you can use:\n") + "\n".join(f"- {line}" for line in lines)
     if admin:
-        text += _("\n\nFor program admins:\n") + "\n".join(f"- `{s.usage}`: {s.summary}" for s in admin)
+        text += _("\n\nFor program admins:\n") + "\n".join(f"- `{s.usage}`: {_(s.summary)}" for s in admin)
     if lead:
         text = f"{lead}\n\n{text}"
     return Message(text, [Section(text)])

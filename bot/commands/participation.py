@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.i18n import SUPPORTED, _, available, name_of, normalize
+from bot.catalog import word
 from bot.cadence.when_and_where import local_today
 from bot.commands.command_call import CommandCall
 from bot.errors import CommandError
@@ -105,7 +106,7 @@ async def show_profile(call: CommandCall) -> Sequence[Message]:
     profile = await turn.repo.profile(turn.person.id)
     if profile is None or enrollment.status == EnrollmentStatus.ONBOARDING:
         return [_not_onboarded()]
-    lead = _("Your profile ({program}, {status})", program=program.name, status=enrollment.status)
+    lead = _("Your profile ({program}, {status})", program=program.name, status=word(enrollment.status))
     edit = Button.for_command(_("Change my profile"), "profile edit")
     return [say_fields(lead, profile_fields(turn.person, profile, enrollment.role), edit)]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.i18n import DEFAULT, _, available, name_of, normalize
-from bot.catalog import DEFAULT_TOPICS, cadence_label
+from bot.catalog import DEFAULT_TOPICS, cadence_label, word
 from bot.commands.command_call import CommandCall
 from bot.errors import CommandError
 from bot.messages import Button, Message, say, say_fields
@@ -17,7 +17,7 @@ from storage.models import AuditEntry, Person, Program, ProgramAdmin
 
 def program_fields(program: Program, counts: dict[str, int], admins: Sequence[Person]) -> list[tuple[str, str]]:
     """A program's settings and head counts as label/value pairs."""
-    people = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or _("nobody yet")
+    people = ", ".join(f"{n} {word(status)}" for status, n in sorted(counts.items())) or _("nobody yet")
     return [
         (_("Cadence"), f"{program.cadence} ({cadence_label(program.cadence)})"),
         (_("Capacity"), _("{capacity} mentees per mentor", capacity=program.capacity)),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from bot.i18n import N_, _
+from bot.catalog import word
 from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.cadence.rules import FIRST_ASK_DELAY
@@ -53,7 +54,7 @@ async def enrolled_as(turn: Turn, program: Program, person: Person, role: str) -
     if enrollment is None or enrollment.status not in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED):
         raise CommandError(_("{person} is not in {program}.", person=person.display_name, program=program.name))
     if enrollment.role != role:
-        raise CommandError(_("{person} is a {value} in {program}, not a {role}.", person=person.display_name, value=enrollment.role or 'participant without a role', program=program.name, role=role))
+        raise CommandError(_("{person} is a {value} in {program}, not a {role}.", person=person.display_name, value=word(enrollment.role) if enrollment.role else _('participant without a role'), program=program.name, role=word(role)))
     if enrollment.onboarded_at is None:
         raise CommandError(_("{person} has not finished onboarding yet.", person=person.display_name))
 

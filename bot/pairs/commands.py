@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.i18n import N_, _
+from bot.catalog import word
 from bot.i18n import formats
 from bot.cadence.hours import zone_named
 from bot.cadence.periods import next_occurrence
@@ -125,7 +126,7 @@ async def outcome(call: CommandCall) -> Sequence[Message]:
     partner = await turn.repo.person(ops.partner_of(pair, turn.person.id))
     assert partner is not None
     if session.status != SessionStatus.SCHEDULED:
-        return [say(_("Already recorded: that session was {status}. Thanks!", status=session.status.replace('_', '-')))]
+        return [say(_("Already recorded: that session was {status}. Thanks!", status=word(session.status)))]
     if session.starts_at > turn.now:
         raise CommandError(_("That session has not taken place yet."))
     status = OUTCOMES[call.args["what"]]

@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, _
+from bot.catalog import cadence_label, word
 from bot.i18n import formats
 from bot.cadence.flags import raise_about
 from bot.messages import Button, ButtonStyle, Message, say
@@ -54,7 +55,7 @@ async def flag_message(repo: Repository, flag: Flag, zone: ZoneInfo, now: dateti
         return None
     mentor, mentee = await repo.person(pair.mentor_id), await repo.person(pair.mentee_id)
     names = {p.id: p.display_name for p in (mentor, mentee) if p is not None}
-    lead = _("*Flag in {program}*: {names} (mentor) and {names2} (mentee): {value}.", program=program.name, names=names.get(pair.mentor_id, '?'), names2=names.get(pair.mentee_id, '?'), value=TITLES[FlagKind(flag.kind)])
+    lead = _("*Flag in {program}*: {names} (mentor) and {names2} (mentee): {value}.", program=program.name, names=names.get(pair.mentor_id, '?'), names2=names.get(pair.mentee_id, '?'), value=_(TITLES[FlagKind(flag.kind)]))
     lines = [lead, _why(flag, names, zone, now, pair.cadence or program.cadence)]
     history = await _history(repo, pair, names, zone)
     if history:
@@ -69,18 +70,18 @@ def _since(flag: Flag, zone: ZoneInfo) -> str:
 
 def _why(flag: Flag, names: dict[int, str], zone: ZoneInfo, now: datetime, cadence: str) -> str:
     if flag.kind == FlagKind.IGNORED_PROMPTS:
-        who = names.get(flag.person_id or 0, "A participant")
+        who = names.get(flag.person_id or 0, _("A participant"))
         return _("{who} has not answered my last two messages (since {flag}).", who=who, flag=_since(flag, zone))
     if flag.kind == FlagKind.REMATCH_REQUESTED:
-        who = names.get(flag.person_id or 0, "A participant")
+        who = names.get(flag.person_id or 0, _("A participant"))
         reason = flag.details.get("reason")
         said = f": \u201c{reason}\u201d" if reason else _(" (no reason given)")
         return _("{who} asked me privately for a new partner on {flag}{said}.", who=who, flag=_since(flag, zone), said=said)
     if flag.kind == FlagKind.POOR_FIT:
-        who = names.get(flag.person_id or 0, "A participant")
+        who = names.get(flag.person_id or 0, _("A participant"))
         return _("{who} rated the pairing {details}/5 after the first session (privately).", who=who, details=flag.details.get('fit', '?'))
     if flag.kind == FlagKind.SILENT:
-        return _("Nothing held since {flag}; they are meant to meet {cadence}.", flag=_since(flag, zone), cadence=cadence)
+        return _("Nothing held since {flag}; they are meant to meet {cadence}.", flag=_since(flag, zone), cadence=cadence_label(cadence))
     return _("Canceled or missed since {flag}.", flag=_since(flag, zone))
 
 
@@ -90,7 +91,7 @@ async def _history(repo: Repository, pair: Pair, names: dict[int, str], zone: Zo
     ).order_by(MentoringSession.starts_at.desc()).limit(4))
     lines = []
     for row in rows:
-        status = _("on the calendar") if row.status == SessionStatus.SCHEDULED else row.status.replace("_", "-")
+        status = _("on the calendar") if row.status == SessionStatus.SCHEDULED else word(row.status)
         by = _(" by {names}", names=names.get(row.canceled_by_id, 'someone')) if row.canceled_by_id else ""
         lines.append(_("- {when}: {status}{by}", when=formats.weekday_time(row.starts_at.astimezone(zone), with_day=True), status=status, by=by))
     return lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import _
 from bot.cadence.nudges import Context
-from bot.catalog import LEVELS, label_of
+from bot.catalog import LEVELS, label_of, word
 from bot.messages import Button, ButtonStyle, Message, say
 from storage.enums import EnrollmentStatus
 
@@ -27,7 +27,7 @@ async def render_invitation(ctx: Context) -> Message | None:
         known += [_("reports to {manager}", manager=profile.manager)] if profile.manager else []
         known += [profile.timezone] if profile.timezone else []
     facts = _(" I already have what HR gave me ({items}): you only confirm it.", items='; '.join(known)) if known else ""
-    role = _(" as a {role}", role=enrollment.role) if enrollment.role else ""
+    role = _(" as a {role}", role=word(enrollment.role)) if enrollment.role else ""
     return say(
         _("Hi {person}! You are invited to {program}{role}: reverse mentoring, where younger " "colleagues mentor senior leaders on digital skills, and both sides learn.{facts} It takes " "about two minutes.", person=ctx.person.display_name, program=program.name, role=role, facts=facts),
         Button.for_command(_("Start"), f'join "{program.name}"', ButtonStyle.PRIMARY),

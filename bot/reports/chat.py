@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.i18n import N_, _
+from bot.i18n import N_, _, ngettext
 from bot.i18n import formats
 from bot.messages import Actions, Block, Button, ButtonStyle, Context, Fields, Message, Section, fallback_text
 from bot.registry import flag_title
 from bot.reports.figures import (
     FORMAT_NAMES,
+    GAIN_NAMES,
     SIDE_NAMES,
     MIN_GROUP,
     SINCE_THE_START,
@@ -25,8 +26,6 @@ from bot.reports.figures import (
 )
 from storage.enums import Role
 
-GAIN_NAMES = {"fluency": N_("digital fluency"), "strategic": N_("strategic thinking"), "business": N_("business sense"),
-              "access": N_("access to leaders")}
 NOT_SHOWN = N_("fewer than {n} people: not shown")
 PRIVACY = N_("Aggregates only: no private notes, nothing a participant wrote. Groups of fewer than {n} people are not "
              "shown.")
@@ -65,7 +64,7 @@ def _headline(report: ProgramReport) -> list[tuple[str, str]]:
     month = report.this_month
     completion = (_("{completion} of the sessions that took place", completion=_percent(report.completion)) if report.completion is not None
                   else _("no sessions yet"))
-    risks = ", ".join(f"{count} {flag_title(kind)}" for kind, count in sorted(report.risks.items()) if count)
+    risks = ", ".join(f"{count} {_(flag_title(kind))}" for kind, count in sorted(report.risks.items()) if count)
     return [
         (_("Active pairs"), str(report.active_pairs)),
         (_("Participants"), str(report.participants)),
@@ -81,7 +80,9 @@ def _months(report: ProgramReport) -> str:
 
 
 def _change(change: Change, who: str) -> str:
-    return (f"- {change.label} ({change.people} {who}): {change.start:.1f} → {change.now:.1f} "
+    people = (ngettext("{n} mentee", "{n} mentees", change.people) if who == "mentees"
+              else ngettext("{n} person", "{n} people", change.people))
+    return (f"- {change.label} ({people}): {change.start:.1f} → {change.now:.1f} "
             f"({change.now - change.start:+.1f})")
 
 
@@ -101,7 +102,7 @@ def _progress(report: ProgramReport) -> str:
 def _feedback(scores: Sequence[Scores]) -> str:
     lines = [_("*Feedback* (means, 1 to 5)")]
     for side in scores:
-        parts = [(name, value) for name, value in (("pulse", side.pulse), ("check-ins", side.usefulness),
+        parts = [(name, value) for name, value in ((_("pulse"), side.pulse), (_("check-ins"), side.usefulness),
                                                    (_("pairing fit"), side.fit)) if value is not None]
         parts += [(_(GAIN_NAMES[key]) if key in GAIN_NAMES else key, value) for key, value in side.gains.items()]
         shown = " · ".join(f"{name} {value:.1f}" for name, value in parts) or \
@@ -113,9 +114,12 @@ def _feedback(scores: Sequence[Scores]) -> str:
 def _breakdown(title: str, rows: Sequence[Breakdown], names: Mapping[str, str] | None = None) -> str:
     lines = [f"*{title}*"]
     for row in rows:
-        label = (names or {}).get(row.label, row.label)
-        lines.append("- " + label + ": " + _(NOT_SHOWN, n=MIN_GROUP) if not row.shown else _("- {label} ({people} people): ", label=label, people=row.people)
-                     + " · ".join(_figures(row)))
+        label = _(names[row.label]) if names and row.label in names else row.label
+        if not row.shown:
+            lines.append("- " + label + ": " + _(NOT_SHOWN, n=MIN_GROUP))
+        else:
+            people = ngettext("{n} person", "{n} people", row.people)
+            lines.append(f"- {label} ({people}): " + " · ".join(_figures(row)))
     if not rows:
         lines.append(_("- nothing yet"))
     return "\n".join(lines)

@@ -130,6 +130,8 @@ ROLES = (Role.MENTOR, Role.MENTEE)
 VENUES = (SessionMode.REMOTE, SessionMode.IN_PERSON)
 FORMAT_NAMES: dict[str, str] = {ProgramFormat.ONE_TO_ONE: N_("One-to-one pairs"), ProgramFormat.GROUP: N_("Group circles"),
                                 ProgramFormat.RESEARCH: N_("Research lunch-and-learns")}
+GAIN_NAMES = {"fluency": N_("digital fluency"), "strategic": N_("strategic thinking"), "business": N_("business sense"),
+              "access": N_("access to leaders")}
 SIDE_NAMES = {Role.MENTOR: N_("Mentors"), Role.MENTEE: N_("Mentees")}
 VENUE_NAMES: dict[str, str] = {SessionMode.REMOTE: N_("Remote"), SessionMode.IN_PERSON: N_("In person")}
 """How the reports name the formats and venues of the breakdowns."""

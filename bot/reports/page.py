@@ -13,10 +13,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
 from bot.i18n import N_, SUPPORTED, _, current_locale
+from bot.registry import flag_title
 from bot.reports.charts import CHART_NAMES, FORMATS, SKILLS, WEEKLY, description, percent
 from bot.reports.export import FILE_NAMES
 from bot.reports.figures import (
     FORMAT_NAMES,
+    GAIN_NAMES,
     MIN_GROUP,
     SIDE_NAMES,
     SINCE_THE_START,
@@ -94,7 +96,7 @@ def _key_figures(report: ProgramReport) -> str:
         items.append((_("Goals, mean rating ({n} mentees)", n=report.goals.people),
                       f"{report.goals.start:.1f} → {report.goals.now:.1f}"))
     cells = "".join(f"<div><dt>{escape(label)}</dt><dd>{escape(value)}</dd></div>" for label, value in items)
-    risks = ", ".join(f"{escape(kind.replace('_', ' '))}: {count}" for kind, count in sorted(report.risks.items()))
+    risks = ", ".join(f"{escape(_(flag_title(kind)))}: {count}" for kind, count in sorted(report.risks.items()))
     at_risk = f'<p class="note">{_("Open flags: {risks}.", risks=risks)}</p>' if risks else ""
     return f'<h2>{escape(_("Key figures"))}</h2><dl class="figures">{cells}</dl>{at_risk}'
 
@@ -117,7 +119,7 @@ def _breakdown(title: str, rows: Sequence[Breakdown], names: Mapping[str, str] |
         return f'<h2>{escape(title)}</h2><p class="note">{escape(_("Nothing to compare yet."))}</p>'
     head = ("", _("People"), _("Held"), _("Canceled or missed"), _("Completion"), _("Attendance"), _("Rating (1-5)"), _("Goal change"))
     label = {b.label: _(names[b.label]) if names and b.label in names else b.label for b in rows}
-    lines = [_row((label[b.label], f"not shown: fewer than {MIN_GROUP} people", "", "", "", "", "", "")) if not b.shown
+    lines = [_row((label[b.label], _("not shown: fewer than {n} people", n=MIN_GROUP), "", "", "", "", "", "")) if not b.shown
              else _row((label[b.label], str(b.people), _number(b.held), _number(b.canceled), percent(b.completion),
                         percent(b.attendance), _mean(b.usefulness), _signed(b.goal_change))) for b in rows]
     return f"<h2>{escape(title)}</h2>{_table(head, lines)}"
@@ -128,7 +130,8 @@ def _scores(scores: Sequence[Scores]) -> str:
         return ""
     head = ("", _("Answers"), _("Monthly pulse"), _("Usefulness"), _("Pairing fit"), _("End of cycle: gained"))
     lines = [_row((_(SIDE_NAMES[Role(s.role)]) if s.role in set(Role) else s.role, str(s.answers), _mean(s.pulse), _mean(s.usefulness), _mean(s.fit),
-                   ", ".join(f"{key} {value:.1f}" for key, value in sorted(s.gains.items())) or "n/a"))
+                   ", ".join(f"{_(GAIN_NAMES[key]) if key in GAIN_NAMES else key} {value:.1f}"
+                             for key, value in sorted(s.gains.items())) or _("n/a")))
              for s in scores]
     return f'<h2>{escape(_("Feedback (mean scores, 1 to 5)"))}</h2>{_table(head, lines)}'
 
@@ -175,12 +178,12 @@ def _row(values: Sequence[str]) -> str:
 
 
 def _mean(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}"
+    return _("n/a") if value is None else f"{value:.1f}"
 
 
 def _signed(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:+.1f}"
+    return _("n/a") if value is None else f"{value:+.1f}"
 
 
 def _number(value: int | None) -> str:
-    return "n/a" if value is None else str(value)
+    return _("n/a") if value is None else str(value)

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.i18n import _
+from bot.catalog import word
 from bot.i18n import formats
 from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
@@ -191,7 +192,7 @@ async def resolve_mentors(turn: Turn, program: Program, names: Sequence[str]) ->
         if enrollment is None:
             reason = _("not in the program")
         elif enrollment.role != Role.MENTOR:
-            reason = _("a {role} there", role=enrollment.role)
+            reason = _("a {role} there", role=word(enrollment.role))
         elif enrollment.status != EnrollmentStatus.ACTIVE:
             reason = enrollment.status
         else:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.i18n import N_, _, ngettext
+from bot.catalog import word
 from bot.cadence.when_and_where import Venue, describe, local_today, venue_of, when, zone_of
 from bot.commands.command_call import CommandCall
 from bot.commands.grammar import Arg, ArgKind, CommandSpec
@@ -319,7 +320,7 @@ async def outcome(call: CommandCall) -> Sequence[Message]:
     if session is None or assignment is None or not await lunch.may_present(turn, assignment):
         raise CommandError(_("I can't find that lunch-and-learn among yours."))
     if session.status != SessionStatus.SCHEDULED:
-        return [say(_("Already recorded: that lunch-and-learn was {status}. Thanks!", status=session.status))]
+        return [say(_("Already recorded: that lunch-and-learn was {status}. Thanks!", status=word(session.status)))]
     if session.starts_at > turn.now:
         raise CommandError(_("That lunch-and-learn has not taken place yet."))
     what = call.args["what"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.i18n import formats
 from bot.messages import Button, ButtonStyle, Message, say
 from bot.research.assignments import live, names_of, ref
@@ -17,7 +17,7 @@ from storage.repository import Repository
 NEW_DUE_AHEAD = timedelta(days=7)
 """How far ahead the "move the due date" button of a flag puts it."""
 
-TITLES: dict[str, str] = {FlagKind.RESEARCH_OVERDUE: "research write-up overdue"}
+TITLES: dict[str, str] = {FlagKind.RESEARCH_OVERDUE: N_("research write-up overdue")}
 """How the admins' digest, the reports and the simulation name a research flag."""
 
 
