@@ -14,8 +14,19 @@ from datetime import date, time
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.messages import FormValue, Option
+
+
+YES = N_("yes, y, ok, okay, sure")
+"""The words that mean yes (a translation lists its language's, separated by commas)."""
+NO = N_("no, n, not now")
+"""The words that mean no."""
+
+
+def words_for(listed: str) -> set[str]:
+    """The words of ``listed`` (``YES`` or ``NO``) in English and in the reader's language, lower case."""
+    return {word.strip().lower() for word in f"{listed},{_(listed)}".split(",") if word.strip()}
 
 
 class InvalidAnswer(ValueError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot import registry
 from bot.cadence.digest import digest_message
 from bot.cadence.flags import open_flags
@@ -21,7 +21,7 @@ async def flagged(call: CommandCall) -> Sequence[Message]:
     if not flags:
         return [say(_("No open flags in {program}: every pair is on track.", program=program.name))]
     zone = (await hours_of(turn.repo, turn.person)).zone
-    messages = [say(_("{count} open flag{value} in {program}:", count=len(flags), value='s' if len(flags) > 1 else '', program=program.name))]
+    messages = [say(ngettext("{n} open flag in {program}:", "{n} open flags in {program}:", len(flags), program=program.name))]
     for flag in flags[:20]:
         message = await registry.describe_flag(turn.repo, flag, zone, turn.now)
         if message is not None:

@@ -28,7 +28,7 @@ from bot.messages import (
     Section,
 )
 from bot.i18n import _, ngettext
-from bot.parsing import InvalidAnswer
+from bot.parsing import NO, YES, InvalidAnswer, words_for
 from bot.turn import Turn
 from storage.models import ConversationState
 
@@ -242,7 +242,9 @@ class Flow:
         elif inbound.kind is InboundKind.TEXT:
             typed = inbound.text.strip().lower()
             for choice in step.choices:
-                if typed in (choice.value.lower(), choice.label.lower(), *choice.aliases):
+                if typed in (choice.value.lower(), choice.label.lower(), *choice.aliases) \
+                        or ("yes" in choice.aliases and typed in words_for(YES)) \
+                        or ("no" in choice.aliases and typed in words_for(NO)):
                     value = choice.value
         if value is None or value not in {c.value for c in step.choices}:
             return [await self.prompt(turn, state, prefix=_("Please pick one of the buttons below."))]

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from bot.i18n import N_, _
+from bot.i18n import N_, _, ngettext
 from bot.cadence.hours import zone_named
 from bot.catalog import LANGUAGES, format_label, label_of
 from bot.matching.cohort import Candidate, Cohort
@@ -275,7 +275,7 @@ class FitModel:
         found.append(("location", parts["location"], location_reason(mentor, mentee)))
         hours = int(parts["_minutes"] // 60)
         if hours:
-            found.append(("hours", parts["hours"], _("{hours} shared working hour{value}", hours=hours, value='s' if hours != 1 else '')))
+            found.append(("hours", parts["hours"], ngettext("{n} shared working hour", "{n} shared working hours", hours)))
         if mentor.style == mentee.style and mentor.style:
             found.append(("style", parts["style"], _("both like it {style}", style=mentor.style)))
         both = sorted(mentor.formats & mentee.formats)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.i18n import N_, _
+from bot.i18n import N_, _, ngettext
 from bot.cadence.when_and_where import venue_of, when, zone_of
 from bot.flows.base import Flow, FormStep, Question, Step
 from bot.messages import Button, ButtonStyle, FieldKind, FormField, Message, say
@@ -47,7 +47,9 @@ async def written(turn: Turn, assignment: ResearchAssignment, summary: str, link
     """Keep a mentor's write-up and tell them what comes next."""
     await ops.store_writeup(turn, assignment, summary, links)
     count = len(links)
-    lead = (_("Thanks! Your write-up on {topic} is in ({count} link{value}). I've told the people who " "need to know.", topic=assignment.topic, count=count, value='' if count == 1 else 's'))
+    lead = ngettext("Thanks! Your write-up on {topic} is in ({n} link). I've told the people who need to know.",
+                    "Thanks! Your write-up on {topic} is in ({n} links). I've told the people who need to know.",
+                    count, topic=assignment.topic)
     if assignment.status in (AssignmentStatus.SCHEDULED, AssignmentStatus.PRESENTED):
         return say(lead)
     return say(lead + _(" Next: pick a date for the lunch-and-learn."),

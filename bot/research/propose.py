@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.cadence.when_and_where import local_today
 from bot.messages import Button, ButtonStyle, Message, say, short
 from bot.research.assignments import PROPOSED_DUE
@@ -85,7 +85,7 @@ def _line(number: int, proposal: Proposal) -> str:
     mentor = proposal.mentor
     if mentor is None:
         return _("{lead} No active mentor to propose yet.", lead=lead)
-    under_way = _("{load} assignment{value} under way", load=proposal.load, value='' if proposal.load == 1 else 's')
+    under_way = ngettext("{n} assignment under way", "{n} assignments under way", proposal.load)
     if proposal.offers:
         return _("{lead} Proposed mentor: {mentor} (offers it as a skill; {under_way}).", lead=lead, mentor=mentor.display_name, under_way=under_way)
     return (_("{lead} Proposed mentor: {mentor} (no active mentor offers it as a skill, so the one with " "the fewest assignments: {under_way}).", lead=lead, mentor=mentor.display_name, under_way=under_way))

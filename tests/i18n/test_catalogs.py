@@ -11,6 +11,7 @@ from babel.messages.pofile import read_po
 
 from bot.i18n import SUPPORTED, normalize, resolve, translated_in
 from bot.i18n.catalogs import locales_dir
+from bot.messages import LABEL_LIMIT, TITLE_LIMIT
 
 PLACEHOLDER = re.compile(r"(?<!\{)\{([^{}]*)\}(?!\})|%\((\w+)\)[sd]")
 CATALOGS = sorted(locales_dir().glob("*/LC_MESSAGES/messages.po"))
@@ -90,3 +91,42 @@ def test_a_platform_locale_is_read_to_the_language_and_an_unknown_one_passes_ove
 def test_a_translation_that_breaks_its_placeholders_falls_back_to_english() -> None:
     assert translated_in("fr", "Welcome back, {name}.", name="Zoë") == "Bon retour, Zoë."
     assert translated_in("pl", "Welcome back, {name}.", name="Zoë") == "Witaj ponownie, Zoë."
+
+
+def _short_texts() -> dict[str, int]:
+    """The messages that become form titles (Slack: 24 characters) and option, button and field
+    labels (75), read from the code: what ``FormStep``, ``Form``, ``ChoiceStep`` choices,
+    ``Button``, ``Option`` and ``FormField`` are given."""
+    import ast
+
+    limits = {"FormStep": (1, TITLE_LIMIT), "Form": (1, TITLE_LIMIT), "Button": (0, LABEL_LIMIT),
+              "for_command": (0, LABEL_LIMIT), "Option": (1, LABEL_LIMIT), "Choice": (1, LABEL_LIMIT),
+              "FormField": (1, LABEL_LIMIT), "field": (1, LABEL_LIMIT)}
+    found: dict[str, int] = {}
+    for path in Path("bot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "form_title" for t in node.targets) \
+                    and isinstance(node.value, ast.Call) and node.value.args:
+                found[node.value.args[0].value] = TITLE_LIMIT  # type: ignore[attr-defined]
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name not in limits or len(node.args) <= limits[name][0]:
+                continue
+            arg = node.args[limits[name][0]]
+            if isinstance(arg, ast.Call) and getattr(arg.func, "id", "") in ("_", "N_") and arg.args and \
+                    isinstance(arg.args[0], ast.Constant) and isinstance(arg.args[0].value, str):
+                found[arg.args[0].value] = limits[name][1]
+    return found
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=LANGUAGES)
+def test_titles_and_labels_fit_slack_in_every_language(path: Path) -> None:
+    """Slack cuts a modal title at 24 characters and a button, an option or a label at 75: every
+    translation of one fits, so that nothing is cut."""
+    short = _short_texts()
+    assert len(short) > 50
+    catalog = {m.id: m.string for m in read(path) if isinstance(m.id, str)}
+    too_long = [(source, catalog[source], limit) for source, limit in short.items()
+                if source in catalog and len(catalog[source]) > limit]
+    assert too_long == []
