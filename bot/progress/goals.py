@@ -145,10 +145,9 @@ async def goals_message(turn: Turn, view: PairView, lead: str = "") -> Message:
     goals = await queries.goals_of(turn.repo, view.pair.id)
     mentee = turn.person if view.is_mentee else view.partner
     lines = [lead] if lead else []
-    if goals and view.is_mentee:
-        lines.append(_("*Your goals* (with {partner}):", partner=view.partner.display_name))
-    elif goals:
-        lines.append(_("*{mentee}'s goals* (with you):", mentee=mentee.display_name))
+    if goals:
+        lines.append(_("*Your goals* (with {partner}):", partner=view.partner.display_name) if view.is_mentee
+                     else _("*{mentee}'s goals* (with you):", mentee=mentee.display_name))
         for goal in goals:
             target = _(" Wants to get to: {target_note}", target_note=goal.target_note) if goal.target_note else ""
             lines.append(goal_line(goal) + "." + target)
