@@ -62,7 +62,7 @@ class WorkingHours:
         ``work_start``, ``work_end``: see :func:`storage.cadence.hours_of_people`)."""
         return cls.given(row.timezone, row.platform_timezone, row.work_start, row.work_end)
 
-    def _window(self, day: date) -> tuple[datetime, datetime]:
+    def window(self, day: date) -> tuple[datetime, datetime]:
         """The working window of a local day, as aware UTC instants (DST-safe)."""
         opens = datetime.combine(day, self.start, self.zone).astimezone(UTC)
         closes = datetime.combine(day, self.end, self.zone).astimezone(UTC)
@@ -71,7 +71,7 @@ class WorkingHours:
     def is_working(self, moment: datetime) -> bool:
         """True when ``moment`` falls inside working hours."""
         day = moment.astimezone(self.zone).date()
-        opens, closes = self._window(day)
+        opens, closes = self.window(day)
         return day.weekday() < SATURDAY and opens <= moment < closes
 
     def next_working(self, moment: datetime) -> datetime:
@@ -81,7 +81,7 @@ class WorkingHours:
             current = day + timedelta(days=offset)
             if current.weekday() >= SATURDAY:
                 continue
-            opens, closes = self._window(current)
+            opens, closes = self.window(current)
             if moment < closes:
                 return max(moment, opens)
         raise AssertionError("a week always has a working day")  # pragma: no cover
@@ -96,7 +96,7 @@ class WorkingHours:
             current = day - timedelta(days=offset)
             if current.weekday() >= SATURDAY:
                 continue
-            opens, closes = self._window(current)
+            opens, closes = self.window(current)
             if closes <= moment:
                 return max(opens, closes - END_OF_DAY_MARGIN)
         raise AssertionError("a week always has a working day")  # pragma: no cover

@@ -99,17 +99,12 @@ def reference_day(now: datetime) -> date:
     return today + timedelta(days=(WEDNESDAY - today.weekday()) % 7)
 
 
-def _window(hours: WorkingHours, day: date) -> tuple[datetime, datetime]:
-    return (datetime.combine(day, hours.start, hours.zone).astimezone(UTC),
-            datetime.combine(day, hours.end, hours.zone).astimezone(UTC))
-
-
 def shared_minutes(people: Sequence[WorkingHours], day: date) -> int:
     """Minutes of the first person's working day ``day`` when every one of ``people`` is at work,
     each in their own zone (the others' days before and after count too, across the date line)."""
-    spans = [_window(people[0], day)]
+    spans = [people[0].window(day)]
     for other in people[1:]:
-        theirs = [_window(other, day + timedelta(days=shift)) for shift in (-1, 0, 1)]
+        theirs = [other.window(day + timedelta(days=shift)) for shift in (-1, 0, 1)]
         spans = [(max(a, c), min(b, d)) for a, b in spans for c, d in theirs if min(b, d) > max(a, c)]
     return int(sum((end - start).total_seconds() for start, end in spans) // 60)
 
