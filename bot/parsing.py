@@ -143,8 +143,8 @@ def parse_hours(raw: FormValue | None) -> tuple[str, str]:
     start, end = parse_clock(parts[0]), parse_clock(parts[1])
     if start >= end:
         raise InvalidAnswer(
-            _("Your day should end after it starts ({start} to {end}); for example 09:00-17:30.", start=f"{start:%H:%M}",
-              end=f"{end:%H:%M}")
+            _("Your day should end after it starts ({start} to {end}); for example 09:00-17:30.", start=start.strftime("%H:%M"),
+              end=end.strftime("%H:%M"))
         )
     if (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute) < 60:
         raise InvalidAnswer(_("That leaves less than an hour a day: give at least one hour, for example 09:00-17:30."))

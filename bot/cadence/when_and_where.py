@@ -34,7 +34,7 @@ def when(day: date, clock: time, zone: str, now: datetime) -> datetime:
     moment = datetime.combine(day, clock, zone_named(zone))
     if moment <= now:
         raise InvalidAnswer(_("{day} {clock} ({zone}) has already passed: pick a time ahead.", day=day.isoformat(),
-                                clock=f"{clock:%H:%M}", zone=zone))
+                                clock=clock.strftime("%H:%M"), zone=zone))
     if moment - now > FURTHEST:
         raise InvalidAnswer(_("That is more than a year ahead: pick a date within the next twelve months."))
     return moment
