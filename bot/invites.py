@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
-from bot.i18n import N_, _
+from bot.i18n import N_, _, use_locale
+from bot.languages import program_locale
 from bot.messages import Attachment
 from storage.db import Database
 from storage.enums import Cadence, PairStatus, SessionMode, SessionStatus
@@ -78,7 +79,13 @@ class _About:
 
 
 async def session_invite(repo: Repository, session: MentoringSession) -> Attachment:
-    """The calendar file for ``session``: the event as it stands now, or its whole series."""
+    """The calendar file for ``session``: the event as it stands now, or its whole series. It is
+    one event in everyone's calendar, so it is written in the program's language."""
+    with use_locale(program_locale(await repo.program(session.program_id))):
+        return await _session_invite(repo, session)
+
+
+async def _session_invite(repo: Repository, session: MentoringSession) -> Attachment:
     rows = await _event_rows(repo, session)
     about = await _about(repo, session, rows)
     successors = _successors(rows)

@@ -3,8 +3,8 @@
 Catalogs live in ``locales/<code>/LC_MESSAGES/messages.po`` at the top of the source tree
 (``make setup`` compiles them to ``.mo`` files). A compiled catalog older than its ``.po`` file,
 or missing, is compiled in memory from the ``.po`` file, so a fresh clone works without the
-compile step. ``MENTORBOT_LOCALES`` points elsewhere (the Docker image keeps them under
-``/usr/local/share/mentorbot/locales``).
+compile step. An installed copy without the source tree finds them under
+``<prefix>/share/mentorbot/locales`` (where the Docker image puts them).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import gettext
 import io
 import logging
-import os
 import sys
 from functools import cache
 from pathlib import Path
@@ -23,9 +22,6 @@ DOMAIN = "messages"
 
 def locales_dir() -> Path:
     """The folder holding the catalogs."""
-    configured = os.environ.get("MENTORBOT_LOCALES")
-    if configured:
-        return Path(configured)
     source = Path(__file__).resolve().parents[2] / "locales"
     if source.is_dir():
         return source

@@ -97,8 +97,10 @@ def _key_figures(report: ProgramReport) -> str:
                       f"{report.goals.start:.1f} → {report.goals.now:.1f}"))
     cells = "".join(f"<div><dt>{escape(label)}</dt><dd>{escape(value)}</dd></div>" for label, value in items)
     risks = ", ".join(f"{escape(_(flag_title(kind)))}: {count}" for kind, count in sorted(report.risks.items()))
-    at_risk = f'<p class="note">{_("Open flags: {risks}.", risks=risks)}</p>' if risks else ""
-    return f'<h2>{escape(_("Key figures"))}</h2><dl class="figures">{cells}</dl>{at_risk}'
+    flagged = _("Open flags: {risks}.", risks=risks)
+    at_risk = f'<p class="note">{flagged}</p>' if risks else ""
+    title = _("Key figures")
+    return f'<h2>{escape(title)}</h2><dl class="figures">{cells}</dl>{at_risk}'
 
 
 def _chart(report: ProgramReport, name: str, source: str) -> str:
@@ -116,7 +118,8 @@ def _chart_source(name: str, token_path: str, charts: Mapping[str, bytes] | None
 
 def _breakdown(title: str, rows: Sequence[Breakdown], names: Mapping[str, str] | None = None) -> str:
     if not rows:
-        return f'<h2>{escape(title)}</h2><p class="note">{escape(_("Nothing to compare yet."))}</p>'
+        nothing = _("Nothing to compare yet.")
+        return f'<h2>{escape(title)}</h2><p class="note">{escape(nothing)}</p>'
     head = ("", _("People"), _("Held"), _("Canceled or missed"), _("Completion"), _("Attendance"), _("Rating (1-5)"), _("Goal change"))
     label = {b.label: _(names[b.label]) if names and b.label in names else b.label for b in rows}
     lines = [_row((label[b.label], _("not shown: fewer than {n} people", n=MIN_GROUP), "", "", "", "", "", "")) if not b.shown
@@ -133,18 +136,20 @@ def _scores(scores: Sequence[Scores]) -> str:
                    ", ".join(f"{_(GAIN_NAMES[key]) if key in GAIN_NAMES else key} {value:.1f}"
                              for key, value in sorted(s.gains.items())) or _("n/a")))
              for s in scores]
-    return f'<h2>{escape(_("Feedback (mean scores, 1 to 5)"))}</h2>{_table(head, lines)}'
+    title = _("Feedback (mean scores, 1 to 5)")
+    return f'<h2>{escape(title)}</h2>{_table(head, lines)}'
 
 
 def _downloads(token_path: str, linked: bool) -> str:
+    title = _("Download")
     if not linked:
         names = ", ".join(FILE_NAMES)
         note = _("The CSV files ({names}) are on the report page that mentorbot serves at {path} while the link is "
                  "valid.", names=names, path=token_path)
-        return f'<h2>{escape(_("Download"))}</h2><p class="note">{escape(note)}</p>'
+        return f'<h2>{escape(title)}</h2><p class="note">{escape(note)}</p>'
     items = "".join(f'<li><a href="{escape(f"{token_path}/export/{name}")}" download>{escape(name)}</a></li>'
                     for name in FILE_NAMES)
-    return f'<h2>{escape(_("Download"))}</h2><ul class="downloads">{items}</ul>'
+    return f'<h2>{escape(title)}</h2><ul class="downloads">{items}</ul>'
 
 
 # --- helpers -------------------------------------------------------------------------------
