@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time
+from typing import Literal
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
@@ -128,7 +129,7 @@ def number(value: float | int) -> str:
     return format_decimal(value, locale=babel_locale())
 
 
-def listed(items: Sequence[str], style: str = "standard") -> str:
+def listed(items: Sequence[str], style: Literal["standard", "or"] = "standard") -> str:
     """``a, b and c`` in the current language (``a, b et c``); ``or`` with ``style="or"``."""
     if not items:
         return ""
