@@ -24,6 +24,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from bot.i18n import N_, _, use_locale
+from bot.i18n import formats
 from bot.languages import program_locale
 from bot.messages import Attachment
 from storage.db import Database
@@ -169,7 +170,7 @@ async def _about(repo: Repository, session: MentoringSession, rows: Sequence[Men
 async def _lunch_description(repo: Repository, assignment: ResearchAssignment, program_name: str) -> str:
     """Who presents the lunch-and-learn and the write-up's links."""
     names = [await _name(repo, person_id) for person_id in await mentor_ids(repo, assignment.id)]
-    lines = [_("Program: {program_name}", program_name=program_name), _("Presented by {value}.", value=' and '.join(names) or 'a mentor')]
+    lines = [_("Program: {program_name}", program_name=program_name), _("Presented by {value}.", value=formats.listed(names) or _("a mentor"))]
     if assignment.links:
         lines += [_("Links:"), *(f"- {link}" for link in assignment.links)]
     lines.append(_(LUNCH_NOTE))

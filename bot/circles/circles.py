@@ -47,9 +47,7 @@ MIN_MEMBERS = 2
 
 def listed(names: Sequence[str]) -> str:
     """``Hana``, ``Hana and Zoe``, ``Ann, Bo and Cy``."""
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return formats.listed(names)
 
 
 def role_word(role: str) -> str:

@@ -12,7 +12,7 @@ from bot.i18n import N_, _
 from bot.catalog import word
 from bot.cadence.when_and_where import Venue, describe, venue_of, zone_of
 from bot.circles import meetings
-from bot.circles.circles import CircleView, listed, load, may_run_meetings, view_of
+from bot.circles.circles import CircleView, listed, load, may_run_meetings, role_word, view_of
 from bot.circles.flows import start_attendance, start_scheduling, start_will_try
 from bot.commands.command_call import CommandCall
 from bot.commands.session_start import session_start
@@ -81,7 +81,7 @@ async def _hosted(call: CommandCall, action: str) -> CircleView | Message:
 
 
 def _schedule_button(view: CircleView, label: str = N_("Schedule a meeting")) -> Button:
-    return Button.for_command(label, f"circle schedule circle={view.ref}", ButtonStyle.PRIMARY)
+    return Button.for_command(_(label), f"circle schedule circle={view.ref}", ButtonStyle.PRIMARY)
 
 
 async def schedule(call: CommandCall) -> Sequence[Message]:
@@ -127,7 +127,7 @@ async def cancel_meeting(call: CommandCall) -> Sequence[Message]:
         return [say(_("Nothing is on the calendar for the circle {name} to cancel.", name=view.name))]
     await meetings.cancel(turn, view, upcoming)
     return [say(_("Canceled the meeting of the circle {name} ({upcoming}); I've told everyone, with the " "cancellation for their calendars. A new date keeps the circle going:", name=view.name, upcoming=describe(upcoming, await zone_of(turn))),
-                _schedule_button(view, "Pick a new date"))]
+                _schedule_button(view, N_("Pick a new date")))]
 
 
 async def invite(call: CommandCall) -> Sequence[Message]:
@@ -168,7 +168,7 @@ async def outcome(call: CommandCall) -> Sequence[Message]:
     if what == "rescheduled":
         return await start_scheduling(turn, view, moving=session, intro=_("When does it take place now?"))
     await meetings.cancel(turn, view, session)
-    return [say(_("Noted as canceled. A new date keeps the circle going:"), _schedule_button(view, "Pick a new date"))]
+    return [say(_("Noted as canceled. A new date keeps the circle going:"), _schedule_button(view, N_("Pick a new date")))]
 
 
 async def rate(call: CommandCall) -> Sequence[Message]:
@@ -203,7 +203,7 @@ async def show(call: CommandCall) -> Sequence[Message]:
              _("Hosts: {host_names}", host_names=view.host_names),
              _("Members ({count} of {size}): {value}", count=len(members), size=view.circle.size, value=listed(members) or 'nobody yet')]
     upcoming = await queries.upcoming(turn.repo, view.circle.id, turn.now)
-    lines.append(_("Next meeting: {value}", value=describe(upcoming, zone) if upcoming else 'nothing on the calendar yet'))
+    lines.append(_("Next meeting: {value}", value=describe(upcoming, zone) if upcoming else _('nothing on the calendar yet')))
     lines += await _past(turn, view, zone)
     if insider:
         lines += await _attendance(turn, view)
@@ -246,7 +246,7 @@ async def mine(call: CommandCall) -> Sequence[Message]:
     for found, member in await queries.circles_of_person(turn.repo, turn.person.id):
         upcoming = await queries.upcoming(turn.repo, found.id, turn.now)
         when = _("next meeting {upcoming}", upcoming=describe(upcoming, zone)) if upcoming else _("nothing on the calendar yet")
-        lines.append(f"- #{found.id} '{found.title}' ({member.role}): {when}")
+        lines.append(f"- #{found.id} '{found.title}' ({role_word(member.role)}): {when}")
     if not lines:
         hint = _(" Admins see every circle with `/mentoring circle list`.") \
             if await turn.repo.admin_program_ids(turn.person.id) else ""

@@ -44,11 +44,11 @@ async def _welcome(ctx: Context) -> Message | None:
     if row.role == CircleRole.HOST:
         others = [p.display_name for p in view.hosts if p.id != ctx.person.id]
         co = _(" with {others}", others=listed(others)) if others else ""
-        text = (_("You host the reverse-mentoring circle {name} in {program}{co}: {count} senior leaders " "({members}) debate this trend with you, meeting {cadence_text} for an hour. You lead: " "bring a question, a demo or a story, and let them talk.\n{ground_rules}", name=view.name, program=view.program.name, co=co, count=len(members), members=listed(members), cadence_text=view.cadence_text, ground_rules=GROUND_RULES))
+        text = (_("You host the reverse-mentoring circle {name} in {program}{co}: {count} senior leaders " "({members}) debate this trend with you, meeting {cadence_text} for an hour. You lead: " "bring a question, a demo or a story, and let them talk.\n{ground_rules}", name=view.name, program=view.program.name, co=co, count=len(members), members=listed(members), cadence_text=view.cadence_text, ground_rules=_(GROUND_RULES)))
         button = Button.for_command(_("Schedule the first meeting"), f"circle schedule circle={view.ref}",
                                     ButtonStyle.PRIMARY)
     else:
-        text = (_("Welcome to the reverse-mentoring circle {name} in {program}! {host_names} host a small " "group of senior leaders ({members}) to debate this trend; you meet {cadence_text} for an " "hour, and {host_names} will send the invitations.\n{ground_rules}", name=view.name, program=view.program.name, host_names=view.host_names, members=listed(members), cadence_text=view.cadence_text, ground_rules=GROUND_RULES))
+        text = (_("Welcome to the reverse-mentoring circle {name} in {program}! {host_names} host a small " "group of senior leaders ({members}) to debate this trend; you meet {cadence_text} for an " "hour, and {host_names} will send the invitations.\n{ground_rules}", name=view.name, program=view.program.name, host_names=view.host_names, members=listed(members), cadence_text=view.cadence_text, ground_rules=_(GROUND_RULES)))
         button = Button.for_command(_("Show the circle"), f"circle show {view.ref}")
     if upcoming is None:
         return say(text, button)

@@ -49,11 +49,11 @@ class Candidate:
 
     def missing(self) -> list[str]:
         """What the profile lacks for matching (empty when it is complete)."""
-        gaps = [label for label, value in (("level", self.level), (_("time zone"), self.timezone),
+        gaps = [label for label, value in ((_("level"), self.level), (_("time zone"), self.timezone),
                                            (_("working hours"), self.work_start and self.work_end),
-                                           ("languages", self.languages)) if not value]
+                                           (_("languages"), self.languages)) if not value]
         if not self.topics and not self.free_text.strip():
-            gaps.append("topics")
+            gaps.append(_("topics"))
         return gaps
 
 

@@ -31,7 +31,8 @@ SOME_RULED_OUT = {
 
 def incomplete(person: Candidate) -> str:
     """Why an incomplete profile cannot be matched."""
-    return f"profile incomplete (no {', no '.join(person.missing())}): ask them to run `/mentoring profile edit`"
+    return _("profile incomplete (no {missing}): ask them to run `/mentoring profile edit`",
+             missing=_(", no ").join(person.missing()))
 
 
 def unmatched_mentee(model: FitModel, i: int, places: Sequence[int] | None = None) -> str:

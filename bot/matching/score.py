@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from bot.i18n import N_, _, ngettext
+from bot.i18n import formats
 from bot.cadence.hours import zone_named
 from bot.catalog import LANGUAGES, format_label, label_of
 from bot.matching.cohort import Candidate, Cohort
@@ -314,6 +315,4 @@ def location_reason(mentor: Candidate, mentee: Candidate) -> str:
 
 
 def _listed(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return formats.listed(items)

@@ -54,9 +54,7 @@ def day(value: date) -> str:
 
 def joined(names: Sequence[str]) -> str:
     """``Hana``, ``Hana and Zoe``, ``Ada, Hana and Zoe``."""
-    if len(names) <= 1:
-        return "".join(names)
-    return _("{items} and {value}", items=', '.join(names[:-1]), value=names[-1])
+    return formats.listed(names)
 
 
 async def people(turn: Turn, ids: Sequence[int]) -> list[Person]:

@@ -34,7 +34,7 @@ STATUS_WORDS = {
     AssignmentStatus.ASSIGNED: N_("write-up awaited"),
     AssignmentStatus.WRITTEN: N_("write-up in, lunch-and-learn to schedule"),
     AssignmentStatus.SCHEDULED: N_("lunch-and-learn scheduled"),
-    AssignmentStatus.PRESENTED: "presented",
+    AssignmentStatus.PRESENTED: N_("presented"),
     AssignmentStatus.CANCELED: N_("called off"),
 }
 
@@ -81,7 +81,7 @@ async def nudge(call: CommandCall) -> Sequence[Message]:
     """``research nudge #ID``: remind the mentors now (in their working hours)."""
     assignment = await _administered(call)
     if not ops.live(assignment):
-        return [say(_("Research {assignment} is {value}: nothing to nudge.", assignment=ref(assignment), value=STATUS_WORDS[AssignmentStatus(assignment.status)]))]
+        return [say(_("Research {assignment} is {value}: nothing to nudge.", assignment=ref(assignment), value=_(STATUS_WORDS[AssignmentStatus(assignment.status)])))]
     lines = await ops.nudge_mentors(call.turn, assignment)
     return [say(_("Nudging the mentors of research {assignment} ({topic}):\n", assignment=ref(assignment), topic=assignment.topic)
                 + "\n".join(f"- {line}" for line in lines))]
@@ -92,7 +92,7 @@ async def move_due(call: CommandCall) -> Sequence[Message]:
     turn = call.turn
     assignment = await _administered(call)
     if not ops.live(assignment):
-        raise CommandError(_("Research {assignment} is {value}: its due date no longer matters.", assignment=ref(assignment), value=STATUS_WORDS[AssignmentStatus(assignment.status)]))
+        raise CommandError(_("Research {assignment} is {value}: its due date no longer matters.", assignment=ref(assignment), value=_(STATUS_WORDS[AssignmentStatus(assignment.status)])))
     try:
         due = ops.check_due(call.args["date"], await local_today(turn))
     except InvalidAnswer as problem:
@@ -106,7 +106,7 @@ async def cancel(call: CommandCall) -> Sequence[Message]:
     turn = call.turn
     assignment = await _administered(call)
     if not ops.live(assignment):
-        return [say(_("Research {assignment} is already {value}.", assignment=ref(assignment), value=STATUS_WORDS[AssignmentStatus(assignment.status)]))]
+        return [say(_("Research {assignment} is already {value}.", assignment=ref(assignment), value=_(STATUS_WORDS[AssignmentStatus(assignment.status)])))]
     session = await lunch.current(turn, assignment)
     if session is not None:
         await lunch.cancel(turn, assignment, session, tell_them=session.starts_at > turn.now)
@@ -146,7 +146,7 @@ async def list_assignments(call: CommandCall) -> Sequence[Message]:
 
 
 def _facts(assignment: ResearchAssignment, session: MentoringSession | None, given: list[int], zone: str) -> list[str]:
-    facts = [STATUS_WORDS[AssignmentStatus(assignment.status)]]
+    facts = [_(STATUS_WORDS[AssignmentStatus(assignment.status)])]
     if assignment.due_on is not None:
         facts.append(_("due {due_on}", due_on=day(assignment.due_on)))
     if session is not None:
@@ -184,7 +184,7 @@ async def show(call: CommandCall) -> Sequence[Message]:
     zone = await zone_of(turn)
     names = joined([p.display_name for p in await ops.people(turn, mentor_ids)])
     lines = [_("*Research {assignment}: {topic}*", assignment=ref(assignment), topic=assignment.topic), _("Mentors: {names}", names=names),
-             _("Status: {value}", value=STATUS_WORDS[AssignmentStatus(assignment.status)])]
+             _("Status: {value}", value=_(STATUS_WORDS[AssignmentStatus(assignment.status)]))]
     if assignment.due_on is not None:
         lines.append(_("Write-up due: {due_on}", due_on=day(assignment.due_on)))
     lines.append(_("Write-up: {writeup}", writeup=assignment.writeup) if assignment.writeup else _("Write-up: not in yet"))
@@ -270,7 +270,7 @@ async def schedule(call: CommandCall) -> Sequence[Message]:
     if refused is not None:
         return [refused]
     if not ops.live(assignment):
-        raise CommandError(_("Research {assignment} is {value}: there is no lunch-and-learn to schedule.", assignment=ref(assignment), value=STATUS_WORDS[AssignmentStatus(assignment.status)]))
+        raise CommandError(_("Research {assignment} is {value}: there is no lunch-and-learn to schedule.", assignment=ref(assignment), value=_(STATUS_WORDS[AssignmentStatus(assignment.status)])))
     if "date" not in found:
         return await start_lunch(turn, assignment)
     zone = await zone_of(turn)

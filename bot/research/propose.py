@@ -80,8 +80,8 @@ async def proposals(turn: Turn, program: Program) -> tuple[list[Proposal], bool]
 
 
 def _line(number: int, proposal: Proposal) -> str:
-    who = "mentee" if proposal.wanted_by == 1 else "mentees"
-    lead = _("{number}. *{topic}*: wanted by {wanted_by} {who}.", number=number, topic=proposal.topic, wanted_by=proposal.wanted_by, who=who)
+    lead = ngettext("{number}. *{topic}*: wanted by {n} mentee.", "{number}. *{topic}*: wanted by {n} mentees.",
+                    proposal.wanted_by, number=number, topic=proposal.topic)
     mentor = proposal.mentor
     if mentor is None:
         return _("{lead} No active mentor to propose yet.", lead=lead)
