@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import case, select
+from sqlalchemy import case, exists, or_, select
 
-from bot.i18n import DEFAULT, PSEUDO, SUPPORTED, current_locale, switch_locale, _, available, name_of, normalize, resolve
+from bot.i18n import DEFAULT, PSEUDO, SUPPORTED, _, available, current_locale, name_of, normalize, resolve, switch_locale
 from bot.messages import FormValue, Option
 from bot.parsing import InvalidAnswer, as_text
 from storage.models import Circle, Enrollment, Nudge, Pair, Person, Program, ProgramAdmin, ResearchAssignment
@@ -21,23 +21,18 @@ from storage.repository import Repository
 
 
 async def program_language_of(repo: Repository, person_id: int) -> str | None:
-    """The language of the program that is the person's: one they take part in (the most
-    recent first), else one they run, else the organization's oldest active program."""
-    enrolled = (select(Program.language)
-                .join(Enrollment, Enrollment.program_id == Program.id)
-                .where(Enrollment.tenant_id == repo.tenant_id, Enrollment.person_id == person_id)
-                .order_by(case((Enrollment.status == "active", 0), else_=1), Enrollment.id.desc()).limit(1))
-    found = await repo.session.scalar(enrolled)
-    if found:
-        return found
-    run = (select(Program.language).join(ProgramAdmin, ProgramAdmin.program_id == Program.id)
-           .where(ProgramAdmin.tenant_id == repo.tenant_id, ProgramAdmin.person_id == person_id)
-           .order_by(Program.id).limit(1))
-    found = await repo.session.scalar(run)
-    if found:
-        return found
-    return await repo.session.scalar(select(Program.language).where(
-        Program.tenant_id == repo.tenant_id, Program.status == "active").order_by(Program.id).limit(1))
+    """The language of the program that is the person's: one they take part in (an active
+    enrollment first), else one they run, else an active program of the organization (the oldest
+    first in each case). One query: it runs on every turn of someone whose language is not settled
+    otherwise."""
+    enrolled = select(Enrollment.id).where(Enrollment.program_id == Program.id, Enrollment.person_id == person_id)
+    active = enrolled.where(Enrollment.status == "active")
+    runs = select(ProgramAdmin.id).where(ProgramAdmin.program_id == Program.id, ProgramAdmin.person_id == person_id)
+    rank = case((exists(active), 0), (exists(enrolled), 1), (exists(runs), 2), else_=3)
+    return await repo.session.scalar(
+        select(Program.language).where(Program.tenant_id == repo.tenant_id,
+                                       or_(exists(enrolled), exists(runs), Program.status == "active"))
+        .order_by(rank, Program.id).limit(1))
 
 
 def person_locale(person: Person, program_language: str | None) -> str:
@@ -46,9 +41,11 @@ def person_locale(person: Person, program_language: str | None) -> str:
 
 
 async def locale_of(repo: Repository, person: Person) -> str:
-    """The language ``person`` reads, their program's looked up."""
-    if person.language:
-        return resolve([person.language])
+    """The language ``person`` reads; their program's is looked up only when neither their choice
+    nor their platform's locale names one the bot speaks."""
+    chosen = normalize(person.language) or normalize(person.platform_locale)
+    if chosen:
+        return chosen
     return person_locale(person, await program_language_of(repo, person.id))
 
 
