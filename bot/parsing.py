@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Sequence
-from datetime import date, time
+from datetime import date, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.i18n import N_, _
+from bot.i18n import formats
 from bot.messages import FormValue, Option
 
 
@@ -115,9 +117,39 @@ def parse_int(raw: FormValue | None, low: int, high: int) -> int:
     return number
 
 
+TODAY = N_("today")
+TOMORROW = N_("tomorrow")
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold().rstrip("."))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def named_day(text: str, today: date) -> date | None:
+    """The day ``text`` names in the reader's language or in English: today, tomorrow, or a
+    weekday (``mardi``, ``wtorek``, ``Tue``: the next one after today); None otherwise."""
+    key = _folded(text)
+    if not key:
+        return None
+    if key in {_folded(TODAY), _folded(_(TODAY))}:
+        return today
+    if key in {_folded(TOMORROW), _folded(_(TOMORROW))}:
+        return today + timedelta(days=1)
+    for weekday, names in formats.weekday_names().items():
+        if key in {_folded(name) for name in names}:
+            return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+    return None
+
+
 def parse_date(raw: FormValue | None, not_before: date | None = None) -> date:
-    """A calendar date written YYYY-MM-DD, optionally no earlier than ``not_before``."""
+    """A calendar date written YYYY-MM-DD, optionally no earlier than ``not_before``; with
+    ``not_before`` (today, in a form), also a day's name in the reader's language (``demain``,
+    ``wtorek``: see :func:`named_day`)."""
     text = as_text(raw)
+    named = named_day(text, not_before) if not_before else None
+    if named is not None:
+        return named
     try:
         day = date.fromisoformat(text)
     except ValueError:

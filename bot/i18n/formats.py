@@ -99,6 +99,19 @@ def weekday(value: date | datetime) -> str:
     return _date_like(value, "EEE")
 
 
+def weekday_names() -> dict[int, set[str]]:
+    """Each weekday (0 is Monday) by its names, wide and abbreviated, in the reader's language and
+    in English: what a typed answer may call it."""
+    from babel.dates import get_day_names
+
+    names: dict[int, set[str]] = {day: set() for day in range(7)}
+    for locale in {babel_locale(), babel_locale(DEFAULT)}:
+        for width in ("wide", "abbreviated"):
+            for day, name in get_day_names(width, "format", locale=locale).items():
+                names[day].add(name)
+    return names
+
+
 def clock(value: time | datetime) -> str:
     """``15:00``."""
     return f"{value:%H:%M}"

@@ -177,3 +177,26 @@ async def test_a_schedule_and_check_in_cycle_each_in_their_own_language(world: W
     for message in recording.sent:
         assert message.locale in ("fr", "pl")
         assert_fits_every_platform(message)
+
+
+async def test_a_form_takes_the_day_by_its_name_in_the_reader_s_language(world: World, bot: MentorBot) -> None:
+    """Victor (French) types "jeudi" for the date; Zoe (Polish) types "jutro" (tomorrow) and "tak"."""
+    await zoe_and_victor(world)
+    await speak(world.db, ["Zoe"], "pl")
+    await speak(world.db, ["Victor"], "fr")
+    await Chats(bot).run("""
+        Victor> /mentoring schedule
+        bot: Quand voyez-vous Zoe la prochaine fois ?
+        Victor> jeudi
+        bot: Heure de début (America/New_York)
+        Victor> 10:00
+        Victor>
+        bot: Répéter selon votre rythme ?
+        Victor> 2
+        bot: Planifiée : votre séance avec Zoe, jeu. 26 nov. 2026, 10:00 (America/New_York), à distance.
+        Zoe> /mentoring reschedule
+        Zoe> jutro
+        Zoe> 11:00
+        Zoe>
+        bot: Przesunięte: spotkanie z Victor: wt., 24 lis 2026, 11:00 (Europe/Brussels), zdalnie.
+    """)
