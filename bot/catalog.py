@@ -130,9 +130,16 @@ def translated(options: tuple[Option, ...]) -> tuple[Option, ...]:
     return tuple(Option(option.value, _(option.label)) for option in options)
 
 
+def topic_label(topic: str) -> str:
+    """A topic as the reader reads it: one of the default topics in their language, a topic the
+    admin wrote as it was written. Topics are stored as written (the defaults in English), so
+    that matching compares the same words whoever reads them."""
+    return _(topic) if topic in DEFAULT_TOPICS else topic
+
+
 def topic_options(topics: list[str]) -> tuple[Option, ...]:
     """A program's topic list as options."""
-    return tuple(Option(topic, topic) for topic in topics)
+    return tuple(Option(topic, topic_label(topic)) for topic in topics)
 
 
 def format_label(value: str) -> str:

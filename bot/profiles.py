@@ -13,7 +13,18 @@ from typing import Any
 
 from bot.i18n import _
 from bot import parsing
-from bot.catalog import LANGUAGES, LEVELS, LOCATIONS, STYLES, format_options, label_of, topic_options, translated, word
+from bot.catalog import (
+    LANGUAGES,
+    LEVELS,
+    LOCATIONS,
+    STYLES,
+    format_options,
+    label_of,
+    topic_label,
+    topic_options,
+    translated,
+    word,
+)
 from bot.flows.base import FormStep, Question
 from bot.i18n import current_locale, name_of
 from bot.languages import language_options, parse_language
@@ -257,7 +268,8 @@ def answers_fields(values: Mapping[str, Any], role: str) -> list[tuple[str, str]
         (_("Level"), label_of(LEVELS, str(values.get("level", "")))),
         (_("Department"), values.get("department") or "-"),
         (_("Manager"), values.get("manager") or "-"),
-        (_("Teaches") if role == Role.MENTOR else _("Wants to learn"), ", ".join(values.get("topics") or []) or "-"),
+        (_("Teaches") if role == Role.MENTOR else _("Wants to learn"),
+         ", ".join(topic_label(t) for t in values.get("topics") or []) or "-"),
         (_("In own words"), values.get("topics_free_text") or "-"),
         (_("Style"), label_of(STYLES, values.get("style"))),
         (_("Formats"), ", ".join(values.get("formats") or []) or "-"),

@@ -154,7 +154,8 @@ class ConsoleChat:
         """Chat until the person types /quit, closes the input or presses Ctrl-C (``read`` then
         gives None)."""
         write(await self.open())
-        write(_("(Type /quit to leave; /mentoring help lists the commands.)"))
+        with use_locale(self.locale):
+            write(_("(Type /quit to leave; /mentoring help lists the commands.)"))
         while True:
             line = await read(f"{self.name}> ")
             if line is None or line.strip().lower() in QUIT:

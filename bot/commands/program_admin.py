@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.i18n import DEFAULT, _, available, name_of, normalize
-from bot.catalog import DEFAULT_TOPICS, cadence_label, word
+from bot.catalog import DEFAULT_TOPICS, cadence_label, topic_label, word
 from bot.commands.command_call import CommandCall
 from bot.errors import CommandError
 from bot.messages import Button, Message, say, say_fields
@@ -23,7 +23,7 @@ def program_fields(program: Program, counts: dict[str, int], admins: Sequence[Pe
         (_("Capacity"), _("{capacity} mentees per mentor", capacity=program.capacity)),
         (_("Formats"), ", ".join(program.formats)),
         (_("Reminder"), _("{reminder_hours} h before a session", reminder_hours=program.reminder_hours)),
-        (_("Topics"), "; ".join(program.topics) or "-"),
+        (_("Topics"), "; ".join(topic_label(t) for t in program.topics) or "-"),
         (_("Baseline skills"), "; ".join(program.baseline_skills) or "-"),
         (_("Cycle ends"), _("{cycle_ends_on} (the evaluation goes out two weeks before)", cycle_ends_on=program.cycle_ends_on)
          if program.cycle_ends_on else _("not set")),
@@ -57,7 +57,7 @@ async def create_program(call: CommandCall) -> Sequence[Message]:
             cadence=args.get("cadence", Cadence.MONTHLY),
             capacity=args.get("capacity", 3),
             formats=args.get("formats", [ProgramFormat.ONE_TO_ONE]),
-            topics=args.get("topics", [_(topic) for topic in DEFAULT_TOPICS]),
+            topics=args.get("topics", list(DEFAULT_TOPICS)),
             language=_program_language(args["language"]) if "language" in args else normalize(turn.locale, pseudo=False)
             or DEFAULT,
             baseline_skills=args.get("baseline", []),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.catalog import topic_label
 from bot.i18n import N_, _
 from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
@@ -37,7 +38,7 @@ def _topics(options: Sequence[Option]) -> Any:
 
 
 def _details(data: Mapping[str, Any]) -> FormStep:
-    options = [Option(str(i), short(topic)) for i, topic in enumerate(data.get("topics", []))]
+    options = [Option(str(i), short(topic_label(topic))) for i, topic in enumerate(data.get("topics", []))]
     topics = FormField("topics", _("Topics you covered"), FieldKind.MULTI_SELECT if options else FieldKind.TEXT,
                        options, optional=True, hint="" if options else "comma-separated",
                        max_length=None if options else TOPICS_LIMIT)

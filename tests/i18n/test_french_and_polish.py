@@ -63,6 +63,7 @@ async def test_a_belgian_creates_a_program_and_an_executive_onboards_in_french(b
         bot: Français
         Victor>
         bot: Voici votre profil. Tout est-il correct ?
+        bot: Veut apprendre: Assistants IA et rédaction de prompts, Réseaux sociaux et image personnelle
         bot: Rôle: mentoré
         bot: Niveau: 5 - membre de la direction
         bot: Langue dans laquelle je vous écris: Français
@@ -78,6 +79,8 @@ async def test_a_belgian_creates_a_program_and_an_executive_onboards_in_french(b
         program = await session.scalar(select(Program))
         assert victor is not None and program is not None
         assert (victor.language, program.language) == ("fr", "fr")
+        # The default topics are kept as written (in English), and read in each reader's language.
+        assert program.topics[0] == "AI assistants and prompt writing"
     assert len(recording.sent) > 15
     for message in recording.sent:
         assert message.locale == "fr"
