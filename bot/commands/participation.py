@@ -228,7 +228,7 @@ async def cancel(call: CommandCall) -> Sequence[Message]:
         return [say(_("Onboarding is on hold and your answers are kept. `/mentoring join` carries on from here."),
                     Button.for_command(_("Carry on now"), "join"))]
     await turn.repo.drop_conversation(state)
-    return [say(_("Stopped: {title} is left as it was.", title=flow.title.lower()))]
+    return [say(_("Stopped: {title} is left as it was.", title=flow.label().lower()))]
 
 
 async def never_mind(call: CommandCall) -> Sequence[Message]:

@@ -28,7 +28,7 @@ MENTEE_GAINS = (("fluency", N_("How much has your digital fluency grown?")),)
 MENTOR_GAINS = (("strategic", N_("Strategic thinking: how much did you gain?")),
                 ("business", N_("Business sense: how much did you gain?")),
                 ("access", N_("Access to leaders: how much did you gain?")))
-SCALE = f"1 = nothing, {HIGH} = a lot"
+SCALE = N_("1 = nothing, {high} = a lot")
 
 
 def _rating(name: str, label: str, hint: str) -> Question:
@@ -36,7 +36,7 @@ def _rating(name: str, label: str, hint: str) -> Question:
 
 
 def _gains(role_gains: tuple[tuple[str, str], ...]) -> FormStep:
-    questions = [_rating(key, label, SCALE) for key, label in role_gains]
+    questions = [_rating(key, _(label), _(SCALE, high=HIGH)) for key, label in role_gains]
     questions.append(Question(FormField("gained", _("In a sentence or two: what did you gain?"), FieldKind.LONG_TEXT,
                                         optional=True, max_length=TEXT_LIMIT),
                               lambda raw: parse_text(raw, TEXT_LIMIT, optional=True)))
@@ -56,12 +56,13 @@ class EvaluationFlow(Flow):
         steps: list[Step] = []
         if data["goals"]:
             steps.append(FormStep("goals", _("Your goals"), _("The cycle is ending: where are you now on each goal?"), [
-                _rating(f"goal{g['id']}", f"Now, on: {short(g['title'])}", f"you started at {g['start']}/{HIGH}")
+                _rating(f"goal{g['id']}", _("Now, on: {goal}", goal=short(g['title'])),
+                        _("you started at {start}/{high}", start=g['start'], high=HIGH))
                 for g in data["goals"]]))
         if data["skills"]:
             steps.append(FormStep("skills", _("Your skills"), _("And on the program's common skills?"), [
-                _rating(f"skill{i}", short(skill), f"you started at {start}/{HIGH}" if start else "not rated at "
-                        "the start") for i, (skill, start) in enumerate(data["skills"])]))
+                _rating(f"skill{i}", short(skill), _("you started at {start}/{high}", start=start, high=HIGH) if start
+                        else _("not rated at the start")) for i, (skill, start) in enumerate(data["skills"])]))
         return [*steps, _gains(MENTEE_GAINS)]
 
     async def finish(self, turn: Turn, state: ConversationState) -> list[Message]:
