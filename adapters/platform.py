@@ -44,6 +44,17 @@ class PlatformSettings(BaseSettings):
         values given (they may be secrets); None when nothing does."""
         return None
 
+    @property
+    def mode(self) -> str | None:
+        """How the platform is reached, when it can be reached in more than one way (Slack:
+        ``Socket Mode``); shown in the start-up log line."""
+        return None
+
+
+class StartFailed(Exception):
+    """A platform's edge cannot start as configured (a credential the platform refused): the
+    message says why and what to do, without the values given. ``serve`` exits with it."""
+
 
 S = TypeVar("S", bound=PlatformSettings)
 

@@ -60,7 +60,7 @@ async def served(command: list[str], env: dict[str, str], ready: Ready = healthy
         yield base_url
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        await asyncio.to_thread(process.wait, 10)  # the loop may serve what the process needs to stop
 
 
 async def _wait_until_ready(ready: Ready, base_url: str, command: list[str]) -> None:

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from collections.abc import AsyncIterator, Callable
@@ -57,11 +58,12 @@ class RemoteSlackApi:
 
 
 @asynccontextmanager
-async def fake_slack(people: int) -> AsyncIterator[RemoteSlackApi]:
-    """A fresh fake Slack Web API in a process of its own."""
+async def fake_slack(people: int, *socket_mode: str) -> AsyncIterator[RemoteSlackApi]:
+    """A fresh fake Slack Web API in a process of its own (``socket_mode``: its Socket Mode
+    options, ``--app-token T --socket-url U``)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, str(ROOT / "bench" / "fake_slack.py"), "--team", TEAM, "--token", TOKEN,
-        "--people", str(people), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        "--people", str(people), *socket_mode, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
     assert process.stdout is not None and process.stdin is not None
     url = (await process.stdout.readline()).decode().strip()
     try:
@@ -71,9 +73,9 @@ async def fake_slack(people: int) -> AsyncIterator[RemoteSlackApi]:
         await process.wait()
 
 
-def requests(count: int, people: int, response_url: Callable[[str], str]) -> list[tuple[str, str]]:
-    """``count`` signed-later bodies: (content type, body), commands and DMs alternating."""
-    bodies = []
+def payloads(count: int, people: int, response_url: Callable[[str], str]) -> list[tuple[str, dict[str, Any]]]:
+    """``count`` payloads as (Socket Mode's name of their kind, payload): commands and DMs alternating."""
+    found: list[tuple[str, dict[str, Any]]] = []
     for n in range(count):
         user = f"U{n % people:05d}"
         if n % 2:
@@ -81,14 +83,21 @@ def requests(count: int, people: int, response_url: Callable[[str], str]) -> lis
             payload["team_id"] = payload["authorizations"][0]["team_id"] = TEAM
             payload["event"].update(user=user, text="hello", channel=f"D{user}", team=TEAM)
             payload["event_id"] = f"EvBENCH{n:07d}"
-            bodies.append(("application/json", json.dumps(payload)))
+            found.append(("events_api", payload))
         else:
             command = {**fixture("slash_command"), "team_id": TEAM, "user_id": user,
                        "text": COMMANDS[n // 2 % len(COMMANDS)], "trigger_id": f"trig-{n}",
                        "response_url": response_url(f"r{n}")}
             command.pop("enterprise_id")
-            bodies.append(("application/x-www-form-urlencoded", urlencode(command)))
-    return bodies
+            found.append(("slash_commands", command))
+    return found
+
+
+def requests(count: int, people: int, response_url: Callable[[str], str]) -> list[tuple[str, str]]:
+    """``count`` signed-later bodies: (content type, body), commands and DMs alternating."""
+    return [("application/json", json.dumps(payload)) if kind == "events_api"
+            else ("application/x-www-form-urlencoded", urlencode(payload))
+            for kind, payload in payloads(count, people, response_url)]
 
 
 async def drained(api: RemoteSlackApi, quiet: float = 1.0) -> tuple[float, dict[str, int]]:

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters import registry
-from adapters.platform import Adapter, CliCommand, PlatformSpec, Wiring
+from adapters.platform import Adapter, CliCommand, PlatformSpec, StartFailed, Wiring
 from mentorbot import logs
 from mentorbot.settings import BadConfiguration, Configuration, Settings, load_configuration
 from mentorbot.workers import WorkerFailed
@@ -223,8 +223,16 @@ def _adapters(configuration: Configuration, wiring: Wiring) -> list[Adapter]:
 
 def _platforms_line(configuration: Configuration) -> str:
     """``Slack: on, Teams: off``: each platform served over HTTP, and whether it is configured."""
-    return ", ".join(f"{platform.label}: {'on' if configuration.configured(platform) else 'off'}"
+    return ", ".join(f"{platform.label}: {_state(configuration, platform)}"
                      for platform in configuration.platforms if platform.served)
+
+
+def _state(configuration: Configuration, platform: PlatformSpec[Any]) -> str:
+    """``on``, ``on (Socket Mode)`` or ``off``."""
+    if not configuration.configured(platform):
+        return "off"
+    mode = configuration.of(platform).mode
+    return f"on ({mode})" if mode else "on"
 
 
 async def _serve(configuration: Configuration, host: str, port: int) -> None:
@@ -254,14 +262,14 @@ async def _serving(configuration: Configuration, host: str, port: int) -> AsyncI
     inbox.start()
     adapters = _adapters(configuration, Wiring(db.engine, inbox, public_url=settings.public_url))
     runner = web.AppRunner(build_app(db, adapters))
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    log.info("serving on http://%s:%s (%s; %s)", host, port, _platforms_line(configuration), workers.described)
     here = asyncio.get_running_loop()
     stop = asyncio.Event()
-    for signum in SIGNALS:
-        here.add_signal_handler(signum, stop.set)
     try:
+        await runner.setup()  # over Socket Mode, connects to Slack: StartFailed if Slack refuses the token
+        await web.TCPSite(runner, host, port).start()
+        log.info("serving on http://%s:%s (%s; %s)", host, port, _platforms_line(configuration), workers.described)
+        for signum in SIGNALS:
+            here.add_signal_handler(signum, stop.set)
         yield stop
     finally:
         await runner.cleanup()
@@ -390,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_serve(configuration, args.host, args.port))
     except KeyboardInterrupt:
         return 130
-    except WorkerFailed as failed:
+    except (WorkerFailed, StartFailed) as failed:
         print(f"mentorbot: {failed}", file=sys.stderr)
         return 1
     except (OSError, SQLAlchemyError) as problem:

@@ -1,4 +1,5 @@
-"""The HTTP server behind ``mentorbot serve``: ``/healthz``, calendar invites and each platform's endpoints."""
+"""The HTTP server behind ``mentorbot serve``: ``/healthz``, ``/readyz``, calendar invites and each platform's
+endpoints."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Protocol
 
 from aiohttp import web
 
+from adapters.health import health_checks
 from mentorbot import logs
 from mentorbot.report_routes import add_report_routes
 from storage.db import Database
@@ -28,12 +30,27 @@ class Routed(Protocol):
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 with a small JSON body once the database answers; 503 otherwise."""
+    """200 with a small JSON body once the database answers; 503 otherwise. The edges' own checks
+    (the Slack Socket Mode connection) are reported beside it but do not change the status: a
+    process that lost Slack for a while is not one to restart."""
     db = request.app[DATABASE]
+    edges = {name: check().state for name, check in health_checks(request.app).items()}
     if await db.ping():
-        return web.json_response({"status": "ok", "database": "ok"})
+        return web.json_response({"status": "ok", "database": "ok", **edges})
     log.warning("health check: database unreachable")
-    return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+    return web.json_response({"status": "unavailable", "database": "unreachable", **edges}, status=503)
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """200 when this process can take work: the database answers and every edge's check is ready
+    (the Slack Socket Mode connection is open); 503 with what is not, otherwise."""
+    checks = {"database": "ok" if await request.app[DATABASE].ping() else "unreachable"}
+    ready = checks["database"] == "ok"
+    for name, check in health_checks(request.app).items():
+        health = check()
+        checks[name] = health.state
+        ready = ready and health.ready
+    return web.json_response({"status": "ready" if ready else "not ready", **checks}, status=200 if ready else 503)
 
 
 async def calendar_invite(request: web.Request) -> web.Response:
@@ -60,12 +77,13 @@ async def calendar_invite(request: web.Request) -> web.Response:
 
 
 def build_app(db: Database, adapters: Sequence[Routed] = ()) -> web.Application:
-    """The aiohttp application with every route mentorbot serves: ``/healthz``, calendar
+    """The aiohttp application with every route mentorbot serves: ``/healthz``, ``/readyz``, calendar
     invites, the report page behind its signed links, and each platform's endpoints."""
     logs.install()  # no secrets in the log, one line per malformed request (once, however many apps)
     app = web.Application(client_max_size=1024 * 1024)
     app[DATABASE] = db
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     app.router.add_get("/calendar/{token}.ics", calendar_invite)
     add_report_routes(app, db)
     for adapter in adapters:

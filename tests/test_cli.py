@@ -128,6 +128,20 @@ def test_an_incomplete_teams_registration_is_refused_at_start(tmp_path: Path, se
     assert complaint in result.stderr and "secret" not in result.stderr
 
 
+@pytest.mark.parametrize(("settings", "complaint"), [
+    ({"SLACK_APP_TOKEN": "xoxb-1234-5678-secretbot", "SLACK_BOT_TOKEN": "xoxb-1234-5678-secretbot"},
+     "SLACK_APP_TOKEN holds a bot token"),
+    ({"SLACK_APP_TOKEN": "xapp-1-A0MENTOR-1-secretapp"}, "needs SLACK_BOT_TOKEN too"),
+])
+def test_socket_mode_settings_that_cannot_work_are_refused_at_start(tmp_path: Path, settings: dict[str, str],
+                                                                   complaint: str) -> None:
+    for command in (["serve"], ["run"]):
+        result = _run(command, tmp_path, **settings)
+        assert result.returncode == 2, "a clear start-up error, not the terminal chat nor a loop"
+        assert complaint in result.stderr and "secret" not in result.stderr
+    assert not (tmp_path / "mentorbot.db").exists(), "nothing stored"
+
+
 def test_ctrl_c_in_the_terminal_chat_leaves_at_once_with_bye(tmp_path: Path) -> None:
     """Ctrl-C used to look hung: the next Enter then exited with status 130 and lost the line."""
     import signal

@@ -15,14 +15,14 @@ from storage.db import Database
 
 
 @asynccontextmanager
-async def healthz(db: Database) -> AsyncIterator[tuple[int, Any]]:
-    """Serve the app on a free port and GET /healthz: the status and the JSON body."""
+async def healthz(db: Database, path: str = "/healthz") -> AsyncIterator[tuple[int, Any]]:
+    """Serve the app on a free port and GET /healthz (or ``path``): the status and the JSON body."""
     runner = web.AppRunner(build_app(db))
     await runner.setup()
     try:
         await web.TCPSite(runner, "127.0.0.1", 0).start()
         port = runner.addresses[0][1]
-        async with aiohttp.ClientSession() as client, client.get(f"http://127.0.0.1:{port}/healthz") as response:
+        async with aiohttp.ClientSession() as client, client.get(f"http://127.0.0.1:{port}{path}") as response:
             yield response.status, await response.json()
     finally:
         await runner.cleanup()
@@ -45,3 +45,13 @@ async def test_healthz_answers_503_when_the_database_is_unreachable(unreachable_
     async with healthz(unreachable_db) as (status, body):
         assert status == 503
         assert body["status"] == "unavailable"
+
+
+async def test_readyz_answers_200_when_the_database_is_reachable(db: Database) -> None:
+    async with healthz(db, "/readyz") as (status, body):
+        assert (status, body) == (200, {"status": "ready", "database": "ok"})
+
+
+async def test_readyz_answers_503_when_the_database_is_unreachable(unreachable_db: Database) -> None:
+    async with healthz(unreachable_db, "/readyz") as (status, body):
+        assert (status, body) == (503, {"status": "not ready", "database": "unreachable"})

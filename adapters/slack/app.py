@@ -4,7 +4,9 @@ over what people do.
 One workspace with ``SLACK_BOT_TOKEN``, or many with the OAuth install flow
 (``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``), installations kept in our own database by
 slack_sdk's SQLAlchemy store. Every request's signature, age and shape are checked before Bolt
-reads it; the workspace it is served in is the one Bolt authorised. Each request is
+reads it; the workspace it is served in is the one Bolt authorised. With ``SLACK_APP_TOKEN`` the
+same Bolt app is reached over Socket Mode instead (:mod:`adapters.slack.socket_mode`: an outbound
+WebSocket, opened when the server starts; no ``/slack/events``). Each request is
 acknowledged first and the rest is a job for :class:`~adapters.slack.turns.SlackTurns`, where
 the core runs, except a modal submission, whose answer (errors, the next step, or closing) has
 to travel in the acknowledgement: its job's result, if it comes in time.
@@ -35,7 +37,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.i18n import N_, _
+from adapters.health import Health, add_health_check
 from adapters.jobs import Inbox, Job, LocalInbox
 from adapters.slack import CONVERSE, HOME, SLACK, SUBMIT, shapes, translate
 from adapters.slack.config import SlackConfig
@@ -43,10 +45,12 @@ from adapters.slack.render import LINK_ACTION
 from adapters.slack.translate import Unreadable
 from adapters.slack.signature import is_signed
 from bot.errors import UNAVAILABLE
+from bot.i18n import N_, _
 from bot.messages import Address, Inbound, Message
 from storage.db import unreachable
 
 if TYPE_CHECKING:
+    from adapters.slack.socket_mode import Link
     from adapters.slack.turns import SlackTurns
     from bot.delivery import DeliveryResult
     from bot.engine import MentorBot
@@ -67,6 +71,8 @@ UNREADABLE = N_("Sorry, I could not read that request. Nothing was saved.")
 NOT_INSTALLED = N_("mentorbot is not installed in this workspace yet: ask a workspace admin to install it.")
 TENANT = "mentorbot_tenant"
 """Where the Bolt context keeps the workspace a request is served in."""
+SOCKET_CHECK = "slack_socket"
+"""How ``/healthz`` and ``/readyz`` name the Socket Mode connection."""
 
 
 class SlackAdapter:
@@ -89,7 +95,10 @@ class SlackAdapter:
             self.turns = SlackTurns(bot, config, engine)
             inbox = self._local = LocalInbox({SLACK: self.turns})
         self.inbox = inbox
-        self._verifier = SignatureVerifier(config.signing_secret)
+        self.link: Link | None = None
+        """The Socket Mode connection, once the server started (Socket Mode only)."""
+        # Over Socket Mode nothing comes signed: there is no /slack/events (nor, maybe, a signing secret).
+        self._verifier = None if config.socket_mode else SignatureVerifier(config.signing_secret)
         self.app = _bolt_app(config, engine)
         self.app.middleware(self._authorised_workspace)
         self.app.error(self._on_error)
@@ -100,7 +109,13 @@ class SlackAdapter:
         self.app.view(re.compile(".*"))(self._on_submission)
 
     def add_routes(self, web_app: web.Application) -> None:
-        """Serve Slack's requests (and the OAuth install pages) from ``web_app``."""
+        """Serve Slack's requests (and the OAuth install pages) from ``web_app``; over Socket Mode,
+        connect to Slack when ``web_app`` starts (and report the connection on its health checks)."""
+        if self.config.socket_mode:
+            add_health_check(web_app, SOCKET_CHECK, self._link_health)
+            web_app.on_startup.append(self._open_link)
+            web_app.on_cleanup.append(self._close_link)
+            return
         web_app.router.add_post("/slack/events", self._dispatch)
         flow = self.app.oauth_flow
         if flow is not None:
@@ -144,6 +159,7 @@ class SlackAdapter:
         except UnicodeDecodeError:
             log.warning("refused a Slack request whose body is not UTF-8 from %s", request.remote)
             return web.json_response({"error": "the body is not UTF-8"}, status=400)
+        assert self._verifier is not None
         if not is_signed(self._verifier, raw, request.headers):
             log.warning("refused a Slack request with a bad or stale signature from %s", request.remote)
             return web.json_response({"error": "invalid signature"}, status=401)
@@ -170,7 +186,24 @@ class SlackAdapter:
             return await to_aiohttp_response(await flow.handle_installation(bolt_request))
         return await to_aiohttp_response(await flow.handle_callback(bolt_request))
 
-    # --- listeners -----------------------------------------------------------------------
+    # --- Socket Mode ---------------------------------------------------------------------
+
+    async def _open_link(self, web_app: web.Application) -> None:
+        """Connect to Slack over Socket Mode; :class:`~adapters.platform.StartFailed` when Slack
+        refuses the app-level token."""
+        from adapters.slack.socket_mode import Link, SocketModeHandler
+
+        assert self.config.app_token is not None
+        self.link = Link(self.config.app_token, self.app.client, self.config.link)
+        SocketModeHandler(self.app, self.link)
+        await self.link.start()
+
+    async def _close_link(self, web_app: web.Application) -> None:
+        if self.link is not None:
+            await self.link.close()
+
+    def _link_health(self) -> Health:
+        return self.link.health() if self.link is not None else Health("connecting", ready=False)
 
     # --- listeners: acknowledge, then hand over -------------------------------------------
 
@@ -279,7 +312,9 @@ def _bolt_app(config: SlackConfig, engine: AsyncEngine) -> AsyncApp:
     default Bolt answers an event first and runs its listener afterwards)."""
     if not config.oauth:
         client = AsyncWebClient(base_url=config.api_url, token=config.bot_token)
+        # Over Socket Mode nothing is signed: the connection itself was opened with the app-level token.
         return AsyncApp(signing_secret=config.signing_secret, client=client, process_before_response=True,
+                        request_verification_enabled=not config.socket_mode,
                         user_facing_authorize_error_message=NOT_INSTALLED)
     client = AsyncWebClient(base_url=config.api_url)
     assert config.client_id is not None

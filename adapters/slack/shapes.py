@@ -1,10 +1,10 @@
-"""What a signed request body must look like before Bolt reads it.
+"""What a signed request body (or a Socket Mode envelope's payload) must look like before Bolt reads it.
 
 Bolt and :mod:`adapters.slack.translate` read ids, types and routing fields from fixed places
 (``team.id``, ``authorizations[0].team_id``, ``actions[0].action_id``, ``view.callback_id``
 ...) and assume their JSON types. A body whose fields have other types (a forged or broken
-request, even one signed with the right secret) is refused here with 400, before anything
-reads it. The models list only the fields Bolt or the adapter read; everything else passes.
+request, even one signed with the right secret) is refused here with 400 (a Socket Mode envelope:
+acknowledged empty), before anything reads it. The models list only the fields Bolt or the adapter read; everything else passes.
 """
 
 from __future__ import annotations
@@ -137,10 +137,17 @@ def read(raw: str) -> dict[str, Any]:
             body = {key: values[0] for key, values in form.items()}
         else:
             raise Malformed("neither JSON nor a slash command")
+    check(body)
+    return body
+
+
+def check(body: dict[str, Any]) -> None:
+    """Raise :class:`Malformed` unless ``body`` (already parsed: a Socket Mode envelope's
+    payload, or what :func:`read` found) has the parts its type always has, with the types Bolt
+    and the adapter read."""
     problem = _shape_problem(body)
     if problem:
         raise Malformed(problem)
-    return body
 
 
 def content_type(raw: str) -> str:

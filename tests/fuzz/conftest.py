@@ -21,6 +21,7 @@ from botframework.connector.auth import ChannelValidation
 from hypothesis import HealthCheck, settings
 from sqlalchemy import func, select
 
+from adapters.payloads import BadPayload, read_json
 from adapters.slack.app import SlackAdapter, SlackConfig
 from adapters.teams.app import TeamsAdapter, TeamsConfig
 from bot.engine import MentorBot
@@ -30,7 +31,8 @@ from storage.migrate import LIBRARY_TABLES
 from storage.models import AuditEntry, Base, Enrollment, Person, ProcessedEvent, Program, Tenant
 from tests.kit.fakes.local_http import serve_locally
 from tests.kit.fakes.slack_api import FakeSlackApi
-from tests.kit.fakes.slack_workspace import SIGNING_SECRET
+from tests.kit.fakes.slack_socket import FakeSocketMode
+from tests.kit.fakes.slack_workspace import SIGNING_SECRET, socket_config
 from tests.kit.fakes.teams_connector import FakeConnector
 from tests.kit.fakes.teams_tokens import FakeEntraCredentials, FakeTokenIssuer
 
@@ -85,11 +87,7 @@ class EdgeServer:
 
     async def _start(self) -> None:
         self.db = Database(self.database_url)
-        if self.db.dialect == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables) + ", " + ", ".join(
-                f'"{name}"' for name in LIBRARY_TABLES)
-            async with self.db.engine.begin() as conn:
-                await conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        await _empty(self.db)
         self.slack_api = await FakeSlackApi().__aenter__()
         self.slack_api.add_workspace(ACME, ACME_TOKEN, "Acme")
         self.slack_api.add_user(ACME_TOKEN, "UHANA", "Hana Kim")
@@ -146,6 +144,74 @@ class EdgeServer:
         return len(self.slack_api.calls) + len(self.connector.posts)
 
 
+class SocketEdge(EdgeServer):
+    """The server with Slack over Socket Mode, connected to the fake Socket Mode server on the
+    background loop; :meth:`send` writes one frame on the connection."""
+
+    async def _start(self) -> None:
+        self.db = Database(self.database_url)
+        await _empty(self.db)
+        self.slack_api = await FakeSlackApi().__aenter__()
+        self.slack_api.add_workspace(ACME, ACME_TOKEN, "Acme")
+        self.slack_api.add_user(ACME_TOKEN, "UHANA", "Hana Kim")
+        self.socket = await FakeSocketMode(self.slack_api).__aenter__()
+        slack = SlackAdapter(MentorBot(self.db), socket_config(self.slack_api, bot_token=ACME_TOKEN), self.db.engine)
+        self.adapters = [slack]
+        self.runner, self.port = await serve_locally(build_app(self.db, [slack]))
+        await self.socket.wait_connections(1)
+
+    def stop(self) -> None:
+        async def stop() -> None:
+            await asyncio.sleep(0.5)  # the work after the last acknowledgements
+            await self.runner.cleanup()
+            await self.adapters[0].close()
+            await self.socket.__aexit__()
+            await self.slack_api.__aexit__()
+            await self.db.close()
+
+        self.run(stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+    def send(self, frame: str) -> str | None:
+        """Write ``frame`` on the connection; the id it names, if any, once acknowledged (None if
+        it names none)."""
+        async def send() -> str | None:
+            [connection] = await self.socket.wait_connections(1)
+            await self.socket.send_raw(frame, connection)
+            envelope_id = _envelope_id(frame)
+            if envelope_id is not None:
+                for _ in range(500):
+                    if envelope_id in self.socket.acknowledged:
+                        break
+                    await asyncio.sleep(0.01)
+            self.tried += 1
+            return envelope_id
+        return self.run(send())
+
+    def connected(self) -> bool:
+        """True while the server's Socket Mode connection is the only one, and open."""
+        return len(self.socket.connections) == 1 and self.socket.connections[0].open
+
+
+def _envelope_id(frame: str) -> str | None:
+    try:
+        message = read_json(frame)
+    except BadPayload:
+        return None
+    envelope_id = message.get("envelope_id") if isinstance(message, dict) else None
+    return envelope_id if isinstance(envelope_id, str) and 0 < len(envelope_id) <= 200 else None
+
+
+async def _empty(db: Database) -> None:
+    """Empty the PostgreSQL test database (SQLite files are fresh for each test)."""
+    if db.dialect == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables) + ", " + ", ".join(
+            f'"{name}"' for name in LIBRARY_TABLES)
+        async with db.engine.begin() as conn:
+            await conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
 @pytest.fixture
 def recorder() -> Iterator[Recorder]:
     """The log records at WARNING and above while the test runs."""
@@ -171,3 +237,16 @@ def edge(database_url: str, recorder: Recorder, monkeypatch: pytest.MonkeyPatch)
         finally:
             server.stop()
             print(f"\nfuzz: {server.tried} requests, {server.server_errors} answered 5xx")
+
+
+@pytest.fixture
+def socket_edge(database_url: str, recorder: Recorder) -> Iterator[SocketEdge]:
+    """The server over Slack Socket Mode, on the test's database (SQLite or PostgreSQL)."""
+    with FakeTokenIssuer() as issuer:
+        server = SocketEdge(database_url, issuer)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+            print(f"\nfuzz: {server.tried} Socket Mode frames")

@@ -101,6 +101,25 @@ def slack_bodies(draw: st.DrawFn, team: str = "TACME") -> str:
     return urlencode({key: value if isinstance(value, str) else json.dumps(value) for key, value in body.items()})
 
 
+SOCKET_KINDS = {"message_im": "events_api", "app_home_opened": "events_api", "slash_command": "slash_commands",
+                "block_actions": "interactive", "view_submission": "interactive"}
+
+
+@st.composite
+def socket_frames(draw: st.DrawFn, team: str = "TACME") -> str:
+    """A frame on a Slack Socket Mode connection: an envelope around a recorded payload, with a few
+    fields of the envelope or its payload changed; sometimes raw junk."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.one_of(st.text(max_size=200), st.just("[" * 5000), st.just('{"type": NaN}'),
+                              st.just('{"type": "events_api", "envelope_id": "e", "payload": ' + "[" * 3000)))
+    name = draw(st.sampled_from(sorted(SOCKET_KINDS)))
+    payload = _team(slack_workspace.fixture(name), team)
+    envelope = {"envelope_id": f"env-{draw(st.integers(0, 10**9))}", "type": SOCKET_KINDS[name], "payload": payload,
+                "accepts_response_payload": SOCKET_KINDS[name] != "events_api", "retry_attempt": 0,
+                "retry_reason": ""}
+    return json.dumps(draw(mutated(envelope)))
+
+
 slack_header_values = st.one_of(
     st.text(max_size=20), st.just(""), st.just("1796525915.5"), st.just("9" * 420), st.just("-1"),
     st.integers(0, 2**40).map(str), st.just("v0=" + "0" * 64), st.just("v0=é"), st.text(alphabet="0123456789abcdef",

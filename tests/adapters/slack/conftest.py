@@ -1,4 +1,4 @@
-"""Fixtures for the Slack adapter: the fake Slack Web API and a workspace driving the server."""
+"""Fixtures for the Slack adapter: the fake Slack Web API (and Socket Mode) and a workspace driving the server."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 
 from bot.engine import MentorBot
 from tests.kit.fakes.slack_api import FakeSlackApi
-from tests.kit.fakes.slack_workspace import SlackDriver, serving
+from tests.kit.fakes.slack_socket import FakeSocketMode
+from tests.kit.fakes.slack_workspace import SlackDriver, SocketDriver, serving, socket_config
 from tests.kit.slack import ACME, ACME_TOKEN, PEOPLE, assert_valid_block_kit
 
 
@@ -29,3 +30,18 @@ async def acme(bot: MentorBot, slack_api: FakeSlackApi) -> AsyncIterator[SlackDr
     """People in the Acme workspace talking to ``mentorbot serve``."""
     async with serving(bot, slack_api) as url:
         yield SlackDriver(url, slack_api, ACME)
+
+
+@pytest.fixture
+async def socket_mode(slack_api: FakeSlackApi) -> AsyncIterator[FakeSocketMode]:
+    """Slack's Socket Mode side, for the app-level token the fake Web API knows."""
+    async with FakeSocketMode(slack_api) as socket:
+        yield socket
+
+
+@pytest.fixture
+async def acme_socket(bot: MentorBot, slack_api: FakeSlackApi, socket_mode: FakeSocketMode) -> AsyncIterator[SocketDriver]:
+    """People in the Acme workspace talking to ``mentorbot serve`` over Socket Mode (connected)."""
+    async with serving(bot, slack_api, socket_config(slack_api)):
+        await socket_mode.wait_connections(1)
+        yield SocketDriver(socket_mode, slack_api, ACME)

@@ -1,19 +1,36 @@
-"""Conversations in Slack: onboarding in modals, buttons, the App Home."""
+"""Conversations in Slack: onboarding in modals, buttons, the App Home; each over HTTP
+(``/slack/events``) and over Socket Mode, with the same answers."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.engine import MentorBot
 from storage.models import Enrollment, Person, Profile
 from tests.kit.fakes.slack_api import Call, FakeSlackApi
-from tests.kit.fakes.slack_workspace import SlackDriver
+from tests.kit.fakes.slack_socket import FakeSocketMode
+from tests.kit.fakes.slack_workspace import SlackDriver, SocketDriver, serving, socket_config
 from tests.kit.scripts import CREATE_PROGRAM
+from tests.kit.slack import ACME, assert_valid_view
 
-from tests.kit.slack import assert_valid_view
+
+@pytest.fixture(params=["http", "socket-mode"])
+async def acme(request: pytest.FixtureRequest, bot: MentorBot, slack_api: FakeSlackApi) -> AsyncIterator[SlackDriver]:
+    """People in the Acme workspace, reaching the bot over ``/slack/events`` or over Socket Mode:
+    everything that works over HTTP works the same over Socket Mode."""
+    if request.param == "http":
+        async with serving(bot, slack_api) as url:
+            yield SlackDriver(url, slack_api, ACME)
+        return
+    async with FakeSocketMode(slack_api) as socket, serving(bot, slack_api, socket_config(slack_api)):
+        await socket.wait_connections(1)
+        yield SocketDriver(socket, slack_api, ACME)
+        assert socket.lost == [] and socket.duplicate_acks == [], "every envelope acknowledged once"
 
 
 def _button(call: Call, label: str) -> dict[str, Any]:

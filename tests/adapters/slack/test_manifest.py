@@ -34,3 +34,24 @@ def test_the_manifest_subscribes_to_the_events_the_adapter_handles() -> None:
     assert sorted(manifest["settings"]["event_subscriptions"]["bot_events"]) == ["app_home_opened", "message.im"]
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
+
+
+SOCKET_MANIFEST = MANIFEST.with_name("manifest.socket.yaml")
+URL_FIELDS = ("url", "request_url", "redirect_urls")
+
+
+def _without_urls(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: _without_urls(item) for key, item in value.items() if key not in URL_FIELDS}
+    if isinstance(value, list):
+        return [_without_urls(item) for item in value]
+    return value
+
+
+def test_the_socket_mode_manifest_is_the_same_app_without_urls() -> None:
+    socket = yaml.safe_load(SOCKET_MANIFEST.read_text())
+    assert socket["settings"].pop("socket_mode_enabled") is True
+    http = _manifest()
+    assert http["settings"].pop("socket_mode_enabled") is False
+    assert socket == _without_urls(http), "scopes, command, events, interactivity and App Home as over HTTP"
+    assert "https://" not in SOCKET_MANIFEST.read_text().split("\ndisplay_information:")[1], "no public address"

@@ -29,7 +29,7 @@ from adapters.slack.app import SlackAdapter, SlackConfig
 from bot.engine import MentorBot
 from storage.models import Enrollment, Person, Program, Tenant
 from tests.kit.fakes.slack_api import FakeSlackApi
-from tests.kit.fakes.slack_workspace import SIGNING_SECRET, SlackDriver, fixture, serving
+from tests.kit.fakes.slack_workspace import SIGNING_SECRET, SlackDriver, fixture, jobs_done, serving
 
 from tests.kit.slack import ACME, ACME_TOKEN
 from .test_workspaces import CLIENT_ID, CLIENT_SECRET, GLOBEX, GLOBEX_TOKEN, install
@@ -150,6 +150,7 @@ class Matrix:
     """Sends the variants to a server and reads back what each did."""
 
     def __init__(self, url: str, api: FakeSlackApi, bot: MentorBot) -> None:
+        self.url = url
         self.driver = SlackDriver(url, api, ACME)
         self.api = api
         self.bot = bot
@@ -172,6 +173,7 @@ class Matrix:
             reply = await self.driver.post(urlencode(body), "application/x-www-form-urlencoded")
         else:
             reply = await self.driver.post(json.dumps(body), "application/json")
+        await jobs_done(self.url)
         await _settle(self.api)
         calls = self.api.calls[start:]
         tokens = {call.token for call in calls if call.token and call.method != "auth.test"}

@@ -1,7 +1,8 @@
 """A fake Slack Web API on 127.0.0.1 that records every call it receives.
 
 It answers the methods mentorbot uses with the shapes Slack documents, knows which
-workspace each bot token belongs to, and serves ``response_url`` posts too. Tests assert
+workspace each bot token belongs to (and which app-level tokens open Socket Mode connections:
+``apps.connections.open``), and serves ``response_url`` posts too. Tests assert
 on :attr:`FakeSlackApi.calls`; a ``policy`` hook lets a test or a benchmark answer a call
 itself (rate limits, server errors, slowness).
 """
@@ -12,7 +13,7 @@ import asyncio
 import itertools
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -57,6 +58,15 @@ class Workspace:
     """The Enterprise Grid organization: with no ``team_id``, an org-wide install of it."""
 
 
+@dataclass
+class SocketApp:
+    """An app whose app-level token opens Socket Mode connections (``apps.connections.open``)."""
+
+    token: str
+    issue_url: Callable[[], str]
+    scopes: tuple[str, ...] = ("connections:write",)
+
+
 class FakeSlackApi:
     """Serve the fake on a random free port: ``async with FakeSlackApi() as slack: ...``."""
 
@@ -68,6 +78,7 @@ class FakeSlackApi:
         self._ts = itertools.count(1)
         self._groups: dict[tuple[str, frozenset[str]], str] = {}
         self.files: dict[str, tuple[str, str, bytes]] = {}  # file id -> (team token, name, content)
+        self.apps: dict[str, SocketApp] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -80,6 +91,11 @@ class FakeSlackApi:
         workspace = self.workspaces[token] = Workspace(team_id, token, name, bot_user_id=f"UBOT{team_id}",
                                                        enterprise_id=enterprise_id)
         return workspace
+
+    def add_app(self, token: str, issue_url: Callable[[], str], scopes: Sequence[str] = ("connections:write",)) -> None:
+        """An app-level token (``xapp-…``) with ``scopes``: ``apps.connections.open`` answers it with
+        ``issue_url()`` (a Socket Mode URL; see :mod:`tests.kit.fakes.slack_socket`)."""
+        self.apps[token] = SocketApp(token, issue_url, tuple(scopes))
 
     def add_user(self, token: str, user_id: str, real_name: str, tz: str = "Europe/Brussels", email: str = "",
                  locale: str = "en-US") -> None:
@@ -133,6 +149,13 @@ class FakeSlackApi:
             await asyncio.sleep(0.01)
         return self.called(method)
 
+    async def settled(self, quiet: float = 0.3) -> None:
+        """Wait until nothing new was received for ``quiet`` seconds (the work after the acks is done)."""
+        seen = -1
+        while seen != len(self.calls):
+            seen = len(self.calls)
+            await asyncio.sleep(quiet)
+
     # --- serving -------------------------------------------------------------------------
 
     async def __aenter__(self) -> FakeSlackApi:
@@ -174,6 +197,8 @@ class FakeSlackApi:
     def _answer(self, call: Call) -> dict[str, Any]:
         if call.method == "oauth.v2.access":
             return self._oauth_access(call)
+        if call.method == "apps.connections.open":
+            return self._connections_open(call)
         workspace = self.workspaces.get(call.token or "")
         if workspace is None:
             return {"ok": False, "error": "invalid_auth"}
@@ -211,6 +236,18 @@ class FakeSlackApi:
         if call.method.startswith("views."):
             return {"ok": True, "view": {"id": f"V{next(self._ts)}", **call.view()}}
         return {"ok": False, "error": "unknown_method"}
+
+    def _connections_open(self, call: Call) -> dict[str, Any]:
+        """A Socket Mode URL for an app-level token with ``connections:write``, else Slack's errors."""
+        app = self.apps.get(call.token or "")
+        if app is None:
+            if call.token in self.workspaces:
+                return {"ok": False, "error": "not_allowed_token_type"}
+            return {"ok": False, "error": "invalid_auth" if call.token else "not_authed"}
+        if "connections:write" not in app.scopes:
+            return {"ok": False, "error": "missing_scope", "needed": "connections:write",
+                    "provided": ",".join(app.scopes)}
+        return {"ok": True, "url": app.issue_url()}
 
     def _oauth_access(self, call: Call) -> dict[str, Any]:
         """Exchange an OAuth code ``code-<token>`` for the installation of that token's workspace."""
