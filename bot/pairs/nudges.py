@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.i18n import _
+from bot.i18n import _, formats
 from bot.cadence.nudges import Context, Renderer
 from bot.catalog import cadence_label
 from bot.calendars.events import on_both_calendars
@@ -151,10 +151,10 @@ async def _declined(ctx: Context) -> Message | None:
         return None
     pair, partner, _program = found
     name, which = partner.display_name, with_pair(pair.id)
-    return say(f"You declined the calendar invitation for your session with {name} on {ctx.when(session)}. "
-               "Skip this one, or find another time?",
-               Button.for_command("Find another time", f"reschedule {which}", ButtonStyle.PRIMARY),
-               Button.for_command("Skip this one", f"cancel-session {which}"))
+    return say(_("You declined the calendar invitation for your session with {name} on {when}. "
+                 "Skip this one, or find another time?", name=name, when=ctx.when(session)),
+               Button.for_command(_("Find another time"), f"reschedule {which}", ButtonStyle.PRIMARY),
+               Button.for_command(_("Skip this one"), f"cancel-session {which}"))
 
 
 async def _clash(ctx: Context) -> Message | None:
@@ -165,10 +165,10 @@ async def _clash(ctx: Context) -> Message | None:
     pair, partner, _program = found
     name, which = partner.display_name, with_pair(pair.id)
     slots = [datetime.fromisoformat(text).astimezone(ctx.zone) for text in ctx.nudge.payload.get("slots", [])]
-    buttons = [Button.for_command("Keep the session", "never-mind", ButtonStyle.PRIMARY)]
-    buttons += [Button.for_command(f"Move to {moment:%a %d %b %H:%M}", f"reschedule {moment:%Y-%m-%d %H:%M} {which}") for moment in slots if moment > ctx.now]
-    return say(f"Your calendar has something else at the time of your session with {name} "
-               f"({ctx.when(session)}). Keep the session, or move it to a time you are both free?", *buttons)
+    buttons = [Button.for_command(_("Keep the session"), "never-mind", ButtonStyle.PRIMARY)]
+    buttons += [Button.for_command(_("Move to {when}", when=formats.weekday_time(moment, with_day=True)), f"reschedule {moment:%Y-%m-%d %H:%M} {which}") for moment in slots if moment > ctx.now]
+    return say(_("Your calendar has something else at the time of your session with {name} ({when}). Keep the "
+                 "session, or move it to a time you are both free?", name=name, when=ctx.when(session)), *buttons)
 
 
 RENDERERS: dict[str, Renderer] = {
