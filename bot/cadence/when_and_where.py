@@ -34,8 +34,8 @@ def when(day: date, clock: time, zone: str, now: datetime) -> datetime:
     within a year)."""
     moment = datetime.combine(day, clock, zone_named(zone))
     if moment.astimezone(UTC).astimezone(moment.tzinfo).replace(tzinfo=None) != moment.replace(tzinfo=None):
-        raise InvalidAnswer(f"{day.isoformat()} {clock:%H:%M} does not exist in {zone}: the clocks go forward that "
-                            "night. Pick another time.")
+        raise InvalidAnswer(_("{day} {clock} does not exist in {zone}: the clocks go forward that night. Pick "
+                              "another time.", day=day.isoformat(), clock=clock.strftime("%H:%M"), zone=zone))
     if moment <= now:
         raise InvalidAnswer(_("{day} {clock} ({zone}) has already passed: pick a time ahead.", day=day.isoformat(),
                                 clock=clock.strftime("%H:%M"), zone=zone))

@@ -11,6 +11,7 @@ from bot.cadence.hours import hours_of
 from bot.cadence.slots import HORIZON
 from bot.calendars.slots import busy_of
 from bot.cadence.offer import Attendee, command_value, offer_message, offer_slots
+from bot.i18n import _
 from bot.messages import Message
 from bot.pairs.sessions import DEFAULT_MINUTES, with_pair
 from bot.turn import Turn
@@ -33,4 +34,4 @@ async def partner_offer(turn: Turn, pair: Pair, partner: Person, starts_at: date
         return None
     tail = (f" {command_value(where)}" if where else "") + (" repeat" if repeat else "") + f" {with_pair(pair.id)}"
     tail += f" session={session_id}" if session_id is not None else ""
-    return offer_message(offer, mine, verb, tail, f"you and {partner.display_name}")
+    return offer_message(offer, mine, verb, tail, _("you and {name}", name=partner.display_name))

@@ -131,8 +131,9 @@ async def list_assignments(call: CommandCall) -> Sequence[Message]:
                 if program is None or a.program_id == program.id]
         title = _("Your research assignments")
     if not rows:
-        hint = " `/mentoring research propose` suggests topics mentees want." if program and program.id in runs else ""
-        return [say(_("No research assignments yet.{hint}", hint=hint))]
+        if program and program.id in runs:
+            return [say(_("No research assignments yet. `/mentoring research propose` suggests topics mentees want."))]
+        return [say(_("No research assignments yet."))]
     zone = await zone_of(turn)
     mentors = await queries.mentors_by_assignment(turn.repo, [a.id for a in rows])
     lunches = await queries.latest_lunches(turn.repo, [a.id for a in rows])
