@@ -26,7 +26,7 @@ async def partner_offer(turn: Turn, pair: Pair, partner: Person, starts_at: date
     theirs = Attendee(partner.display_name, await hours_of(turn.repo, partner))
     length = timedelta(minutes=minutes)
     # With a calendar connection, a time that clashes with either calendar gets the offer too.
-    busy, _, _ = await busy_of(turn.repo, turn.calendars, [turn.person, partner], starts_at - HORIZON / 2,
+    busy, _unread, _connected = await busy_of(turn.repo, turn.calendars, [turn.person, partner], starts_at - HORIZON / 2,
                                starts_at + HORIZON, turn.now)
     offer = offer_slots([theirs], mine, starts_at, length, turn.now, busy=busy)
     if offer is None:
