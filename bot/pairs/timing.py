@@ -11,6 +11,7 @@ from bot.cadence.hours import hours_of
 from bot.cadence.slots import HORIZON
 from bot.calendars.slots import busy_of
 from bot.cadence.offer import Attendee, command_value, offer_message, offer_slots
+from bot.i18n import _
 from bot.messages import Message
 from bot.pairs.sessions import DEFAULT_MINUTES, with_pair
 from bot.turn import Turn
