@@ -2,7 +2,7 @@
 a program's default language.
 
 Revision ID: 0011_languages
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-06 08:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011_languages'
-down_revision = '0007'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
