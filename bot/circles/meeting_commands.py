@@ -73,11 +73,13 @@ async def _hosted(call: CommandCall, action: str) -> CircleView | Message:
     turn = call.turn
     view = await my_circle(turn, call.args.get("circle"))
     if view.circle.status != CircleStatus.ACTIVE:
-        state = _("not confirmed yet") if view.circle.status == CircleStatus.PROPOSED else "over"
-        raise CommandError(_("The circle {name} is {state}, so it has no meetings to {action}.", name=view.name, state=state, action=action))
+        if view.circle.status == CircleStatus.PROPOSED:
+            raise CommandError(_("The circle {name} is not confirmed yet, so it has no meetings to run.", name=view.name))
+        raise CommandError(_("The circle {name} is over, so it has no meetings to run.", name=view.name))
     if not await may_run_meetings(turn, view):
         turn.audit(f"circle {action}.refused", False, view.program.id, circle=view.circle.id)
-        return say(_("Only the circle's hosts ({host_names}) or a program admin can {action} its meetings.", host_names=view.host_names, action=action))
+        return say(_("Only the circle's hosts ({host_names}) or a program admin can run its meetings.",
+                     host_names=view.host_names))
     return view
 
 

@@ -135,8 +135,11 @@ def _to_mentor(event: str, who: str, topic: str, when: str, audience: str) -> st
     """The same news as a presenting mentor reads it (someone else scheduled, moved or canceled)."""
     if event == "canceled":
         return _("{who} called off your lunch-and-learn on *{topic}* of {when}.", who=who, topic=topic, when=when)
-    verb = "moved" if event == "moved" else "scheduled"
-    return _("{who} {verb} your lunch-and-learn on *{topic}*: {when}. Invited: {audience}.", who=who, verb=verb, topic=topic, when=when, audience=audience)
+    if event == "moved":
+        return _("{who} moved your lunch-and-learn on *{topic}*: {when}. Invited: {audience}.", who=who, topic=topic,
+                 when=when, audience=audience)
+    return _("{who} scheduled your lunch-and-learn on *{topic}*: {when}. Invited: {audience}.", who=who, topic=topic,
+             when=when, audience=audience)
 
 
 async def invite(ctx: Context) -> Message | None:
