@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.i18n import SUPPORTED, _, available, name_of, normalize
+from bot.i18n import SUPPORTED, _, available, formats, name_of, normalize
 from bot.catalog import word
 from bot.cadence.when_and_where import local_today
 from bot.commands.command_call import CommandCall
@@ -130,14 +130,14 @@ async def language(call: CommandCall) -> Sequence[Message]:
     if not asked:
         buttons = [Button.for_command(name_of(code), f"language {code}") for code in SUPPORTED if code != turn.locale]
         return [say(_("I write to you in {language}. To change it, pick one below or type `/mentoring language CODE` "
-                      "with one of: {available}.", language=name_of(turn.locale), available=available()), *buttons)]
+                      "with one of: {available}.", language=formats.language_name(turn.locale), available=available()), *buttons)]
     code = normalize(asked, pseudo=True)
     if code is None:
         raise CommandError(_("I can't write in '{language}' yet. The languages available are: {available}.",
                              language=asked, available=available()))
     choose_language(turn, code)
     return [say(_("From now on I write to you in {language}. Commands stay as they are (`/mentoring help`).",
-                  language=name_of(code)))]
+                  language=formats.language_name(code)))]
 
 
 async def pause(call: CommandCall) -> Sequence[Message]:

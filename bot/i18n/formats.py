@@ -17,7 +17,7 @@ from babel.dates import format_datetime as _babel_datetime
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
-from bot.i18n.locales import DEFAULT, PSEUDO
+from bot.i18n.locales import DEFAULT, NAMES, PSEUDO
 from bot.i18n.pseudo import accented
 from bot.i18n.translate import current_locale, use_locale
 
@@ -153,3 +153,15 @@ def listed(items: Sequence[str], style: Literal["standard", "or"] = "standard") 
         word = "or" if style == "or" else "and"
         return f"{', '.join(items[:-1])} {accented(word) if code == PSEUDO else word} {items[-1]}"
     return format_list(list(items), style=style, locale=babel_locale(code))
+
+
+def language_name(code: str) -> str:
+    """A language named as the reader writes it inside a sentence (``polonais`` in French,
+    ``Polnisch`` in German); the name in its own words when Babel does not know the code."""
+    if code == PSEUDO or current_locale() == PSEUDO:
+        return NAMES.get(code, code)
+    try:
+        name = Locale.parse(code).get_display_name(babel_locale())
+    except (ValueError, TypeError):
+        name = None
+    return name or NAMES.get(code, code)
