@@ -97,8 +97,8 @@ def _local_times(people: Sequence[Attendee], moment: datetime) -> str:
         groups.setdefault(key, []).append(person.name)
     parts = []
     for (local, zone, works), names in list(groups.items())[:SHOWN_ZONES]:
-        shown = formats.listed(names[:3]) if len(names) <= 3 else _("{names} and {n} more", names=", ".join(names[:3]),
-                                                                        n=len(names) - 3)
+        shown = ", ".join(names) if len(names) <= 3 else _("{names} and {n} more", names=", ".join(names[:3]),
+                                                               n=len(names) - 3)
         parts.append(_("{names} ({time} {zone}, working {hours})", names=shown, time=local, zone=zone, hours=works))
     more = len(groups) - SHOWN_ZONES
     return "; ".join(parts) + ("; " + ngettext("and people in {n} more zone", "and people in {n} more zones", more)

@@ -110,7 +110,7 @@ async def test_a_polish_executive_onboards_in_polish_in_an_english_program(bot: 
         Ola> /mentoring language en
         bot: From now on I write to you in English.
         Ola> /mentoring language pl
-        bot: Od teraz piszę do ciebie w języku: Polski.
+        bot: Od teraz piszę do ciebie w języku: polski.
     """)
     polish = [m for m in recording.sent if m.locale == "pl"]
     assert len(polish) > 15
