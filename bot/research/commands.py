@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.catalog import topic_label
 from bot.i18n import N_, _, ngettext
 from bot.catalog import word
 from bot.cadence.when_and_where import Venue, describe, local_today, venue_of, when, zone_of
@@ -84,7 +85,7 @@ async def nudge(call: CommandCall) -> Sequence[Message]:
     if not ops.live(assignment):
         return [say(_("Research {assignment} is {value}: nothing to nudge.", assignment=ref(assignment), value=_(STATUS_WORDS[AssignmentStatus(assignment.status)])))]
     lines = await ops.nudge_mentors(call.turn, assignment)
-    return [say(_("Nudging the mentors of research {assignment} ({topic}):\n", assignment=ref(assignment), topic=assignment.topic)
+    return [say(_("Nudging the mentors of research {assignment} ({topic}):\n", assignment=ref(assignment), topic=topic_label(assignment.topic))
                 + "\n".join(f"- {line}" for line in lines))]
 
 
@@ -99,7 +100,7 @@ async def move_due(call: CommandCall) -> Sequence[Message]:
     except InvalidAnswer as problem:
         raise _refused(problem) from None
     await ops.set_due(turn, assignment, due)
-    return [say(_("The write-up on {topic} is now due {due}. I've told the mentors.", topic=assignment.topic, due=day(due)))]
+    return [say(_("The write-up on {topic} is now due {due}. I've told the mentors.", topic=topic_label(assignment.topic), due=day(due)))]
 
 
 async def cancel(call: CommandCall) -> Sequence[Message]:
@@ -112,7 +113,7 @@ async def cancel(call: CommandCall) -> Sequence[Message]:
     if session is not None:
         await lunch.cancel(turn, assignment, session, tell_them=session.starts_at > turn.now)
     await ops.cancel(turn, assignment)
-    return [say(_("Called off research {assignment} ({topic}). I've told the mentors", assignment=ref(assignment), topic=assignment.topic)
+    return [say(_("Called off research {assignment} ({topic}). I've told the mentors", assignment=ref(assignment), topic=topic_label(assignment.topic))
                 + (_(" and the lunch-and-learn's audience.") if session is not None else "."))]
 
 
@@ -185,7 +186,7 @@ async def show(call: CommandCall) -> Sequence[Message]:
         raise CommandError(_("I can't find research assignment {assignment} in your programs.", assignment=ref(assignment)))
     zone = await zone_of(turn)
     names = joined([p.display_name for p in await ops.people(turn, mentor_ids)])
-    lines = [_("*Research {assignment}: {topic}*", assignment=ref(assignment), topic=assignment.topic), _("Mentors: {names}", names=names),
+    lines = [_("*Research {assignment}: {topic}*", assignment=ref(assignment), topic=topic_label(assignment.topic)), _("Mentors: {names}", names=names),
              _("Status: {value}", value=_(STATUS_WORDS[AssignmentStatus(assignment.status)]))]
     if assignment.due_on is not None:
         lines.append(_("Write-up due: {due_on}", due_on=day(assignment.due_on)))
@@ -311,7 +312,7 @@ async def cancel_lunch(call: CommandCall) -> Sequence[Message]:
         return [say(_("Nothing is on the calendar for research {assignment} to call off.", assignment=ref(assignment)))]
     await lunch.cancel(turn, assignment, session)
     audience = await lunch.describe_audience(turn.repo, assignment.audience or {})
-    return [say(_("Called off the lunch-and-learn on {topic} ({session}). I've told {audience}. Pick a new " "date?", topic=assignment.topic, session=describe(session, await zone_of(turn)), audience=audience),
+    return [say(_("Called off the lunch-and-learn on {topic} ({session}). I've told {audience}. Pick a new " "date?", topic=topic_label(assignment.topic), session=describe(session, await zone_of(turn)), audience=audience),
                 Button.for_command(_("Pick a new date"), f"research schedule {ref(assignment)}", ButtonStyle.PRIMARY))]
 
 
@@ -334,13 +335,13 @@ async def outcome(call: CommandCall) -> Sequence[Message]:
         return await start_lunch(turn, assignment, intro=_("When does it take place now?"))
     if what == "canceled":
         await lunch.cancel(turn, assignment, session, tell_them=False)
-        return [say(_("Noted as canceled. A new date keeps the research alive: pick one for {topic}?", topic=assignment.topic),
+        return [say(_("Noted as canceled. A new date keeps the research alive: pick one for {topic}?", topic=topic_label(assignment.topic)),
                     Button.for_command(_("Pick a new date"), f"research schedule {ref(assignment)}",
                                        ButtonStyle.PRIMARY))]
     asked = await lunch.held(turn, assignment, session)
     audience = await lunch.describe_audience(turn.repo, assignment.audience or {})
     more = _(" I've asked {audience} how useful it was and what they will try.", audience=audience) if asked else ""
-    return [say(_("Well done: the lunch-and-learn on {topic} is recorded as held.{more} `/mentoring research " "show {assignment}` shows the ratings once three people have given one.", topic=assignment.topic, more=more, assignment=ref(assignment)))]
+    return [say(_("Well done: the lunch-and-learn on {topic} is recorded as held.{more} `/mentoring research " "show {assignment}` shows the ratings once three people have given one.", topic=topic_label(assignment.topic), more=more, assignment=ref(assignment)))]
 
 
 # --- the audience: one-tap rating and what they will try ---------------------------------------
@@ -353,9 +354,9 @@ async def rate(call: CommandCall) -> Sequence[Message]:
     rating = int(call.args["rating"])
     before = await lunch.rate(turn, session, rating)
     if before is not None:
-        lead = _("Updated your rating of the lunch-and-learn on {topic} to {rating}/{high} (it was " "{before}).", topic=assignment.topic, rating=rating, high=HIGH, before=before)
+        lead = _("Updated your rating of the lunch-and-learn on {topic} to {rating}/{high} (it was " "{before}).", topic=topic_label(assignment.topic), rating=rating, high=HIGH, before=before)
     else:
-        lead = _("Thanks: {rating}/{high} for the lunch-and-learn on {topic}.", rating=rating, high=HIGH, topic=assignment.topic)
+        lead = _("Thanks: {rating}/{high} for the lunch-and-learn on {topic}.", rating=rating, high=HIGH, topic=topic_label(assignment.topic))
     mine = await queries.attendance_of(turn.repo, session.id, turn.person.id)
     if mine is not None and mine.will_try:
         return [say(lead)]
@@ -374,7 +375,7 @@ async def will_try(call: CommandCall) -> Sequence[Message]:
     state = await turn.repo.conversation(turn.person.id, WILL_TRY.name, f"session-{session.id}")
     if state is not None:
         await turn.repo.drop_conversation(state)
-    return [say(_("Thanks! I'll pass that on to the presenters of {topic} (only they see it).", topic=assignment.topic))]
+    return [say(_("Thanks! I'll pass that on to the presenters of {topic} (only they see it).", topic=topic_label(assignment.topic)))]
 
 
 ASSIGNMENT = Arg("assignment", max_length=12)

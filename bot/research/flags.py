@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.catalog import topic_label
 from bot.i18n import N_, _
 from bot.i18n import formats
 from bot.messages import Button, ButtonStyle, Message, say
@@ -31,6 +32,6 @@ async def flag_message(repo: Repository, flag: Flag, zone: ZoneInfo, now: dateti
         return None
     names = ", ".join(await names_of(repo, await queries.mentor_ids(repo, assignment.id)))
     new_due = now.astimezone(zone).date() + NEW_DUE_AHEAD
-    return say(_("*Flag in {program}*: research on '{topic}' ({names}): write-up overdue since {due_on}.", program=program.name, topic=assignment.topic, names=names, due_on=formats.day_in_year(assignment.due_on)),
+    return say(_("*Flag in {program}*: research on '{topic}' ({names}): write-up overdue since {due_on}.", program=program.name, topic=topic_label(assignment.topic), names=names, due_on=formats.day_in_year(assignment.due_on)),
                Button.for_command(_("Nudge the mentors"), f"research nudge {ref(assignment)}", ButtonStyle.PRIMARY),
                Button.for_command(_("Move the due date"), f"research due {ref(assignment)} {new_due.isoformat()}"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.catalog import topic_label
 from bot.i18n import N_, _, ngettext
 from bot.cadence.when_and_where import venue_of, when, zone_of
 from bot.flows.base import Flow, FormStep, Question, Step
@@ -50,7 +51,7 @@ async def written(turn: Turn, assignment: ResearchAssignment, summary: str, link
     count = len(links)
     lead = ngettext("Thanks! Your write-up on {topic} is in ({n} link). I've told the people who need to know.",
                     "Thanks! Your write-up on {topic} is in ({n} links). I've told the people who need to know.",
-                    count, topic=assignment.topic)
+                    count, topic=topic_label(assignment.topic))
     if assignment.status in (AssignmentStatus.SCHEDULED, AssignmentStatus.PRESENTED):
         return say(lead)
     return say(lead + _(" Next: pick a date for the lunch-and-learn."),

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import update
 
+from bot.catalog import topic_label
 from bot.i18n import N_, _
 from bot.cadence.outbox import add_nudge, drop_pending
 from bot.cadence.when_and_where import Venue, describe, zone_of
@@ -228,7 +229,7 @@ async def confirmation(turn: Turn, assignment: ResearchAssignment, session: Ment
     """What the person who scheduled (or moved) the lunch-and-learn is told, with the calendar file."""
     zone = await zone_of(turn)
     audience = await describe_audience(turn.repo, assignment.audience or {})
-    message = say(_("{verb} the lunch-and-learn on {topic}: {session}. I've invited {audience} and will remind " "everyone {value} before it.", verb=verb, topic=assignment.topic, session=describe(session, zone), audience=audience, value=await _reminder(turn, assignment)),
+    message = say(_("{verb} the lunch-and-learn on {topic}: {session}. I've invited {audience} and will remind " "everyone {value} before it.", verb=verb, topic=topic_label(assignment.topic), session=describe(session, zone), audience=audience, value=await _reminder(turn, assignment)),
                   Button.for_command(_("Move it"), f"research schedule {ref(assignment)}"),
                   Button.for_command(_("Call it off"), f"research cancel-lunch {ref(assignment)}"))
     return Message(message.text, message.blocks, attachments=(await session_invite(turn.repo, session),))
@@ -250,11 +251,11 @@ async def ratable(turn: Turn, session_id: int) -> tuple[MentoringSession, Resear
     if session is None or assignment is None:
         raise CommandError(_("I can't find that lunch-and-learn."))
     if session.status != SessionStatus.HELD:
-        raise CommandError(_("The lunch-and-learn on {topic} is not recorded as held, so there is nothing to rate yet.", topic=assignment.topic))
+        raise CommandError(_("The lunch-and-learn on {topic} is not recorded as held, so there is nothing to rate yet.", topic=topic_label(assignment.topic)))
     if turn.person.id in await queries.mentor_ids(turn.repo, assignment.id):
         raise CommandError(_("You presented it: the ratings are for the audience. `/mentoring research show " "{assignment}` shows what they said.", assignment=ref(assignment)))
     if audience_channel(assignment) is None and turn.person.id not in audience_people(assignment):
-        raise CommandError(_("Only the people invited to the lunch-and-learn on {topic} can rate it.", topic=assignment.topic))
+        raise CommandError(_("Only the people invited to the lunch-and-learn on {topic} can rate it.", topic=topic_label(assignment.topic)))
     return session, assignment
 
 

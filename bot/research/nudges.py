@@ -6,6 +6,7 @@ the lunch-and-learn moved, it was called off, or the assignment was canceled.
 
 from __future__ import annotations
 
+from bot.catalog import topic_label
 from bot.i18n import _
 from bot.cadence.nudges import Context, Renderer
 from bot.cadence.when_and_where import describe
@@ -45,7 +46,7 @@ async def assigned(ctx: Context) -> Message | None:
     others = await names_of(ctx.repo, [m for m in mentor_ids if m != ctx.person.id])
     together = _(", together with {others}", others=joined(others)) if others else ""
     due = _(" The write-up is due {due_on}.", due_on=day(assignment.due_on)) if assignment.due_on else ""
-    return say(_("You have a research assignment in {program}: study *{topic}*{together}, write a short " "summary with the links worth reading, and present it at a lunch-and-learn.{due}", program=program.name, topic=assignment.topic, together=together, due=due),
+    return say(_("You have a research assignment in {program}: study *{topic}*{together}, write a short " "summary with the links worth reading, and present it at a lunch-and-learn.{due}", program=program.name, topic=topic_label(assignment.topic), together=together, due=due),
                *_writeup_buttons(assignment))
 
 
@@ -62,7 +63,7 @@ async def due(ctx: Context) -> Message | None:
         return None
     days = int(ctx.nudge.payload.get("days", 0))
     soon = "tomorrow" if days == 1 else _("in {days} days", days=days)
-    return say(_("A reminder: your write-up on *{topic}* is due {soon} ({due_on}). A short summary and the " "links worth reading is all it takes.", topic=assignment.topic, soon=soon, due_on=day(assignment.due_on)), *_writeup_buttons(assignment))
+    return say(_("A reminder: your write-up on *{topic}* is due {soon} ({due_on}). A short summary and the " "links worth reading is all it takes.", topic=topic_label(assignment.topic), soon=soon, due_on=day(assignment.due_on)), *_writeup_buttons(assignment))
 
 
 async def _checking_in(ctx: Context, assignment: ResearchAssignment) -> Message | None:
@@ -71,11 +72,11 @@ async def _checking_in(ctx: Context, assignment: ResearchAssignment) -> Message 
         passed = assignment.due_on is not None and assignment.due_on < ctx.now.astimezone(ctx.zone).date()
         when = _(" It was due {due_on}.", due_on=day(assignment.due_on)) if passed and assignment.due_on else (
             _(" It is due {due_on}.", due_on=day(assignment.due_on)) if assignment.due_on else "")
-        return say(_("{lead} *{topic}*: how is the write-up coming along?{when}", lead=lead, topic=assignment.topic, when=when), *_writeup_buttons(assignment))
+        return say(_("{lead} *{topic}*: how is the write-up coming along?{when}", lead=lead, topic=topic_label(assignment.topic), when=when), *_writeup_buttons(assignment))
     lunch = await queries.lunch_of(ctx.repo, assignment.id)
     if lunch is not None and lunch.status == SessionStatus.SCHEDULED:
         return None
-    return say(_("{lead} *{topic}*: your write-up is in, thanks! Next: pick a date for the lunch-and-learn.", lead=lead, topic=assignment.topic),
+    return say(_("{lead} *{topic}*: your write-up is in, thanks! Next: pick a date for the lunch-and-learn.", lead=lead, topic=topic_label(assignment.topic)),
                Button.for_command(_("Schedule the lunch-and-learn"), f"research schedule {ref(assignment)}",
                                   ButtonStyle.PRIMARY))
 
@@ -93,15 +94,15 @@ async def news(ctx: Context) -> Message | None:
         if not assignment.writeup or assignment.status == AssignmentStatus.CANCELED:
             return None
         links = "".join(f"\n• {link}" for link in assignment.links)
-        text = _("{who} sent the write-up on *{topic}*:\n{writeup}{links}", who=who, topic=assignment.topic, writeup=assignment.writeup, links=links)
+        text = _("{who} sent the write-up on *{topic}*:\n{writeup}{links}", who=who, topic=topic_label(assignment.topic), writeup=assignment.writeup, links=links)
         return say(text, Button.for_command(_("See the assignment"), f"research show {ref(assignment)}"))
     if event == "due":
         if not live(assignment) or assignment.due_on is None or payload.get("due_on") != assignment.due_on.isoformat():
             return None
-        return say(_("{who} moved the due date of your research on *{topic}* to {due_on}.", who=who, topic=assignment.topic, due_on=day(assignment.due_on)),
+        return say(_("{who} moved the due date of your research on *{topic}* to {due_on}.", who=who, topic=topic_label(assignment.topic), due_on=day(assignment.due_on)),
                    *_writeup_buttons(assignment))
     if event == "canceled" and assignment.status == AssignmentStatus.CANCELED:
-        return say(_("{who} called off the research assignment on *{topic}*. Thank you for the work so far.", who=who, topic=assignment.topic))
+        return say(_("{who} called off the research assignment on *{topic}*. Thank you for the work so far.", who=who, topic=topic_label(assignment.topic)))
     return None
 
 
@@ -178,10 +179,10 @@ async def reminder(ctx: Context) -> Message | None:
     when = describe(session, _zone(ctx, session))
     presenters = joined(await names_of(ctx.repo, mentor_ids))
     if ctx.person.id in mentor_ids and not ctx.nudge.payload.get("channel"):
-        return say(_("Reminder: you present the lunch-and-learn on *{topic}*: {when}.", topic=assignment.topic, when=when),
+        return say(_("Reminder: you present the lunch-and-learn on *{topic}*: {when}.", topic=topic_label(assignment.topic), when=when),
                    *_lunch_buttons(assignment))
     welcome = _(" Everyone here is welcome.") if ctx.nudge.payload.get("channel") else ""
-    text = _("Reminder: the lunch-and-learn on *{topic}*, presented by {presenters}, is on " "{when}.{welcome}", topic=assignment.topic, presenters=presenters, when=when, welcome=welcome)
+    text = _("Reminder: the lunch-and-learn on *{topic}*, presented by {presenters}, is on " "{when}.{welcome}", topic=topic_label(assignment.topic), presenters=presenters, when=when, welcome=welcome)
     message = say(text)
     return Message(message.text, message.blocks, attachments=(await session_invite(ctx.repo, session),))
 
@@ -195,7 +196,7 @@ async def outcome(ctx: Context) -> Message | None:
     if session.status != SessionStatus.SCHEDULED or ctx.person.id not in mentor_ids:
         return None
     command = f"research outcome {session.id}"
-    return say(_("Did your lunch-and-learn on {topic} take place?", topic=assignment.topic),
+    return say(_("Did your lunch-and-learn on {topic} take place?", topic=topic_label(assignment.topic)),
                Button.for_command(_("Yes"), f"{command} held", ButtonStyle.PRIMARY),
                Button.for_command(_("We moved it"), f"{command} rescheduled"),
                Button.for_command(_("Canceled"), f"{command} canceled"))
@@ -218,7 +219,7 @@ async def rating(ctx: Context) -> Message | None:
     anyone = _(" One tap, for anyone who came.") if channel else ""
     buttons = [Button.for_command(c.label, f"lunch rate {session.id} {c.value}")
                for c in rating_choices(_("not useful"), _("very useful"))]
-    return say(_("How useful was the lunch-and-learn on {topic} ({presenters})?{anyone}", topic=assignment.topic, presenters=presenters, anyone=anyone), *buttons)
+    return say(_("How useful was the lunch-and-learn on {topic} ({presenters})?{anyone}", topic=topic_label(assignment.topic), presenters=presenters, anyone=anyone), *buttons)
 
 
 RENDERERS: dict[str, Renderer] = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from bot.catalog import topic_label
 from bot.i18n import _, ngettext
 from bot.cadence.when_and_where import local_today
 from bot.messages import Button, ButtonStyle, Message, say, short
@@ -100,7 +101,7 @@ async def propose_message(turn: Turn, program: Program) -> Message:
                else _("no active mentee has listed topics they want to learn yet"))
         return say(_("Nothing to propose in {program}: {why}. You can assign any topic yourself: `/mentoring " 'research assign "Copilot in Excel" mentors=Zoe due=YYYY-MM-DD`.', program=program.name, why=why))
     due = (await local_today(turn) + PROPOSED_DUE).isoformat()
-    buttons = [Button.for_command(short(_("Assign: {topic}", topic=p.topic), 75),
+    buttons = [Button.for_command(short(_("Assign: {topic}", topic=topic_label(p.topic)), 75),
                                   f'research assign "{p.topic}" mentors={reference_to(p.mentor)} due={due} '
                                   f'program="{program.name}"', ButtonStyle.PRIMARY if i == 0 else ButtonStyle.DEFAULT)
                for i, p in enumerate(found) if p.mentor is not None]
