@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 from adapters import registry
 from mentorbot.cli import _parser
 from mentorbot.server import build_app
+from calendars.settings import CalendarSettings
 from mentorbot.settings import Settings
 from storage.db import Database
 from tests.kit.serving import MENTORBOT, free_port, mentorbot_serve
@@ -45,7 +46,7 @@ NAME_IN_EXAMPLE = re.compile(r"^#?\s*([A-Z][A-Z0-9_]+)=", re.MULTILINE)
 
 def settings_of_the_code() -> set[str]:
     """Every environment variable the settings models read."""
-    names = {name.upper() for name in Settings.model_fields}
+    names = {name.upper() for name in Settings.model_fields} | {name.upper() for name in CalendarSettings.model_fields}
     for platform in registry.PLATFORMS:
         names |= {name.upper() for name in platform.settings.model_fields}
     return names
