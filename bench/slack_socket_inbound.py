@@ -1,14 +1,17 @@
 """How fast `mentorbot serve` acknowledges Slack over Socket Mode, beside a bare slack-bolt Socket
 Mode app that only acks.
 
-    .venv/bin/python bench/slack_socket_inbound.py [--rate 200] [--seconds 10] [--people 200] [--rounds 3]
+    .venv/bin/python bench/slack_socket_inbound.py [--rate 200] [--seconds 10] [--warmup 1] [--people 200]
+                                                   [--rounds 3] [--bare-before-response]
                                                    [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
 
 The Socket Mode server is the fake of the tests (tests/kit/fakes/slack_socket.py), here the load
 generator: once the server under test has connected, it sends envelopes open-loop at --rate per
 second for --seconds (half slash commands, half DM events, from --people people, the payloads of
-bench/slack_inbound.py) and records when each acknowledgement comes back. Latency runs from the
-moment an envelope was due to its acknowledgement. The fake Web API (the replies,
+bench/slack_inbound.py) and records when each acknowledgement comes back, after --warmup seconds
+(default 1) of the same load that are not timed: a fresh process's first requests (Bolt's first
+auth.test, the worker's first cadence run at start) are not what it does at work. Latency runs from
+the moment an envelope was due to its acknowledgement. The fake Web API (the replies,
 ``apps.connections.open``) is bench/fake_slack.py in a process of its own. Runs, one after the
 other: `mentorbot serve` on SQLite, on PostgreSQL, and bench/bare_socket_app.py (Bolt's stock
 AsyncSocketModeHandler); prints acks per second, p50 / p99, envelopes left unacknowledged, the
@@ -36,26 +39,28 @@ from tests.kit.fakes.slack_socket import APP_TOKEN, FakeSocketMode
 ACK_TIMEOUT = 10.0
 
 
-async def open_loop(socket: FakeSocketMode, envelopes: list[tuple[str, dict]], rate: float) -> tuple[
-        list[float], float, int]:
+async def open_loop(socket: FakeSocketMode, envelopes: list[tuple[str, dict]], rate: float,
+                    unmeasured: int = 0) -> tuple[list[float], float, int]:
     """Send every envelope at ``rate`` per second whatever the acknowledgements (open loop):
     latencies from each envelope's due time to its acknowledgement, the elapsed time, and how many
-    were not acknowledged within ACK_TIMEOUT."""
+    were not acknowledged within ACK_TIMEOUT; the first ``unmeasured`` (the warm-up) are sent
+    the same way but neither timed nor counted."""
     latencies: list[float] = []
     missing = 0
-    start = time.monotonic()
+    start = time.monotonic() + unmeasured / rate
 
     async def one(n: int, kind: str, payload: dict) -> None:
         nonlocal missing
-        due = start + n / rate
+        due = start + (n - unmeasured) / rate
         await asyncio.sleep(max(0.0, due - time.monotonic()))
         envelope = await socket.send(kind, payload)
         try:
             await socket.acked(envelope, timeout=ACK_TIMEOUT)
         except AssertionError:
-            missing += 1
+            missing += n >= unmeasured
             return
-        latencies.append(socket.acks[envelope.envelope_id].at - due)
+        if n >= unmeasured:
+            latencies.append(socket.acks[envelope.envelope_id].at - due)
 
     await asyncio.gather(*(one(n, kind, payload) for n, (kind, payload) in enumerate(envelopes)))
     return latencies, time.monotonic() - start, missing
@@ -71,9 +76,10 @@ async def run(name: str, command: list[str], env: dict[str, str], args: argparse
         pids: list[int] = []
         settings = {**env, "SLACK_API_URL": api.url, "SLACK_APP_TOKEN": APP_TOKEN}
         async with served(command, settings, ready=connected, pids=pids):
-            envelopes = payloads(int(args.rate * args.seconds), args.people, api.response_url)
+            warmup = int(args.rate * args.warmup)
+            envelopes = payloads(warmup + int(args.rate * args.seconds), args.people, api.response_url)
             before = cpu_seconds(pids[0])
-            latencies, elapsed, missing = await open_loop(socket, envelopes, args.rate)
+            latencies, elapsed, missing = await open_loop(socket, envelopes, args.rate, warmup)
             ack_cpu = (cpu_seconds(pids[0]) - before) / len(envelopes) * 1000
             drain, calls = await drained(api)
     cuts = statistics.quantiles(latencies, n=100)
@@ -90,13 +96,15 @@ async def main() -> None:
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--warmup", type=float, default=1.0,
+                        help="seconds of the same load first, not timed (the first requests of a fresh process)")
     parser.add_argument("--bare-before-response", action="store_true",
                         help="the bare app answers once its listener is done too (process_before_response), "
                              "rather than polling for the ack every 10 ms as Bolt does by default")
     args = parser.parse_args()
     env = {"SLACK_BOT_TOKEN": TOKEN, "LOG_LEVEL": "WARNING"}
-    print(f"Socket Mode: {args.rate:.0f} envelopes/s for {args.seconds:.0f} s, {args.people} people, "
-          "half commands, half DMs")
+    print(f"Socket Mode: {args.rate:.0f} envelopes/s for {args.seconds:.0f} s after {args.warmup:.0f} s untimed, "
+          f"{args.people} people, half commands, half DMs")
     print(f"{'server':22} {'acks':>6} {'acks/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'unacked':>7} {'replies':>8} "
           f"{'drain s':>9} {'cpu ms':>8}")
     ratios: dict[str, list[float]] = {"sqlite": [], "postgresql": []}
