@@ -33,6 +33,8 @@ COPY adapters /tmp/src/adapters
 COPY scheduler /tmp/src/scheduler
 COPY storage /tmp/src/storage
 RUN pip install --no-deps /tmp/src && rm -rf /tmp/src
+# The translations (bot/i18n/catalogs.py looks here when the source tree is not beside the code).
+COPY locales /usr/local/share/mentorbot/locales
 
 WORKDIR /app
 ENV DATABASE_URL=sqlite+aiosqlite:////data/mentorbot.db

@@ -29,7 +29,12 @@ LOCK_CONSTRAINTS := $(if $(filter 1,$(LOCKED)),-c requirements/test.lock)
 PIP_COMPILE := $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
 	--no-emit-trusted-host --resolver=backtracking
 
-.PHONY: run test test-fast browser lint setup clean docs fuzz lock
+.PHONY: run test test-fast browser lint setup clean docs fuzz lock messages catalogs
+
+# Translations (see docs/translating.md): the languages with a catalog under locales/.
+LANGUAGES := $(filter-out LC_MESSAGES,$(patsubst locales/%/LC_MESSAGES/messages.po,%,$(wildcard locales/*/LC_MESSAGES/messages.po)))
+CATALOGS := $(foreach lang,$(LANGUAGES),locales/$(lang)/LC_MESSAGES/messages.mo)
+PYBABEL_KEYWORDS := -k _ -k N_ -k gettext -k ngettext:1,2 -k pgettext:1c,2 -k translated_in:2
 
 setup: $(STAMP)
 
@@ -40,6 +45,7 @@ $(STAMP): pyproject.toml $(if $(filter 1,$(LOCKED)),requirements/test.lock)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(LOCK_CONSTRAINTS) -e ".[test]"
 	touch $(STAMP)
+	$(MAKE) --no-print-directory catalogs
 
 # The lock files: the versions the tests passed with, for CI (LOCKED=1) and the Docker image
 # (requirements/runtime.lock, the same versions without the test tools). Run after changing
@@ -48,14 +54,30 @@ lock: $(STAMP)
 	$(PIP_COMPILE) --extra test -o requirements/test.lock pyproject.toml
 	$(PIP_COMPILE) -c requirements/test.lock -o requirements/runtime.lock pyproject.toml
 
-run: $(STAMP)
+# The compiled catalogs (not committed; the bot also compiles a stale one in memory).
+catalogs: $(CATALOGS)
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po | $(STAMP)
+	$(BIN)/pybabel compile --statistics -D messages -d locales -l $*
+
+# Extract every wrapped string into locales/messages.pot, bring each catalog up to date with it,
+# and compile them. A new language: `make messages NEW=xx`.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg $(PYBABEL_KEYWORDS) --no-location --sort-output --width=100 \
+		--project=mentorbot --copyright-holder="mentorbot contributors" -o locales/messages.pot .
+	$(if $(NEW),$(BIN)/pybabel init -D messages -i locales/messages.pot -d locales -l $(NEW) --width=100,)
+	$(if $(LANGUAGES)$(NEW),$(BIN)/pybabel update -D messages -i locales/messages.pot -d locales --no-fuzzy-matching \
+		--ignore-obsolete --width=100,)
+	$(MAKE) --no-print-directory catalogs
+
+run: $(STAMP) catalogs
 	$(BIN)/mentorbot migrate
 	$(BIN)/mentorbot run
 
-test: $(STAMP) browser
+test: $(STAMP) catalogs browser
 	MENTORBOT_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) catalogs
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not slow" $(PYTEST_ARGS)
 
 browser:

@@ -23,6 +23,9 @@ from bot.errors import UNAVAILABLE, Unavailable
 from bot.flows.active import flow_for, latest_flow
 from bot.flows.base import on_hold
 from bot.home import home_for
+from bot.i18n import N_, _, resolve, use_locale
+from bot.i18n.formats import number
+from bot.languages import locale_of
 from bot.messages import (
     COMMAND_ACTION,
     SHOW_FORM_ACTION,
@@ -50,7 +53,7 @@ T = TypeVar("T")
 MAX_ID = 128
 """The longest platform, tenant or user id accepted (the columns' size)."""
 
-SORRY = (
+SORRY = N_(
     "Sorry, something went wrong on my side and nothing was saved. Please try again; "
     "if it keeps happening, tell your program admin."
 )
@@ -77,7 +80,8 @@ class MentorBot:
         try:
             return await self.answer(inbound, again)
         except Unavailable:
-            return [say(UNAVAILABLE)]
+            with use_locale(_platform_locale(inbound)):
+                return [say(_(UNAVAILABLE))]
 
     async def answer(self, inbound: Inbound, again: bool = False) -> list[Message]:
         """:meth:`handle`, but raising :class:`Unavailable` when the database cannot be reached,
@@ -87,7 +91,8 @@ class MentorBot:
         it took effect but before its answer went out; if it did take effect, the person is told
         where they are (the step they are at) rather than nothing."""
         inbound = _without_nul(inbound)
-        refusal = _malformed(inbound) or self._too_long(inbound)
+        with use_locale(_platform_locale(inbound)):
+            refusal = _malformed(inbound) or self._too_long(inbound)
         if refusal:
             return [say(refusal)]
         replies = await self._in_turn(inbound, self._route, duplicate=DUPLICATE)
@@ -97,19 +102,27 @@ class MentorBot:
             log.info("answering where they are to %s/%s, whose event took effect before its answer was lost",
                      inbound.address.platform, inbound.address.user_id)
             replies = await self._in_turn(replace(inbound, event_id=None), self._greet, duplicate=DUPLICATE)
-        return [say(SORRY)] if replies is None or replies is DUPLICATE else replies
+        if replies is None or replies is DUPLICATE:
+            with use_locale(_platform_locale(inbound)):
+                return [say(_(SORRY))]
+        return replies
 
     async def home(self, inbound: Inbound) -> Message:
         """The home of the person behind ``inbound`` (an ``opened`` event): see :mod:`bot.home`."""
         inbound = _without_nul(inbound)
-        refusal = _malformed(inbound)
+        with use_locale(_platform_locale(inbound)):
+            refusal = _malformed(inbound)
         if refusal:
             return say(refusal)
         try:
             home = await self._in_turn(inbound, home_for, duplicate=None)
         except Unavailable:
-            return say(UNAVAILABLE)
-        return say(SORRY) if home is None else home
+            with use_locale(_platform_locale(inbound)):
+                return say(_(UNAVAILABLE))
+        if home is None:
+            with use_locale(_platform_locale(inbound)):
+                return say(_(SORRY))
+        return home
 
     async def remembers(self, address: Address) -> bool:
         """True when the bot keeps someone at ``address`` (not when they asked to be forgotten)."""
@@ -135,7 +148,8 @@ class MentorBot:
                         log.info("ignored a retry of %s event %s", inbound.address.platform, inbound.event_id)
                         return duplicate
                     turn = await self._begin(session, inbound)
-                    return await answer(turn)
+                    with use_locale(turn.locale):
+                        return _stamped(await answer(turn), turn.locale)
         except Exception as failure:
             if unreachable(failure):
                 log.warning("the database is unreachable (%s): nothing of a %s from %s/%s was saved",
@@ -165,7 +179,8 @@ class MentorBot:
             return None
         log.warning("refused %s of %d characters from %s/%s", inbound.kind, longest,
                     inbound.address.platform, inbound.address.user_id)
-        return f"That message is {longest:,} characters long; I accept at most {limit:,}. Nothing was saved: please shorten it."
+        return _("That message is {length} characters long; I accept at most {limit}. Nothing was saved: please "
+                 "shorten it.", length=number(longest), limit=number(limit))
 
     async def _begin(self, session: AsyncSession, inbound: Inbound) -> Turn:
         address, now = inbound.address, self.clock.now()
@@ -188,10 +203,13 @@ class MentorBot:
             person.email = email_key(inbound.email)[:320]
         if inbound.timezone and _known_zone(inbound.timezone):
             person.platform_timezone = inbound.timezone
+        if inbound.locale and inbound.locale.isprintable():
+            person.platform_locale = inbound.locale[:35]
         person.address = replace(address, reference=_reference(address, person.address)).as_dict()
         person.last_seen_at = now
         return Turn(repo, tenant, person, inbound, self.clock, self.limits, first_contact=created,
-                    calendars=self.calendars)
+                    calendars=self.calendars,
+                    locale=await locale_of(repo, person))
 
     async def _route(self, turn: Turn) -> list[Message]:
         inbound = turn.inbound
@@ -214,10 +232,10 @@ class MentorBot:
         if turn.first_contact:
             return await self._greet(turn)
         if inbound.kind is InboundKind.TEXT:
-            return [say("I didn't catch that. Type `/mentoring help` to see what I can do.",
-                        Button.for_command("Help", "help"))]
+            return [say(_("I didn't catch that. Type `/mentoring help` to see what I can do."),
+                        Button.for_command(_("Help"), "help"))]
         log.info("stale %s %s from person %s", inbound.kind, inbound.action_id or inbound.form_id, turn.person.id)
-        return [say("That button or form is no longer active. Type `/mentoring help` to see what I can do.")]
+        return [say(_("That button or form is no longer active. Type `/mentoring help` to see what I can do."))]
 
     async def _command(self, turn: Turn, text: str) -> list[Message]:
         replies = list(await run_command(turn, text))
@@ -226,55 +244,62 @@ class MentorBot:
         active = await latest_flow(turn)
         if active is not None:
             flow, state = active
-            replies.append(await flow.prompt(turn, state, prefix=f"Back to {flow.title.lower()}:"))
+            replies.append(await flow.prompt(turn, state, prefix=_("Back to {flow}:", flow=flow.label().lower())))
         return replies
 
     async def _show_form(self, turn: Turn, form_id: str) -> list[Message]:
         active = await flow_for(turn, form_id)
         if active is None:
-            return [say("That form is no longer open. Type `/mentoring help` to see what I can do.")]
+            return [say(_("That form is no longer open. Type `/mentoring help` to see what I can do."))]
         return [await active[0].prompt(turn, active[1])]
 
     async def _greet(self, turn: Turn) -> list[Message]:
         person = turn.person
         active = await latest_flow(turn, include_held=True)
         if active is not None and on_hold(active[1]):
-            return [say(f"Welcome back, {person.display_name}. Your {active[0].title.lower()} is waiting for you.",
-                        Button.for_command("Carry on", "join"), Button.for_command("Help", "help"))]
+            return [say(_("Welcome back, {name}. Your {flow} is waiting for you.", name=person.display_name,
+                          flow=active[0].label().lower()),
+                        Button.for_command(_("Carry on"), "join"), Button.for_command(_("Help"), "help"))]
         if active is not None:
             flow, state = active
-            return [await flow.prompt(turn, state, prefix=f"Welcome back, {person.display_name}! Let's carry on.")]
+            return [await flow.prompt(turn, state, prefix=_("Welcome back, {name}! Let's carry on.",
+                                                            name=person.display_name))]
         enrollments = await turn.repo.enrollments_of(person.id)
         if any(e.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED) for e in enrollments):
             matched = await matched_lines(turn)
-            return [say("\n".join([f"Welcome back, {person.display_name}.", *matched]),
-                        Button.for_command("My profile", "profile"), Button.for_command("Help", "help"))]
+            return [say("\n".join([_("Welcome back, {name}.", name=person.display_name), *matched]),
+                        Button.for_command(_("My profile"), "profile"), Button.for_command(_("Help"), "help"))]
         invited = next((e for e in enrollments if e.status == EnrollmentStatus.ONBOARDING and e.role), None)
         program = await turn.repo.program(invited.program_id) if invited else None
         if invited is not None and program is not None:
-            return [say(f"Hi {person.display_name}! You are invited to {program.name} as a {invited.role}: I already "
-                        "have what HR gave me, so you only confirm it.",
-                        Button.for_command("Start", f'join "{program.name}"'), Button.for_command("Help", "help"))]
+            invitation = (_("Hi {name}! You are invited to {program} as a mentor: I already have what HR gave me, so "
+                            "you only confirm it.", name=person.display_name, program=program.name)
+                          if invited.role == "mentor" else
+                          _("Hi {name}! You are invited to {program} as a mentee: I already have what HR gave me, so "
+                            "you only confirm it.", name=person.display_name, program=program.name))
+            return [say(invitation, Button.for_command(_("Start"), f'join "{program.name}"'),
+                        Button.for_command(_("Help"), "help"))]
         running = [p for p in await turn.repo.programs() if p.id in await turn.repo.admin_program_ids(person.id)]
         if running:
             names = ", ".join(p.name for p in running)
-            return [say(f"Welcome back, {person.display_name}. You run {names}.",
-                        Button.for_command("Program", f'program show "{running[0].name}"'),
-                        Button.for_command("Flagged pairs", f'flagged program="{running[0].name}"'),
-                        Button.for_command("Join as a participant", "join"), Button.for_command("Help", "help"))]
+            return [say(_("Welcome back, {name}. You run {programs}.", name=person.display_name, programs=names),
+                        Button.for_command(_("Program"), f'program show "{running[0].name}"'),
+                        Button.for_command(_("Flagged pairs"), f'flagged program="{running[0].name}"'),
+                        Button.for_command(_("Join as a participant"), "join"), Button.for_command(_("Help"), "help"))]
         if not await turn.repo.programs():
             return [say(
-                f"Hi {person.display_name}, I'm mentorbot: I run reverse-mentoring programs, where younger "
-                "colleagues mentor senior leaders on digital skills. There is no program here yet. If you are "
-                'going to run one, start it with `/mentoring program create "Digital Leaders 2027" cadence=monthly '
-                "capacity=3`.",
-                Button.for_command("Help", "help"),
+                _("Hi {name}, I'm mentorbot: I run reverse-mentoring programs, where younger colleagues mentor "
+                  "senior leaders on digital skills. There is no program here yet. If you are going to run one, "
+                  'start it with `/mentoring program create "Digital Leaders 2027" cadence=monthly capacity=3`.',
+                  name=person.display_name),
+                Button.for_command(_("Help"), "help"),
             )]
         return [say(
-            f"Hi {person.display_name}, I'm mentorbot: I run the reverse-mentoring program here, where younger "
-            "colleagues mentor senior leaders on digital skills, and both sides learn. Would you like to join?",
-            Button.for_command("Join the program", "join"),
-            Button.for_command("Help", "help"),
+            _("Hi {name}, I'm mentorbot: I run the reverse-mentoring program here, where younger colleagues mentor "
+              "senior leaders on digital skills, and both sides learn. Would you like to join?",
+              name=person.display_name),
+            Button.for_command(_("Join the program"), "join"),
+            Button.for_command(_("Help"), "help"),
         )]
 
 
@@ -288,13 +313,16 @@ async def matched_lines(turn: Turn) -> list[str]:
         partner = await turn.repo.person(pair.mentee_id if pair.mentor_id == turn.person.id else pair.mentor_id)
         if partner is None:
             continue
-        side = "mentee" if pair.mentor_id == turn.person.id else "mentor"
         why = f" ({pair.reasons[0]})" if pair.reasons else ""
         pending = await turn.repo.one_or_none(turn.repo.scoped(Nudge).where(
             Nudge.pair_id == pair.id, Nudge.kind == NudgeKind.INTRO, Nudge.status == NudgeStatus.PENDING))
-        later = (" I'll introduce you both in your shared working hours; you can also say hello now." if pending
-                 else "")
-        lines.append(f"Your {side}: {partner.display_name}{why}.{later}")
+        later = (" " + _("I'll introduce you both in your shared working hours; you can also say hello now.")
+                 if pending else "")
+        if pair.mentor_id == turn.person.id:
+            line = _("Your mentee: {name}{why}.", name=partner.display_name, why=why)
+        else:
+            line = _("Your mentor: {name}{why}.", name=partner.display_name, why=why)
+        lines.append(line + later)
     return lines
 
 
@@ -341,7 +369,7 @@ def _without_nul(inbound: Inbound) -> Inbound:
         address = replace(address, reference=_strip_nul(address.reference))
     return replace(inbound, address=address, text=_strip_nul(inbound.text), value=_strip_nul(inbound.value),
                    values=_strip_nul(inbound.values), display_name=_strip_nul(inbound.display_name),
-                   timezone=_strip_nul(inbound.timezone))
+                   timezone=_strip_nul(inbound.timezone), locale=_strip_nul(inbound.locale))
 
 
 def _strip_nul(value: T) -> T:
@@ -372,14 +400,30 @@ def _malformed(inbound: Inbound) -> str | None:
         isinstance(key, str) and _is_form_value(value) for key, value in inbound.values.items()
     ):
         problem = "form values"
-    elif not isinstance(inbound.email, str) or not isinstance(inbound.files, tuple) or not all(
+    elif not isinstance(inbound.email, str) or not isinstance(inbound.locale, str) or not isinstance(inbound.files, tuple) or not all(
         isinstance(f, InboundFile) and isinstance(f.data, bytes) and isinstance(f.filename, str) for f in inbound.files
     ):
         problem = "files or email"
     else:
         return None
     log.warning("refused a malformed %s event (%s)", getattr(inbound, "kind", "?"), problem)
-    return "I could not read that: it was not in a shape I understand. Nothing was saved."
+    return _("I could not read that: it was not in a shape I understand. Nothing was saved.")
+
+
+def _stamped(result: T, locale: str) -> T:
+    """The turn's messages marked with the language they are written in (for the adapters' own words)."""
+    if isinstance(result, Message):
+        return replace(result, locale=result.locale or locale)  # type: ignore[return-value]
+    if isinstance(result, list):
+        return [replace(m, locale=m.locale or locale) if isinstance(m, Message) else m  # type: ignore[return-value]
+                for m in result]
+    return result
+
+
+def _platform_locale(inbound: Inbound) -> str:
+    """The language to answer in before the person is known (or when their turn failed)."""
+    locale = getattr(inbound, "locale", "")
+    return resolve([locale if isinstance(locale, str) else None])
 
 
 def _is_form_value(value: object) -> bool:

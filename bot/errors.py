@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.i18n import N_, _
+
 
 class Exemplified(Protocol):
     """Something with an example of its right use (a command's spec)."""
@@ -41,10 +43,10 @@ class CommandError(Exception):
     def __str__(self) -> str:
         if self.spec is None:
             return self.message
-        return f"{self.message}\nExample: `{self.spec.example}`"
+        return _("{message}\nExample: `{example}`", message=self.message, example=self.spec.example)
 
 
-UNAVAILABLE = (
+UNAVAILABLE = N_(
     "The service is briefly unavailable (it cannot reach its database), so nothing was saved. "
     "Please try again in a minute."
 )

@@ -23,6 +23,7 @@ from bot.cadence.hours import WorkingHours
 from bot.cadence.nudges import Context
 from bot.cadence.outbox import nudge_row
 from bot.clock import Clock
+from bot.i18n import N_, _, ngettext
 from bot.messages import Message, say, say_fields
 from bot.metrics import reason_label
 from storage import cadence as cadence_queries
@@ -58,42 +59,42 @@ class Reason:
     todo: str
 
 
-_REMOVED = Reason("the bot's access to the workspace is gone (the app was removed, or its token revoked)",
-                  "reinstall the app in the workspace, then run `mentorbot doctor` on the server")
-_DEACTIVATED = Reason("their account is deactivated or no longer exists",
-                      "nothing to do if they left; otherwise ask your workspace admin to reactivate them")
-_TEAMS_GONE = Reason("Teams refused: the app was uninstalled, or the person blocked or removed it",
-                     "ask them to add the app again in Teams (or reinstall it for them)")
-_CREDENTIALS = Reason("the platform refused the bot's credentials",
-                      "check the app id and password (or token) on the server with `mentorbot doctor`")
+_REMOVED = Reason(N_("the bot's access to the workspace is gone (the app was removed, or its token revoked)"),
+                  N_("reinstall the app in the workspace, then run `mentorbot doctor` on the server"))
+_DEACTIVATED = Reason(N_("their account is deactivated or no longer exists"),
+                      N_("nothing to do if they left; otherwise ask your workspace admin to reactivate them"))
+_TEAMS_GONE = Reason(N_("Teams refused: the app was uninstalled, or the person blocked or removed it"),
+                     N_("ask them to add the app again in Teams (or reinstall it for them)"))
+_CREDENTIALS = Reason(N_("the platform refused the bot's credentials"),
+                      N_("check the app id and password (or token) on the server with `mentorbot doctor`"))
 REASONS: dict[str, Reason] = {
-    "not_in_channel": Reason("the bot is not a member of the channel it posts to",
-                             "invite the bot to the channel (in Slack: `/invite @mentorbot`)"),
-    "channel_not_found": Reason("the channel no longer exists, or the bot cannot see it",
-                                "choose another channel for the lunch-and-learn, or invite the bot to it"),
-    "is_archived": Reason("the channel is archived", "unarchive it, or choose another channel"),
+    "not_in_channel": Reason(N_("the bot is not a member of the channel it posts to"),
+                             N_("invite the bot to the channel (in Slack: `/invite @mentorbot`)")),
+    "channel_not_found": Reason(N_("the channel no longer exists, or the bot cannot see it"),
+                                N_("choose another channel for the lunch-and-learn, or invite the bot to it")),
+    "is_archived": Reason(N_("the channel is archived"), N_("unarchive it, or choose another channel")),
     "account_inactive": _REMOVED, "token_revoked": _REMOVED, "invalid_auth": _REMOVED, "not_authed": _REMOVED,
     "workspace_not_installed": _REMOVED, "team_access_not_granted": _REMOVED,
     "user_not_found": _DEACTIVATED, "users_not_found": _DEACTIVATED, "user_disabled": _DEACTIVATED,
-    "cannot_dm_bot": Reason("the person's account cannot receive direct messages from apps",
-                            "ask your workspace admin to allow it"),
+    "cannot_dm_bot": Reason(N_("the person's account cannot receive direct messages from apps"),
+                            N_("ask your workspace admin to allow it")),
     "http_403": _TEAMS_GONE, "http_404": _TEAMS_GONE,
     "http_401": _CREDENTIALS, "no_token": _CREDENTIALS,
-    "no_address": Reason("they were never seen on Slack or Teams (imported from HR, not found there yet)",
-                         "check their email address in the HR list, or ask them to message the bot once"),
-    "no_deliverer_for_platform": Reason("their platform is not configured on this server",
-                                        "set that platform's settings on the server (`mentorbot doctor` checks them)"),
-    "rate_limited": Reason("the platform kept refusing messages sent too fast",
-                           "nothing: sending resumes by itself (lower SLACK_DELIVERY_BUDGET_PER_MINUTE if it lasts)"),
+    "no_address": Reason(N_("they were never seen on Slack or Teams (imported from HR, not found there yet)"),
+                         N_("check their email address in the HR list, or ask them to message the bot once")),
+    "no_deliverer_for_platform": Reason(N_("their platform is not configured on this server"),
+                                        N_("set that platform's settings on the server (`mentorbot doctor` checks them)")),
+    "rate_limited": Reason(N_("the platform kept refusing messages sent too fast"),
+                           N_("nothing: sending resumes by itself (lower SLACK_DELIVERY_BUDGET_PER_MINUTE if it lasts)")),
 }
-UNKNOWN = Reason("the platform refused the message", "the server's log says why; `mentorbot doctor` checks the setup")
+UNKNOWN = Reason(N_("the platform refused the message"), N_("the server's log says why; `mentorbot doctor` checks the setup"))
 JOB_CONSEQUENCES = {
-    "tick": "reminders, check-in questions and flags are not being written",
-    "deliver": "messages are not going out",
-    "periodic_nudges": "digests, pulses and evaluations are not being written",
-    "housekeeping": "paused people are not being resumed",
-    "reach_imported": "imported people are not being found and invited",
-    "health": "the bot cannot check its own health",
+    "tick": N_("reminders, check-in questions and flags are not being written"),
+    "deliver": N_("messages are not going out"),
+    "periodic_nudges": N_("digests, pulses and evaluations are not being written"),
+    "housekeeping": N_("paused people are not being resumed"),
+    "reach_imported": N_("imported people are not being found and invited"),
+    "health": N_("the bot cannot check its own health"),
 }
 
 
@@ -182,23 +183,25 @@ async def render_notice(ctx: Context) -> Message | None:
     """The ``health`` message: what failed and what to do."""
     payload = ctx.nudge.payload
     notice = payload.get("notice")
-    status = "`/mentoring status` shows the bot's health."
+    status = _("`/mentoring status` shows the bot's health.")
     if notice == UNREACHABLE:
         person = await ctx.repo.person(int(payload.get("person_id") or 0))
-        who = person.display_name if person is not None and person.erased_at is None else "someone"
+        who = person.display_name if person is not None and person.erased_at is None else _("someone")
         reason = REASONS.get(str(payload.get("reason")), UNKNOWN)
-        return say(f"I could not deliver a message to {who}: {reason.what}. What to do: {reason.todo}. "
-                   f"`/mentoring status` lists everyone I cannot reach.")
+        return say(_("I could not deliver a message to {who}: {what}. What to do: {todo}. "
+                     "`/mentoring status` lists everyone I cannot reach.", who=who, what=_(reason.what),
+                     todo=_(reason.todo)))
     if notice == BACKLOG:
-        return say(f"Messages are not going out: {payload.get('due')} are waiting, the oldest for "
-                   f"{payload.get('minutes')} minutes. What to do: tell whoever runs the bot's server; "
-                   f"`mentorbot doctor` there checks the database, Slack and Teams. {status}")
+        return say(_("Messages are not going out: {due} are waiting, the oldest for {minutes} minutes. What to "
+                     "do: tell whoever runs the bot's server; `mentorbot doctor` there checks the database, Slack "
+                     "and Teams. {status}", due=payload.get("due"), minutes=payload.get("minutes"), status=status))
     if notice == JOB_FAILING:
         job = str(payload.get("job"))
-        consequence = JOB_CONSEQUENCES.get(job, "part of the program's cadence is not running")
-        return say(f"The bot's {job.replace('_', ' ')} job failed {payload.get('failures')} times in a row, so "
-                   f"{consequence}. What to do: tell whoever runs the bot's server (its log says why; "
-                   f"`mentorbot doctor` checks the setup). {status}")
+        consequence = _(JOB_CONSEQUENCES.get(job, N_("part of the program's cadence is not running")))
+        return say(_("The bot's {job} job failed {failures} times in a row, so {consequence}. What to do: tell "
+                     "whoever runs the bot's server (its log says why; `mentorbot doctor` checks the setup). "
+                     "{status}", job=job.replace("_", " "), failures=payload.get("failures"),
+                     consequence=consequence, status=status))
     return None
 
 
@@ -209,18 +212,19 @@ async def status_message(repo: Repository, now: datetime) -> Message:
     runs = await queries.job_runs(session)
     backlog = (await queries.backlogs(session, now)).get(repo.tenant_id)
     failures = await queries.failures_since(session, repo.tenant_id, now - DAY)
-    fields = [("Last tick", _last_run(runs.get("tick"), now)),
-              ("Last delivery run", _last_run(runs.get("deliver"), now)),
-              ("Messages waiting", _backlog(backlog, now)),
-              ("Failed in the last 24 hours", _failures(failures))]
-    lines = [f"- {await _name(repo, person_id)}: {reason.what}. What to do: {reason.todo}."
+    fields = [(_("Last tick"), _last_run(runs.get("tick"), now)),
+              (_("Last delivery run"), _last_run(runs.get("deliver"), now)),
+              (_("Messages waiting"), _backlog(backlog, now)),
+              (_("Failed in the last 24 hours"), _failures(failures))]
+    lines = [_("- {name}: {what}. What to do: {todo}.", name=await _name(repo, person_id), what=_(reason.what),
+               todo=_(reason.todo))
              for person_id, reason in await unreachable_people(repo, now)]
     if lines:
-        fields.append(("People I cannot reach", "\n" + "\n".join(lines[:20])
-                       + (f"\n…and {len(lines) - 20} more" if len(lines) > 20 else "")))
+        fields.append((_("People I cannot reach"), "\n" + "\n".join(lines[:20])
+                       + ("\n" + _("…and {n} more", n=len(lines) - 20) if len(lines) > 20 else "")))
     else:
-        fields.append(("People I cannot reach", "none"))
-    return say_fields("The bot's health:", fields)
+        fields.append((_("People I cannot reach"), _("none")))
+    return say_fields(_("The bot's health:"), fields)
 
 
 async def unreachable_people(repo: Repository, now: datetime) -> list[tuple[int, Reason]]:
@@ -243,33 +247,35 @@ async def unreachable_people(repo: Repository, now: datetime) -> list[tuple[int,
 
 async def _name(repo: Repository, person_id: int) -> str:
     person: Person | None = await repo.person(person_id)
-    return person.display_name if person is not None else f"person {person_id}"
+    return person.display_name if person is not None else _("person {id}", id=person_id)
 
 
 def _ago(moment: datetime, now: datetime) -> str:
     minutes = int((now - moment).total_seconds() // 60)
     if minutes < 1:
-        return "just now"
+        return _("just now")
     if minutes < 120:
-        return f"{minutes} min ago"
+        return _("{n} min ago", n=minutes)
     hours = minutes // 60
-    return f"{hours} h ago" if hours < 48 else f"{hours // 24} days ago"
+    return _("{n} h ago", n=hours) if hours < 48 else ngettext("{n} day ago", "{n} days ago", hours // 24)
 
 
 def _last_run(run: JobRun | None, now: datetime) -> str:
     if run is None or run.last_started_at is None:
-        return "never (is the server running?)"
+        return _("never (is the server running?)")
     if run.failures_in_a_row and run.last_failed_at is not None:
-        error = (run.last_error or "").splitlines()[0][:120] if run.last_error else "see the server's log"
-        return f"failed {run.failures_in_a_row} time(s) in a row, last {_ago(run.last_failed_at, now)} ({error})"
-    return f"{_ago(run.last_succeeded_at or run.last_started_at, now)}, fine"
+        error = (run.last_error or "").splitlines()[0][:120] if run.last_error else _("see the server's log")
+        return ngettext("failed {n} time in a row, last {ago} ({error})", "failed {n} times in a row, last {ago} ({error})",
+                        run.failures_in_a_row, ago=_ago(run.last_failed_at, now), error=error)
+    return _("{ago}, fine", ago=_ago(run.last_succeeded_at or run.last_started_at, now))
 
 
 def _backlog(backlog: queries.Backlog | None, now: datetime) -> str:
     if backlog is None or not backlog.due:
-        return "none due"
-    oldest = f", the oldest due {_ago(backlog.oldest_due_at, now)}" if backlog.oldest_due_at else ""
-    return f"{backlog.due} due{oldest}"
+        return _("none due")
+    if backlog.oldest_due_at:
+        return _("{n} due, the oldest due {ago}", n=backlog.due, ago=_ago(backlog.oldest_due_at, now))
+    return _("{n} due", n=backlog.due)
 
 
 def _failures(failures: Iterable[queries.Failure]) -> str:
@@ -278,5 +284,5 @@ def _failures(failures: Iterable[queries.Failure]) -> str:
         label = reason_label(failure.error)
         counts[label] = counts.get(label, 0) + 1
     if not counts:
-        return "none"
+        return _("none")
     return f"{sum(counts.values())} ({', '.join(f'{label}: {n}' for label, n in sorted(counts.items()))})"

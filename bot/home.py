@@ -10,6 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from bot.i18n import _
+from bot.catalog import word
+from bot.i18n import formats
 from bot.messages import Actions, Block, Button, ButtonStyle, Context, Fields, Message, Section, fallback_text
 from bot.progress.goals import goal_line
 from bot.turn import Turn
@@ -19,7 +22,7 @@ from storage.models import Enrollment, Program
 
 async def home_for(turn: Turn) -> Message:
     """The home of the person speaking."""
-    blocks: list[Block] = [Section(f"*Hi {turn.person.display_name}*")]
+    blocks: list[Block] = [Section(_("*Hi {person}*", person=turn.person.display_name))]
     enrollments = [e for e in await turn.repo.enrollments_of(turn.person.id) if e.status != EnrollmentStatus.LEFT]
     zone = await _zone(turn)
     for enrollment in enrollments:
@@ -43,20 +46,20 @@ async def _zone(turn: Turn) -> ZoneInfo:
 
 async def _newcomer(turn: Turn) -> list[Block]:
     if not await turn.repo.programs():
-        return [Section("There is no program here yet. An admin starts one with `/mentoring program create`."),
-                Actions([Button.for_command("Help", "help")])]
-    return [Section("You are not in a reverse-mentoring program yet: younger colleagues mentor senior "
-                    "leaders on digital skills, and both sides learn."),
-            Actions([Button.for_command("Join the program", "join", ButtonStyle.PRIMARY),
-                     Button.for_command("Help", "help")])]
+        return [Section(_("There is no program here yet. An admin starts one with `/mentoring program create`.")),
+                Actions([Button.for_command(_("Help"), "help")])]
+    return [Section(_("You are not in a reverse-mentoring program yet: younger colleagues mentor senior "
+                    "leaders on digital skills, and both sides learn.")),
+            Actions([Button.for_command(_("Join the program"), "join", ButtonStyle.PRIMARY),
+                     Button.for_command(_("Help"), "help")])]
 
 
 async def _participant(turn: Turn, enrollment: Enrollment, program: Program, zone: ZoneInfo) -> list[Block]:
     if enrollment.status == EnrollmentStatus.ONBOARDING:
-        return [Section(f"*{program.name}*: your onboarding is waiting for you."),
-                Actions([Button.for_command("Continue onboarding", f'join "{program.name}"', ButtonStyle.PRIMARY)])]
+        return [Section(_("*{program}*: your onboarding is waiting for you.", program=program.name)),
+                Actions([Button.for_command(_("Continue onboarding"), f'join "{program.name}"', ButtonStyle.PRIMARY)])]
     role = enrollment.role or Role.MENTEE
-    status = f", paused until {enrollment.paused_until}" if enrollment.status == EnrollmentStatus.PAUSED else ""
+    status = _(", paused until {paused_until}", paused_until=enrollment.paused_until) if enrollment.status == EnrollmentStatus.PAUSED else ""
     pairs = [p for p in await turn.repo.pairs_of(turn.person.id) if p.program_id == program.id]
     partners = []
     for pair in pairs:
@@ -64,19 +67,19 @@ async def _participant(turn: Turn, enrollment: Enrollment, program: Program, zon
         partners.append(other.display_name if other else "?")
     pair_ids = [p.id for p in pairs]
     session = await turn.repo.next_session(pair_ids, turn.now) if pair_ids else None
-    partner_label = "Your mentees" if role == Role.MENTOR else "Your mentor"
+    partner_label = _("Your mentees") if role == Role.MENTOR else _("Your mentor")
     fields = [
-        (partner_label, ", ".join(partners) or "Not matched yet"),
-        ("Next session", _when(session.starts_at, zone) if session else "None on the calendar"),
+        (partner_label, ", ".join(partners) or _("Not matched yet")),
+        (_("Next session"), _when(session.starts_at, zone) if session else _("None on the calendar")),
     ]
-    blocks: list[Block] = [Section(f"*{program.name}*: you are a {role}{status}."), Fields(fields)]
+    blocks: list[Block] = [Section(_("*{program}*: you are a {role}{status}.", program=program.name, role=word(role), status=status)), Fields(fields)]
     goals = await turn.repo.open_goals(pair_ids) if pair_ids else []
     if goals:
-        blocks.append(Section("*Goals*\n" + "\n".join(goal_line(goal) for goal in goals)))
-    buttons = [Button.for_command("My profile", "profile"), Button.for_command("Change my profile", "profile edit")]
+        blocks.append(Section(_("*Goals*\n") + "\n".join(goal_line(goal) for goal in goals)))
+    buttons = [Button.for_command(_("My profile"), "profile"), Button.for_command(_("Change my profile"), "profile edit")]
     if enrollment.status == EnrollmentStatus.PAUSED:
-        buttons.append(Button.for_command("Resume now", f'resume program="{program.name}"'))
-    blocks.append(Actions([*buttons, Button.for_command("Help", "help")]))
+        buttons.append(Button.for_command(_("Resume now"), f'resume program="{program.name}"'))
+    blocks.append(Actions([*buttons, Button.for_command(_("Help"), "help")]))
     return blocks
 
 
@@ -87,23 +90,23 @@ async def _admin(turn: Turn, program: Program) -> list[Block]:
     health = await turn.repo.program_health(program.id, month_start, next_month)
     people = await turn.repo.count_enrollments(program.id)
     fields = [
-        ("Participants", str(people.get(EnrollmentStatus.ACTIVE, 0))),
-        ("Onboarding", str(people.get(EnrollmentStatus.ONBOARDING, 0))),
-        ("Active pairs", str(health["active_pairs"])),
-        (f"Sessions in {now:%B}", f"{health['held']} held, {health['canceled']} canceled or missed"),
-        ("Open flags", str(health["open_flags"])),
+        (_("Participants"), str(people.get(EnrollmentStatus.ACTIVE, 0))),
+        (_("Onboarding"), str(people.get(EnrollmentStatus.ONBOARDING, 0))),
+        (_("Active pairs"), str(health["active_pairs"])),
+        (_("Sessions in {month}", month=formats.month_name(now)), _("{held} held, {canceled} canceled or missed", held=health['held'], canceled=health['canceled'])),
+        (_("Open flags"), str(health["open_flags"])),
     ]
     return [
-        Section(f"*Program health: {program.name}*"),
+        Section(_("*Program health: {program}*", program=program.name)),
         Fields(fields),
-        Actions([Button.for_command("Program details", f'program show "{program.name}"'),
-                 Button.for_command("Audit log", f'audit program="{program.name}"'),
-                 Button.for_command("All programs", "program list")]),
-        Context("You see this because you are an admin of the program."),
+        Actions([Button.for_command(_("Program details"), f'program show "{program.name}"'),
+                 Button.for_command(_("Audit log"), f'audit program="{program.name}"'),
+                 Button.for_command(_("All programs"), "program list")]),
+        Context(_("You see this because you are an admin of the program.")),
     ]
 
 
 def _when(moment: datetime, zone: ZoneInfo) -> str:
     local = moment.astimezone(zone)
-    return f"{local:%a %d %b, %H:%M} ({zone.key})"
+    return f"{formats.moment_in_year(local)} ({zone.key})"
 

@@ -23,6 +23,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
+from bot.i18n import N_, _, use_locale
+from bot.i18n import formats
+from bot.languages import program_locale
 from bot.messages import Attachment
 from storage.db import Database
 from storage.enums import Cadence, PairStatus, SessionMode, SessionStatus
@@ -33,8 +36,8 @@ from storage.research import mentor_ids
 MEDIA_TYPE = "text/calendar"
 PRODID = "-//mentorbot//EN"
 UID_DOMAIN = "mentorbot"
-REMOTE = "Remote (video call)"
-IN_PERSON = "In person (place to be agreed)"
+REMOTE = N_("Remote (video call)")
+IN_PERSON = N_("In person (place to be agreed)")
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 RULES: dict[str, dict[str, Any]] = {
     Cadence.WEEKLY: {"FREQ": "WEEKLY"},
@@ -42,11 +45,11 @@ RULES: dict[str, dict[str, Any]] = {
     Cadence.MONTHLY: {"FREQ": "MONTHLY"},
 }
 GROUND_RULES = (
-    "Ground rules: mutual respect, openness, no ego. Confidentiality: what is said in the "
+    N_("Ground rules: mutual respect, openness, no ego. Confidentiality: what is said in the "
     "session stays there.\n"
-    "To move or cancel it, ask mentorbot rather than editing this event, so that everyone is told."
+    "To move or cancel it, ask mentorbot rather than editing this event, so that everyone is told.")
 )
-LUNCH_NOTE = "To move or cancel it, ask mentorbot rather than editing this event, so that everyone is told."
+LUNCH_NOTE = N_("To move or cancel it, ask mentorbot rather than editing this event, so that everyone is told.")
 TIMEZONES_UNTIL = date(2038, 1, 1)
 
 
@@ -77,7 +80,13 @@ class _About:
 
 
 async def session_invite(repo: Repository, session: MentoringSession) -> Attachment:
-    """The calendar file for ``session``: the event as it stands now, or its whole series."""
+    """The calendar file for ``session``: the event as it stands now, or its whole series. It is
+    one event in everyone's calendar, so it is written in the program's language."""
+    with use_locale(program_locale(await repo.program(session.program_id))):
+        return await _session_invite(repo, session)
+
+
+async def _session_invite(repo: Repository, session: MentoringSession) -> Attachment:
     rows = await _event_rows(repo, session)
     about = await _about(repo, session, rows)
     successors = _successors(rows)
@@ -133,38 +142,38 @@ async def _event_rows(repo: Repository, session: MentoringSession) -> Sequence[M
 
 async def _about(repo: Repository, session: MentoringSession, rows: Sequence[MentoringSession]) -> _About:
     program = await repo.program(session.program_id)
-    program_name = program.name if program is not None else "Reverse mentoring"
+    program_name = program.name if program is not None else _("Reverse mentoring")
     cadence = program.cadence if program is not None else None
-    summary, until = f"Reverse mentoring: {program_name}", None
+    summary, until = _("Reverse mentoring: {program_name}", program_name=program_name), None
     if session.pair_id is not None:
         pair = await repo.one_or_none(repo.scoped(Pair).where(Pair.id == session.pair_id))
         if pair is not None:
-            summary = f"Reverse mentoring: {await _name(repo, pair.mentor_id)} & {await _name(repo, pair.mentee_id)}"
+            summary = _("Reverse mentoring: {value} & {value2}", value=await _name(repo, pair.mentor_id), value2=await _name(repo, pair.mentee_id))
             cadence = pair.cadence or cadence
             if pair.status == PairStatus.ENDED and pair.ended_at is not None:
                 until = pair.ended_at
     elif session.circle_id is not None:
         circle = await repo.one_or_none(repo.scoped(Circle).where(Circle.id == session.circle_id))
         if circle is not None:
-            summary = f"Reverse mentoring circle: {circle.title}"
+            summary = _("Reverse mentoring circle: {circle}", circle=circle.title)
             cadence = circle.cadence or cadence
     elif session.assignment_id is not None:
         assignment = await repo.one_or_none(
             repo.scoped(ResearchAssignment).where(ResearchAssignment.id == session.assignment_id))
         if assignment is not None:
             description = await _lunch_description(repo, assignment, program_name)
-            return _About(f"Lunch-and-learn: {assignment.topic}", description, None, None, _stamp(rows))
-    description = f"Program: {program_name}\n{GROUND_RULES}"
+            return _About(_("Lunch-and-learn: {topic}", topic=assignment.topic), description, None, None, _stamp(rows))
+    description = _("Program: {program_name}\n{ground_rules}", program_name=program_name, ground_rules=_(GROUND_RULES))
     return _About(summary, description, cadence, until, _stamp(rows))
 
 
 async def _lunch_description(repo: Repository, assignment: ResearchAssignment, program_name: str) -> str:
     """Who presents the lunch-and-learn and the write-up's links."""
     names = [await _name(repo, person_id) for person_id in await mentor_ids(repo, assignment.id)]
-    lines = [f"Program: {program_name}", f"Presented by {' and '.join(names) or 'a mentor'}."]
+    lines = [_("Program: {program_name}", program_name=program_name), _("Presented by {value}.", value=formats.listed(names) or _("a mentor"))]
     if assignment.links:
-        lines += ["Links:", *(f"- {link}" for link in assignment.links)]
-    lines.append(LUNCH_NOTE)
+        lines += [_("Links:"), *(f"- {link}" for link in assignment.links)]
+    lines.append(_(LUNCH_NOTE))
     return "\n".join(lines)
 
 
@@ -281,7 +290,7 @@ def _local(row: MentoringSession) -> datetime:
 def _location(row: MentoringSession) -> str:
     if row.place:
         return row.place
-    return IN_PERSON if row.mode == SessionMode.IN_PERSON else REMOTE
+    return _(IN_PERSON) if row.mode == SessionMode.IN_PERSON else _(REMOTE)
 
 
 def _fallback_uid(row: MentoringSession) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
+from bot.i18n import N_, _, current_locale
 
 # What every platform can show; the core keeps within these so that no adapter has to cut
 # (Slack's limits are the tightest: modal titles 24 characters, button and option text 75).
@@ -165,6 +166,9 @@ class Inbound:
     # person's email address, which finds them among the people an HR import brought in.
     files: tuple[InboundFile, ...] = ()
     email: str = ""
+    # The language the platform knows for the person (Slack's user locale, Teams'
+    # ``activity.locale``), as it sent it: a default they confirm in their profile.
+    locale: str = ""
 
     @classmethod
     def typed(cls, address: Address, text: str, display_name: str = "", files: tuple[InboundFile, ...] = ()
@@ -212,7 +216,8 @@ class Inbound:
                 "text": self.text, "action_id": self.action_id, "value": self.value, "form_id": self.form_id,
                 "values": {key: list(value) if isinstance(value, list) else value for key, value in self.values.items()},
                 "event_id": self.event_id, "timezone": self.timezone, "greet_once": self.greet_once,
-                "channel": self.channel.as_dict() if self.channel else None, "email": self.email}
+                "channel": self.channel.as_dict() if self.channel else None, "email": self.email,
+                "locale": self.locale}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Inbound:
@@ -225,7 +230,8 @@ class Inbound:
         except (KeyError, ValueError):
             raise ValueError("an inbound event of no known kind") from None
         fields = {name: data[name] for name in ("display_name", "text", "action_id", "value", "form_id",
-                                                "event_id", "timezone", "greet_once", "email") if name in data}
+                                                "event_id", "timezone", "greet_once", "email", "locale")
+                  if name in data}
         return cls(address, kind, values=dict(data.get("values") or {}), channel=Address.from_dict(data.get("channel")),
                    **fields)
 
@@ -346,7 +352,7 @@ class Form:
     form_id: str
     title: str
     fields: Sequence[FormField]
-    submit_label: str = "Next"
+    submit_label: str = N_("Next")
     errors: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -373,14 +379,14 @@ class Attachment:
     def link_label(self) -> str:
         """What a button to the file's link says."""
         if self.media_type.startswith("text/calendar"):
-            return "Add to calendar"
+            return _("Add to calendar")
         if self.media_type.startswith("text/html"):
-            return "Open in your browser"
-        return f"Download {self.filename}"
+            return _("Open in your browser")
+        return _("Download {filename}", filename=self.filename)
 
 
-NO_PUBLIC_URL = ("Links to the bot's files (calendar invites, reports, charts) need its PUBLIC_URL setting: "
-                 "ask whoever runs mentorbot to set it.")
+NO_PUBLIC_URL = (N_("Links to the bot's files (calendar invites, reports, charts) need its PUBLIC_URL setting: "
+                 "ask whoever runs mentorbot to set it."))
 """What platforms that link to the bot's files say when they do not know its public address."""
 
 
@@ -405,6 +411,9 @@ class Message:
     visibility: Visibility = Visibility.PRIVATE
     to: Address | None = None
     attachments: Sequence[Attachment] = ()
+    locale: str = field(default_factory=current_locale)
+    """The language the message is written in (the current one where it was made: the engine and
+    the outbox set it); adapters write their own words (a modal's Cancel, a file's link) in it."""
 
     @property
     def buttons(self) -> list[Button]:

@@ -17,6 +17,7 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import _
 from bot.messages import Attachment, Context, Message, Section
 from bot.reports.links import signing_key
 from bot.turn import Turn
@@ -44,8 +45,8 @@ class Holder:
 async def their_data(repo: Repository, person: Person, now: datetime) -> bytes:
     """The JSON file of everything about ``person``."""
     document: dict[str, Any] = {
-        "about": "Everything mentorbot holds about you, table by table. Private notes are yours; "
-                 "`/mentoring forget-me` erases your personal data.",
+        "about": _("Everything mentorbot holds about you, table by table. Private notes are yours; "
+                   "`/mentoring forget-me` erases your personal data."),
         "generated_at": now.isoformat(),
         "data": await rows_about(repo.session, repo.tenant_id, person.id),
     }
@@ -57,10 +58,10 @@ async def my_data_message(turn: Turn) -> Message:
     token = await sign(turn.repo.session, Holder(turn.tenant.id, turn.person.id), turn.now)
     link = path(token)
     data = await their_data(turn.repo, turn.person, turn.now)
-    text = ("Here is everything I hold about you, as a JSON file: your profile, programs, pairs, sessions, goals, "
-            "check-ins, feedback and the messages I sent you. The download link is valid for 24 hours; keep it to "
-            "yourself. `/mentoring forget-me` erases your personal data.")
-    where = f"Its address is the bot's web address (PUBLIC_URL) followed by {link}"
+    text = _("Here is everything I hold about you, as a JSON file: your profile, programs, pairs, sessions, goals, "
+             "check-ins, feedback and the messages I sent you. The download link is valid for 24 hours; keep it to "
+             "yourself. `/mentoring forget-me` erases your personal data.")
+    where = _("Its address is the bot's web address (PUBLIC_URL) followed by {link}", link=link)
     return Message(f"{text}\n{where}", [Section(text), Context(where)],
                    attachments=(Attachment(FILENAME, MEDIA_TYPE, data, link=link),))
 

@@ -9,12 +9,26 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Sequence
-from datetime import date, time
+from datetime import date, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.i18n import N_, _
+from bot.i18n import formats
 from bot.messages import FormValue, Option
+
+
+YES = N_("yes, y, ok, okay, sure")
+"""The words that mean yes (a translation lists its language's, separated by commas)."""
+NO = N_("no, n, not now")
+"""The words that mean no."""
+
+
+def words_for(listed: str) -> set[str]:
+    """The words of ``listed`` (``YES`` or ``NO``) in English and in the reader's language, lower case."""
+    return {word.strip().lower() for word in f"{listed},{_(listed)}".split(",") if word.strip()}
 
 
 class InvalidAnswer(ValueError):
@@ -29,14 +43,14 @@ def as_text(raw: FormValue | None) -> str:
         return raw.strip()
     if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
         return ", ".join(raw).strip()
-    raise InvalidAnswer("I could not read that answer: please type it again.")
+    raise InvalidAnswer(_("I could not read that answer: please type it again."))
 
 
 def check_length(text: str, limit: int) -> str:
     """Refuse text over ``limit`` characters, saying what the limit is."""
     if len(text) > limit:
         raise InvalidAnswer(
-            f"That is {len(text):,} characters; the limit here is {limit:,}. Please shorten it."
+            _("That is {count:,} characters; the limit here is {limit:,}. Please shorten it.", count=len(text), limit=limit)
         )
     return text
 
@@ -47,7 +61,7 @@ def parse_text(raw: FormValue | None, limit: int, optional: bool = False) -> str
     if not text:
         if optional:
             return None
-        raise InvalidAnswer("This one needs an answer.")
+        raise InvalidAnswer(_("This one needs an answer."))
     return text
 
 
@@ -67,7 +81,7 @@ def parse_choice(raw: FormValue | None, options: Sequence[Option]) -> str:
     """One of ``options``, given by value or label (case-insensitive)."""
     picked = _pick(as_text(raw), options)
     if picked is None:
-        raise InvalidAnswer(f"Please pick one of: {_listing(options)}.")
+        raise InvalidAnswer(_("Please pick one of: {options}.", options=_listing(options)))
     return picked
 
 
@@ -80,12 +94,12 @@ def parse_choices(
     if not tokens:
         if optional:
             return []
-        raise InvalidAnswer(f"Please pick at least one of: {_listing(options)}.")
+        raise InvalidAnswer(_("Please pick at least one of: {options}.", options=_listing(options)))
     picked: list[str] = []
     for token in tokens:
         value = _pick(token, options)
         if value is None:
-            raise InvalidAnswer(f"'{token.strip()}' is not on the list: {_listing(options)}.")
+            raise InvalidAnswer(_("'{token}' is not on the list: {options}.", token=token.strip(), options=_listing(options)))
         if value not in picked:
             picked.append(value)
     return picked
@@ -97,23 +111,53 @@ def parse_int(raw: FormValue | None, low: int, high: int) -> int:
     try:
         number = int(text)
     except ValueError:
-        raise InvalidAnswer(f"Please answer with a whole number from {low} to {high}.") from None
+        raise InvalidAnswer(_("Please answer with a whole number from {low} to {high}.", low=low, high=high)) from None
     if not low <= number <= high:
-        raise InvalidAnswer(f"{number} is out of range: use a number from {low} to {high}.")
+        raise InvalidAnswer(_("{number} is out of range: use a number from {low} to {high}.", number=number, low=low, high=high))
     return number
 
 
+TODAY = N_("today")
+TOMORROW = N_("tomorrow")
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold().rstrip("."))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def named_day(text: str, today: date) -> date | None:
+    """The day ``text`` names in the reader's language or in English: today, tomorrow, or a
+    weekday (``mardi``, ``wtorek``, ``Tue``: the next one after today); None otherwise."""
+    key = _folded(text)
+    if not key:
+        return None
+    if key in {_folded(TODAY), _folded(_(TODAY))}:
+        return today
+    if key in {_folded(TOMORROW), _folded(_(TOMORROW))}:
+        return today + timedelta(days=1)
+    for weekday, names in formats.weekday_names().items():
+        if key in {_folded(name) for name in names}:
+            return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+    return None
+
+
 def parse_date(raw: FormValue | None, not_before: date | None = None) -> date:
-    """A calendar date written YYYY-MM-DD, optionally no earlier than ``not_before``."""
+    """A calendar date written YYYY-MM-DD, optionally no earlier than ``not_before``; with
+    ``not_before`` (today, in a form), also a day's name in the reader's language (``demain``,
+    ``wtorek``: see :func:`named_day`)."""
     text = as_text(raw)
+    named = named_day(text, not_before) if not_before else None
+    if named is not None:
+        return named
     try:
         day = date.fromisoformat(text)
     except ValueError:
         raise InvalidAnswer(
-            f"'{text}' is not a date I can read: write it as YYYY-MM-DD, for example 2027-01-15."
+            _("'{text}' is not a date I can read: write it as YYYY-MM-DD, for example 2027-01-15.", text=text)
         ) from None
     if not_before and day < not_before:
-        raise InvalidAnswer(f"{day.isoformat()} is in the past: pick a date from {not_before.isoformat()} on.")
+        raise InvalidAnswer(_("{day} is in the past: pick a date from {not_before} on.", day=day.isoformat(), not_before=not_before.isoformat()))
     return day
 
 
@@ -124,12 +168,12 @@ def parse_clock(text: str) -> time:
     """A time of day such as ``9``, ``09:30`` or ``1730``."""
     match = _CLOCK.match(text.strip())
     if not match:
-        raise InvalidAnswer(f"'{text.strip()}' is not a time: write it as HH:MM, for example 09:30.")
+        raise InvalidAnswer(_("'{text}' is not a time: write it as HH:MM, for example 09:30.", text=text.strip()))
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
     if hour == 24 and minute == 0:
         return time(23, 59)
     if hour > 23 or minute > 59:
-        raise InvalidAnswer(f"'{text.strip()}' is not a time of day: hours go to 23, minutes to 59.")
+        raise InvalidAnswer(_("'{text}' is not a time of day: hours go to 23, minutes to 59.", text=text.strip()))
     return time(hour, minute)
 
 
@@ -138,14 +182,15 @@ def parse_hours(raw: FormValue | None) -> tuple[str, str]:
     text = as_text(raw).replace("–", "-").replace(" to ", "-")
     parts = [part for part in text.split("-") if part.strip()]
     if len(parts) != 2:
-        raise InvalidAnswer("Give your working hours as start-end, for example 09:00-17:30.")
+        raise InvalidAnswer(_("Give your working hours as start-end, for example 09:00-17:30."))
     start, end = parse_clock(parts[0]), parse_clock(parts[1])
     if start >= end:
         raise InvalidAnswer(
-            f"Your day should end after it starts ({start:%H:%M} to {end:%H:%M}); for example 09:00-17:30."
+            _("Your day should end after it starts ({start} to {end}); for example 09:00-17:30.", start=start.strftime("%H:%M"),
+              end=end.strftime("%H:%M"))
         )
     if (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute) < 60:
-        raise InvalidAnswer("That leaves less than an hour a day: give at least one hour, for example 09:00-17:30.")
+        raise InvalidAnswer(_("That leaves less than an hour a day: give at least one hour, for example 09:00-17:30."))
     return f"{start:%H:%M}", f"{end:%H:%M}"
 
 
@@ -209,17 +254,15 @@ def parse_timezone(raw: FormValue | None) -> str:
     """An IANA time zone (``Europe/Brussels``); a city name alone is accepted too."""
     text = as_text(raw)
     if not text:
-        raise InvalidAnswer("Please give your time zone, for example Europe/Brussels.")
+        raise InvalidAnswer(_("Please give your time zone, for example Europe/Brussels."))
     places = ABBREVIATIONS.get(text.upper())
     if places:
         raise InvalidAnswer(
-            f"'{text}' is an abbreviation, and abbreviations hide daylight saving (and some mean several places): "
-            f"give the place instead. Did you mean {' or '.join(places)}?"
+            _("'{text}' is an abbreviation, and abbreviations hide daylight saving (and some mean " "several places): give the place instead. Did you mean {items}?", text=text, items=' or '.join(places))
         )
     if OFFSET.match(text):
         raise InvalidAnswer(
-            f"'{text}' is an offset, and offsets change with daylight saving: give the place instead, "
-            "for example Europe/Brussels or Asia/Karachi."
+            _("'{text}' is an offset, and offsets change with daylight saving: give the place instead, " "for example Europe/Brussels or Asia/Karachi.", text=text)
         )
     zones = _zones()
     found = zones.get(text.lower()) or zones.get(text.lower().replace(" ", "_"))
@@ -233,8 +276,8 @@ def parse_timezone(raw: FormValue | None) -> str:
     suggestions = suggest_timezones(text)
     if suggestions:
         raise InvalidAnswer(
-            f"I don't know the time zone '{text}'. Did you mean {' or '.join(suggestions)}?"
+            _("I don't know the time zone '{text}'. Did you mean {items}?", text=text, items=' or '.join(suggestions))
         )
     raise InvalidAnswer(
-        f"I don't know the time zone '{text}'. Use an IANA name such as Europe/Brussels or America/New_York."
+        _("I don't know the time zone '{text}'. Use an IANA name such as Europe/Brussels or " "America/New_York.", text=text)
     )

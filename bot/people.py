@@ -14,6 +14,7 @@ import difflib
 import re
 from collections.abc import Sequence
 
+from bot.i18n import _
 from bot.errors import Choice, CommandError
 from bot.messages import LABEL_LIMIT, person_reference, referenced_person, short
 from bot.turn import Turn
@@ -72,9 +73,9 @@ def ambiguous(typed: str, people: Sequence[Person]) -> CommandError:
     """The refusal for a name several people fit: a short list, each a button."""
     shown = list(people[:MAX_CHOICES])
     more = len(people) - len(shown)
-    tail = f" and {more} more: type more of the name, or the email address" if more > 0 else ""
+    tail = _(" and {more} more: type more of the name, or the email address", more=more) if more > 0 else ""
     names = ", ".join(label(p) for p in shown)
-    return CommandError(f"'{typed}' could be several people: {names}{tail}. Which one?",
+    return CommandError(_("'{typed}' could be several people: {names}{tail}. Which one?", typed=typed, names=names, tail=tail),
                         choices=[Choice(short(label(p), LABEL_LIMIT), typed, reference_to(p)) for p in shown])
 
 
@@ -82,11 +83,11 @@ async def unknown(turn: Turn, typed: str) -> CommandError:
     """The refusal for a name nobody has, with close names as buttons."""
     close = [p for p in [await turn.repo.person(pid) for pid in _close_to(name_key(typed), await turn.repo.name_keys())]
              if p is not None]
-    lead = f"I don't know anyone called '{typed}' here."
-    known = ("I know the people who have talked to me, and everyone an admin imported "
-             "(`/mentoring import` with the HR file).")
+    lead = _("I don't know anyone called '{typed}' here.", typed=typed)
+    known = (_("I know the people who have talked to me, and everyone an admin imported "
+             "(`/mentoring import` with the HR file)."))
     if close:
-        return CommandError(f"{lead} Did you mean {' or '.join(label(p) for p in close)}?",
+        return CommandError(_("{lead} Did you mean {items}?", lead=lead, items=' or '.join(label(p) for p in close)),
                             choices=[Choice(short(label(p), LABEL_LIMIT), typed, reference_to(p)) for p in close])
     return CommandError(f"{lead} {known}")
 
@@ -113,5 +114,5 @@ def label(person: Person) -> str:
         detail = f"#{person.id}"
     else:
         detail = person.user_id
-    leaving = ", leaving" if person.leaving_at is not None else ""
-    return f"{person.display_name} ({detail}{leaving})"
+    leaving = _(", leaving") if person.leaving_at is not None else ""
+    return _("{person} ({detail}{leaving})", person=person.display_name, detail=detail, leaving=leaving)

@@ -11,9 +11,23 @@ from datetime import time
 from functools import partial
 from typing import Any
 
+from bot.i18n import _
 from bot import parsing
-from bot.catalog import LANGUAGES, LEVELS, LOCATIONS, STYLES, format_options, label_of, topic_options
+from bot.catalog import (
+    LANGUAGES,
+    LEVELS,
+    LOCATIONS,
+    STYLES,
+    format_options,
+    label_of,
+    topic_label,
+    topic_options,
+    translated,
+    word,
+)
 from bot.flows.base import FormStep, Question
+from bot.i18n import current_locale, name_of
+from bot.languages import language_options, parse_language
 from bot.messages import FieldKind, FormField, Option
 from bot.people import people_matching
 from bot.turn import Limits
@@ -52,53 +66,53 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
     return [
         FormStep(
             "about",
-            "About you",
-            "First, a little about you. Your manager's name lets me avoid pairing you inside your own reporting line.",
+            _("About you"),
+            _("First, a little about you. Your manager's name lets me avoid pairing you inside your own reporting line."),
             [
                 Question(
-                    field("level", "Your level", kind=FieldKind.SELECT, options=LEVELS),
-                    lambda raw: int(parsing.parse_choice(raw, LEVELS)),
+                    field("level", _("Your level"), kind=FieldKind.SELECT, options=translated(LEVELS)),
+                    lambda raw: int(parsing.parse_choice(raw, translated(LEVELS))),
                 ),
                 Question(
-                    field("department", "Your department", max_length=name_limit, hint="For example: Finance"),
+                    field("department", _("Your department"), max_length=name_limit, hint=_("For example: Finance")),
                     partial(parsing.parse_text, limit=name_limit),
                 ),
                 Question(
                     field(
                         "manager",
-                        "Your manager's name",
+                        _("Your manager's name"),
                         optional=True,
                         max_length=name_limit,
-                        hint="Leave empty if you prefer not to say.",
+                        hint=_("Leave empty if you prefer not to say."),
                     ),
                     partial(parsing.parse_text, limit=name_limit, optional=True),
                 ),
                 Question(
-                    field("name", "The name I use for you", max_length=name_limit,
-                          hint="As your colleagues know you; others see it when you are matched."),
+                    field("name", _("The name I use for you"), max_length=name_limit,
+                          hint=_("As your colleagues know you; others see it when you are matched.")),
                     partial(parsing.parse_text, limit=name_limit),
                 ),
             ],
         ),
         FormStep(
             "topics",
-            "Topics",
-            "What can you teach?" if teaching else "What would you like to learn?",
+            _("Topics"),
+            _("What can you teach?") if teaching else _("What would you like to learn?"),
             [
                 Question(
                     field(
                         "topics",
-                        "Topics you can teach" if teaching else "Topics you want to learn",
+                        _("Topics you can teach") if teaching else _("Topics you want to learn"),
                         kind=FieldKind.MULTI_SELECT,
                         options=topics,
-                        hint="Pick one or more.",
+                        hint=_("Pick one or more."),
                     ),
                     partial(parsing.parse_choices, options=topics),
                 ),
                 Question(
                     field(
                         "topics_free_text",
-                        "Anything else, in your own words",
+                        _("Anything else, in your own words"),
                         kind=FieldKind.LONG_TEXT,
                         optional=True,
                         max_length=FREE_TEXT_LIMIT,
@@ -109,49 +123,58 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
         ),
         FormStep(
             "style",
-            "How you like to work",
-            "How do you like to work together?",
+            _("How you like to work"),
+            _("How do you like to work together?"),
             [
                 Question(
-                    field("style", "Your communication style", kind=FieldKind.SELECT, options=STYLES),
-                    partial(parsing.parse_choice, options=STYLES),
+                    field("style", _("Your communication style"), kind=FieldKind.SELECT, options=translated(STYLES)),
+                    partial(parsing.parse_choice, options=translated(STYLES)),
                 ),
                 Question(
-                    field("formats", "Formats you would like", kind=FieldKind.MULTI_SELECT, options=formats),
+                    field("formats", _("Formats you would like"), kind=FieldKind.MULTI_SELECT, options=formats),
                     partial(parsing.parse_choices, options=formats),
                 ),
                 Question(
-                    field("location", "Remote or in person", kind=FieldKind.SELECT, options=LOCATIONS),
-                    partial(parsing.parse_choice, options=LOCATIONS),
+                    field("location", _("Remote or in person"), kind=FieldKind.SELECT, options=translated(LOCATIONS)),
+                    partial(parsing.parse_choice, options=translated(LOCATIONS)),
                 ),
             ],
         ),
         FormStep(
             "availability",
-            "Time and language",
-            "Last, when you can meet. I only send reminders inside your working hours.",
+            _("Time and language"),
+            _("Last, when you can meet. I only send reminders inside your working hours."),
             [
                 Question(
                     field(
                         "timezone",
-                        "Your time zone",
+                        _("Your time zone"),
                         max_length=64,
-                        hint="An IANA name such as Europe/Brussels or America/New_York.",
+                        hint=_("An IANA name such as Europe/Brussels or America/New_York."),
                     ),
                     parsing.parse_timezone,
                 ),
                 Question(
-                    field("hours", "Your working hours", max_length=20, hint="Start-end, for example 09:00-17:30."),
+                    field("hours", _("Your working hours"), max_length=20, hint=_("Start-end, for example 09:00-17:30.")),
                     lambda raw: list(parsing.parse_hours(raw)),
                 ),
                 Question(
                     field(
                         "languages",
-                        "Languages you can hold a session in",
+                        _("Languages you can hold a session in"),
                         kind=FieldKind.MULTI_SELECT,
-                        options=LANGUAGES,
+                        options=translated(LANGUAGES),
                     ),
-                    partial(parsing.parse_choices, options=LANGUAGES),
+                    partial(parsing.parse_choices, options=translated(LANGUAGES)),
+                ),
+                Question(
+                    field(
+                        "language",
+                        _("The language I write to you in"),
+                        kind=FieldKind.SELECT,
+                        options=language_options(),
+                    ),
+                    parse_language,
                 ),
             ],
         ),
@@ -161,7 +184,8 @@ def profile_steps(role: str, program: Program, initial: Mapping[str, Any], limit
 def answers_from(person: Person, profile: Profile | None, role: str) -> dict[str, Any]:
     """A stored profile as the answers its questions would have produced; without a profile,
     what the platform told about the person (name, time zone), for them to confirm."""
-    defaults = {"name": person.display_name, "timezone": person.platform_timezone}
+    language = person.language or current_locale()
+    defaults = {"name": person.display_name, "timezone": person.platform_timezone, "language": language}
     if profile is None:
         return defaults
     hours = None
@@ -180,6 +204,7 @@ def answers_from(person: Person, profile: Profile | None, role: str) -> dict[str
         "timezone": profile.timezone or person.platform_timezone,
         "hours": hours,
         "languages": profile.languages,
+        "language": language,
     }
 
 
@@ -204,6 +229,8 @@ async def save_profile(
         "updated_at": now,
         "skills_offered" if role == Role.MENTOR else "topics_wanted": list(values["topics"]),
     }
+    if values.get("language"):
+        person.language = values["language"]
     if values.get("name"):
         person.display_name = values["name"]
         person.name_confirmed_at = now
@@ -236,17 +263,19 @@ def answers_fields(values: Mapping[str, Any], role: str) -> list[tuple[str, str]
     """Collected answers (not yet saved) as label/value pairs, for a review step."""
     hours = values.get("hours") or []
     return [
-        ("Name", values.get("name") or "-"),
-        ("Role", role),
-        ("Level", label_of(LEVELS, str(values.get("level", "")))),
-        ("Department", values.get("department") or "-"),
-        ("Manager", values.get("manager") or "-"),
-        ("Teaches" if role == Role.MENTOR else "Wants to learn", ", ".join(values.get("topics") or []) or "-"),
-        ("In own words", values.get("topics_free_text") or "-"),
-        ("Style", label_of(STYLES, values.get("style"))),
-        ("Formats", ", ".join(values.get("formats") or []) or "-"),
-        ("Remote or in person", label_of(LOCATIONS, values.get("location"))),
-        ("Time zone", values.get("timezone") or "-"),
-        ("Working hours", "-".join(hours) or "-"),
-        ("Languages", ", ".join(label_of(LANGUAGES, c) for c in values.get("languages") or []) or "-"),
+        (_("Name"), values.get("name") or "-"),
+        (_("Role"), word(role)),
+        (_("Level"), label_of(LEVELS, str(values.get("level", "")))),
+        (_("Department"), values.get("department") or "-"),
+        (_("Manager"), values.get("manager") or "-"),
+        (_("Teaches") if role == Role.MENTOR else _("Wants to learn"),
+         ", ".join(topic_label(t) for t in values.get("topics") or []) or "-"),
+        (_("In own words"), values.get("topics_free_text") or "-"),
+        (_("Style"), label_of(STYLES, values.get("style"))),
+        (_("Formats"), ", ".join(values.get("formats") or []) or "-"),
+        (_("Remote or in person"), label_of(LOCATIONS, values.get("location"))),
+        (_("Time zone"), values.get("timezone") or "-"),
+        (_("Working hours"), "-".join(hours) or "-"),
+        (_("Languages"), ", ".join(label_of(LANGUAGES, c) for c in values.get("languages") or []) or "-"),
+        (_("Language I write to you in"), name_of(values.get("language") or current_locale())),
     ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.catalog import FORMAT_LABELS
+from bot.i18n import _
+from bot.catalog import format_label
 from bot.errors import CommandError
 from bot.turn import Turn
 from storage.enums import ProgramFormat
@@ -22,8 +23,8 @@ async def program_named(turn: Turn, name: str) -> Program:
         return program
     programs = await turn.repo.programs()
     if not programs:
-        raise CommandError(f'There is no program called "{name}" (there are no programs yet).')
-    raise CommandError(f'There is no program called "{name}". Programs: {_names(programs)}.')
+        raise CommandError(_('There is no program called "{name}" (there are no programs yet).', name=name))
+    raise CommandError(_('There is no program called "{name}". Programs: {programs}.', name=name, programs=_names(programs)))
 
 
 async def target_program(turn: Turn, name: str | None) -> Program:
@@ -37,8 +38,8 @@ async def target_program(turn: Turn, name: str | None) -> Program:
     programs = await turn.repo.programs()
     if not programs:
         raise CommandError(
-            'There is no program yet. Create one with `/mentoring program create "Digital Leaders 2027" '
-            "cadence=monthly capacity=3`."
+            _('There is no program yet. Create one with `/mentoring program create "Digital Leaders 2027" '
+            "cadence=monthly capacity=3`.")
         )
     if len(programs) == 1:
         return programs[0]
@@ -46,7 +47,7 @@ async def target_program(turn: Turn, name: str | None) -> Program:
     own = [p for p in programs if p.id in mine]
     if len(own) == 1:
         return own[0]
-    raise CommandError(f'Which program? Add program="NAME"; programs: {_names(programs)}.')
+    raise CommandError(_('Which program? Add program="NAME"; programs: {programs}.', programs=_names(programs)))
 
 
 def adopt_format(program: Program, fmt: ProgramFormat) -> str:
@@ -55,4 +56,4 @@ def adopt_format(program: Program, fmt: ProgramFormat) -> str:
     if fmt in program.formats:
         return ""
     program.formats = [*program.formats, fmt.value]
-    return f" {FORMAT_LABELS[fmt]} are now among the formats of {program.name}."
+    return _(" {value} are now among the formats of {program}.", value=format_label(fmt), program=program.name)

@@ -33,6 +33,8 @@ class Turn:
     first_contact: bool = False
     calendars: Calendars | None = None
     """The calendar providers configured (None: no real calendars, .ics invites only)."""
+    locale: str = "en"
+    """The language the person reads (see :mod:`bot.languages`); the turn's text is written in it."""
 
     @property
     def now(self) -> datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import asyncio
 import getpass
 import logging
@@ -188,7 +189,7 @@ async def _chat(settings: Settings, name: str) -> None:
         here = asyncio.get_running_loop()
         here.add_signal_handler(signal.SIGINT, terminal.interrupt)
         try:
-            await ConsoleChat(bot, name).run(terminal.read, print)
+            await ConsoleChat(bot, name, terminal_locale=_terminal_locale()).run(terminal.read, print)
         finally:
             here.remove_signal_handler(signal.SIGINT)
     finally:
@@ -371,6 +372,12 @@ def _configuration_errors(problem: ValidationError) -> str:
         message = error["msg"].removeprefix("Value error, ")
         lines.append(f"  {where}: {message}" if where and not message.startswith(where) else f"  {message}")
     return "\n".join(lines)
+
+
+def _terminal_locale() -> str:
+    """The terminal's language (``fr_BE.UTF-8``), which the console reports as a platform reports a
+    person's locale: a default until they choose one."""
+    return next((os.environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(name)), "")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,6 +22,8 @@ from typing import TypeVar
 from aiohttp import web
 
 from bot.clock import Clock, SystemClock
+from bot.i18n import _, resolve, switch_locale
+from bot.languages import locale_of
 from bot.reports import links
 from bot.reports.charts import CHART_NAMES, chart_png
 from bot.reports.export import FILE_NAMES, csv_chunks
@@ -101,6 +103,7 @@ def add_report_routes(app: web.Application, db: Database) -> None:
     app.setdefault(VIEWS, Views())
 
     async def page(request: web.Request) -> web.Response:
+        switch_locale(_accepted_language(request))
         token = _token(request)
 
         async def figures(repo: Repository, program: Program, now: datetime) -> ProgramReport:
@@ -111,6 +114,7 @@ def add_report_routes(app: web.Application, db: Database) -> None:
         return web.Response(text=html, content_type="text/html", charset="utf-8", headers=HEADERS)
 
     async def chart(request: web.Request) -> web.Response:
+        switch_locale(_accepted_language(request))
         name = f"{request.match_info['name']}.png"
 
         async def figures(repo: Repository, program: Program, now: datetime) -> ProgramReport:
@@ -123,6 +127,7 @@ def add_report_routes(app: web.Application, db: Database) -> None:
         return web.Response(body=png, content_type="image/png", headers=HEADERS)
 
     async def export(request: web.Request) -> web.StreamResponse:
+        switch_locale(_accepted_language(request))
         name = f"{request.match_info['name']}.csv"
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
         response = web.StreamResponse(headers={**HEADERS, **disposition})
@@ -159,6 +164,11 @@ async def _granted(request: web.Request, db: Database, use: Use[T]) -> T:
         if program is None:  # a bad link, or a program deleted since
             log.warning("report link refused for %s (token %r...)", _what(request), token[:4])
             raise web.HTTPForbidden(text=refusal_page(), content_type="text/html", headers=HEADERS)
+        # The page, its charts and its files are written in the language of the admin the link was made for
+        # (this request's task only: each request has its own context).
+        admin = await repo.person(grant.person_id) if grant is not None else None
+        if admin is not None:
+            switch_locale(await locale_of(repo, admin))
         return await use(repo, program, now)
 
 
@@ -166,8 +176,16 @@ def _known(name: str, names: Container[str]) -> None:
     """404 unless ``name`` is one of ``names`` (a chart or a CSV file)."""
     if name not in names:
         log.info("report file not found: %r", name[:40])
-        raise web.HTTPNotFound(text=refusal_page(f"There is no {name[:40]} in the report.", "Not found"),
+        raise web.HTTPNotFound(text=refusal_page(_("There is no {name} in the report.", name=name[:40]),
+                                                 _("Not found")),
                                content_type="text/html", headers=HEADERS)
+
+
+def _accepted_language(request: web.Request) -> str:
+    """The browser's first language the bot speaks (``Accept-Language``), for a page refused
+    before anyone is known; English otherwise."""
+    tags = [part.split(";")[0].strip() for part in request.headers.get("Accept-Language", "")[:200].split(",")]
+    return resolve(tags)
 
 
 def _token(request: web.Request) -> str:

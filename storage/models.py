@@ -118,6 +118,10 @@ class Person(TenantOwned, Base):
     # What the platform says about the person (Slack's users.info): a default for the
     # profile, which the person confirms during onboarding.
     platform_timezone: Mapped[str | None] = mapped_column(String(64))
+    # The language the platform reports (Slack's locale, Teams' activity.locale), as received;
+    # and the one the person chose in their profile, which wins (see bot.i18n.locales).
+    platform_locale: Mapped[str | None] = mapped_column(String(35))
+    language: Mapped[str | None] = mapped_column(String(16))
     name_confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime | None]
@@ -168,6 +172,8 @@ class Program(TenantOwned, Base):
     allow_same_level: Mapped[bool] = mapped_column(Boolean, default=False)
     match_weights: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # The program's language: what its channels and groups read, and anyone's without one.
+    language: Mapped[str] = mapped_column(String(16), default="en")
     # The last day of the program's cycle: the end-of-cycle evaluation goes out before it.
     cycle_ends_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime]

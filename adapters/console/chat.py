@@ -12,9 +12,10 @@ import re
 import shlex
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot.i18n import _, resolve, use_locale
 from adapters.console import CONSOLE
 from adapters.console.render import INVITES_DIR, render_field, render_message
 from bot.engine import MentorBot
@@ -58,12 +59,16 @@ class ConsoleChat:
     (calendar invites) are saved under ``invites_dir``."""
 
     def __init__(self, bot: MentorBot, name: str, tenant: str = CONSOLE_TENANT,
-                 invites_dir: Path = INVITES_DIR) -> None:
+                 invites_dir: Path = INVITES_DIR, terminal_locale: str = "") -> None:
         self.bot = bot
         self.invites_dir = invites_dir
         self.name = name.strip()
         self.address = Address(CONSOLE, tenant, user_id_for(self.name))
         self.pending = Pending()
+        # The terminal's language (LANG), which the console reports as a platform reports a
+        # person's locale; and the language of what the bot last said, for the chat's own words.
+        self.terminal_locale = terminal_locale
+        self.locale = resolve([terminal_locale])
 
     async def open(self) -> str:
         """Start (or resume) the conversation; returns what the bot says."""
@@ -80,6 +85,10 @@ class ConsoleChat:
     def not_an_option(self, text: str) -> str | None:
         """What to say to numbers typed for options that are not on screen (``7`` with two
         buttons, ``99`` for a list of nine), or None when the line is something else."""
+        with use_locale(self.locale):
+            return self._not_an_option(text)
+
+    def _not_an_option(self, text: str) -> str | None:
         numbers = NUMBERS.fullmatch(text)
         if numbers is None:
             return None
@@ -90,12 +99,11 @@ class ConsoleChat:
                 wrong = wrong or [text]
             if not wrong:
                 return None
-            return "\n".join([f"There is no option {', '.join(wrong)}: type a number from 1 to "
-                              f"{len(field.options)}.", *render_field(field)])
+            return "\n".join([_("There is no option {items}: type a number from 1 to {count}.", items=', '.join(wrong), count=len(field.options)), *render_field(field)])
         if field is None and self.pending.buttons and " " not in text and "," not in text \
                 and not 1 <= int(text) <= len(self.pending.buttons):
             options = "   ".join(f"[{i}] {b.label}" for i, b in enumerate(self.pending.buttons, start=1))
-            return f"There is no option {text}: type a number from 1 to {len(self.pending.buttons)}.\n  {options}"
+            return _("There is no option {text}: type a number from 1 to {count}.\n  {options}", text=text, count=len(self.pending.buttons), options=options)
         return None
 
     def translate(self, line: str) -> Inbound:
@@ -116,10 +124,16 @@ class ConsoleChat:
         return Inbound.typed(self.address, text, self.name)
 
     async def _exchange(self, inbound: Inbound) -> str:
-        replies = await self.bot.handle(inbound)
+        replies = await self.bot.handle(replace(inbound, locale=self.terminal_locale))
         return "\n".join(self._show(replies))
 
     def _show(self, replies: list[Message]) -> list[str]:
+        if replies:
+            self.locale = replies[-1].locale
+        with use_locale(self.locale):
+            return self._lines(replies)
+
+    def _lines(self, replies: list[Message]) -> list[str]:
         lines: list[str] = []
         offers = [m for m in replies if m.form is not None or m.buttons]
         for message in replies:
@@ -140,7 +154,8 @@ class ConsoleChat:
         """Chat until the person types /quit, closes the input or presses Ctrl-C (``read`` then
         gives None)."""
         write(await self.open())
-        write("(Type /quit to leave; /mentoring help lists the commands.)")
+        with use_locale(self.locale):
+            write(_("(Type /quit to leave; /mentoring help lists the commands.)"))
         while True:
             line = await read(f"{self.name}> ")
             if line is None or line.strip().lower() in QUIT:
@@ -152,10 +167,12 @@ class ConsoleChat:
 
     async def goodbye(self) -> str:
         """The last line: how to come back, unless the person just asked to be forgotten."""
-        if not await self.bot.remembers(self.address):
-            return "Bye!"
+        remembered = await self.bot.remembers(self.address)
         name = self.name if re.fullmatch(r"[\w.-]+", self.name) else shlex.quote(self.name)
-        return f"Bye! Everything is saved; `mentorbot chat --as {name}` picks up where you left off."
+        with use_locale(self.locale):
+            if not remembered:
+                return _("Bye!")
+            return _("Bye! Everything is saved; `mentorbot chat --as {name}` picks up where you left off.", name=name)
 
 
 def attached_files(text: str, max_bytes: int = 20 * 1024 * 1024) -> tuple[str, tuple[InboundFile, ...]]:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.i18n import _, in_message_locale
 from bot.messages import (
     Actions,
     Attachment,
@@ -33,6 +34,7 @@ def plain(text: str) -> str:
     return BOLD.sub(r"\1", text)
 
 
+@in_message_locale
 def render_message(message: Message, invites_dir: Path = INVITES_DIR) -> list[str]:
     """The lines that show a message, its buttons numbered from 1 across every row; its
     attachments are saved under ``invites_dir`` (see :func:`attachment_lines`). References to
@@ -65,13 +67,13 @@ def attachment_lines(attachments: Sequence[Attachment], directory: Path = INVITE
         try:
             path = save_attachment(attachment, directory)
         except OSError as problem:
-            what = "the calendar invite" if is_invite else attachment.filename
-            lines.append(f"  (Could not save {what}: {problem.strerror or problem})")
+            what = _("the calendar invite") if is_invite else attachment.filename
+            lines.append(_("  (Could not save {what}: {value})", what=what, value=problem.strerror or problem))
             continue
         if is_invite:
-            lines.append(f"Calendar invite saved: {path} (open it to add the session to your calendar)")
+            lines.append(_("Calendar invite saved: {path} (open it to add the session to your calendar)", path=path))
         else:
-            lines.append(f"File saved: {path}")
+            lines.append(_("File saved: {path}", path=path))
     return lines
 
 
@@ -106,16 +108,16 @@ def render_field(field: FormField, error: str | None = None) -> list[str]:
         lines.append(f"  {i}) {option.label}")
     notes = []
     if field.kind is FieldKind.MULTI_SELECT:
-        notes.append("type one or more numbers, separated by commas or spaces")
+        notes.append(_("type one or more numbers, separated by commas or spaces"))
     elif field.options:
-        notes.append("type a number")
+        notes.append(_("type a number"))
     if field.hint:
         notes.append(field.hint.rstrip("."))
     if field.initial not in (None, "", []):
         current = field.initial if isinstance(field.initial, str) else ", ".join(field.initial)
-        notes.append(f"press Enter to keep: {_labels(field, current)}")
+        notes.append(_("press Enter to keep: {field}", field=_labels(field, current)))
     elif field.optional:
-        notes.append("press Enter to skip")
+        notes.append(_("press Enter to skip"))
     if notes:
         lines.append("  (" + "; ".join(notes) + ")")
     return lines

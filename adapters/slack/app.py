@@ -46,6 +46,7 @@ from adapters.slack.render import LINK_ACTION
 from adapters.slack.translate import Unreadable
 from adapters.slack.signature import is_signed
 from bot.errors import UNAVAILABLE
+from bot.i18n import N_, _
 from bot.messages import Address, Inbound, Message
 from storage.db import unreachable
 
@@ -67,8 +68,8 @@ SUBMISSION_BUDGET = 2.5
 (Slack waits 3 s); the answer then goes to the person's DM."""
 ACK_GRACE = 0.2
 """Seconds the edge waits past the budget for an answer the worker found in time."""
-UNREADABLE = "Sorry, I could not read that request. Nothing was saved."
-NOT_INSTALLED = "mentorbot is not installed in this workspace yet: ask a workspace admin to install it."
+UNREADABLE = N_("Sorry, I could not read that request. Nothing was saved.")
+NOT_INSTALLED = N_("mentorbot is not installed in this workspace yet: ask a workspace admin to install it.")
 TENANT = "mentorbot_tenant"
 """Where the Bolt context keeps the workspace a request is served in."""
 SOCKET_CHECK = "slack_socket"
@@ -210,7 +211,7 @@ class SlackAdapter:
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext) -> None:
         inbound = self._read(translate.from_command, body, context)
         if inbound is None:
-            await ack(UNREADABLE)
+            await ack(_(UNREADABLE))
             return
         await ack()
         await self.inbox.put(_job(CONVERSE, inbound, trigger_id=body.get("trigger_id"),
@@ -281,7 +282,7 @@ class SlackAdapter:
             return BoltResponse(status=200, body="")
         if unreachable(error):
             log.warning("the database is unreachable (%s): asked Slack to retry", type(error).__name__)
-            return BoltResponse(status=503, body=UNAVAILABLE)
+            return BoltResponse(status=503, body=_(UNAVAILABLE))
         log.error("a Slack request failed", exc_info=error)
         return BoltResponse(status=500, body="")
 
@@ -293,7 +294,7 @@ class SlackAdapter:
         if tenant is None:
             log.warning("refused a request for workspace %s (enterprise %s, org-wide: %s), which its token does not "
                         "serve", context.team_id, context.enterprise_id, bool(context.is_enterprise_install))
-            return BoltResponse(status=403, body="This app is not installed in that workspace.")
+            return BoltResponse(status=403, body=_("This app is not installed in that workspace."))
         context[TENANT] = tenant
         return await next()
 
@@ -375,7 +376,7 @@ async def _refuse_submission(ack: AsyncAck, body: dict[str, Any]) -> None:
     inputs = [str(block["block_id"]) for block in blocks or [] if isinstance(block, dict)
               and block.get("type") == "input" and isinstance(block.get("block_id"), str) and block["block_id"]]
     if inputs:
-        await ack(response_action="errors", errors={inputs[0]: UNREADABLE})
+        await ack(response_action="errors", errors={inputs[0]: _(UNREADABLE)})
     else:
         await ack()
 

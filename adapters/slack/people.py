@@ -31,6 +31,7 @@ class SlackPerson:
     name: str = ""
     timezone: str = ""
     email: str = ""
+    locale: str = ""
 
 
 class SlackPeople:
@@ -40,7 +41,7 @@ class SlackPeople:
         self._cache: OrderedDict[tuple[str, str], tuple[float, SlackPerson]] = OrderedDict()
 
     async def lookup(self, client: AsyncWebClient, team_id: str, user_id: str) -> SlackPerson:
-        """The person's name and time zone (empty when Slack does not say)."""
+        """The person's name, time zone, email and locale (empty when Slack does not say)."""
         key = (team_id, user_id)
         cached = self._cache.get(key)
         if cached and cached[0] > time.monotonic():
@@ -54,7 +55,7 @@ class SlackPeople:
 
     async def _fetch(self, client: AsyncWebClient, user_id: str) -> tuple[SlackPerson, float]:
         try:
-            response = await client.users_info(user=user_id)
+            response = await client.users_info(user=user_id, include_locale=True)
         except (SlackApiError, OSError, TimeoutError) as problem:
             log.warning("users.info failed for %s: %s", user_id, reason(problem))
             return SlackPerson(), RETRY_AFTER_FAILURE
@@ -62,5 +63,6 @@ class SlackPeople:
         profile = user.get("profile") or {}
         name = user.get("real_name") or profile.get("real_name") or profile.get("display_name") or ""
         email = str(profile.get("email") or "")[:320]  # with the users:read.email scope
-        return SlackPerson(str(name)[:200], str(user.get("tz") or ""), email), FRESH_FOR
+        locale = str(user.get("locale") or "")[:35]  # "fr-FR", with include_locale
+        return SlackPerson(str(name)[:200], str(user.get("tz") or ""), email, locale), FRESH_FOR
 

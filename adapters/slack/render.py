@@ -18,8 +18,10 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from bot.i18n import _, in_message_locale
 from bot.messages import (
     NO_PUBLIC_URL,
+    TITLE_LIMIT,
     SHOW_FORM_ACTION,
     Actions,
     Attachment,
@@ -33,6 +35,7 @@ from bot.messages import (
     Message,
     Option,
     Section,
+    short,
 )
 
 SECTION_LIMIT = 3000
@@ -86,6 +89,7 @@ def fallback_text(message: Message) -> str:
     return escape(message.text[:TEXT_LIMIT]) or " "
 
 
+@in_message_locale
 def message_blocks(message: Message, form_button: bool = True, public_url: str | None = None) -> list[Json]:
     """A message as blocks; a form it carries becomes a button that opens it (Slack opens
     modals only from a click), and each attachment a link button under ``public_url``."""
@@ -105,7 +109,7 @@ def attachment_blocks(attachments: Sequence[Attachment], public_url: str | None)
     if not linked:
         return []
     if not public_url:
-        return [{"type": "context", "elements": [{"type": "mrkdwn", "text": NO_PUBLIC_URL}]}]
+        return [{"type": "context", "elements": [{"type": "mrkdwn", "text": _(NO_PUBLIC_URL)}]}]
     # Images (charts) are shown, fetched by Slack from the bot's server; other files are buttons.
     blocks: list[Json] = [{"type": "image", "image_url": f"{public_url}{a.link}"[:URL_LIMIT],
                            "alt_text": a.filename[:ALT_LIMIT], "title": _plain(a.filename)}
@@ -118,6 +122,7 @@ def attachment_blocks(attachments: Sequence[Attachment], public_url: str | None)
     return blocks
 
 
+@in_message_locale
 def modal_view(message: Message, metadata: Json) -> Json:
     """A message whose form is a modal: the message's text on top, then one input per field."""
     form = message.form
@@ -130,16 +135,17 @@ def modal_view(message: Message, metadata: Json) -> Json:
     view: Json = {
         "type": "modal",
         "callback_id": form.form_id,
-        "title": _plain(form.title),
-        "close": _plain("Cancel"),
+        "title": _plain(short(form.title, TITLE_LIMIT), TITLE_LIMIT),
+        "close": _plain(short(_("Cancel"), TITLE_LIMIT), TITLE_LIMIT),
         "private_metadata": json.dumps(metadata),
         "blocks": _capped(blocks, VIEW_BLOCKS),
     }
     if form.fields:
-        view["submit"] = _plain(form.submit_label)
+        view["submit"] = _plain(short(_(form.submit_label), TITLE_LIMIT), TITLE_LIMIT)
     return view
 
 
+@in_message_locale
 def home_view(message: Message) -> Json:
     """A message as the App Home tab."""
     return {"type": "home", "blocks": _capped(list(_blocks(message.blocks)), VIEW_BLOCKS)}
@@ -208,7 +214,7 @@ def _chunks(text: str, size: int) -> Iterator[str]:
 def _capped(blocks: list[Json], limit: int) -> list[Json]:
     if len(blocks) <= limit:
         return blocks
-    more = {"type": "context", "elements": [{"type": "mrkdwn", "text": "… (shortened: Slack shows only so much)"}]}
+    more = {"type": "context", "elements": [{"type": "mrkdwn", "text": _("… (shortened: Slack shows only so much)")}]}
     return [*blocks[:limit - 1], more]
 
 

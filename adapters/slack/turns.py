@@ -36,6 +36,7 @@ from adapters.slack.translate import SharedFile
 from bot.delivery import DeliveryResult
 from bot.engine import MentorBot
 from bot.errors import UNAVAILABLE
+from bot.i18n import translated_in
 from bot.messages import Address, Inbound, Message
 
 log = logging.getLogger(__name__)
@@ -114,9 +115,9 @@ class SlackTurns:
         only if it is ready in time (the person is waiting on the modal: this turn does not queue
         behind others); otherwise every answer goes to the DM."""
         replies = await self.bot.handle(await self._with_defaults(inbound, client))
-        if [reply.text for reply in replies] == [UNAVAILABLE] and inbound.values:
+        if len(replies) == 1 and replies[0].text == translated_in(replies[0].locale, UNAVAILABLE) and inbound.values:
             # Nothing was saved: the modal stays open with what was typed, to send again in a minute.
-            return {"response_action": "errors", "errors": {next(iter(inbound.values)): UNAVAILABLE[:150]}}
+            return {"response_action": "errors", "errors": {next(iter(inbound.values)): replies[0].text[:150]}}
         if time.time() > deadline - IN_TIME_MARGIN:
             log.warning("a form from %s took too long to answer in the modal; answering in the DM",
                         conversation.user_id)
@@ -139,10 +140,10 @@ class SlackTurns:
         return {"response_action": "update", "view": view}
 
     async def _with_defaults(self, inbound: Inbound, client: AsyncWebClient) -> Inbound:
-        """The person's name, time zone and email from Slack (users.info), as defaults."""
+        """The person's name, time zone, email and language from Slack (users.info), as defaults."""
         person = await self.people.lookup(client, inbound.address.tenant, inbound.address.user_id)
         return replace(inbound, display_name=person.name or inbound.display_name, timezone=person.timezone,
-                       email=person.email)
+                       email=person.email, locale=person.locale)
 
     async def _publish_home(self, inbound: Inbound, client: AsyncWebClient) -> None:
         home = await self.bot.home(await self._with_defaults(inbound, client))

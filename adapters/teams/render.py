@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from bot.i18n import _, in_message_locale
 from bot.messages import (
     NO_PUBLIC_URL,
     Actions,
@@ -55,6 +56,7 @@ Json = dict[str, Any]
 _BOLD = re.compile(r"(?<![*\w])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![*\w])")
 
 
+@in_message_locale
 def activity_of(message: Message, public_url: str | None = None) -> Json:
     """The activity (without addressing) that shows ``message`` in Teams; attachments link to
     the bot's server at ``public_url``. Teams has no channel mention the bot can write:
@@ -67,6 +69,7 @@ def activity_of(message: Message, public_url: str | None = None) -> Json:
                                                                         "content": card(message, public_url)}]}
 
 
+@in_message_locale
 def card(message: Message, public_url: str | None = None) -> Json:
     """``message`` as an Adaptive Card."""
     body: list[Json] = list(_body(message.blocks))
@@ -117,7 +120,7 @@ def attachment_elements(attachments: Sequence[Attachment], public_url: str | Non
     if not linked:
         return []
     if not public_url:
-        return [_text(NO_PUBLIC_URL, isSubtle=True, size="Small")]
+        return [_text(_(NO_PUBLIC_URL), isSubtle=True, size="Small")]
     # Images (charts) are shown, fetched by Teams from the bot's server; other files are buttons.
     elements: list[Json] = [{"type": "Image", "url": f"{public_url}{a.link}", "altText": a.filename}
                             for a in linked if a.is_image]
@@ -176,7 +179,7 @@ def _form_body(form: Form) -> Iterator[Json]:
 
 def _submit(form: Form) -> Json:
     multi = {f.name: [o.value for o in f.options] for f in form.fields if f.kind is FieldKind.MULTI_SELECT}
-    return {"type": "Action.Submit", "title": form.submit_label, "style": "positive",
+    return {"type": "Action.Submit", "title": _(form.submit_label), "style": "positive",
             "data": {FORM_KEY: form.form_id, MULTI_KEY: multi}}
 
 
@@ -187,7 +190,7 @@ def _label(form: Form, name: str) -> str:
 def _input(field: FormField) -> Json:
     element: Json = {"id": field.name, "label": field.label, "isRequired": not field.optional}
     if not field.optional:
-        element["errorMessage"] = "Please answer this."
+        element["errorMessage"] = _("Please answer this.")
     element.update(_element(field))
     return element
 
@@ -240,5 +243,5 @@ def _shortened(content: Json) -> Json:
         marked = body[-1].get("id") == SHORTENED
         body.pop(-2 if marked else -1)
         if not marked:
-            body.append({**_text("… (shortened: Teams shows only so much)", isSubtle=True), "id": SHORTENED})
+            body.append({**_text(_("… (shortened: Teams shows only so much)"), isSubtle=True), "id": SHORTENED})
     return content

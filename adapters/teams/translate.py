@@ -153,8 +153,9 @@ def inbound_of(activity: Activity, arrival: Arrival) -> Inbound | None:
         return None
     if inbound is None:
         return None
+    locale = activity.locale if isinstance(activity.locale, str) else ""
     return replace(inbound, event_id=event_id_of(activity, address.tenant), timezone=_timezone(activity),
-                   channel=arrival.channel)
+                   channel=arrival.channel, locale=locale[:35])
 
 
 def _from_message(activity: Activity, address: Address, name: str) -> Inbound | None:

@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.i18n import N_, _
 from botbuilder.schema import ConversationReference
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
@@ -37,8 +38,8 @@ from bot.messages import Address, Inbound, Message, Visibility
 
 log = logging.getLogger(__name__)
 
-NO_PERSONAL_CHAT = ("I answer you in our personal chat, where what you tell me stays between us, but I could "
-                    "not open it. Open a chat with me (search for mentorbot under Chat) and type `mentoring help`.")
+NO_PERSONAL_CHAT = (N_("I answer you in our personal chat, where what you tell me stays between us, but I could "
+                    "not open it. Open a chat with me (search for mentorbot under Chat) and type `mentoring help`."))
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ class TeamsTurns:
                 noted = True
                 log.warning("no personal chat with someone who wrote in %s: told them so there, without the answer",
                             where.shared.conversation.id)
-                await self.delivery.send(where.shared, activity_of(Message(NO_PERSONAL_CHAT)), where.shared_reply_to)
+                await self.delivery.send(where.shared, activity_of(Message(_(NO_PERSONAL_CHAT))), where.shared_reply_to)
 
     async def _connector_for(self, service_url: str) -> ConnectorClient:
         app_id = self.config.app_id if self.config.authenticated else ""

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, select
 
+from bot.i18n import _
+from bot.i18n import formats
 from bot.cadence.flags import open_flags
 from bot.cadence.hours import WorkingHours
 from bot.cadence.outbox import nudge_row
@@ -60,15 +62,16 @@ async def digest_message(repo: Repository, program: Program, zone: ZoneInfo, now
     unscheduled = await _without_next_session(repo, program.id, now)
     waiting = await _awaiting_outcome(repo, program.id, now)
     fields = [
-        ("Active pairs", str(health["active_pairs"])),
-        ("Sessions held", str(health["held"])),
-        ("Canceled or missed", str(health["canceled"])),
-        ("Pairs with nothing on the calendar", str(unscheduled)),
-        ("Sessions whose outcome nobody reported", str(waiting)),
-        ("Open flags", ", ".join(f"{n} {titles[k]}" for k, n in kinds.items() if n) or "none"),
+        (_("Active pairs"), str(health["active_pairs"])),
+        (_("Sessions held"), str(health["held"])),
+        (_("Canceled or missed"), str(health["canceled"])),
+        (_("Pairs with nothing on the calendar"), str(unscheduled)),
+        (_("Sessions whose outcome nobody reported"), str(waiting)),
+        (_("Open flags"), ", ".join(f"{n} {_(titles[k])}" for k, n in kinds.items() if n) or _("none")),
     ]
-    lead = f"*Weekly digest: {program.name}* (the seven days to {now.astimezone(zone):%a %d %b})"
-    buttons = [Button.for_command("Open flags", f'flagged program="{program.name}"')] if flags else []
+    lead = _("*Weekly digest: {program}* (the seven days to {day})", program=program.name,
+             day=formats.day_in_year(now.astimezone(zone)))
+    buttons = [Button.for_command(_("Open flags"), f'flagged program="{program.name}"')] if flags else []
     return say_fields(lead, fields, *buttons)
 
 

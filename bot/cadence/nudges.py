@@ -9,11 +9,14 @@ resolved): such a nudge is not sent.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.cadence.hours import hours_of
 from bot.cadence.when_and_where import describe
+from bot.i18n import use_locale
+from bot.languages import nudge_locale
 from bot.messages import Message
 from storage.models import MentoringSession, Nudge, Person
 from storage.repository import Repository
@@ -48,4 +51,7 @@ async def render_with(renderers: Mapping[str, Renderer], repo: Repository, nudge
     if renderer is None:
         raise LookupError(f"no renderer for nudges of kind {nudge.kind!r}")
     zone = (await hours_of(repo, person)).zone
-    return await renderer(Context(repo, nudge, person, zone, now))
+    locale = await nudge_locale(repo, nudge, person)
+    with use_locale(locale):
+        message = await renderer(Context(repo, nudge, person, zone, now))
+    return replace(message, locale=locale) if message is not None else None

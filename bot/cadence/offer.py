@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.cadence.hours import WorkingHours
 from bot.cadence.slots import Interval, fits_everyone, nearest_slots
+from bot.i18n import _, formats, ngettext
 from bot.messages import Button, ButtonStyle, Message, say
 
 SHOWN_ZONES = 4
@@ -64,22 +65,23 @@ def offer_message(offer: Offer, mine: WorkingHours, command: str, tail: str, who
     def run(start: datetime) -> str:
         return f"{command} {mine.local(start):%Y-%m-%d %H:%M}{tail}"
 
-    wanted = f"{mine.local(offer.wanted):%a %d %b %Y, %H:%M} ({mine.zone.key})"
+    wanted = f"{formats.moment(mine.local(offer.wanted))} ({mine.zone.key})"
     lines = []
     if offer.outside:
-        lines.append(f"{wanted} is outside working hours for {_local_times(offer.outside, offer.wanted)}.")
+        lines.append(_("{wanted} is outside working hours for {people}.", wanted=wanted,
+                          people=_local_times(offer.outside, offer.wanted)))
     if offer.busy:
-        lines.append(f"{wanted} clashes with something already in the calendar.")
-    buttons = [Button.for_command(f"{mine.local(start):%a %d %b, %H:%M}", run(start),
+        lines.append(_("{wanted} clashes with something already in the calendar.", wanted=wanted))
+    buttons = [Button.for_command(formats.moment_in_year(mine.local(start)), run(start),
                                   ButtonStyle.PRIMARY if n == 0 else ButtonStyle.DEFAULT)
                for n, start in enumerate(offer.slots)]
     if buttons:
-        lines.append(f"Nothing is scheduled yet. The nearest times inside the working hours of {who} "
-                     f"({mine.zone.key} times):")
+        lines.append(_("Nothing is scheduled yet. The nearest times inside the working hours of {who} "
+                       "({zone} times):", who=who, zone=mine.zone.key))
     else:
-        lines.append(f"Nothing is scheduled yet: {who} share no working hours in the next two weeks, so no "
-                     "time suits everyone.")
-    buttons.append(Button.for_command("Schedule anyway", run(offer.wanted) + " anyway", ButtonStyle.DANGER))
+        lines.append(_("Nothing is scheduled yet: {who} share no working hours in the next two weeks, so no "
+                       "time suits everyone.", who=who))
+    buttons.append(Button.for_command(_("Schedule anyway"), run(offer.wanted) + " anyway", ButtonStyle.DANGER))
     return say("\n".join(lines), *buttons)
 
 
@@ -88,15 +90,19 @@ def _local_times(people: Sequence[Attendee], moment: datetime) -> str:
     groups: dict[tuple[str, str, str], list[str]] = {}
     for person in people:
         hours = person.hours
-        key = (f"{hours.local(moment):%H:%M}" + ("" if hours.local(moment).weekday() < 5 else f" on a {hours.local(moment):%A}"),
+        there = hours.local(moment)
+        key = (formats.clock(there) if there.weekday() < 5 else _("{time} on {weekday}", time=formats.clock(there),
+                                                                  weekday=formats.weekday(there)),
                hours.zone.key, f"{hours.start:%H:%M}-{hours.end:%H:%M}")
         groups.setdefault(key, []).append(person.name)
     parts = []
     for (local, zone, works), names in list(groups.items())[:SHOWN_ZONES]:
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        parts.append(f"{shown} ({local} {zone}, working {works})")
+        shown = ", ".join(names) if len(names) <= 3 else _("{names} and {n} more", names=", ".join(names[:3]),
+                                                               n=len(names) - 3)
+        parts.append(_("{names} ({time} {zone}, working {hours})", names=shown, time=local, zone=zone, hours=works))
     more = len(groups) - SHOWN_ZONES
-    return "; ".join(parts) + (f"; and people in {more} more zones" if more > 0 else "")
+    return "; ".join(parts) + ("; " + ngettext("and people in {n} more zone", "and people in {n} more zones", more)
+                               if more > 0 else "")
 
 
 def command_value(text: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from bot.i18n import _
+from bot.i18n import formats
 from bot.cadence.hours import hours_of, zone_named
 from bot.calendars.events import on_both_calendars
 from bot.invites import session_invite
@@ -32,12 +34,13 @@ def when(day: date, clock: time, zone: str, now: datetime) -> datetime:
     within a year)."""
     moment = datetime.combine(day, clock, zone_named(zone))
     if moment.astimezone(UTC).astimezone(moment.tzinfo).replace(tzinfo=None) != moment.replace(tzinfo=None):
-        raise InvalidAnswer(f"{day.isoformat()} {clock:%H:%M} does not exist in {zone}: the clocks go forward that "
-                            "night. Pick another time.")
+        raise InvalidAnswer(_("{day} {clock} does not exist in {zone}: the clocks go forward that night. Pick "
+                              "another time.", day=day.isoformat(), clock=clock.strftime("%H:%M"), zone=zone))
     if moment <= now:
-        raise InvalidAnswer(f"{day.isoformat()} {clock:%H:%M} ({zone}) has already passed: pick a time ahead.")
+        raise InvalidAnswer(_("{day} {clock} ({zone}) has already passed: pick a time ahead.", day=day.isoformat(),
+                                clock=clock.strftime("%H:%M"), zone=zone))
     if moment - now > FURTHEST:
-        raise InvalidAnswer("That is more than a year ahead: pick a date within the next twelve months.")
+        raise InvalidAnswer(_("That is more than a year ahead: pick a date within the next twelve months."))
     return moment
 
 
@@ -72,27 +75,29 @@ def venue_of(where: str | None) -> Venue:
 def where_text(session: MentoringSession) -> str:
     """``remote``, ``in person`` or ``at Room 4.12``."""
     if session.place:
-        return f"at {session.place}"
-    return "in person" if session.mode == SessionMode.IN_PERSON else "remote"
+        return _("at {place}", place=session.place)
+    return _("in person") if session.mode == SessionMode.IN_PERSON else _("remote")
 
 
 def describe(session: MentoringSession, zone: str) -> str:
     """``Tue 12 Jan 2027, 15:00 (Europe/Brussels), remote`` in the reader's zone."""
     local = session.starts_at.astimezone(zone_named(zone))
     where = where_text(session)
-    repeat = ", repeating" if session.recurring else ""
-    return f"{local:%a %d %b %Y, %H:%M} ({zone}), {where}{repeat}"
+    repeat = _(", repeating") if session.recurring else ""
+    return _("{when} ({zone}), {where}{repeat}", when=formats.moment(local), zone=zone, where=where, repeat=repeat)
 
 
 async def confirmation(turn: Turn, session: MentoringSession, partner: Person, verb: str) -> Message:
     """What the person who scheduled (or moved) a session is told, with the calendar invite."""
     zone = await zone_of(turn)
-    buttons = (Button.for_command("Reschedule", f"reschedule with=#{session.pair_id}"),
-               Button.for_command("Cancel it", f"cancel-session with=#{session.pair_id}"))
-    told = f"I've told {partner.display_name} and will remind you both before it."
+    buttons = (Button.for_command(_("Reschedule"), f"reschedule with=#{session.pair_id}"),
+               Button.for_command(_("Cancel it"), f"cancel-session with=#{session.pair_id}"))
+    told = _("I've told {partner} and will remind you both before it.", partner=partner.display_name)
     if await on_both_calendars(turn.repo, session):
-        return say(f"{verb} your session with {partner.display_name}: {describe(session, zone)}. It is on your "
-                   f"calendar and {partner.display_name}'s (no invite file needed). {told}", *buttons)
+        return say(_("{verb} your session with {partner}: {session}. It is on your calendar and {partner}'s "
+                     "(no invite file needed). {told}", verb=verb, partner=partner.display_name,
+                     session=describe(session, zone), told=told), *buttons)
     invite = await session_invite(turn.repo, session)
-    message = say(f"{verb} your session with {partner.display_name}: {describe(session, zone)}. {told}", *buttons)
+    message = say(_("{verb} your session with {partner}: {session}. {told}", verb=verb, partner=partner.display_name,
+                    session=describe(session, zone), told=told), *buttons)
     return Message(message.text, message.blocks, attachments=(invite,))

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from bot.calendars.connection import connection_row, mailbox_of
 from bot.calendars.provider import CalendarError, CalendarRefused
 from bot.errors import CommandError
+from bot.i18n import _
 from bot.turn import Turn
 from storage.enums import ConnectionStatus
 from storage.models import CalendarConnection, Person, PersonCalendar
@@ -40,13 +41,13 @@ async def connect(turn: Turn, provider_name: str, directory: str) -> ConnectOutc
     """Connect (or check again) the organization's ``provider_name`` calendars in ``directory``."""
     provider = turn.calendars.provider(provider_name) if turn.calendars else None
     if provider is None:
-        raise CommandError(f"This mentorbot has no {LABELS[provider_name]} access configured: its operator sets "
-                           f"{SETTINGS[provider_name]} (see docs/calendars.md). Until then sessions come with "
-                           "calendar invites (.ics).")
+        raise CommandError(_("This mentorbot has no {label} access configured: its operator sets {settings} (see "
+                             "docs/calendars.md). Until then sessions come with calendar invites (.ics).",
+                             label=LABELS[provider_name], settings=SETTINGS[provider_name]))
     mailbox = await _a_mailbox(turn, provider_name)
     if mailbox is None:
-        raise CommandError("I need someone's work email to check the connection: yours is not known to me. "
-                           "Import the participants' emails first (`/mentoring import`).")
+        raise CommandError(_("I need someone's work email to check the connection: yours is not known to me. "
+                             "Import the participants' emails first (`/mentoring import`)."))
     row = await connection_row(turn.repo)
     if row is None:
         row = turn.repo.add(CalendarConnection(provider=provider_name, directory=directory, created_at=turn.now,
@@ -57,7 +58,7 @@ async def connect(turn: Turn, provider_name: str, directory: str) -> ConnectOutc
     try:
         await asyncio.wait_for(provider.check(directory, mailbox), CHECK_TIMEOUT)
     except (CalendarError, TimeoutError) as failure:
-        problem = failure.reason if isinstance(failure, CalendarRefused) else "the service did not answer in time"
+        problem = failure.reason if isinstance(failure, CalendarRefused) else _("the service did not answer in time")
         row.status, row.problem = ConnectionStatus.PENDING, problem[:300]
         return ConnectOutcome(False, provider.how_to_connect(directory, redirect), problem)
     row.status, row.problem = ConnectionStatus.CONNECTED, None

@@ -14,15 +14,16 @@ from datetime import datetime
 
 from sqlalchemy import update
 
+from bot.i18n import N_, _, ngettext
+from bot.i18n import formats
 from bot.cadence.hours import WorkingHours, hours_of
 from bot.cadence.outbox import add_nudge
-from bot.catalog import CADENCE_LABELS
+from bot.catalog import cadence_label, word
 from bot.circles import rules
 from bot.errors import CommandError
 from bot.turn import Turn
 from storage import circles as queries
 from storage.enums import (
-    Cadence,
     CircleRole,
     CircleStatus,
     EnrollmentStatus,
@@ -38,22 +39,20 @@ from storage.matching import active_on_side
 from storage.models import Circle, CircleMember, MentoringSession, Nudge, Person, Profile, Program
 from storage.repository import Repository
 
-GROUND_RULES = ("Ground rules: mutual respect, openness, no ego: here the younger colleagues lead, and every "
-                "question is a good one. Confidentiality: what is said in the circle stays in the circle.")
+GROUND_RULES = (N_("Ground rules: mutual respect, openness, no ego: here the younger colleagues lead, and every "
+                "question is a good one. Confidentiality: what is said in the circle stays in the circle."))
 MAX_HOSTS = 2
 MIN_MEMBERS = 2
 
 
 def listed(names: Sequence[str]) -> str:
     """``Hana``, ``Hana and Zoe``, ``Ann, Bo and Cy``."""
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return formats.listed(names)
 
 
 def role_word(role: str) -> str:
     """How a message refers to someone added: hosts host, members join."""
-    return "host" if role == CircleRole.HOST else "member"
+    return _("host") if role == CircleRole.HOST else _("member")
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ class CircleView:
     @property
     def cadence_text(self) -> str:
         """``every week``."""
-        return CADENCE_LABELS[Cadence(self.cadence)]
+        return cadence_label(self.cadence)
 
     @property
     def hosts(self) -> list[Person]:
@@ -97,7 +96,7 @@ class CircleView:
     @property
     def host_names(self) -> str:
         """``Hana and Zoe``."""
-        return listed([p.display_name for p in self.hosts]) or "nobody yet"
+        return listed([p.display_name for p in self.hosts]) or _("nobody yet")
 
     def row_of(self, person_id: int) -> CircleMember | None:
         """A person's row, if they are in the circle (proposed or active)."""
@@ -171,11 +170,10 @@ async def host_candidates(turn: Turn, program: Program, title: str,
     candidates = {person.id: _candidate(person, profile, profile.skills_offered if profile else [], hosted)
                   for person, profile in mentors.values()}
     if named:
-        return [(candidates[p.id], "named by the admin") for p in named]
+        return [(candidates[p.id], _("named by the admin")) for p in named]
     found = rules.pick_host(title, list(candidates.values()))
     if found is None:
-        raise CommandError(f"There is no active mentor in {program.name} to host a circle yet; once mentors "
-                           "have joined, name the hosts with hosts=NAME,NAME.")
+        raise CommandError(_("There is no active mentor in {program} to host a circle yet; once mentors have joined, " "name the hosts with hosts=NAME,NAME.", program=program.name))
     return [found]
 
 
@@ -184,13 +182,12 @@ async def not_eligible(turn: Turn, program: Program, person: Person, role: str) 
     enrollment = await turn.repo.enrollment(program.id, person.id)
     name = person.display_name
     if enrollment is None or enrollment.status in (EnrollmentStatus.LEFT, EnrollmentStatus.ONBOARDING):
-        return f"{name} is not a participant of {program.name}: only people enrolled in it can be in its circles."
+        return _("{name} is not a participant of {program}: only people enrolled in it can be in its " "circles.", name=name, program=program.name)
     if enrollment.status != EnrollmentStatus.ACTIVE:
-        return f"{name} is {enrollment.status} in {program.name}: they can join a circle once they are back."
+        return _("{name} is {status} in {program}: they can join a circle once they are back.", name=name, status=word(enrollment.status), program=program.name)
     if role == CircleRole.HOST:
-        return (f"{name} is a mentee in {program.name}: hosts are mentors, the younger colleagues who lead the "
-                "discussion.")
-    return f"{name} is a mentor in {program.name}: add them as a host instead (the word host after the name)."
+        return (_("{name} is a mentee in {program}: hosts are mentors, the younger colleagues who lead the " "discussion.", name=name, program=program.name))
+    return _("{name} is a mentor in {program}: add them as a host instead (the word host after the " "name).", name=name, program=program.name)
 
 
 async def create(turn: Turn, program: Program, title: str, size: int, cadence: str | None,
@@ -225,42 +222,41 @@ async def add(turn: Turn, view: CircleView, person: Person, as_host: bool) -> st
     role = CircleRole.HOST if as_host else CircleRole.MEMBER
     circle, name = view.circle, person.display_name
     if circle.status == CircleStatus.ENDED:
-        raise CommandError(f"The circle {view.name} has ended.")
+        raise CommandError(_("The circle {name} has ended.", name=view.name))
     if view.row_of(person.id) is not None:
-        raise CommandError(f"{name} is already in the circle {view.name}.")
+        raise CommandError(_("{name} is already in the circle {name2}.", name=name, name2=view.name))
     enrollment = await turn.repo.enrollment(view.program.id, person.id)
     wanted = Role.MENTOR if as_host else Role.MENTEE
     if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE or enrollment.role != wanted:
         raise CommandError(await not_eligible(turn, view.program, person, role))
     if as_host and len(view.hosts) >= MAX_HOSTS:
-        raise CommandError(f"The circle {view.name} already has two hosts ({view.host_names}): remove one first.")
+        raise CommandError(_("The circle {name} already has two hosts ({host_names}): remove one first.", name=view.name, host_names=view.host_names))
     if not as_host and len(view.members) >= circle.size:
-        raise CommandError(f"The circle {view.name} is full ({len(view.members)} of {circle.size} members): "
-                           f"remove someone first.")
+        raise CommandError(_("The circle {name} is full ({count} of {size} members): remove someone first.", name=view.name, count=len(view.members), size=circle.size))
     running = circle.status == CircleStatus.ACTIVE
     row = await queries.membership(turn.repo, circle.id, person.id)
     if row is None:
         row = turn.repo.add(CircleMember(circle_id=circle.id, person_id=person.id, role=role, reasons=[]))
-    row.role, row.reasons = role, ["added by the admin"]
+    row.role, row.reasons = role, [_("added by the admin")]
     row.status = MemberStatus.ACTIVE if running else MemberStatus.PROPOSED
     row.joined_at = turn.now if running else None
     await turn.repo.flush()
     if running:
         await welcome(turn, view, person)
         circle.next_check_at = None
-        return f"Added {name} to the circle {view.name} as a {role_word(role)}; I'm welcoming them now."
+        return _("Added {name} to the circle {name2} as a {role}; I'm welcoming them now.", name=name, name2=view.name, role=role_word(role))
     members = len(view.members) + (0 if as_host else 1)
-    return f"Added {name} to the proposed circle {view.name} as a {role_word(role)} ({members} of {circle.size} members)."
+    return _("Added {name} to the proposed circle {name2} as a {role} ({members} of {size} members).", name=name, name2=view.name, role=role_word(role), members=members, size=circle.size)
 
 
 async def remove(turn: Turn, view: CircleView, person: Person) -> str:
     """Take ``person`` out of the circle: nothing more is sent to them about it."""
     row, name = view.row_of(person.id), person.display_name
     if row is None:
-        raise CommandError(f"{name} is not in the circle {view.name}.")
+        raise CommandError(_("{name} is not in the circle {name2}.", name=name, name2=view.name))
     running = view.circle.status == CircleStatus.ACTIVE
     if running and row.role == CircleRole.HOST and len(view.hosts) == 1:
-        raise CommandError(f"{name} is the only host of {view.name}: add another host first.")
+        raise CommandError(_("{name} is the only host of {name2}: add another host first.", name=name, name2=view.name))
     row.status = MemberStatus.LEFT
     await turn.repo.session.execute(
         update(Nudge).where(Nudge.tenant_id == turn.tenant.id, Nudge.circle_id == view.circle.id,
@@ -268,27 +264,28 @@ async def remove(turn: Turn, view: CircleView, person: Person) -> str:
         .values(status=NudgeStatus.CANCELED))
     await queries.resolve_flags(turn.repo, view.circle.id, turn.now, [FlagKind.REPEATED_ABSENCE], [person.id])
     view.circle.next_check_at = None
-    return f"{name} is no longer in the circle {view.name}."
+    return _("{name} is no longer in the circle {name2}.", name=name, name2=view.name)
 
 
 async def confirm(turn: Turn, view: CircleView) -> str:
     """Start a proposed circle: everyone in it becomes active and is welcomed."""
     circle = view.circle
     if circle.status != CircleStatus.PROPOSED:
-        raise CommandError(f"The circle {view.name} is already {'running' if circle.status == CircleStatus.ACTIVE else 'ended'}.")
+        raise CommandError(_("The circle {name} is already {value}.", name=view.name, value='running' if circle.status == CircleStatus.ACTIVE else 'ended'))
     if not 1 <= len(view.hosts) <= MAX_HOSTS:
-        raise CommandError(f"A circle needs a host: add one with `/mentoring circle add {view.ref} NAME host`.")
+        raise CommandError(_("A circle needs a host: add one with `/mentoring circle add {ref} NAME host`.", ref=view.ref))
     if len(view.members) < MIN_MEMBERS:
-        raise CommandError(f"A circle needs at least {MIN_MEMBERS} members to start; {view.name} has "
-                           f"{len(view.members)}. Add people with `/mentoring circle add {view.ref} NAME`.")
+        raise CommandError(_("A circle needs at least {min_members} members to start; {name} has {count}. Add people " "with `/mentoring circle add {ref} NAME`.", min_members=MIN_MEMBERS, name=view.name, count=len(view.members), ref=view.ref))
     for member, _person in view.people:
         member.status, member.joined_at = MemberStatus.ACTIVE, turn.now
     circle.status, circle.started_at, circle.next_check_at = CircleStatus.ACTIVE, turn.now, None
     for _member, person in view.people:
         await welcome(turn, view, person)
-    return (f"The circle {view.name} is running: I'm welcoming its {len(view.hosts)} "
-            f"host{'s' if len(view.hosts) > 1 else ''} and {len(view.members)} members, each in their working "
-            f"hours. {view.host_names} will schedule the first meeting; they meet {view.cadence_text}.")
+    hosts = ngettext("{n} host", "{n} hosts", len(view.hosts))
+    members = ngettext("{n} member", "{n} members", len(view.members))
+    return _("The circle {name} is running: I'm welcoming its {hosts} and {members}, each in their working hours. "
+             "{host_names} will schedule the first meeting; they meet {cadence}.", name=view.name, hosts=hosts,
+             members=members, host_names=view.host_names, cadence=view.cadence_text)
 
 
 async def welcome(turn: Turn, view: CircleView, person: Person) -> None:
@@ -303,7 +300,7 @@ async def end(turn: Turn, view: CircleView) -> str:
     """End the circle: its upcoming meeting is called off (everyone is told), nothing more is sent."""
     circle = view.circle
     if circle.status == CircleStatus.ENDED:
-        raise CommandError(f"The circle {view.name} has already ended.")
+        raise CommandError(_("The circle {name} has already ended.", name=view.name))
     await turn.repo.session.execute(
         update(Nudge).where(Nudge.tenant_id == turn.tenant.id, Nudge.circle_id == circle.id,
                             Nudge.status == NudgeStatus.PENDING).values(status=NudgeStatus.CANCELED))
@@ -316,32 +313,33 @@ async def end(turn: Turn, view: CircleView) -> str:
         upcoming.canceled_by_id = turn.person.id
     if was_running:
         await tell_others(turn, view, upcoming, "ended")
-    return f"The circle {view.name} has ended" + (
-        "; its upcoming meeting is canceled and everyone in it is told." if upcoming else
-        "; everyone in it is told." if was_running else ".")
+    return _("The circle {name} has ended", name=view.name) + (
+        _("; its upcoming meeting is canceled and everyone in it is told.") if upcoming else
+        _("; everyone in it is told.") if was_running else ".")
 
 
 async def nudge(turn: Turn, view: CircleView, person: Person | None) -> list[str]:
     """An admin's reminder now (in working hours): to ``person``, or to the hosts."""
     if view.circle.status != CircleStatus.ACTIVE:
-        raise CommandError(f"The circle {view.name} is not running, so there is nobody to nudge.")
+        raise CommandError(_("The circle {name} is not running, so there is nobody to nudge.", name=view.name))
     if person is not None:
         row = view.row_of(person.id)
         if row is None or row.status != MemberStatus.ACTIVE:
-            raise CommandError(f"{person.display_name} is not in the circle {view.name}.")
+            raise CommandError(_("{person} is not in the circle {name}.", person=person.display_name, name=view.name))
     targets = [person] if person is not None else view.hosts
     active = {p.id for _m, p in await taking_part(turn.repo, view)}
     lines = []
     for target in targets:
         if target.id not in active:
-            lines.append(f"{target.display_name} is paused or has left the program: not nudged.")
+            lines.append(_("{target} is paused or has left the program: not nudged.", target=target.display_name))
             continue
         hours = await working_hours(turn.repo, target)
         due = hours.next_working(turn.now)
         await add_nudge(turn, target.id, NudgeKind.CIRCLE_REMINDER,
                         f"circle_manual:{view.circle.id}:{turn.now:%Y%m%dT%H%M%S}:{target.id}", due,
                         circle_id=view.circle.id, payload={"manual": True, "by": turn.person.id})
-        moment = "now" if due <= turn.now else f"at {hours.local(due):%a %H:%M} their time (working hours)"
+        moment = _("now") if due <= turn.now else _("at {when} their time (working hours)",
+                                                    when=formats.weekday_time(hours.local(due)))
         lines.append(f"{target.display_name}: {moment}.")
     return lines
 

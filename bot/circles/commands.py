@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.i18n import N_, _
+from bot.catalog import word
 from bot.cadence.when_and_where import describe, zone_of
 from bot.circles import circles as ops
 from bot.circles import meeting_commands as meetings
@@ -31,12 +33,12 @@ async def _circle(call: CommandCall) -> CircleView:
     ref = call.args["circle"]
     view = await load(call.turn.repo, meetings.circle_id(ref))
     if view is None or view.circle.program_id != program.id:
-        raise CommandError(f"There is no circle {ref} in {program.name} (see `/mentoring circle list`).")
+        raise CommandError(_("There is no circle {ref} in {program} (see `/mentoring circle list`).", ref=ref, program=program.name))
     return view
 
 
 def _confirm_button(view: CircleView) -> Button:
-    return Button.for_command("Confirm", view.admin_command("confirm"), ButtonStyle.PRIMARY)
+    return Button.for_command(_("Confirm"), view.admin_command("confirm"), ButtonStyle.PRIMARY)
 
 
 async def create(call: CommandCall) -> Sequence[Message]:
@@ -46,11 +48,10 @@ async def create(call: CommandCall) -> Sequence[Message]:
     title = " ".join(args["title"].split())
     existing = await queries.open_circle_titled(turn.repo, program.id, title)
     if existing is not None:
-        raise CommandError(f"The circle '{existing.title}' (#{existing.id}) already exists in {program.name}; "
-                           "pick another title, or end that one first.")
+        raise CommandError(_("The circle '{existing}' (#{id}) already exists in {program}; pick another title, or end " "that one first.", existing=existing.title, id=existing.id, program=program.name))
     hosts = [await find_person(turn, name) for name in args.get("hosts", [])]
     if len({p.id for p in hosts}) < len(hosts):
-        raise CommandError("hosts: name each host once.")
+        raise CommandError(_("hosts: name each host once."))
     view, proposal = await ops.create(turn, program, title, args["size"], args.get("cadence"), hosts)
     adopted = adopt_format(program, ProgramFormat.GROUP)
     return [say(_proposal_text(view, proposal) + adopted, _confirm_button(view))]
@@ -58,20 +59,18 @@ async def create(call: CommandCall) -> Sequence[Message]:
 
 def _proposal_text(view: CircleView, proposal: Proposal) -> str:
     circle = view.circle
-    lines = [f"Proposed circle {view.ref} {view.name} in {view.program.name} (meets {view.cadence_text}; up to "
-             f"{circle.size} members). Nobody is told anything until you confirm.", "Hosts:"]
+    lines = [_("Proposed circle {ref} {name} in {program} (meets {cadence_text}; up to {size} members). " "Nobody is told anything until you confirm.", ref=view.ref, name=view.name, program=view.program.name, cadence_text=view.cadence_text, size=circle.size), _("Hosts:")]
     lines += [f"- {person.display_name}: {'; '.join(member.reasons)}" for member, person in view.people
               if member.role == CircleRole.HOST]
-    lines.append(f"Members ({len(proposal.picks)} of {circle.size}):")
-    lines += [f"- {pick.candidate.name}: {'; '.join(pick.reasons)}" for pick in proposal.picks] or ["- nobody yet"]
+    lines.append(_("Members ({count} of {size}):", count=len(proposal.picks), size=circle.size))
+    lines += [f"- {pick.candidate.name}: {'; '.join(pick.reasons)}" for pick in proposal.picks] or [_("- nobody yet")]
     if len(proposal.picks) < circle.size:
         why = "; ".join(proposal.left_out) if proposal.left_out else \
-            f"{view.program.name} has no other active mentees"
-        lines.append(f"Only {len(proposal.picks)} of {circle.size} places could be filled: {why}.")
+            _("{program} has no other active mentees", program=view.program.name)
+        lines.append(_("Only {count} of {size} places could be filled: {why}.", count=len(proposal.picks), size=circle.size, why=why))
     elif proposal.also_possible:
-        lines.append(f"{proposal.also_possible} more mentees could join if you make room.")
-    lines.append(f"Change it with `/mentoring circle add {view.ref} NAME` (add `host` for a host) and "
-                 f"`/mentoring circle remove {view.ref} NAME`, then confirm.")
+        lines.append(_("{also_possible} more mentees could join if you make room.", also_possible=proposal.also_possible))
+    lines.append(_("Change it with `/mentoring circle add {ref} NAME` (add `host` for a host) and `/mentoring " "circle remove {ref} NAME`, then confirm.", ref=view.ref))
     return "\n".join(lines)
 
 
@@ -106,8 +105,8 @@ async def nudge(call: CommandCall) -> Sequence[Message]:
     name = call.args.get("name")
     person = await find_person(call.turn, name) if name else None
     lines = await ops.nudge(call.turn, view, person)
-    who = person.display_name if person else f"the hosts of {view.name}"
-    return [say(f"Nudging {who}:\n" + "\n".join(f"- {line}" for line in lines))]
+    who = person.display_name if person else _("the hosts of {name}", name=view.name)
+    return [say(_("Nudging {who}:\n", who=who) + "\n".join(f"- {line}" for line in lines))]
 
 
 async def list_circles(call: CommandCall) -> Sequence[Message]:
@@ -116,7 +115,7 @@ async def list_circles(call: CommandCall) -> Sequence[Message]:
     assert program is not None
     circles = await queries.circles_of_program(turn.repo, program.id)
     if not circles:
-        return [say(f'No circles in {program.name} yet. Propose one: `/mentoring circle create "AI at work" size=6`.')]
+        return [say(_('No circles in {program} yet. Propose one: `/mentoring circle create "AI at work" size=6`.', program=program.name))]
     zone = await zone_of(turn)
     shares = await queries.attendance_by(turn.repo, [c.id for c in circles])
     lines = []
@@ -126,12 +125,11 @@ async def list_circles(call: CommandCall) -> Sequence[Message]:
             continue
         upcoming = await queries.upcoming(turn.repo, circle.id, turn.now)
         came, recorded = shares.get(circle.id, (0, 0))
-        attendance = f"attendance {round(100 * came / recorded)}% ({came} of {recorded})" if recorded \
-            else "no attendance recorded yet"
-        nxt = f"next meeting {describe(upcoming, zone)}" if upcoming else "nothing on the calendar"
-        lines.append(f"- {view.ref} {view.name}: {circle.status}; hosts {view.host_names}; {len(view.members)} "
-                     f"members; {nxt}; {attendance}")
-    return [say(f"Circles of {program.name}:\n" + "\n".join(lines))]
+        attendance = _("attendance {round}% ({came} of {recorded})", round=round(100 * came / recorded), came=came, recorded=recorded) if recorded \
+            else _("no attendance recorded yet")
+        nxt = _("next meeting {upcoming}", upcoming=describe(upcoming, zone)) if upcoming else _("nothing on the calendar")
+        lines.append(_("- {ref} {name}: {status}; hosts {host_names}; {count} members; {nxt}; {attendance}", ref=view.ref, name=view.name, status=word(circle.status), host_names=view.host_names, count=len(view.members), nxt=nxt, attendance=attendance))
+    return [say(_("Circles of {program}:\n", program=program.name) + "\n".join(lines))]
 
 
 PROGRAM = Arg("program")
@@ -149,39 +147,39 @@ def _admin(words: str, summary: str, example: str, handler: Handler, *positional
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
-    _admin("create", "propose a circle: one or two mentors host a small group of senior leaders around a trend",
+    _admin("create", N_("propose a circle: one or two mentors host a small group of senior leaders around a trend"),
            '/mentoring circle create "AI at work" size=6 hosts=Hana,Zoe', create,
            Arg("title", required=True, max_length=TITLE_LIMIT),
            options=(Arg("size", ArgKind.INT, required=True, low=SIZES[0], high=SIZES[1]),
                     Arg("hosts", ArgKind.LIST, max_length=300, item_max_length=LABEL_LIMIT, max_items=2),
                     Arg("cadence", ArgKind.CHOICE, choices=tuple(c.value for c in Cadence)))),
-    _admin("add", "add someone to a circle (the word host for a host)", "/mentoring circle add #3 Victor",
+    _admin("add", N_("add someone to a circle (the word host for a host)"), "/mentoring circle add #3 Victor",
            add, CIRCLE, NAME, flags=("host",)),
-    _admin("remove", "take someone out of a circle", "/mentoring circle remove #3 Victor", remove, CIRCLE, NAME),
-    _admin("confirm", "start a proposed circle: everyone in it is welcomed", "/mentoring circle confirm #3",
+    _admin("remove", N_("take someone out of a circle"), "/mentoring circle remove #3 Victor", remove, CIRCLE, NAME),
+    _admin("confirm", N_("start a proposed circle: everyone in it is welcomed"), "/mentoring circle confirm #3",
            confirm, CIRCLE),
-    _admin("end", "end a circle (its upcoming meeting is called off)", "/mentoring circle end #3", end, CIRCLE),
-    _admin("list", "every circle: hosts, members, next meeting, attendance so far", "/mentoring circle list",
+    _admin("end", N_("end a circle (its upcoming meeting is called off)"), "/mentoring circle end #3", end, CIRCLE),
+    _admin("list", N_("every circle: hosts, members, next meeting, attendance so far"), "/mentoring circle list",
            list_circles),
-    _admin("nudge", "remind a circle member now (without a name: its hosts)", "/mentoring circle nudge #3 Victor",
+    _admin("nudge", N_("remind a circle member now (without a name: its hosts)"), "/mentoring circle nudge #3 Victor",
            nudge, CIRCLE, Arg("name", max_length=LABEL_LIMIT)),
-    CommandSpec(("circles",), "your circles and their next meeting", "/mentoring circles", meetings.mine),
-    CommandSpec(("circle", "show"), "a circle: its people, next and past meetings", "/mentoring circle show #3",
+    CommandSpec(("circles",), N_("your circles and their next meeting"), "/mentoring circles", meetings.mine),
+    CommandSpec(("circle", "show"), N_("a circle: its people, next and past meetings"), "/mentoring circle show #3",
                 meetings.show, positionals=(Arg("circle", max_length=12),)),
-    CommandSpec(("circle", "schedule"), "hosts: put the circle's next meeting on the calendar (remote, in person "
-                "or a place)", "/mentoring circle schedule 2027-01-12 15:00 remote", meetings.schedule,
+    CommandSpec(("circle", "schedule"), N_("hosts: put the circle's next meeting on the calendar (remote, in person "
+                "or a place)"), "/mentoring circle schedule 2027-01-12 15:00 remote", meetings.schedule,
                 positionals=WHEN, flags=("repeat", "anyway"), options=(CIRCLE_OPTION,)),
-    CommandSpec(("circle", "reschedule"), "hosts: move the circle's next meeting",
+    CommandSpec(("circle", "reschedule"), N_("hosts: move the circle's next meeting"),
                 "/mentoring circle reschedule 2027-01-19 15:00", meetings.reschedule, positionals=WHEN,
                 flags=("anyway",), options=(CIRCLE_OPTION, Arg("meeting", ArgKind.INT, low=1, high=2**31 - 1))),
-    CommandSpec(("circle", "cancel-meeting"), "hosts: call off the circle's next meeting",
+    CommandSpec(("circle", "cancel-meeting"), N_("hosts: call off the circle's next meeting"),
                 "/mentoring circle cancel-meeting", meetings.cancel_meeting, options=(CIRCLE_OPTION,)),
-    CommandSpec(("circle", "invite"), "the calendar invite (.ics) for your circle's next meeting",
+    CommandSpec(("circle", "invite"), N_("the calendar invite (.ics) for your circle's next meeting"),
                 "/mentoring circle invite", meetings.invite, options=(CIRCLE_OPTION,)),
-    CommandSpec(("circle", "outcome"), "hosts: what became of a circle meeting", "/mentoring circle outcome 42 held",
+    CommandSpec(("circle", "outcome"), N_("hosts: what became of a circle meeting"), "/mentoring circle outcome 42 held",
                 meetings.outcome, positionals=(SESSION, Arg("what", ArgKind.CHOICE, required=True,
                                                              choices=meetings.OUTCOMES)), hidden=True),
-    CommandSpec(("circle", "rate"), "how useful a circle meeting you came to was, 1 to 5",
+    CommandSpec(("circle", "rate"), N_("how useful a circle meeting you came to was, 1 to 5"),
                 "/mentoring circle rate 42 4", meetings.rate,
                 positionals=(SESSION, Arg("rating", ArgKind.INT, required=True, low=LOW, high=HIGH))),
 )

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.i18n import N_, _
+from bot.catalog import word
 from bot.cadence.when_and_where import describe, venue_of, zone_of
 from bot.circles import meetings
 from bot.circles.circles import CircleView, load, may_run_meetings
@@ -23,7 +25,7 @@ from storage import circles as queries
 from storage.enums import CircleStatus, SessionStatus
 from storage.models import ConversationState, MentoringSession
 
-GONE = "That circle is not running any more; nothing was saved."
+GONE = N_("That circle is not running any more; nothing was saved.")
 
 
 async def _running(turn: Turn, data: Mapping[str, Any]) -> CircleView | None:
@@ -39,18 +41,18 @@ class CircleScheduleFlow(SchedulingFlow):
     """Asks for a circle meeting's date, time and place, then schedules (or moves) it."""
 
     name = "circle-schedule"
-    form_title = "Schedule a meeting"
+    form_title = N_("Schedule a meeting")
 
     def intro(self, data: Mapping[str, Any]) -> str:
         """When the circle meets next."""
-        return f"When does the circle {data['title']} meet next?"
+        return _("When does the circle {title} meet next?", title=data['title'])
 
     async def finish(self, turn: Turn, state: ConversationState) -> list[Message]:
         """Schedule (or move) the meeting with the answers."""
         data, answers = state.data, state.data.get("answers", {})
         view = await _running(turn, data)
         if view is None or not await may_run_meetings(turn, view):
-            return [say("That circle is not running any more, or you no longer host it; nothing was scheduled.")]
+            return [say(_("That circle is not running any more, or you no longer host it; nothing was scheduled."))]
         zone = await zone_of(turn)
         try:
             starts_at = answered_start(turn, answers, zone)
@@ -67,34 +69,34 @@ class CircleScheduleFlow(SchedulingFlow):
             return [offer]
         if moving is not None:
             session = await meetings.reschedule(turn, view, moving, starts_at, zone, venue)
-            return [await meetings.confirmation(turn, view, session, f"Moved the meeting of the circle {view.name} to")]
+            return [await meetings.confirmation(turn, view, session, _("Moved the meeting of the circle {name} to", name=view.name))]
         if await queries.upcoming(turn.repo, view.circle.id, turn.now) is not None:
-            return [say(f"The circle {view.name} already has a meeting on the calendar; nothing was added.")]
+            return [say(_("The circle {name} already has a meeting on the calendar; nothing was added.", name=view.name))]
         session = await meetings.schedule(turn, view, starts_at, zone, venue, recurring=answers.get("repeat") == "yes")
-        return [await meetings.confirmation(turn, view, session, f"Scheduled the next meeting of the circle {view.name}:")]
+        return [await meetings.confirmation(turn, view, session, _("Scheduled the next meeting of the circle {name}:", name=view.name))]
 
 
 class AttendanceFlow(Flow):
     """Who came: every expected member ticked, untick who missed it."""
 
     name = "circle-came"
-    title = "Attendance"
+    title = N_("Attendance")
 
     async def steps(self, turn: Turn, data: Mapping[str, Any]) -> list[Step]:
         """One multi-select of the members expected."""
         options = [Option(str(person_id), name) for person_id, name in data["members"]]
-        came = FormField("came", "Who came?", FieldKind.MULTI_SELECT, options, optional=True,
-                         initial=[o.value for o in options], hint="everyone is ticked: untick who missed it")
-        return [FormStep("came", "Who came?", f"Who came to the {data['title']} meeting on {data['when']}?",
+        came = FormField("came", _("Who came?"), FieldKind.MULTI_SELECT, options, optional=True,
+                         initial=[o.value for o in options], hint=_("everyone is ticked: untick who missed it"))
+        return [FormStep("came", _("Who came?"), _("Who came to the {title} meeting on {when}?", title=data['title'], when=data['when']),
                          [Question(came, lambda raw: parse_choices(raw, options, optional=True))])]
 
     async def finish(self, turn: Turn, state: ConversationState) -> list[Message]:
         """Record the meeting as held, with everyone's attendance."""
         view, session = await _running(turn, state.data), await _meeting(turn, state.data)
         if view is None or session is None or not await may_run_meetings(turn, view):
-            return [say(GONE)]
+            return [say(_(GONE))]
         if session.status != SessionStatus.SCHEDULED:
-            return [say(f"Already recorded: that meeting was {session.status.replace('_', '-')}. Thanks!")]
+            return [say(_("Already recorded: that meeting was {status}. Thanks!", status=word(session.status)))]
         came_ids = {int(value) for value in state.data.get("answers", {}).get("came", [])}
         came, missed = await meetings.record_held(turn, view, session, came_ids)
         return [await meetings.after_held(turn, view, came, missed)]
@@ -104,24 +106,24 @@ class WillTryFlow(Flow):
     """After a member's rating: what they will try after the discussion (optional)."""
 
     name = "circle-try"
-    title = "After the circle"
+    title = N_("After the circle")
 
     async def steps(self, turn: Turn, data: Mapping[str, Any]) -> list[Step]:
         """One optional text."""
         limit = meetings.WILL_TRY_LIMIT
-        field = FormField("will_try", "What will you try after this discussion?", FieldKind.LONG_TEXT,
-                          optional=True, max_length=limit, hint=f"optional, up to {limit} characters")
-        return [FormStep("try", "After the circle", "", [Question(field, lambda raw: parse_text(raw, limit, True))])]
+        field = FormField("will_try", _("What will you try after this discussion?"), FieldKind.LONG_TEXT,
+                          optional=True, max_length=limit, hint=_("optional, up to {limit} characters", limit=limit))
+        return [FormStep("try", _("After the circle"), "", [Question(field, lambda raw: parse_text(raw, limit, True))])]
 
     async def finish(self, turn: Turn, state: ConversationState) -> list[Message]:
         """Store what they will try on their attendance."""
         row = await queries.attendance_row(turn.repo, int(state.data["session_id"]), turn.person.id)
         if row is None:
-            return [say(GONE)]
+            return [say(_(GONE))]
         row.will_try = state.data.get("answers", {}).get("will_try")
         if row.will_try:
-            return [say("Noted, thank you. Trying it out is how it sticks: tell the circle how it went next time.")]
-        return [say("Thanks for your rating!")]
+            return [say(_("Noted, thank you. Trying it out is how it sticks: tell the circle how it went next time."))]
+        return [say(_("Thanks for your rating!"))]
 
 
 CIRCLE_SCHEDULING = CircleScheduleFlow()
@@ -133,7 +135,7 @@ CIRCLE_FLOWS: tuple[Flow, ...] = (CIRCLE_SCHEDULING, ATTENDANCE, WILL_TRY)
 async def start_scheduling(turn: Turn, view: CircleView, moving: MentoringSession | None = None,
                            intro: str = "") -> list[Message]:
     """Ask the person speaking when the circle meets (moving ``moving`` when given)."""
-    data = {"circle_id": view.circle.id, "title": view.name, "partner": f"the circle {view.name}",
+    data = {"circle_id": view.circle.id, "title": view.name, "partner": _("the circle {name}", name=view.name),
             "moving": moving.id if moving is not None else None}
     return await CIRCLE_SCHEDULING.start(turn, data, intro=intro, subject=f"circle-{view.circle.id}")
 

@@ -8,9 +8,11 @@ from collections.abc import Sequence
 
 from sqlalchemy import update
 
+from bot.i18n import N_, _
+from bot.catalog import word
 from bot.cadence.when_and_where import Venue, describe, venue_of, zone_of
 from bot.circles import meetings
-from bot.circles.circles import CircleView, listed, load, may_run_meetings, view_of
+from bot.circles.circles import CircleView, listed, load, may_run_meetings, role_word, view_of
 from bot.circles.flows import start_attendance, start_scheduling, start_will_try
 from bot.circles.timing import circle_offer
 from bot.commands.command_call import CommandCall
@@ -31,7 +33,7 @@ def circle_id(ref: str) -> int:
     """The id in ``#3`` (or ``3``)."""
     found = CIRCLE_REF.match(ref.strip())
     if found is None:
-        raise CommandError(f"'{ref}' is not a circle: name it by its number, like #3 (see `/mentoring circles`).")
+        raise CommandError(_("'{ref}' is not a circle: name it by its number, like #3 (see `/mentoring circles`).", ref=ref))
     return int(found.group(1))
 
 
@@ -50,16 +52,16 @@ async def my_circle(turn: Turn, ref: str | None) -> CircleView:
     if ref:
         view = await load(turn.repo, circle_id(ref))
         if view is None or not (_takes_part(turn, view) or await _is_admin(turn, view)):
-            raise CommandError(f"I can't find the circle {ref} among yours (see `/mentoring circles`).")
+            raise CommandError(_("I can't find the circle {ref} among yours (see `/mentoring circles`).", ref=ref))
         return view
     mine = await queries.circles_of_person(turn.repo, turn.person.id)
     if not mine:
-        hint = " As an admin, name the circle: circle=#ID (see `/mentoring circle list`)." \
+        hint = _(" As an admin, name the circle: circle=#ID (see `/mentoring circle list`).") \
             if await turn.repo.admin_program_ids(turn.person.id) else ""
-        raise CommandError("You are not in a circle yet." + hint)
+        raise CommandError(_("You are not in a circle yet.") + hint)
     if len(mine) > 1:
-        options = ", ".join(f"circle=#{found.id} for '{found.title}'" for found, _member in mine)
-        raise CommandError(f"You are in several circles: say which one ({options}).")
+        options = ", ".join(_("circle=#{id} for '{found}'", id=found.id, found=found.title) for found, _member in mine)
+        raise CommandError(_("You are in several circles: say which one ({options}).", options=options))
     view = await view_of(turn.repo, mine[0][0])
     assert view is not None
     return view
@@ -71,16 +73,18 @@ async def _hosted(call: CommandCall, action: str) -> CircleView | Message:
     turn = call.turn
     view = await my_circle(turn, call.args.get("circle"))
     if view.circle.status != CircleStatus.ACTIVE:
-        state = "not confirmed yet" if view.circle.status == CircleStatus.PROPOSED else "over"
-        raise CommandError(f"The circle {view.name} is {state}, so it has no meetings to {action}.")
+        if view.circle.status == CircleStatus.PROPOSED:
+            raise CommandError(_("The circle {name} is not confirmed yet, so it has no meetings to run.", name=view.name))
+        raise CommandError(_("The circle {name} is over, so it has no meetings to run.", name=view.name))
     if not await may_run_meetings(turn, view):
         turn.audit(f"circle {action}.refused", False, view.program.id, circle=view.circle.id)
-        return say(f"Only the circle's hosts ({view.host_names}) or a program admin can {action} its meetings.")
+        return say(_("Only the circle's hosts ({host_names}) or a program admin can run its meetings.",
+                     host_names=view.host_names))
     return view
 
 
-def _schedule_button(view: CircleView, label: str = "Schedule a meeting") -> Button:
-    return Button.for_command(label, f"circle schedule circle={view.ref}", ButtonStyle.PRIMARY)
+def _schedule_button(view: CircleView, label: str = N_("Schedule a meeting")) -> Button:
+    return Button.for_command(_(label), f"circle schedule circle={view.ref}", ButtonStyle.PRIMARY)
 
 
 async def schedule(call: CommandCall) -> Sequence[Message]:
@@ -90,8 +94,8 @@ async def schedule(call: CommandCall) -> Sequence[Message]:
         return [view]
     upcoming = await queries.upcoming(turn.repo, view.circle.id, turn.now)
     if upcoming is not None:
-        return [say(f"The circle {view.name} already has a meeting: {describe(upcoming, await zone_of(turn))}.",
-                    Button.for_command("Reschedule it", f"circle reschedule circle={view.ref}"))]
+        return [say(_("The circle {name} already has a meeting: {upcoming}.", name=view.name, upcoming=describe(upcoming, await zone_of(turn))),
+                    Button.for_command(_("Reschedule it"), f"circle reschedule circle={view.ref}"))]
     if "date" not in call.args:
         return await start_scheduling(turn, view)
     zone = await zone_of(turn)
@@ -103,7 +107,7 @@ async def schedule(call: CommandCall) -> Sequence[Message]:
             return [offer]
     session = await meetings.schedule(turn, view, starts_at, zone, venue_of(call.args.get("where")),
                                       recurring=bool(call.args.get("repeat")))
-    return [await meetings.confirmation(turn, view, session, f"Scheduled the next meeting of the circle {view.name}:")]
+    return [await meetings.confirmation(turn, view, session, _("Scheduled the next meeting of the circle {name}:", name=view.name))]
 
 
 async def reschedule(call: CommandCall) -> Sequence[Message]:
@@ -114,7 +118,7 @@ async def reschedule(call: CommandCall) -> Sequence[Message]:
         return [view]
     upcoming = await _meeting_to_move(turn, view, call.args.get("meeting"))
     if upcoming is None:
-        return [say(f"Nothing is on the calendar for the circle {view.name} to move.", _schedule_button(view))]
+        return [say(_("Nothing is on the calendar for the circle {name} to move.", name=view.name), _schedule_button(view))]
     if "date" not in call.args:
         return await start_scheduling(turn, view, moving=upcoming)
     zone, where = await zone_of(turn), call.args.get("where")
@@ -126,7 +130,7 @@ async def reschedule(call: CommandCall) -> Sequence[Message]:
         if offer is not None:
             return [offer]
     session = await meetings.reschedule(turn, view, upcoming, starts_at, zone, venue)
-    return [await meetings.confirmation(turn, view, session, f"Moved the meeting of the circle {view.name} to")]
+    return [await meetings.confirmation(turn, view, session, _("Moved the meeting of the circle {name} to", name=view.name))]
 
 
 async def _meeting_to_move(turn: Turn, view: CircleView, meeting_id: int | None) -> MentoringSession | None:
@@ -145,11 +149,10 @@ async def cancel_meeting(call: CommandCall) -> Sequence[Message]:
         return [view]
     upcoming = await queries.upcoming(turn.repo, view.circle.id, turn.now)
     if upcoming is None:
-        return [say(f"Nothing is on the calendar for the circle {view.name} to cancel.")]
+        return [say(_("Nothing is on the calendar for the circle {name} to cancel.", name=view.name))]
     await meetings.cancel(turn, view, upcoming)
-    return [say(f"Canceled the meeting of the circle {view.name} ({describe(upcoming, await zone_of(turn))}); "
-                "I've told everyone, with the cancellation for their calendars. A new date keeps the circle going:",
-                _schedule_button(view, "Pick a new date"))]
+    return [say(_("Canceled the meeting of the circle {name} ({upcoming}); I've told everyone, with the " "cancellation for their calendars. A new date keeps the circle going:", name=view.name, upcoming=describe(upcoming, await zone_of(turn))),
+                _schedule_button(view, N_("Pick a new date")))]
 
 
 async def invite(call: CommandCall) -> Sequence[Message]:
@@ -158,8 +161,8 @@ async def invite(call: CommandCall) -> Sequence[Message]:
     view = await my_circle(turn, call.args.get("circle"))
     upcoming = await queries.upcoming(turn.repo, view.circle.id, turn.now)
     if upcoming is None:
-        return [say(f"Nothing is on the calendar for the circle {view.name} yet.")]
-    text = f"The calendar invite for the circle {view.name}: {describe(upcoming, await zone_of(turn))}."
+        return [say(_("Nothing is on the calendar for the circle {name} yet.", name=view.name))]
+    text = _("The calendar invite for the circle {name}: {upcoming}.", name=view.name, upcoming=describe(upcoming, await zone_of(turn)))
     return [Message(text, say(text).blocks, attachments=(await session_invite(turn.repo, upcoming),))]
 
 
@@ -167,7 +170,7 @@ async def _meeting_of(turn: Turn, session_id: int) -> tuple[MentoringSession, Ci
     session = await queries.meeting(turn.repo, session_id)
     view = await load(turn.repo, session.circle_id) if session is not None else None
     if session is None or view is None or not (_takes_part(turn, view) or await _is_admin(turn, view)):
-        raise CommandError("I can't find that meeting among your circles'.")
+        raise CommandError(_("I can't find that meeting among your circles'."))
     return session, view
 
 
@@ -177,21 +180,20 @@ async def outcome(call: CommandCall) -> Sequence[Message]:
     session, view = await _meeting_of(turn, call.args["session"])
     if not await may_run_meetings(turn, view):
         turn.audit("circle outcome.refused", False, view.program.id, session=session.id)
-        return [say(f"Only the circle's hosts ({view.host_names}) record what became of a meeting; they have "
-                    "been asked. Thanks!")]
+        return [say(_("Only the circle's hosts ({host_names}) record what became of a meeting; they have been " "asked. Thanks!", host_names=view.host_names))]
     if view.circle.status != CircleStatus.ACTIVE:
-        raise CommandError(f"The circle {view.name} is not running any more.")
+        raise CommandError(_("The circle {name} is not running any more.", name=view.name))
     if session.status != SessionStatus.SCHEDULED:
-        return [say(f"Already recorded: that meeting was {session.status.replace('_', '-')}. Thanks!")]
+        return [say(_("Already recorded: that meeting was {status}. Thanks!", status=word(session.status)))]
     if session.starts_at > turn.now:
-        raise CommandError("That meeting has not taken place yet.")
+        raise CommandError(_("That meeting has not taken place yet."))
     what = call.args["what"]
     if what == "held":
         return await start_attendance(turn, view, session)
     if what == "rescheduled":
-        return await start_scheduling(turn, view, moving=session, intro="When does it take place now?")
+        return await start_scheduling(turn, view, moving=session, intro=_("When does it take place now?"))
     await meetings.cancel(turn, view, session)
-    return [say("Noted as canceled. A new date keeps the circle going:", _schedule_button(view, "Pick a new date"))]
+    return [say(_("Noted as canceled. A new date keeps the circle going:"), _schedule_button(view, N_("Pick a new date")))]
 
 
 async def rate(call: CommandCall) -> Sequence[Message]:
@@ -199,12 +201,11 @@ async def rate(call: CommandCall) -> Sequence[Message]:
     turn = call.turn
     session, view = await _meeting_of(turn, call.args["session"])
     if session.status != SessionStatus.HELD:
-        raise CommandError("That meeting is not recorded as held, so there is nothing to rate yet.")
+        raise CommandError(_("That meeting is not recorded as held, so there is nothing to rate yet."))
     row = await queries.attendance_row(turn.repo, session.id, turn.person.id)
     if row is None or not row.attended:
         turn.audit("circle rate.refused", False, view.program.id, session=session.id)
-        return [say("You weren't recorded as there for that meeting, so I can't take a rating for it. If that's "
-                    f"a mistake, tell {view.host_names}: they recorded who came.")]
+        return [say(_("You weren't recorded as there for that meeting, so I can't take a rating for it. If " "that's a mistake, tell {host_names}: they recorded who came.", host_names=view.host_names))]
     rating = int(call.args["rating"])
     row.rating = rating
     query = update(Nudge).where(Nudge.tenant_id == turn.tenant.id, Nudge.person_id == turn.person.id,
@@ -212,7 +213,7 @@ async def rate(call: CommandCall) -> Sequence[Message]:
     await turn.repo.session.execute(query.where(Nudge.answered_at.is_(None)).values(answered_at=turn.now))
     await turn.repo.session.execute(query.where(Nudge.status == NudgeStatus.PENDING)
                                     .values(status=NudgeStatus.CANCELED))
-    return await start_will_try(turn, session, intro=f"Thanks: {rating}/5 noted.")
+    return await start_will_try(turn, session, intro=_("Thanks: {rating}/5 noted.", rating=rating))
 
 
 async def show(call: CommandCall) -> Sequence[Message]:
@@ -223,17 +224,17 @@ async def show(call: CommandCall) -> Sequence[Message]:
     zone = await zone_of(turn)
     insider = await may_run_meetings(turn, view)
     members = [p.display_name for p in view.members]
-    lines = [f"*Circle {view.ref} {view.name}* ({view.program.name}, {view.circle.status}, meets {view.cadence_text})",
-             f"Hosts: {view.host_names}",
-             f"Members ({len(members)} of {view.circle.size}): {listed(members) or 'nobody yet'}"]
+    lines = [_("*Circle {ref} {name}* ({program}, {status}, meets {cadence_text})", ref=view.ref, name=view.name, program=view.program.name, status=word(view.circle.status), cadence_text=view.cadence_text),
+             _("Hosts: {host_names}", host_names=view.host_names),
+             _("Members ({count} of {size}): {value}", count=len(members), size=view.circle.size, value=listed(members) or 'nobody yet')]
     upcoming = await queries.upcoming(turn.repo, view.circle.id, turn.now)
-    lines.append(f"Next meeting: {describe(upcoming, zone) if upcoming else 'nothing on the calendar yet'}")
+    lines.append(_("Next meeting: {value}", value=describe(upcoming, zone) if upcoming else _('nothing on the calendar yet')))
     lines += await _past(turn, view, zone)
     if insider:
         lines += await _attendance(turn, view)
     buttons = []
     if upcoming is not None:
-        buttons.append(Button.for_command("Calendar invite", f"circle invite circle={view.ref}"))
+        buttons.append(Button.for_command(_("Calendar invite"), f"circle invite circle={view.ref}"))
     elif insider and view.circle.status == CircleStatus.ACTIVE:
         buttons.append(_schedule_button(view))
     return [say("\n".join(lines), *buttons)]
@@ -247,19 +248,19 @@ async def _past(turn: Turn, view: CircleView, zone: str) -> list[str]:
         local = describe(session, zone).split(" (")[0]
         if session.status == SessionStatus.HELD:
             came, recorded = counts.get(session.id, (0, 0))
-            state = f"held, {came} of {recorded} members came"
+            state = _("held, {came} of {recorded} members came", came=came, recorded=recorded)
         elif session.status == SessionStatus.SCHEDULED:
-            state = "waiting for the hosts to say whether it took place"
+            state = _("waiting for the hosts to say whether it took place")
         else:
             state = session.status.replace("_", "-")
         lines.append(f"- {local}: {state}")
-    return ["Past meetings:", *lines] if lines else []
+    return [_("Past meetings:"), *lines] if lines else []
 
 
 async def _attendance(turn: Turn, view: CircleView) -> list[str]:
     shares = await queries.attendance_by(turn.repo, [view.circle.id], per_person=True)
-    lines = [f"- {p.display_name}: {shares[p.id][0]} of {shares[p.id][1]}" for p in view.members if p.id in shares]
-    return ["Attendance so far (hosts and admins see this):", *lines] if lines else []
+    lines = [_("- {p}: {value} of {value2}", p=p.display_name, value=shares[p.id][0], value2=shares[p.id][1]) for p in view.members if p.id in shares]
+    return [_("Attendance so far (hosts and admins see this):"), *lines] if lines else []
 
 
 async def mine(call: CommandCall) -> Sequence[Message]:
@@ -269,10 +270,10 @@ async def mine(call: CommandCall) -> Sequence[Message]:
     lines = []
     for found, member in await queries.circles_of_person(turn.repo, turn.person.id):
         upcoming = await queries.upcoming(turn.repo, found.id, turn.now)
-        when = f"next meeting {describe(upcoming, zone)}" if upcoming else "nothing on the calendar yet"
-        lines.append(f"- #{found.id} '{found.title}' ({member.role}): {when}")
+        when = _("next meeting {upcoming}", upcoming=describe(upcoming, zone)) if upcoming else _("nothing on the calendar yet")
+        lines.append(f"- #{found.id} '{found.title}' ({role_word(member.role)}): {when}")
     if not lines:
-        hint = " Admins see every circle with `/mentoring circle list`." \
+        hint = _(" Admins see every circle with `/mentoring circle list`.") \
             if await turn.repo.admin_program_ids(turn.person.id) else ""
-        return [say("You are not in any circle yet: your program admin puts circles together." + hint)]
-    return [say("Your circles:\n" + "\n".join(lines))]
+        return [say(_("You are not in any circle yet: your program admin puts circles together.") + hint)]
+    return [say(_("Your circles:\n") + "\n".join(lines))]

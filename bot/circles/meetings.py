@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 
+from bot.i18n import _
 from bot.cadence.outbox import add_nudge, drop_pending
 from bot.cadence.when_and_where import Venue, describe, zone_of
 from bot.circles.circles import CircleView, listed, next_working, taking_part, tell_others
@@ -29,14 +30,13 @@ WILL_TRY_LIMIT = 500
 def meeting_buttons(view: CircleView) -> list[Button]:
     """What a host can do about the next meeting."""
     ref = f"circle={view.ref}"
-    return [Button.for_command("Reschedule", f"circle reschedule {ref}"),
-            Button.for_command("Cancel it", f"circle cancel-meeting {ref}")]
+    return [Button.for_command(_("Reschedule"), f"circle reschedule {ref}"),
+            Button.for_command(_("Cancel it"), f"circle cancel-meeting {ref}")]
 
 
 async def confirmation(turn: Turn, view: CircleView, session: MentoringSession, lead: str) -> Message:
     """What the person who scheduled (or moved) a meeting is told, with the calendar invite."""
-    text = (f"{lead} {describe(session, await zone_of(turn))}. I've told everyone else in the circle and will "
-            "remind you all before it.")
+    text = (_("{lead} {session}. I've told everyone else in the circle and will remind you all before it.", lead=lead, session=describe(session, await zone_of(turn))))
     message = say(text, *meeting_buttons(view))
     return Message(message.text, message.blocks, attachments=(await session_invite(turn.repo, session),))
 
@@ -142,11 +142,11 @@ async def _attendance(turn: Turn, session: MentoringSession, person_id: int, att
 async def after_held(turn: Turn, view: CircleView, came: list[Person], missed: list[Person]) -> Message:
     """What the host who recorded a held meeting is told."""
     total = len(came) + len(missed)
-    text = f"Noted: the circle {view.name} met, {len(came)} of {total} members came"
-    text += f" ({listed([p.display_name for p in missed])} missed it)." if missed else "."
+    text = _("Noted: the circle {name} met, {count} of {total} members came", name=view.name, count=len(came), total=total)
+    text += _(" ({listed} missed it).", listed=listed([p.display_name for p in missed])) if missed else "."
     if came:
-        text += " I've asked those who came how it was."
+        text += _(" I've asked those who came how it was.")
     if await queries.upcoming(turn.repo, view.circle.id, turn.now) is not None:
         return say(text)
-    return say(text + " Nothing is on the calendar yet:",
-               Button.for_command("Schedule the next one", f"circle schedule circle={view.ref}", ButtonStyle.PRIMARY))
+    return say(text + _(" Nothing is on the calendar yet:"),
+               Button.for_command(_("Schedule the next one"), f"circle schedule circle={view.ref}", ButtonStyle.PRIMARY))

@@ -7,6 +7,7 @@ recipient left it or is paused) renders as None and is not sent.
 
 from __future__ import annotations
 
+from bot.i18n import N_, _
 from bot.cadence.nudges import Context, Renderer
 from bot.circles.circles import GROUND_RULES, CircleView, listed, load, taking_part
 from bot.circles.meetings import meeting_buttons
@@ -17,7 +18,7 @@ from storage import circles as queries
 from storage.enums import CircleRole, CircleStatus, NudgeKind, SessionStatus
 from storage.models import CircleMember, MentoringSession
 
-RATING_WORDS = {LOW: "not useful", HIGH: "very useful"}
+RATING_WORDS = {LOW: N_("not useful"), HIGH: N_("very useful")}
 
 
 async def _taking_part(ctx: Context) -> tuple[CircleView, CircleMember] | None:
@@ -42,22 +43,17 @@ async def _welcome(ctx: Context) -> Message | None:
     upcoming = await queries.upcoming(ctx.repo, view.circle.id, ctx.now)
     if row.role == CircleRole.HOST:
         others = [p.display_name for p in view.hosts if p.id != ctx.person.id]
-        co = f" with {listed(others)}" if others else ""
-        text = (f"You host the reverse-mentoring circle {view.name} in {view.program.name}{co}: "
-                f"{len(members)} senior leaders ({listed(members)}) debate this trend with you, meeting "
-                f"{view.cadence_text} for an hour. You lead: bring a question, a demo or a story, and let them "
-                f"talk.\n{GROUND_RULES}")
-        button = Button.for_command("Schedule the first meeting", f"circle schedule circle={view.ref}",
+        co = _(" with {others}", others=listed(others)) if others else ""
+        text = (_("You host the reverse-mentoring circle {name} in {program}{co}: {count} senior leaders " "({members}) debate this trend with you, meeting {cadence_text} for an hour. You lead: " "bring a question, a demo or a story, and let them talk.\n{ground_rules}", name=view.name, program=view.program.name, co=co, count=len(members), members=listed(members), cadence_text=view.cadence_text, ground_rules=_(GROUND_RULES)))
+        button = Button.for_command(_("Schedule the first meeting"), f"circle schedule circle={view.ref}",
                                     ButtonStyle.PRIMARY)
     else:
-        text = (f"Welcome to the reverse-mentoring circle {view.name} in {view.program.name}! {view.host_names} "
-                f"host a small group of senior leaders ({listed(members)}) to debate this trend; you meet "
-                f"{view.cadence_text} for an hour, and {view.host_names} will send the invitations.\n{GROUND_RULES}")
-        button = Button.for_command("Show the circle", f"circle show {view.ref}")
+        text = (_("Welcome to the reverse-mentoring circle {name} in {program}! {host_names} host a small " "group of senior leaders ({members}) to debate this trend; you meet {cadence_text} for an " "hour, and {host_names} will send the invitations.\n{ground_rules}", name=view.name, program=view.program.name, host_names=view.host_names, members=listed(members), cadence_text=view.cadence_text, ground_rules=_(GROUND_RULES)))
+        button = Button.for_command(_("Show the circle"), f"circle show {view.ref}")
     if upcoming is None:
         return say(text, button)
-    message = say(text + f"\nNext meeting: {ctx.when(upcoming)} (the calendar invite is attached).",
-                  Button.for_command("Show the circle", f"circle show {view.ref}"))
+    message = say(text + _("\nNext meeting: {ctx} (the calendar invite is attached).", ctx=ctx.when(upcoming)),
+                  Button.for_command(_("Show the circle"), f"circle show {view.ref}"))
     return _with_invite(message, await session_invite(ctx.repo, upcoming))
 
 
@@ -68,9 +64,8 @@ async def _schedule(ctx: Context) -> Message | None:
     view = found[0]
     if await queries.upcoming(ctx.repo, view.circle.id, ctx.now) is not None:
         return None
-    return say(f"Time to put the next meeting of the circle {view.name} on the calendar (you meet "
-               f"{view.cadence_text}). Pick a date that suits the group.",
-               Button.for_command("Schedule it", f"circle schedule circle={view.ref}", ButtonStyle.PRIMARY))
+    return say(_("Time to put the next meeting of the circle {name} on the calendar (you meet " "{cadence_text}). Pick a date that suits the group.", name=view.name, cadence_text=view.cadence_text),
+               Button.for_command(_("Schedule it"), f"circle schedule circle={view.ref}", ButtonStyle.PRIMARY))
 
 
 async def _reminder(ctx: Context) -> Message | None:
@@ -83,24 +78,23 @@ async def _reminder(ctx: Context) -> Message | None:
     session = await ctx.session()
     if session is None or session.status != SessionStatus.SCHEDULED or session.starts_at <= ctx.now:
         return None
-    buttons = [Button.for_command("Calendar invite", f"circle invite circle={view.ref}")]
+    buttons = [Button.for_command(_("Calendar invite"), f"circle invite circle={view.ref}")]
     if row.role == CircleRole.HOST:
         buttons += meeting_buttons(view)
-    return say(f"Reminder: the circle {view.name} meets on {ctx.when(session)}. Please keep it on your calendar.",
+    return say(_("Reminder: the circle {name} meets on {ctx}. Please keep it on your calendar.", name=view.name, ctx=ctx.when(session)),
                *buttons)
 
 
 async def _manual(ctx: Context, view: CircleView, row: CircleMember) -> Message:
     upcoming = await queries.upcoming(ctx.repo, view.circle.id, ctx.now)
-    lead = "Your program admin asked me to check in:"
+    lead = _("Your program admin asked me to check in:")
     if upcoming is not None:
-        return say(f"{lead} the circle {view.name} meets next on {ctx.when(upcoming)}. Can you make it?",
-                   Button.for_command("Calendar invite", f"circle invite circle={view.ref}"))
+        return say(_("{lead} the circle {name} meets next on {ctx}. Can you make it?", lead=lead, name=view.name, ctx=ctx.when(upcoming)),
+                   Button.for_command(_("Calendar invite"), f"circle invite circle={view.ref}"))
     if row.role == CircleRole.HOST:
-        return say(f"{lead} nothing is on the calendar for the circle {view.name}. Pick a date?",
-                   Button.for_command("Schedule it", f"circle schedule circle={view.ref}", ButtonStyle.PRIMARY))
-    return say(f"{lead} the circle {view.name} misses you. {view.host_names} will send the next invitation; "
-               "see you there?", Button.for_command("Show the circle", f"circle show {view.ref}"))
+        return say(_("{lead} nothing is on the calendar for the circle {name}. Pick a date?", lead=lead, name=view.name),
+                   Button.for_command(_("Schedule it"), f"circle schedule circle={view.ref}", ButtonStyle.PRIMARY))
+    return say(_("{lead} the circle {name} misses you. {host_names} will send the next invitation; see you " "there?", lead=lead, name=view.name, host_names=view.host_names), Button.for_command(_("Show the circle"), f"circle show {view.ref}"))
 
 
 async def _outcome(ctx: Context) -> Message | None:
@@ -111,10 +105,10 @@ async def _outcome(ctx: Context) -> Message | None:
     if session.status != SessionStatus.SCHEDULED:
         return None
     command = f"circle outcome {session.id}"
-    return say(f"Did the {found[0].name} circle meet on {ctx.when(session)}?",
-               Button.for_command("Yes (record who came)", f"{command} held", ButtonStyle.PRIMARY),
-               Button.for_command("We moved it", f"{command} rescheduled"),
-               Button.for_command("Canceled", f"{command} canceled"))
+    return say(_("Did the {name} circle meet on {ctx}?", name=found[0].name, ctx=ctx.when(session)),
+               Button.for_command(_("Yes (record who came)"), f"{command} held", ButtonStyle.PRIMARY),
+               Button.for_command(_("We moved it"), f"{command} rescheduled"),
+               Button.for_command(_("Canceled"), f"{command} canceled"))
 
 
 async def _news(ctx: Context) -> Message | None:
@@ -127,16 +121,16 @@ async def _news(ctx: Context) -> Message | None:
         return None
     view, row = found
     by = await ctx.repo.person(int(ctx.nudge.payload.get("by", 0)))
-    who = by.display_name if by is not None else "Someone"
+    who = by.display_name if by is not None else _("Someone")
     if event in ("scheduled", "rescheduled"):
         if session.status != SessionStatus.SCHEDULED or session.starts_at <= ctx.now:
             return None
-        verb = "scheduled the next meeting of" if event == "scheduled" else "moved the next meeting of"
+        verb = _("scheduled the next meeting of") if event == "scheduled" else _("moved the next meeting of")
         buttons = meeting_buttons(view) if row.role == CircleRole.HOST else []
-        message = say(f"{who} {verb} the circle {view.name}: {ctx.when(session)}.", *buttons)
+        message = say(_("{who} {verb} the circle {name}: {ctx}.", who=who, verb=verb, name=view.name, ctx=ctx.when(session)), *buttons)
         return _with_invite(message, await session_invite(ctx.repo, session))
     if event == "canceled" and session.status == SessionStatus.CANCELED:
-        message = say(f"{who} canceled the meeting of the circle {view.name} on {ctx.when(session)}.")
+        message = say(_("{who} canceled the meeting of the circle {name} on {ctx}.", who=who, name=view.name, ctx=ctx.when(session)))
         return _with_invite(message, await session_invite(ctx.repo, session))
     return None
 
@@ -145,10 +139,10 @@ async def _ended(ctx: Context, session: MentoringSession | None) -> Message | No
     view = await load(ctx.repo, ctx.nudge.circle_id)
     if view is None or view.circle.status != CircleStatus.ENDED:
         return None
-    text = f"The circle {view.name} has come to an end. Thank you for taking part!"
+    text = _("The circle {name} has come to an end. Thank you for taking part!", name=view.name)
     if session is None:
         return say(text)
-    return _with_invite(say(text + f" Its meeting of {ctx.when(session)} is canceled."),
+    return _with_invite(say(text + _(" Its meeting of {ctx} is canceled.", ctx=ctx.when(session))),
                         await session_invite(ctx.repo, session))
 
 
@@ -160,9 +154,9 @@ async def _rating(ctx: Context) -> Message | None:
     row = await queries.attendance_row(ctx.repo, session.id, ctx.person.id)
     if row is None or not row.attended or row.rating is not None:
         return None
-    buttons = [Button.for_command(f"{n} · {RATING_WORDS[n]}" if n in RATING_WORDS else str(n),
+    buttons = [Button.for_command(f"{n} · {_(RATING_WORDS[n])}" if n in RATING_WORDS else str(n),
                                   f"circle rate {session.id} {n}") for n in range(LOW, HIGH + 1)]
-    return say(f"How useful was the {found[0].name} circle's meeting on {ctx.when(session)}?", *buttons)
+    return say(_("How useful was the {name} circle's meeting on {ctx}?", name=found[0].name, ctx=ctx.when(session)), *buttons)
 
 
 RENDERERS: dict[str, Renderer] = {

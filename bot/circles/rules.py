@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from bot.i18n import _, ngettext
 from bot.cadence.hours import WorkingHours
 from bot.cadence.rules import (
     ENDED,
@@ -112,10 +113,10 @@ def duration_text(minutes: int) -> str:
     """``6 h``, ``5 h 30 min``, ``20 min``, ``no time``."""
     hours, rest = divmod(minutes, 60)
     if not minutes:
-        return "no time"
+        return _("no time")
     if not hours:
-        return f"{rest} min"
-    return f"{hours} h" + (f" {rest} min" if rest else "")
+        return _("{rest} min", rest=rest)
+    return f"{hours} h" + (_(" {rest} min", rest=rest) if rest else "")
 
 
 def pick_host(title: str, mentors: Sequence[Candidate]) -> tuple[Candidate, str] | None:
@@ -130,10 +131,10 @@ def pick_host(title: str, mentors: Sequence[Candidate]) -> tuple[Candidate, str]
     best = min(mentors, key=lambda m: (-len(matched(m)), m.circles, m.name.lower(), m.person_id), default=None)
     if best is None:
         return None
-    hosted = "hosts no other circle" if not best.circles else f"hosts {best.circles} other circle" + (
-        "s" if best.circles > 1 else "")
+    hosted = _("hosts no other circle") if not best.circles else ngettext(
+        "hosts {n} other circle", "hosts {n} other circles", best.circles)
     teaches = matched(best)
-    return best, (f"teaches {', '.join(teaches)}; " if teaches else "") + hosted
+    return best, (_("teaches {items}; ", items=', '.join(teaches)) if teaches else "") + hosted
 
 
 def propose_members(title: str, hosts: Sequence[Candidate], mentees: Sequence[Candidate], size: int,
@@ -147,14 +148,14 @@ def propose_members(title: str, hosts: Sequence[Candidate], mentees: Sequence[Ca
     picks = []
     for mentee in mentees:
         if not mentee.chose_group:
-            proposal.left_out.append(f"{mentee.name} did not choose group discussions in their profile")
+            proposal.left_out.append(_("{mentee} did not choose group discussions in their profile", mentee=mentee.name))
             continue
         short = [(host, minutes) for host in hosts
                  if (minutes := shared_minutes([mentee.hours, host.hours], day)) < MIN_SHARED_MINUTES]
         if short:
             host, minutes = short[0]
-            shared = f"only {duration_text(minutes)} of" if minutes else "no"
-            proposal.left_out.append(f"{mentee.name} shares {shared} working hours with {host.name}")
+            shared = _("only {minutes} of", minutes=duration_text(minutes)) if minutes else "no"
+            proposal.left_out.append(_("{mentee} shares {shared} working hours with {host}", mentee=mentee.name, shared=shared, host=host.name))
             continue
         picks.append(_pick(mentee, hosts, theme, teacher, day))
     picks.sort(key=lambda p: (-p.score, p.candidate.circles, p.candidate.name.lower(), p.candidate.person_id))
@@ -170,12 +171,12 @@ def _pick(mentee: Candidate, hosts: Sequence[Candidate], theme: set[str], teache
     for topic in mentee.topics:
         who, themed = teacher.get(topic.lower()), on_theme(topic, theme)
         if who:
-            reasons.append(f"wants {topic}, which {who} teaches")
+            reasons.append(_("wants {topic}, which {who} teaches", topic=topic, who=who))
             score += 1 + themed
         elif themed:
-            reasons.append(f"wants {topic}, on the circle's theme")
+            reasons.append(_("wants {topic}, on the circle's theme", topic=topic))
             score += 1
-    reasons = reasons[:2] + [f"{duration_text(shared)} of working hours shared with the hosts"]
+    reasons = reasons[:2] + [_("{shared} of working hours shared with the hosts", shared=duration_text(shared))]
     return Pick(mentee, score, reasons)
 
 

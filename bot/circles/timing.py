@@ -10,6 +10,7 @@ from bot.cadence.hours import hours_of
 from bot.cadence.offer import Attendee, command_value, offer_message, offer_slots
 from bot.circles.circles import CircleView, taking_part
 from bot.circles.meetings import DURATION_MINUTES
+from bot.i18n import _
 from bot.messages import Message
 from bot.turn import Turn
 
@@ -27,4 +28,4 @@ async def circle_offer(turn: Turn, view: CircleView, starts_at: datetime, *, ver
         return None
     tail = (f" {command_value(where)}" if where else "") + (" repeat" if repeat else "") + f" circle={view.ref}"
     tail += f" meeting={meeting_id}" if meeting_id is not None else ""
-    return offer_message(offer, mine, f"circle {verb}", tail, f"everyone in the circle {view.name}")
+    return offer_message(offer, mine, f"circle {verb}", tail, _("everyone in the circle {name}", name=view.name))

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from bot.i18n import N_, _
 from bot.commands import table
 from bot.commands.command_call import CommandCall
 from bot.commands.grammar import CommandSpec, UnknownCommand, parse, strip_prefix
@@ -38,10 +39,10 @@ async def help_message(turn: Turn, lead: str = "") -> Message:
     specs = await visible_commands(turn)
     everyone = [s for s in specs if not s.admin]
     admin = [s for s in specs if s.admin]
-    lines = [f"`{s.usage}`: {s.summary}" for s in everyone]
-    text = "Commands you can use:\n" + "\n".join(f"- {line}" for line in lines)
+    lines = [f"`{s.usage}`: {_(s.summary)}" for s in everyone]
+    text = _("Commands you can use:\n") + "\n".join(f"- {line}" for line in lines)
     if admin:
-        text += "\n\nFor program admins:\n" + "\n".join(f"- `{s.usage}`: {s.summary}" for s in admin)
+        text += _("\n\nFor program admins:\n") + "\n".join(f"- `{s.usage}`: {_(s.summary)}" for s in admin)
     if lead:
         text = f"{lead}\n\n{text}"
     return Message(text, [Section(text)])
@@ -51,15 +52,15 @@ async def did_you_mean(turn: Turn, typed: str) -> Message:
     """The answer to a command that does not exist: the commands it is close to (a typo), each a
     button when it needs nothing more, else a pointer to the help; never the whole list."""
     close = close_commands(typed, await visible_commands(turn))
-    lead = f"I don't know the command `{typed}`."
+    lead = _("I don't know the command `{typed}`.", typed=typed)
     if not close:
-        return say(f"{lead} Type `/mentoring help` to see what you can do.", Button.for_command("Help", "help"))
+        return say(_("{lead} Type `/mentoring help` to see what you can do.", lead=lead), Button.for_command(_("Help"), "help"))
     usages = " or ".join(f"`{spec.usage}`" for spec in close)
     buttons = [Button.for_command(f"/mentoring {spec.name}", spec.name) for spec in close
                if not any(arg.required for arg in spec.positionals)]
     if not any(spec.name == "help" for spec in close):
-        buttons.append(Button.for_command("Help", "help"))
-    return say(f"{lead} Did you mean {usages}?", *buttons)
+        buttons.append(Button.for_command(_("Help"), "help"))
+    return say(_("{lead} Did you mean {usages}?", lead=lead, usages=usages), *buttons)
 
 
 def close_commands(typed: str, specs: Sequence[CommandSpec], limit: int = 3) -> list[CommandSpec]:
@@ -87,7 +88,7 @@ async def _help(call: CommandCall) -> Sequence[Message]:
     return [await help_message(call.turn)]
 
 
-HELP = CommandSpec(("help",), "what you can do here", "/mentoring help", _help)
+HELP = CommandSpec(("help",), N_("what you can do here"), "/mentoring help", _help)
 
 
 def all_commands() -> tuple[CommandSpec, ...]:
@@ -195,8 +196,8 @@ async def _refuse(call: CommandCall, spec: CommandSpec) -> Message:
     programs = [call.program] if call.program else await turn.repo.programs()
     names = {a.display_name: None for p in programs for a in await turn.repo.admins(p.id)}
     who = ", ".join(names)
-    ask = f" Ask an admin ({who}) if you need this." if who else ""
-    return say(f"Only program admins can run `/mentoring {spec.name}`.{ask}")
+    ask = _(" Ask an admin ({who}) if you need this.", who=who) if who else ""
+    return say(_("Only program admins can run `/mentoring {spec}`.{ask}", spec=spec.name, ask=ask))
 
 
 def _loggable(args: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from bot.i18n import _
 from bot.errors import CommandError
 from bot.parsing import InvalidAnswer, parse_date
 
@@ -59,11 +60,11 @@ class Arg:
         if self.kind is ArgKind.CHOICES:
             return "comma-separated: " + ", ".join(self.choices)
         if self.kind is ArgKind.INT:
-            return f"{self.low} to {self.high}"
+            return _("{low} to {high}", low=self.low, high=self.high)
         if self.kind is ArgKind.DATE:
             return "YYYY-MM-DD"
         if self.kind is ArgKind.LIST:
-            return "comma-separated list"
+            return _("comma-separated list")
         return "text"
 
 
@@ -164,7 +165,7 @@ def tokenize(text: str) -> list[str]:
             current.append(char)
             started = True
     if quote is not None:
-        raise CommandError("A quote is not closed: put the value between a pair of quotes.")
+        raise CommandError(_("A quote is not closed: put the value between a pair of quotes."))
     if started:
         tokens.append(_token(current, quoted))
     return tokens
@@ -174,36 +175,36 @@ def convert(arg: Arg, raw: str, spec: CommandSpec) -> Any:
     """An argument's text as the value the handler gets."""
     value = raw.strip()
     if len(value) > arg.max_length:
-        raise CommandError(f"{arg.name}: too long ({len(value)} characters; the limit is {arg.max_length}).", spec)
+        raise CommandError(_("{arg}: too long ({count} characters; the limit is {max_length}).", arg=arg.name, count=len(value), max_length=arg.max_length), spec)
     if arg.kind is ArgKind.INT:
         try:
             number = int(value)
         except ValueError:
-            raise CommandError(f"{arg.name}: '{value}' is not a whole number ({arg.describe()}).", spec) from None
+            raise CommandError(_("{arg}: '{value}' is not a whole number ({arg2}).", arg=arg.name, value=value, arg2=arg.describe()), spec) from None
         if (arg.low is not None and number < arg.low) or (arg.high is not None and number > arg.high):
-            raise CommandError(f"{arg.name}: {number} is out of range; use {arg.describe()}.", spec)
+            raise CommandError(_("{arg}: {number} is out of range; use {arg2}.", arg=arg.name, number=number, arg2=arg.describe()), spec)
         return number
     if arg.kind is ArgKind.CHOICE:
         if value.lower() not in arg.choices:
-            raise CommandError(f"{arg.name}: '{value}' is not one of {arg.describe()}.", spec)
+            raise CommandError(_("{arg}: '{value}' is not one of {arg2}.", arg=arg.name, value=value, arg2=arg.describe()), spec)
         return value.lower()
     if arg.kind in (ArgKind.CHOICES, ArgKind.LIST):
         items = [item.strip() for item in value.split(",") if item.strip()]
         if not items:
-            raise CommandError(f"{arg.name}: give at least one value ({arg.describe()}).", spec)
+            raise CommandError(_("{arg}: give at least one value ({arg2}).", arg=arg.name, arg2=arg.describe()), spec)
         if len(items) > arg.max_items:
-            raise CommandError(f"{arg.name}: {len(items)} items is too many; the limit is {arg.max_items}.", spec)
+            raise CommandError(_("{arg}: {count} items is too many; the limit is {max_items}.", arg=arg.name, count=len(items), max_items=arg.max_items), spec)
         too_long = [item for item in items if len(item) > arg.item_max_length]
         if too_long:
             raise CommandError(
-                f"{arg.name}: '{too_long[0][:40]}…' is too long; each item may have {arg.item_max_length} characters.",
+                _("{arg}: '{value}…' is too long; each item may have {item_max_length} characters.", arg=arg.name, value=too_long[0][:40], item_max_length=arg.item_max_length),
                 spec,
             )
         if arg.kind is ArgKind.CHOICES:
             items = [item.lower() for item in items]
             wrong = [item for item in items if item not in arg.choices]
             if wrong:
-                raise CommandError(f"{arg.name}: '{wrong[0]}' is not one of {', '.join(arg.choices)}.", spec)
+                raise CommandError(_("{arg}: '{value}' is not one of {items}.", arg=arg.name, value=wrong[0], items=', '.join(arg.choices)), spec)
         return list(dict.fromkeys(items))
     if arg.kind is ArgKind.DATE:
         try:
@@ -211,7 +212,7 @@ def convert(arg: Arg, raw: str, spec: CommandSpec) -> Any:
         except InvalidAnswer as problem:
             raise CommandError(f"{arg.name}: {problem}", spec) from None
     if not value:
-        raise CommandError(f"{arg.name}: the value is empty.", spec)
+        raise CommandError(_("{arg}: the value is empty.", arg=arg.name), spec)
     return value
 
 
@@ -243,18 +244,18 @@ def parse(text: str, specs: Sequence[CommandSpec]) -> Parsed:
             args[key.lower()] = convert(options[key.lower()], value, spec)
         elif sep and re.fullmatch(r"[a-z_-]+", key.lower()):
             known = ", ".join(options) or "none"
-            raise CommandError(f"'{key}' is not an option of `/mentoring {spec.name}` (options: {known}).", spec)
+            raise CommandError(_("'{key}' is not an option of `/mentoring {spec}` (options: {known}).", key=key, spec=spec.name, known=known), spec)
         elif token.lower() in spec.flags:
             args[token.lower()] = True
         else:
             positionals.append(token)
     if len(positionals) > len(spec.positionals):
         extra = positionals[len(spec.positionals)]
-        hint = " Put values with spaces between quotes." if spec.positionals else ""
-        raise CommandError(f"I did not expect '{extra}' here.{hint}", spec)
+        hint = _(" Put values with spaces between quotes.") if spec.positionals else ""
+        raise CommandError(_("I did not expect '{extra}' here.{hint}", extra=extra, hint=hint), spec)
     for arg, raw in zip(spec.positionals, positionals, strict=False):
         args[arg.name] = convert(arg, raw, spec)
     for arg in (*spec.positionals, *spec.options):
         if arg.required and arg.name not in args:
-            raise CommandError(f"{arg.name.upper()} is missing.", spec)
+            raise CommandError(_("{name} is missing.", name=arg.name.upper()), spec)
     return Parsed(spec, args)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from bot.i18n import N_, _, ngettext
 from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.commands.command_call import CommandCall
@@ -45,25 +46,25 @@ def _proposal() -> ModuleType:
     return proposal
 
 SHOWN = 25  # pairs or people listed in one message; the rest are counted
-REVIEW_HINT = ("Review with `/mentoring match show`; change it with `/mentoring match swap MENTEE1 MENTEE2`, "
-               "`/mentoring match drop NAME` or `/mentoring pair MENTOR MENTEE`; then `/mentoring match publish`.")
+REVIEW_HINT = (N_("Review with `/mentoring match show`; change it with `/mentoring match swap MENTEE1 MENTEE2`, "
+               "`/mentoring match drop NAME` or `/mentoring pair MENTOR MENTEE`; then `/mentoring match publish`."))
 
 
 def _percent(fit: float | None) -> str:
     return "fit unknown" if fit is None else f"fit {round(fit * 100)}%"
 
 
-def _listed(lines: Sequence[str], noun: str) -> str:
+def _listed(lines: Sequence[str], noun: str = "") -> str:
     shown = [f"- {line}" for line in lines[:SHOWN]]
     if len(lines) > SHOWN:
-        shown.append(f"- … and {len(lines) - SHOWN} more {noun}")
+        shown.append(_("- … and {n} more", n=len(lines) - SHOWN))
     return "\n".join(shown)
 
 
 def _review_buttons(program: Program) -> list[Button]:
     scope = f'program="{program.name}"'
-    return [Button.for_command("Publish", f"match publish {scope}", ButtonStyle.PRIMARY),
-            Button.for_command("Show the pairs", f"match show {scope}")]
+    return [Button.for_command(_("Publish"), f"match publish {scope}", ButtonStyle.PRIMARY),
+            Button.for_command(_("Show the pairs"), f"match show {scope}")]
 
 
 async def _pair_lines(turn: Turn, pairs: Sequence[Pair]) -> list[str]:
@@ -77,20 +78,20 @@ async def _pair_lines(turn: Turn, pairs: Sequence[Pair]) -> list[str]:
 
 def _summary(run: proposal.MatchRun) -> str:
     matched = len(run.pairs)
-    lines = [f"*Proposal for {run.program.name}* (nothing is published yet)",
-             f"Matched {matched} of {run.mentees} mentee{'s' if run.mentees != 1 else ''} waiting for a mentor"
-             + (f", average {_percent(run.mean_fit)}." if matched else ".")]
+    lines = [_("*Proposal for {program}* (nothing is published yet)", program=run.program.name),
+             ngettext("Matched {matched} of {n} mentee waiting for a mentor",
+                      "Matched {matched} of {n} mentees waiting for a mentor", run.mentees, matched=matched)
+             + (_(", average {mean_fit}.", mean_fit=_percent(run.mean_fit)) if matched else ".")]
     if run.mentees > run.places:
-        lines.append(f"There are more mentees than places ({run.mentees} for {run.places}): recruit mentors or "
-                     "raise the capacity (`/mentoring program set capacity=4`).")
+        lines.append(_("There are more mentees than places ({mentees} for {places}): recruit mentors or raise the " "capacity (`/mentoring program set capacity=4`).", mentees=run.mentees, places=run.places))
     if run.loads:
         loads = ", ".join(f"{name} {load}/{capacity}" for name, load, capacity in run.loads[:SHOWN])
-        more = f" and {len(run.loads) - SHOWN} more" if len(run.loads) > SHOWN else ""
-        lines.append(f"Mentor load: {loads}{more}.")
+        more = _(" and {value} more", value=len(run.loads) - SHOWN) if len(run.loads) > SHOWN else ""
+        lines.append(_("Mentor load: {loads}{more}.", loads=loads, more=more))
     if run.unmatched:
-        lines.append("Unmatched mentees:\n" + _listed([f"{n}: {why}" for n, why in run.unmatched], "mentees"))
+        lines.append(_("Unmatched mentees:\n") + _listed([f"{n}: {why}" for n, why in run.unmatched], "mentees"))
     if run.idle_mentors:
-        lines.append("Mentors without a mentee:\n" + _listed([f"{n}: {why}" for n, why in run.idle_mentors],
+        lines.append(_("Mentors without a mentee:\n") + _listed([f"{n}: {why}" for n, why in run.idle_mentors],
                                                              "mentors"))
     return "\n".join(lines)
 
@@ -100,11 +101,10 @@ async def match(call: CommandCall) -> Sequence[Message]:
     program = _program(call)
     run = await _proposal().propose(call.turn, program)
     if run.mentees == 0:
-        return [say(f"Nobody to match in {program.name}: every mentee who finished onboarding has a pair "
-                    "(or none has finished onboarding yet).")]
+        return [say(_("Nobody to match in {program}: every mentee who finished onboarding has a pair (or none " "has finished onboarding yet).", program=program.name))]
     text = _summary(run)
     if run.pairs:
-        text += "\n\n" + _listed(await _pair_lines(call.turn, run.pairs), "pairs") + "\n\n" + REVIEW_HINT
+        text += "\n\n" + _listed(await _pair_lines(call.turn, run.pairs), "pairs") + "\n\n" + _(REVIEW_HINT)
         return [say(text, *_review_buttons(program))]
     return [say(text)]
 
@@ -115,13 +115,14 @@ async def show(call: CommandCall) -> Sequence[Message]:
     pairs = await queries.proposals(call.turn.repo, program.id)
     unmatched = await _proposal().unmatched_now(call.turn, program)
     if not pairs and not unmatched:
-        return [say(f"No proposal in {program.name}. Run `/mentoring match` to make one.")]
-    parts = [f"*Proposal for {program.name}*: {len(pairs)} pair{'s' if len(pairs) != 1 else ''} not yet published."]
+        return [say(_("No proposal in {program}. Run `/mentoring match` to make one.", program=program.name))]
+    parts = [ngettext("*Proposal for {program}*: {n} pair not yet published.",
+                      "*Proposal for {program}*: {n} pairs not yet published.", len(pairs), program=program.name)]
     if pairs:
         parts.append(_listed(await _pair_lines(call.turn, pairs), "pairs"))
     if unmatched:
-        parts.append("Unmatched mentees:\n" + _listed([f"{n}: {why}" for n, why in unmatched], "mentees"))
-    parts.append(REVIEW_HINT)
+        parts.append(_("Unmatched mentees:\n") + _listed([f"{n}: {why}" for n, why in unmatched], "mentees"))
+    parts.append(_(REVIEW_HINT))
     return [say("\n\n".join(parts), *(_review_buttons(program) if pairs else []))]
 
 
@@ -130,15 +131,16 @@ async def publish(call: CommandCall) -> Sequence[Message]:
     program = _program(call)
     published, dropped, apart = await _review().publish(call.turn, program)
     if not published and not dropped:
-        return [say(f"Nothing to publish in {program.name}: run `/mentoring match` first.")]
-    text = (f"Published {len(published)} pair{'s' if len(published) != 1 else ''} in {program.name}. I am "
-            "introducing each pair to each other now (in their working hours), with a button to schedule "
-            "their first session.")
+        return [say(_("Nothing to publish in {program}: run `/mentoring match` first.", program=program.name))]
+    text = ngettext("Published {n} pair in {program}. I am introducing each pair to each other now (in their working "
+                    "hours), with a button to schedule their first session.",
+                    "Published {n} pairs in {program}. I am introducing each pair to each other now (in their working "
+                    "hours), with a button to schedule their first session.", len(published), program=program.name)
     if apart:
-        text += ("\nThese share no working hours, so each gets the introduction at the start of their own "
-                 "working day, and finding a time will be hard:\n" + _listed(await _pair_lines(call.turn, apart), "pairs"))
+        text += "\n" + _("These share no working hours, so each gets the introduction at the start of their own "
+                         "working day, and finding a time will be hard:") + "\n" + _listed(await _pair_lines(call.turn, apart), "pairs")
     if dropped:
-        text += "\nNot published:\n" + _listed(dropped, "pairs")
+        text += _("\nNot published:\n") + _listed(dropped, "pairs")
     return [say(text)]
 
 
@@ -148,7 +150,7 @@ async def swap(call: CommandCall) -> Sequence[Message]:
     first = await _review().proposal_of(turn, program, await find_person(turn, call.args["first"]))
     second = await _review().proposal_of(turn, program, await find_person(turn, call.args["second"]))
     await _review().swap(turn, program, first, second, bool(call.args.get("force")))
-    return [say("Swapped. Now:\n" + _listed(await _pair_lines(turn, [first, second]), "pairs"),
+    return [say(_("Swapped. Now:\n") + _listed(await _pair_lines(turn, [first, second]), "pairs"),
                 *_review_buttons(program))]
 
 
@@ -158,8 +160,7 @@ async def drop(call: CommandCall) -> Sequence[Message]:
     pair = await _review().proposal_of(turn, program, await find_person(turn, call.args["name"]))
     names = await _review().pair_names(turn, [pair])
     await turn.repo.session.delete(pair)
-    return [say(f"Dropped #{pair.id} {names.get(pair.mentor_id, '?')} → {names.get(pair.mentee_id, '?')} from the proposal. Both stay unmatched until the next "
-                "`/mentoring match` or a pair by hand.")]
+    return [say(_("Dropped #{id} {names} → {names2} from the proposal. Both stay unmatched until the next " "`/mentoring match` or a pair by hand.", id=pair.id, names=names.get(pair.mentor_id, '?'), names2=names.get(pair.mentee_id, '?')))]
 
 
 async def pair_by_hand(call: CommandCall) -> Sequence[Message]:
@@ -170,10 +171,12 @@ async def pair_by_hand(call: CommandCall) -> Sequence[Message]:
     pair = await _review().pair_by_hand(turn, program, mentor, mentee, bool(call.args.get("force")))
     await turn.repo.flush()
     line = (await _pair_lines(turn, [pair]))[0]
-    apart = "" if await _review().share_hours(turn, pair) else (
-        f"\n{mentor.display_name} and {mentee.display_name} share no working hours: each will get the introduction "
-        "at the start of their own working day, and they will have to meet outside someone's hours.")
-    return [say(f"Added to the proposal: {line}{apart}\nPublish it with `/mentoring match publish`.",
+    apart = "" if await _review().share_hours(turn, pair) else "\n" + _(
+        "{mentor} and {mentee} share no working hours: each will get the introduction at the start of their own "
+        "working day, and they will have to meet outside someone's hours.",
+        mentor=mentor.display_name, mentee=mentee.display_name)
+    return [say(_("Added to the proposal: {line}{apart}\nPublish it with `/mentoring match publish`.", line=line,
+                  apart=apart),
                 *_review_buttons(program))]
 
 
@@ -183,13 +186,13 @@ async def weights(call: CommandCall) -> Sequence[Message]:
     changes = {name: call.args[name] for name in WEIGHT_NAMES if name in call.args}
     current = {**DEFAULT_WEIGHTS, **program.match_weights, **changes}
     if not any(current.values()):
-        raise CommandError("At least one weight must be above 0.")
+        raise CommandError(_("At least one weight must be above 0."))
     if changes:
         program.match_weights = {name: current[name] for name in WEIGHT_NAMES}
     shown = ", ".join(f"{name}={current[name]}" for name in WEIGHT_NAMES)
-    lead = "Weights now" if changes else "Weights"
-    return [say(f"{lead} for {program.name}: {shown} (defaults: "
-                + ", ".join(f"{n}={v}" for n, v in DEFAULT_WEIGHTS.items()) + "). The next `/mentoring match` uses them.")]
+    lead = _("Weights now") if changes else _("Weights")
+    return [say(_("{lead} for {program}: {shown} (defaults: ", lead=lead, program=program.name, shown=shown)
+                + ", ".join(f"{n}={v}" for n, v in DEFAULT_WEIGHTS.items()) + _("). The next `/mentoring match` uses them."))]
 
 
 async def rematch(call: CommandCall) -> Sequence[Message]:
@@ -204,15 +207,15 @@ async def rematch(call: CommandCall) -> Sequence[Message]:
             # Answered, not raised: a raised error would roll back the audit entry with the rest.
             turn.audit("rematch", False, program.id, name=name)
             log.warning("person %s may not rematch someone else", turn.person.id)
-            return [say("Only program admins can end someone's pair. To ask for a new partner for yourself, "
-                        "send `/mentoring rematch` with `reason=\"...\"` (only the admins see it).")]
+            return [say(_("Only program admins can end someone's pair. To ask for a new partner for yourself, "
+                        "send `/mentoring rematch` with `reason=\"...\"` (only the admins see it)."))]
     return await _request_rematch(call)
 
 
 async def _admin_rematch(call: CommandCall, program: Program) -> Sequence[Message]:
     turn = call.turn
     if not call.args.get("name"):
-        raise CommandError("Whose pair? `/mentoring rematch NAME reason=\"...\"` (a participant's name or #PAIR).")
+        raise CommandError(_("Whose pair? `/mentoring rematch NAME reason=\"...\"` (a participant's name or #PAIR)."))
     pair = await find_pair(turn, program, call.args["name"])
     names = await _review().pair_names(turn, [pair])
     reason = call.args.get("reason") or "rematch requested by an admin"
@@ -221,13 +224,13 @@ async def _admin_rematch(call: CommandCall, program: Program) -> Sequence[Messag
     await _tell_ended(turn, pair)
     turn.audit("rematch", True, program.id, pair_id=pair.id, reason=reason)
     run = await _proposal().propose(turn, program, mentee_ids=[pair.mentee_id])
-    ended = f"Ended {names.get(pair.mentor_id, '?')} & {names.get(pair.mentee_id, '?')} (both are told, not why)."
+    ended = _("Ended {names} & {names2} (both are told, not why).", names=names.get(pair.mentor_id, '?'), names2=names.get(pair.mentee_id, '?'))
     if run.pairs:
         line = (await _pair_lines(turn, run.pairs))[0]
-        return [say(f"{ended}\nProposed instead: {line}\nPublish it with `/mentoring match publish`.",
+        return [say(_("{ended}\nProposed instead: {line}\nPublish it with `/mentoring match publish`.", ended=ended, line=line),
                     *_review_buttons(program))]
-    why = run.unmatched[0][1] if run.unmatched else "no suitable mentor"
-    return [say(f"{ended}\nNo new mentor for {names.get(pair.mentee_id, '?')} yet: {why}.")]
+    why = run.unmatched[0][1] if run.unmatched else _("no suitable mentor")
+    return [say(_("{ended}\nNo new mentor for {names} yet: {why}.", ended=ended, names=names.get(pair.mentee_id, '?'), why=why))]
 
 
 async def _tell_ended(turn: Turn, pair: Pair) -> None:
@@ -249,12 +252,11 @@ async def _request_rematch(call: CommandCall) -> Sequence[Message]:
         Flag.pair_id == pair.id, Flag.person_id == turn.person.id, Flag.kind == FlagKind.REMATCH_REQUESTED,
         Flag.resolved_at.is_(None)).limit(1))
     if waiting is not None:
-        return [say("You already asked; the program admins have your request. They will get back to you.")]
+        return [say(_("You already asked; the program admins have your request. They will get back to you."))]
     await raise_flag(turn, pair, FlagKind.REMATCH_REQUESTED,
                      f"rematch:{pair.id}:{turn.person.id}:{turn.now:%Y%m%dT%H%M%S}", reason=reason)
     turn.audit("rematch.request", True, pair.program_id, pair_id=pair.id)
-    return [say(f"I passed your request for a new partner to the program admins, privately: {partner.display_name} "
-                "is not told. Until they decide, your pair goes on as before.")]
+    return [say(_("I passed your request for a new partner to the program admins, privately: {partner} is " "not told. Until they decide, your pair goes on as before.", partner=partner.display_name))]
 
 
 def _program(call: CommandCall) -> Program:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from bot.i18n import N_, _, ngettext
 from bot.commands.command_call import CommandCall
 from bot.errors import CommandError
 from bot.messages import Button, Message, say
@@ -13,10 +14,10 @@ from bot.people_import.csv_file import MAX_BYTES, FileRefused, read_rows
 
 log = logging.getLogger(__name__)
 
-HOW_TO_ATTACH = ("Attach the HR file (CSV) to the message: in Slack, upload it in your chat with me and write "
+HOW_TO_ATTACH = (N_("Attach the HR file (CSV) to the message: in Slack, upload it in your chat with me and write "
                  "`/mentoring import` as its message; in Teams, attach it in your personal chat with me with "
                  "`mentoring import`; on the command line, run `mentorbot import FILE`. Columns: name, email, role, "
-                 "level, department, manager email, languages, time zone, location, topics.")
+                 "level, department, manager email, languages, time zone, location, topics."))
 MAX_LISTED = 15
 
 
@@ -27,20 +28,19 @@ async def import_file(call: CommandCall) -> Sequence[Message]:
     files = [f for f in turn.inbound.files if f.filename.lower().endswith((".csv", ".txt", ".tsv"))
              or "csv" in f.media_type]
     if not turn.inbound.files:
-        raise CommandError(f"There is no file with this message. {HOW_TO_ATTACH}")
+        raise CommandError(_("There is no file with this message. {how_to_attach}", how_to_attach=HOW_TO_ATTACH))
     if len(files) != 1:
         names = ", ".join(f.filename for f in turn.inbound.files)
-        raise CommandError(f"Attach exactly one CSV file (this message has: {names}). {HOW_TO_ATTACH}")
+        raise CommandError(_("Attach exactly one CSV file (this message has: {names}). {how_to_attach}", names=names, how_to_attach=HOW_TO_ATTACH))
     upload = files[0]
     try:
         if upload.declared_size > MAX_BYTES:
-            raise FileRefused(f"{upload.filename} is {upload.declared_size / 1024 / 1024:.0f} MB; I accept at most "
-                              f"{MAX_BYTES // 1024 // 1024} MB. Split it, or export only the columns I read.")
+            raise FileRefused(_("{filename} is {value:.0f} MB; I accept at most {value2} MB. Split it, or export only the " "columns I read.", filename=upload.filename, value=upload.declared_size / 1024 / 1024, value2=MAX_BYTES // 1024 // 1024))
         rows = read_rows(upload.data, upload.filename)
     except FileRefused as problem:
         log.info("an import was refused")
         log.debug("import of %s refused: %s", upload.filename, problem)
-        raise CommandError(f"Nothing was imported: {problem}") from None
+        raise CommandError(_("Nothing was imported: {problem}", problem=problem)) from None
     dry_run = bool(call.args.get("dry-run"))
     result = await import_people(turn.repo, rows, program=program, now=turn.now, platform=turn.person.platform,
                                  dry_run=dry_run)
@@ -48,35 +48,36 @@ async def import_file(call: CommandCall) -> Sequence[Message]:
                rows=len(rows), errors=len(result.plan.errors))
     text = summary(result, upload.filename)
     if dry_run and not result.plan.errors:
-        return [say(text + "\nSend the file again with `/mentoring import` (without dry-run) to apply it.")]
-    return [say(text, Button.for_command("Program", f'program show "{program.name}"'))]
+        return [say(text + _("\nSend the file again with `/mentoring import` (without dry-run) to apply it."))]
+    return [say(text, Button.for_command(_("Program"), f'program show "{program.name}"'))]
 
 
 def summary(result: ImportResult, filename: str) -> str:
     """What an import did or would do, or why it was refused (per line), in words."""
-    plan, where = result.plan, f" into {result.program.name}" if result.program else ""
+    plan, where = result.plan, _(" into {program}", program=result.program.name) if result.program else ""
     if plan.errors:
-        lines = [f"- line {line}: {problem}" for line, problem in plan.errors[:MAX_LISTED * 2]]
+        lines = [_("- line {line}: {problem}", line=line, problem=problem) for line, problem in plan.errors[:MAX_LISTED * 2]]
         more = len(plan.errors) - len(lines)
-        rows = len({line for line, _ in plan.errors})
-        return "\n".join([f"{filename} was not imported{where}: {rows} row{'s' if rows != 1 else ''} "
-                          f"need{'s' if rows == 1 else ''} fixing, and nothing was changed.", *lines,
-                          *([f"- and {more} more"] if more > 0 else []),
-                          "Fix them in the file and send it again."])
-    lead = (f"Dry run of {filename}{where}: nothing was changed. It would bring:" if result.dry_run
-            else f"Imported {filename}{where}:")
+        rows = len({line for line, _problem in plan.errors})
+        return "\n".join([ngettext("{filename} was not imported{where}: {n} row needs fixing, and nothing was changed.",
+                                    "{filename} was not imported{where}: {n} rows need fixing, and nothing was changed.",
+                                    rows, filename=filename, where=where), *lines,
+                          *([_("- and {more} more", more=more)] if more > 0 else []),
+                          _("Fix them in the file and send it again.")])
+    lead = (_("Dry run of {filename}{where}: nothing was changed. It would bring:", filename=filename, where=where) if result.dry_run
+            else _("Imported {filename}{where}:", filename=filename, where=where))
     lines = [lead]
-    for kind, label in (("new", "New"), ("updated", "Updated"), ("unchanged", "Unchanged")):
+    for kind, label in (("new", _("New")), ("updated", _("Updated")), ("unchanged", _("Unchanged"))):
         entries = plan.of_kind(kind)
         if kind == "unchanged" or not entries:
             lines.append(f"- {label}: {len(entries)}")
             continue
         shown = [e.record.name + (f" ({', '.join(e.changed)})" if e.changed else "") for e in entries[:MAX_LISTED]]
-        extra = f", and {len(entries) - MAX_LISTED} more" if len(entries) > MAX_LISTED else ""
-        lines.append(f"- {label}: {len(entries)}: {', '.join(shown)}{extra}")
+        extra = _(", and {value} more", value=len(entries) - MAX_LISTED) if len(entries) > MAX_LISTED else ""
+        lines.append(_("- {label}: {count}: {items}{extra}", label=label, count=len(entries), items=', '.join(shown), extra=extra))
     leaving = plan.leaving
     names = ", ".join(k.name for k in leaving[:MAX_LISTED]) + (", ..." if len(leaving) > MAX_LISTED else "")
-    lines.append(f"- Leaving (no longer in the file; kept, no longer matched): {len(leaving)}"
+    lines.append(_("- Leaving (no longer in the file; kept, no longer matched): {count}", count=len(leaving))
                  + (f": {names}" if leaving else ""))
     if not result.dry_run and result.program is not None:
         lines.append(invitations(result))
@@ -85,10 +86,7 @@ def summary(result: ImportResult, filename: str) -> str:
 
 def invitations(result: ImportResult) -> str:
     """Who was invited and who cannot be reached yet."""
-    text = f"Invitations: {result.invited} queued, each sent in the person's working hours."
+    text = _("Invitations: {invited} queued, each sent in the person's working hours.", invited=result.invited)
     if result.unreachable:
-        text += (f" {len(result.unreachable)} not reachable yet ({', '.join(result.unreachable[:MAX_LISTED])}"
-                 f"{', ...' if len(result.unreachable) > MAX_LISTED else ''}): they get theirs once the platform "
-                 "finds them by email (Slack) or once they have the app (Teams: see the admin guide), or they "
-                 "can write to me.")
+        text += (_(" {count} not reachable yet ({items}{value}): they get theirs once the platform finds them " "by email (Slack) or once they have the app (Teams: see the admin guide), or they can " "write to me.", count=len(result.unreachable), items=', '.join(result.unreachable[:MAX_LISTED]), value=', ...' if len(result.unreachable) > MAX_LISTED else ''))
     return text

@@ -13,6 +13,8 @@ import asyncio
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from bot.i18n import _
+from bot.i18n import formats
 from bot.cadence.hours import zone_named
 from bot.cadence.when_and_where import zone_of
 from bot.commands.command_call import CommandCall
@@ -34,10 +36,8 @@ async def report_link(call: CommandCall) -> Sequence[Message]:
     token, expires_at = await links.sign_for(turn, program.id, timedelta(hours=hours))
     report, charts = await _report_and_charts(turn, program)
     page_path = links.path(token)
-    text = (f"The report page of *{program.name}*, valid for {hours} hours (until "
-            f"{await _local(turn, expires_at)}): sessions per week, skills from start to now, formats "
-            "compared, and the CSV files. Anyone who has the link can open it until then: keep it to yourself.")
-    where = f"Its address is the bot's web address (PUBLIC_URL) followed by {page_path}"
+    text = (_("The report page of *{program}*, valid for {hours} hours (until {value}): sessions per " "week, skills from start to now, formats compared, and the CSV files. Anyone who has the " "link can open it until then: keep it to yourself.", program=program.name, hours=hours, value=await _local(turn, expires_at)))
+    where = _("Its address is the bot's web address (PUBLIC_URL) followed by {page_path}", page_path=page_path)
     page = Attachment(PAGE_FILE, "text/html", report_page(report, page_path, charts).encode(), link=page_path)
     return [Message(f"{text}\n{where}", [Section(text), Context(where)], attachments=(page,))]
 
@@ -45,12 +45,12 @@ async def report_link(call: CommandCall) -> Sequence[Message]:
 async def report_charts(call: CommandCall) -> Sequence[Message]:
     """``report charts``: the report's three charts as PNG images."""
     turn, program = call.turn, _program(call)
-    token, _ = await links.sign_for(turn, program.id)
+    token, _expires = await links.sign_for(turn, program.id)
     report, charts = await _report_and_charts(turn, program)
     images = tuple(Attachment(name, "image/png", charts[name], link=links.path(token, f"charts/{name}"))
                    for name in CHART_NAMES)
     lines = [f"- {description(report, name)}" for name in CHART_NAMES]
-    text = f"Charts of *{program.name}*, as of {await _local(turn, report.generated_at)}:\n" + "\n".join(lines)
+    text = _("Charts of *{program}*, as of {value}:\n", program=program.name, value=await _local(turn, report.generated_at)) + "\n".join(lines)
     return [Message(text, [Section(text)], attachments=images)]
 
 
@@ -67,4 +67,4 @@ async def _report_and_charts(turn: Turn, program: Program) -> tuple[ProgramRepor
 
 async def _local(turn: Turn, moment: datetime) -> str:
     zone = await zone_of(turn)
-    return f"{moment.astimezone(zone_named(zone)):%a %d %b %Y, %H:%M} ({zone})"
+    return f"{formats.moment(moment.astimezone(zone_named(zone)))} ({zone})"

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from bot.i18n import _, ngettext
+from bot.i18n import formats
 from bot.cadence.hours import hours_of
 from bot.commands.command_call import CommandCall
 from bot.messages import Attachment, Message, say
@@ -34,14 +36,12 @@ async def export(call: CommandCall) -> Sequence[Message]:
     attachments = tuple(Attachment(name, MEDIA_TYPE, data, link=links.path(token, f"export/{name}"))
                         for name, data in files.items())
     zone = (await hours_of(turn.repo, turn.person)).zone
-    text = (f"CSV files for {program.name}: {', '.join(files)}. Ratings, counts and outcomes only: no private "
-            f"notes, nothing a participant wrote.\nThe download links stay valid for {_duration(DEFAULT_LIFETIME)} "
-            f"(until {expires_at.astimezone(zone):%a %d %b %H:%M} {zone.key}); ask again for fresh ones.")
+    text = (_("CSV files for {program}: {items}. Ratings, counts and outcomes only: no private notes, " "nothing a participant wrote.\nThe download links stay valid for {default_lifetime} (until " "{until} {zone}); ask again for fresh ones.", program=program.name, items=', '.join(files), default_lifetime=_duration(DEFAULT_LIFETIME), until=formats.weekday_time(expires_at.astimezone(zone), with_day=True), zone=zone.key))
     return [Message(text, say(text).blocks, attachments=attachments)]
 
 
 def _duration(span: timedelta) -> str:
     hours = int(span.total_seconds() // 3600)
     if hours % 24 == 0 and hours >= 48:
-        return f"{hours // 24} days"
-    return f"{hours} hour{'s' if hours != 1 else ''}"
+        return ngettext("{n} day", "{n} days", hours // 24)
+    return ngettext("{n} hour", "{n} hours", hours)

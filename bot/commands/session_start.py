@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.i18n import _
 from bot.cadence.when_and_where import when
 from bot.commands.command_call import CommandCall
 from bot.errors import CommandError
@@ -13,7 +14,7 @@ from bot.parsing import InvalidAnswer, parse_clock, parse_date
 def session_start(call: CommandCall, zone: str) -> datetime:
     """The moment the command's ``date`` and ``time`` give in ``zone``: ahead, within a year."""
     if "time" not in call.args:
-        raise CommandError("TIME is missing: give the date and the start time.")
+        raise CommandError(_("TIME is missing: give the date and the start time."))
     try:
         day = parse_date(call.args["date"])
         clock = parse_clock(call.args["time"])

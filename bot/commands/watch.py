@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.i18n import _, ngettext
 from bot import registry
 from bot.cadence.digest import digest_message
 from bot.cadence.flags import open_flags
@@ -19,9 +20,9 @@ async def flagged(call: CommandCall) -> Sequence[Message]:
     assert program is not None
     flags = await open_flags(turn.repo, program.id)
     if not flags:
-        return [say(f"No open flags in {program.name}: every pair is on track.")]
+        return [say(_("No open flags in {program}: every pair is on track.", program=program.name))]
     zone = (await hours_of(turn.repo, turn.person)).zone
-    messages = [say(f"{len(flags)} open flag{'s' if len(flags) > 1 else ''} in {program.name}:")]
+    messages = [say(ngettext("{n} open flag in {program}:", "{n} open flags in {program}:", len(flags), program=program.name))]
     for flag in flags[:20]:
         message = await registry.describe_flag(turn.repo, flag, zone, turn.now)
         if message is not None:

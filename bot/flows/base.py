@@ -27,7 +27,8 @@ from bot.messages import (
     Message,
     Section,
 )
-from bot.parsing import InvalidAnswer
+from bot.i18n import _, ngettext
+from bot.parsing import NO, YES, InvalidAnswer, words_for
 from bot.turn import Turn
 from storage.models import ConversationState
 
@@ -82,6 +83,11 @@ class Flow:
 
     name: ClassVar[str]
     title: ClassVar[str]
+    """What the flow is called (English, marked with ``N_``; :meth:`label` translates it)."""
+
+    def label(self) -> str:
+        """The flow's title in the reader's language."""
+        return _(self.title)
 
     async def steps(self, turn: Turn, data: Mapping[str, Any]) -> list[Step]:
         """The flow's steps, which may depend on what was answered so far."""
@@ -94,6 +100,9 @@ class Flow:
     async def finish(self, turn: Turn, state: ConversationState) -> list[Message]:
         """All steps are done."""
         raise NotImplementedError
+
+    def took(self, turn: Turn, name: str, value: Any) -> None:
+        """An answer to question ``name`` was accepted (before it is stored with the others)."""
 
     # --- driving the flow ----------------------------------------------------------------
 
@@ -154,10 +163,10 @@ class Flow:
         its questions are left (not "step 1 of 1" over four questions)."""
         step = steps[index]
         if len(steps) > 1 or not isinstance(step, FormStep):
-            return f"{self.title}: step {index + 1} of {len(steps)}"
+            return _("{flow}: step {step} of {steps}", flow=self.label(), step=index + 1, steps=len(steps))
         answers = state.data.get("answers", {})
         left = sum(1 for q in step.questions if q.field.name not in answers)
-        return f"{self.title}: {left} question{'s' if left != 1 else ''} left"
+        return ngettext("{flow}: {n} question left", "{flow}: {n} questions left", left, flow=self.label())
 
     def form_id(self, state: ConversationState, step: Step) -> str:
         """The id a submitted form or pressed button carries: ``flow.step`` or ``flow.step@subject``."""
@@ -206,7 +215,7 @@ class Flow:
         elif inbound.kind is InboundKind.TEXT and missing:
             given = {missing[0].field.name: inbound.text}
         else:
-            return [await self.prompt(turn, state, prefix="Let's finish this step first.")]
+            return [await self.prompt(turn, state, prefix=_("Let's finish this step first."))]
         errors: dict[str, str] = {}
         for question in step.questions:
             name = question.field.name
@@ -216,6 +225,8 @@ class Flow:
                 answers[name] = question.parse(given[name])
             except InvalidAnswer as problem:
                 errors[name] = str(problem)
+            else:
+                self.took(turn, name, answers[name])
         self._save(turn, state, answers=answers)
         if errors:
             log.info("person %s: invalid answers to %s: %s", turn.person.id, self.form_id(state, step), sorted(errors))
@@ -231,10 +242,12 @@ class Flow:
         elif inbound.kind is InboundKind.TEXT:
             typed = inbound.text.strip().lower()
             for choice in step.choices:
-                if typed in (choice.value.lower(), choice.label.lower(), *choice.aliases):
+                if typed in (choice.value.lower(), choice.label.lower(), *choice.aliases) \
+                        or ("yes" in choice.aliases and typed in words_for(YES)) \
+                        or ("no" in choice.aliases and typed in words_for(NO)):
                     value = choice.value
         if value is None or value not in {c.value for c in step.choices}:
-            return [await self.prompt(turn, state, prefix="Please pick one of the buttons below.")]
+            return [await self.prompt(turn, state, prefix=_("Please pick one of the buttons below."))]
         stop = await self.chose(turn, state, step, value)
         if stop is not None:
             return stop

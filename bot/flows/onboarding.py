@@ -10,32 +10,34 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.i18n import N_, _
 from bot import briefing, parsing
-from bot.catalog import CADENCE_LABELS, FORMAT_LABELS, ROLES
+from bot.catalog import ROLES, cadence_label, format_label, translated
 from bot.flows.base import Choice, ChoiceStep, Flow, FormStep, Question, Step
+from bot.languages import choose_language
 from bot.messages import Button, ButtonStyle, FieldKind, FormField, Message, say
 from bot.profiles import answers_fields, answers_from, profile_steps, save_profile
 from bot.turn import Turn
-from storage.enums import Cadence, EnrollmentStatus, ProgramFormat
+from storage.enums import EnrollmentStatus
 from storage.models import ConversationState, Person, Profile, Program
 
 PROFILE_KEYS = ("level", "department", "manager", "name", "topics", "topics_free_text", "style", "formats",
-                "location", "timezone", "hours", "languages")
+                "location", "timezone", "hours", "languages", "language")
 
 
 def describe_program(program: Program) -> str:
     """One line on how a program runs."""
-    formats = ", ".join(FORMAT_LABELS[ProgramFormat(f)].lower() for f in program.formats)
-    return f"*{program.name}* meets {CADENCE_LABELS[Cadence(program.cadence)]}, as {formats}."
+    formats = ", ".join(format_label(f).lower() for f in program.formats)
+    return _("*{program}* meets {value}, as {formats}.", program=program.name, value=cadence_label(program.cadence), formats=formats)
 
 
 def _review_step(values: Mapping[str, Any], role: str) -> ChoiceStep:
     return ChoiceStep(
         "review",
-        "Here is your profile. Is everything right?",
+        _("Here is your profile. Is everything right?"),
         [
-            Choice("confirm", "Confirm", ButtonStyle.PRIMARY, aliases=("yes", "ok", "correct")),
-            Choice("change", "Change something", aliases=("no", "change", "edit")),
+            Choice("confirm", _("Confirm"), ButtonStyle.PRIMARY, aliases=("yes", "ok", "correct")),
+            Choice("change", _("Change something"), aliases=("no", "change", "edit")),
         ],
         fields=answers_fields(values, role),
     )
@@ -55,11 +57,20 @@ def _restart_profile(flow: Flow, turn: Turn, state: ConversationState) -> None:
     flow.go_to(turn, state, "about", answers=given, previous=previous)
 
 
+def _took_language(turn: Turn, name: str, value: Any) -> None:
+    """The language question is answered: the person reads the rest in that language."""
+    if name == "language" and isinstance(value, str):
+        choose_language(turn, value)
+
+
 class OnboardingFlow(Flow):
     """Joining a program, from the welcome to a saved profile."""
 
     name = "onboarding"
-    title = "Onboarding"
+    title = N_("Onboarding")
+
+    def took(self, turn: Turn, name: str, value: Any) -> None:
+        _took_language(turn, name, value)
 
     async def steps(self, turn: Turn, data: Mapping[str, Any]) -> list[Step]:
         program = await _program(turn, data)
@@ -68,30 +79,30 @@ class OnboardingFlow(Flow):
         initial = data.get("previous", {})
         role_step = FormStep(
             "role",
-            "Your role",
-            f"{briefing.WHAT_IT_IS}\n\n{describe_program(program)}\n\nWhich side are you on?",
+            _("Your role"),
+            _("{what_it_is}\n\n{program}\n\nWhich side are you on?", what_it_is=_(briefing.WHAT_IT_IS), program=describe_program(program)),
             [
                 Question(
-                    FormField("role", "Your role", kind=FieldKind.SELECT, options=ROLES,
+                    FormField("role", _("Your role"), kind=FieldKind.SELECT, options=translated(ROLES),
                               initial=initial.get("role")),
-                    lambda raw: parsing.parse_choice(raw, ROLES),
+                    lambda raw: parsing.parse_choice(raw, translated(ROLES)),
                 )
             ],
         )
         reversal = ChoiceStep(
             "reversal",
-            f"{briefing.ROLE_REVERSAL[role]}\n\n{briefing.GROUND_RULES}",
+            _(briefing.ROLE_REVERSAL[role]) + "\n\n" + _(briefing.GROUND_RULES),
             [
-                Choice("ok", "Got it", ButtonStyle.PRIMARY, aliases=("ok", "yes", "got it")),
-                Choice("back", "Pick the other role", aliases=("back", "change")),
+                Choice("ok", _("Got it"), ButtonStyle.PRIMARY, aliases=("ok", "yes", _("got it"))),
+                Choice("back", _("Pick the other role"), aliases=("back", "change")),
             ],
         )
         confidentiality = ChoiceStep(
             "confidentiality",
-            briefing.CONFIDENTIALITY,
+            _(briefing.CONFIDENTIALITY),
             [
-                Choice("accept", "I accept", ButtonStyle.PRIMARY, aliases=("yes", "accept", "i agree", "agree")),
-                Choice("decline", "Not now", aliases=("no", "not now", "later")),
+                Choice("accept", _("I accept"), ButtonStyle.PRIMARY, aliases=("yes", "accept", _("i agree"), "agree")),
+                Choice("decline", _("Not now"), aliases=("no", _("not now"), "later")),
             ],
         )
         profile = profile_steps(role, program, initial, turn.limits)
@@ -107,16 +118,16 @@ class OnboardingFlow(Flow):
             if value == "decline":
                 self.hold(turn, state)
                 return [say(
-                    "No problem. Your onboarding waits at this point: say `/mentoring join` when you are "
-                    "ready and we carry on from here. Nothing is shared until you accept.",
-                    Button.for_command("Continue onboarding", "join"),
+                    _("No problem. Your onboarding waits at this point: say `/mentoring join` when you are "
+                    "ready and we carry on from here. Nothing is shared until you accept."),
+                    Button.for_command(_("Continue onboarding"), "join"),
                 )]
             enrollment = await turn.repo.enrollment(state.data["program_id"], turn.person.id)
             if enrollment is not None:
                 enrollment.confidentiality_accepted_at = turn.now
         if step.name == "review" and value == "change":
             _restart_profile(self, turn, state)
-            return [await self.prompt(turn, state, prefix="Let's go through it again; your answers are kept as suggestions.")]
+            return [await self.prompt(turn, state, prefix=_("Let's go through it again; your answers are kept as suggestions."))]
         return None
 
     async def finish(self, turn: Turn, state: ConversationState) -> list[Message]:
@@ -124,24 +135,25 @@ class OnboardingFlow(Flow):
         program = await turn.repo.program(state.data["program_id"])
         enrollment = await turn.repo.enrollment(state.data["program_id"], turn.person.id)
         if program is None or enrollment is None:
-            return [say("That program is gone, so I could not finish your onboarding.")]
+            return [say(_("That program is gone, so I could not finish your onboarding."))]
         await save_profile(turn.repo, turn.person, given["role"], given, turn.now)
         enrollment.role = given["role"]
         enrollment.status = EnrollmentStatus.ACTIVE
         enrollment.onboarded_at = turn.now
         text = (
-            f"You're all set, {turn.person.display_name}: welcome to {program.name}. "
-            "The program admins will match you soon and I will introduce you to your partner. "
-            "You can review your profile any time with `/mentoring profile`."
+            _("You're all set, {person}: welcome to {program}. The program admins will match you soon " "and I will introduce you to your partner. You can review your profile any time with " "`/mentoring profile`.", person=turn.person.display_name, program=program.name)
         )
-        return [say(text, Button.for_command("My profile", "profile"), Button.for_command("Help", "help"))]
+        return [say(text, Button.for_command(_("My profile"), "profile"), Button.for_command(_("Help"), "help"))]
 
 
 class ProfileFlow(Flow):
     """Changing a saved profile: the same questions as onboarding, prefilled."""
 
     name = "profile"
-    title = "Your profile"
+    title = N_("Your profile")
+
+    def took(self, turn: Turn, name: str, value: Any) -> None:
+        _took_language(turn, name, value)
 
     async def steps(self, turn: Turn, data: Mapping[str, Any]) -> list[Step]:
         program = await _program(turn, data)
@@ -157,7 +169,7 @@ class ProfileFlow(Flow):
 
     async def finish(self, turn: Turn, state: ConversationState) -> list[Message]:
         await save_profile(turn.repo, turn.person, state.data["role"], state.data["answers"], turn.now)
-        return [say("Your profile is updated.")]
+        return [say(_("Your profile is updated."))]
 
     @staticmethod
     def data_for(program_id: int, role: str, person: Person, profile: Profile) -> dict[str, Any]:

@@ -8,13 +8,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from bot.catalog import translated
+from bot.i18n import N_, _
 from bot.cadence.when_and_where import when, zone_of
 from bot.flows.base import Flow, FormStep, Question, Step
 from bot.messages import FieldKind, FormField, Option
 from bot.parsing import as_text, parse_choice, parse_clock, parse_date
 from bot.turn import Turn
 
-REPEAT = (Option("yes", "Yes, repeat at our cadence"), Option("no", "No, just this one"))
+REPEAT = (Option("yes", N_("Yes, repeat at our cadence")), Option("no", N_("No, just this one")))
 
 
 def _clock(raw: Any) -> str:
@@ -28,8 +30,8 @@ def _where(raw: Any) -> str:
 class SchedulingFlow(Flow):
     """Asks for a session's date, time and place; subclasses say what it is about and finish it."""
 
-    title = "Scheduling"
-    form_title = "Schedule a session"
+    title = N_("Scheduling")
+    form_title = N_("Schedule a session")
 
     def intro(self, data: Mapping[str, Any]) -> str:
         """The question the form opens with."""
@@ -39,16 +41,16 @@ class SchedulingFlow(Flow):
         """One form; the repeat question only for a new session."""
         zone = await zone_of(turn)
         questions = [
-            Question(FormField("date", "Date", FieldKind.DATE, hint="YYYY-MM-DD"),
+            Question(FormField("date", _("Date"), FieldKind.DATE, hint="YYYY-MM-DD"),
                      lambda raw: parse_date(raw, not_before=turn.today).isoformat()),
-            Question(FormField("time", f"Start time ({zone})", FieldKind.TIME, hint="HH:MM"), _clock),
-            Question(FormField("where", "Where", initial="remote", hint="remote, in person, or a place such as Room 4.12",
+            Question(FormField("time", _("Start time ({zone})", zone=zone), FieldKind.TIME, hint="HH:MM"), _clock),
+            Question(FormField("where", _("Where"), initial="remote", hint=_("remote, in person, or a place such as Room 4.12"),
                                max_length=200), _where),
         ]
         if not data.get("moving"):
-            questions.append(Question(FormField("repeat", "Repeat at your cadence?", FieldKind.SELECT, REPEAT,
-                                                initial="no"), lambda raw: parse_choice(raw, REPEAT)))
-        return [FormStep("when", self.form_title, self.intro(data), questions)]
+            questions.append(Question(FormField("repeat", _("Repeat at your cadence?"), FieldKind.SELECT, translated(REPEAT),
+                                                initial="no"), lambda raw: parse_choice(raw, translated(REPEAT))))
+        return [FormStep("when", _(self.form_title), self.intro(data), questions)]
 
 
 def answered_start(turn: Turn, answers: Mapping[str, Any], zone: str) -> datetime:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
+from bot.i18n import _
 
 # Relative weights of the parts of a fit; a program overrides any of them (0 to 10).
 DEFAULT_WEIGHTS: dict[str, int] = {"topics": 6, "hours": 2, "style": 1, "formats": 1, "location": 1,
@@ -48,11 +49,11 @@ class Candidate:
 
     def missing(self) -> list[str]:
         """What the profile lacks for matching (empty when it is complete)."""
-        gaps = [label for label, value in (("level", self.level), ("time zone", self.timezone),
-                                           ("working hours", self.work_start and self.work_end),
-                                           ("languages", self.languages)) if not value]
+        gaps = [label for label, value in ((_("level"), self.level), (_("time zone"), self.timezone),
+                                           (_("working hours"), self.work_start and self.work_end),
+                                           (_("languages"), self.languages)) if not value]
         if not self.topics and not self.free_text.strip():
-            gaps.append("topics")
+            gaps.append(_("topics"))
         return gaps
 
 

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from sqlalchemy import insert
 
+from bot.i18n import _
 from bot.matching.cohort import Candidate, Cohort, weights_of
 from bot.matching.explain import incomplete, unmatched_mentee
 from bot.matching.score import FitModel
@@ -167,7 +168,7 @@ def _summarise_mentors(run: MatchRun, cohort: Cohort, mentor_of: dict[int, int],
         load = mentor.load + new[j]
         run.loads.append((mentor.name, load, capacity))
         if load == 0:
-            run.idle_mentors.append((mentor.name, "no mentee left who suits them"))
+            run.idle_mentors.append((mentor.name, _("no mentee left who suits them")))
     run.idle_mentors += [(m.name, incomplete(m)) for m in idle_incomplete]
     run.loads.sort(key=lambda item: (-item[1], item[0]))
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from bot.i18n import N_, _
+from bot.catalog import word
 from bot.cadence.hours import WorkingHours, hours_of
 from bot.cadence.slots import HORIZON, share_no_hours, shared_windows
 from bot.cadence.outbox import add_nudge
@@ -20,7 +22,7 @@ from storage import matching as queries
 from storage.enums import EnrollmentStatus, NudgeKind, PairStatus, Role
 from storage.models import Pair, Person, Program
 
-FORCE_HINT = "Add `force` to pair them anyway."
+FORCE_HINT = N_("Add `force` to pair them anyway.")
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,8 @@ async def judge(turn: Turn, program: Program, mentor: Person, mentee: Person) ->
     other = candidate(mentee, await turn.repo.profile(mentee.id), Role.MENTEE, lines[mentee.id])
     for person in (one, other):
         if person.missing():
-            return Judgement(None, ["paired by an admin"],
-                             f"{person.name}'s profile is incomplete (no {', no '.join(person.missing())})")
+            return Judgement(None, [_("paired by an admin")],
+                             _("{person}'s profile is incomplete (no {items})", person=person.name, items=', no '.join(person.missing())))
     cohort = Cohort([one], [other], turn.today, await queries.past_pairs(turn.repo), program.allow_same_level,
                     weights_of(program.match_weights))
     model = FitModel(cohort)
@@ -51,12 +53,11 @@ async def enrolled_as(turn: Turn, program: Program, person: Person, role: str) -
     """Refuse unless the person takes part in the program, onboarded, in ``role``."""
     enrollment = await turn.repo.enrollment(program.id, person.id)
     if enrollment is None or enrollment.status not in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED):
-        raise CommandError(f"{person.display_name} is not in {program.name}.")
+        raise CommandError(_("{person} is not in {program}.", person=person.display_name, program=program.name))
     if enrollment.role != role:
-        raise CommandError(f"{person.display_name} is a {enrollment.role or 'participant without a role'} in "
-                           f"{program.name}, not a {role}.")
+        raise CommandError(_("{person} is a {value} in {program}, not a {role}.", person=person.display_name, value=word(enrollment.role) if enrollment.role else _('participant without a role'), program=program.name, role=word(role)))
     if enrollment.onboarded_at is None:
-        raise CommandError(f"{person.display_name} has not finished onboarding yet.")
+        raise CommandError(_("{person} has not finished onboarding yet.", person=person.display_name))
 
 
 async def pair_by_hand(turn: Turn, program: Program, mentor: Person, mentee: Person, force: bool) -> Pair:
@@ -67,17 +68,19 @@ async def pair_by_hand(turn: Turn, program: Program, mentor: Person, mentee: Per
     holding = await queries.holding_pairs(turn.repo, program.id)
     taken = next((p for p in holding if p.mentee_id == mentee.id), None)
     if taken is not None:
-        state = "a proposed" if taken.status == PairStatus.PROPOSED else "a running"
-        raise CommandError(f"{mentee.display_name} is already in {state} pair (#{taken.id}); "
-                           f"drop or rematch it first.")
+        if taken.status == PairStatus.PROPOSED:
+            raise CommandError(_("{mentee} is already in a proposed pair (#{id}); drop or rematch it first.",
+                                 mentee=mentee.display_name, id=taken.id))
+        raise CommandError(_("{mentee} is already in a running pair (#{id}); drop or rematch it first.",
+                             mentee=mentee.display_name, id=taken.id))
     load = sum(1 for p in holding if p.mentor_id == mentor.id)
-    problems = [f"{mentor.display_name} already has {load} of {program.capacity} places taken"] \
+    problems = [_("{mentor} already has {load} of {capacity} places taken", mentor=mentor.display_name, load=load, capacity=program.capacity)] \
         if load >= program.capacity else []
     verdict = await judge(turn, program, mentor, mentee)
     problems += [verdict.problem] if verdict.problem else []
     if problems and not force:
-        raise CommandError(f"Not paired: {'; '.join(problems)}. {FORCE_HINT}")
-    reasons = verdict.reasons if not problems else ["paired by an admin", *verdict.reasons[:2]]
+        raise CommandError(_("Not paired: {items}. {force_hint}", items='; '.join(problems), force_hint=_(FORCE_HINT)))
+    reasons = verdict.reasons if not problems else [_("paired by an admin"), *verdict.reasons[:2]]
     return turn.repo.add(Pair(program_id=program.id, mentor_id=mentor.id, mentee_id=mentee.id,
                               status=PairStatus.PROPOSED, fit_score=verdict.fit, reasons=reasons,
                               proposed_at=turn.now))
@@ -87,17 +90,17 @@ async def proposal_of(turn: Turn, program: Program, person: Person) -> Pair:
     """The proposed pair a person is in (a mentor with several must be named by #ID)."""
     found = [p for p in await queries.proposals(turn.repo, program.id) if person.id in (p.mentor_id, p.mentee_id)]
     if not found:
-        raise CommandError(f"{person.display_name} is in no proposed pair of {program.name}.")
+        raise CommandError(_("{person} is in no proposed pair of {program}.", person=person.display_name, program=program.name))
     if len(found) > 1:
         ids = ", ".join(f"#{p.id}" for p in found)
-        raise CommandError(f"{person.display_name} is in several proposed pairs ({ids}): name their mentee instead.")
+        raise CommandError(_("{person} is in several proposed pairs ({ids}): name their mentee instead.", person=person.display_name, ids=ids))
     return found[0]
 
 
 async def swap(turn: Turn, program: Program, first: Pair, second: Pair, force: bool) -> tuple[Pair, Pair]:
     """Give two proposed pairs each other's mentor; refused when a rule forbids it, unless ``force``."""
     if first.id == second.id or first.mentor_id == second.mentor_id:
-        raise CommandError("Those two have the same mentor: nothing to swap.")
+        raise CommandError(_("Those two have the same mentor: nothing to swap."))
     people = {pid: await turn.repo.person(pid) for pid in (first.mentor_id, first.mentee_id,
                                                             second.mentor_id, second.mentee_id)}
     verdicts = []
@@ -107,11 +110,11 @@ async def swap(turn: Turn, program: Program, first: Pair, second: Pair, force: b
         verdicts.append(await judge(turn, program, mentor, mentee))
     problems = [v.problem for v in verdicts if v.problem]
     if problems and not force:
-        raise CommandError(f"Not swapped: {'; '.join(problems)}. {FORCE_HINT}")
+        raise CommandError(_("Not swapped: {items}. {force_hint}", items='; '.join(problems), force_hint=_(FORCE_HINT)))
     first.mentor_id, second.mentor_id = second.mentor_id, first.mentor_id
     for pair, verdict in zip((first, second), verdicts, strict=True):
         pair.fit_score, pair.reasons = verdict.fit, verdict.reasons if not verdict.problem else \
-            ["swapped by an admin", *verdict.reasons[:2]]
+            [_("swapped by an admin"), *verdict.reasons[:2]]
     return first, second
 
 
@@ -146,7 +149,7 @@ async def _still_valid(turn: Turn, program: Program, pair: Pair) -> str | None:
         if person is None or person.erased_at is not None or enrollment is None \
                 or enrollment.status != EnrollmentStatus.ACTIVE:
             name = person.display_name if person is not None and person.erased_at is None else "someone"
-            return f"#{pair.id}: {name} is no longer active in {program.name}"
+            return _("#{id}: {name} is no longer active in {program}", id=pair.id, name=name, program=program.name)
     return None
 
 

@@ -16,8 +16,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
+from bot.i18n import N_, _, ngettext
+from bot.i18n import formats
 from bot.cadence.hours import zone_named
-from bot.catalog import FORMAT_LABELS, LANGUAGES, label_of
+from bot.catalog import LANGUAGES, format_label, label_of
 from bot.matching.cohort import Candidate, Cohort
 from storage.enums import ProgramFormat, SessionMode
 
@@ -33,12 +35,12 @@ REASON_BLOCK = 256  # pairs whose reasons are scored together
 # The hard rules, in the order they are reported, and how one broken rule reads.
 RULES = ("format", "junior", "line", "past", "language", "hours")
 RULE_WORDS = {
-    "format": "{mentor} or {mentee} did not choose one-to-one sessions",
-    "junior": "{mentor} is not junior to {mentee}",
-    "line": "{mentor} and {mentee} are in the same reporting line",
-    "past": "{mentor} and {mentee} were paired before (one way or the other)",
-    "language": "{mentor} and {mentee} share no language",
-    "hours": "{mentor} and {mentee} share less than an hour of working time",
+    "format": N_("{mentor} or {mentee} did not choose one-to-one sessions"),
+    "junior": N_("{mentor} is not junior to {mentee}"),
+    "line": N_("{mentor} and {mentee} are in the same reporting line"),
+    "past": N_("{mentor} and {mentee} were paired before (one way or the other)"),
+    "language": N_("{mentor} and {mentee} share no language"),
+    "hours": N_("{mentor} and {mentee} share less than an hour of working time"),
 }
 
 _LOCATIONS = (SessionMode.REMOTE, SessionMode.IN_PERSON, SessionMode.EITHER)
@@ -266,28 +268,28 @@ class FitModel:
         shared = sorted(mentor.topics & mentee.topics)
         if shared:
             found.append(("topics", parts["topics"],
-                          f"{mentor.name} teaches {_listed(shared)}, which {mentee.name} wants to learn"))
+                          _("{mentor} teaches {shared}, which {mentee} wants to learn", mentor=mentor.name, shared=_listed(shared), mentee=mentee.name)))
         elif parts["topics"] > 0:
             words = sorted(set(_words(mentee.free_text)) & set(_words(mentor.free_text + " " + " ".join(mentor.topics))))
             if words:
-                found.append(("topics", parts["topics"], f"both mention {_listed(words[:3])} in their own words"))
+                found.append(("topics", parts["topics"], _("both mention {listed} in their own words", listed=_listed(words[:3]))))
         found.append(("location", parts["location"], location_reason(mentor, mentee)))
         hours = int(parts["_minutes"] // 60)
         if hours:
-            found.append(("hours", parts["hours"], f"{hours} shared working hour{'s' if hours != 1 else ''}"))
+            found.append(("hours", parts["hours"], ngettext("{n} shared working hour", "{n} shared working hours", hours)))
         if mentor.style == mentee.style and mentor.style:
-            found.append(("style", parts["style"], f"both like it {mentor.style}"))
+            found.append(("style", parts["style"], _("both like it {style}", style=mentor.style)))
         both = sorted(mentor.formats & mentee.formats)
-        names = [FORMAT_LABELS[ProgramFormat(f)].lower() for f in both if f in set(ProgramFormat)]
+        names = [format_label(f).lower() for f in both if f in set(ProgramFormat)]
         if names:
-            found.append(("formats", parts["formats"], f"both want {_listed(names)}"))
+            found.append(("formats", parts["formats"], _("both want {names}", names=_listed(names))))
         spoken = sorted(label_of(LANGUAGES, code) for code in mentor.languages & mentee.languages)
         if spoken:
-            found.append(("languages", parts["languages"] * 0.5, f"both speak {_listed(spoken)}"))
+            found.append(("languages", parts["languages"] * 0.5, _("both speak {spoken}", spoken=_listed(spoken))))
         true = [(weights[factor] * part, part, text) for factor, part, text in found if text and part > 0]
         ranked = sorted(true, key=lambda item: (item[0] > 0, round(item[0] if item[0] > 0 else item[1], 6)),
                         reverse=True)
-        return [text for _, _, text in ranked[:limit]]
+        return [text for _score, _key, text in ranked[:limit]]
 
 
 def chose_one_to_one(person: Candidate) -> bool:
@@ -303,16 +305,14 @@ def location_reason(mentor: Candidate, mentee: Candidate) -> str:
     """Where both are happy to meet, in words true of both profiles ("" when they differ)."""
     where = {mentor.location or SessionMode.EITHER, mentee.location or SessionMode.EITHER}
     if where == {SessionMode.EITHER}:
-        return "both happy to meet remotely or in person"
+        return _("both happy to meet remotely or in person")
     if where <= {SessionMode.REMOTE, SessionMode.EITHER}:
-        return "both prefer remote" if where == {SessionMode.REMOTE} else "both fine with meeting remotely"
+        return _("both prefer remote") if where == {SessionMode.REMOTE} else _("both fine with meeting remotely")
     if where <= {SessionMode.IN_PERSON, SessionMode.EITHER}:
-        return ("both like to meet in person" if where == {SessionMode.IN_PERSON}
-                else "both fine with meeting in person")
+        return (_("both like to meet in person") if where == {SessionMode.IN_PERSON}
+                else _("both fine with meeting in person"))
     return ""
 
 
 def _listed(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return formats.listed(items)

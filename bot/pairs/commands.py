@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.i18n import N_, _
+from bot.catalog import word
+from bot.i18n import formats
 from bot.cadence.hours import zone_named
 from bot.cadence.periods import next_occurrence
 from bot.cadence.when_and_where import Venue, confirmation, describe, venue_of, zone_of
@@ -35,7 +38,7 @@ async def my_pair(turn: Turn, partner_name: str | None) -> tuple[Pair, Person]:
     (the partner's name, or ``#ID`` of the pair, as an introduction's button gives it)."""
     pairs = await turn.repo.pairs_of(turn.person.id)
     if not pairs:
-        raise CommandError("You don't have a mentoring partner yet: your program admin pairs people up.")
+        raise CommandError(_("You don't have a mentoring partner yet: your program admin pairs people up."))
     found: list[tuple[Pair, Person]] = []
     for pair in pairs:
         partner = await turn.repo.person(ops.partner_of(pair, turn.person.id))
@@ -43,14 +46,14 @@ async def my_pair(turn: Turn, partner_name: str | None) -> tuple[Pair, Person]:
                                     (partner.display_name.lower(), partner.user_id.lower(), f"#{pair.id}")):
             found.append((pair, partner))
     if not found:
-        names = ", ".join(p.display_name for _, p in [await _with_partner(turn, x) for x in pairs])
-        raise CommandError(f"You are not paired with '{partner_name}'. Your partners: {names}.")
+        names = ", ".join(p.display_name for _pair, p in [await _with_partner(turn, x) for x in pairs])
+        raise CommandError(_("You are not paired with '{partner_name}'. Your partners: {names}.", partner_name=partner_name, names=names))
     if len(found) > 1:
-        names = ", ".join(f'with="{p.display_name}"' for _, p in found)
-        raise CommandError(f"You have several partners: say which one ({names}).")
+        names = ", ".join(f'with="{p.display_name}"' for _found, p in found)
+        raise CommandError(_("You have several partners: say which one ({names}).", names=names))
     pair, partner = found[0]
     if pair.status == PairStatus.PAUSED:
-        raise CommandError(f"Your pair with {partner.display_name} is paused until {pair.paused_until}.")
+        raise CommandError(_("Your pair with {partner} is paused until {paused_until}.", partner=partner.display_name, paused_until=pair.paused_until))
     return pair, partner
 
 
@@ -67,8 +70,8 @@ async def schedule(call: CommandCall) -> Sequence[Message]:
     upcoming = await ops.upcoming_session(turn, pair)
     if upcoming is not None:
         zone = await zone_of(turn)
-        return [say(f"You already have a session with {partner.display_name}: {describe(upcoming, zone)}.",
-                    Button.for_command("Reschedule it", f"reschedule {ops.with_pair(pair.id)}"))]
+        return [say(_("You already have a session with {partner}: {upcoming}.", partner=partner.display_name, upcoming=describe(upcoming, zone)),
+                    Button.for_command(_("Reschedule it"), f"reschedule {ops.with_pair(pair.id)}"))]
     if "date" not in call.args and call.args.get("form"):
         return await SCHEDULING.start(turn, {"pair_id": pair.id, "partner": partner.display_name},
                                       subject=f"pair-{pair.id}")
@@ -83,7 +86,7 @@ async def schedule(call: CommandCall) -> Sequence[Message]:
             return [offer]
     session = await ops.schedule(turn, pair, starts_at, zone, venue_of(call.args.get("where")),
                                  recurring=bool(call.args.get("repeat")))
-    return [await confirmation(turn, session, partner, "Scheduled")]
+    return [await confirmation(turn, session, partner, _("Scheduled"))]
 
 
 async def reschedule(call: CommandCall) -> Sequence[Message]:
@@ -93,8 +96,8 @@ async def reschedule(call: CommandCall) -> Sequence[Message]:
     pair, partner = await my_pair(turn, call.args.get("with"))
     upcoming = await _session_to_move(turn, pair, call.args.get("session"))
     if upcoming is None:
-        return [say(f"Nothing is on the calendar with {partner.display_name} to move.",
-                    Button.for_command("Schedule a session", f"schedule {ops.with_pair(pair.id)}"))]
+        return [say(_("Nothing is on the calendar with {partner} to move.", partner=partner.display_name),
+                    Button.for_command(_("Schedule a session"), f"schedule {ops.with_pair(pair.id)}"))]
     if "date" not in call.args and call.args.get("form"):
         return await SCHEDULING.start(turn, {"pair_id": pair.id, "partner": partner.display_name,
                                              "moving": upcoming.id}, subject=f"pair-{pair.id}")
@@ -111,7 +114,7 @@ async def reschedule(call: CommandCall) -> Sequence[Message]:
         if offer is not None:
             return [offer]
     session = await ops.reschedule(turn, pair, upcoming, starts_at, zone, venue)
-    return [await confirmation(turn, session, partner, "Moved")]
+    return [await confirmation(turn, session, partner, _("Moved"))]
 
 
 async def _session_to_move(turn: Turn, pair: Pair, session_id: int | None) -> MentoringSession | None:
@@ -129,7 +132,7 @@ async def cancel_session(call: CommandCall) -> Sequence[Message]:
     pair, partner = await my_pair(turn, call.args.get("with"))
     upcoming = await ops.upcoming_session(turn, pair)
     if upcoming is None:
-        return [say(f"Nothing is on the calendar with {partner.display_name} to cancel.")]
+        return [say(_("Nothing is on the calendar with {partner} to cancel.", partner=partner.display_name))]
     await ops.cancel(turn, pair, upcoming, turn.person.id)
     zone = await zone_of(turn)
     series = ""
@@ -137,12 +140,10 @@ async def cancel_session(call: CommandCall) -> Sequence[Message]:
         program = await turn.repo.program(pair.program_id)
         cadence = pair.cadence or (program.cadence if program else "")
         following = next_occurrence(upcoming.starts_at, upcoming.timezone, cadence) if cadence else None
-        when = f" (next: {following.astimezone(zone_named(zone)):%a %d %b %Y, %H:%M})" if following else ""
-        series = f" Only this one is off: your repeating series goes on{when}."
-    return [say(f"Canceled your session with {partner.display_name} ({describe(upcoming, zone)}).{series} "
-                f"I've told {partner.display_name}. Sessions that are moved rather than dropped keep the "
-                "momentum: pick a new date?",
-                Button.for_command("Pick a new date", f"schedule {ops.with_pair(pair.id)}", ButtonStyle.PRIMARY))]
+        when = _(" (next: {when})", when=formats.moment(following.astimezone(zone_named(zone)))) if following else ""
+        series = _(" Only this one is off: your repeating series goes on{when}.", when=when)
+    return [say(_("Canceled your session with {partner} ({upcoming}).{series} I've told {partner}. Sessions " "that are moved rather than dropped keep the momentum: pick a new date?", partner=partner.display_name, upcoming=describe(upcoming, zone), series=series),
+                Button.for_command(_("Pick a new date"), f"schedule {ops.with_pair(pair.id)}", ButtonStyle.PRIMARY))]
 
 
 async def outcome(call: CommandCall) -> Sequence[Message]:
@@ -152,18 +153,18 @@ async def outcome(call: CommandCall) -> Sequence[Message]:
         turn.repo.scoped(MentoringSession).where(MentoringSession.id == call.args["session"]))
     pair = await ops.active_pair(turn, session.pair_id) if session and session.pair_id else None
     if session is None or pair is None or turn.person.id not in (pair.mentor_id, pair.mentee_id):
-        raise CommandError("I can't find that session among yours.")
+        raise CommandError(_("I can't find that session among yours."))
     partner = await turn.repo.person(ops.partner_of(pair, turn.person.id))
     assert partner is not None
     if session.status != SessionStatus.SCHEDULED:
-        return [say(f"Already recorded: that session was {session.status.replace('_', '-')}. Thanks!")]
+        return [say(_("Already recorded: that session was {status}. Thanks!", status=word(session.status)))]
     if session.starts_at > turn.now:
-        raise CommandError("That session has not taken place yet.")
+        raise CommandError(_("That session has not taken place yet."))
     status = OUTCOMES[call.args["what"]]
     if status == SessionStatus.RESCHEDULED:
         return await SCHEDULING.start(turn, {"pair_id": pair.id, "partner": partner.display_name,
                                              "moving": session.id}, subject=f"pair-{pair.id}",
-                                      intro="When does it take place now?")
+                                      intro=_("When does it take place now?"))
     by = partner.id if call.args.get("by") == "partner" else turn.person.id
     await ops.record_outcome(turn, pair, session, status, by if status == SessionStatus.CANCELED else None)
     view = await pair_view(turn, pair.id)
@@ -173,11 +174,11 @@ async def outcome(call: CommandCall) -> Sequence[Message]:
 
 
 def _after_outcome(status: SessionStatus, pair: Pair, partner: Person) -> Message:
-    schedule = Button.for_command("Schedule the next one", f"schedule {ops.with_pair(pair.id)}",
+    schedule = Button.for_command(_("Schedule the next one"), f"schedule {ops.with_pair(pair.id)}",
                                   ButtonStyle.PRIMARY)
     if status == SessionStatus.NO_SHOW:
-        return say(f"Noted as a no-show. Pick a new date with {partner.display_name}?", schedule)
-    return say("Noted as canceled. A new date keeps the momentum going:", schedule)
+        return say(_("Noted as a no-show. Pick a new date with {partner}?", partner=partner.display_name), schedule)
+    return say(_("Noted as canceled. A new date keeps the momentum going:"), schedule)
 
 
 async def list_sessions(call: CommandCall) -> Sequence[Message]:
@@ -186,13 +187,13 @@ async def list_sessions(call: CommandCall) -> Sequence[Message]:
     zone = await zone_of(turn)
     lines = []
     for pair in await turn.repo.pairs_of(turn.person.id):
-        _, partner = await _with_partner(turn, pair)
+        _pair, partner = await _with_partner(turn, pair)
         for session in await ops.pair_sessions(turn, pair):
-            state = "on the calendar" if session.status == SessionStatus.SCHEDULED else session.status.replace("_", "-")
-            lines.append(f"- {describe(session, zone)}, with {partner.display_name}: {state}")
+            state = _("on the calendar") if session.status == SessionStatus.SCHEDULED else session.status.replace("_", "-")
+            lines.append(_("- {session}, with {partner}: {state}", session=describe(session, zone), partner=partner.display_name, state=state))
     if not lines:
-        return [say("No sessions yet.", Button.for_command("Schedule one", "schedule"))]
-    return [say("Your sessions, newest first:\n" + "\n".join(lines))]
+        return [say(_("No sessions yet."), Button.for_command(_("Schedule one"), "schedule"))]
+    return [say(_("Your sessions, newest first:\n") + "\n".join(lines))]
 
 
 async def invite(call: CommandCall) -> Sequence[Message]:
@@ -201,25 +202,25 @@ async def invite(call: CommandCall) -> Sequence[Message]:
     pair, partner = await my_pair(turn, call.args.get("with"))
     upcoming = await ops.upcoming_session(turn, pair)
     if upcoming is None:
-        return [say(f"Nothing is on the calendar with {partner.display_name} yet.",
-                    Button.for_command("Schedule a session", f"schedule {ops.with_pair(pair.id)}"))]
-    text = f"The calendar invite for your session with {partner.display_name}: {describe(upcoming, await zone_of(turn))}."
+        return [say(_("Nothing is on the calendar with {partner} yet.", partner=partner.display_name),
+                    Button.for_command(_("Schedule a session"), f"schedule {ops.with_pair(pair.id)}"))]
+    text = _("The calendar invite for your session with {partner}: {upcoming}.", partner=partner.display_name, upcoming=describe(upcoming, await zone_of(turn)))
     return [Message(text, say(text).blocks, attachments=(await session_invite(turn.repo, upcoming),))]
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec(("schedule",), "put your next session on the calendar (in your time zone; remote, in person or a place)",
+    CommandSpec(("schedule",), N_("put your next session on the calendar (in your time zone; remote, in person or a place)"),
                 "/mentoring schedule 2027-01-12 15:00 remote", schedule, positionals=WHEN,
                 flags=("repeat", "anyway", "form"), options=(PARTNER, AFTER)),
-    CommandSpec(("reschedule",), "move your next session", "/mentoring reschedule 2027-01-19 15:00",
+    CommandSpec(("reschedule",), N_("move your next session"), "/mentoring reschedule 2027-01-19 15:00",
                 reschedule, positionals=WHEN, flags=("anyway", "form"),
                 options=(PARTNER, AFTER, Arg("session", ArgKind.INT, low=1, high=2**31 - 1))),
-    CommandSpec(("cancel-session",), "call off your next session", "/mentoring cancel-session",
+    CommandSpec(("cancel-session",), N_("call off your next session"), "/mentoring cancel-session",
                 cancel_session, options=(PARTNER,)),
-    CommandSpec(("sessions",), "your sessions and what became of them", "/mentoring sessions", list_sessions),
-    CommandSpec(("invite",), "the calendar invite (.ics) for your next session", "/mentoring invite", invite,
+    CommandSpec(("sessions",), N_("your sessions and what became of them"), "/mentoring sessions", list_sessions),
+    CommandSpec(("invite",), N_("the calendar invite (.ics) for your next session"), "/mentoring invite", invite,
                 options=(PARTNER,)),
-    CommandSpec(("outcome",), "what became of a session", "/mentoring outcome 42 held", outcome,
+    CommandSpec(("outcome",), N_("what became of a session"), "/mentoring outcome 42 held", outcome,
                 positionals=(Arg("session", ArgKind.INT, required=True, low=1, high=2**31 - 1),
                              Arg("what", ArgKind.CHOICE, required=True, choices=tuple(OUTCOMES))),
                 options=(Arg("by", ArgKind.CHOICE, choices=("me", "partner")),), hidden=True),

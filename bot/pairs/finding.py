@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.i18n import _
 from bot.errors import CommandError
 from bot.pairs.flags import pair_ref
 from bot.people import find_person
@@ -22,15 +23,15 @@ async def find_pair(turn: Turn, program: Program, ref: str) -> Pair:
     if by_id:
         pair = await turn.repo.one_or_none(query.where(Pair.id == int(by_id.group(1))))
         if pair is None:
-            raise CommandError(f"There is no running pair {ref} in {program.name}.")
+            raise CommandError(_("There is no running pair {ref} in {program}.", ref=ref, program=program.name))
         return pair
     person = await find_person(turn, ref)
     pairs = [p for p in await turn.repo.all(query) if person.id in (p.mentor_id, p.mentee_id)]
     if not pairs:
-        raise CommandError(f"{person.display_name} is not in a running pair in {program.name}.")
+        raise CommandError(_("{person} is not in a running pair in {program}.", person=person.display_name, program=program.name))
     if len(pairs) > 1:
         options = ", ".join([f"{pair_ref(p)} ({await pair_names(turn, p)})" for p in pairs])
-        raise CommandError(f"{person.display_name} is in several pairs: name the pair instead: {options}.")
+        raise CommandError(_("{person} is in several pairs: name the pair instead: {options}.", person=person.display_name, options=options))
     return pairs[0]
 
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.i18n import _, formats
 from bot.cadence.nudges import Context, Renderer
-from bot.catalog import CADENCE_LABELS
+from bot.catalog import cadence_label
 from bot.calendars.events import on_both_calendars
 from bot.invites import session_invite
 from bot.matching.intro import introduction, pair_ended
 from bot.messages import Button, ButtonStyle, Message, say
 from bot.pairs.sessions import partner_of, with_pair
-from storage.enums import Cadence, EnrollmentStatus, NudgeKind, PairStatus, SessionStatus
+from storage.enums import EnrollmentStatus, NudgeKind, PairStatus, SessionStatus
 from storage.models import Pair, Person, Program
 
 
@@ -42,17 +43,14 @@ async def _schedule(ctx: Context) -> Message | None:
     if found is None or await ctx.repo.next_session([found[0].id], ctx.now) is not None:
         return None
     pair, partner, program = found
-    cadence = CADENCE_LABELS[Cadence(pair.cadence or program.cadence)]
-    button = Button.for_command("Schedule it", f"schedule {with_pair(pair.id)}", ButtonStyle.PRIMARY)
+    cadence = cadence_label(pair.cadence or program.cadence)
+    button = Button.for_command(_("Schedule it"), f"schedule {with_pair(pair.id)}", ButtonStyle.PRIMARY)
     if ctx.nudge.payload.get("step") == "again":
-        text = (f"A gentle reminder: nothing is on the calendar with {partner.display_name} yet. Ten minutes "
-                "now keeps the program going: pick a date.")
+        text = (_("A gentle reminder: nothing is on the calendar with {partner} yet. Ten minutes now keeps " "the program going: pick a date.", partner=partner.display_name))
     elif ctx.person.id == pair.mentee_id:
-        text = (f"Time to put your next session with {partner.display_name} on the calendar (you meet "
-                f"{cadence}). Pick a date that suits you both.")
+        text = (_("Time to put your next session with {partner} on the calendar (you meet {cadence}). Pick a " "date that suits you both.", partner=partner.display_name, cadence=cadence))
     else:
-        text = (f"Nothing is on the calendar with {partner.display_name} yet (you meet {cadence}). Could you "
-                "propose a time?")
+        text = (_("Nothing is on the calendar with {partner} yet (you meet {cadence}). Could you propose a " "time?", partner=partner.display_name, cadence=cadence))
     return say(text, button)
 
 
@@ -63,10 +61,10 @@ async def _reminder(ctx: Context) -> Message | None:
         return None
     pair, partner, _program = found
     name, which = partner.display_name, with_pair(pair.id)
-    return say(f"Reminder: your session with {name} is on {ctx.when(session)}. Please keep it on your calendar.",
-               Button.for_command("Reschedule", f"reschedule {which}"),
-               Button.for_command("Cancel it", f"cancel-session {which}"),
-               Button.for_command("Calendar invite", f"invite {which}"))
+    return say(_("Reminder: your session with {name} is on {ctx}. Please keep it on your calendar.", name=name, ctx=ctx.when(session)),
+               Button.for_command(_("Reschedule"), f"reschedule {which}"),
+               Button.for_command(_("Cancel it"), f"cancel-session {which}"),
+               Button.for_command(_("Calendar invite"), f"invite {which}"))
 
 
 async def _outcome(ctx: Context) -> Message | None:
@@ -76,12 +74,12 @@ async def _outcome(ctx: Context) -> Message | None:
         return None
     _pair, partner, _program = found
     name, command = partner.display_name, f"outcome {session.id}"
-    return say(f"Did your session with {name} on {ctx.when(session)} take place?",
-               Button.for_command("Yes, it happened", f"{command} held", ButtonStyle.PRIMARY),
-               Button.for_command("We moved it", f"{command} rescheduled"),
-               Button.for_command("I canceled", f"{command} canceled by=me"),
-               Button.for_command(f"{name} canceled"[:75], f"{command} canceled by=partner"),
-               Button.for_command("No-show", f"{command} no-show"))
+    return say(_("Did your session with {name} on {ctx} take place?", name=name, ctx=ctx.when(session)),
+               Button.for_command(_("Yes, it happened"), f"{command} held", ButtonStyle.PRIMARY),
+               Button.for_command(_("We moved it"), f"{command} rescheduled"),
+               Button.for_command(_("I canceled"), f"{command} canceled by=me"),
+               Button.for_command(_("{name} canceled", name=name)[:75], f"{command} canceled by=partner"),
+               Button.for_command(_("No-show"), f"{command} no-show"))
 
 
 async def _news(ctx: Context) -> Message | None:
@@ -94,16 +92,27 @@ async def _news(ctx: Context) -> Message | None:
     if event in ("scheduled", "rescheduled"):
         if session.status != SessionStatus.SCHEDULED:
             return None
-        verb = "scheduled your next session" if event == "scheduled" else "moved your session"
-        button = Button.for_command("That doesn't work for me", f"reschedule {which}")
-        if await on_both_calendars(ctx.repo, session):
-            return say(f"{name} {verb}: {ctx.when(session)}. It is on your calendar.", button)
-        message = say(f"{name} {verb}: {ctx.when(session)}.", button)
+        when = ctx.when(session)
+        button = Button.for_command(_("That doesn't work for me"), f"reschedule {which}")
+        on_calendar = await on_both_calendars(ctx.repo, session)
+        if event == "scheduled":
+            text = _("{name} scheduled your next session: {when}.", name=name, when=when)
+        else:
+            text = _("{name} moved your session: {when}.", name=name, when=when)
+        if on_calendar:
+            text += " " + _("It is on your calendar.")
+        if on_calendar:
+            return say(text, button)
+        message = say(text, button)
         return Message(message.text, message.blocks, attachments=(await session_invite(ctx.repo, session),))
     if event == SessionStatus.CANCELED:
-        return say(f"{name} canceled your session of {ctx.when(session)}. Pick a new date together?",
-                   Button.for_command("Pick a new date", f"schedule {which}", ButtonStyle.PRIMARY))
-    return say(f"{name} recorded your session of {ctx.when(session)} as {str(event).replace('_', '-')}.")
+        return say(_("{name} canceled your session of {ctx}. Pick a new date together?", name=name, ctx=ctx.when(session)),
+                   Button.for_command(_("Pick a new date"), f"schedule {which}", ButtonStyle.PRIMARY))
+    if event == SessionStatus.NO_SHOW:
+        return say(_("{name} recorded your session of {ctx} as a no-show.", name=name, ctx=ctx.when(session)))
+    if event == SessionStatus.RESCHEDULED:
+        return say(_("{name} recorded your session of {ctx} as rescheduled.", name=name, ctx=ctx.when(session)))
+    return say(_("{name} recorded your session of {ctx} as held.", name=name, ctx=ctx.when(session)))
 
 
 async def _manual(ctx: Context) -> Message | None:
@@ -114,11 +123,10 @@ async def _manual(ctx: Context) -> Message | None:
     upcoming = await ctx.repo.next_session([pair.id], ctx.now)
     name, which = partner.display_name, with_pair(pair.id)
     if upcoming is not None:
-        return say(f"Your program admin asked me to check in: your next session with {name} is on "
-                   f"{ctx.when(upcoming)}. Still on?",
-                   Button.for_command("Reschedule", f"reschedule {which}"))
-    return say(f"Your program admin asked me to check in: nothing is on the calendar with {name}. Pick a date?",
-               Button.for_command("Schedule it", f"schedule {which}", ButtonStyle.PRIMARY))
+        return say(_("Your program admin asked me to check in: your next session with {name} is on {ctx}. Still " "on?", name=name, ctx=ctx.when(upcoming)),
+                   Button.for_command(_("Reschedule"), f"reschedule {which}"))
+    return say(_("Your program admin asked me to check in: nothing is on the calendar with {name}. Pick a " "date?", name=name),
+               Button.for_command(_("Schedule it"), f"schedule {which}", ButtonStyle.PRIMARY))
 
 
 async def _intro(ctx: Context) -> Message | None:
@@ -143,10 +151,10 @@ async def _declined(ctx: Context) -> Message | None:
         return None
     pair, partner, _program = found
     name, which = partner.display_name, with_pair(pair.id)
-    return say(f"You declined the calendar invitation for your session with {name} on {ctx.when(session)}. "
-               "Skip this one, or find another time?",
-               Button.for_command("Find another time", f"reschedule {which}", ButtonStyle.PRIMARY),
-               Button.for_command("Skip this one", f"cancel-session {which}"))
+    return say(_("You declined the calendar invitation for your session with {name} on {when}. "
+                 "Skip this one, or find another time?", name=name, when=ctx.when(session)),
+               Button.for_command(_("Find another time"), f"reschedule {which}", ButtonStyle.PRIMARY),
+               Button.for_command(_("Skip this one"), f"cancel-session {which}"))
 
 
 async def _clash(ctx: Context) -> Message | None:
@@ -157,10 +165,10 @@ async def _clash(ctx: Context) -> Message | None:
     pair, partner, _program = found
     name, which = partner.display_name, with_pair(pair.id)
     slots = [datetime.fromisoformat(text).astimezone(ctx.zone) for text in ctx.nudge.payload.get("slots", [])]
-    buttons = [Button.for_command("Keep the session", "never-mind", ButtonStyle.PRIMARY)]
-    buttons += [Button.for_command(f"Move to {moment:%a %d %b %H:%M}", f"reschedule {moment:%Y-%m-%d %H:%M} {which}") for moment in slots if moment > ctx.now]
-    return say(f"Your calendar has something else at the time of your session with {name} "
-               f"({ctx.when(session)}). Keep the session, or move it to a time you are both free?", *buttons)
+    buttons = [Button.for_command(_("Keep the session"), "never-mind", ButtonStyle.PRIMARY)]
+    buttons += [Button.for_command(_("Move to {when}", when=formats.weekday_time(moment, with_day=True)), f"reschedule {moment:%Y-%m-%d %H:%M} {which}") for moment in slots if moment > ctx.now]
+    return say(_("Your calendar has something else at the time of your session with {name} ({when}). Keep the "
+                 "session, or move it to a time you are both free?", name=name, when=ctx.when(session)), *buttons)
 
 
 RENDERERS: dict[str, Renderer] = {

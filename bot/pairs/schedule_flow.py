@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.i18n import _
 from bot.cadence.when_and_where import confirmation, venue_of, zone_of
 from bot.flows.scheduling import SchedulingFlow, answered_start
 from bot.messages import Message, say
@@ -27,7 +28,7 @@ class ScheduleFlow(SchedulingFlow):
 
     def intro(self, data: Mapping[str, Any]) -> str:
         """When the pair meets next."""
-        return f"When do you meet {data.get('partner', 'your partner')} next?"
+        return _("When do you meet {data} next?", data=data.get('partner', 'your partner'))
 
     async def finish(self, turn: Turn, state: ConversationState) -> list[Message]:
         """Schedule (or move) the session with the answers."""
@@ -35,7 +36,7 @@ class ScheduleFlow(SchedulingFlow):
         pair = await ops.active_pair(turn, int(data["pair_id"]))
         partner = await turn.repo.person(ops.partner_of(pair, turn.person.id)) if pair else None
         if pair is None or partner is None:
-            return [say("That pair has ended in the meantime; nothing was scheduled.")]
+            return [say(_("That pair has ended in the meantime; nothing was scheduled."))]
         zone = await zone_of(turn)
         try:
             starts_at = answered_start(turn, answers, zone)
@@ -51,10 +52,10 @@ class ScheduleFlow(SchedulingFlow):
             return [offer]
         if moving is not None:
             session = await ops.reschedule(turn, pair, moving, starts_at, zone, venue_of(answers.get("where")))
-            return [await confirmation(turn, session, partner, "Moved")]
+            return [await confirmation(turn, session, partner, _("Moved"))]
         session = await ops.schedule(turn, pair, starts_at, zone, venue_of(answers.get("where")),
                                      recurring=answers.get("repeat") == "yes")
-        return [await confirmation(turn, session, partner, "Scheduled")]
+        return [await confirmation(turn, session, partner, _("Scheduled"))]
 
     async def _moving(self, turn: Turn, data: Mapping[str, Any]) -> MentoringSession | None:
         if not data.get("moving"):

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from bot.cadence.hours import zone_named
 from bot.cadence.when_and_where import zone_of
 from bot.calendars.slots import suggested_slots
+from bot.i18n import _, formats
 from bot.messages import Button, ButtonStyle, Message, say
 from bot.pairs.sessions import DEFAULT_MINUTES, with_pair
 from bot.turn import Turn
@@ -30,17 +31,22 @@ async def earliest_offer(turn: Turn, pair: Pair, partner: Person, verb: str = "s
     offer = await suggested_slots(turn.repo, turn.calendars, [mentee, mentor], start, timedelta(minutes=minutes),
                                   turn.now)
     name = partner.display_name
-    other_time = Button.for_command("Another time", f"{verb} form {with_pair(pair.id)}")
+    other_time = Button.for_command(_("Another time"), f"{verb} form {with_pair(pair.id)}")
     if not offer.starts:
-        return say(f"You and {name} share no free working time in the next two weeks. Pick another time:",
+        return say(_("You and {name} share no free working time in the next two weeks. Pick another time:", name=name),
                    other_time)
-    basis = "you are both at work and free in your calendars" if offer.from_calendars else "you are both at work"
-    unread = f" (I could not read the calendar of {', '.join(offer.unread)}.)" if offer.unread else ""
+    unread = " " + _("(I could not read the calendar of {names}.)", names=formats.listed(offer.unread)) \
+        if offer.unread else ""
     local = [slot.astimezone(zone_named(zone)) for slot in offer.starts]
-    buttons = [Button.for_command(f"{moment:%a %d %b %H:%M}", f"{verb} {moment:%Y-%m-%d %H:%M} {with_pair(pair.id)}",
+    buttons = [Button.for_command(formats.weekday_time(moment, with_day=True), f"{verb} {moment:%Y-%m-%d %H:%M} {with_pair(pair.id)}",
                                   ButtonStyle.PRIMARY if index == 0 else ButtonStyle.DEFAULT)
                for index, moment in enumerate(local)]
     following = (local[-1].date() + timedelta(days=1)).isoformat()
-    buttons += [Button.for_command("More times", f"{verb} after={following} {with_pair(pair.id)}"), other_time]
-    return say(f"When do you meet {name}? The earliest times when {basis}, in your time zone ({zone}):{unread}",
-               *buttons)
+    buttons += [Button.for_command(_("More times"), f"{verb} after={following} {with_pair(pair.id)}"), other_time]
+    if offer.from_calendars:
+        text = _("When do you meet {name}? The earliest times when you are both at work and free in your "
+                 "calendars, in your time zone ({zone}):", name=name, zone=zone)
+    else:
+        text = _("When do you meet {name}? The earliest times when you are both at work, in your time zone "
+                 "({zone}):", name=name, zone=zone)
+    return say(text + unread, *buttons)

@@ -11,6 +11,7 @@ from bot.cadence.hours import hours_of
 from bot.cadence.slots import HORIZON
 from bot.calendars.slots import busy_of
 from bot.cadence.offer import Attendee, command_value, offer_message, offer_slots
+from bot.i18n import _
 from bot.messages import Message
 from bot.pairs.sessions import DEFAULT_MINUTES, with_pair
 from bot.turn import Turn
@@ -26,11 +27,11 @@ async def partner_offer(turn: Turn, pair: Pair, partner: Person, starts_at: date
     theirs = Attendee(partner.display_name, await hours_of(turn.repo, partner))
     length = timedelta(minutes=minutes)
     # With a calendar connection, a time that clashes with either calendar gets the offer too.
-    busy, _, _ = await busy_of(turn.repo, turn.calendars, [turn.person, partner], starts_at - HORIZON / 2,
+    busy, _unread, _connected = await busy_of(turn.repo, turn.calendars, [turn.person, partner], starts_at - HORIZON / 2,
                                starts_at + HORIZON, turn.now)
     offer = offer_slots([theirs], mine, starts_at, length, turn.now, busy=busy)
     if offer is None:
         return None
     tail = (f" {command_value(where)}" if where else "") + (" repeat" if repeat else "") + f" {with_pair(pair.id)}"
     tail += f" session={session_id}" if session_id is not None else ""
-    return offer_message(offer, mine, verb, tail, f"you and {partner.display_name}")
+    return offer_message(offer, mine, verb, tail, _("you and {name}", name=partner.display_name))

@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from bot.i18n import _
 from storage.names import name_key
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -49,27 +50,24 @@ class Row:
     cells: dict[str, str]
 
 
-def read_rows(data: bytes, filename: str = "the file") -> list[Row]:
+def read_rows(data: bytes, filename: str = "") -> list[Row]:
     """The rows of an HR CSV export, or :class:`FileRefused`."""
     if len(data) > MAX_BYTES:
-        raise FileRefused(f"{filename} is {len(data) / 1024 / 1024:.0f} MB; I accept at most "
-                          f"{MAX_BYTES // 1024 // 1024} MB. Split it, or export only the columns I read.")
+        raise FileRefused(_("{filename} is {value:.0f} MB; I accept at most {value2} MB. Split it, or export only the " "columns I read.", filename=filename, value=len(data) / 1024 / 1024, value2=MAX_BYTES // 1024 // 1024))
     text = _decoded(data, filename)
     if not text.strip():
-        raise FileRefused(f"{filename} is empty.")
+        raise FileRefused(_("{filename} is empty.", filename=filename))
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as problem:
-        raise FileRefused(f"{filename} has no header line I can read ({problem}).") from None
+        raise FileRefused(_("{filename} has no header line I can read ({problem}).", filename=filename, problem=problem)) from None
     columns = [_BY_HEADER.get(name_key(cell).replace("_", " ")) for cell in header]
     missing = [column for column in REQUIRED if column not in columns]
     if missing:
-        raise FileRefused(f"{filename} has no {' and no '.join(missing)} column. Its header line is: "
-                          f"{', '.join(h.strip() for h in header)[:300]}. Expected columns: "
-                          f"{', '.join(COLUMN_LABELS.get(c, c) for c in COLUMNS)}.")
+        raise FileRefused(_("{filename} has no {items} column. Its header line is: {value}. Expected columns: {items2}.", filename=filename, items=' and no '.join(missing), value=', '.join(h.strip() for h in header)[:300], items2=', '.join(COLUMN_LABELS.get(c, c) for c in COLUMNS)))
     return _rows(reader, columns, filename)
 
 
@@ -81,11 +79,11 @@ def _rows(reader: Any, columns: list[str | None], filename: str) -> list[Row]:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise FileRefused(f"{filename} has more than {MAX_ROWS:,} people; split it.")
+                raise FileRefused(_("{filename} has more than {max_rows:,} people; split it.", filename=filename, max_rows=MAX_ROWS))
             found = {column: cell.strip() for column, cell in zip(columns, cells, strict=False) if column}
             rows.append(Row(reader.line_num, found))
     except csv.Error as problem:
-        raise FileRefused(f"{filename}, line {reader.line_num}: {problem}.") from None
+        raise FileRefused(_("{filename}, line {line_num}: {problem}.", filename=filename, line_num=reader.line_num, problem=problem)) from None
     return rows
 
 
@@ -99,5 +97,4 @@ def _decoded(data: bytes, filename: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as problem:
         line = data[:problem.start].count(b"\n") + 1
-        raise FileRefused(f"{filename} is not UTF-8 (line {line} has bytes I cannot read). In your spreadsheet, "
-                          "save it as \"CSV UTF-8\" and send it again.") from None
+        raise FileRefused(_("{filename} is not UTF-8 (line {line} has bytes I cannot read). In your spreadsheet, save " 'it as "CSV UTF-8" and send it again.', filename=filename, line=line)) from None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.i18n import _
 from bot.cadence.nudges import Context
-from bot.catalog import LEVELS, label_of
+from bot.catalog import LEVELS, label_of, word
 from bot.messages import Button, ButtonStyle, Message, say
 from storage.enums import EnrollmentStatus
 
@@ -23,14 +24,12 @@ async def render_invitation(ctx: Context) -> Message | None:
     if profile is not None:
         known += [label_of(LEVELS, str(profile.level))] if profile.level else []
         known += [profile.department] if profile.department else []
-        known += [f"reports to {profile.manager}"] if profile.manager else []
+        known += [_("reports to {manager}", manager=profile.manager)] if profile.manager else []
         known += [profile.timezone] if profile.timezone else []
-    facts = f" I already have what HR gave me ({'; '.join(known)}): you only confirm it." if known else ""
-    role = f" as a {enrollment.role}" if enrollment.role else ""
+    facts = _(" I already have what HR gave me ({items}): you only confirm it.", items='; '.join(known)) if known else ""
+    role = _(" as a {role}", role=word(enrollment.role)) if enrollment.role else ""
     return say(
-        f"Hi {ctx.person.display_name}! You are invited to {program.name}{role}: reverse mentoring, where younger "
-        f"colleagues mentor senior leaders on digital skills, and both sides learn.{facts} It takes about two "
-        "minutes.",
-        Button.for_command("Start", f'join "{program.name}"', ButtonStyle.PRIMARY),
-        Button.for_command("Tell me more", "help"),
+        _("Hi {person}! You are invited to {program}{role}: reverse mentoring, where younger " "colleagues mentor senior leaders on digital skills, and both sides learn.{facts} It takes " "about two minutes.", person=ctx.person.display_name, program=program.name, role=role, facts=facts),
+        Button.for_command(_("Start"), f'join "{program.name}"', ButtonStyle.PRIMARY),
+        Button.for_command(_("Tell me more"), "help"),
     )

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from bot.i18n import _
 from bot.catalog import LANGUAGES, LEVELS
 from bot.parsing import InvalidAnswer, parse_timezone
 from bot.people_import.csv_file import COLUMN_LABELS, MAX_CELL, Row
@@ -105,7 +106,7 @@ def plan_import(rows: Sequence[Row], known: Sequence[Known], with_roles: bool = 
     for row in rows:
         record, problems = read_record(row)
         if record is not None and record.email in first_line:
-            problems.append(f"{record.email} is already on line {first_line[record.email]}")
+            problems.append(_("{email} is already on line {value}", email=record.email, value=first_line[record.email]))
         if record is not None:
             first_line.setdefault(record.email, row.line)
         plan.errors += [(row.line, problem) for problem in problems]
@@ -137,7 +138,7 @@ def _entry(record: Record, known: Known | None) -> Entry:
     if known.email != record.email:
         changed.append("email")
     if known.leaving:
-        changed.append("back in the file")
+        changed.append(_("back in the file"))
     return Entry(record, "updated" if changed else "unchanged", known, tuple(changed))
 
 
@@ -155,20 +156,19 @@ def read_record(row: Row) -> tuple[Record | None, list[str]]:
     cells, problems = row.cells, []
     for column, value in cells.items():
         if FORMULA.match(value):
-            problems.append(f"the {COLUMN_LABELS.get(column, column)} cell starts with '{value[0]}' (a spreadsheet formula): "
-                            "give the plain value")
+            problems.append(_("the {column_labels} cell starts with '{value}' (a spreadsheet formula): give the plain " "value", column_labels=COLUMN_LABELS.get(column, column), value=value[0]))
         elif len(value) > MAX_CELL:
-            problems.append(f"the {COLUMN_LABELS.get(column, column)} cell is {len(value)} characters long (at most {MAX_CELL})")
+            problems.append(_("the {column_labels} cell is {count} characters long (at most {max_cell})", column_labels=COLUMN_LABELS.get(column, column), count=len(value), max_cell=MAX_CELL))
     if problems:
         return None, problems
     name, email = " ".join(cells.get("name", "").split()), email_key(cells.get("email", ""))
     if not name:
-        problems.append("the name is empty")
+        problems.append(_("the name is empty"))
     if not EMAIL.match(email):
-        problems.append(f"'{cells.get('email', '')}' is not an email address" if email else "the email is empty")
+        problems.append(_("'{cells}' is not an email address", cells=cells.get('email', '')) if email else _("the email is empty"))
     manager = email_key(cells.get("manager_email", "")) or None
     if manager is not None and not EMAIL.match(manager):
-        problems.append(f"the manager '{cells['manager_email']}' is not an email address")
+        problems.append(_("the manager '{manager_email}' is not an email address", manager_email=cells['manager_email']))
     values: dict[str, object] = {}
     for column, parse in PARSERS.items():
         text = cells.get(column, "")
@@ -189,16 +189,16 @@ def _role(text: str) -> str:
         return Role.MENTOR.value
     if key in ("mentee", "executive", "leader"):
         return Role.MENTEE.value
-    raise InvalidAnswer(f"the role '{text}' is neither mentor nor mentee")
+    raise InvalidAnswer(_("the role '{text}' is neither mentor nor mentee", text=text))
 
 
 def _level(text: str) -> int:
     try:
         level = int(text)
     except ValueError:
-        raise InvalidAnswer(f"the level '{text}' is not a number from 1 to {len(LEVELS)}") from None
+        raise InvalidAnswer(_("the level '{text}' is not a number from 1 to {count}", text=text, count=len(LEVELS))) from None
     if not 1 <= level <= len(LEVELS):
-        raise InvalidAnswer(f"the level {level} is out of range: use 1 (junior) to {len(LEVELS)} (executive)")
+        raise InvalidAnswer(_("the level {level} is out of range: use 1 (junior) to {count} (executive)", level=level, count=len(LEVELS)))
     return level
 
 
@@ -207,7 +207,7 @@ def _languages(text: str) -> tuple[str, ...]:
     for item in (part.strip() for part in LIST_SEPARATORS.split(text) if part.strip()):
         code = _LANGUAGES.get(name_key(item))
         if code is None:
-            raise InvalidAnswer(f"the language '{item}' is not one I know (use codes such as en, fr, nl, or names)")
+            raise InvalidAnswer(_("the language '{item}' is not one I know (use codes such as en, fr, nl, or names)", item=item))
         if code not in found:
             found.append(code)
     return tuple(found)
@@ -217,13 +217,13 @@ def _timezone(text: str) -> str:
     try:
         return parse_timezone(text)
     except InvalidAnswer as problem:
-        raise InvalidAnswer(f"time zone: {problem}") from None
+        raise InvalidAnswer(_("time zone: {problem}", problem=problem)) from None
 
 
 def _location(text: str) -> str:
     found = _LOCATIONS.get(name_key(text))
     if found is None:
-        raise InvalidAnswer(f"the location '{text}' is not remote, in person or either")
+        raise InvalidAnswer(_("the location '{text}' is not remote, in person or either", text=text))
     return found
 
 
@@ -241,7 +241,7 @@ PARSERS = {"role": _role, "level": _level, "department": lambda text: " ".join(t
 
 def _manager_problems(records: Sequence[Record], emails: set[str]) -> list[tuple[int, str]]:
     """Managers neither in the file nor known, and manager loops (each row on a loop)."""
-    problems = [(r.line, f"the manager {r.manager} is neither in the file nor known to me")
+    problems = [(r.line, _("the manager {manager} is neither in the file nor known to me", manager=r.manager))
                 for r in records if r.manager and r.manager not in emails]
     boss = {r.email: r.manager for r in records if r.manager}
     line = {r.email: r.line for r in records}
@@ -256,5 +256,5 @@ def _manager_problems(records: Sequence[Record], emails: set[str]) -> list[tuple
             for email in loop:
                 if email not in reported and email in line:
                     reported.add(email)
-                    problems.append((line[email], "manager loop: " + " → ".join([*loop, current])))
+                    problems.append((line[email], _("manager loop: ") + " → ".join([*loop, current])))
     return problems

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.catalog import topic_label
+from bot.i18n import N_, _
 from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.cadence.when_and_where import describe, zone_of
@@ -36,37 +38,36 @@ def _topics(options: Sequence[Option]) -> Any:
 
 
 def _details(data: Mapping[str, Any]) -> FormStep:
-    options = [Option(str(i), short(topic)) for i, topic in enumerate(data.get("topics", []))]
-    topics = FormField("topics", "Topics you covered", FieldKind.MULTI_SELECT if options else FieldKind.TEXT,
+    options = [Option(str(i), short(topic_label(topic))) for i, topic in enumerate(data.get("topics", []))]
+    topics = FormField("topics", _("Topics you covered"), FieldKind.MULTI_SELECT if options else FieldKind.TEXT,
                        options, optional=True, hint="" if options else "comma-separated",
                        max_length=None if options else TOPICS_LIMIT)
     questions = [Question(topics, _topics(options))]
     for goal in data.get("goals", []):
-        field = FormField(f"goal{goal['id']}", f"Where are you now on: {short(goal['title'])}", FieldKind.RATING,
-                          initial=str(goal["now"]), hint=f"you started at {goal['start']}/{HIGH}")
+        field = FormField(f"goal{goal['id']}", _("Where are you now on: {short}", short=short(goal['title'])), FieldKind.RATING,
+                          initial=str(goal["now"]), hint=_("you started at {start}/{high}", start=goal['start'], high=HIGH))
         questions.append(Question(field, parse_rating))
-    note = FormField("note", f"Private note (only you and {data['partner']} can read it)", FieldKind.LONG_TEXT,
+    note = FormField("note", _("Private note (only you and {partner} can read it)", partner=data['partner']), FieldKind.LONG_TEXT,
                      optional=True, max_length=NOTE_LIMIT)
     questions.append(Question(note, lambda raw: parse_text(raw, NOTE_LIMIT, optional=True)))
-    return FormStep("details", "Check-in", "A few details, all optional but the goals:", questions)
+    return FormStep("details", _("Check-in"), _("A few details, all optional but the goals:"), questions)
 
 
 class CheckInFlow(Flow):
     """Usefulness (a tap), then done or details (a form)."""
 
     name = "checkin"
-    title = "Check-in"
+    title = N_("Check-in")
 
     async def steps(self, turn: Turn, data: Mapping[str, Any]) -> list[Step]:
         """Usefulness, "anything to add?", and the details form when asked for."""
         partner = data["partner"]
         steps: list[Step] = [
-            ChoiceStep("useful", f"How useful was your session with {partner} ({data['when']})?",
+            ChoiceStep("useful", _("How useful was your session with {partner} ({when})?", partner=partner, when=data['when']),
                        rating_choices("not useful", "very useful")),
-            ChoiceStep("more", f"Thanks! Anything to add: topics you covered, progress on your goals, or a "
-                               f"private note that only you and {partner} can read?",
-                       [Choice("done", "That's all", ButtonStyle.PRIMARY, aliases=("no", "done", "nothing")),
-                        Choice("details", "Add details", aliases=("yes", "details"))]),
+            ChoiceStep("more", _("Thanks! Anything to add: topics you covered, progress on your goals, or a private note " "that only you and {partner} can read?", partner=partner),
+                       [Choice("done", _("That's all"), ButtonStyle.PRIMARY, aliases=("no", "done", "nothing")),
+                        Choice("details", _("Add details"), aliases=("yes", "details"))]),
         ]
         if data.get("more") == "details":
             steps.append(_details(data))
@@ -84,7 +85,7 @@ class CheckInFlow(Flow):
         """Store the details, move the goals, and offer what comes next."""
         view = await pair_view(turn, int(state.data["pair_id"]))
         if view is None:
-            return [say("That pair has ended in the meantime; nothing more was saved.")]
+            return [say(_("That pair has ended in the meantime; nothing more was saved."))]
         answers = state.data.get("answers", {})
         checkin = await _checkin(turn, int(state.data["session_id"]))
         if state.data.get("more") == "details":
@@ -118,16 +119,15 @@ async def _move_goals(turn: Turn, pair_id: int, checkin: CheckIn, answers: Mappi
 async def _thanks(turn: Turn, view: PairView) -> Message:
     buttons = []
     if await turn.repo.next_session([view.pair.id], turn.now) is None:
-        buttons.append(Button.for_command("Schedule the next one", f"schedule with=#{view.pair.id}",
+        buttons.append(Button.for_command(_("Schedule the next one"), f"schedule with=#{view.pair.id}",
                                           ButtonStyle.PRIMARY))
-    text = "Noted, thank you."
+    text = _("Noted, thank you.")
     if not await queries.goals_of(turn.repo, view.pair.id):
         if view.is_mentee:
-            text += f" Now is a good moment to set your goals with {view.partner.display_name}: where you start, " \
-                    "and where you want to be."
-            buttons.append(Button.for_command("Set our goals", f"goals add with=#{view.pair.id}"))
+            text += _(" Now is a good moment to set your goals with {partner}: where you start, and where you " "want to be.", partner=view.partner.display_name)
+            buttons.append(Button.for_command(_("Set our goals"), f"goals add with=#{view.pair.id}"))
         else:
-            text += f" {view.partner.display_name} will set their goals; you'll see them with `/mentoring goals`."
+            text += _(" {partner} will set their goals; you'll see them with `/mentoring goals`.", partner=view.partner.display_name)
     return say(text, *buttons)
 
 
@@ -169,4 +169,4 @@ async def after_held(turn: Turn, view: PairView, session: MentoringSession) -> l
     await ask_partner(turn, view, session)
     if await queries.held_count(turn.repo, view.pair.id) == 1:
         await ask_fit(turn, view)
-    return await start_checkin(turn, view, session, intro="Great, noted as held.")
+    return await start_checkin(turn, view, session, intro=_("Great, noted as held."))

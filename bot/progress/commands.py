@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from bot.i18n import N_, _
+from bot.i18n import formats
 from bot.commands.arguments import PARTNER, PROGRAM_OPTION
 from bot.commands.command_call import CommandCall
 from bot.commands.grammar import Arg, ArgKind, CommandSpec
@@ -34,7 +36,7 @@ async def _view(turn: Turn, partner: str | None) -> PairView:
     pair, _partner = await my_pair(turn, partner)
     view = await pair_view(turn, pair.id)
     if view is None:
-        raise CommandError("That pair is not running any more.")
+        raise CommandError(_("That pair is not running any more."))
     return view
 
 
@@ -50,8 +52,7 @@ async def add_goals(call: CommandCall) -> Sequence[Message]:
     """``goals add [with=NAME]``: the mentee adds goals (up to three) and rates the baseline skills."""
     view = await _view(call.turn, call.args.get("with"))
     if not view.is_mentee:
-        return [say(f"{view.partner.display_name} (your mentee) sets the goals: where they start and where they "
-                    "want to be. Talk them through together in a session.")]
+        return [say(_("{partner} (your mentee) sets the goals: where they start and where they want to be. Talk " "them through together in a session.", partner=view.partner.display_name))]
     return await start_goals(call.turn, view)
 
 
@@ -60,22 +61,22 @@ async def checkin(call: CommandCall) -> Sequence[Message]:
     turn = call.turn
     pairs = await turn.repo.pairs_of(turn.person.id)
     if not pairs:
-        raise CommandError("You don't have a mentoring partner yet, so there is nothing to check in on.")
+        raise CommandError(_("You don't have a mentoring partner yet, so there is nothing to check in on."))
     if "session" in call.args:
         session = await turn.repo.one_or_none(turn.repo.scoped(MentoringSession).where(
             MentoringSession.id == call.args["session"], MentoringSession.pair_id.in_([p.id for p in pairs])))
         if session is None:
             turn.audit("checkin.refused", False, session=call.args["session"])
-            return [say("I can't find that session among yours, so there is no check-in to give for it.")]
+            return [say(_("I can't find that session among yours, so there is no check-in to give for it."))]
         if session.status != SessionStatus.HELD:
-            raise CommandError("That session is not recorded as held: check-ins follow sessions that took place.")
+            raise CommandError(_("That session is not recorded as held: check-ins follow sessions that took place."))
     else:
         session = await queries.latest_held_without_checkin(turn.repo, [p.id for p in pairs], turn.person.id)
         if session is None:
-            return [say("No session is waiting for your check-in. Thanks for keeping up!")]
+            return [say(_("No session is waiting for your check-in. Thanks for keeping up!"))]
     view = await pair_view(turn, session.pair_id or 0)
     if view is None:
-        raise CommandError("That pair is not running any more.")
+        raise CommandError(_("That pair is not running any more."))
     return await start_checkin(turn, view, session, call.args.get("useful"))
 
 
@@ -88,11 +89,10 @@ async def notes(call: CommandCall) -> Sequence[Message]:
         .where(MentoringSession.pair_id == view.pair.id, CheckIn.private_note.is_not(None))
         .order_by(CheckIn.created_at.desc()).limit(NOTES_SHOWN))
     if not rows:
-        return [say(f"No private notes with {view.partner.display_name} yet. Add one in a check-in ("
-                    "\"Add details\").")]
-    names = {turn.person.id: "You", view.partner.id: view.partner.display_name}
-    lines = [f"• {row.created_at:%d %b %Y}, {names.get(row.person_id, '?')}: {row.private_note}" for row in rows]
-    return [say(f"Private notes with {view.partner.display_name} (only the two of you can read them):\n"
+        return [say(_('No private notes with {partner} yet. Add one in a check-in ("Add details").', partner=view.partner.display_name))]
+    names = {turn.person.id: _("You"), view.partner.id: view.partner.display_name}
+    lines = [f"• {formats.date_only(row.created_at)}, {names.get(row.person_id, '?')}: {row.private_note}" for row in rows]
+    return [say(_("Private notes with {partner} (only the two of you can read them):\n", partner=view.partner.display_name)
                 + "\n".join(lines))]
 
 
@@ -101,8 +101,7 @@ async def pulse(call: CommandCall) -> Sequence[Message]:
     turn = call.turn
     period = call.args.get("period") or period_of(turn.now)
     if not PERIOD.match(period) or period > period_of(turn.now):
-        raise CommandError(f"PERIOD: '{period}' is not a month so far; write it as YYYY-MM, like "
-                           f"{period_of(turn.now)}.")
+        raise CommandError(_("PERIOD: '{period}' is not a month so far; write it as YYYY-MM, like {now}.", period=period, now=period_of(turn.now)))
     view = await _view(turn, call.args.get("with"))
     return await start_pulse(turn, view, period, call.args.get("how"))
 
@@ -125,32 +124,30 @@ async def send_evaluation(call: CommandCall) -> Sequence[Message]:
     assert program is not None
     sent = await queue_evaluations(turn.repo.session, program, turn.now)
     if not sent:
-        return [say(f"Nobody new to ask in {program.name}: every running pair has the evaluation already "
-                    "(or there is none).")]
-    return [say(f"Asked {sent} people in {program.name} for their end-of-cycle evaluation, each in their "
-                "working hours. Their scores show in `/mentoring report`.")]
+        return [say(_("Nobody new to ask in {program}: every running pair has the evaluation already (or there " "is none).", program=program.name))]
+    return [say(_("Asked {sent} people in {program} for their end-of-cycle evaluation, each in their working " "hours. Their scores show in `/mentoring report`.", sent=sent, program=program.name))]
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec(("goals",), "your pair's goals: where the mentee starts and wants to be", "/mentoring goals",
+    CommandSpec(("goals",), N_("your pair's goals: where the mentee starts and wants to be"), "/mentoring goals",
                 goals, options=(PARTNER,)),
-    CommandSpec(("goals", "add"), "mentees: set a goal (up to three) and rate the program's baseline skills",
+    CommandSpec(("goals", "add"), N_("mentees: set a goal (up to three) and rate the program's baseline skills"),
                 "/mentoring goals add", add_goals, options=(PARTNER,)),
-    CommandSpec(("checkin",), "after a held session: how useful it was, topics, goal progress, a private note",
+    CommandSpec(("checkin",), N_("after a held session: how useful it was, topics, goal progress, a private note"),
                 "/mentoring checkin useful=4", checkin,
                 positionals=(Arg("session", ArgKind.INT, low=1, high=2**31 - 1),),
                 options=(Arg("useful", ArgKind.INT, low=RATING_LOW, high=RATING_HIGH),)),
-    CommandSpec(("notes",), "the private notes of your check-ins (only you and your partner see them)",
+    CommandSpec(("notes",), N_("the private notes of your check-ins (only you and your partner see them)"),
                 "/mentoring notes", notes, options=(PARTNER,)),
-    CommandSpec(("pulse",), "the monthly pulse: how it's going, what you learned and taught", "/mentoring pulse",
+    CommandSpec(("pulse",), N_("the monthly pulse: how it's going, what you learned and taught"), "/mentoring pulse",
                 pulse, positionals=(Arg("period", max_length=7),),
                 options=(PARTNER, Arg("how", ArgKind.INT, low=RATING_LOW, high=RATING_HIGH))),
-    CommandSpec(("fit",), "after your first session: how well you fit, 1 to 5 (private)", "/mentoring fit 4",
+    CommandSpec(("fit",), N_("after your first session: how well you fit, 1 to 5 (private)"), "/mentoring fit 4",
                 fit, positionals=(Arg("score", ArgKind.INT, required=True, low=RATING_LOW, high=RATING_HIGH),),
                 options=(PARTNER,)),
-    CommandSpec(("evaluate",), "the end-of-cycle evaluation: goals and skills again, what you gained",
+    CommandSpec(("evaluate",), N_("the end-of-cycle evaluation: goals and skills again, what you gained"),
                 "/mentoring evaluate", evaluate, options=(PARTNER,)),
-    CommandSpec(("evaluation", "send"), "ask every running pair for the end-of-cycle evaluation now",
+    CommandSpec(("evaluation", "send"), N_("ask every running pair for the end-of-cycle evaluation now"),
                 "/mentoring evaluation send", send_evaluation, options=(PROGRAM_OPTION,), admin=True,
                 program_scoped=True),
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.i18n import _
 from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.messages import Message, say
@@ -37,7 +38,6 @@ async def record_fit(turn: Turn, view: PairView, score: int) -> Message:
     row.answers = {"fit": score}
     name = view.partner.display_name
     if score > POOR:
-        return say(f"Thanks: {score}/{HIGH}. Glad it clicks; keep the rhythm with {name}.")
+        return say(_("Thanks: {score}/{high}. Glad it clicks; keep the rhythm with {name}.", score=score, high=HIGH, name=name))
     await raise_flag(turn, view.pair, FlagKind.POOR_FIT, f"poor-fit:{view.pair.id}:{turn.person.id}", fit=score)
-    return say(f"Thanks for being honest ({score}/{HIGH}). I told the program admins, privately: they may "
-               f"propose a new partner. {name} is not told. Until then your pair goes on as before.")
+    return say(_("Thanks for being honest ({score}/{high}). I told the program admins, privately: they may " "propose a new partner. {name} is not told. Until then your pair goes on as before.", score=score, high=HIGH, name=name))

@@ -7,6 +7,7 @@ same as typing it.
 
 from __future__ import annotations
 
+from bot.i18n import _
 from bot.cadence.nudges import Context, Renderer
 from bot.cadence.when_and_where import describe
 from bot.messages import Button, ButtonStyle, Message, say
@@ -34,8 +35,7 @@ async def checkin(ctx: Context) -> Message | None:
     if done is not None and done.usefulness is not None:
         return None
     _pair, partner, _program = found
-    text = (f"{partner.display_name} noted your session of {describe(session, ctx.zone.key)} as held. How useful "
-            "was it for you?")
+    text = (_("{partner} noted your session of {session} as held. How useful was it for you?", partner=partner.display_name, session=describe(session, ctx.zone.key)))
     return say(text, *_ratings(f"checkin {session.id} useful={{n}}", "not useful", "very useful"))
 
 
@@ -48,8 +48,8 @@ async def goals(ctx: Context) -> Message | None:
     listed = await queries.goals_of(ctx.repo, pair.id)
     if not listed:
         return None
-    text = f"{partner.display_name} set their goals for your mentoring:\n" + "\n".join(goal_line(g) for g in listed)
-    return say(text, Button.for_command("See our goals", f"goals with=#{pair.id}"))
+    text = _("{partner} set their goals for your mentoring:\n", partner=partner.display_name) + "\n".join(goal_line(g) for g in listed)
+    return say(text, Button.for_command(_("See our goals"), f"goals with=#{pair.id}"))
 
 
 async def pulse_ask(ctx: Context) -> Message | None:
@@ -61,8 +61,7 @@ async def pulse_ask(ctx: Context) -> Message | None:
     pair, partner, _program = found
     if pulse.complete(await queries.feedback_of(ctx.repo, pair.id, ctx.person.id, FeedbackKind.PULSE, period)):
         return None
-    text = (f"Monthly pulse for {pulse.month_name(period)}: how is it going with {partner.display_name}? "
-            f"(Then two short questions; you see {partner.display_name}'s answers once you have both answered.)")
+    text = (_("Monthly pulse for {pulse}: how is it going with {partner}? (Then two short questions; you " "see {partner}'s answers once you have both answered.)", pulse=pulse.month_name(period), partner=partner.display_name))
     return say(text, *_ratings(f"pulse {period} with=#{pair.id} how={{n}}", "badly", "very well"))
 
 
@@ -76,7 +75,7 @@ async def pulse_shared(ctx: Context) -> Message | None:
     theirs = await queries.feedback_of(ctx.repo, pair.id, partner.id, FeedbackKind.PULSE, period)
     if theirs is None or not pulse.complete(theirs):
         return None
-    return say(f"{partner.display_name} answered the pulse too. " + pulse.shared_text(theirs, partner.display_name))
+    return say(_("{partner} answered the pulse too. ", partner=partner.display_name) + pulse.shared_text(theirs, partner.display_name))
 
 
 async def fit(ctx: Context) -> Message | None:
@@ -87,8 +86,7 @@ async def fit(ctx: Context) -> Message | None:
     pair, partner, _program = found
     if await queries.feedback_of(ctx.repo, pair.id, ctx.person.id, FeedbackKind.FIT, FIT_PERIOD) is not None:
         return None
-    text = (f"After your first session with {partner.display_name}: how well do you two fit? Your answer is "
-            f"private: {partner.display_name} never sees it; a low one lets the program admins help.")
+    text = (_("After your first session with {partner}: how well do you two fit? Your answer is private: " "{partner} never sees it; a low one lets the program admins help.", partner=partner.display_name))
     return say(text, *_ratings(f"fit {{n}} with=#{pair.id}", "poor fit", "great fit"))
 
 
@@ -101,9 +99,8 @@ async def evaluation(ctx: Context) -> Message | None:
     done = await queries.feedback_of(ctx.repo, pair.id, ctx.person.id, FeedbackKind.EVALUATION, EVALUATION_PERIOD)
     if done is not None and done.answers:
         return None
-    text = (f"The mentoring cycle with {partner.display_name} is coming to its end: time for a short evaluation "
-            "(about two minutes). What changed since the start, and what did you gain?")
-    return say(text, Button.for_command("Start the evaluation", f"evaluate with=#{pair.id}", ButtonStyle.PRIMARY))
+    text = (_("The mentoring cycle with {partner} is coming to its end: time for a short evaluation " "(about two minutes). What changed since the start, and what did you gain?", partner=partner.display_name))
+    return say(text, Button.for_command(_("Start the evaluation"), f"evaluate with=#{pair.id}", ButtonStyle.PRIMARY))
 
 
 RENDERERS: dict[str, Renderer] = {

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.i18n import N_, _
+from bot.i18n import formats
 from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.flows.base import ChoiceStep, Flow, FormStep, Question, Step
@@ -35,7 +37,7 @@ def period_of(moment: datetime) -> str:
 
 def month_name(period: str) -> str:
     """``2026-11`` -> ``November 2026``."""
-    return datetime.strptime(period, "%Y-%m").strftime("%B %Y")
+    return formats.month(datetime.strptime(period, "%Y-%m"))
 
 
 def complete(feedback: Feedback | None) -> bool:
@@ -46,29 +48,28 @@ def complete(feedback: Feedback | None) -> bool:
 def shared_text(feedback: Feedback, name: str) -> str:
     """One side's pulse answers as the other side reads them."""
     answers = feedback.answers
-    learned = answers.get("learned") or "(nothing written)"
-    taught = answers.get("taught") or "(nothing written)"
-    return (f"{name}'s answers for {month_name(feedback.period)}:\n• How it's going: {answers.get('how')}/{HIGH}\n"
-            f"• What I learned: {learned}\n• What I taught: {taught}")
+    learned = answers.get("learned") or _("(nothing written)")
+    taught = answers.get("taught") or _("(nothing written)")
+    return (_("{name}'s answers for {period}:\n• How it's going: {answers}/{high}\n• What I learned: " "{learned}\n• What I taught: {taught}", name=name, period=month_name(feedback.period), answers=answers.get('how'), high=HIGH, learned=learned, taught=taught))
 
 
 class PulseFlow(Flow):
     """How it is going (a tap), then what was learned and taught (one form)."""
 
     name = "pulse"
-    title = "Monthly pulse"
+    title = N_("Monthly pulse")
 
     async def steps(self, turn: Turn, data: Mapping[str, Any]) -> list[Step]:
         """The rating, then the two sentences."""
         partner, month = data["partner"], month_name(data["period"])
         return [
-            ChoiceStep("how", f"Monthly pulse for {month}: how is it going with {partner}?",
+            ChoiceStep("how", _("Monthly pulse for {month}: how is it going with {partner}?", month=month, partner=partner),
                        rating_choices("badly", "very well")),
-            FormStep("words", "Monthly pulse",
-                     f"Two short answers ({partner} sees them once they have answered too; you see theirs):", [
-                         Question(FormField("learned", "What did you learn?", FieldKind.LONG_TEXT, optional=True,
+            FormStep("words", _("Monthly pulse"),
+                     _("Two short answers ({partner} sees them once they have answered too; you see theirs):", partner=partner), [
+                         Question(FormField("learned", _("What did you learn?"), FieldKind.LONG_TEXT, optional=True,
                                             max_length=TEXT_LIMIT), lambda raw: parse_text(raw, TEXT_LIMIT, True)),
-                         Question(FormField("taught", "What did you teach?", FieldKind.LONG_TEXT, optional=True,
+                         Question(FormField("taught", _("What did you teach?"), FieldKind.LONG_TEXT, optional=True,
                                             max_length=TEXT_LIMIT), lambda raw: parse_text(raw, TEXT_LIMIT, True)),
                      ]),
         ]
@@ -77,7 +78,7 @@ class PulseFlow(Flow):
         """The rating is stored at once."""
         view = await pair_view(turn, int(state.data["pair_id"]))
         if view is None:
-            return [say("That pair has ended in the meantime; nothing was saved.")]
+            return [say(_("That pair has ended in the meantime; nothing was saved."))]
         await record_how(turn, view, state.data["period"], int(value))
         return None
 
@@ -85,18 +86,17 @@ class PulseFlow(Flow):
         """Store the answers; show the partner's if they answered, and tell them."""
         view = await pair_view(turn, int(state.data["pair_id"]))
         if view is None:
-            return [say("That pair has ended in the meantime; nothing was saved.")]
+            return [say(_("That pair has ended in the meantime; nothing was saved."))]
         period, answers = state.data["period"], state.data.get("answers", {})
         mine = await queries.feedback_row(turn.repo, view.pair, turn.person.id, FeedbackKind.PULSE, period, turn.now)
         mine.answers = {**mine.answers, "learned": answers.get("learned") or "", "taught": answers.get("taught") or ""}
         theirs = await queries.feedback_of(turn.repo, view.pair.id, view.partner.id, FeedbackKind.PULSE, period)
         name = view.partner.display_name
         if not complete(theirs):
-            return [say(f"Thanks! Your answers stay hidden until {name} has answered too; then you see each "
-                        "other's.")]
+            return [say(_("Thanks! Your answers stay hidden until {name} has answered too; then you see each other's.", name=name))]
         assert theirs is not None
         await _share(turn, view, period)
-        return [say("Thanks! " + shared_text(theirs, name))]
+        return [say(_("Thanks! ") + shared_text(theirs, name))]
 
 
 async def record_how(turn: Turn, view: PairView, period: str, how: int) -> None:
@@ -121,7 +121,7 @@ async def start_pulse(turn: Turn, view: PairView, period: str, how: int | None =
     """Ask the person speaking for their pulse of ``period`` (from the texts when ``how`` is given)."""
     mine = await queries.feedback_of(turn.repo, view.pair.id, turn.person.id, FeedbackKind.PULSE, period)
     if complete(mine):
-        return [say(f"You already answered the pulse for {month_name(period)}. Thank you!")]
+        return [say(_("You already answered the pulse for {period}. Thank you!", period=month_name(period)))]
     if how is not None:
         await record_how(turn, view, period, how)
     data = {"pair_id": view.pair.id, "partner": view.partner.display_name, "period": period}

@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from bot.i18n import _
 from bot.reports.figures import FORMAT_NAMES, MIN_GROUP, Breakdown, Change, ProgramReport
 
 if TYPE_CHECKING:
@@ -52,20 +53,18 @@ def description(report: ProgramReport, name: str) -> str:
     if name == WEEKLY:
         held = sum(p.held for p in report.weeks)
         canceled = sum(p.canceled for p in report.weeks)
-        return (f"Sessions per week over the last {len(report.weeks)} weeks: "
-                f"{held} held, {canceled} canceled or missed.")
+        return (_("Sessions per week over the last {count} weeks: {held} held, {canceled} canceled or missed.", count=len(report.weeks), held=held, canceled=canceled))
     if name == SKILLS:
         rows = _changes(report)
         if not rows:
-            return "Skills from start to now: not enough answers yet."
-        return "Mean self-rating (1 to 5) at the start and now: " + "; ".join(
-            f"{c.label} {c.start:.1f} to {c.now:.1f}" for c in rows) + "."
+            return _("Skills from start to now: not enough answers yet.")
+        return _("Mean self-rating (1 to 5) at the start and now: ") + "; ".join(
+            _("{c} {start:.1f} to {now:.1f}", c=c.label, start=c.start, now=c.now) for c in rows) + "."
     shown = _shown(report.formats)
     if not shown:
-        return "Formats compared: not enough people in any format yet."
-    return "Formats compared: " + "; ".join(
-        f"{FORMAT_NAMES.get(b.label, b.label)}: {b.held} held, {b.canceled} canceled, completion "
-        f"{percent(b.completion)}" + (f", attendance {percent(b.attendance)}" if b.attendance is not None else "")
+        return _("Formats compared: not enough people in any format yet.")
+    return _("Formats compared: ") + "; ".join(
+        _("{format_names}: {held} held, {canceled} canceled, completion {completion}", format_names=_(FORMAT_NAMES[b.label]) if b.label in FORMAT_NAMES else b.label, held=b.held, canceled=b.canceled, completion=percent(b.completion)) + (_(", attendance {attendance}", attendance=percent(b.attendance)) if b.attendance is not None else "")
         for b in shown) + "."
 
 
@@ -75,31 +74,31 @@ def description(report: ProgramReport, name: str) -> str:
 def _weekly(figure: Figure, report: ProgramReport) -> None:
     axes = figure.add_subplot()
     labels = [p.label.split("-")[-1] for p in report.weeks]  # "2026-W48" -> "W48"
-    _grouped_bars(axes, labels, [("Held", [p.held for p in report.weeks], HELD_COLOR),
-                                 ("Canceled or missed", [p.canceled for p in report.weeks], CANCELED_COLOR)])
-    axes.set_title("Sessions per week", loc="left", fontsize=12)
-    axes.set_ylabel("Sessions")
+    _grouped_bars(axes, labels, [(_("Held"), [p.held for p in report.weeks], HELD_COLOR),
+                                 (_("Canceled or missed"), [p.canceled for p in report.weeks], CANCELED_COLOR)])
+    axes.set_title(_("Sessions per week"), loc="left", fontsize=12)
+    axes.set_ylabel(_("Sessions"))
     _whole_numbers(axes)
     if not any(p.held or p.canceled for p in report.weeks):
-        _note(axes, "No sessions in these weeks yet")
+        _note(axes, _("No sessions in these weeks yet"))
 
 
 def _skills(figure: Figure, report: ProgramReport) -> None:
     axes = figure.add_subplot()
     rows = _changes(report)
-    axes.set_title("Self-rating from start to now (1 to 5)", loc="left", fontsize=12)
+    axes.set_title(_("Self-rating from start to now (1 to 5)"), loc="left", fontsize=12)
     if not rows:
-        _empty(axes, f"Not enough answers yet\n(a skill is shown once {MIN_GROUP} people have rated it)")
+        _empty(axes, _("Not enough answers yet\n(a skill is shown once {min_group} people have rated it)", min_group=MIN_GROUP))
         return
     rows = list(reversed(rows))  # barh draws bottom-up: keep the report's order top-down
     positions = range(len(rows))
     height = 0.38
-    axes.barh([y + height / 2 for y in positions], [c.start for c in rows], height, label="Start", color=START_COLOR)
-    axes.barh([y - height / 2 for y in positions], [c.now for c in rows], height, label="Now", color=NOW_COLOR)
+    axes.barh([y + height / 2 for y in positions], [c.start for c in rows], height, label=_("Start"), color=START_COLOR)
+    axes.barh([y - height / 2 for y in positions], [c.now for c in rows], height, label=_("Now"), color=NOW_COLOR)
     axes.set_yticks(list(positions), [f"{_label(c.label)} ({c.people})" for c in rows], fontsize=9)
     axes.set_xlim(0, 5.4)
     axes.set_xticks([1, 2, 3, 4, 5])
-    axes.set_xlabel("Mean rating (people in brackets)")
+    axes.set_xlabel(_("Mean rating (people in brackets)"))
     for y, change in zip(positions, rows, strict=True):
         axes.text(max(change.start, change.now) + 0.08, y, f"{change.now - change.start:+.1f}", va="center", fontsize=9)
     axes.legend(loc="lower right", fontsize=9, frameon=False)
@@ -110,22 +109,22 @@ def _formats(figure: Figure, report: ProgramReport) -> None:
     shown = _shown(report.formats)
     if not shown:
         axes = figure.add_subplot()
-        axes.set_title("Formats compared", loc="left", fontsize=12)
-        _empty(axes, f"Not enough people in any format yet\n(a format is shown from {MIN_GROUP} people)")
+        axes.set_title(_("Formats compared"), loc="left", fontsize=12)
+        _empty(axes, _("Not enough people in any format yet\n(a format is shown from {min_group} people)", min_group=MIN_GROUP))
         return
     sessions, completion = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
-    labels = [_label(FORMAT_NAMES.get(b.label, b.label), 16) for b in shown]
-    _grouped_bars(sessions, labels, [("Held", [b.held or 0 for b in shown], HELD_COLOR),
-                                     ("Canceled or missed", [b.canceled or 0 for b in shown], CANCELED_COLOR)])
-    sessions.set_title("Formats compared: sessions since the start", loc="left", fontsize=12)
+    labels = [_label(_(FORMAT_NAMES[b.label]) if b.label in FORMAT_NAMES else b.label, 16) for b in shown]
+    _grouped_bars(sessions, labels, [(_("Held"), [b.held or 0 for b in shown], HELD_COLOR),
+                                     (_("Canceled or missed"), [b.canceled or 0 for b in shown], CANCELED_COLOR)])
+    sessions.set_title(_("Formats compared: sessions since the start"), loc="left", fontsize=12)
     _whole_numbers(sessions)
     # Attendance is known for circles and lunch-and-learns only: a pair's bar is left out.
-    _grouped_bars(completion, labels, [("Completion", [round(100 * (b.completion or 0)) for b in shown], NOW_COLOR),
-                                       ("Attendance", [round(100 * (b.attendance or 0)) for b in shown], START_COLOR)])
+    _grouped_bars(completion, labels, [(_("Completion"), [round(100 * (b.completion or 0)) for b in shown], NOW_COLOR),
+                                       (_("Attendance"), [round(100 * (b.attendance or 0)) for b in shown], START_COLOR)])
     # A share stops at 100%: the legend goes below the bars instead of in headroom above them.
     completion.set_ylim(0, 100)
     completion.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, fontsize=9, frameon=False)
-    completion.set_title("Completion and attendance (%)", loc="left", fontsize=12)
+    completion.set_title(_("Completion and attendance (%)"), loc="left", fontsize=12)
 
 
 DRAWERS: dict[str, Callable[[Figure, ProgramReport], None]] = {WEEKLY: _weekly, SKILLS: _skills, FORMATS: _formats}
@@ -165,7 +164,7 @@ def _grouped_bars(axes: Axes, labels: Sequence[str], series: Sequence[tuple[str,
         axes.bar([x + offset for x in range(len(labels))], values, width, label=name, color=color)
     axes.set_xticks(list(range(len(labels))), labels, fontsize=9)
     # Headroom above the tallest bar for a one-line legend, so that it never hides a bar.
-    tallest = max((v for _, values, _ in series for v in values), default=0)
+    tallest = max((v for _name, values, _color in series for v in values), default=0)
     axes.set_ylim(0, max(tallest * 1.25, tallest + 1, 1))
     axes.legend(loc="upper left", ncols=len(series), fontsize=9, frameon=False)
     _tidy(axes)
@@ -195,7 +194,7 @@ def _empty(axes: Axes, text: str) -> None:
 def _changes(report: ProgramReport) -> list[Change]:
     rows = list(report.skills)
     if report.goals is not None:
-        rows.append(Change("All goals", report.goals.people, report.goals.start, report.goals.now))
+        rows.append(Change(_("All goals"), report.goals.people, report.goals.start, report.goals.now))
     return rows
 
 

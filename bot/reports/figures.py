@@ -37,6 +37,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_
 from bot.cadence.digest import week_of
 from storage import reports as queries
 from storage.enums import EnrollmentStatus, FeedbackKind, PairStatus, ProgramFormat, Role, SessionMode, SessionStatus
@@ -45,7 +46,7 @@ from storage.models import Program
 from storage.repository import Repository
 
 MIN_GROUP = 3
-SINCE_THE_START = "every session since the program started"
+SINCE_THE_START = N_("every session since the program started")
 """What the breakdowns (formats, cohorts, venues) and the completion rate cover, said beside them:
 the month's counts cover one month, these the whole program."""
 """Breakdowns of fewer people than this are not shown."""
@@ -129,9 +130,12 @@ SCORE_KEYS: dict[str, tuple[str, ...]] = {FeedbackKind.PULSE: ("how",), Feedback
 """The numeric answers of each kind of feedback (every other answer is free text)."""
 ROLES = (Role.MENTOR, Role.MENTEE)
 VENUES = (SessionMode.REMOTE, SessionMode.IN_PERSON)
-FORMAT_NAMES: dict[str, str] = {ProgramFormat.ONE_TO_ONE: "One-to-one pairs", ProgramFormat.GROUP: "Group circles",
-                                ProgramFormat.RESEARCH: "Research lunch-and-learns"}
-VENUE_NAMES: dict[str, str] = {SessionMode.REMOTE: "Remote", SessionMode.IN_PERSON: "In person"}
+FORMAT_NAMES: dict[str, str] = {ProgramFormat.ONE_TO_ONE: N_("One-to-one pairs"), ProgramFormat.GROUP: N_("Group circles"),
+                                ProgramFormat.RESEARCH: N_("Research lunch-and-learns")}
+GAIN_NAMES = {"fluency": N_("digital fluency"), "strategic": N_("strategic thinking"), "business": N_("business sense"),
+              "access": N_("access to leaders")}
+SIDE_NAMES = {Role.MENTOR: N_("Mentors"), Role.MENTEE: N_("Mentees")}
+VENUE_NAMES: dict[str, str] = {SessionMode.REMOTE: N_("Remote"), SessionMode.IN_PERSON: N_("In person")}
 """How the reports name the formats and venues of the breakdowns."""
 
 UnitKey = tuple[str, int]  # ("pair" | "circle" | "assignment", id)

@@ -12,12 +12,26 @@ import base64
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
+from bot.i18n import N_, SUPPORTED, _, current_locale
+from bot.registry import flag_title
 from bot.reports.charts import CHART_NAMES, FORMATS, SKILLS, WEEKLY, description, percent
 from bot.reports.export import FILE_NAMES
-from bot.reports.figures import FORMAT_NAMES, MIN_GROUP, SINCE_THE_START, VENUE_NAMES, Breakdown, ProgramReport, Scores
+from bot.reports.figures import (
+    FORMAT_NAMES,
+    GAIN_NAMES,
+    MIN_GROUP,
+    SIDE_NAMES,
+    SINCE_THE_START,
+    VENUE_NAMES,
+    Breakdown,
+    ProgramReport,
+    Scores,
+)
+from storage.enums import Role
 
-REFUSED = "This report link is not valid or has expired. Ask mentorbot for a new one: /mentoring report link"
-CHART_TITLES = {WEEKLY: "Sessions per week", SKILLS: "Skills from start to now", FORMATS: "Formats compared"}
+REFUSED = N_("This report link is not valid or has expired. Ask mentorbot for a new one: /mentoring report link")
+CHART_TITLES = {WEEKLY: N_("Sessions per week"), SKILLS: N_("Skills from start to now"),
+                FORMATS: N_("Formats compared")}
 CHART_SIZE = (800, 420)  # pixels, as bot.reports.charts draws them
 
 STYLE = """
@@ -45,21 +59,23 @@ def report_page(report: ProgramReport, token_path: str, charts: Mapping[str, byt
     generated = report.generated_at.strftime("%Y-%m-%d %H:%M UTC")
     body = [
         f"<h1>{escape(report.program)}</h1>",
-        f'<p class="meta">Mentoring report, figures as of {generated}. Aggregates only: no private notes or '
-        f"free text, and no group of fewer than {MIN_GROUP} people.</p>",
+        '<p class="meta">' + escape(_("Mentoring report, figures as of {generated}. Aggregates only: no private notes "
+                                      "or free text, and no group of fewer than {n} people.", generated=generated,
+                                      n=MIN_GROUP)) + "</p>",
         _key_figures(report),
         *(_chart(report, name, _chart_source(name, token_path, charts)) for name in CHART_NAMES),
-        _breakdown(f"Formats side by side ({SINCE_THE_START})", report.formats, FORMAT_NAMES),
-        _breakdown(f"By cohort (the quarter a pair started; {SINCE_THE_START})", report.cohorts),
-        _breakdown(f"Remote or in person ({SINCE_THE_START})", report.venues, VENUE_NAMES),
+        _breakdown(_("Formats side by side ({since})", since=_(SINCE_THE_START)), report.formats, FORMAT_NAMES),
+        _breakdown(_("By cohort (the quarter a pair started; {since})", since=_(SINCE_THE_START)), report.cohorts),
+        _breakdown(_("Remote or in person ({since})", since=_(SINCE_THE_START)), report.venues, VENUE_NAMES),
         _scores(report.scores),
         _downloads(token_path, linked=charts is None),
     ]
-    return _document(f"Mentoring report: {report.program}", "\n".join(body))
+    return _document(_("Mentoring report: {program}", program=report.program), "\n".join(body))
 
 
-def refusal_page(reason: str = REFUSED, title: str = "Report link refused") -> str:
+def refusal_page(reason: str = "", title: str = "") -> str:
     """A short page that says why nothing is shown (an expired or forged link, an unknown file)."""
+    reason, title = reason or _(REFUSED), title or _("Report link refused")
     return _document(title, f'<div class="refused"><h1>{escape(title)}</h1><p>{escape(reason)}</p></div>')
 
 
@@ -69,26 +85,28 @@ def refusal_page(reason: str = REFUSED, title: str = "Report link refused") -> s
 def _key_figures(report: ProgramReport) -> str:
     month = report.this_month
     items = [
-        ("Active pairs", str(report.active_pairs)),
-        ("Participants", str(report.participants)),
-        (f"Held this month ({month.label})", str(month.held)),
-        (f"Canceled or missed this month ({month.label})", str(month.canceled)),
-        ("Completion rate", percent(report.completion) if report.completion is not None else "no sessions yet"),
-        ("Pairs at risk", str(report.at_risk)),
+        (_("Active pairs"), str(report.active_pairs)),
+        (_("Participants"), str(report.participants)),
+        (_("Held this month ({month})", month=month.label), str(month.held)),
+        (_("Canceled or missed this month ({month})", month=month.label), str(month.canceled)),
+        (_("Completion rate"), percent(report.completion) if report.completion is not None else _("no sessions yet")),
+        (_("Pairs at risk"), str(report.at_risk)),
     ]
     if report.goals is not None:
-        items.append((f"Goals, mean rating ({report.goals.people} mentees)",
+        items.append((_("Goals, mean rating ({n} mentees)", n=report.goals.people),
                       f"{report.goals.start:.1f} → {report.goals.now:.1f}"))
     cells = "".join(f"<div><dt>{escape(label)}</dt><dd>{escape(value)}</dd></div>" for label, value in items)
-    risks = ", ".join(f"{escape(kind.replace('_', ' '))}: {count}" for kind, count in sorted(report.risks.items()))
-    at_risk = f'<p class="note">Open flags: {risks}.</p>' if risks else ""
-    return f'<h2>Key figures</h2><dl class="figures">{cells}</dl>{at_risk}'
+    risks = ", ".join(f"{escape(_(flag_title(kind)))}: {count}" for kind, count in sorted(report.risks.items()))
+    flagged = _("Open flags: {risks}.", risks=risks)
+    at_risk = f'<p class="note">{flagged}</p>' if risks else ""
+    title = _("Key figures")
+    return f'<h2>{escape(title)}</h2><dl class="figures">{cells}</dl>{at_risk}'
 
 
 def _chart(report: ProgramReport, name: str, source: str) -> str:
     width, height = CHART_SIZE
     alt = description(report, name)
-    return (f'<h2>{escape(CHART_TITLES[name])}</h2><figure><img src="{escape(source)}" alt="{escape(alt)}" '
+    return (f'<h2>{escape(_(CHART_TITLES[name]))}</h2><figure><img src="{escape(source)}" alt="{escape(alt)}" '
             f'width="{width}" height="{height}" id="chart-{escape(name.removesuffix(".png"))}"></figure>')
 
 
@@ -100,10 +118,11 @@ def _chart_source(name: str, token_path: str, charts: Mapping[str, bytes] | None
 
 def _breakdown(title: str, rows: Sequence[Breakdown], names: Mapping[str, str] | None = None) -> str:
     if not rows:
-        return f'<h2>{escape(title)}</h2><p class="note">Nothing to compare yet.</p>'
-    head = ("", "People", "Held", "Canceled or missed", "Completion", "Attendance", "Rating (1-5)", "Goal change")
-    label = {b.label: (names or {}).get(b.label, b.label) for b in rows}
-    lines = [_row((label[b.label], f"not shown: fewer than {MIN_GROUP} people", "", "", "", "", "", "")) if not b.shown
+        nothing = _("Nothing to compare yet.")
+        return f'<h2>{escape(title)}</h2><p class="note">{escape(nothing)}</p>'
+    head = ("", _("People"), _("Held"), _("Canceled or missed"), _("Completion"), _("Attendance"), _("Rating (1-5)"), _("Goal change"))
+    label = {b.label: _(names[b.label]) if names and b.label in names else b.label for b in rows}
+    lines = [_row((label[b.label], _("not shown: fewer than {n} people", n=MIN_GROUP), "", "", "", "", "", "")) if not b.shown
              else _row((label[b.label], str(b.people), _number(b.held), _number(b.canceled), percent(b.completion),
                         percent(b.attendance), _mean(b.usefulness), _signed(b.goal_change))) for b in rows]
     return f"<h2>{escape(title)}</h2>{_table(head, lines)}"
@@ -112,29 +131,38 @@ def _breakdown(title: str, rows: Sequence[Breakdown], names: Mapping[str, str] |
 def _scores(scores: Sequence[Scores]) -> str:
     if not scores:
         return ""
-    head = ("", "Answers", "Monthly pulse", "Usefulness", "Pairing fit", "End of cycle: gained")
-    lines = [_row((f"{s.role}s", str(s.answers), _mean(s.pulse), _mean(s.usefulness), _mean(s.fit),
-                   ", ".join(f"{key} {value:.1f}" for key, value in sorted(s.gains.items())) or "n/a"))
+    head = ("", _("Answers"), _("Monthly pulse"), _("Usefulness"), _("Pairing fit"), _("End of cycle: gained"))
+    lines = [_row((_(SIDE_NAMES[Role(s.role)]) if s.role in set(Role) else s.role, str(s.answers), _mean(s.pulse), _mean(s.usefulness), _mean(s.fit),
+                   ", ".join(f"{_(GAIN_NAMES[key]) if key in GAIN_NAMES else key} {value:.1f}"
+                             for key, value in sorted(s.gains.items())) or _("n/a")))
              for s in scores]
-    return f'<h2>Feedback (mean scores, 1 to 5)</h2>{_table(head, lines)}'
+    title = _("Feedback (mean scores, 1 to 5)")
+    return f'<h2>{escape(title)}</h2>{_table(head, lines)}'
 
 
 def _downloads(token_path: str, linked: bool) -> str:
+    title = _("Download")
     if not linked:
         names = ", ".join(FILE_NAMES)
-        return (f'<h2>Download</h2><p class="note">The CSV files ({escape(names)}) are on the report page that '
-                f"mentorbot serves at {escape(token_path)} while the link is valid.</p>")
+        note = _("The CSV files ({names}) are on the report page that mentorbot serves at {path} while the link is "
+                 "valid.", names=names, path=token_path)
+        return f'<h2>{escape(title)}</h2><p class="note">{escape(note)}</p>'
     items = "".join(f'<li><a href="{escape(f"{token_path}/export/{name}")}" download>{escape(name)}</a></li>'
                     for name in FILE_NAMES)
-    return f'<h2>Download</h2><ul class="downloads">{items}</ul>'
+    return f'<h2>{escape(title)}</h2><ul class="downloads">{items}</ul>'
 
 
 # --- helpers -------------------------------------------------------------------------------
 
 
+def _html_lang() -> str:
+    code = current_locale()
+    return code if code in SUPPORTED else "en"
+
+
 def _document(title: str, body: str) -> str:
     return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html>\n<html lang="{_html_lang()}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="robots" content="noindex, nofollow"><meta name="referrer" content="no-referrer">'
         '<link rel="icon" href="data:,">'  # no request for /favicon.ico
@@ -155,12 +183,12 @@ def _row(values: Sequence[str]) -> str:
 
 
 def _mean(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}"
+    return _("n/a") if value is None else f"{value:.1f}"
 
 
 def _signed(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:+.1f}"
+    return _("n/a") if value is None else f"{value:+.1f}"
 
 
 def _number(value: int | None) -> str:
-    return "n/a" if value is None else str(value)
+    return _("n/a") if value is None else str(value)

@@ -15,6 +15,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.i18n import _
+from bot.catalog import word
+from bot.i18n import formats
 from bot.cadence.hours import hours_of
 from bot.cadence.outbox import add_nudge
 from bot.errors import CommandError
@@ -46,14 +49,12 @@ def ref(assignment: ResearchAssignment) -> str:
 
 def day(value: date) -> str:
     """``Fri 15 Jan 2027``."""
-    return f"{value:%a %d %b %Y}"
+    return formats.day(value)
 
 
 def joined(names: Sequence[str]) -> str:
     """``Hana``, ``Hana and Zoe``, ``Ada, Hana and Zoe``."""
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    return formats.listed(names)
 
 
 async def people(turn: Turn, ids: Sequence[int]) -> list[Person]:
@@ -82,7 +83,7 @@ async def find(turn: Turn, text: str) -> ResearchAssignment:
     match = ID.match(text.strip())
     found = await queries.assignment(turn.repo, int(match.group(1))) if match else None
     if found is None:
-        raise CommandError(f"I can't find research assignment {text.strip()}. `/mentoring research list` shows them.")
+        raise CommandError(_("I can't find research assignment {text}. `/mentoring research list` shows them.", text=text.strip()))
     return found
 
 
@@ -93,10 +94,10 @@ async def find_mine(turn: Turn, text: str | None, verb: str) -> ResearchAssignme
         return await find(turn, text)
     mine = await queries.of_mentor(turn.repo, turn.person.id, live_only=True)
     if not mine:
-        raise CommandError("You have no research assignment under way. Give its number, like #12.")
+        raise CommandError(_("You have no research assignment under way. Give its number, like #12."))
     if len(mine) > 1:
         listed = ", ".join(f"{ref(a)} ({a.topic})" for a in mine)
-        raise CommandError(f"You have several research assignments: say which one to {verb}: {listed}.")
+        raise CommandError(_("You have several research assignments: say which one to {verb}: {listed}.", verb=verb, listed=listed))
     return mine[0]
 
 
@@ -104,7 +105,7 @@ async def admin_of(turn: Turn, assignment: ResearchAssignment) -> Program:
     """The assignment's program, when the person speaking runs it (otherwise it is not found)."""
     program = await turn.repo.program(assignment.program_id)
     if program is None or not await is_admin(turn, program.id):
-        raise CommandError(f"I can't find research assignment {ref(assignment)} among the programs you run.")
+        raise CommandError(_("I can't find research assignment {assignment} among the programs you run.", assignment=ref(assignment)))
     return program
 
 
@@ -120,21 +121,20 @@ def check_topic(topic: str) -> str:
     """A topic: some text, at most 200 characters, no double quotes (buttons quote it)."""
     text = " ".join(topic.split())
     if not text:
-        raise InvalidAnswer("The topic is empty: name the tool or trend to study.")
+        raise InvalidAnswer(_("The topic is empty: name the tool or trend to study."))
     if len(text) > TOPIC_LIMIT:
-        raise InvalidAnswer(f"The topic is {len(text)} characters; the limit is {TOPIC_LIMIT}. Please shorten it.")
+        raise InvalidAnswer(_("The topic is {count} characters; the limit is {topic_limit}. Please shorten it.", count=len(text), topic_limit=TOPIC_LIMIT))
     if any(quote in text for quote in '"“”'):
-        raise InvalidAnswer("A topic cannot contain double quotes.")
+        raise InvalidAnswer(_("A topic cannot contain double quotes."))
     return text
 
 
 def check_due(day: date, today: date) -> date:
     """A due date ahead of today and at most six months away."""
     if day <= today:
-        raise InvalidAnswer(f"The due date {day.isoformat()} is not ahead: pick a date after {today.isoformat()}.")
+        raise InvalidAnswer(_("The due date {day} is not ahead: pick a date after {today}.", day=day.isoformat(), today=today.isoformat()))
     if day > today + FURTHEST_DUE:
-        raise InvalidAnswer(f"The due date {day.isoformat()} is more than six months ahead: pick one before "
-                            f"{(today + FURTHEST_DUE).isoformat()}.")
+        raise InvalidAnswer(_("The due date {day} is more than six months ahead: pick one before {isoformat}.", day=day.isoformat(), isoformat=(today + FURTHEST_DUE).isoformat()))
     return day
 
 
@@ -142,7 +142,7 @@ def parse_summary(raw: Any) -> str:
     """The write-up's summary: required, at most 2000 characters."""
     text = check_length(as_text(raw), SUMMARY_LIMIT)
     if not text:
-        raise InvalidAnswer("The summary needs a few sentences: what it is, why it matters, what to try first.")
+        raise InvalidAnswer(_("The summary needs a few sentences: what it is, why it matters, what to try first."))
     return text
 
 
@@ -153,13 +153,12 @@ def parse_links(raw: Any) -> list[str]:
     links = list(dict.fromkeys(item for item in items if item))
     for link in links:
         if len(link) > LINK_LIMIT:
-            raise InvalidAnswer(f"The link '{link[:40]}…' is {len(link)} characters; each may have {LINK_LIMIT}.")
+            raise InvalidAnswer(_("The link '{value}…' is {count} characters; each may have {link_limit}.", value=link[:40], count=len(link), link_limit=LINK_LIMIT))
         parts = urlsplit(link)
         if parts.scheme.lower() not in ("http", "https") or not HOST.match(parts.hostname or ""):
-            raise InvalidAnswer(f"'{link[:80]}' is not a web link: each link starts with http:// or https:// and "
-                                "names a site, like https://example.com/guide. Nothing was lost: send the links again.")
+            raise InvalidAnswer(_("'{value}' is not a web link: each link starts with http:// or https:// and names a site, " "like https://example.com/guide. Nothing was lost: send the links again.", value=link[:80]))
     if len(links) > MAX_LINKS:
-        raise InvalidAnswer(f"That is {len(links)} links; keep the {MAX_LINKS} most useful.")
+        raise InvalidAnswer(_("That is {count} links; keep the {max_links} most useful.", count=len(links), max_links=MAX_LINKS))
     return links
 
 
@@ -185,19 +184,18 @@ async def resolve_mentors(turn: Turn, program: Program, names: Sequence[str]) ->
         person = await find_person(turn, name)
         found.setdefault(person.id, person)
     if not 1 <= len(found) <= MAX_MENTORS:
-        raise CommandError(f"A research assignment has one or two mentors; you named {len(found)}.")
+        raise CommandError(_("A research assignment has one or two mentors; you named {count}.", count=len(found)))
     for person in found.values():
         enrollment = await turn.repo.enrollment(program.id, person.id)
         if enrollment is None:
-            reason = "not in the program"
+            reason = _("not in the program")
         elif enrollment.role != Role.MENTOR:
-            reason = f"a {enrollment.role} there"
+            reason = _("a {role} there", role=word(enrollment.role))
         elif enrollment.status != EnrollmentStatus.ACTIVE:
             reason = enrollment.status
         else:
             continue
-        raise CommandError(f"{person.display_name} is not an active mentor in {program.name} ({reason}): "
-                           "research assignments go to mentors.")
+        raise CommandError(_("{person} is not an active mentor in {program} ({reason}): research assignments go to " "mentors.", person=person.display_name, program=program.name, reason=reason))
     return list(found.values())
 
 
@@ -260,6 +258,7 @@ async def nudge_mentors(turn: Turn, assignment: ResearchAssignment) -> list[str]
         await add_nudge(turn, person.id, NudgeKind.RESEARCH_DUE,
                         f"research_nudge:{assignment.id}:{turn.now:%Y%m%dT%H%M%S}:{person.id}", due,
                         assignment_id=assignment.id, payload={"manual": True, "by": turn.person.id})
-        moment = "now" if due <= turn.now else f"at {hours.local(due):%a %H:%M} their time (working hours)"
+        moment = _("now") if due <= turn.now else _("at {when} their time (working hours)",
+                                                    when=formats.weekday_time(hours.local(due)))
         lines.append(f"{person.display_name}: {moment}")
     return lines

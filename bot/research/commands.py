@@ -8,6 +8,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.catalog import topic_label
+from bot.i18n import N_, _, ngettext
+from bot.catalog import word
 from bot.cadence.when_and_where import Venue, describe, local_today, venue_of, when, zone_of
 from bot.commands.command_call import CommandCall
 from bot.commands.grammar import Arg, ArgKind, CommandSpec
@@ -30,11 +33,11 @@ from storage.models import MentoringSession, ResearchAssignment
 MIN_RATINGS = 3
 """A mean rating is shown once at least this many people rated (fewer could be told apart)."""
 STATUS_WORDS = {
-    AssignmentStatus.ASSIGNED: "write-up awaited",
-    AssignmentStatus.WRITTEN: "write-up in, lunch-and-learn to schedule",
-    AssignmentStatus.SCHEDULED: "lunch-and-learn scheduled",
-    AssignmentStatus.PRESENTED: "presented",
-    AssignmentStatus.CANCELED: "called off",
+    AssignmentStatus.ASSIGNED: N_("write-up awaited"),
+    AssignmentStatus.WRITTEN: N_("write-up in, lunch-and-learn to schedule"),
+    AssignmentStatus.SCHEDULED: N_("lunch-and-learn scheduled"),
+    AssignmentStatus.PRESENTED: N_("presented"),
+    AssignmentStatus.CANCELED: N_("called off"),
 }
 
 
@@ -56,8 +59,8 @@ async def assign(call: CommandCall) -> Sequence[Message]:
     turn, program = call.turn, call.program
     assert program is not None
     if "mentors" not in call.args or "due" not in call.args:
-        raise CommandError('Give the mentors and the due date: `/mentoring research assign "Copilot in Excel" '
-                           "mentors=Zoe due=YYYY-MM-DD`.")
+        raise CommandError(_('Give the mentors and the due date: `/mentoring research assign "Copilot in Excel" '
+                           "mentors=Zoe due=YYYY-MM-DD`."))
     try:
         topic = ops.check_topic(call.args["topic"])
         due = ops.check_due(call.args["due"], await local_today(turn))
@@ -67,9 +70,7 @@ async def assign(call: CommandCall) -> Sequence[Message]:
     assignment = await ops.assign(turn, program, topic, chosen, due)
     names = joined([p.display_name for p in chosen])
     adopted = adopt_format(program, ProgramFormat.RESEARCH)
-    return [say(f"Assigned research {ref(assignment)} in {program.name}: *{topic}*, to {names}, due {day(due)}. I've "
-                "told them; they are reminded a week and a day before it is due, and you hear when the write-up "
-                f"is in.{adopted}", Button.for_command("See it", f"research show {ref(assignment)}"))]
+    return [say(_("Assigned research {assignment} in {program}: *{topic}*, to {names}, due {due}. I've told " "them; they are reminded a week and a day before it is due, and you hear when the write-up " "is in.{adopted}", assignment=ref(assignment), program=program.name, topic=topic, names=names, due=day(due), adopted=adopted), Button.for_command(_("See it"), f"research show {ref(assignment)}"))]
 
 
 async def _administered(call: CommandCall) -> ResearchAssignment:
@@ -82,10 +83,9 @@ async def nudge(call: CommandCall) -> Sequence[Message]:
     """``research nudge #ID``: remind the mentors now (in their working hours)."""
     assignment = await _administered(call)
     if not ops.live(assignment):
-        return [say(f"Research {ref(assignment)} is {STATUS_WORDS[AssignmentStatus(assignment.status)]}: "
-                    "nothing to nudge.")]
+        return [say(_("Research {assignment} is {value}: nothing to nudge.", assignment=ref(assignment), value=_(STATUS_WORDS[AssignmentStatus(assignment.status)])))]
     lines = await ops.nudge_mentors(call.turn, assignment)
-    return [say(f"Nudging the mentors of research {ref(assignment)} ({assignment.topic}):\n"
+    return [say(_("Nudging the mentors of research {assignment} ({topic}):\n", assignment=ref(assignment), topic=topic_label(assignment.topic))
                 + "\n".join(f"- {line}" for line in lines))]
 
 
@@ -94,14 +94,13 @@ async def move_due(call: CommandCall) -> Sequence[Message]:
     turn = call.turn
     assignment = await _administered(call)
     if not ops.live(assignment):
-        raise CommandError(f"Research {ref(assignment)} is {STATUS_WORDS[AssignmentStatus(assignment.status)]}: "
-                           "its due date no longer matters.")
+        raise CommandError(_("Research {assignment} is {value}: its due date no longer matters.", assignment=ref(assignment), value=_(STATUS_WORDS[AssignmentStatus(assignment.status)])))
     try:
         due = ops.check_due(call.args["date"], await local_today(turn))
     except InvalidAnswer as problem:
         raise _refused(problem) from None
     await ops.set_due(turn, assignment, due)
-    return [say(f"The write-up on {assignment.topic} is now due {day(due)}. I've told the mentors.")]
+    return [say(_("The write-up on {topic} is now due {due}. I've told the mentors.", topic=topic_label(assignment.topic), due=day(due)))]
 
 
 async def cancel(call: CommandCall) -> Sequence[Message]:
@@ -109,13 +108,13 @@ async def cancel(call: CommandCall) -> Sequence[Message]:
     turn = call.turn
     assignment = await _administered(call)
     if not ops.live(assignment):
-        return [say(f"Research {ref(assignment)} is already {STATUS_WORDS[AssignmentStatus(assignment.status)]}.")]
+        return [say(_("Research {assignment} is already {value}.", assignment=ref(assignment), value=_(STATUS_WORDS[AssignmentStatus(assignment.status)])))]
     session = await lunch.current(turn, assignment)
     if session is not None:
         await lunch.cancel(turn, assignment, session, tell_them=session.starts_at > turn.now)
     await ops.cancel(turn, assignment)
-    return [say(f"Called off research {ref(assignment)} ({assignment.topic}). I've told the mentors"
-                + (" and the lunch-and-learn's audience." if session is not None else "."))]
+    return [say(_("Called off research {assignment} ({topic}). I've told the mentors", assignment=ref(assignment), topic=topic_label(assignment.topic))
+                + (_(" and the lunch-and-learn's audience.") if session is not None else "."))]
 
 
 # --- everyone: list and show -------------------------------------------------------------------
@@ -127,14 +126,15 @@ async def list_assignments(call: CommandCall) -> Sequence[Message]:
     runs = await turn.repo.admin_program_ids(turn.person.id)
     program = await target_program(turn, call.args.get("program")) if runs or call.args.get("program") else None
     if program is not None and program.id in runs:
-        rows, title = list(await queries.of_program(turn.repo, program.id)), f"Research assignments in {program.name}"
+        rows, title = list(await queries.of_program(turn.repo, program.id)), _("Research assignments in {program}", program=program.name)
     else:
         rows = [a for a in await queries.of_mentor(turn.repo, turn.person.id)
                 if program is None or a.program_id == program.id]
-        title = "Your research assignments"
+        title = _("Your research assignments")
     if not rows:
-        hint = " `/mentoring research propose` suggests topics mentees want." if program and program.id in runs else ""
-        return [say(f"No research assignments yet.{hint}")]
+        if program and program.id in runs:
+            return [say(_("No research assignments yet. `/mentoring research propose` suggests topics mentees want."))]
+        return [say(_("No research assignments yet."))]
     zone = await zone_of(turn)
     mentors = await queries.mentors_by_assignment(turn.repo, [a.id for a in rows])
     lunches = await queries.latest_lunches(turn.repo, [a.id for a in rows])
@@ -149,12 +149,12 @@ async def list_assignments(call: CommandCall) -> Sequence[Message]:
 
 
 def _facts(assignment: ResearchAssignment, session: MentoringSession | None, given: list[int], zone: str) -> list[str]:
-    facts = [STATUS_WORDS[AssignmentStatus(assignment.status)]]
+    facts = [_(STATUS_WORDS[AssignmentStatus(assignment.status)])]
     if assignment.due_on is not None:
-        facts.append(f"due {day(assignment.due_on)}")
+        facts.append(_("due {due_on}", due_on=day(assignment.due_on)))
     if session is not None:
         state = "" if session.status in (SessionStatus.SCHEDULED, SessionStatus.HELD) else f" ({session.status})"
-        facts.append(f"lunch-and-learn {describe(session, zone)}{state}")
+        facts.append(_("lunch-and-learn {session}{state}", session=describe(session, zone), state=state))
         if session.status == SessionStatus.HELD:
             facts.append(rating_summary(given))
     return facts
@@ -162,10 +162,10 @@ def _facts(assignment: ResearchAssignment, session: MentoringSession | None, giv
 
 def rating_summary(given: list[int]) -> str:
     """``4 ratings, mean 4.3/5``; below three ratings the mean is not shown yet."""
-    count = f"{len(given)} rating{'' if len(given) == 1 else 's'}"
+    count = ngettext("{n} rating", "{n} ratings", len(given))
     if len(given) < MIN_RATINGS:
-        return f"{count}, mean not shown yet"
-    return f"{count}, mean {sum(given) / len(given):.1f}/{HIGH}"
+        return _("{count}, mean not shown yet", count=count)
+    return _("{count}, mean {value:.1f}/{high}", count=count, value=sum(given) / len(given), high=HIGH)
 
 
 async def _may_see(turn: Turn, assignment: ResearchAssignment, mentor_ids: list[int]) -> bool:
@@ -183,38 +183,38 @@ async def show(call: CommandCall) -> Sequence[Message]:
     assignment = await ops.find(turn, call.args["assignment"])
     mentor_ids = await queries.mentor_ids(turn.repo, assignment.id)
     if not await _may_see(turn, assignment, mentor_ids):
-        raise CommandError(f"I can't find research assignment {ref(assignment)} in your programs.")
+        raise CommandError(_("I can't find research assignment {assignment} in your programs.", assignment=ref(assignment)))
     zone = await zone_of(turn)
     names = joined([p.display_name for p in await ops.people(turn, mentor_ids)])
-    lines = [f"*Research {ref(assignment)}: {assignment.topic}*", f"Mentors: {names}",
-             f"Status: {STATUS_WORDS[AssignmentStatus(assignment.status)]}"]
+    lines = [_("*Research {assignment}: {topic}*", assignment=ref(assignment), topic=topic_label(assignment.topic)), _("Mentors: {names}", names=names),
+             _("Status: {value}", value=_(STATUS_WORDS[AssignmentStatus(assignment.status)]))]
     if assignment.due_on is not None:
-        lines.append(f"Write-up due: {day(assignment.due_on)}")
-    lines.append(f"Write-up: {assignment.writeup}" if assignment.writeup else "Write-up: not in yet")
+        lines.append(_("Write-up due: {due_on}", due_on=day(assignment.due_on)))
+    lines.append(_("Write-up: {writeup}", writeup=assignment.writeup) if assignment.writeup else _("Write-up: not in yet"))
     lines += [f"• {link}" for link in assignment.links]
     lines += await _lunch_lines(turn, assignment, zone, presenting=turn.person.id in mentor_ids)
     buttons = []
     if turn.person.id in mentor_ids and ops.live(assignment):
         # Once the write-up is in, the button offers to change it, not to send it.
-        label = "Update the write-up" if assignment.writeup else "Send the write-up"
+        label = _("Update the write-up") if assignment.writeup else _("Send the write-up")
         buttons = [Button.for_command(label, f"research writeup {ref(assignment)}"),
-                   Button.for_command("Schedule the lunch-and-learn", f"research schedule {ref(assignment)}")]
+                   Button.for_command(_("Schedule the lunch-and-learn"), f"research schedule {ref(assignment)}")]
     return [say("\n".join(lines), *buttons)]
 
 
 async def _lunch_lines(turn: Turn, assignment: ResearchAssignment, zone: str, presenting: bool) -> list[str]:
     session = await queries.lunch_of(turn.repo, assignment.id)
     if session is None:
-        return ["Lunch-and-learn: not scheduled yet"]
+        return [_("Lunch-and-learn: not scheduled yet")]
     state = {SessionStatus.SCHEDULED: "on the calendar", SessionStatus.HELD: "held"}.get(
         SessionStatus(session.status), str(session.status))
     audience = await lunch.describe_audience(turn.repo, assignment.audience or {})
-    lines = [f"Lunch-and-learn: {describe(session, zone)} ({state}), for {audience}"]
+    lines = [_("Lunch-and-learn: {session} ({state}), for {audience}", session=describe(session, zone), state=state, audience=audience)]
     if session.status == SessionStatus.HELD:
-        lines.append(f"Ratings: {rating_summary((await queries.ratings(turn.repo, [session.id])).get(session.id, []))}")
+        lines.append(_("Ratings: {rating_summary}", rating_summary=rating_summary((await queries.ratings(turn.repo, [session.id])).get(session.id, []))))
         tried = await queries.will_try(turn.repo, session.id)
         if presenting and tried:
-            lines += ["What people will try (only the presenters see this):", *(f"• {text}" for text in tried)]
+            lines += [_("What people will try (only the presenters see this):"), *(f"• {text}" for text in tried)]
     return lines
 
 
@@ -224,15 +224,15 @@ async def _lunch_lines(turn: Turn, assignment: ResearchAssignment, zone: str, pr
 async def writeup(call: CommandCall) -> Sequence[Message]:
     """``research writeup [#ID] [summary="..." links="https://a, https://b"]``."""
     turn = call.turn
-    assignment = await ops.find_mine(turn, call.args.get("assignment"), "write up")
+    assignment = await ops.find_mine(turn, call.args.get("assignment"), _("write up"))
     mentor_ids = await queries.mentor_ids(turn.repo, assignment.id)
     if turn.person.id not in mentor_ids:
         # Answered rather than raised: a raised refusal would take its audit entry back with it.
         turn.audit("research.writeup.refused", False, assignment.program_id, assignment=assignment.id)
         names = joined([p.display_name for p in await ops.people(turn, mentor_ids)])
-        return [say(f"Only the mentors of research {ref(assignment)} ({names}) can send its write-up.")]
+        return [say(_("Only the mentors of research {assignment} ({names}) can send its write-up.", assignment=ref(assignment), names=names))]
     if assignment.status == AssignmentStatus.CANCELED:
-        raise CommandError(f"Research {ref(assignment)} was called off: no write-up needed.")
+        raise CommandError(_("Research {assignment} was called off: no write-up needed.", assignment=ref(assignment)))
     try:
         links = ops.parse_links(call.args["links"]) if "links" in call.args else None
         summary = ops.parse_summary(call.args["summary"]) if "summary" in call.args else None
@@ -256,7 +256,7 @@ def _when_args(args: dict[str, Any]) -> dict[str, str]:
 
 def _starts_at(found: dict[str, str], zone: str, now: datetime) -> datetime:
     if "time" not in found:
-        raise CommandError("TIME is missing: give the date and the start time, like 2027-01-12 12:30.")
+        raise CommandError(_("TIME is missing: give the date and the start time, like 2027-01-12 12:30."))
     try:
         return when(parse_date(found["date"]), parse_clock(found["time"]), zone, now)
     except InvalidAnswer as problem:
@@ -273,8 +273,7 @@ async def schedule(call: CommandCall) -> Sequence[Message]:
     if refused is not None:
         return [refused]
     if not ops.live(assignment):
-        raise CommandError(f"Research {ref(assignment)} is {STATUS_WORDS[AssignmentStatus(assignment.status)]}: "
-                           "there is no lunch-and-learn to schedule.")
+        raise CommandError(_("Research {assignment} is {value}: there is no lunch-and-learn to schedule.", assignment=ref(assignment), value=_(STATUS_WORDS[AssignmentStatus(assignment.status)])))
     if "date" not in found:
         return await start_lunch(turn, assignment)
     zone = await zone_of(turn)
@@ -282,8 +281,8 @@ async def schedule(call: CommandCall) -> Sequence[Message]:
     moving = await lunch.current(turn, assignment)
     text = call.args.get("audience")
     if text is None and moving is None:
-        raise CommandError("Who is it for? Add audience=here (typed in the channel), a channel "
-                           "(audience=#general) or names (audience=\"Victor, Carla\").")
+        raise CommandError(_("Who is it for? Add audience=here (typed in the channel), a channel "
+                           "(audience=#general) or names (audience=\"Victor, Carla\")."))
     try:
         audience = await audience_for(turn, assignment, text or "", lunch.here_of(turn), moving)
     except InvalidAnswer as problem:
@@ -296,26 +295,25 @@ async def schedule(call: CommandCall) -> Sequence[Message]:
             return [offer]
     if moving is not None:
         session = await lunch.move(turn, assignment, moving, starts_at, zone, venue, audience)
-        return [await lunch.confirmation(turn, assignment, session, "Moved")]
+        return [await lunch.confirmation(turn, assignment, session, _("Moved"))]
     session = await lunch.schedule(turn, assignment, starts_at, zone, venue, audience)
-    return [await lunch.confirmation(turn, assignment, session, "Scheduled")]
+    return [await lunch.confirmation(turn, assignment, session, _("Scheduled"))]
 
 
 async def cancel_lunch(call: CommandCall) -> Sequence[Message]:
     """``research cancel-lunch [#ID]``: call the lunch-and-learn off (everyone invited is told)."""
     turn = call.turn
-    assignment = await ops.find_mine(turn, call.args.get("assignment"), "call off")
+    assignment = await ops.find_mine(turn, call.args.get("assignment"), _("call off"))
     refused = await lunch.refusal(turn, assignment)
     if refused is not None:
         return [refused]
     session = await lunch.current(turn, assignment)
     if session is None:
-        return [say(f"Nothing is on the calendar for research {ref(assignment)} to call off.")]
+        return [say(_("Nothing is on the calendar for research {assignment} to call off.", assignment=ref(assignment)))]
     await lunch.cancel(turn, assignment, session)
     audience = await lunch.describe_audience(turn.repo, assignment.audience or {})
-    return [say(f"Called off the lunch-and-learn on {assignment.topic} ({describe(session, await zone_of(turn))}). "
-                f"I've told {audience}. Pick a new date?",
-                Button.for_command("Pick a new date", f"research schedule {ref(assignment)}", ButtonStyle.PRIMARY))]
+    return [say(_("Called off the lunch-and-learn on {topic} ({session}). I've told {audience}. Pick a new " "date?", topic=topic_label(assignment.topic), session=describe(session, await zone_of(turn)), audience=audience),
+                Button.for_command(_("Pick a new date"), f"research schedule {ref(assignment)}", ButtonStyle.PRIMARY))]
 
 
 OUTCOMES = ("held", "rescheduled", "canceled")
@@ -327,24 +325,23 @@ async def outcome(call: CommandCall) -> Sequence[Message]:
     session = await queries.session(turn.repo, call.args["session"])
     assignment = await queries.assignment(turn.repo, session.assignment_id or 0) if session else None
     if session is None or assignment is None or not await lunch.may_present(turn, assignment):
-        raise CommandError("I can't find that lunch-and-learn among yours.")
+        raise CommandError(_("I can't find that lunch-and-learn among yours."))
     if session.status != SessionStatus.SCHEDULED:
-        return [say(f"Already recorded: that lunch-and-learn was {session.status}. Thanks!")]
+        return [say(_("Already recorded: that lunch-and-learn was {status}. Thanks!", status=word(session.status)))]
     if session.starts_at > turn.now:
-        raise CommandError("That lunch-and-learn has not taken place yet.")
+        raise CommandError(_("That lunch-and-learn has not taken place yet."))
     what = call.args["what"]
     if what == "rescheduled":
-        return await start_lunch(turn, assignment, intro="When does it take place now?")
+        return await start_lunch(turn, assignment, intro=_("When does it take place now?"))
     if what == "canceled":
         await lunch.cancel(turn, assignment, session, tell_them=False)
-        return [say(f"Noted as canceled. A new date keeps the research alive: pick one for {assignment.topic}?",
-                    Button.for_command("Pick a new date", f"research schedule {ref(assignment)}",
+        return [say(_("Noted as canceled. A new date keeps the research alive: pick one for {topic}?", topic=topic_label(assignment.topic)),
+                    Button.for_command(_("Pick a new date"), f"research schedule {ref(assignment)}",
                                        ButtonStyle.PRIMARY))]
     asked = await lunch.held(turn, assignment, session)
     audience = await lunch.describe_audience(turn.repo, assignment.audience or {})
-    more = f" I've asked {audience} how useful it was and what they will try." if asked else ""
-    return [say(f"Well done: the lunch-and-learn on {assignment.topic} is recorded as held.{more} "
-                f"`/mentoring research show {ref(assignment)}` shows the ratings once three people have given one.")]
+    more = _(" I've asked {audience} how useful it was and what they will try.", audience=audience) if asked else ""
+    return [say(_("Well done: the lunch-and-learn on {topic} is recorded as held.{more} `/mentoring research " "show {assignment}` shows the ratings once three people have given one.", topic=topic_label(assignment.topic), more=more, assignment=ref(assignment)))]
 
 
 # --- the audience: one-tap rating and what they will try ---------------------------------------
@@ -357,9 +354,9 @@ async def rate(call: CommandCall) -> Sequence[Message]:
     rating = int(call.args["rating"])
     before = await lunch.rate(turn, session, rating)
     if before is not None:
-        lead = f"Updated your rating of the lunch-and-learn on {assignment.topic} to {rating}/{HIGH} (it was {before})."
+        lead = _("Updated your rating of the lunch-and-learn on {topic} to {rating}/{high} (it was " "{before}).", topic=topic_label(assignment.topic), rating=rating, high=HIGH, before=before)
     else:
-        lead = f"Thanks: {rating}/{HIGH} for the lunch-and-learn on {assignment.topic}."
+        lead = _("Thanks: {rating}/{high} for the lunch-and-learn on {topic}.", rating=rating, high=HIGH, topic=topic_label(assignment.topic))
     mine = await queries.attendance_of(turn.repo, session.id, turn.person.id)
     if mine is not None and mine.will_try:
         return [say(lead)]
@@ -378,7 +375,7 @@ async def will_try(call: CommandCall) -> Sequence[Message]:
     state = await turn.repo.conversation(turn.person.id, WILL_TRY.name, f"session-{session.id}")
     if state is not None:
         await turn.repo.drop_conversation(state)
-    return [say(f"Thanks! I'll pass that on to the presenters of {assignment.topic} (only they see it).")]
+    return [say(_("Thanks! I'll pass that on to the presenters of {topic} (only they see it).", topic=topic_label(assignment.topic)))]
 
 
 ASSIGNMENT = Arg("assignment", max_length=12)
@@ -386,46 +383,46 @@ PROGRAM = Arg("program")
 SESSION = Arg("session", ArgKind.INT, required=True, low=1, high=2**31 - 1)
 
 COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec(("research", "propose"), "the topics mentees want most, each with a mentor to assign it to",
+    CommandSpec(("research", "propose"), N_("the topics mentees want most, each with a mentor to assign it to"),
                 "/mentoring research propose", propose, options=(PROGRAM,), admin=True, program_scoped=True),
-    CommandSpec(("research", "assign"), "give one or two mentors an emerging tool or trend to study and present",
+    CommandSpec(("research", "assign"), N_("give one or two mentors an emerging tool or trend to study and present"),
                 '/mentoring research assign "Copilot in Excel" mentors=Hana,Zoe due=2027-01-15', assign,
                 positionals=(Arg("topic", required=True, max_length=ops.TOPIC_LIMIT),),
                 options=(PROGRAM, Arg("mentors", ArgKind.LIST, max_items=10, item_max_length=LABEL_LIMIT),
                          Arg("due", ArgKind.DATE)),
                 admin=True, program_scoped=True),
-    CommandSpec(("research", "list"), "research assignments: status, mentors, due date, lunch-and-learn, ratings",
+    CommandSpec(("research", "list"), N_("research assignments: status, mentors, due date, lunch-and-learn, ratings"),
                 "/mentoring research list", list_assignments, options=(PROGRAM,)),
-    CommandSpec(("research", "show"), "one research assignment: the write-up, its links and the lunch-and-learn",
+    CommandSpec(("research", "show"), N_("one research assignment: the write-up, its links and the lunch-and-learn"),
                 "/mentoring research show #12", show, positionals=(Arg("assignment", required=True, max_length=12),)),
-    CommandSpec(("research", "writeup"), "mentors: send the write-up of your research (a summary and links)",
+    CommandSpec(("research", "writeup"), N_("mentors: send the write-up of your research (a summary and links)"),
                 '/mentoring research writeup #12 summary="What it is and why it matters" links="https://example.com"',
                 writeup, positionals=(ASSIGNMENT,),
                 options=(Arg("summary", max_length=ops.SUMMARY_LIMIT),
                          Arg("links", max_length=ops.MAX_LINKS * (ops.LINK_LIMIT + 2)))),
-    CommandSpec(("research", "schedule"), "mentors: put the lunch-and-learn on the calendar (or move it) and invite "
-                "its audience", '/mentoring research schedule #12 2027-01-19 12:30 remote audience="Victor, Carla"',
+    CommandSpec(("research", "schedule"), N_("mentors: put the lunch-and-learn on the calendar (or move it) and invite "
+                "its audience"), '/mentoring research schedule #12 2027-01-19 12:30 remote audience="Victor, Carla"',
                 schedule, positionals=(ASSIGNMENT, Arg("date", max_length=20), Arg("time", max_length=10),
                                        Arg("where", max_length=200)),
                 flags=("anyway",), options=(Arg("audience", max_length=2000),)),
-    CommandSpec(("research", "cancel-lunch"), "call off the lunch-and-learn (everyone invited is told)",
+    CommandSpec(("research", "cancel-lunch"), N_("call off the lunch-and-learn (everyone invited is told)"),
                 "/mentoring research cancel-lunch #12", cancel_lunch, positionals=(ASSIGNMENT,)),
-    CommandSpec(("research", "outcome"), "what became of a lunch-and-learn", "/mentoring research outcome 42 held",
+    CommandSpec(("research", "outcome"), N_("what became of a lunch-and-learn"), "/mentoring research outcome 42 held",
                 outcome, positionals=(SESSION, Arg("what", ArgKind.CHOICE, required=True, choices=OUTCOMES)),
                 hidden=True),
-    CommandSpec(("research", "nudge"), "remind the mentors of a research assignment now",
+    CommandSpec(("research", "nudge"), N_("remind the mentors of a research assignment now"),
                 "/mentoring research nudge #12", nudge,
                 positionals=(Arg("assignment", required=True, max_length=12),), admin=True),
-    CommandSpec(("research", "due"), "move the due date of a research assignment's write-up",
+    CommandSpec(("research", "due"), N_("move the due date of a research assignment's write-up"),
                 "/mentoring research due #12 2027-01-29", move_due,
                 positionals=(Arg("assignment", required=True, max_length=12), Arg("date", ArgKind.DATE, required=True)),
                 admin=True),
-    CommandSpec(("research", "cancel"), "call off a research assignment (and its lunch-and-learn)",
+    CommandSpec(("research", "cancel"), N_("call off a research assignment (and its lunch-and-learn)"),
                 "/mentoring research cancel #12", cancel,
                 positionals=(Arg("assignment", required=True, max_length=12),), admin=True),
-    CommandSpec(("lunch", "rate"), "rate a lunch-and-learn you attended, 1 to 5", "/mentoring lunch rate 42 4", rate,
+    CommandSpec(("lunch", "rate"), N_("rate a lunch-and-learn you attended, 1 to 5"), "/mentoring lunch rate 42 4", rate,
                 positionals=(SESSION, Arg("rating", ArgKind.INT, required=True, low=LOW, high=HIGH))),
-    CommandSpec(("lunch", "try"), "after a lunch-and-learn: what you will try (only its presenters see it)",
+    CommandSpec(("lunch", "try"), N_("after a lunch-and-learn: what you will try (only its presenters see it)"),
                 '/mentoring lunch try 42 "Summarise my inbox with Copilot"', will_try,
                 positionals=(SESSION, Arg("text", required=True, max_length=lunch.WILL_TRY_LIMIT))),
 )

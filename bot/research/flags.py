@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.catalog import topic_label
+from bot.i18n import N_, _
+from bot.i18n import formats
 from bot.messages import Button, ButtonStyle, Message, say
 from bot.research.assignments import live, names_of, ref
 from storage import research as queries
@@ -15,7 +18,7 @@ from storage.repository import Repository
 NEW_DUE_AHEAD = timedelta(days=7)
 """How far ahead the "move the due date" button of a flag puts it."""
 
-TITLES: dict[str, str] = {FlagKind.RESEARCH_OVERDUE: "research write-up overdue"}
+TITLES: dict[str, str] = {FlagKind.RESEARCH_OVERDUE: N_("research write-up overdue")}
 """How the admins' digest, the reports and the simulation name a research flag."""
 
 
@@ -29,7 +32,6 @@ async def flag_message(repo: Repository, flag: Flag, zone: ZoneInfo, now: dateti
         return None
     names = ", ".join(await names_of(repo, await queries.mentor_ids(repo, assignment.id)))
     new_due = now.astimezone(zone).date() + NEW_DUE_AHEAD
-    return say(f"*Flag in {program.name}*: research on '{assignment.topic}' ({names}): write-up overdue since "
-               f"{assignment.due_on:%a %d %b}.",
-               Button.for_command("Nudge the mentors", f"research nudge {ref(assignment)}", ButtonStyle.PRIMARY),
-               Button.for_command("Move the due date", f"research due {ref(assignment)} {new_due.isoformat()}"))
+    return say(_("*Flag in {program}*: research on '{topic}' ({names}): write-up overdue since {due_on}.", program=program.name, topic=topic_label(assignment.topic), names=names, due_on=formats.day_in_year(assignment.due_on)),
+               Button.for_command(_("Nudge the mentors"), f"research nudge {ref(assignment)}", ButtonStyle.PRIMARY),
+               Button.for_command(_("Move the due date"), f"research due {ref(assignment)} {new_due.isoformat()}"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.catalog import topic_label
+from bot.i18n import N_, _, ngettext
 from bot.cadence.when_and_where import venue_of, when, zone_of
 from bot.flows.base import Flow, FormStep, Question, Step
 from bot.messages import Button, ButtonStyle, FieldKind, FormField, Message, say
@@ -47,12 +49,13 @@ async def written(turn: Turn, assignment: ResearchAssignment, summary: str, link
     """Keep a mentor's write-up and tell them what comes next."""
     await ops.store_writeup(turn, assignment, summary, links)
     count = len(links)
-    lead = (f"Thanks! Your write-up on {assignment.topic} is in ({count} link{'' if count == 1 else 's'}). "
-            "I've told the people who need to know.")
+    lead = ngettext("Thanks! Your write-up on {topic} is in ({n} link). I've told the people who need to know.",
+                    "Thanks! Your write-up on {topic} is in ({n} links). I've told the people who need to know.",
+                    count, topic=topic_label(assignment.topic))
     if assignment.status in (AssignmentStatus.SCHEDULED, AssignmentStatus.PRESENTED):
         return say(lead)
-    return say(lead + " Next: pick a date for the lunch-and-learn.",
-               Button.for_command("Schedule the lunch-and-learn", f"research schedule {ops.ref(assignment)}",
+    return say(lead + _(" Next: pick a date for the lunch-and-learn."),
+               Button.for_command(_("Schedule the lunch-and-learn"), f"research schedule {ops.ref(assignment)}",
                                   ButtonStyle.PRIMARY))
 
 
@@ -60,19 +63,19 @@ class WriteupFlow(Flow):
     """A summary and the links worth reading, in one form."""
 
     name = "research_writeup"
-    title = "Research write-up"
+    title = N_("Research write-up")
 
     async def steps(self, turn: Turn, data: Mapping[str, Any]) -> list[Step]:
         """One form: the summary, then the links."""
-        return [FormStep("writeup", "Research write-up",
-                         f"Your write-up on {data['topic']}: a short summary and the links worth reading.", [
-                             Question(FormField("summary", "Summary", FieldKind.LONG_TEXT, max_length=SUMMARY_LIMIT,
+        return [FormStep("writeup", _("Research write-up"),
+                         _("Your write-up on {topic}: a short summary and the links worth reading.", topic=data['topic']), [
+                             Question(FormField("summary", _("Summary"), FieldKind.LONG_TEXT, max_length=SUMMARY_LIMIT,
                                                 initial=data.get("summary") or None,
-                                                hint="what it is, why it matters, what to try first"),
+                                                hint=_("what it is, why it matters, what to try first")),
                                       ops.parse_summary),
-                             Question(FormField("links", "Links", FieldKind.LONG_TEXT, optional=True,
+                             Question(FormField("links", _("Links"), FieldKind.LONG_TEXT, optional=True,
                                                 max_length=MAX_LINKS * (LINK_LIMIT + 1),
-                                                hint=f"one per line, each starting with https:// (at most {MAX_LINKS})"),
+                                                hint=_("one per line, each starting with https:// (at most {max_links})", max_links=MAX_LINKS)),
                                       ops.parse_links),
                          ])]
 
@@ -80,7 +83,7 @@ class WriteupFlow(Flow):
         """Keep the write-up and tell who needs to know."""
         assignment = await writable(turn, int(state.data["assignment_id"]))
         if assignment is None:
-            return [say("That research assignment is no longer yours (or was called off); nothing was saved.")]
+            return [say(_("That research assignment is no longer yours (or was called off); nothing was saved."))]
         answers = state.data.get("answers", {})
         return [await written(turn, assignment, answers["summary"], list(answers.get("links") or []))]
 
@@ -101,24 +104,24 @@ class LunchFlow(Flow):
     """The lunch-and-learn's date, time, place and audience, then it is scheduled (or moved)."""
 
     name = "research_lunch"
-    title = "Lunch-and-learn"
+    title = N_("Lunch-and-learn")
 
     async def steps(self, turn: Turn, data: Mapping[str, Any]) -> list[Step]:
         """One form; the audience may stay as it was when moving."""
         zone = await zone_of(turn)
         moving = bool(data.get("moving"))
         questions = [
-            Question(FormField("date", "Date", FieldKind.DATE, hint="YYYY-MM-DD"),
+            Question(FormField("date", _("Date"), FieldKind.DATE, hint="YYYY-MM-DD"),
                      lambda raw: parse_date(raw, not_before=turn.today).isoformat()),
-            Question(FormField("time", f"Start time ({zone})", FieldKind.TIME, hint="HH:MM; it lasts an hour"), _clock),
-            Question(FormField("where", "Where", initial="remote", max_length=200,
-                               hint="remote, in person, or a place such as Room 4.12"), _where),
-            Question(FormField("audience", "Who is it for?", optional=moving, max_length=2000,
-                               hint=lunch.AUDIENCE_HINT + ("; empty keeps the audience" if moving else "")),
+            Question(FormField("time", _("Start time ({zone})", zone=zone), FieldKind.TIME, hint=_("HH:MM; it lasts an hour")), _clock),
+            Question(FormField("where", _("Where"), initial="remote", max_length=200,
+                               hint=_("remote, in person, or a place such as Room 4.12")), _where),
+            Question(FormField("audience", _("Who is it for?"), optional=moving, max_length=2000,
+                               hint=_(lunch.AUDIENCE_HINT) + (_("; empty keeps the audience") if moving else "")),
                      _audience),
         ]
-        verb = "When does it take place now" if moving else "When and for whom"
-        return [FormStep("when", "Lunch-and-learn", f"The lunch-and-learn on {data['topic']}: {verb.lower()}?",
+        verb = _("When does it take place now") if moving else _("When and for whom")
+        return [FormStep("when", _("Lunch-and-learn"), _("The lunch-and-learn on {topic}: {verb}?", topic=data['topic'], verb=verb.lower()),
                          questions)]
 
     async def finish(self, turn: Turn, state: ConversationState) -> list[Message]:
@@ -126,7 +129,7 @@ class LunchFlow(Flow):
         data, answers = dict(state.data), dict(state.data.get("answers", {}))
         assignment = await queries.assignment(turn.repo, int(data["assignment_id"]))
         if assignment is None or not ops.live(assignment) or not await lunch.may_present(turn, assignment):
-            return [say("That research assignment is no longer under way; nothing was scheduled.")]
+            return [say(_("That research assignment is no longer under way; nothing was scheduled."))]
         zone = await zone_of(turn)
         try:
             starts_at = when(parse_date(answers["date"]), parse_clock(answers["time"]), zone, turn.now)
@@ -143,9 +146,9 @@ class LunchFlow(Flow):
             return [offer]
         if moving is not None:
             session = await lunch.move(turn, assignment, moving, starts_at, zone, venue, audience)
-            return [await lunch.confirmation(turn, assignment, session, "Moved")]
+            return [await lunch.confirmation(turn, assignment, session, _("Moved"))]
         session = await lunch.schedule(turn, assignment, starts_at, zone, venue, audience)
-        return [await lunch.confirmation(turn, assignment, session, "Scheduled")]
+        return [await lunch.confirmation(turn, assignment, session, _("Scheduled"))]
 
     async def _again(self, turn: Turn, state: ConversationState, answers: dict[str, Any], names: tuple[str, ...],
                      problem: str) -> list[Message]:
@@ -177,14 +180,14 @@ class WillTryFlow(Flow):
     """After a rating: what will you try? (optional)."""
 
     name = "lunch_try"
-    title = "Lunch-and-learn"
+    title = N_("Lunch-and-learn")
 
     async def steps(self, turn: Turn, data: Mapping[str, Any]) -> list[Step]:
         """One optional question."""
-        return [FormStep("try", "Lunch-and-learn", "One more question, optional:", [
-            Question(FormField("will_try", "What will you try after it? (optional)", FieldKind.LONG_TEXT,
+        return [FormStep("try", _("Lunch-and-learn"), _("One more question, optional:"), [
+            Question(FormField("will_try", _("What will you try after it? (optional)"), FieldKind.LONG_TEXT,
                                optional=True, max_length=lunch.WILL_TRY_LIMIT,
-                               hint=f"one sentence is plenty; at most {lunch.WILL_TRY_LIMIT} characters"),
+                               hint=_("one sentence is plenty; at most {will_try_limit} characters", will_try_limit=lunch.WILL_TRY_LIMIT)),
                      lambda raw: lunch.check_will_try(as_text(raw))),
         ])]
 
@@ -193,11 +196,11 @@ class WillTryFlow(Flow):
         session = await queries.session(turn.repo, int(state.data["session_id"]))
         text = state.data.get("answers", {}).get("will_try")
         if session is None:
-            return [say("That lunch-and-learn is gone; nothing was saved.")]
+            return [say(_("That lunch-and-learn is gone; nothing was saved."))]
         if not text:
-            return [say("Thanks! Your rating is in.")]
+            return [say(_("Thanks! Your rating is in."))]
         await lunch.store_will_try(turn, session, text)
-        return [say("Thanks! I'll pass that on to the presenters (only they see what people will try).")]
+        return [say(_("Thanks! I'll pass that on to the presenters (only they see what people will try)."))]
 
 
 WILL_TRY = WillTryFlow()

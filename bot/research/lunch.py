@@ -16,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import update
 
+from bot.catalog import topic_label
+from bot.i18n import N_, _
 from bot.cadence.outbox import add_nudge, drop_pending
 from bot.cadence.when_and_where import Venue, describe, zone_of
 from bot.errors import CommandError
@@ -32,10 +34,10 @@ from storage.repository import Repository
 
 MINUTES = 60
 WILL_TRY_LIMIT = 500
-HERE_IN_A_DM = ("`audience=here` means the channel you type the command in, and this is a direct chat with me. "
+HERE_IN_A_DM = (N_("`audience=here` means the channel you type the command in, and this is a direct chat with me. "
                 "Type the command in the channel itself, mention the channel (audience=#general), or list "
-                "people (audience=\"Victor, Carla\").")
-AUDIENCE_HINT = "here (this channel), a #channel, or names separated by commas"
+                "people (audience=\"Victor, Carla\")."))
+AUDIENCE_HINT = N_("here (this channel), a #channel, or names separated by commas")
 
 
 def here_of(turn: Turn) -> dict[str, Any] | None:
@@ -58,7 +60,7 @@ def audience_channel(assignment: ResearchAssignment) -> dict[str, Any] | None:
 def channel_name(channel: Mapping[str, Any]) -> str:
     """A channel as people read it: a reference, which a platform with channel mentions shows as
     the channel's name."""
-    return channel_reference(str(channel.get("user_id")), "the channel where it was scheduled")
+    return channel_reference(str(channel.get("user_id")), _("the channel where it was scheduled"))
 
 
 async def resolve_audience(turn: Turn, text: str, here: dict[str, Any] | None, mentor_ids: list[int]) -> dict[str, Any]:
@@ -67,7 +69,7 @@ async def resolve_audience(turn: Turn, text: str, here: dict[str, Any] | None, m
     left out."""
     items = [item.strip() for item in text.split(",") if item.strip()]
     if not items:
-        raise InvalidAnswer(f"Who is the lunch-and-learn for? Give {AUDIENCE_HINT}.")
+        raise InvalidAnswer(_("Who is the lunch-and-learn for? Give {audience_hint}.", audience_hint=_(AUDIENCE_HINT)))
     channels: list[dict[str, Any]] = []
     people: dict[int, None] = {}
     unknown, ambiguous = [], []
@@ -75,7 +77,7 @@ async def resolve_audience(turn: Turn, text: str, here: dict[str, Any] | None, m
         mentioned = referenced_channel(item)
         if item.lower() == "here":
             if here is None:
-                raise InvalidAnswer(HERE_IN_A_DM)
+                raise InvalidAnswer(_(HERE_IN_A_DM))
             channels.append(here)
         elif mentioned:
             channels.append(Address(turn.person.platform, turn.tenant.external_id, mentioned).as_dict())
@@ -84,20 +86,18 @@ async def resolve_audience(turn: Turn, text: str, here: dict[str, Any] | None, m
             if not found:
                 unknown.append(item)
             elif len(found) > 1:
-                ambiguous.append(f"'{item}' could be {' or '.join(label(p) for p in found[:MAX_CHOICES])}")
+                ambiguous.append(_("'{item}' could be {items}", item=item, items=' or '.join(label(p) for p in found[:MAX_CHOICES])))
             else:
                 people.setdefault(found[0].id)
     if unknown:
-        raise InvalidAnswer(f"I don't know {joined([repr(n) for n in unknown])} here: check the spelling, or give "
-                            "the email address. Nothing was scheduled.")
+        raise InvalidAnswer(_("I don't know {joined} here: check the spelling, or give the email address. Nothing was " "scheduled.", joined=joined([repr(n) for n in unknown])))
     if ambiguous:
-        raise InvalidAnswer(f"{'; '.join(ambiguous)}: type more of the name, or the email address. "
-                            "Nothing was scheduled.")
+        raise InvalidAnswer(_("{items}: type more of the name, or the email address. Nothing was scheduled.", items='; '.join(ambiguous)))
     if len({(c['platform'], c['tenant'], c['user_id']) for c in channels}) > 1:
-        raise InvalidAnswer("Give one channel at most (and names of people if you like).")
+        raise InvalidAnswer(_("Give one channel at most (and names of people if you like)."))
     invited = [p for p in people if p not in mentor_ids]
     if not invited and not channels:
-        raise InvalidAnswer("Those are the presenters themselves: who is the lunch-and-learn for?")
+        raise InvalidAnswer(_("Those are the presenters themselves: who is the lunch-and-learn for?"))
     return {"people": invited, "channel": channels[0] if channels else None}
 
 
@@ -109,8 +109,8 @@ async def describe_audience(repo: Repository, audience: Mapping[str, Any]) -> st
         parts.append(channel_name(channel))
     names = [p.display_name for p in [await repo.person(i) for i in audience.get("people") or []] if p]
     if len(names) > 5:
-        names = [*names[:4], f"{len(names) - 4} others"]
-    return joined([*parts, *names]) or "nobody yet"
+        names = [*names[:4], _("{value} others", value=len(names) - 4)]
+    return joined([*parts, *names]) or _("nobody yet")
 
 
 async def current(turn: Turn, assignment: ResearchAssignment) -> MentoringSession | None:
@@ -131,8 +131,7 @@ async def refusal(turn: Turn, assignment: ResearchAssignment) -> Message | None:
     if await may_present(turn, assignment):
         return None
     turn.audit("research.lunch.refused", False, assignment.program_id, assignment=assignment.id)
-    return say(f"Only the mentors of research {ref(assignment)} or a program admin can schedule, move or call off "
-               "its lunch-and-learn.")
+    return say(_("Only the mentors of research {assignment} or a program admin can schedule, move or call " "off its lunch-and-learn.", assignment=ref(assignment)))
 
 
 # --- on the calendar ---------------------------------------------------------------------------
@@ -230,16 +229,15 @@ async def confirmation(turn: Turn, assignment: ResearchAssignment, session: Ment
     """What the person who scheduled (or moved) the lunch-and-learn is told, with the calendar file."""
     zone = await zone_of(turn)
     audience = await describe_audience(turn.repo, assignment.audience or {})
-    message = say(f"{verb} the lunch-and-learn on {assignment.topic}: {describe(session, zone)}. I've invited "
-                  f"{audience} and will remind everyone {await _reminder(turn, assignment)} before it.",
-                  Button.for_command("Move it", f"research schedule {ref(assignment)}"),
-                  Button.for_command("Call it off", f"research cancel-lunch {ref(assignment)}"))
+    message = say(_("{verb} the lunch-and-learn on {topic}: {session}. I've invited {audience} and will remind " "everyone {value} before it.", verb=verb, topic=topic_label(assignment.topic), session=describe(session, zone), audience=audience, value=await _reminder(turn, assignment)),
+                  Button.for_command(_("Move it"), f"research schedule {ref(assignment)}"),
+                  Button.for_command(_("Call it off"), f"research cancel-lunch {ref(assignment)}"))
     return Message(message.text, message.blocks, attachments=(await session_invite(turn.repo, session),))
 
 
 async def _reminder(turn: Turn, assignment: ResearchAssignment) -> str:
     program = await turn.repo.program(assignment.program_id)
-    return f"{program.reminder_hours} h" if program is not None else "a day"
+    return f"{program.reminder_hours} h" if program is not None else _("a day")
 
 
 # --- after it ----------------------------------------------------------------------------------
@@ -251,15 +249,13 @@ async def ratable(turn: Turn, session_id: int) -> tuple[MentoringSession, Resear
     session = await queries.session(turn.repo, session_id)
     assignment = await queries.assignment(turn.repo, session.assignment_id or 0) if session else None
     if session is None or assignment is None:
-        raise CommandError("I can't find that lunch-and-learn.")
+        raise CommandError(_("I can't find that lunch-and-learn."))
     if session.status != SessionStatus.HELD:
-        raise CommandError(f"The lunch-and-learn on {assignment.topic} is not recorded as held, so there is nothing "
-                           "to rate yet.")
+        raise CommandError(_("The lunch-and-learn on {topic} is not recorded as held, so there is nothing to rate yet.", topic=topic_label(assignment.topic)))
     if turn.person.id in await queries.mentor_ids(turn.repo, assignment.id):
-        raise CommandError("You presented it: the ratings are for the audience. `/mentoring research show "
-                           f"{ref(assignment)}` shows what they said.")
+        raise CommandError(_("You presented it: the ratings are for the audience. `/mentoring research show " "{assignment}` shows what they said.", assignment=ref(assignment)))
     if audience_channel(assignment) is None and turn.person.id not in audience_people(assignment):
-        raise CommandError(f"Only the people invited to the lunch-and-learn on {assignment.topic} can rate it.")
+        raise CommandError(_("Only the people invited to the lunch-and-learn on {topic} can rate it.", topic=topic_label(assignment.topic)))
     return session, assignment
 
 

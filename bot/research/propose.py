@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from bot.catalog import topic_label
+from bot.i18n import _, ngettext
 from bot.cadence.when_and_where import local_today
 from bot.messages import Button, ButtonStyle, Message, say, short
 from bot.people import reference_to
@@ -80,31 +82,29 @@ async def proposals(turn: Turn, program: Program) -> tuple[list[Proposal], bool]
 
 
 def _line(number: int, proposal: Proposal) -> str:
-    who = "mentee" if proposal.wanted_by == 1 else "mentees"
-    lead = f"{number}. *{proposal.topic}*: wanted by {proposal.wanted_by} {who}."
+    lead = ngettext("{number}. *{topic}*: wanted by {n} mentee.", "{number}. *{topic}*: wanted by {n} mentees.",
+                    proposal.wanted_by, number=number, topic=proposal.topic)
     mentor = proposal.mentor
     if mentor is None:
-        return f"{lead} No active mentor to propose yet."
-    under_way = f"{proposal.load} assignment{'' if proposal.load == 1 else 's'} under way"
+        return _("{lead} No active mentor to propose yet.", lead=lead)
+    under_way = ngettext("{n} assignment under way", "{n} assignments under way", proposal.load)
     if proposal.offers:
-        return f"{lead} Proposed mentor: {mentor.display_name} (offers it as a skill; {under_way})."
-    return (f"{lead} Proposed mentor: {mentor.display_name} (no active mentor offers it as a skill, so the one "
-            f"with the fewest assignments: {under_way}).")
+        return _("{lead} Proposed mentor: {mentor} (offers it as a skill; {under_way}).", lead=lead, mentor=mentor.display_name, under_way=under_way)
+    return (_("{lead} Proposed mentor: {mentor} (no active mentor offers it as a skill, so the one with " "the fewest assignments: {under_way}).", lead=lead, mentor=mentor.display_name, under_way=under_way))
 
 
 async def propose_message(turn: Turn, program: Program) -> Message:
     """The proposals with an "Assign" button each (due in three weeks)."""
     found, anything = await proposals(turn, program)
     if not found:
-        why = ("every topic they want already has a research assignment under way" if anything
-               else "no active mentee has listed topics they want to learn yet")
-        return say(f"Nothing to propose in {program.name}: {why}. You can assign any topic yourself: "
-                   '`/mentoring research assign "Copilot in Excel" mentors=Zoe due=YYYY-MM-DD`.')
+        why = (_("every topic they want already has a research assignment under way") if anything
+               else _("no active mentee has listed topics they want to learn yet"))
+        return say(_("Nothing to propose in {program}: {why}. You can assign any topic yourself: `/mentoring " 'research assign "Copilot in Excel" mentors=Zoe due=YYYY-MM-DD`.', program=program.name, why=why))
     due = (await local_today(turn) + PROPOSED_DUE).isoformat()
-    buttons = [Button.for_command(short(f"Assign: {p.topic}", 75),
+    buttons = [Button.for_command(short(_("Assign: {topic}", topic=topic_label(p.topic)), 75),
                                   f'research assign "{p.topic}" mentors={reference_to(p.mentor)} due={due} '
                                   f'program="{program.name}"', ButtonStyle.PRIMARY if i == 0 else ButtonStyle.DEFAULT)
                for i, p in enumerate(found) if p.mentor is not None]
     lines = [_line(i, p) for i, p in enumerate(found, start=1)]
-    return say(f"What mentees in {program.name} want to learn most, with no research assignment yet:\n"
-               + "\n".join(lines) + f"\nEach button assigns the topic, due in three weeks ({due}).", *buttons)
+    return say(_("What mentees in {program} want to learn most, with no research assignment yet:\n", program=program.name)
+               + "\n".join(lines) + _("\nEach button assigns the topic, due in three weeks ({due}).", due=due), *buttons)

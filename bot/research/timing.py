@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.cadence.hours import hours_of
 from bot.cadence.offer import Attendee, command_value, offer_message, offer_slots
+from bot.i18n import _
 from bot.messages import Message, channel_reference, person_reference
 from bot.research.assignments import ref
 from bot.research.lunch import MINUTES
@@ -35,7 +36,8 @@ async def lunch_offer(turn: Turn, assignment: ResearchAssignment, starts_at: dat
     if offer is None:
         return None
     tail = (f" {command_value(where)}" if where else "") + f" audience={command_value(audience_text(audience))}"
-    return offer_message(offer, mine, f"research schedule {ref(assignment)}", tail, "the presenters and the audience")
+    return offer_message(offer, mine, f"research schedule {ref(assignment)}", tail,
+                         _("the presenters and the audience"))
 
 
 def audience_text(audience: Mapping[str, Any]) -> str:

@@ -203,7 +203,7 @@ async def test_a_whole_form_keeps_its_good_answers_and_asks_for_the_bad_one(chat
         {UP_TO_THE_TIME_ZONE}
     """)
     victor = chats.chat("Victor").address
-    form = {"timezone": "Europe/Brusels", "hours": "9-17", "languages": ["en", "Dutch"]}
+    form = {"timezone": "Europe/Brusels", "hours": "9-17", "languages": ["en", "Dutch"], "language": "en"}
     replies = await bot.handle(Inbound.submitted(victor, "onboarding.availability", form, "Victor"))
     [reply] = replies
     assert reply.form is not None

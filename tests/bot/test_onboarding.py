@@ -58,6 +58,8 @@ async def test_a_mentee_onboards_end_to_end(chats: Chats, bot: MentorBot) -> Non
         Victor> 08:30-17:00
         bot: Languages you can hold a session in
         Victor> 1,3
+        bot: The language I write to you in
+        Victor>
         bot: Here is your profile. Is everything right?
         bot: Name: Victor Hugo
         bot: Wants to learn: AI assistants and prompt writing, Video meetings
@@ -103,6 +105,7 @@ async def test_a_mentor_hears_the_role_reversal_for_mentors_and_lists_what_they_
         Lea> America/New_York
         Lea> 10-18
         Lea> 1,5
+        Lea>
         bot: Teaches: AI assistants and prompt writing, Social media and personal brand, Automation and no-code tools
         Lea> Confirm
         bot: You're all set, Lea

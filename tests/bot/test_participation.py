@@ -49,6 +49,7 @@ async def test_a_participant_reviews_and_changes_the_profile(chats: Chats, bot: 
         Victor> Asia/Tokyo
         Victor>
         Victor>
+        Victor>
         bot: Department: Strategy
         bot: Time zone: Asia/Tokyo
         Victor> 1

@@ -237,6 +237,7 @@ async def test_confirming_the_profile_keeps_the_manager_hr_gave_even_with_a_name
         Rangi Ora>
         Rangi Ora> 09:00-17:00
         Rangi Ora>
+        Rangi Ora>
         bot: Here is your profile
         Rangi Ora> 1
         bot: You're all set, Rangi Ora

@@ -33,6 +33,8 @@ def onboarding(name: str, role: str = "mentee", timezone: str = "Europe/Brussels
         {name}> {timezone}
         {name}> 09:00-17:00
         {name}> 1
+        bot: The language I write to you in
+        {name}>
         bot: Here is your profile
         {name}> 1
         bot: You're all set, {name}

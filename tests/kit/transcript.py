@@ -45,8 +45,9 @@ def _fold(text: str) -> str:
 class Chats:
     """The console chats of everyone in a transcript, sharing one bot."""
 
-    def __init__(self, bot: MentorBot, invites_dir: Path | None = None) -> None:
+    def __init__(self, bot: MentorBot, invites_dir: Path | None = None, locale: str = "") -> None:
         self.bot = bot
+        self.locale = locale
         self.invites_dir = invites_dir or _scratch_invites()
         self.people: dict[str, ConsoleChat] = {}
         self.log: list[str] = []
@@ -54,7 +55,8 @@ class Chats:
     def chat(self, name: str) -> ConsoleChat:
         """The chat of ``name``, started on first use."""
         if name not in self.people:
-            self.people[name] = ConsoleChat(self.bot, name, invites_dir=self.invites_dir)
+            self.people[name] = ConsoleChat(self.bot, name, invites_dir=self.invites_dir,
+                                            terminal_locale=self.locale)
         return self.people[name]
 
     async def run(self, script: str) -> str:

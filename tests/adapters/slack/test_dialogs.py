@@ -102,7 +102,7 @@ async def test_victor_onboards_in_modals_with_his_name_and_time_zone_from_slack(
     assert "hours" in reply.json()["errors"], "the mistake is shown next to its field"
 
     reply = await acme.submit("UVICTOR", availability, {"timezone": "Europe/Paris", "hours": "09:00-17:00",
-                                                        "languages": ["en"]})
+                                                        "languages": ["en"], "language": "en"})
     assert reply.json() == {}
     review = await _next(slack_api, "chat.postMessage", 3)
     assert "Here is your profile" in review.body["text"]

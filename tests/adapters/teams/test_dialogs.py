@@ -79,7 +79,7 @@ async def test_victor_onboards_in_adaptive_cards(contoso: TeamsDriver, connector
     assert any(block.get("color") == "Attention" and "hours" in block["text"].lower()
                for block in mistake[-1].card["body"]), "the mistake is shown on the card"
 
-    review = await contoso.fill(VICTOR, {"hours": "09:00-17:00", "languages": ["en"]})
+    review = await contoso.fill(VICTOR, {"hours": "09:00-17:00", "languages": ["en"], "language": "en"})
     assert "Here is your profile" in review[-1].text and "Time zone: Europe/Paris" in review[-1].text
     done = await contoso.press(VICTOR, "Confirm")
     assert "You're all set, Victor Hugo" in done[-1].text

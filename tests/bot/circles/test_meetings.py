@@ -92,7 +92,7 @@ async def test_only_hosts_and_admins_run_meetings_and_bad_dates_are_refused(worl
     await running_circle(world, chats)
     await chats.run("""
         Carla> /mentoring circle schedule 2026-12-01 15:00
-        bot: Only the circle's hosts (Hana and Zoe) or a program admin can schedule its meetings.
+        bot: Only the circle's hosts (Hana and Zoe) or a program admin can run its meetings.
         Hana> /mentoring circle schedule 2020-01-12 09:00
         bot: has already passed: pick a time ahead.
         Hana> /mentoring circle schedule 2029-01-12 09:00

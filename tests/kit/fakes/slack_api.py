@@ -101,12 +101,14 @@ class FakeSlackApi:
         ``issue_url()`` (a Socket Mode URL; see :mod:`tests.kit.fakes.slack_socket`)."""
         self.apps[token] = SocketApp(token, issue_url, tuple(scopes))
 
-    def add_user(self, token: str, user_id: str, real_name: str, tz: str = "Europe/Brussels", email: str = "") -> None:
-        """A member of the workspace of ``token``, as users.info describes them."""
+    def add_user(self, token: str, user_id: str, real_name: str, tz: str = "Europe/Brussels", email: str = "",
+                 locale: str = "en-US") -> None:
+        """A member of the workspace of ``token``, as users.info describes them (their ``locale``
+        only when asked with ``include_locale``, as Slack does)."""
         workspace = self.workspaces[token]
         workspace.users[user_id] = {
             "id": user_id, "team_id": workspace.team_id, "name": real_name.split()[0].lower(),
-            "real_name": real_name, "tz": tz, "tz_label": tz, "tz_offset": 3600, "is_bot": False,
+            "real_name": real_name, "tz": tz, "tz_label": tz, "tz_offset": 3600, "is_bot": False, "locale": locale,
             "profile": {"real_name": real_name, "display_name": real_name.split()[0],
                         **({"email": email} if email else {})},
         }
@@ -215,6 +217,8 @@ class FakeSlackApi:
                     "is_enterprise_install": workspace.team_id is None}
         if call.method == "users.info":
             user = workspace.users.get(str(body.get("user")))
+            if user and str(body.get("include_locale", "")).lower() not in ("1", "true"):
+                user = {key: value for key, value in user.items() if key != "locale"}
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         if call.method == "users.lookupByEmail":
             email = str(body.get("email", "")).lower()
