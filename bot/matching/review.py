@@ -80,7 +80,8 @@ async def pair_by_hand(turn: Turn, program: Program, mentor: Person, mentee: Per
     problems += [verdict.problem] if verdict.problem else []
     if problems and not force:
         raise CommandError(_("Not paired: {items}. {force_hint}", items='; '.join(problems), force_hint=_(FORCE_HINT)))
-    reasons = verdict.reasons if not problems else [_("paired by an admin"), *verdict.reasons[:2]]
+    by_admin = _("paired by an admin")
+    reasons = verdict.reasons if not problems else [by_admin, *(r for r in verdict.reasons if r != by_admin)][:3]
     return turn.repo.add(Pair(program_id=program.id, mentor_id=mentor.id, mentee_id=mentee.id,
                               status=PairStatus.PROPOSED, fit_score=verdict.fit, reasons=reasons,
                               proposed_at=turn.now))

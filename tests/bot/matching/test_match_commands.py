@@ -6,7 +6,7 @@ from sqlalchemy import delete, select, update
 
 from bot.registry import render_nudge
 from storage.enums import EnrollmentStatus, NudgeKind
-from storage.models import AuditEntry, Enrollment, Nudge, Profile
+from storage.models import AuditEntry, Enrollment, Nudge, Pair, Profile
 from storage.repository import Repository
 from tests.kit.world import MENTEE, MENTOR, World
 from tests.kit.matching import pairs, participant
@@ -280,3 +280,15 @@ async def test_first_names_work_in_admin_commands_and_never_blame_the_person(wor
         Ada> /mentoring nudge "CARLA NUNEZ"
         bot: Nudging Hana Kim & Carla Ñúñez:
     """)
+
+
+async def test_a_pair_forced_past_an_incomplete_profile_gives_its_reason_once(world: World, chats: Chats) -> None:
+    await cohort(world)
+    await chats.run("""
+        Ada> /mentoring pair Ola Zed
+        bot: Not paired: Zed's profile is incomplete
+        Ada> /mentoring pair Ola Zed force
+    """)
+    async with world.db.transaction() as session:
+        reasons = (await session.scalars(select(Pair.reasons).where(Pair.mentee_id == world.people["Zed"]))).one()
+    assert reasons == ["paired by an admin"]
